@@ -1,0 +1,31 @@
+/** A platform event: what happened, where, and a JSON-safe body. */
+export interface BusEvent<T = unknown> {
+  subject: string;
+  at: number;
+  data: T;
+}
+
+export type BusHandler = (event: BusEvent) => void | Promise<void>;
+export type Unsubscribe = () => void;
+
+/**
+ * Event bus port. Subjects are dot-separated tokens as in NATS: `*` matches one token,
+ * `>` (last token only) matches the rest. Embedded default in-process; NATS JetStream scales out.
+ */
+export interface EventBus {
+  publish<T>(subject: string, data: T): Promise<void>;
+  subscribe(pattern: string, handler: BusHandler): Unsubscribe;
+  close(): Promise<void>;
+}
+
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    const token = p[i];
+    if (token === '>') return i === p.length - 1 && s.length > i;
+    if (i >= s.length) return false;
+    if (token !== '*' && token !== s[i]) return false;
+  }
+  return p.length === s.length;
+}

@@ -1,0 +1,159 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Type, { type Static } from 'typebox';
+import { MsecError } from './errors.ts';
+import { validationIssues } from './validate.ts';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1 }),
+    host: Type.String({ minLength: 1 }),
+    port: Port,
+    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    natsUrl: Type.Optional(Type.String({ pattern: '^nats://' })),
+    redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    evmRpcUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+    mqttPort: Port,
+    logLevel: Type.Union([
+      Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'),
+      Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),
+    ]),
+    tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+    tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+    demo: Type.Boolean(),
+    roles: Type.Array(Type.String({ minLength: 1 })),
+    auth: Type.Object(
+      {
+        accessTokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86400 }),
+        refreshTokenTtlSeconds: Type.Integer({ minimum: 300, maximum: 90 * 86400 }),
+        lockoutThreshold: Type.Integer({ minimum: 1, maximum: 100 }),
+        lockoutSeconds: Type.Integer({ minimum: 1, maximum: 86400 }),
+        loginRateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 10000 }),
+        /** log2 of scrypt's N; 15 (32 MiB) in production, lower only in tests. */
+        passwordHashCost: Type.Integer({ minimum: 10, maximum: 20 }),
+      },
+      { additionalProperties: false },
+    ),
+    bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type ConfigInput = { [K in keyof Config]?: K extends 'auth' ? Partial<Config['auth']> : Config[K] };
+
+export const DEFAULT_CONFIG: Config = {
+  dataDir: './data',
+  host: '127.0.0.1',
+  port: 8080,
+  mqttPort: 1884,
+  logLevel: 'info',
+  demo: false,
+  roles: ['all'],
+  auth: {
+    accessTokenTtlSeconds: 900,
+    refreshTokenTtlSeconds: 30 * 86400,
+    lockoutThreshold: 5,
+    lockoutSeconds: 900,
+    loginRateLimitPerMinute: 10,
+    passwordHashCost: 15,
+  },
+  bodyLimitBytes: 256 * 1024,
+};
+
+/** Environment variables read, and the config key each sets. */
+const ENV_KEYS: Record<string, { key: keyof Config; kind: 'string' | 'int' | 'bool' | 'list' }> = {
+  MSEC_DATA_DIR: { key: 'dataDir', kind: 'string' },
+  MSEC_HOST: { key: 'host', kind: 'string' },
+  MSEC_PORT: { key: 'port', kind: 'int' },
+  MSEC_MQTT_PORT: { key: 'mqttPort', kind: 'int' },
+  MSEC_DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
+  MSEC_NATS_URL: { key: 'natsUrl', kind: 'string' },
+  MSEC_REDIS_URL: { key: 'redisUrl', kind: 'string' },
+  MSEC_EVM_RPC_URL: { key: 'evmRpcUrl', kind: 'string' },
+  MSEC_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
+  MSEC_TLS_CERT: { key: 'tlsCertFile', kind: 'string' },
+  MSEC_TLS_KEY: { key: 'tlsKeyFile', kind: 'string' },
+  MSEC_DEMO: { key: 'demo', kind: 'bool' },
+  MSEC_ROLES: { key: 'roles', kind: 'list' },
+};
+
+function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool' | 'list'): unknown {
+  switch (kind) {
+    case 'string':
+      return raw;
+    case 'list':
+      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'bool':
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      throw new MsecError('CONFIG_INVALID', `${name}: expected true or false, got "${raw}"`);
+    case 'int': {
+      if (!/^\d+$/.test(raw)) throw new MsecError('CONFIG_INVALID', `${name}: expected an integer, got "${raw}"`);
+      return Number(raw);
+    }
+  }
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const out: Record<string, unknown> = {};
+  for (const [name, { key, kind }] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') out[key] = parseEnvValue(name, raw, kind);
+  }
+  return out as ConfigInput;
+}
+
+export function configFromFile(path: string): ConfigInput {
+  if (!existsSync(path)) throw new MsecError('CONFIG_INVALID', `config file not found: ${path}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new MsecError('CONFIG_INVALID', `config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new MsecError('CONFIG_INVALID', `config file ${path} must hold a JSON object`);
+  }
+  return parsed as ConfigInput;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export interface LoadConfigOptions {
+  flags?: ConfigInput;
+  env?: NodeJS.ProcessEnv;
+  file?: string;
+}
+
+/**
+ * Merges defaults < config file < environment < flags, then validates the whole result so a
+ * bad value is reported at start with the key that holds it.
+ */
+export function loadConfig({ flags = {}, env = process.env, file }: LoadConfigOptions = {}): Config {
+  const configFile = file ?? env.MSEC_CONFIG;
+  const fromFile = configFile ? configFromFile(configFile) : {};
+  const fromEnv = configFromEnv(env);
+  const layers = [fromFile, fromEnv, stripUndefined(flags)];
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, auth: { ...DEFAULT_CONFIG.auth } };
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      if (k === 'auth' && v && typeof v === 'object') merged.auth = { ...(merged.auth as object), ...v };
+      else merged[k] = v;
+    }
+  }
+  const issues = validationIssues(ConfigSchema, merged);
+  if (issues.length > 0) {
+    const lines = issues.map((i) => `${i.path.replace(/^\//, '').replace(/\//g, '.') || '(root)'}: ${i.message}`);
+    throw new MsecError('CONFIG_INVALID', `invalid configuration: ${lines.join('; ')}`, { details: { issues } });
+  }
+  const config = merged as Config;
+  if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile)) {
+    throw new MsecError('CONFIG_INVALID', 'invalid configuration: tlsCertFile and tlsKeyFile must be given together');
+  }
+  return { ...config, dataDir: resolve(config.dataDir) };
+}

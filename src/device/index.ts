@@ -1,0 +1,12 @@
+/** Public surface of the device module: key stores, COSE, signed and sealed readings. */
+export type { DeviceKeyStore, KeyStoreKind, PublicKeyInfo } from './keystore/keystore.ts';
+export { SoftwareKeyStore, DEFAULT_SCRYPT, type ScryptParams, type SoftwareKeyStoreOptions } from './keystore/software.ts';
+export { TpmKeyStore, type TpmKeyStoreOptions, type TpmPublicKeyInfo } from './keystore/tpm.ts';
+export {
+  openTransport, verifyQuote, parseQuoteAttest, makeCredential, objectName,
+  type TpmConnectOptions, type TpmTransport, type QuoteVerification, type VerifyQuoteInput, type MadeCredential,
+} from './tpm/index.ts';
+export * from './cose/index.ts';
+export * from './reading/index.ts';
+export * from './simulator/index.ts';
+export * from './protocol.ts';

@@ -1,0 +1,117 @@
+import { createHash, diffieHellman, generateKeyPairSync, verify } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startSwtpm, type SwtpmInstance } from '../../../test/helpers/swtpm.ts';
+import { keyStoreContract } from './contract.ts';
+import { TpmKeyStore } from './tpm.ts';
+
+const started: SwtpmInstance[] = [];
+const dirs: string[] = [];
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'msec-tpmks-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function freshTpm(): Promise<SwtpmInstance> {
+  const swtpm = await startSwtpm();
+  started.push(swtpm);
+  return swtpm;
+}
+
+afterAll(async () => {
+  for (const s of started) await s.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+// Each contract test gets its own swtpm, so persistent handles never leak between tests.
+keyStoreContract('tpm (swtpm)', async () => {
+  const swtpm = await freshTpm();
+  return TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port } });
+});
+
+describe('TpmKeyStore specifics', () => {
+  let store: TpmKeyStore | undefined;
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+  });
+
+  it('keeps keys across a TPM restart and a new store on the same state directory', async () => {
+    const swtpm = await freshTpm();
+    const stateDir = tempDir();
+    const tpm = { kind: 'swtpm' as const, host: swtpm.host, port: swtpm.port };
+    store = await TpmKeyStore.open({ stateDir, tpm });
+    const signing = await store.ensureSigningKey('signing');
+    const ecdh = await store.ensureEcdhKey('ecdh');
+    await store.close();
+    expect(statSync(join(stateDir, 'tpm-keys.json')).mode & 0o777).toBe(0o600);
+
+    await swtpm.restart();
+    store = await TpmKeyStore.open({ stateDir, tpm });
+    expect((await store.getPublicKey('signing'))?.jwk).toEqual(signing.jwk);
+    const data = Buffer.from('after reboot');
+    const sig = await store.sign('signing', data);
+    expect(verify('sha256', data, { key: signing.publicKey, dsaEncoding: 'ieee-p1363' }, sig)).toBe(true);
+    const peer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const z = await store.deriveSharedSecret('ecdh', peer.publicKey);
+    expect(Buffer.from(z).equals(diffieHellman({ privateKey: peer.privateKey, publicKey: ecdh.publicKey }))).toBe(true);
+  });
+
+  it('does not use a handle that now holds a different key (TPM re-provisioned)', async () => {
+    const swtpm = await freshTpm();
+    const stateDir = tempDir();
+    store = await TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port } });
+    await store.ensureSigningKey('signing');
+    await store.close();
+    const other = await freshTpm();
+    store = await TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: other.host, port: other.port } });
+    expect(await store.getPublicKey('signing')).toBeUndefined();
+    await expect(store.sign('signing', Buffer.from('x'))).rejects.toMatchObject({ code: 'KEYSTORE_KEY_NOT_FOUND' });
+  });
+
+  it('refuses a key of the wrong type and bad labels', async () => {
+    const swtpm = await freshTpm();
+    store = await TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port } });
+    await store.ensureEcdhKey('ecdh');
+    await expect(store.sign('ecdh', Buffer.from('x'))).rejects.toMatchObject({ code: 'KEYSTORE_WRONG_KEY_TYPE' });
+    await expect(store.ensureSigningKey('ecdh')).rejects.toMatchObject({ code: 'KEYSTORE_WRONG_KEY_TYPE' });
+    await expect(store.ensureSigningKey('../etc')).rejects.toMatchObject({ code: 'KEYSTORE_BAD_LABEL' });
+  });
+
+  it('reports a corrupt label map instead of guessing', async () => {
+    const swtpm = await freshTpm();
+    const stateDir = tempDir();
+    writeFileSync(join(stateDir, 'tpm-keys.json'), JSON.stringify({ version: 1, keys: { signing: { handle: 1, type: 'x' } } }));
+    await expect(
+      TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port } }),
+    ).rejects.toMatchObject({ code: 'KEYSTORE_CORRUPT' });
+    expect(readFileSync(join(stateDir, 'tpm-keys.json'), 'utf8')).toContain('"x"');
+  });
+
+  it('fails with TPM_UNAVAILABLE when no TPM answers', async () => {
+    const swtpm = await freshTpm();
+    const port = swtpm.port;
+    await swtpm.stop();
+    await expect(TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'swtpm', host: '127.0.0.1', port } })).rejects.toMatchObject({
+      code: 'TPM_UNAVAILABLE',
+    });
+    await expect(TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'device', path: join(tempDir(), 'tpmrm0') } })).rejects.toMatchObject({
+      code: 'TPM_UNAVAILABLE',
+    });
+  });
+
+  it('signs digests the TPM computed identically to node:crypto hashing (SHA-256 of data)', async () => {
+    const swtpm = await freshTpm();
+    store = await TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port } });
+    const { publicKey } = await store.ensureSigningKey('signing');
+    const data = Buffer.alloc(5000, 7); // larger than one TPM buffer: hashed in node
+    const sig = await store.sign('signing', data);
+    const digest = createHash('sha256').update(data).digest();
+    expect(verify(null, digest, { key: publicKey, dsaEncoding: 'ieee-p1363' }, sig)).toBe(false);
+    expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, sig)).toBe(true);
+  });
+});

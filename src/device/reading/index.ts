@@ -1,0 +1,3 @@
+export * from './payload.ts';
+export * from './signed.ts';
+export * from './sealed.ts';

@@ -1,0 +1,70 @@
+/**
+ * The device side of the hub, assembled: registry, caches, enrollment, ingest, attestation, keys.
+ * Published to other modules as `hub.devices` (and its ingest and device-auth parts under their
+ * contract names).
+ */
+import type { Clock } from '../../core/index.ts';
+import type { ModuleContext } from '../../iam/index.ts';
+import { AttestationService } from './attestation.ts';
+import { CounterGuard } from './counter-guard.ts';
+import { DeviceCredentialVerifier } from './device-auth.ts';
+import { DeviceCache } from './device-cache.ts';
+import { EnrollmentService } from './enrollment.ts';
+import { EnrollmentTokens } from './enrollment-tokens.ts';
+import { loadOrCreateHubEcdhKey, type HubEcdhKey } from './hub-key.ts';
+import { DeviceReadingIngestor } from './ingest.ts';
+import { DeviceKeys } from './keys.ts';
+import { DeviceRegistry } from './registry.ts';
+import { SERVICE_NAMES, type ReadingSink } from '../contracts.ts';
+
+export interface DevicesOptions {
+  /** Accepted distance between a reading's timestamp and the hub's clock (default 5 minutes). */
+  freshnessWindowMs?: number;
+  /** Audience of device credentials (default msec-hub). */
+  credentialAudience?: string;
+}
+
+export class DevicesHub {
+  readonly registry: DeviceRegistry;
+  readonly cache: DeviceCache;
+  readonly guard: CounterGuard;
+  readonly tokens: EnrollmentTokens;
+  readonly enrollment: EnrollmentService;
+  readonly ingestor: DeviceReadingIngestor;
+  readonly deviceAuth: DeviceCredentialVerifier;
+  readonly attestation: AttestationService;
+  readonly keys: DeviceKeys;
+  readonly hubKey: HubEcdhKey;
+  readonly clock: Clock;
+
+  constructor(ctx: ModuleContext, opts: DevicesOptions = {}) {
+    const { store, clock, iam, bus, metrics } = ctx;
+    this.clock = clock;
+    this.hubKey = loadOrCreateHubEcdhKey(ctx.config.dataDir).key;
+    this.registry = new DeviceRegistry(store);
+    this.cache = new DeviceCache(this.registry, clock);
+    this.guard = new CounterGuard(this.registry);
+    this.tokens = new EnrollmentTokens(store, clock);
+    this.enrollment = new EnrollmentService({ registry: this.registry, tokens: this.tokens, iam, clock, hubKey: this.hubKey });
+    this.ingestor = new DeviceReadingIngestor({
+      cache: this.cache,
+      guard: this.guard,
+      hubKey: this.hubKey,
+      clock,
+      bus,
+      audit: iam.audit,
+      metrics,
+      sink: () => ctx.services.get(SERVICE_NAMES.readingSink) as ReadingSink | undefined,
+      ...(opts.freshnessWindowMs !== undefined ? { freshnessWindowMs: opts.freshnessWindowMs } : {}),
+    });
+    this.deviceAuth = new DeviceCredentialVerifier(this.cache, clock, opts.credentialAudience);
+    this.attestation = new AttestationService({ registry: this.registry, cache: this.cache, clock, bus, audit: iam.audit });
+    this.keys = new DeviceKeys({ registry: this.registry, cache: this.cache, guard: this.guard, iam, clock });
+  }
+
+  /** The device's current signing key, exported with federated readings so partners can verify them. */
+  async publicKeyJwk(deviceId: string): Promise<Record<string, unknown> | undefined> {
+    const device = await this.registry.get(deviceId);
+    return device && device.status !== 'revoked' ? { ...device.signingJwk } : undefined;
+  }
+}

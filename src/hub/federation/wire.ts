@@ -1,0 +1,44 @@
+import Type, { type Static } from 'typebox';
+
+const Seg = Type.String({ minLength: 1, maxLength: 130, pattern: '^[A-Za-z0-9._~-]+$' });
+const Jwk = Type.Object({ kty: Type.Literal('EC'), crv: Type.Literal('P-256'), x: Type.String({ maxLength: 64 }), y: Type.String({ maxLength: 64 }) });
+
+/** One shared reading on the wire between hubs. */
+export const SharedReadingSchema = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 1 }),
+    deviceId: Type.String({ minLength: 1, maxLength: 128 }),
+    provider: Seg,
+    service: Seg,
+    resource: Seg,
+    value: Type.Union([Type.Number(), Type.Boolean(), Type.String({ maxLength: 1024 })]),
+    unit: Type.Optional(Type.String({ maxLength: 32 })),
+    timestamp: Type.Integer({ minimum: 0 }),
+    counter: Type.Integer({ minimum: 0 }),
+    attestation: Type.String({ maxLength: 32 }),
+    /** Original COSE_Sign1 (base64url) and the device's public key, where the agreement keeps signatures. */
+    cose: Type.Optional(Type.String({ maxLength: 24_000 })),
+    deviceKey: Type.Optional(Jwk),
+  },
+  { additionalProperties: false },
+);
+export type SharedReading = Static<typeof SharedReadingSchema>;
+
+export const PushBodySchema = Type.Object(
+  {
+    agreementId: Type.String({ minLength: 1, maxLength: 64 }),
+    nonce: Type.String({ minLength: 8, maxLength: 64 }),
+    items: Type.Array(SharedReadingSchema, { maxItems: 500 }),
+  },
+  { additionalProperties: false },
+);
+export type PushBody = Static<typeof PushBodySchema>;
+
+/** The importer's answer, signed with its platform key so the exporter knows who acknowledged. */
+export interface PushAck {
+  acked: number;
+  applied: number;
+  refused: number;
+  /** Compact JWS (ES256) over {agreementId, nonce, acked}. */
+  proof: string;
+}

@@ -1,0 +1,98 @@
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { MsecError } from '../../core/index.ts';
+import type { ModuleContext } from '../../iam/index.ts';
+import { twinRef, TWIN_ACTIONS } from '../twins/access.ts';
+import { assertSegment } from '../twins/names.ts';
+import { BROWSE_ACTION } from '../twins/policy.ts';
+import { authorizeTwin, pathOf, type HubDataServices, type PathParams } from '../twins/services.ts';
+import { MAX_PAGE } from './history-store.ts';
+
+const Seg = Type.String({ minLength: 1, maxLength: 130 });
+const ResourceParams = Type.Object({ provider: Seg, service: Seg, resource: Seg });
+const Ms = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const HistoryQuery = Type.Object(
+  {
+    from: Type.Optional(Ms),
+    to: Type.Optional(Ms),
+    bucket: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 * 86400_000 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE })),
+    cursor: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+const SoxQuery = Type.Object(
+  {
+    node_name: Type.String({ minLength: 1, maxLength: 140 }),
+    time_from: Type.Optional(Type.String({ maxLength: 40 })),
+    time_to: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+
+/** A time given as milliseconds or an ISO 8601 date (SOXStore took dates). */
+export function parseTime(text: string | undefined, fallback: number, what: string): number {
+  if (text === undefined || text === '') return fallback;
+  const ms = /^\d{1,16}$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new MsecError('VALIDATION_FAILED', `${what} must be milliseconds since the epoch or an ISO 8601 date`);
+  return ms;
+}
+
+export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hub: HubDataServices): Promise<void> {
+  app.get<{ Params: PathParams; Querystring: Static<typeof HistoryQuery> }>(
+    '/providers/:provider/services/:service/resources/:resource/history',
+    {
+      config: { security: { action: BROWSE_ACTION } },
+      schema: { tags: ['hub'], summary: 'History of a resource: a time range page by page, or downsampled buckets (min/max/avg/count)', params: ResourceParams, querystring: HistoryQuery },
+    },
+    async (req) => {
+      const path = pathOf(req.params);
+      await authorizeTwin(req, hub.twins, path, 'READ');
+      const from = req.query.from ?? 0;
+      const to = req.query.to ?? ctx.clock.now() + 1;
+      if (to <= from) throw new MsecError('VALIDATION_FAILED', 'to must be after from');
+      if (req.query.bucket !== undefined) return { buckets: await hub.history.buckets(path, from, to, req.query.bucket) };
+      return hub.history.range(path, { from, to, limit: req.query.limit ?? 100, cursor: req.query.cursor });
+    },
+  );
+
+  app.get<{ Params: PathParams }>(
+    '/providers/:provider/services/:service/resources/:resource/latest',
+    { config: { security: { action: BROWSE_ACTION } }, schema: { tags: ['hub'], summary: 'The latest stored reading (by device time)', params: ResourceParams } },
+    async (req) => {
+      const path = pathOf(req.params);
+      await authorizeTwin(req, hub.twins, path, 'READ');
+      const latest = await hub.history.latest(path);
+      if (!latest) throw new MsecError('NOT_FOUND', 'no reading stored for this resource');
+      return latest;
+    },
+  );
+
+  // SOXStore compatibility: node `X_data` is provider X; every readable resource in the range.
+  app.get<{ Querystring: Static<typeof SoxQuery> }>(
+    '/sox/getDeviceData',
+    { config: { security: { action: BROWSE_ACTION } }, schema: { tags: ['hub'], summary: 'SOXStore-compatible time-range query (authenticated, unlike SOXStore)', querystring: SoxQuery } },
+    async (req) => {
+      const provider = assertSegment(req.query.node_name.replace(/_data$/, ''), 'node_name');
+      const from = parseTime(req.query.time_from, 0, 'time_from');
+      const to = parseTime(req.query.time_to, ctx.clock.now() + 1, 'time_to');
+      const p = await hub.twins.getProvider(provider);
+      if (!p) throw new MsecError('NOT_FOUND', `node ${req.query.node_name} not found`);
+      const readable = (await hub.twins.listResources(p)).filter(
+        (r) => r.kind !== 'action' && r.service !== 'admin' && ctx.iam.decide(req.subject!, TWIN_ACTIONS.READ, twinRef(p.org, r, TWIN_ACTIONS.READ)).allow,
+      );
+      if (readable.length === 0) {
+        req.authorize(TWIN_ACTIONS.READ, twinRef(p.org, { provider, service: '*', resource: '*' }, TWIN_ACTIONS.READ));
+      }
+      const data = [];
+      for (const r of readable) {
+        const page = await hub.history.range(r, { from, to, limit: MAX_PAGE });
+        for (const pt of page.items) {
+          data.push({ transducer_id: `${r.service}/${r.resource}`, raw_value: String(pt.value), typed_value: pt.value, timestamp: new Date(pt.timestamp).toISOString(), unit: pt.unit });
+        }
+      }
+      data.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+      return { node_name: req.query.node_name, time_from: new Date(from).toISOString(), time_to: new Date(to).toISOString(), data };
+    },
+  );
+}

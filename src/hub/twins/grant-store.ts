@@ -1,0 +1,106 @@
+import type { Kysely } from 'kysely';
+import { MsecError, newId, type Clock, type Store } from '../../core/index.ts';
+import type { TwinTables } from './schema.ts';
+import type { AccessLevel, Grant } from './access.ts';
+
+export type NewGrant = Omit<Grant, 'id' | 'createdAt'>;
+
+type Row = TwinTables['hub_grants'];
+
+function fromRow(r: Row): Grant {
+  return {
+    id: r.id,
+    org: r.org,
+    principalId: r.principal_id,
+    role: r.role,
+    granteeOrg: r.grantee_org,
+    provider: r.provider,
+    service: r.service,
+    resource: r.resource,
+    access: r.access as AccessLevel,
+    effect: r.effect as 'allow' | 'deny',
+    priority: r.priority,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
+}
+
+/**
+ * Access rules in the store, mirrored in memory because the policy engine decides synchronously.
+ * The mirror reloads after every change made here and periodically, so hubs sharing one
+ * database converge.
+ */
+export class GrantStore {
+  private cache: Grant[] = [];
+  private signature = '';
+  /** Bumped whenever the rules change, so callers caching decisions (the broker) know to drop them. */
+  version = 0;
+  private db: Kysely<TwinTables> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  async start(store: Store, refreshMs = 5000): Promise<void> {
+    this.db = store.db.withTables<TwinTables>();
+    await this.reload();
+    this.timer = setInterval(() => void this.reload().catch(() => {}), refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** The current rules (synchronous, for the policy engine). */
+  all(): readonly Grant[] {
+    return this.cache;
+  }
+
+  async reload(): Promise<void> {
+    const rows = await this.requireDb().selectFrom('hub_grants').selectAll().orderBy('created_at').execute();
+    // The periodic reload mostly finds the same rules: keep the version (and decision caches) then.
+    const signature = JSON.stringify(rows);
+    if (signature === this.signature) return;
+    this.signature = signature;
+    this.cache = rows.map(fromRow);
+    this.version++;
+  }
+
+  async list(org: string | undefined): Promise<Grant[]> {
+    let q = this.requireDb().selectFrom('hub_grants').selectAll().orderBy('created_at');
+    if (org !== undefined) q = q.where('org', '=', org);
+    return (await q.execute()).map(fromRow);
+  }
+
+  async get(id: string): Promise<Grant | undefined> {
+    const row = await this.requireDb().selectFrom('hub_grants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async create(input: NewGrant): Promise<Grant> {
+    if (input.principalId === null && input.role === null && input.granteeOrg === null) {
+      throw new MsecError('VALIDATION_FAILED', 'a grant names a principal, a role or an organisation');
+    }
+    const grant: Grant = { ...input, id: newId('grant'), createdAt: this.clock.now() };
+    await this.requireDb()
+      .insertInto('hub_grants')
+      .values({
+        id: grant.id, org: grant.org, principal_id: grant.principalId, role: grant.role, grantee_org: grant.granteeOrg,
+        provider: grant.provider, service: grant.service, resource: grant.resource, access: grant.access,
+        effect: grant.effect, priority: grant.priority, created_by: grant.createdBy, created_at: grant.createdAt,
+      })
+      .execute();
+    await this.reload();
+    return grant;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.requireDb().deleteFrom('hub_grants').where('id', '=', id).execute();
+    await this.reload();
+  }
+
+  private requireDb(): Kysely<TwinTables> {
+    if (!this.db) throw new MsecError('UNAVAILABLE', 'grant store not started');
+    return this.db;
+  }
+}

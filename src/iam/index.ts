@@ -1,0 +1,14 @@
+export * from './roles.ts';
+export type { IamTables } from './tables.ts';
+export { iamMigrations } from './tables.ts';
+export { hashPassword, verifyPassword } from './passwords.ts';
+export { PrincipalDirectory, type Principal, type Org, type CreatePrincipalInput } from './principals.ts';
+export type { Subject } from './subject.ts';
+export { TokenService, TOKEN_AUDIENCE, TOKEN_ISSUER, type IssuedTokens } from './tokens.ts';
+export { ApiKeyService, type ApiKeyInfo } from './api-keys.ts';
+export { PolicyEngine, actionMatches, DEFAULT_STATEMENTS, type PolicyStatement, type ResourceRef, type Decision, type Scope } from './policy.ts';
+export { AuditLog, type AuditRecord, type AuditEntry, type AuditQuery, type AuditOutcome } from './audit.ts';
+export { Iam, type IamOptions } from './iam.ts';
+export { bootstrapAdmin, ADMIN_USERNAME } from './bootstrap.ts';
+export type { RouteSecurity } from './route-config.ts';
+export type { ModuleContext, PlatformModule } from './module.ts';

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { ModuleContext, PlatformModule } from '../iam/index.ts';
+import { installErrorHandling } from './errors.ts';
+import type { HttpMetrics } from './metrics.ts';
+import { installSecurity } from './security.ts';
+import { installValidation } from './validation.ts';
+import { MSEC_VERSION } from './version.ts';
+import { healthRoutes } from './routes/health.ts';
+import { authRoutes } from './routes/auth.ts';
+import { orgRoutes } from './routes/orgs.ts';
+import { principalRoutes } from './routes/principals.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { auditRoutes } from './routes/audit.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export interface BuildAppOptions {
+  ctx: ModuleContext;
+  httpMetrics: HttpMetrics;
+  modules: PlatformModule[];
+}
+
+/** The HTTP API: core routes under /api/v1, each module's routes beside them, docs at /docs. */
+export async function buildApp({ ctx, httpMetrics, modules }: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const https = config.tlsCertFile && config.tlsKeyFile
+    ? { https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: 'TLSv1.2' as const } }
+    : {};
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: false,
+    return503OnClosing: true,
+    ...https,
+  }) as unknown as FastifyInstance;
+
+  installValidation(app);
+  installErrorHandling(app);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', 'no-store');
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    httpMetrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    httpMetrics.duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'msec API', version: MSEC_VERSION, description: 'Security platform for smart-city IoT: devices, hub, ledger, vault, monitor, market, IAM.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or msec_ API key' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, c) => Object.assign(new Error('too many requests'), { statusCode: 429, retryAfter: c.ttl }),
+  });
+  installSecurity(app, ctx.iam, httpMetrics, ctx.bus);
+
+  await app.register(async (root) => healthRoutes(root, ctx));
+  await app.register(
+    async (api) => {
+      await authRoutes(api, ctx);
+      await orgRoutes(api, ctx);
+      await principalRoutes(api, ctx);
+      await apiKeyRoutes(api, ctx);
+      await auditRoutes(api, ctx);
+      for (const m of modules) if (m.routes) await api.register(async (scoped) => m.routes!(scoped, ctx));
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger, Store } from '../../core/index.ts';
+import type { IamTables } from '../../iam/index.ts';
+import type { TransparencyLog } from '../../ledger/index.ts';
+import type { LedgerModuleTables } from './ledger-schema.ts';
+
+export const AUDIT_HEAD_KIND = 'audit.head';
+const MAX_PER_HEAD = 10_000;
+
+type AuditRow = IamTables['iam_audit_log'];
+
+/**
+ * Hash of one audit entry: SHA-256 over the JSON array of its columns in table order, numbers as
+ * numbers (PostgreSQL hands bigints back as strings, so they are normalised first).
+ */
+export function auditEntryHash(r: Omit<AuditRow, 'id'> & { id: number | string | bigint }): Buffer {
+  const cols = [Number(r.id), Number(r.at), r.actor_id, r.actor_name, r.org_id, r.action, r.resource, r.outcome, r.status === null ? null : Number(r.status), r.ip, r.request_id, r.detail];
+  return createHash('sha256').update(JSON.stringify(cols)).digest();
+}
+
+/** head' = SHA-256(head || auditEntryHash(entry)), starting from 32 zero bytes. */
+export function chainAuditHead(previous: Buffer, entryHashes: readonly Buffer[]): Buffer {
+  return entryHashes.reduce((head, h) => createHash('sha256').update(head).update(h).digest(), previous);
+}
+
+/**
+ * Periodically logs a head of the audit trail: a hash chaining every audit entry since the last
+ * head, so altering or deleting an audited entry later no longer matches a logged head.
+ */
+export class AuditHeads {
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly db: Kysely<LedgerModuleTables & IamTables>;
+
+  constructor(private readonly opts: { log: TransparencyLog; store: Store; logger: Pick<Logger, 'warn'>; intervalMs: number; now: () => number }) {
+    this.db = opts.store.db.withTables<LedgerModuleTables & IamTables>();
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.appendHead().catch((err: unknown) => this.opts.logger.warn({ err }, 'logging the audit head failed')), this.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.appendHead().catch((err: unknown) => this.opts.logger.warn({ err }, 'logging the audit head failed'));
+  }
+
+  /** Logs one head covering the audit entries since the last; undefined when there are none. */
+  appendHead(): Promise<{ index: number; head: Buffer; lastAuditId: number; count: number } | undefined> {
+    const run = this.chain.then(() => this.appendOnce());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendOnce(): Promise<{ index: number; head: Buffer; lastAuditId: number; count: number } | undefined> {
+    const last = await this.db.selectFrom('ledger_audit_heads').selectAll().orderBy('entry_idx', 'desc').limit(1).executeTakeFirst();
+    const after = last ? Number(last.last_audit_id) : 0;
+    const rows = await this.db.selectFrom('iam_audit_log').selectAll().where('id', '>', after).orderBy('id', 'asc').limit(MAX_PER_HEAD).execute();
+    const lastRow = rows[rows.length - 1];
+    if (!lastRow) return undefined;
+    const head = chainAuditHead(last ? Buffer.from(last.head) : Buffer.alloc(32), rows.map((r) => auditEntryHash(r)));
+    const { index } = await this.opts.log.append({ kind: AUDIT_HEAD_KIND, dataHash: head });
+    const lastAuditId = Number(lastRow.id);
+    await this.db.insertInto('ledger_audit_heads').values({ entry_idx: index, head, last_audit_id: lastAuditId, count: rows.length, created_at: this.opts.now() }).execute();
+    return { index, head, lastAuditId, count: rows.length };
+  }
+}

@@ -1,0 +1,117 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  ensurePrivateDir, loadOrCreatePlatformKey, createLogger, migrate, openStore, MemoryBus, NatsBus, systemClock,
+  type Clock, type Config, type Logger, type Store, type EventBus,
+} from '../core/index.ts';
+import { Iam, bootstrapAdmin, iamMigrations, type ModuleContext, type PlatformModule } from '../iam/index.ts';
+import { buildApp } from './app.ts';
+import { createHttpMetrics } from './metrics.ts';
+
+export interface Platform {
+  ctx: ModuleContext;
+  app: FastifyInstance;
+  /** Base URL the HTTP API listens on (after listen). */
+  url: string;
+  /** Path of the admin credential file if this start created it. */
+  adminCredentialFile?: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  modules?: PlatformModule[];
+  logger?: Logger;
+  clock?: Clock;
+  store?: Store;
+  bus?: EventBus;
+  /** Do not bind a port (tests use app.inject). */
+  listen?: boolean;
+}
+
+/**
+ * Starts the platform: data directory, keys, store and migrations, IAM bootstrap, modules,
+ * then the HTTP API. close() stops accepting requests, lets in-flight ones finish, stops
+ * modules in reverse order (flushing their pending writes) and closes the store last.
+ */
+export async function startPlatform(opts: StartOptions): Promise<Platform> {
+  const { config } = opts;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const modules = opts.modules ?? [];
+  ensurePrivateDir(config.dataDir);
+  const { key, created: keyCreated, path: keyPath } = loadOrCreatePlatformKey(config.dataDir);
+  if (keyCreated) logger.info({ path: keyPath }, 'created platform signing key');
+  const store = opts.store ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
+  const onBusError = (err: unknown, ev?: { subject: string }) => logger.error({ err, subject: ev?.subject }, 'event handler failed');
+  const bus = opts.bus ?? (config.natsUrl ? await NatsBus.connect({ url: config.natsUrl, onError: onBusError }) : new MemoryBus(onBusError));
+  const applied = await migrate(store, [...iamMigrations, ...modules.flatMap((m) => m.migrations ?? [])]);
+  if (applied.length) logger.info({ applied, store: store.description }, 'applied migrations');
+
+  const iam = new Iam({ store, key, clock, auth: config.auth });
+  await iam.start();
+  const boot = await bootstrapAdmin(iam, config.dataDir);
+  if (boot) logger.warn({ credentialFile: boot.credentialFile }, 'created the first admin; its credential is in this file (readable only by you)');
+
+  const httpMetrics = createHttpMetrics();
+  const ctx: ModuleContext = { config, store, bus, logger, clock, iam, platformKey: key, metrics: httpMetrics.registry, services: new Map() };
+  for (const m of modules) if (m.policy) iam.policy.add(m.policy);
+  const started: PlatformModule[] = [];
+  const stopModules = async () => {
+    for (const m of [...started].reverse()) {
+      try {
+        await m.stop?.();
+      } catch (err) {
+        logger.error({ err, module: m.name }, 'module failed to stop cleanly');
+      }
+    }
+  };
+  try {
+    for (const m of modules) {
+      await m.start?.(ctx);
+      started.push(m);
+    }
+  } catch (err) {
+    await stopModules();
+    if (!opts.store) await store.close();
+    throw err;
+  }
+
+  const app = await buildApp({ ctx, httpMetrics, modules });
+  let url = '';
+  if (opts.listen !== false) {
+    url = await app.listen({ host: config.host, port: config.port });
+    logger.info({ url, store: store.description }, 'msec is up');
+  } else {
+    await app.ready();
+  }
+
+  if (config.demo) {
+    for (const m of started) {
+      if (!m.demo) continue;
+      try {
+        await m.demo(ctx);
+        logger.info({ module: m.name }, 'demo running');
+      } catch (err) {
+        logger.error({ err, module: m.name }, 'demo failed to start');
+      }
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // In-flight requests finish; their keep-alive connections would then idle for up to 72 s
+      // and hold close() open, so close each one as soon as it goes idle.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
+      await stopModules();
+      await bus.close();
+      if (!opts.store) await store.close();
+    })());
+
+  return { ctx, app, url, ...(boot ? { adminCredentialFile: boot.credentialFile } : {}), close };
+}

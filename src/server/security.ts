@@ -1,0 +1,158 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MsecError, isMsecError, type EventBus } from '../core/index.ts';
+import type { Iam, ResourceRef } from '../iam/index.ts';
+import { toMsecError } from './errors.ts';
+import type { HttpMetrics } from './metrics.ts';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** `hub:provider:read` acts on resource type `provider`. */
+function resourceTypeOf(action: string): string {
+  return action.split(':')[1] ?? action;
+}
+
+function bearerOf(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (!m) throw new MsecError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"');
+    return m[1];
+  }
+  const k = req.headers['x-api-key'];
+  return typeof k === 'string' && k.length > 0 ? k : undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by handlers to enrich the audit record (e.g. the user who tried to log in). */
+    auditNote?: { actorName?: string; actorId?: string; orgId?: string; resource?: string; detail?: Record<string, unknown> };
+    auditResource?: ResourceRef;
+    auditAction?: string;
+    /** Authentication and the route-level policy check passed. */
+    handlerReached?: boolean;
+  }
+}
+
+/**
+ * Authentication, authorization and accounting for every route:
+ * - onRoute refuses any route that is neither public nor bound to a policy action;
+ * - onRequest authenticates (before the body is read);
+ * - preHandler asks the policy engine (deny by default);
+ * - onSend appends mutating and denied requests to the audit log before the reply leaves,
+ *   so an acknowledged change is always accounted for.
+ */
+export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMetrics, bus?: EventBus): void {
+  app.decorateRequest('subject', undefined);
+  app.decorateRequest('auditNote', undefined);
+  app.decorateRequest('auditResource', undefined);
+  app.decorateRequest('auditAction', undefined);
+  app.decorateRequest('handlerReached', false);
+  app.decorateRequest('authorize', function (this: FastifyRequest, action: string, resource: ResourceRef) {
+    this.auditAction = action;
+    this.auditResource = resource;
+    if (!this.subject) throw new MsecError('UNAUTHENTICATED', 'authentication required');
+    const d = iam.decide(this.subject, action, resource);
+    if (!d.allow) {
+      metrics.denied.inc({ action });
+      throw new MsecError('FORBIDDEN', `not allowed: ${action}`, { details: { reason: d.reason } });
+    }
+  });
+
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    if (url.startsWith('/docs')) {
+      route.config = { ...(route.config as object), security: { public: true } } as typeof route.config;
+      return;
+    }
+    const sec = (route.config as { security?: { public?: boolean; action?: string } } | undefined)?.security;
+    if (!sec || (!sec.public && !sec.action)) {
+      throw new Error(`route ${String(route.method)} ${url} declares neither security.public nor security.action`);
+    }
+  });
+
+  app.addHook('onRequest', async (req) => {
+    const sec = req.routeOptions.config.security;
+    if (!sec || sec.public) {
+      // Public routes still recognise a caller who presents a valid credential.
+      const credential = safeBearer(req);
+      if (credential) req.subject = await iam.authenticate(credential).catch(() => undefined);
+      return;
+    }
+    const credential = bearerOf(req);
+    if (!credential) throw new MsecError('UNAUTHENTICATED', 'authentication required: send Authorization: Bearer <token> or X-API-Key');
+    try {
+      req.subject = await iam.authenticate(credential);
+    } catch (err) {
+      const e = isMsecError(err) ? err : new MsecError('TOKEN_INVALID', 'credential is invalid');
+      metrics.authFailures.inc({ code: e.code });
+      throw e.status === 401 || e.status === 403 ? e : new MsecError('TOKEN_INVALID', 'credential is invalid');
+    }
+  });
+
+  app.addHook('preHandler', async (req) => {
+    const sec = req.routeOptions.config.security;
+    if (!sec || sec.public || !sec.action) {
+      req.handlerReached = true;
+      return;
+    }
+    const subject = req.subject!;
+    const resource = sec.resource ? sec.resource(req) : { type: resourceTypeOf(sec.action), org: subject.org };
+    req.authorize(sec.action, resource);
+    req.handlerReached = true;
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const status = reply.statusCode;
+    const denied = status === 401 || status === 403 || status === 423;
+    if (READ_METHODS.has(req.method) && !denied) return payload;
+    // Routes that account for themselves: audit here only what never reached their handler.
+    if (req.routeOptions.config?.security?.audit === 'handler' && !(denied && !req.handlerReached)) return payload;
+    const note = req.auditNote ?? {};
+    const s = req.subject;
+    if (denied && bus) {
+      // Raised for the monitor: brute force, token forgery and probing show up as security events.
+      const code = req.errorCode;
+      const kind = code === 'INVALID_CREDENTIALS' ? 'login-failed' : status === 423 ? 'account-locked' : status === 401 ? 'auth-failed' : 'access-denied';
+      bus
+        .publish(`security.api.${kind}`, { ip: req.ip, actor: note.actorName ?? s?.name ?? null, org: s?.org ?? null, method: req.method, route: req.routeOptions.url ?? null, status, code: code ?? null, requestId: req.id })
+        .catch((err: unknown) => req.log.warn({ err }, 'security event not published'));
+    }
+    try {
+      await iam.audit.append({
+        actorId: note.actorId ?? s?.id ?? null,
+        actorName: note.actorName ?? s?.name ?? null,
+        orgId: note.orgId ?? s?.org ?? null,
+        action: req.auditAction ?? req.routeOptions.config?.security?.action ?? `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+        resource: note.resource ?? describeResource(req.auditResource) ?? req.url.split('?')[0],
+        outcome: denied ? 'denied' : status >= 400 ? 'failed' : 'succeeded',
+        status,
+        ip: req.ip,
+        requestId: req.id,
+        detail: note.detail ?? (req.errorCode ? { error: req.errorCode } : undefined),
+      });
+    } catch (err) {
+      req.log.error({ err }, 'audit append failed');
+      // An unaccounted change must not be acknowledged as success.
+      if (status < 400) {
+        reply.code(503);
+        return JSON.stringify(new MsecError('UNAVAILABLE', 'audit log unavailable; the request was processed but could not be accounted').toJSON());
+      }
+    }
+    return payload;
+  });
+}
+
+function safeBearer(req: FastifyRequest): string | undefined {
+  try {
+    return bearerOf(req);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeResource(r: ResourceRef | undefined): string | undefined {
+  if (!r) return undefined;
+  return [r.type, r.org && `org=${r.org}`, r.id && `id=${r.id}`].filter(Boolean).join(' ');
+}
+
+export { toMsecError };

@@ -1,0 +1,4 @@
+export { vaultModule, VAULT_POLICY } from './module.ts';
+export { vaultMigrations, type VaultTables } from './server/schema.ts';
+export { VAULT_RECORD_KIND } from './server/records.ts';
+export * from './client/index.ts';

@@ -1,0 +1,45 @@
+import { MsecError } from '../core/index.ts';
+import type { PlatformModule, PolicyStatement, Role } from '../iam/index.ts';
+import type { TransparencyLog } from '../ledger/index.ts';
+import { VaultRepo } from './server/context.ts';
+import { vaultRoutes } from './server/routes.ts';
+import { vaultMigrations } from './server/schema.ts';
+
+/** People and services keep personal records; devices do not. */
+const VAULT_ROLES: Role[] = ['admin', 'operator', 'analyst', 'provider', 'consumer'];
+
+export const VAULT_POLICY: PolicyStatement[] = [
+  { id: 'vault-self', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:*'], scope: 'self', description: 'everyone manages their own vault key, records, grants and requests' },
+  {
+    id: 'vault-grantee-read', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:record:read'], scope: 'any',
+    when: (s, r) => r.attributes?.grantee === s.id,
+    description: 'a reader the owner approved reads the record (decryptable only with the key wrapped for them)',
+  },
+  { id: 'vault-request', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:request:create'], scope: 'any', description: 'anyone may ask an owner for access' },
+  { id: 'vault-key-lookup', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:key:read'], scope: 'any', description: 'public keys are public: owners need readers\' keys to wrap for them' },
+  { id: 'vault-proof-ledger-readers', effect: 'allow', roles: ['admin', 'operator', 'analyst'], actions: ['vault:record:proof'], scope: 'any', description: 'those who read the ledger may fetch a record hash\'s proof' },
+];
+
+/**
+ * The crypto companion database: stores client-side ciphertext and wrapped data keys, logs each
+ * version's ciphertext hash in the transparency log, and runs the request/approve/revoke and
+ * erasure workflow. Needs the ledger module started before it ('ledger.log').
+ */
+export function vaultModule(): PlatformModule {
+  let repo: VaultRepo | undefined;
+  return {
+    name: 'vault',
+    migrations: vaultMigrations,
+    policy: VAULT_POLICY,
+    async start(ctx) {
+      const log = ctx.services.get('ledger.log') as TransparencyLog | undefined;
+      if (!log) throw new MsecError('CONFIG_INVALID', 'the vault needs the ledger module: start it before the vault');
+      repo = new VaultRepo({ store: ctx.store, log, clock: ctx.clock, audit: ctx.iam.audit });
+      ctx.services.set('vault', repo);
+    },
+    async routes(app) {
+      if (!repo) throw new Error('the vault module has not started');
+      await vaultRoutes(app, repo);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe } from 'vitest';
+
+/** Repository root (this file lives in test/helpers). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Third-party test data lives beside the checkout in ../shared/testdata (never copied in). */
+export const TESTDATA_ROOT = process.env.MSEC_TESTDATA_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'testdata');
+
+/** Absolute path of a testdata folder or file, or undefined where it is absent (a user's own clone). */
+export function testdataPath(...parts: string[]): string | undefined {
+  const p = join(TESTDATA_ROOT, ...parts);
+  return existsSync(p) ? p : undefined;
+}
+
+/**
+ * describe() for suites that need shared testdata: where it is absent, say so in one line and
+ * do not run (the only skip the house allows).
+ */
+export function describeWithTestdata(sub: string, name: string, fn: (dir: string) => void): void {
+  const dir = testdataPath(sub);
+  if (!dir) console.log(`[testdata] ${join(TESTDATA_ROOT, sub)} is absent: "${name}" does not run`);
+  describe.skipIf(!dir)(name, () => fn(dir ?? ''));
+}
