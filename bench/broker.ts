@@ -9,7 +9,7 @@
  *   against raw node:crypto ECDSA P-256 verify/s on one core. Target ratio >= 0.6.
  * Rounds are interleaved (hub, reference, hub, ...) and medians printed: the machine is shared.
  * Usage: run(['--messages', '20000', '--signed', '6000', '--rounds', '5']); '--signed-only' skips
- * the relay; BENCH_HUB_CPU_PROF=dir writes a CPU profile of the hub process there.
+ * the relay, '--relay-only' the signed readings; BENCH_HUB_CPU_PROF=dir writes a CPU profile of the hub process there.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
@@ -193,6 +193,7 @@ export async function run(args: string[]): Promise<void> {
       console.log(`relay QoS${qos}: hub ${fmt(median(hubRates))} msg/s, mosquitto ${fmt(median(mosRates))} msg/s, median ratio ${median(ratios).toFixed(2)} [${ratios.map((x) => x.toFixed(2)).join(' ')}] (target >= 0.5)`);
     }
 
+    if (args.includes('--relay-only')) return;
     const devices = await enrollDevices(ready, deviceCount, workDir);
     clients.push(...devices.map((d) => d.client));
     const sub = await connect(ready.mqttPort, 'ops', ready.opsKey);

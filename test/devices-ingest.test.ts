@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../src/core/index.ts';
 import { signReading, sealReading, type Reading, type SoftwareKeyStore } from '../src/device/index.ts';
 import { createDeviceCredential, enrollDevice, rotateDeviceKey } from '../src/device/simulator/index.ts';
-import { SUBJECTS, type AcceptedReading, type RejectedReading } from '../src/hub/contracts.ts';
+import { SERVICE_NAMES, SUBJECTS, type AcceptedReading, type ReadingIngestor, type RejectedReading } from '../src/hub/contracts.ts';
 import { deviceMigrations } from '../src/hub/devices/index.ts';
 import { iamMigrations } from '../src/iam/index.ts';
 import { postReading, startDeviceHub, type DeviceHubFixture } from './helpers/devices.ts';
@@ -106,6 +106,19 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
     const res = await postReading(f.url, sealed, credential);
     expect(res.status).toBe(202);
     expect(res.body.value).toBe(7);
+  });
+
+  it('accepts a burst of one device\'s readings handed in together, in arrival order', async () => {
+    // Signatures are checked in parallel on the thread pool and finish in any order; the counter
+    // guard must still see them as they came, or a later counter would make earlier ones replays.
+    const ingest = f.t.platform.ctx.services.get(SERVICE_NAMES.ingest) as ReadingIngestor;
+    const burst = await Promise.all(Array.from({ length: 64 }, () => reading()).map((r) => sign(r)));
+    const before = accepted.length;
+    const outcomes = await Promise.allSettled(burst.map((bytes) => ingest.ingest(bytes, { transport: 'mqtt' })));
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    const counters = accepted.slice(before).map((a) => a.counter);
+    expect(counters).toHaveLength(64);
+    expect(counters).toEqual([...counters].sort((a, b) => a - b));
   });
 
   it('refuses a replayed reading (same counter, or lower)', async () => {

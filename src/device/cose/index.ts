@@ -7,6 +7,7 @@ export {
   sign1ToBeSigned,
   verifySign1,
   verifySign1Message,
+  verifySign1MessageAsync,
   DEFAULT_MAX_COSE_BYTES,
   type CreateSign1Options,
   type Sign1Message,

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { decodeCbor, encodeCbor, CborTag, type CborValue } from './cbor.ts';
 import { coseError } from './errors.ts';
 import { Alg, CoseTag, Header, algOf, optionalBytes, parseHeaders, untag, type HeaderMap, type Headers } from './headers.ts';
-import { hashOfSignatureAlg, verifyEcdsa } from './ecdsa.ts';
+import { hashOfSignatureAlg, verifyEcdsa, verifyEcdsaAsync } from './ecdsa.ts';
 
 /** Default ceiling for a whole COSE message; checked before any decoding. */
 export const DEFAULT_MAX_COSE_BYTES = 64 * 1024;
@@ -85,6 +85,11 @@ export function decodeSign1(bytes: Uint8Array, maxBytes = DEFAULT_MAX_COSE_BYTES
 /** Verifies a decoded message's signature with `key`; throws COSE_BAD_SIGNATURE. */
 export function verifySign1Message(msg: Sign1Message, key: KeyObject, externalAad?: Uint8Array): void {
   verifyEcdsa(msg.alg, key, sign1ToBeSigned(msg.headers.protectedBytes, msg.payload, externalAad), msg.signature);
+}
+
+/** verifySign1Message on the thread pool (see verifyEcdsaAsync); rejects with COSE_BAD_SIGNATURE. */
+export function verifySign1MessageAsync(msg: Sign1Message, key: KeyObject, externalAad?: Uint8Array): Promise<void> {
+  return verifyEcdsaAsync(msg.alg, key, sign1ToBeSigned(msg.headers.protectedBytes, msg.payload, externalAad), msg.signature);
 }
 
 /** Decodes and verifies; returns the message (payload included) only when the signature holds. */

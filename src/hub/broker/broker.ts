@@ -7,6 +7,7 @@ import { PLATFORM_ORG, type Iam, type Subject } from '../../iam/index.ts';
 import { SERVICE_NAMES, TOPICS, type AcceptedReading, type DeviceAuthenticator, type ReadingIngestor } from '../contracts.ts';
 import type { GrantStore } from '../twins/grant-store.ts';
 import { guardSocket } from './guarded-socket.ts';
+import { batchWrites } from './write-batching.ts';
 import type { RefusalKind, RefusalReporter } from './refusals.ts';
 import { ForwardCache } from './forward-cache.ts';
 import { ConnectThrottle, type ThrottleLimits } from './throttle.ts';
@@ -45,6 +46,13 @@ interface ClientInfo {
 }
 
 type AuthError = Error & { returnCode: number };
+/** The second level of a topic (`apps/{org}/...` gives the org), without splitting the whole topic. */
+function secondLevel(topic: string): string {
+  const start = topic.indexOf('/') + 1;
+  const end = topic.indexOf('/', start);
+  return end < 0 ? topic.slice(start) : topic.slice(start, end);
+}
+
 function connackError(returnCode: 4 | 5 | 3, message: string): AuthError {
   return Object.assign(new Error(message), { returnCode });
 }
@@ -86,7 +94,12 @@ export class HubBroker {
       ...(mq ? { mq } : {}),
       ...(persistence ? { persistence } : {}),
       authenticate: (client, username, password, done) => void this.authenticate(client, username, password).then((ok) => done(null, ok), (err: AuthError) => done(err, false)),
-      authorizePublish: (client, packet, done) => void this.authorizePublish(client, packet).then(() => done(null), (err: Error) => done(err)),
+      authorizePublish: (client, packet, done) => {
+        // Synchronous for everything but a device's reading: no promise per relayed message.
+        const verdict = this.authorizePublish(client, packet);
+        if (verdict instanceof Promise) void verdict.then(done);
+        else done(verdict);
+      },
       authorizeSubscribe: (client, sub, done) => done(null, this.authorizeSubscribe(client, sub)),
       authorizeForward: (client, packet) => this.authorizeForward(client, packet),
     });
@@ -116,7 +129,7 @@ export class HubBroker {
       this.refuse(v.reason === 'too-large' ? 'oversized-packet' : 'malformed-packet', v.reason === 'too-large' ? `packet of ${v.declared} bytes exceeds ${this.opts.maxPacketBytes}` : 'malformed fixed header', { ip }),
     );
     this.ipOf.set(conn, ip);
-    this.aedes!.handle(conn);
+    this.aedes!.handle(batchWrites(conn));
   }
 
   private refuse(kind: RefusalKind, reason: string, extra: { ip?: string | undefined; client?: Client | null; topic?: string }): void {
@@ -158,31 +171,36 @@ export class HubBroker {
     return true;
   }
 
-  private async authorizePublish(client: Client | null, packet: PublishPacket): Promise<void> {
-    if (!client) return; // the hub's own publications
+  /** null allows the PUBLISH; an Error refuses it (aedes then closes the connection). */
+  private authorizePublish(client: Client | null, packet: PublishPacket): Error | null | Promise<Error | null> {
+    if (!client) return null; // the hub's own publications
     const info = this.clients.get(client);
     const topic = packet.topic;
-    const deny = (kind: RefusalKind, reason: string): never => {
-      this.refuse(kind, reason, { client, topic });
-      throw new Error(reason);
-    };
-    if (!info) return deny('publish-denied', 'not authenticated');
+    if (!info) return this.denyPublish(client, topic, 'publish-denied', 'not authenticated');
     if (info.deviceId !== undefined) {
-      if (topic !== TOPICS.deviceReadings(info.deviceId)) return deny('publish-denied', 'a device publishes only to its own readings topic');
-      const ingest = this.deps.services.get(SERVICE_NAMES.ingest) as ReadingIngestor | undefined;
-      if (!ingest) return deny('reading-rejected', 'reading ingest is not available');
-      try {
-        await ingest.ingest(packet.payload as Buffer, { transport: 'mqtt', subject: info.subject, ip: info.ip });
-      } catch (err) {
-        // MQTT 3.1.1 has no PUBACK reason code: refuse by closing the connection, never forward.
-        return deny('reading-rejected', errorMessage(err));
-      }
-      packet.retain = false;
-      return;
+      if (topic !== TOPICS.deviceReadings(info.deviceId)) return this.denyPublish(client, topic, 'publish-denied', 'a device publishes only to its own readings topic');
+      return this.ingestReading(client, info, packet);
     }
-    const org = topic.split('/')[1];
-    if (topic.startsWith('apps/') && org === info.subject.org) return;
-    return deny('publish-denied', topic.startsWith('data/') ? 'only the hub publishes under data/' : 'publishing is allowed under apps/{your org}/ only');
+    if (topic.startsWith('apps/') && secondLevel(topic) === info.subject.org) return null;
+    return this.denyPublish(client, topic, 'publish-denied', topic.startsWith('data/') ? 'only the hub publishes under data/' : 'publishing is allowed under apps/{your org}/ only');
+  }
+
+  private async ingestReading(client: Client, info: ClientInfo, packet: PublishPacket): Promise<Error | null> {
+    const ingest = this.deps.services.get(SERVICE_NAMES.ingest) as ReadingIngestor | undefined;
+    if (!ingest) return this.denyPublish(client, packet.topic, 'reading-rejected', 'reading ingest is not available');
+    try {
+      await ingest.ingest(packet.payload as Buffer, { transport: 'mqtt', subject: info.subject, ip: info.ip });
+    } catch (err) {
+      // MQTT 3.1.1 has no PUBACK reason code: refuse by closing the connection, never forward.
+      return this.denyPublish(client, packet.topic, 'reading-rejected', errorMessage(err));
+    }
+    packet.retain = false;
+    return null;
+  }
+
+  private denyPublish(client: Client, topic: string, kind: RefusalKind, reason: string): Error {
+    this.refuse(kind, reason, { client, topic });
+    return new Error(reason);
   }
 
   private authorizeSubscribe(client: Client, sub: Subscription): Subscription | null {
@@ -224,7 +242,7 @@ export class HubBroker {
       return ok ? packet : null;
     }
     if (topic.startsWith('devices/')) return info.deviceId !== undefined && topic.startsWith(`devices/${info.deviceId}/actions/`) ? packet : null;
-    if (topic.startsWith('apps/')) return topic.split('/')[1] === info.subject.org ? packet : null;
+    if (topic.startsWith('apps/')) return secondLevel(topic) === info.subject.org ? packet : null;
     return null;
   }
 

@@ -9,6 +9,7 @@ import { MsecError, isMsecError, type Clock, type EventBus } from '../../core/in
 import { MAX_SEALED_READING_BYTES, openSealedReading, verifyReading, type Reading } from '../../device/index.ts';
 import type { AuditLog } from '../../iam/index.ts';
 import { SUBJECTS, type AcceptedReading, type IngestContext, type ReadingIngestor, type ReadingSink, type RejectedReading } from '../contracts.ts';
+import { ArrivalOrder, type Turn } from './arrival-order.ts';
 import type { CounterGuard } from './counter-guard.ts';
 import type { DeviceCache } from './device-cache.ts';
 import type { HubEcdhKey } from './hub-key.ts';
@@ -44,6 +45,8 @@ export class DeviceReadingIngestor implements ReadingIngestor {
   private readonly windowMs: number;
   /** Label children cached: prom-client hashes label objects on every inc otherwise. */
   private readonly acceptedChildren = new Map<string, { inc(): void }>();
+  /** A device's readings pass the counter guard in the order they arrived. */
+  private readonly order = new ArrivalOrder();
 
   constructor(private readonly deps: IngestorDeps) {
     this.windowMs = deps.freshnessWindowMs ?? DEFAULT_FRESHNESS_WINDOW_MS;
@@ -79,21 +82,42 @@ export class DeviceReadingIngestor implements ReadingIngestor {
       if (device.status === 'revoked') throw refuse('DEVICE_KEY_REVOKED', 'the device and its key are revoked', 401, { kid });
       return cache.key(device);
     };
-    let verified;
+    let turn: Turn | undefined;
     try {
-      verified = await verifyReading(signed, (kid) => {
-        seen.kid = kid;
-        const device = cache.get(kid);
-        return device instanceof Promise ? device.then((d) => check(kid, d)) : check(kid, device);
-      });
-    } catch (err) {
-      if (isMsecError(err) && err.code === 'COSE_BAD_SIGNATURE' && seen.device && (await this.signedByRevokedKey(signed, seen.device))) {
-        throw refuse('DEVICE_KEY_REVOKED', 'the reading is signed with a revoked key of this device', 401, { kid: seen.device.id });
+      let verified;
+      try {
+        verified = await verifyReading(signed, (kid) => {
+          seen.kid = kid;
+          // Called synchronously as the reading arrives: its place in the device's order.
+          turn = this.order.enter(kid);
+          const device = cache.get(kid);
+          return device instanceof Promise ? device.then((d) => check(kid, d)) : check(kid, device);
+        });
+      } catch (err) {
+        if (isMsecError(err) && err.code === 'COSE_BAD_SIGNATURE' && seen.device && (await this.signedByRevokedKey(signed, seen.device))) {
+          throw refuse('DEVICE_KEY_REVOKED', 'the reading is signed with a revoked key of this device', 401, { kid: seen.device.id });
+        }
+        throw err;
       }
-      throw err;
+      if (turn?.ready) await turn.ready;
+      const reading = verified.reading;
+      const device = seen.device!;
+      const now = this.checkAdmissible(reading, device, ctx);
+      // The counter is claimed in arrival order; the durable commit that follows is shared with
+      // the other readings waiting at that moment, this device's next ones included.
+      const claimed = this.deps.guard.accept(device.id, reading.counter, device.lastCounter);
+      turn?.release();
+      if (!(await claimed)) {
+        throw refuse('READING_REPLAYED', 'reading counter is not above the last accepted one', 409, { counter: reading.counter });
+      }
+      return await this.store(reading, device, signed, ctx, now);
+    } finally {
+      turn?.release();
     }
-    const device = seen.device!;
-    const reading = verified.reading;
+  }
+
+  /** Binding, quarantine and freshness of a verified reading; returns the time it was judged at. */
+  private checkAdmissible(reading: Reading, device: DeviceRecord, ctx: IngestContext): number {
     this.checkBinding(reading, device, ctx);
     if (device.attestation === 'quarantined') {
       throw refuse('DEVICE_QUARANTINED', `device is quarantined: ${device.attestationReason ?? 'failed attestation'}`, 403);
@@ -102,9 +126,11 @@ export class DeviceReadingIngestor implements ReadingIngestor {
     if (Math.abs(reading.timestamp - now) > this.windowMs) {
       throw refuse('READING_STALE', `reading time is outside the accepted window of ${this.windowMs / 1000} s`, 400, { timestamp: reading.timestamp, now });
     }
-    if (!(await this.deps.guard.accept(device.id, reading.counter, device.lastCounter))) {
-      throw refuse('READING_REPLAYED', 'reading counter is not above the last accepted one', 409, { counter: reading.counter });
-    }
+    return now;
+  }
+
+  /** Stores (durably, before the caller acknowledges) and publishes an admitted reading. */
+  private async store(reading: Reading, device: DeviceRecord, signed: Uint8Array, ctx: IngestContext, now: number): Promise<AcceptedReading> {
     const [provider, service, resource] = reading.resource.split('/') as [string, string, string];
     const accepted: AcceptedReading = {
       deviceId: device.id,
