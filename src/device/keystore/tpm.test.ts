@@ -6,6 +6,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSwtpm, type SwtpmInstance } from '../../../test/helpers/swtpm.ts';
 import { keyStoreContract } from './contract.ts';
 import { TpmKeyStore } from './tpm.ts';
+import { SwtpmSocketTransport, TPM_CC, TpmClient, flushContext } from '../tpm/index.ts';
+import { TpmWiretap } from '../../../test/helpers/tpm-wiretap.ts';
 
 const started: SwtpmInstance[] = [];
 const dirs: string[] = [];
@@ -102,6 +104,31 @@ describe('TpmKeyStore specifics', () => {
     await expect(TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'device', path: join(tempDir(), 'tpmrm0') } })).rejects.toMatchObject({
       code: 'TPM_UNAVAILABLE',
     });
+  });
+
+  it('uses its keys under a salted HMAC session: the shared secret crosses the wire encrypted; a lost session is replaced', async () => {
+    const swtpm = await freshTpm();
+    const wire = new TpmWiretap(await SwtpmSocketTransport.connect(swtpm.host, swtpm.port));
+    store = await TpmKeyStore.open({ stateDir: tempDir(), tpm: wire });
+    const ecdh = await store.ensureEcdhKey('ecdh');
+    const signing = await store.ensureSigningKey('signing');
+    const peer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const before = wire.received.length;
+    const z = await store.deriveSharedSecret('ecdh', peer.publicKey);
+    expect(Buffer.from(z).equals(diffieHellman({ privateKey: peer.privateKey, publicKey: ecdh.publicKey }))).toBe(true);
+    expect(wire.received.slice(before).some((r) => r.includes(Buffer.from(z)))).toBe(false);
+    expect(wire.commandCodes()).toContain(TPM_CC.StartAuthSession);
+
+    // Other software flushes our session: the next signature opens a new one and still succeeds.
+    const signCommand = () => wire.sent.findLast((c) => c.readUInt32BE(6) === TPM_CC.Sign)!;
+    await store.sign('signing', Buffer.from('one'));
+    const sessionHandle = signCommand().readUInt32BE(18); // header 10, key handle 4, auth size 4
+    await flushContext(new TpmClient(wire), sessionHandle);
+    const sessionsBefore = wire.commandCodes().filter((c) => c === TPM_CC.StartAuthSession).length;
+    const data = Buffer.from('two');
+    const sig = await store.sign('signing', data);
+    expect(verify('sha256', data, { key: signing.publicKey, dsaEncoding: 'ieee-p1363' }, sig)).toBe(true);
+    expect(wire.commandCodes().filter((c) => c === TPM_CC.StartAuthSession).length).toBe(sessionsBefore + 1);
   });
 
   it('signs digests the TPM computed identically to node:crypto hashing (SHA-256 of data)', async () => {

@@ -8,6 +8,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { MsecError, ensurePrivateDir, readTextIfExists, writePrivateFile } from '../../core/index.ts';
 import {
+  HmacSession,
   TpmClient,
   activateCredential,
   attestationKeyTemplate,
@@ -31,6 +32,7 @@ import {
   signingKeyTemplate,
   startup,
   type EccPublicArea,
+  type KeyAuthorization,
   type LoadedObject,
   type Quote,
   type TpmConnectOptions,
@@ -63,6 +65,14 @@ export interface TpmKeyStoreOptions {
 const FIRST_KEY_HANDLE = 0x81000100;
 const LAST_KEY_HANDLE = 0x810001ff;
 const KEY_TYPES: readonly KeyType[] = ['signing', 'ecdh', 'attestation'];
+
+/** TPM_RC_REFERENCE_S0..S6: the session handle names no loaded session. */
+const SESSION_NOT_LOADED = { first: 0x918, last: 0x91e };
+
+function isSessionGone(err: unknown): boolean {
+  const rc = (err as { details?: { rc?: unknown } } | null)?.details?.rc;
+  return typeof rc === 'number' && rc >= SESSION_NOT_LOADED.first && rc <= SESSION_NOT_LOADED.last;
+}
 
 function toInfo(label: string, key: LoadedObject): TpmPublicKeyInfo {
   const jwk = eccPointToJwk(key.publicArea);
@@ -103,11 +113,14 @@ export class TpmKeyStore implements DeviceKeyStore {
   private readonly verified = new Map<string, TpmPublicKeyInfo>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Salted HMAC session for key use (see HmacSession); opened on first use, replaced when it breaks. */
+  private session: HmacSession | undefined;
 
   private constructor(
     private readonly tpm: TpmClient,
     private readonly mapPath: string,
     private readonly entries: Map<string, KeyEntry>,
+    private readonly srk: LoadedObject,
   ) {}
 
   /** Connects to the TPM (TPM_UNAVAILABLE if absent), starts it up and provisions the SRK. */
@@ -117,14 +130,15 @@ export class TpmKeyStore implements DeviceKeyStore {
     const entries = parseEntries(readTextIfExists(mapPath));
     const transport = 'transmit' in options.tpm ? options.tpm : await openTransport(options.tpm);
     const tpm = new TpmClient(transport);
+    let srk: LoadedObject;
     try {
       await startup(tpm);
-      await ensureSrk(tpm);
+      srk = await ensureSrk(tpm);
     } catch (err) {
       await tpm.close().catch(() => undefined);
       throw err;
     }
-    return new TpmKeyStore(tpm, mapPath, entries);
+    return new TpmKeyStore(tpm, mapPath, entries, srk);
   }
 
   ensureSigningKey(label: string): Promise<PublicKeyInfo> {
@@ -143,7 +157,8 @@ export class TpmKeyStore implements DeviceKeyStore {
   sign(label: string, data: Uint8Array): Promise<Uint8Array> {
     return this.exclusive(label, async () => {
       const key = await this.require(label, 'signing');
-      const signature = signatureToP1363(await sign(this.tpm, key.handle, createHash('sha256').update(data).digest()));
+      const digest = createHash('sha256').update(data).digest();
+      const signature = signatureToP1363(await this.underSession(key, (auth) => sign(this.tpm, key.handle, digest, auth)));
       if (!signature) throw new MsecError('TPM_MALFORMED_RESPONSE', 'TPM signature is not a P-256 signature', { status: 502 });
       return new Uint8Array(signature);
     });
@@ -158,7 +173,7 @@ export class TpmKeyStore implements DeviceKeyStore {
       } catch {
         throw keystoreError('KEYSTORE_BAD_PEER_KEY', 'peer key must be an EC P-256 public key');
       }
-      const z = fixedWidth((await ecdhZGen(this.tpm, key.handle, peer)).x, 32);
+      const z = fixedWidth((await this.underSession(key, (auth) => ecdhZGen(this.tpm, key.handle, peer, auth))).x, 32);
       if (!z) throw new MsecError('TPM_MALFORMED_RESPONSE', 'TPM returned a shared point off P-256', { status: 502 });
       return new Uint8Array(z);
     });
@@ -215,7 +230,31 @@ export class TpmKeyStore implements DeviceKeyStore {
     if (this.closed) return;
     this.closed = true;
     await this.queue.catch(() => undefined);
+    await this.session?.close();
     await this.tpm.close();
+  }
+
+  /**
+   * Runs a key operation authorised by the store's salted HMAC session, so its secrets cross the
+   * bus encrypted and its parameters cannot be altered unseen. A session the TPM no longer knows
+   * (flushed by other software, context limits) is replaced and the operation tried once more; a
+   * session whose response failed its check is replaced too, but that error stands.
+   */
+  private async underSession<T>(key: TpmPublicKeyInfo, op: (auth: KeyAuthorization) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const session = (this.session ??= await HmacSession.startSalted(this.tpm, { handle: this.srk.handle, point: this.srk.publicArea }));
+      try {
+        return await op({ session, keyName: key.name });
+      } catch (err) {
+        const gone = isSessionGone(err);
+        if (gone || session.broken) {
+          this.session = undefined;
+          await session.close();
+          if (gone && attempt === 0) continue;
+        }
+        throw err;
+      }
+    }
   }
 
   /** One TPM conversation at a time: transient object slots are few and the map file is shared. */

@@ -32,9 +32,20 @@ export interface CommandSpec {
   responseHandles?: number;
 }
 
+/** One TPMS_AUTH_RESPONSE. */
+export interface AuthResponse {
+  nonce: Buffer;
+  attributes: number;
+  hmac: Buffer;
+}
+
 export interface CommandResult {
   handles: number[];
   params: TpmReader;
+  /** The response parameter area as received (what an HMAC session's rpHash covers). */
+  paramBytes: Buffer;
+  /** One per command session, in order; empty for TPM_ST_NO_SESSIONS commands. */
+  auths: AuthResponse[];
 }
 
 /** Frames commands, sends them through a transport, and unframes (defensively) their responses. */
@@ -88,16 +99,18 @@ export function unmarshalResponse(
   if (tag !== expectedTag) r.fail(`unexpected response tag 0x${tag.toString(16)}`);
   const handles: number[] = [];
   for (let i = 0; i < responseHandles; i++) handles.push(r.u32());
-  if (!withSessions) return { handles, params: new TpmReader(r.rest()) };
+  if (!withSessions) {
+    const paramBytes = r.rest();
+    return { handles, params: new TpmReader(paramBytes), paramBytes, auths: [] };
+  }
   const paramSize = r.u32();
-  const params = new TpmReader(r.bytes(paramSize, 'parameter area'));
-  // One TPMS_AUTH_RESPONSE per session; password and policy sessions carry nothing we verify,
-  // but the frame must still be complete.
+  const paramBytes = r.bytes(paramSize, 'parameter area');
+  // One TPMS_AUTH_RESPONSE per session: HMAC sessions check theirs, password and policy
+  // sessions carry nothing to verify, but the frame must still be complete.
+  const auths: AuthResponse[] = [];
   for (let i = 0; i < sessionCount; i++) {
-    r.tpm2b('response nonce', 64);
-    r.u8();
-    r.tpm2b('response hmac', 64);
+    auths.push({ nonce: r.tpm2b('response nonce', 64), attributes: r.u8(), hmac: r.tpm2b('response hmac', 64) });
   }
   r.expectEnd('response');
-  return { handles, params };
+  return { handles, params: new TpmReader(paramBytes), paramBytes, auths };
 }

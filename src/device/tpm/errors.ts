@@ -28,6 +28,8 @@ const WARN_NAMES: Record<number, string> = {
   0x905: 'SESSION_HANDLES', 0x906: 'OBJECT_HANDLES', 0x907: 'LOCALITY', 0x908: 'YIELDED',
   0x909: 'CANCELED', 0x90a: 'TESTING', 0x920: 'NV_RATE', 0x921: 'LOCKOUT', 0x922: 'RETRY',
   0x923: 'NV_UNAVAILABLE',
+  // A handle (H) or session (S) that names nothing loaded, by position.
+  ...Object.fromEntries([0, 1, 2, 3, 4, 5, 6].flatMap((i) => [[0x910 + i, `REFERENCE_H${i}`], [0x918 + i, `REFERENCE_S${i}`]])),
 };
 
 export interface DecodedResponseCode {

@@ -1,7 +1,7 @@
 import { createCipheriv, createECDH, createHash, createHmac, type KeyObject } from 'node:crypto';
 import { MsecError } from '../../core/index.ts';
 import { TpmWriter } from './marshal.ts';
-import { fixedWidth, keyObjectToEccPoint, marshalEccPoint } from './structures.ts';
+import { fixedWidth, keyObjectToEccPoint, marshalEccPoint, type EccPoint } from './structures.ts';
 
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
@@ -65,12 +65,7 @@ export function makeCredential(ekPublic: KeyObject, credential: Uint8Array, obje
   } catch {
     throw new MsecError('CREDENTIAL_INVALID', 'EK public key must be ECC P-256');
   }
-  const ephemeral = createECDH('prime256v1');
-  ephemeral.generateKeys();
-  const z = fixedWidth(ephemeral.computeSecret(Buffer.concat([Buffer.from([4]), ek.x, ek.y])), 32) ?? Buffer.alloc(32);
-  const ephemeralPublic = ephemeral.getPublicKey();
-  const point = { x: ephemeralPublic.subarray(1, 33), y: ephemeralPublic.subarray(33, 65) };
-  const seed = kdfe(z, 'IDENTITY', point.x, ek.x, 256);
+  const { seed, encryptedSecret } = eccSecret(ek, 'IDENTITY');
 
   const symKey = kdfa(seed, 'STORAGE', objectName, new Uint8Array(0), 128);
   const cipher = createCipheriv('aes-128-cfb', symKey, Buffer.alloc(16));
@@ -81,6 +76,21 @@ export function makeCredential(ekPublic: KeyObject, credential: Uint8Array, obje
 
   return {
     credentialBlob: new TpmWriter().tpm2b(integrity).bytes(encIdentity).toBuffer(),
-    secret: marshalEccPoint(point),
+    secret: encryptedSecret,
   };
+}
+
+/**
+ * A secret only the holder of `recipient`'s private key can recover (TPM 2.0 Part 1 Annex C.6.1,
+ * ECDH one-pass): Z from a fresh ephemeral key, seed = KDFe(Z, use, ephemeral.x, recipient.x).
+ * `encryptedSecret` is the ephemeral public point (a TPMS_ECC_POINT) that the TPM needs to redo it.
+ * Used for credentials (use "IDENTITY") and session salts ("SECRET").
+ */
+export function eccSecret(recipient: EccPoint, use: string): { seed: Buffer; encryptedSecret: Buffer } {
+  const ephemeral = createECDH('prime256v1');
+  ephemeral.generateKeys();
+  const z = fixedWidth(ephemeral.computeSecret(Buffer.concat([Buffer.from([4]), recipient.x, recipient.y])), 32) ?? Buffer.alloc(32);
+  const ephemeralPublic = ephemeral.getPublicKey();
+  const point = { x: ephemeralPublic.subarray(1, 33), y: ephemeralPublic.subarray(33, 65) };
+  return { seed: kdfe(z, use, point.x, recipient.x, 256), encryptedSecret: marshalEccPoint(point) };
 }
