@@ -1,12 +1,14 @@
 /**
- * Scale-out: two `msec up` processes share one PostgreSQL database and one Redis. A device
- * enrolled and publishing on hub B is seen by a subscriber on hub A, and the replay counter is
- * shared: a reading accepted by B is refused as a replay by A.
+ * Scale-out: two `msec up` processes share one PostgreSQL database, one Redis and one NATS. A
+ * device enrolled and publishing on hub B is seen by a subscriber on hub A, the replay counter is
+ * shared (a reading accepted by B is refused as a replay by A), and the ledger logs every
+ * accepted reading exactly once although both processes run it.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'nats';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeviceCredential, enrollDevice, signReading, SoftwareKeyStore } from '../src/device/index.ts';
@@ -15,22 +17,30 @@ import { runMsec } from './helpers/cli.ts';
 import { TEST_DATABASE_URL } from './helpers/stores.ts';
 
 const REDIS_URL = process.env.MSEC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const NATS_URL = process.env.MSEC_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
-async function admin(sqlText: string): Promise<void> {
-  const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+async function query<T>(databaseUrl: string, sqlText: string): Promise<T[]> {
+  const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
   try {
-    await c.query(sqlText);
+    return (await c.query(sqlText)).rows as T[];
   } finally {
     await c.end();
   }
 }
 
-describe('two hub processes on one PostgreSQL and one Redis', () => {
+async function admin(sqlText: string): Promise<void> {
+  await query(TEST_DATABASE_URL, sqlText);
+}
+
+describe('two hub processes on one PostgreSQL, one Redis and one NATS', () => {
   const suffix = randomBytes(4).toString('hex');
   const database = `msec_scale_${suffix}`;
   // Redis pub/sub is global: a unique organisation keeps this test's topics to itself.
   const org = `scale-${suffix}`;
+  // Its own NATS subjects and stream: other runs on this NATS stay out of it.
+  const natsPrefix = `scale_${suffix}`;
+  let databaseUrl: string;
   let a: MsecProcess;
   let b: MsecProcess;
 
@@ -38,7 +48,8 @@ describe('two hub processes on one PostgreSQL and one Redis', () => {
     await admin(`CREATE DATABASE ${database}`);
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = `/${database}`;
-    const env = { MSEC_DATABASE_URL: url.toString(), MSEC_REDIS_URL: REDIS_URL };
+    databaseUrl = url.toString();
+    const env = { MSEC_DATABASE_URL: databaseUrl, MSEC_REDIS_URL: REDIS_URL, MSEC_NATS_URL: NATS_URL, MSEC_NATS_PREFIX: natsPrefix };
     a = await startMsecUp({ env });
     // Hubs of one deployment share the platform's keys (token signing, the hub's ECDH key).
     const bDir = tempDataDir();
@@ -50,6 +61,9 @@ describe('two hub processes on one PostgreSQL and one Redis', () => {
     await b?.stop();
     await a?.stop();
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    const nc = await connect({ servers: NATS_URL.replace(/^nats:\/\//, '') });
+    await (await nc.jetstreamManager()).streams.delete(`${natsPrefix.toUpperCase()}_EVENTS`).catch(() => undefined);
+    await nc.close();
     removeTempDirs();
   });
 
@@ -92,5 +106,19 @@ describe('two hub processes on one PostgreSQL and one Redis', () => {
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('READING_REPLAYED');
     await store.close();
+  });
+
+  it('logs each accepted reading in the ledger once, though both processes run the ledger on one bus', async () => {
+    // Stopping flushes each process's pending batch.
+    expect(await b.stop()).toBe(0);
+    expect(await a.stop()).toBe(0);
+    const [history] = await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM hub_history');
+    const [logged] = await query<{ n: string; distinct: string }>(
+      databaseUrl,
+      'SELECT count(*) AS n, count(DISTINCT r.reading_hash) AS distinct FROM ledger_batch_readings r JOIN ledger_reading_batches b ON b.batch_id = r.batch_id WHERE b.entry_idx IS NOT NULL',
+    );
+    expect(Number(history!.n)).toBeGreaterThan(3); // the simulated readings and the one posted twice
+    expect(Number(logged!.n)).toBe(Number(history!.n));
+    expect(Number(logged!.distinct)).toBe(Number(logged!.n));
   });
 });

@@ -13,6 +13,8 @@ export const ConfigSchema = Type.Object(
     port: Port,
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     natsUrl: Type.Optional(Type.String({ pattern: '^nats://' })),
+    /** Subject prefix on NATS: platforms (or test runs) sharing one NATS keep apart by it. */
+    natsPrefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' })),
     redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
     evmRpcUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     mqttPort: Port,
@@ -71,6 +73,7 @@ const ENV_KEYS: Record<string, { key: keyof Config; kind: 'string' | 'int' | 'bo
   MSEC_MQTT_PORT: { key: 'mqttPort', kind: 'int' },
   MSEC_DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
   MSEC_NATS_URL: { key: 'natsUrl', kind: 'string' },
+  MSEC_NATS_PREFIX: { key: 'natsPrefix', kind: 'string' },
   MSEC_REDIS_URL: { key: 'redisUrl', kind: 'string' },
   MSEC_EVM_RPC_URL: { key: 'evmRpcUrl', kind: 'string' },
   MSEC_LOG_LEVEL: { key: 'logLevel', kind: 'string' },

@@ -66,6 +66,22 @@ describe.each(storeCases)('transparency log on $name', (c) => {
     expect(latest.size).toBe(302);
   });
 
+  it('two writers on one store (two processes) take turns: every append lands once in one tree, and each can prove all of it', async () => {
+    const { store, log: a } = await open();
+    const b = await TransparencyLog.open({ store, key, clock: new ManualClock() });
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).append(entry(i))));
+    const indexes = results.map((r) => r.index).sort((x, y) => x - y);
+    expect(indexes).toEqual([...Array(30).keys()]);
+    await a.refresh();
+    await b.refresh();
+    expect(a.size).toBe(30);
+    expect(b.size).toBe(30);
+    const leaves = [...results].sort((x, y) => x.index - y.index).map((r) => r.leafHash);
+    const head = await b.latestCheckpoint();
+    expect(head.root).toEqual(rootOf(leaves));
+    for (const index of [0, 13, 29]) verifyInclusion(index, 30, leaves[index]!, (await a.inclusionProof(index, 30)).hashes, head.root);
+  });
+
   it('reopens at the committed head and keeps growing the same tree', async () => {
     const { store, log } = await open();
     const leaves = (await log.appendBatch(Array.from({ length: 13 }, (_, i) => entry(i)))).map((r) => r.leafHash);

@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import { MsecError, systemClock, type Clock, type PlatformKey, type Store } from '../core/index.ts';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { MsecError, systemClock, type Clock, type Dialect, type PlatformKey, type Store } from '../core/index.ts';
 import { checkpointToJson, parseCheckpoint, signCheckpoint, type CheckpointJson, type SignedCheckpoint } from './checkpoint.ts';
 import { entryLeafHash, normalizeEntry, type EntryInput, type LedgerEntry } from './entry.ts';
 import { Frontier, type NewNode } from './frontier.ts';
@@ -31,6 +31,14 @@ export interface InclusionProof {
   hashes: Buffer[];
 }
 
+interface BuiltBatch {
+  next: Frontier;
+  entryRows: LedgerTables['ledger_entries'][];
+  nodeRows: NewNode[];
+  results: AppendResult[][];
+  head: SignedCheckpoint;
+}
+
 interface PendingAppend {
   entries: { kind: string; dataHash: string }[];
   resolve: (r: AppendResult[]) => void;
@@ -41,9 +49,10 @@ const INSERT_CHUNK = 400;
 export const DEFAULT_ORIGIN = 'msec.local/ledger';
 
 /**
- * The append-only log over the Store port. One writer per store: appends are queued and committed
- * together (group commit), each batch in one transaction with its nodes and signed tree head, so
- * a crash can never leave a head that disagrees with the entries.
+ * The append-only log over the Store port. Appends are queued and committed together (group
+ * commit), each batch in one transaction with its nodes and signed tree head, so a crash can never
+ * leave a head that disagrees with the entries. Several processes may append to one store: their
+ * transactions take turns (see lockWriters) and `refresh()` brings a reader up to date.
  */
 export class TransparencyLog {
   private queue: PendingAppend[] = [];
@@ -112,8 +121,41 @@ export class TransparencyLog {
   }
 
   private async commit(batch: PendingAppend[]): Promise<void> {
-    const next = this.frontier.clone();
     const timestamp = this.clock.now();
+    let built: BuiltBatch | undefined;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        // Several processes may write one log (scale-out on PostgreSQL): writers take turns, and
+        // one that finds the log grown by another rebuilds its batch on the stored edge.
+        await lockWriters(trx, this.opts.store.dialect);
+        const base = (await storedSize(trx)) === this.frontier.size ? this.frontier : await loadFrontier(trx);
+        built = this.build(batch, base, timestamp);
+        await insertChunked(trx, 'ledger_entries', built.entryRows);
+        await insertChunked(
+          trx,
+          'ledger_nodes',
+          built.nodeRows.map((n) => ({ level: n.level, idx: n.index, hash: n.hash })),
+        );
+        await trx
+          .insertInto('ledger_checkpoints')
+          .values({ size: built.head.size, root: built.head.root, note: built.head.note, created_at: timestamp })
+          .execute();
+      });
+    } catch (err) {
+      // The in-memory edge is untouched; re-read it in case another writer moved the store.
+      this.frontier = await loadFrontier(this.db).catch(() => this.frontier);
+      const failure = new MsecError('STORAGE_ERROR', `ledger append failed: ${(err as Error).message}`, { cause: err });
+      for (const job of batch) job.reject(failure);
+      return;
+    }
+    const { next, results } = built!;
+    this.frontier = next;
+    batch.forEach((job, i) => job.resolve(results[i] as AppendResult[]));
+  }
+
+  /** The rows, nodes and signed head of `batch` appended after `base`. */
+  private build(batch: PendingAppend[], base: Frontier, timestamp: number): BuiltBatch {
+    const next = base.clone();
     const entryRows: LedgerTables['ledger_entries'][] = [];
     const nodeRows: NewNode[] = [];
     const results: AppendResult[][] = batch.map((job) =>
@@ -126,28 +168,16 @@ export class TransparencyLog {
       }),
     );
     const head = signCheckpoint({ origin: this.origin, size: next.size, root: next.root() }, this.opts.key.privateKey);
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        await insertChunked(trx, 'ledger_entries', entryRows);
-        await insertChunked(
-          trx,
-          'ledger_nodes',
-          nodeRows.map((n) => ({ level: n.level, idx: n.index, hash: n.hash })),
-        );
-        await trx
-          .insertInto('ledger_checkpoints')
-          .values({ size: head.size, root: head.root, note: head.note, created_at: timestamp })
-          .execute();
-      });
-    } catch (err) {
-      // The in-memory edge is untouched; re-read it in case another writer moved the store.
-      this.frontier = await loadFrontier(this.db).catch(() => this.frontier);
-      const failure = new MsecError('STORAGE_ERROR', `ledger append failed: ${(err as Error).message}`, { cause: err });
-      for (const job of batch) job.reject(failure);
-      return;
-    }
-    this.frontier = next;
-    batch.forEach((job, i) => job.resolve(results[i] as AppendResult[]));
+    return { next, entryRows, nodeRows, results, head };
+  }
+
+  /**
+   * Catches up with entries other processes appended to the same store since this one last
+   * wrote; reads (proofs, heads) call it so every process serves the whole log.
+   */
+  async refresh(): Promise<void> {
+    if (this.flushing) return; // our own commit re-reads the edge when it must
+    if ((await storedSize(this.db)) !== this.frontier.size) this.frontier = await loadFrontier(this.db);
   }
 
   async getEntry(index: number): Promise<LedgerEntry> {
@@ -235,6 +265,23 @@ async function insertChunked<T extends 'ledger_entries' | 'ledger_nodes'>(
       .execute();
   }
 }
+
+/** Size of the log as stored: every commit keeps the signed head of its size. */
+async function storedSize(db: Kysely<LedgerTables>): Promise<number> {
+  const row = await db.selectFrom('ledger_checkpoints').select((eb) => eb.fn.max('size').as('size')).executeTakeFirst();
+  return row?.size === null || row?.size === undefined ? 0 : Number(row.size);
+}
+
+/**
+ * Serialises appends of all processes on PostgreSQL (a transaction-scoped advisory lock, freed at
+ * commit). SQLite needs none: its single writer lock already serialises the transactions.
+ */
+async function lockWriters(trx: Transaction<LedgerTables>, dialect: Dialect): Promise<void> {
+  if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${LEDGER_WRITER_LOCK})`.execute(trx);
+}
+
+/** Advisory lock key of the ledger writers ("msecLedg" as a 64-bit integer). */
+const LEDGER_WRITER_LOCK = 0x6d7365634c656467n;
 
 async function loadFrontier(db: Kysely<LedgerTables>): Promise<Frontier> {
   const row = await db.selectFrom('ledger_entries').select((eb) => eb.fn.max('idx').as('last')).executeTakeFirst();

@@ -71,4 +71,21 @@ describe.each(buses)('event bus port: $name', (impl) => {
     expect(Buffer.from((all[0]!.data as { cose: Uint8Array }).cose)).toEqual(Buffer.from(cose));
     expect(all[0]!.subject).toBe('hub.reading.accepted');
   });
+
+  it('a queue group gets each event once, shared among its members across processes; others still get all', async () => {
+    const { a, b, close: closeBoth } = await impl.open();
+    close = closeBoth ?? (() => a.close());
+    const groupA: BusEvent[] = [];
+    const groupB: BusEvent[] = [];
+    a.subscribe('hub.reading.*', (e) => void groupA.push(e), { queue: 'ledger' });
+    b.subscribe('hub.reading.*', (e) => void groupB.push(e), { queue: 'ledger' });
+    const everyone = collect(b, 'hub.reading.*');
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 40; i++) await a.publish('hub.reading.accepted', { i });
+    await until(() => everyone.length === 40 && groupA.length + groupB.length === 40);
+    await new Promise((r) => setTimeout(r, 50)); // nothing more arrives
+    const delivered = [...groupA, ...groupB].map((e) => (e.data as { i: number }).i).sort((x, y) => x - y);
+    expect(delivered).toEqual([...Array(40).keys()]);
+    expect(everyone).toHaveLength(40);
+  });
 });

@@ -1,5 +1,5 @@
 import { connect, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
-import type { BusEvent, BusHandler, EventBus, Unsubscribe } from './bus.ts';
+import type { BusEvent, BusHandler, EventBus, SubscribeOptions, Unsubscribe } from './bus.ts';
 
 export interface NatsBusOptions {
   url: string;
@@ -34,7 +34,8 @@ export function decodeEvent(data: Uint8Array): BusEvent {
 /**
  * Scale-out event bus on NATS JetStream: publishes are stored in a stream and acknowledged by
  * the server before publish() resolves; every subscriber in every process receives each event
- * (fan-out), as with the in-process bus.
+ * (fan-out), as with the in-process bus, except that a queue group shares its events out (NATS
+ * queue subscriptions: one member of the group, in whichever process, gets each).
  */
 export class NatsBus implements EventBus {
   private readonly subs = new Set<Subscription>();
@@ -66,8 +67,8 @@ export class NatsBus implements EventBus {
     await this.js.publish(`${this.prefix}.${subject}`, encodeEvent(event));
   }
 
-  subscribe(pattern: string, handler: BusHandler): Unsubscribe {
-    const sub = this.nc.subscribe(`${this.prefix}.${pattern}`);
+  subscribe(pattern: string, handler: BusHandler, options: SubscribeOptions = {}): Unsubscribe {
+    const sub = this.nc.subscribe(`${this.prefix}.${pattern}`, options.queue ? { queue: options.queue } : {});
     this.subs.add(sub);
     void (async () => {
       for await (const msg of sub) {

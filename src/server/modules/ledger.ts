@@ -60,6 +60,9 @@ function anchorSetup(ctx: ModuleContext): { contract: string; privateKey: string
  * heads of the audit trail, anchors tree heads on an EVM chain when one is configured, and
  * serves checkpoints and proofs. Start it before the modules that use the 'ledger.log' service.
  */
+/** Queue group of the ledger modules of all processes. */
+export const LEDGER_QUEUE = 'msec-ledger';
+
 export function ledgerModule(options: LedgerModuleOptions = {}): PlatformModule & { batcher(): ReadingBatcher; auditHeads(): AuditHeads } {
   let batcher: ReadingBatcher | undefined;
   let auditHeads: AuditHeads | undefined;
@@ -104,12 +107,13 @@ export function ledgerModule(options: LedgerModuleOptions = {}): PlatformModule 
         intervalMs: options.batchIntervalMs ?? 5000,
       });
       const b = batcher;
+      // A queue group: with several processes on one NATS, each reading is batched by one of them.
       unsubscribe = ctx.bus.subscribe('hub.reading.accepted', (ev: BusEvent) => {
         const cose = (ev.data as { cose?: unknown } | null)?.cose;
         // Both bus adapters deliver bytes as bytes (NATS carries them tagged).
         if (cose instanceof Uint8Array) b.add(cose);
         else ctx.logger.warn({ subject: ev.subject }, 'accepted reading without COSE bytes; not logged');
-      });
+      }, { queue: LEDGER_QUEUE });
       // Readings a crash left out of the ledger: accepted (in the hub's history) but in no logged batch.
       const recovered = await unloggedReadings(ctx.store, startedAt);
       for (const cose of recovered) b.add(cose);
