@@ -18,7 +18,7 @@ describe('hub data side: twins, grants, history, MQTT with mosquitto tools, SSE'
     operator = await t.principal('santander', 'santander-ops', ['operator'], 'user');
     consumer = await t.principal('buyer', 'buyer-app', ['consumer']);
     stranger = await t.principal('buyer', 'buyer-other', ['consumer']);
-    device = await SimDevice.create(t.devices, 'dev-air-1', 'santander');
+    device = await SimDevice.create(t, 'air-1', 'santander');
   });
   afterAll(async () => {
     await device.close();
@@ -27,7 +27,7 @@ describe('hub data side: twins, grants, history, MQTT with mosquitto tools, SSE'
 
   const publishReadings = async (values: number[]) => {
     const client = await connectMqtt(t.mqttPort, device.id, await device.credential(), device.id);
-    for (const v of values) await client.publishAsync(`devices/${device.id}/readings`, Buffer.from(await device.reading('air-1/weather/temperature', v, Date.now(), 'C')), { qos: 1 });
+    for (const v of values) await client.publishAsync(`devices/${device.id}/readings`, Buffer.from(await device.reading(`${device.id}/weather/temperature`, v, Date.now(), 'C')), { qos: 1 });
     await client.endAsync();
   };
 
@@ -46,7 +46,7 @@ describe('hub data side: twins, grants, history, MQTT with mosquitto tools, SSE'
     expect(await done).toBe(0);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { value: number; signature: string; deviceId: string });
     expect(lines.map((l) => l.value)).toEqual([21.5, 22]);
-    expect(lines[0]).toMatchObject({ signature: 'verified', deviceId: 'dev-air-1' });
+    expect(lines[0]).toMatchObject({ signature: 'verified', deviceId: 'air-1', provider: 'air-1' });
 
     const refused = await runTool('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(t.mqttPort), '-u', 'x', '-P', stranger.key, '-t', 'data/santander/#', '-C', '1', '-W', '3', '-V', 'mqttv311'], 6000);
     expect(refused.stdout).toBe('');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicKey } from 'node:crypto';
 import { verifyReading } from '../src/device/index.ts';
+import { postReading } from './helpers/devices.ts';
 import { SimDevice } from './helpers/hub-devices.ts';
 import { startHubPlatform, type HubTestPlatform } from './helpers/hub-platform.ts';
 import { CuttableProxy } from './helpers/hub-proxy.ts';
@@ -24,8 +25,8 @@ describe('federation between two hubs (Santander exports to Fujisawa)', () => {
     fAdmin = await fujisawa.adminToken();
     await santander.platform.ctx.iam.directory.createOrg({ id: 'santander', name: 'Santander', kind: 'city' });
     await fujisawa.platform.ctx.iam.directory.createOrg({ id: 'fujisawa', name: 'Fujisawa', kind: 'city' });
-    airDevice = await SimDevice.create(santander.devices, 'sdr-air-1', 'santander');
-    trafficDevice = await SimDevice.create(santander.devices, 'sdr-traffic-1', 'santander');
+    airDevice = await SimDevice.create(santander, 'air-1', 'santander');
+    trafficDevice = await SimDevice.create(santander, 'traffic-1', 'santander');
     proxy = new CuttableProxy(await freePort(), { host: '127.0.0.1', port: Number(new URL(fujisawa.platform.url).port) });
     await proxy.restore();
 
@@ -51,8 +52,12 @@ describe('federation between two hubs (Santander exports to Fujisawa)', () => {
     await trafficDevice.close();
   });
 
-  const ingest = async (device: SimDevice, resource: string, value: number) =>
-    santander.devices.ingest(await device.reading(resource, value, Date.now()), { transport: 'http' });
+  /** The device POSTs a signed reading to Santander over HTTP with its device credential. */
+  const ingest = async (device: SimDevice, resource: string, value: number) => {
+    const res = await postReading(santander.platform.url, await device.reading(resource, value, Date.now()), await device.credential());
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body).toMatchObject({ deviceId: device.id, resource, value });
+  };
 
   const fujisawaHistory = async (): Promise<Point[]> => {
     const res = await fujisawa.request('GET', '/api/v1/providers/santander~air-1/services/weather/resources/pm25/history?limit=1000', { token: fAdmin });
@@ -73,7 +78,7 @@ describe('federation between two hubs (Santander exports to Fujisawa)', () => {
 
     const points = await fujisawaHistory();
     expect(points.map((p) => p.value)).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    expect(new Set(points.map((p) => p.deviceId))).toEqual(new Set(['santander~sdr-air-1']));
+    expect(new Set(points.map((p) => p.deviceId))).toEqual(new Set(['santander~air-1']));
     expect(points.every((p) => p.signature === 'verified')).toBe(true);
     const traffic = await fujisawa.request('GET', '/api/v1/providers/santander~traffic-1', { token: fAdmin });
     expect(traffic.statusCode).toBe(404);
@@ -88,7 +93,7 @@ describe('federation between two hubs (Santander exports to Fujisawa)', () => {
       .selectFrom('hub_fed_device_keys').selectAll().executeTakeFirstOrThrow();
     const key = createPublicKey({ key: JSON.parse(keyRow.jwk), format: 'jwk' });
     const { reading } = await verifyReading(row.cose!, () => key);
-    expect(reading).toMatchObject({ deviceId: 'sdr-air-1', value: 0 });
+    expect(reading).toMatchObject({ deviceId: 'air-1', resource: 'air-1/weather/pm25', value: 0 });
     expect(key.export({ format: 'jwk' })).toEqual((await airDevice.publicKey()).export({ format: 'jwk' }));
   });
 

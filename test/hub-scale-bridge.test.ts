@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { postReading } from './helpers/devices.ts';
 import { SimDevice } from './helpers/hub-devices.ts';
 import { connectMqtt, runTool, startHubPlatform, type HubTestPlatform } from './helpers/hub-platform.ts';
 
@@ -13,8 +14,8 @@ describe('scale-out: two hubs sharing Redis', () => {
     const redisUrl = 'redis://127.0.0.1:6379/7';
     a = await startHubPlatform({ config: { redisUrl } });
     b = await startHubPlatform({ config: { redisUrl } });
-    device = await SimDevice.create(b.devices, 'scale-dev-1', 'santander');
     await b.platform.ctx.iam.directory.createOrg({ id: 'santander', name: 'Santander', kind: 'city' });
+    device = await SimDevice.create(b, 'scale-1', 'santander');
   });
   afterAll(async () => {
     await device.close();
@@ -29,8 +30,8 @@ describe('scale-out: two hubs sharing Redis', () => {
     await sub.subscribeAsync('data/santander/#', { qos: 1 });
     await new Promise((r) => setTimeout(r, 300));
     const pub = await connectMqtt(b.mqttPort, device.id, await device.credential(), device.id);
-    await pub.publishAsync(`devices/${device.id}/readings`, Buffer.from(await device.reading('scale-1/env/noise', 42)), { qos: 1 });
-    expect(await got).toMatchObject({ value: 42, deviceId: 'scale-dev-1' });
+    await pub.publishAsync(`devices/${device.id}/readings`, Buffer.from(await device.reading(`${device.id}/env/noise`, 42)), { qos: 1 });
+    expect(await got).toMatchObject({ value: 42, deviceId: 'scale-1', provider: 'scale-1' });
     await pub.endAsync();
     await sub.endAsync();
   });
@@ -43,7 +44,7 @@ describe('bridge to the system Mosquitto on 127.0.0.1:1883', () => {
 
   beforeAll(async () => {
     t = await startHubPlatform({ data: { bridge: { url: 'mqtt://127.0.0.1:1883', outbound: ['data/santander/#'], remotePrefix: prefix, inbound: [`${prefix}/in/#`], org: 'santander' } } });
-    device = await SimDevice.create(t.devices, 'bridge-dev-1', 'santander');
+    device = await SimDevice.create(t, 'bridge-1', 'santander');
   });
   afterAll(async () => {
     await device.close();
@@ -56,9 +57,10 @@ describe('bridge to the system Mosquitto on 127.0.0.1:1883', () => {
     sub.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const done = new Promise<number | null>((r) => sub.on('close', r));
     await new Promise((r) => setTimeout(r, 400));
-    await t.devices.ingest(await device.reading('bridge-1/env/temp', 17.5), { transport: 'http' });
+    const posted = await postReading(t.platform.url, await device.reading(`${device.id}/env/temp`, 17.5), await device.credential());
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
     expect(await done).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ value: 17.5, signature: 'verified', provider: 'bridge-1' });
+    expect(JSON.parse(out)).toMatchObject({ value: 17.5, signature: 'verified', provider: 'bridge-1', deviceId: 'bridge-1' });
 
     const ops = await t.principal('santander', 'bridge-ops', ['operator'], 'user');
     const local = await connectMqtt(t.mqttPort, 'ops', ops.key);

@@ -121,8 +121,10 @@ export function hubDataModule(opts: HubDataOptions = {}): PlatformModule {
         c.services.set(HUB_DATA_SERVICES.broker, broker);
       }
       agreements = new AgreementStore(c.store, c.clock, SecretBox.forDataDir(c.config.dataDir));
-      const devicesService = c.services.get('hub.devices') as { publicKeyJwk?(id: string): Promise<Record<string, unknown> | undefined> } | undefined;
-      links = new FederationLinks(agreements, history, c.logger, () => c.clock.now(), async (id) => devicesService?.publicKeyJwk?.(id), opts.federationPollMs);
+      // Looked up per export, not at start: the devices module may start after this one.
+      const deviceKey = async (id: string) =>
+        (c.services.get('hub.devices') as { publicKeyJwk?(id: string): Promise<Record<string, unknown> | undefined> } | undefined)?.publicKeyJwk?.(id);
+      links = new FederationLinks(agreements, history, c.logger, () => c.clock.now(), deviceKey, opts.federationPollMs);
       await links.start();
       stoppers.push(() => links!.stop());
       if (opts.bridge) {

@@ -1,35 +1,51 @@
 import { spawn } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
 import { hubDataModule, type HubDataOptions } from '../../src/hub/data-module.ts';
+import { devicesModule, type DevicesHub } from '../../src/hub/devices/index.ts';
 import type { ConfigInput, Store } from '../../src/core/index.ts';
 import { freePort } from './net.ts';
 import { startTestPlatform, type TestPlatform } from './platform.ts';
-import { TestDeviceSide } from './hub-devices.ts';
 
 export interface HubTestPlatform extends TestPlatform {
-  devices: TestDeviceSide;
+  /** The real device side of the hub (`hub.devices`): registry, enrollment, ingest, device keys. */
+  devices: DevicesHub;
   mqttPort: number;
+  /** Creates the org if absent (kind `buyer` for org `buyer`, `city` otherwise). */
+  ensureOrg(org: string): Promise<void>;
   /** Creates an org (if absent) and a principal with an API key; returns the key and principal id. */
   principal(org: string, name: string, roles: string[], kind?: 'user' | 'service'): Promise<{ key: string; id: string }>;
+  /** Creates the org if absent and a device enrollment token for it through POST /api/v1/devices/enrollment-tokens. */
+  enrollmentToken(org: string, maxUses?: number): Promise<string>;
 }
 
+/** A listening platform with the real devices module and the hub data module, as `msec up` runs them. */
 export async function startHubPlatform(opts: { data?: HubDataOptions; config?: ConfigInput; store?: Store } = {}): Promise<HubTestPlatform> {
-  const devices = new TestDeviceSide();
   const mqttPort = await freePort();
   const t = await startTestPlatform({
-    modules: [devices.module(), hubDataModule(opts.data)],
+    modules: [devicesModule(), hubDataModule(opts.data)],
     config: { mqttPort, ...opts.config },
     listen: true,
     ...(opts.store ? { store: opts.store } : {}),
   });
-  const principal: HubTestPlatform['principal'] = async (org, name, roles, kind = 'service') => {
+  const devices = t.platform.ctx.services.get('hub.devices') as DevicesHub | undefined;
+  if (!devices) throw new Error('startHubPlatform: the devices module did not register hub.devices');
+  const ensureOrg: HubTestPlatform['ensureOrg'] = async (org) => {
     const dir = t.platform.ctx.iam.directory;
     if (!(await dir.getOrg(org))) await dir.createOrg({ id: org, name: org, kind: org === 'buyer' ? 'buyer' : 'city' });
-    const p = await dir.createPrincipal({ orgId: org, kind, name, roles: roles as never });
+  };
+  const principal: HubTestPlatform['principal'] = async (org, name, roles, kind = 'service') => {
+    await ensureOrg(org);
+    const p = await t.platform.ctx.iam.directory.createPrincipal({ orgId: org, kind, name, roles: roles as never });
     const { key } = await t.platform.ctx.iam.apiKeys.create(p.id, `${name}-key`);
     return { key, id: p.id };
   };
-  return Object.assign(t, { devices, mqttPort, principal });
+  const enrollmentToken: HubTestPlatform['enrollmentToken'] = async (org, maxUses = 1) => {
+    await ensureOrg(org);
+    const res = await t.request('POST', '/api/v1/devices/enrollment-tokens', { token: await t.adminToken(), body: { org, maxUses } });
+    if (res.statusCode !== 201) throw new Error(`enrollment token for ${org}: ${res.statusCode} ${res.body}`);
+    return (res.json() as { token: string }).token;
+  };
+  return Object.assign(t, { devices, mqttPort, ensureOrg, principal, enrollmentToken });
 }
 
 export function connectMqtt(port: number, username: string, password: string, clientId?: string): Promise<MqttClient> {

@@ -96,15 +96,16 @@ describe('signed and sealed readings', () => {
     expect(await codeOf(() => signReading(store, 'signing', 'other', reading))).toBe('READING_INVALID');
   });
 
-  it('rejects unknown kids, wrong keys, oversize input and tampering', async () => {
+  it.each([false, true])('rejects unknown kids, wrong keys, oversize input and tampering (thread pool: %s)', async (offload) => {
     const signed = await signReading(store, 'signing', reading.deviceId, reading);
-    expect(await codeOf(() => verifyReading(signed, () => undefined))).toBe('COSE_UNKNOWN_KID');
+    expect(await verifyReading(signed, resolve, { offload })).toEqual({ reading, kid: reading.deviceId });
+    expect(await codeOf(() => verifyReading(signed, () => undefined, { offload }))).toBe('COSE_UNKNOWN_KID');
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
-    expect(await codeOf(() => verifyReading(signed, () => other))).toBe('COSE_BAD_SIGNATURE');
-    expect(await codeOf(() => verifyReading(new Uint8Array(MAX_SIGNED_READING_BYTES + 1), resolve))).toBe('COSE_TOO_LARGE');
+    expect(await codeOf(() => verifyReading(signed, () => other, { offload }))).toBe('COSE_BAD_SIGNATURE');
+    expect(await codeOf(() => verifyReading(new Uint8Array(MAX_SIGNED_READING_BYTES + 1), resolve, { offload }))).toBe('COSE_TOO_LARGE');
     const tampered = Uint8Array.from(signed);
     tampered[tampered.length - 70] = tampered[tampered.length - 70]! ^ 0x01; // inside the payload
-    expect(await codeOf(() => verifyReading(tampered, resolve))).toMatch(/^COSE_(BAD_SIGNATURE|MALFORMED)$/);
+    expect(await codeOf(() => verifyReading(tampered, resolve, { offload }))).toMatch(/^COSE_(BAD_SIGNATURE|MALFORMED)$/);
   });
 
   it('rejects a validly signed message whose kid does not match the payload, or that lacks ES256/kid', async () => {

@@ -7,7 +7,7 @@ import { MsecError } from '../../core/index.ts';
 import type { DeviceKeyStore } from '../keystore/keystore.ts';
 import { Alg, Header } from '../cose/headers.ts';
 import { coseError } from '../cose/errors.ts';
-import { createSign1, decodeSign1, verifySign1MessageAsync } from '../cose/sign1.ts';
+import { createSign1, decodeSign1, verifySign1Message, verifySign1MessageAsync } from '../cose/sign1.ts';
 import { decodeReadingPayload, encodeReadingPayload, type Reading } from './payload.ts';
 
 /** Largest signed reading accepted, checked before any decoding. */
@@ -39,10 +39,11 @@ export async function signReading(keyStore: DeviceKeyStore, keyLabel: string, ki
 /**
  * Verifies a signed reading: size, structure, alg ES256 and kid in the protected header, known
  * key, signature, then the payload schema and kid == device id. Throws COSE_* or READING_INVALID.
- * The signature is checked on libuv's thread pool, so readings verified together may settle out of
- * order; `resolveKey` is called synchronously in call order, where a caller can mark arrival.
+ * With `offload`, the signature is checked on libuv's thread pool (a server verifying many
+ * readings at once then uses every core); readings verified together may then settle out of
+ * order, and `resolveKey`, called synchronously in call order, is where a caller can mark arrival.
  */
-export async function verifyReading(bytes: Uint8Array, resolveKey: ResolveKey): Promise<VerifiedReading> {
+export async function verifyReading(bytes: Uint8Array, resolveKey: ResolveKey, options: { offload?: boolean } = {}): Promise<VerifiedReading> {
   const msg = decodeSign1(bytes, MAX_SIGNED_READING_BYTES);
   if (msg.headers.protected.get(Header.alg) !== Alg.ES256) {
     throw coseError('COSE_UNSUPPORTED_ALG', 'readings must be signed with ES256 in the protected header');
@@ -61,7 +62,8 @@ export async function verifyReading(bytes: Uint8Array, resolveKey: ResolveKey): 
   const resolved = resolveKey(kid);
   const key = resolved instanceof Promise ? await resolved : resolved;
   if (!key) throw coseError('COSE_UNKNOWN_KID', 'no key is registered for this kid', { kid });
-  await verifySign1MessageAsync(msg, key);
+  if (options.offload) await verifySign1MessageAsync(msg, key);
+  else verifySign1Message(msg, key);
   const reading = decodeReadingPayload(msg.payload);
   if (reading.deviceId !== kid) {
     throw new MsecError('READING_INVALID', 'the payload device id does not match the signing kid', { status: 400, details: { kid } });

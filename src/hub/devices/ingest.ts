@@ -92,7 +92,7 @@ export class DeviceReadingIngestor implements ReadingIngestor {
           turn = this.order.enter(kid);
           const device = cache.get(kid);
           return device instanceof Promise ? device.then((d) => check(kid, d)) : check(kid, device);
-        });
+        }, { offload: true });
       } catch (err) {
         if (isMsecError(err) && err.code === 'COSE_BAD_SIGNATURE' && seen.device && (await this.signedByRevokedKey(signed, seen.device))) {
           throw refuse('DEVICE_KEY_REVOKED', 'the reading is signed with a revoked key of this device', 401, { kid: seen.device.id });
