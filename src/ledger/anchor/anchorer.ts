@@ -28,6 +28,7 @@ export class Anchorer {
 
   /** Anchors the latest head when it is newer than the last anchored one; returns its receipt. */
   async anchorLatest(): Promise<AnchorReceipt | undefined> {
+    await this.opts.log.refresh(); // the head may have grown in another process
     const head = await this.opts.log.latestCheckpoint();
     const last = await latestAnchor(this.opts.store);
     if (head.size === 0 || (last && last.size >= head.size)) return undefined;
