@@ -1,16 +1,17 @@
 import type { BusEvent, BusHandler, EventBus, SubscribeOptions, Unsubscribe } from './bus.ts';
 import { subjectMatches } from './bus.ts';
 
-/**
- * In-process bus. Handlers run after the publisher's current tick so a slow or failing
- * subscriber never blocks or breaks the publisher; failures go to `onError`.
- */
 interface Sub {
   pattern: string;
   handler: BusHandler;
   queue: string | undefined;
 }
 
+/**
+ * In-process bus. Handlers run after the publisher's current tick so a slow or failing
+ * subscriber never blocks or breaks the publisher; failures go to `onError`.
+ * A queue group's members take its events in turn.
+ */
 export class MemoryBus implements EventBus {
   private readonly subs = new Set<Sub>();
   /** Per queue group, how many events it has been given: picks its members in turn. */
