@@ -33,6 +33,8 @@ export const ConfigSchema = Type.Object(
         lockoutThreshold: Type.Integer({ minimum: 1, maximum: 100 }),
         lockoutSeconds: Type.Integer({ minimum: 1, maximum: 86400 }),
         loginRateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 10000 }),
+        /** Device enrollment calls per minute per address (2 per device): raise it to onboard a fleet behind one gateway. */
+        enrollmentRateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 100000 }),
         /** log2 of scrypt's N; 15 (32 MiB) in production, lower only in tests. */
         passwordHashCost: Type.Integer({ minimum: 10, maximum: 20 }),
       },
@@ -60,6 +62,7 @@ export const DEFAULT_CONFIG: Config = {
     lockoutThreshold: 5,
     lockoutSeconds: 900,
     loginRateLimitPerMinute: 10,
+    enrollmentRateLimitPerMinute: 60,
     passwordHashCost: 15,
   },
   bodyLimitBytes: 256 * 1024,

@@ -34,7 +34,7 @@ export function devicesModule(opts: DevicesOptions = {}): PlatformModule {
     },
     async routes(app: FastifyInstance, ctx: ModuleContext) {
       const h = need();
-      await enrollmentRoutes(app, h);
+      await enrollmentRoutes(app, h, ctx.config.auth.enrollmentRateLimitPerMinute);
       await deviceRoutes(app, h, ctx.iam);
       await readingRoutes(app, h);
     },

@@ -5,9 +5,9 @@ import type { DevicesHub } from '../service.ts';
 import { ActivateBody, CreateTokenBody, FinishBody, StartBody } from './schemas.ts';
 import { deviceView } from './views.ts';
 
-const ENROLL_RATE = { max: 60, timeWindow: '1 minute' };
-
-export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub): Promise<void> {
+/** `perMinute`: enrollment calls allowed per client address and minute (config auth.enrollmentRateLimitPerMinute). */
+export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, perMinute: number): Promise<void> {
+  const ENROLL_RATE = { max: perMinute, timeWindow: '1 minute' };
   app.post<{ Body: Static<typeof CreateTokenBody> }>(
     '/devices/enrollment-tokens',
     {
