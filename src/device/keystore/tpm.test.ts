@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSwtpm, type SwtpmInstance } from '../../../test/helpers/swtpm.ts';
 import { keyStoreContract } from './contract.ts';
 import { TpmKeyStore } from './tpm.ts';
-import { SwtpmSocketTransport, TPM_CC, TpmClient, flushContext } from '../tpm/index.ts';
+import { SwtpmSocketTransport, TPM_CC, TpmClient, createPersistentKey, ensureSrk, evictControl, flushContext, signingKeyTemplate } from '../tpm/index.ts';
 import { TpmWiretap } from '../../../test/helpers/tpm-wiretap.ts';
 
 const started: SwtpmInstance[] = [];
@@ -63,14 +63,20 @@ describe('TpmKeyStore specifics', () => {
     expect(Buffer.from(z).equals(diffieHellman({ privateKey: peer.privateKey, publicKey: ecdh.publicKey }))).toBe(true);
   });
 
-  it('does not use a handle that now holds a different key (TPM re-provisioned)', async () => {
+  it('does not use a handle that now holds a different key (replaced by other software on the same TPM)', async () => {
     const swtpm = await freshTpm();
     const stateDir = tempDir();
-    store = await TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port } });
+    const tpm = { kind: 'swtpm' as const, host: swtpm.host, port: swtpm.port };
+    store = await TpmKeyStore.open({ stateDir, tpm });
     await store.ensureSigningKey('signing');
     await store.close();
-    const other = await freshTpm();
-    store = await TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: other.host, port: other.port } });
+    const { handle } = (JSON.parse(readFileSync(join(stateDir, 'tpm-keys.json'), 'utf8')) as { keys: Record<string, { handle: number }> }).keys.signing!;
+    // Other software evicts our key and puts a key of its own at the same persistent handle.
+    const raw = new TpmClient(await SwtpmSocketTransport.connect(swtpm.host, swtpm.port));
+    await evictControl(raw, handle, handle);
+    await createPersistentKey(raw, (await ensureSrk(raw)).handle, signingKeyTemplate(), handle);
+    await raw.close();
+    store = await TpmKeyStore.open({ stateDir, tpm });
     expect(await store.getPublicKey('signing')).toBeUndefined();
     await expect(store.sign('signing', Buffer.from('x'))).rejects.toMatchObject({ code: 'KEYSTORE_KEY_NOT_FOUND' });
   });
@@ -129,6 +135,26 @@ describe('TpmKeyStore specifics', () => {
     const sig = await store.sign('signing', data);
     expect(verify('sha256', data, { key: signing.publicKey, dsaEncoding: 'ieee-p1363' }, sig)).toBe(true);
     expect(wire.commandCodes().filter((c) => c === TPM_CC.StartAuthSession).length).toBe(sessionsBefore + 1);
+  });
+
+  it('pins the SRK on first use; a different TPM under the same key map is refused with TPM_SRK_CHANGED', async () => {
+    const [first, second] = [await freshTpm(), await freshTpm()];
+    const stateDir = tempDir();
+    store = await TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: first.host, port: first.port } });
+    const pinned = (JSON.parse(readFileSync(join(stateDir, 'tpm-keys.json'), 'utf8')) as { srk?: string }).srk;
+    expect(pinned).toMatch(/^[0-9a-f]{68}$/);
+    await store.close();
+    // No keys yet: another TPM is simply pinned instead.
+    store = await TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: second.host, port: second.port } });
+    const repinned = (JSON.parse(readFileSync(join(stateDir, 'tpm-keys.json'), 'utf8')) as { srk?: string }).srk;
+    expect(repinned).not.toBe(pinned);
+    await store.ensureSigningKey('signing');
+    await store.close();
+    store = undefined;
+    // Keys made under the second TPM's SRK: the first TPM is refused.
+    await expect(TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: first.host, port: first.port } })).rejects.toMatchObject({ code: 'TPM_SRK_CHANGED' });
+    store = await TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: second.host, port: second.port } });
+    expect(await store.getPublicKey('signing')).toBeDefined();
   });
 
   it('signs digests the TPM computed identically to node:crypto hashing (SHA-256 of data)', async () => {

@@ -74,14 +74,35 @@ function isSessionGone(err: unknown): boolean {
   return typeof rc === 'number' && rc >= SESSION_NOT_LOADED.first && rc <= SESSION_NOT_LOADED.last;
 }
 
+/**
+ * The SRK salts the key store's HMAC session, so it must be the TPM's own: its Name is pinned on
+ * first use. Another SRK under existing keys means the TPM was cleared or replaced, or something
+ * between us and the TPM answers for it; with no keys yet, the new SRK is simply pinned.
+ */
+function checkSrk(state: StoreState, srk: LoadedObject): void {
+  const name = srk.name.toString('hex');
+  if (state.srk === undefined || state.srk === name) return;
+  if (state.entries.size === 0) {
+    state.srk = undefined;
+    return;
+  }
+  throw new MsecError('TPM_SRK_CHANGED', 'the TPM storage root key is not the one this key store was provisioned with (TPM cleared or replaced?); its keys are unusable: re-provision with a new state directory', { status: 503 });
+}
+
 function toInfo(label: string, key: LoadedObject): TpmPublicKeyInfo {
   const jwk = eccPointToJwk(key.publicArea);
   return { label, publicKey: eccPointToKeyObject(key.publicArea), jwk, name: key.name, handle: key.handle };
 }
 
-function parseEntries(text: string | undefined): Map<string, KeyEntry> {
+interface StoreState {
+  entries: Map<string, KeyEntry>;
+  /** Hex TPM Name of the storage root key first seen (trust on first use), if recorded. */
+  srk: string | undefined;
+}
+
+function parseState(text: string | undefined): StoreState {
   const entries = new Map<string, KeyEntry>();
-  if (text === undefined) return entries;
+  if (text === undefined) return { entries, srk: undefined };
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -105,7 +126,11 @@ function parseEntries(text: string | undefined): Map<string, KeyEntry> {
     if (!valid) throw keystoreError('KEYSTORE_CORRUPT', `tpm-keys.json has an invalid entry for ${label}`, 500);
     entries.set(label, { handle: e.handle as number, type: e.type as KeyType, name: e.name as string });
   }
-  return entries;
+  const srk = (doc as { srk?: unknown }).srk;
+  if (srk !== undefined && (typeof srk !== 'string' || !/^[0-9a-f]{68}$/.test(srk))) {
+    throw keystoreError('KEYSTORE_CORRUPT', 'tpm-keys.json has an invalid srk name', 500);
+  }
+  return { entries, srk };
 }
 
 export class TpmKeyStore implements DeviceKeyStore {
@@ -127,18 +152,21 @@ export class TpmKeyStore implements DeviceKeyStore {
   static async open(options: TpmKeyStoreOptions): Promise<TpmKeyStore> {
     ensurePrivateDir(options.stateDir);
     const mapPath = join(options.stateDir, 'tpm-keys.json');
-    const entries = parseEntries(readTextIfExists(mapPath));
+    const state = parseState(readTextIfExists(mapPath));
     const transport = 'transmit' in options.tpm ? options.tpm : await openTransport(options.tpm);
     const tpm = new TpmClient(transport);
     let srk: LoadedObject;
     try {
       await startup(tpm);
       srk = await ensureSrk(tpm);
+      checkSrk(state, srk);
     } catch (err) {
       await tpm.close().catch(() => undefined);
       throw err;
     }
-    return new TpmKeyStore(tpm, mapPath, entries, srk);
+    const store = new TpmKeyStore(tpm, mapPath, state.entries, srk);
+    if (state.srk === undefined) store.save();
+    return store;
   }
 
   ensureSigningKey(label: string): Promise<PublicKeyInfo> {
@@ -318,6 +346,6 @@ export class TpmKeyStore implements DeviceKeyStore {
 
   private save(): void {
     const keys = Object.fromEntries(this.entries);
-    writePrivateFile(this.mapPath, `${JSON.stringify({ version: 1, keys }, null, 2)}\n`);
+    writePrivateFile(this.mapPath, `${JSON.stringify({ version: 1, srk: this.srk.name.toString('hex'), keys }, null, 2)}\n`);
   }
 }
