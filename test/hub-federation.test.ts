@@ -97,12 +97,36 @@ describe('federation between two hubs (Santander exports to Fujisawa)', () => {
     expect(key.export({ format: 'jwk' })).toEqual((await airDevice.publicKey()).export({ format: 'jwk' }));
   });
 
+  it('after the device rotates its key, readings signed before and after both cross verified, each with the key that signed it', async () => {
+    // Taken by the link while it is cut, so both readings wait and are exported after the rotation.
+    await proxy.cut();
+    await ingest(airDevice, 'air-1/weather/pm25', 100);
+    const oldKey = (await airDevice.publicKey()).export({ format: 'jwk' });
+    await airDevice.rotateKey(santander.platform.url);
+    await ingest(airDevice, 'air-1/weather/pm25', 101);
+    const newKey = (await airDevice.publicKey()).export({ format: 'jwk' });
+    expect(newKey).not.toEqual(oldKey);
+    await proxy.restore();
+    await waitFor(async () => (await fujisawaHistory()).length === 32, 20_000, 'readings around the rotation shared');
+    const points = (await fujisawaHistory()).slice(-2);
+    expect(points.map((p) => [p.value, p.signature])).toEqual([[100, 'verified'], [101, 'verified']]);
+    // Each stored COSE verifies with the key the device had when it signed it, and with no other.
+    const history = fujisawa.platform.ctx.services.get('hub.history') as { db: import('kysely').Kysely<import('../src/hub/history/schema.ts').HistoryTables> };
+    const rows = await history.db.selectFrom('hub_history').select(['cose', 'value']).where('origin', '=', 'santander').orderBy('id', 'desc').limit(2).execute();
+    const [after, before] = rows;
+    expect([before!.value, after!.value]).toEqual(['100', '101']);
+    const keyObject = (jwk: typeof oldKey) => createPublicKey({ key: jwk, format: 'jwk' });
+    await expect(verifyReading(before!.cose!, () => keyObject(oldKey))).resolves.toMatchObject({ reading: { value: 100 } });
+    await expect(verifyReading(after!.cose!, () => keyObject(newKey))).resolves.toMatchObject({ reading: { value: 101 } });
+    await expect(verifyReading(before!.cose!, () => keyObject(newKey))).rejects.toMatchObject({ code: 'COSE_BAD_SIGNATURE' });
+  });
+
   it('stops at once when revoked, and refuses a push from anyone but the partner principal', async () => {
     const revoke = await santander.request('POST', '/api/v1/federation/agreements/sdr-fjs-1/revoke', { token: sAdmin });
     expect(revoke.statusCode).toBe(200);
     for (let i = 30; i < 35; i++) await ingest(airDevice, 'air-1/weather/pm25', i);
     await new Promise((r) => setTimeout(r, 500));
-    expect((await fujisawaHistory()).length).toBe(30);
+    expect((await fujisawaHistory()).length).toBe(32);
     const other = await fujisawa.principal('fujisawa', 'intruder', ['provider']);
     const push = await fujisawa.request('POST', '/api/v1/federation/inbound', { token: other.key, body: { agreementId: 'sdr-fjs-1', nonce: 'abcdefgh12', items: [] } });
     expect(push.statusCode).toBe(403);

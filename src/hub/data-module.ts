@@ -122,8 +122,9 @@ export function hubDataModule(opts: HubDataOptions = {}): PlatformModule {
       }
       agreements = new AgreementStore(c.store, c.clock, SecretBox.forDataDir(c.config.dataDir));
       // Looked up per export, not at start: the devices module may start after this one.
-      const deviceKey = async (id: string) =>
-        (c.services.get('hub.devices') as { publicKeyJwk?(id: string): Promise<Record<string, unknown> | undefined> } | undefined)?.publicKeyJwk?.(id);
+      type DeviceKeys = { signingKeyFor?(id: string, cose: Uint8Array, receivedAt: number): Promise<Record<string, unknown> | undefined> };
+      const deviceKey = async (id: string, cose: Uint8Array, receivedAt: number) =>
+        (c.services.get('hub.devices') as DeviceKeys | undefined)?.signingKeyFor?.(id, cose, receivedAt);
       links = new FederationLinks(agreements, history, c.logger, () => c.clock.now(), deviceKey, opts.federationPollMs);
       await links.start();
       stoppers.push(() => links!.stop());

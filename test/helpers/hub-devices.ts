@@ -10,17 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { SoftwareKeyStore, signReading } from '../../src/device/index.ts';
-import { createDeviceCredential, enrollDevice, type DeviceDescription } from '../../src/device/simulator/index.ts';
+import { createDeviceCredential, enrollDevice, rotateDeviceKey, type DeviceDescription } from '../../src/device/simulator/index.ts';
 import { CHEAP_SCRYPT } from './devices.ts';
 import type { HubTestPlatform } from './hub-platform.ts';
 
-const SIGNING = 'signing';
 
 /** What enrolling needs from a hub: its HTTP base URL and an enrollment token for the device's org. */
 export type EnrollingHub = Pick<HubTestPlatform, 'platform' | 'enrollmentToken'>;
 
 export class SimDevice {
   private counter = 0;
+  /** Key store label and hub key version of the current signing key (rotateKey moves both on). */
+  private label = 'signing';
+  private keyVersion = 1;
   private constructor(readonly id: string, readonly org: string, private readonly keys: SoftwareKeyStore, private readonly dir: string) {}
 
   /** Enrolls device `id` into `org` (created if absent) on `hub` through the HTTP enrollment API. */
@@ -40,17 +42,24 @@ export class SimDevice {
   }
 
   async publicKey(): Promise<KeyObject> {
-    return (await this.keys.getPublicKey(SIGNING))!.publicKey;
+    return (await this.keys.getPublicKey(this.label))!.publicKey;
   }
 
   /** A signed reading (COSE_Sign1 bytes) with the next counter. */
   reading(resource: string, value: number | string | boolean, timestamp = Date.now(), unit?: string): Promise<Uint8Array> {
-    return signReading(this.keys, SIGNING, this.id, { deviceId: this.id, resource, value, counter: ++this.counter, timestamp, ...(unit ? { unit } : {}) });
+    return signReading(this.keys, this.label, this.id, { deviceId: this.id, resource, value, counter: ++this.counter, timestamp, ...(unit ? { unit } : {}) });
   }
 
   /** A device credential: the MQTT CONNECT password (username = device id) or an HTTP bearer token. */
   credential(ttlSeconds = 300): Promise<string> {
-    return createDeviceCredential(this.keys, SIGNING, this.id, undefined, { lifetimeSeconds: ttlSeconds });
+    return createDeviceCredential(this.keys, this.label, this.id, undefined, { lifetimeSeconds: ttlSeconds });
+  }
+
+  /** Rotates the signing key through the hub's rotation API (the new key signed by the old one). */
+  async rotateKey(hubUrl: string): Promise<void> {
+    const newLabel = `signing-${this.keyVersion + 1}`;
+    this.keyVersion = await rotateDeviceKey({ hub: hubUrl, deviceId: this.id, keyStore: this.keys, currentLabel: this.label, newLabel, currentVersion: this.keyVersion });
+    this.label = newLabel;
   }
 
   async close(): Promise<void> {

@@ -239,6 +239,19 @@ export class DeviceRegistry {
     return rows.map((r) => json<EcJwk>(r.jwk)).filter((k): k is EcJwk => k !== null);
   }
 
+  /** Keys of a device still valid at time `at` (not revoked by then), newest first. */
+  async keysValidAt(id: string, at: number, limit = 4): Promise<EcJwk[]> {
+    const rows = await this.db
+      .selectFrom('hub_device_keys')
+      .select(['jwk'])
+      .where('device_id', '=', id)
+      .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', at)]))
+      .orderBy('version', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => json<EcJwk>(r.jwk)).filter((k): k is EcJwk => k !== null);
+  }
+
   /**
    * Compare-and-set of last accepted counters for a batch, in one statement: a device's row moves
    * to `max` only if its stored counter is below `min` (the smallest counter of the batch), so two

@@ -3,7 +3,9 @@
  * Published to other modules as `hub.devices` (and its ingest and device-auth parts under their
  * contract names).
  */
+import { createPublicKey } from 'node:crypto';
 import type { Clock } from '../../core/index.ts';
+import { verifyReading } from '../../device/index.ts';
 import type { ModuleContext } from '../../iam/index.ts';
 import { AttestationService } from './attestation.ts';
 import { CounterGuard } from './counter-guard.ts';
@@ -62,9 +64,20 @@ export class DevicesHub {
     this.keys = new DeviceKeys({ registry: this.registry, cache: this.cache, guard: this.guard, iam, clock });
   }
 
-  /** The device's current signing key, exported with federated readings so partners can verify them. */
-  async publicKeyJwk(deviceId: string): Promise<Record<string, unknown> | undefined> {
-    const device = await this.registry.get(deviceId);
-    return device && device.status !== 'revoked' ? { ...device.signingJwk } : undefined;
+  /**
+   * The key that signed `cose`, among the device's keys still valid when the hub received it:
+   * exported with a federated reading so the partner can verify it, also after the device has
+   * rotated its key (or been revoked) since. Undefined when none of them verifies it.
+   */
+  async signingKeyFor(deviceId: string, cose: Uint8Array, receivedAt: number): Promise<Record<string, unknown> | undefined> {
+    for (const jwk of await this.registry.keysValidAt(deviceId, receivedAt)) {
+      try {
+        await verifyReading(cose, () => createPublicKey({ key: jwk, format: 'jwk' }));
+        return { ...jwk };
+      } catch {
+        // signed with another of its keys
+      }
+    }
+    return undefined;
   }
 }

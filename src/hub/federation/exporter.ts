@@ -12,7 +12,8 @@ export interface ExporterDeps {
   logger: Logger;
   now: () => number;
   /** The device's public JWK, for agreements that keep signatures. */
-  deviceKey: (deviceId: string) => Promise<Record<string, unknown> | undefined>;
+  /** The device key that signed `cose` (received at `receivedAt`), to ship with the reading. */
+  deviceKey: (deviceId: string, cose: Uint8Array, receivedAt: number) => Promise<Record<string, unknown> | undefined>;
 }
 
 const BATCH = 200;
@@ -92,7 +93,7 @@ export class Exporter {
       ...(r.unit ? { unit: r.unit } : {}),
     };
     if (a.keepSignatures && r.cose) {
-      const key = await this.deps.deviceKey(r.device_id);
+      const key = await this.deps.deviceKey(r.device_id, r.cose, r.received_at);
       if (key) Object.assign(item, { cose: Buffer.from(r.cose).toString('base64url'), deviceKey: { kty: 'EC', crv: 'P-256', x: key.x, y: key.y } });
     }
     return item;

@@ -12,7 +12,7 @@ export class FederationLinks {
     private readonly history: HistoryStore,
     private readonly logger: Logger,
     private readonly now: () => number,
-    private readonly deviceKey: (deviceId: string) => Promise<Record<string, unknown> | undefined>,
+    private readonly deviceKey: (deviceId: string, cose: Uint8Array, receivedAt: number) => Promise<Record<string, unknown> | undefined>,
     private readonly pollMs = 250,
   ) {}
 
