@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig, type Config, type ConfigInput } from '../core/index.ts';
+import type { Config, ConfigInput } from '../core/config.ts';
 
 export function parsePort(value: string): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
@@ -31,6 +31,8 @@ export interface DataOptionValues {
   config?: string;
 }
 
-export function configFromOptions(o: DataOptionValues, extra: ConfigInput = {}): Config {
+/** The validated configuration (loaded on demand: its schema library is slow to load). */
+export async function configFromOptions(o: DataOptionValues, extra: ConfigInput = {}): Promise<Config> {
+  const { loadConfig } = await import('../core/config.ts');
   return loadConfig({ flags: { dataDir: o.dataDir, databaseUrl: o.databaseUrl, ...extra }, file: o.config });
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { MsecError, newSecret } from '../../core/index.ts';
-import { ORG_KINDS, PRINCIPAL_KINDS, ROLES, isRole, type OrgKind, type PrincipalKind, type Role } from '../../iam/index.ts';
+import { MsecError } from '../../core/errors.ts';
+import { newSecret } from '../../core/ids.ts';
+import { ORG_KINDS, PRINCIPAL_KINDS, ROLES, isRole, type OrgKind, type PrincipalKind, type Role } from '../../iam/roles.ts';
 import type { CliIo } from '../io.ts';
 import { openLocalIam } from '../local-platform.ts';
 import { configFromOptions, parsePositiveInt, withDataOptions, type DataOptionValues } from '../options.ts';
@@ -28,7 +29,7 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
       .requiredOption('--name <name>', 'display name')
       .option('--kind <kind>', `one of ${ORG_KINDS.join(', ')}`, oneOf(ORG_KINDS, 'kind'), 'city' as OrgKind),
   ).action(async (o: DataOptionValues & { id: string; name: string; kind: OrgKind }) => {
-    const local = await openLocalIam(configFromOptions(o));
+    const local = await openLocalIam(await configFromOptions(o));
     try {
       const org = await local.iam.directory.createOrg({ id: o.id, name: o.name, kind: o.kind });
       await local.iam.audit.append({ actorName: 'cli', action: 'iam:org:create', resource: `org id=${org.id}`, outcome: 'succeeded' });
@@ -50,7 +51,7 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
       .option('--password-stdin', 'read the password from standard input instead of generating one'),
   ).action(async (o: DataOptionValues & { org: string; username: string; role: Role[]; kind: PrincipalKind; displayName?: string; passwordStdin?: boolean }) => {
     const password = o.passwordStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : newSecret(18);
-    const local = await openLocalIam(configFromOptions(o));
+    const local = await openLocalIam(await configFromOptions(o));
     try {
       const p = await local.iam.directory.createPrincipal({ orgId: o.org, kind: o.kind, name: o.username, displayName: o.displayName, roles: o.role, password });
       await local.iam.audit.append({ actorName: 'cli', action: 'iam:principal:create', resource: `principal id=${p.id} name=${p.name}`, orgId: p.orgId, outcome: 'succeeded' });
@@ -69,7 +70,7 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
       .requiredOption('--name <label>', 'what the key is for')
       .option('--ttl-days <n>', 'expire after N days', parsePositiveInt),
   ).action(async (o: DataOptionValues & { principal: string; name: string; ttlDays?: number }) => {
-    const local = await openLocalIam(configFromOptions(o));
+    const local = await openLocalIam(await configFromOptions(o));
     try {
       const p = await local.iam.directory.findByName(o.principal);
       if (!p) throw new MsecError('NOT_FOUND', `principal ${o.principal} not found`);

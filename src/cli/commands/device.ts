@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { MsecError, readTextIfExists, writePrivateFile } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
+import { readTextIfExists, writePrivateFile } from '../../core/files.ts';
 import { SoftwareKeyStore, TpmKeyStore, type DeviceKeyStore, type TpmConnectOptions } from '../../device/index.ts';
 import { answerAttestation, enrollDevice, progressLine, runSimulation, type DeviceDescription } from '../../device/simulator/index.ts';
 import type { CliIo } from '../io.ts';

@@ -89,7 +89,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
   withDataOptions(ledger.command('checkpoint').description('print the latest signed tree head (C2SP checkpoint note)'))
     .option('--json', 'print the JSON form')
     .action(async (o: DataOptionValues & { json?: boolean }) => {
-      const l = await openLedger(configFromOptions(o));
+      const l = await openLedger(await configFromOptions(o));
       try {
         const head = await l.log.latestCheckpoint();
         io.out(o.json ? JSON.stringify(checkpointFile(head), null, 2) : head.note.trimEnd());
@@ -102,7 +102,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
     .argument('<index>', 'entry index', parseSize)
     .option('--out <dir>', 'output directory', '.')
     .action(async (index: number, o: DataOptionValues & { out: string }) => {
-      const l = await openLedger(configFromOptions(o));
+      const l = await openLedger(await configFromOptions(o));
       try {
         const entry = await l.log.getEntry(index);
         // Prefer the first anchored head that contains the entry, so --evm can check it too.
@@ -135,7 +135,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
   ).action(async (o: DataOptionValues & { entry: string; proof: string; checkpoint: string; publicKey?: string; evm?: string; contract?: string }) => {
     try {
       const files = { entry: readJson(o.entry, 'entry'), proof: readJson(o.proof, 'proof'), checkpoint: readJson(o.checkpoint, 'checkpoint') };
-      const dataDir = o.publicKey ? '.' : configFromOptions(o).dataDir;
+      const dataDir = o.publicKey ? '.' : (await configFromOptions(o)).dataDir;
       const { entry, checkpoint } = verifyProofBundle(files, publicKeyFrom(o.publicKey, dataDir));
       let anchored = '';
       if (o.evm) {
@@ -160,7 +160,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
     .argument('<old>', 'old tree size', parseSize)
     .argument('<new>', 'new tree size', parseSize)
     .action(async (oldSize: number, newSize: number, o: DataOptionValues) => {
-      const l = await openLedger(configFromOptions(o));
+      const l = await openLedger(await configFromOptions(o));
       try {
         const hashes = await l.log.consistencyProof(oldSize, newSize);
         const [oldHead, newHead] = [await l.log.checkpointAt(oldSize), await l.log.checkpointAt(newSize)];
@@ -177,7 +177,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       .requiredOption('--evm <url>', 'EVM JSON-RPC endpoint (GoQuorum, Besu, …)')
       .option('--key-file <file>', 'hex private key of the deploying account (default: keys/evm-anchor.key, created)'),
   ).action(async (o: DataOptionValues & { evm: string; keyFile?: string }) => {
-    const { dataDir } = configFromOptions(o);
+    const { dataDir } = await configFromOptions(o);
     const client = await EvmAnchorClient.connect({ rpcUrl: o.evm, privateKey: evmKey(dataDir, o.keyFile) });
     try {
       const d = await client.deploy();
@@ -197,7 +197,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       .option('--key-file <file>', 'hex private key of the contract owner (default: keys/evm-anchor.key)')
       .option('--contract <address>', `Anchor contract (default: from ${ANCHOR_FILE})`),
   ).action(async (o: DataOptionValues & { evm: string; keyFile?: string; contract?: string }) => {
-    const config = configFromOptions(o);
+    const config = await configFromOptions(o);
     if (!o.keyFile && !existsSync(join(config.dataDir, 'keys', 'evm-anchor.key'))) throw new MsecError('NOT_FOUND', 'no EVM key: pass --key-file');
     const contract = deploymentOf(config.dataDir, o.contract);
     const l = await openLedger(config);

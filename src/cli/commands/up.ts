@@ -27,7 +27,7 @@ export function registerUpCommand(program: Command, io: CliIo): void {
       .addOption(new Option('--role <role...>', 'run only these roles (default all)').choices(PLATFORM_ROLES))
       .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent'),
   ).action(async (o: UpOptions) => {
-    const config = configFromOptions(o, {
+    const config = await configFromOptions(o, {
       host: o.host,
       port: o.port,
       mqttPort: o.mqttPort,

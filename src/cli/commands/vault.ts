@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { MsecError, writePrivateFile } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
+import { writePrivateFile } from '../../core/files.ts';
 import { generateVaultKeyPair, openKeyFile, parseKeyFile, sealKeyFile, VaultClient, type VaultKeyPair } from '../../vault/index.ts';
 import type { CliIo } from '../io.ts';
 import { parsePositiveInt } from '../options.ts';

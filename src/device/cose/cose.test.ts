@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { decodeCbor, encodeCbor, CborTag, type CborKey, type CborValue } from './cbor.ts';
 import { parseHeaders, Alg } from './headers.ts';
 import { publicKeyFromCoseKey, coseKeyFromPublicKey } from './keys.ts';

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { diffieHellman, type KeyObject } from 'node:crypto';
 import { describeWithTestdata } from '../../../test/helpers/testdata.ts';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { decryptEncrypt0, createEncrypt0 } from './encrypt0.ts';
 import { decodeEncrypt, decryptEncrypt, recipientContentKey, createEcdhEncrypt } from './encrypt.ts';
 import { encStructure } from './aead.ts';

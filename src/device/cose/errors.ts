@@ -1,4 +1,4 @@
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 
 /**
  * Stable error codes of the COSE layer. Callers map them to responses; a message never says

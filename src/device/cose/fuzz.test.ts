@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { decode as cborgDecode } from 'cborg';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { decodeCbor, encodeCbor, CborTag, type CborValue } from './cbor.ts';
 import { createSign1, decodeSign1, verifySign1 } from './sign1.ts';
 import { decodeSign } from './sign.ts';

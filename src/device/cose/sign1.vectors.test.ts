@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { sign as nodeSign } from 'node:crypto';
 import { describeWithTestdata } from '../../../test/helpers/testdata.ts';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { decodeSign1, sign1ToBeSigned, verifySign1, createSign1 } from './sign1.ts';
 import { decodeSign, signToBeSigned, verifySign } from './sign.ts';
 import { hex, loadVectors, privateKeyOf, publicKeyOf, toHex } from './testvectors.test-helpers.ts';

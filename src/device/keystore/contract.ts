@@ -8,7 +8,7 @@
  */
 import { createHash, diffieHellman, generateKeyPairSync, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import type { DeviceKeyStore } from './keystore.ts';
 
 async function rejection(p: Promise<unknown>): Promise<MsecError> {

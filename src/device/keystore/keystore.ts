@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 
 export type KeyStoreKind = 'software' | 'tpm';
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { keyStoreContract } from './contract.ts';
 import { SoftwareKeyStore } from './software.ts';
 

@@ -22,7 +22,7 @@ import {
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensurePrivateDir, writePrivateFile } from '../../core/index.ts';
+import { ensurePrivateDir, writePrivateFile } from '../../core/files.ts';
 import { badLabel, isKeyLabel, keystoreError, type DeviceKeyStore, type KeyStoreKind, type PublicKeyInfo } from './keystore.ts';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;

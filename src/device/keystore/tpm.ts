@@ -6,7 +6,8 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { MsecError, ensurePrivateDir, readTextIfExists, writePrivateFile } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
+import { ensurePrivateDir, readTextIfExists, writePrivateFile } from '../../core/files.ts';
 import {
   HmacSession,
   TpmClient,

@@ -5,7 +5,8 @@
  */
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { MsecError, validationIssues } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
+import { validationIssues } from '../../core/validate.ts';
 import { decodeCbor, encodeCbor, type CborKey, type CborValue } from '../cose/cbor.ts';
 
 export const ReadingKey = { deviceId: 1, resource: 2, value: 3, unit: 4, counter: 5, timestamp: 6 } as const;

@@ -3,7 +3,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { SoftwareKeyStore } from '../keystore/software.ts';
 import { createSign1, decodeSign1 } from '../cose/sign1.ts';
 import { encodeCbor, type CborKey, type CborValue } from '../cose/cbor.ts';

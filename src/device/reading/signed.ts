@@ -3,7 +3,7 @@
  * payload is the reading map. Verification is strict about everything a hub relies on.
  */
 import type { KeyObject } from 'node:crypto';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import type { DeviceKeyStore } from '../keystore/keystore.ts';
 import { Alg, Header } from '../cose/headers.ts';
 import { coseError } from '../cose/errors.ts';

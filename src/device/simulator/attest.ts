@@ -1,5 +1,5 @@
 /** Device side of remote attestation: fetch the pending challenge, answer with a TPM quote. */
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import type { TpmKeyStore } from '../keystore/tpm.ts';
 import { createDeviceCredential } from './credential.ts';
 import { ATTESTATION_LABEL, SIGNING_LABEL } from './enroll.ts';

@@ -3,7 +3,7 @@
  * hub's nonce and, with a TPM, activates the hub's credentials (proving both keys live in the TPM
  * holding the endorsement key) and sends a first quote so the hub records the golden PCR values.
  */
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { enrollmentProofMessage } from '../protocol.ts';
 import type { DeviceKeyStore, PublicKeyInfo } from '../keystore/keystore.ts';
 import { TpmKeyStore } from '../keystore/tpm.ts';

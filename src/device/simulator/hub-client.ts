@@ -1,5 +1,5 @@
 /** A small HTTP client for the hub's device API; hub errors come back as MsecError with the hub's code. */
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 
 export interface HubResponse<T> {
   status: number;

@@ -8,7 +8,7 @@
  * on a fresh client so the refused message is never resent.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 
 export function deviceReadingsTopic(deviceId: string): string {
   return `devices/${deviceId}/readings`;

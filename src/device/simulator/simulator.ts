@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import type { DeviceKeyStore } from '../keystore/keystore.ts';
 import { SoftwareKeyStore, type ScryptParams } from '../keystore/software.ts';
 import { TpmKeyStore } from '../keystore/tpm.ts';

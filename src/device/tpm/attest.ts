@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { TPM_ALG, TPM_GENERATED_VALUE, TPM_ST } from './constants.ts';
 import { TpmReader } from './marshal.ts';
 import { parseEcdsaSignature, parsePcrSelection, signatureToP1363, type PcrBankSelection } from './structures.ts';

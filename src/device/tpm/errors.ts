@@ -1,4 +1,4 @@
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 
 /** Format-0 (VER1) response codes, TPM 2.0 Part 2 §6.6.3. */
 const FMT0_NAMES: Record<number, string> = {

@@ -13,7 +13,7 @@
  * Nonces roll with every command, so the session runs one command at a time.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { TPM_ALG, TPM_CC, TPM_RH, TPM_SE } from './constants.ts';
 import { eccSecret, kdfa } from './makecredential.ts';
 import { TpmReader, TpmWriter } from './marshal.ts';

@@ -1,5 +1,5 @@
 import { createCipheriv, createECDH, createHash, createHmac, type KeyObject } from 'node:crypto';
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { TpmWriter } from './marshal.ts';
 import { fixedWidth, keyObjectToEccPoint, marshalEccPoint, type EccPoint } from './structures.ts';
 

@@ -1,4 +1,4 @@
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 
 /** Growable big-endian writer for TPM command bodies. */
 export class TpmWriter {

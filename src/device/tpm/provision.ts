@@ -1,4 +1,4 @@
-import { MsecError } from '../../core/index.ts';
+import { MsecError } from '../../core/errors.ts';
 import { EK_ECC_PERSISTENT_HANDLE, SRK_PERSISTENT_HANDLE, TPM_RH } from './constants.ts';
 import { isTpmRc } from './errors.ts';
 import type { TpmClient } from './client.ts';

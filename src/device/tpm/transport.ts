@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { open, type FileHandle } from 'node:fs/promises';
-import { MsecError, errorMessage } from '../../core/index.ts';
+import { MsecError, errorMessage } from '../../core/errors.ts';
 import { MAX_RESPONSE_SIZE } from './constants.ts';
 
 /** Carries one marshalled TPM 2.0 command to the TPM and returns its complete response. */
