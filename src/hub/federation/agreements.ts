@@ -5,6 +5,15 @@ import type { SecretSealer } from './secret-box.ts';
 
 type Row = FederationTables['hub_fed_agreements'];
 
+export const AGGREGATE_STATISTICS = ['avg', 'min', 'max', 'count'] as const;
+export type AggregateStatistic = (typeof AGGREGATE_STATISTICS)[number];
+
+/** What an aggregating agreement shares: one value per device, resource and window instead of every reading. */
+export interface AggregateSpec {
+  windowSeconds: number;
+  statistic: AggregateStatistic;
+}
+
 export interface Agreement {
   id: string;
   direction: 'export' | 'import';
@@ -14,6 +23,8 @@ export interface Agreement {
   decimals: number | null;
   pseudonymise: boolean;
   keepSignatures: boolean;
+  /** Null: readings are shared one by one. */
+  aggregate: AggregateSpec | null;
   validUntil: number;
   endpoint: string | null;
   partnerKey: Record<string, unknown> | null;
@@ -28,13 +39,19 @@ export interface AgreementSecrets {
   credential: string | null;
 }
 
-export type NewAgreement = Omit<Agreement, 'id' | 'status' | 'cursor' | 'createdAt'> & { id?: string | undefined; credential?: string | null | undefined };
+export type NewAgreement = Omit<Agreement, 'id' | 'status' | 'cursor' | 'createdAt' | 'aggregate'> & {
+  id?: string | undefined;
+  credential?: string | null | undefined;
+  aggregate?: AggregateSpec | null | undefined;
+};
 
 function fromRow(r: Row): Agreement {
   return {
     id: r.id, direction: r.direction as Agreement['direction'], localOrg: r.local_org, partner: r.partner,
     resources: JSON.parse(r.resources) as string[], decimals: r.decimals, pseudonymise: r.pseudonymise === 1,
-    keepSignatures: r.keep_signatures === 1, validUntil: r.valid_until, endpoint: r.endpoint,
+    keepSignatures: r.keep_signatures === 1,
+    aggregate: r.aggregate_seconds !== null ? { windowSeconds: r.aggregate_seconds, statistic: (r.aggregate_statistic ?? 'avg') as AggregateStatistic } : null,
+    validUntil: r.valid_until, endpoint: r.endpoint,
     partnerKey: r.partner_key ? (JSON.parse(r.partner_key) as Record<string, unknown>) : null, principalId: r.principal_id,
     status: r.status as Agreement['status'], cursor: r.cursor, createdAt: r.created_at,
   };
@@ -51,8 +68,11 @@ export class AgreementStore {
   }
 
   async create(a: NewAgreement): Promise<Agreement> {
-    if (a.keepSignatures && (a.pseudonymise || a.decimals !== null)) {
-      throw new MsecError('VALIDATION_FAILED', 'keeping device signatures needs the original values and device ids: no pseudonymisation, no rounding');
+    if (a.keepSignatures && (a.pseudonymise || a.decimals !== null || a.aggregate)) {
+      throw new MsecError('VALIDATION_FAILED', 'keeping device signatures needs the original readings and device ids: no pseudonymisation, rounding or aggregation');
+    }
+    if (a.aggregate && (!Number.isSafeInteger(a.aggregate.windowSeconds) || a.aggregate.windowSeconds < 60 || a.aggregate.windowSeconds > 86400 || !AGGREGATE_STATISTICS.includes(a.aggregate.statistic))) {
+      throw new MsecError('VALIDATION_FAILED', `aggregation needs a window of 60 to 86400 seconds and one of ${AGGREGATE_STATISTICS.join(', ')}`);
     }
     if (a.direction === 'export' && (!a.endpoint || !a.credential || !a.partnerKey)) throw new MsecError('VALIDATION_FAILED', 'an export agreement needs the partner endpoint, the credential it issued and its public key');
     if (a.direction === 'import' && !a.principalId) throw new MsecError('VALIDATION_FAILED', 'an import agreement names the partner’s service principal');
@@ -63,6 +83,7 @@ export class AgreementStore {
       pseudonymise: a.pseudonymise ? 1 : 0, secret: a.pseudonymise ? this.box.seal(newSecret(32), `${id}/secret`) : null, keep_signatures: a.keepSignatures ? 1 : 0,
       valid_until: a.validUntil, endpoint: a.endpoint, credential: a.credential ? this.box.seal(a.credential, `${id}/credential`) : null, partner_key: a.partnerKey ? JSON.stringify(a.partnerKey) : null,
       principal_id: a.principalId, status: 'active', cursor: 0, created_at: this.clock.now(),
+      aggregate_seconds: a.aggregate?.windowSeconds ?? null, aggregate_statistic: a.aggregate?.statistic ?? null,
     }).execute();
     return (await this.get(id))!;
   }

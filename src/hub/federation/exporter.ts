@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { errorMessage, type Logger } from '../../core/index.ts';
 import type { HistoryRow, HistoryStore } from '../history/history-store.ts';
-import { isLive, type Agreement, type AgreementStore } from './agreements.ts';
+import { isLive, type AggregateSpec, type Agreement, type AgreementStore } from './agreements.ts';
 import { covered, pseudonym, roundValue } from './transform.ts';
 import type { PushAck, PushBody, SharedReading } from './wire.ts';
 
@@ -19,6 +19,10 @@ export interface ExporterDeps {
 const BATCH = 200;
 /** Readings younger than this wait a moment, so rows committed out of id order are not skipped. */
 const SETTLE_MS = 200;
+/** A window is shared this long after it ends, so readings still on their way count in it. */
+export const AGGREGATE_GRACE_MS = 30_000;
+/** Most windows summarised per push (a new agreement over a long history catches up in steps). */
+const MAX_WINDOWS = 100;
 
 /**
  * Pushes the readings an export agreement covers to the partner hub, resuming from the durable
@@ -69,6 +73,7 @@ export class Exporter {
 
   /** One batch; returns whether more may be waiting. */
   async pushOnce(a: Agreement): Promise<boolean> {
+    if (a.aggregate) return this.pushWindows(a, a.aggregate);
     const rows = await this.deps.history.localAfter(a.cursor, BATCH, this.deps.now() - SETTLE_MS);
     if (rows.length === 0) return false;
     const last = rows[rows.length - 1]!.id;
@@ -83,6 +88,42 @@ export class Exporter {
     await this.deps.agreements.advance(a.id, last);
     this.pushed += items.length;
     return rows.length === BATCH;
+  }
+
+  /**
+   * Aggregating agreements: the closed windows after the cursor (the end of the last window
+   * shared), one item per provider, service, resource, device and window. Only numeric readings
+   * count. The partner stores each item idempotently by device, resource and window.
+   */
+  private async pushWindows(a: Agreement, spec: AggregateSpec): Promise<boolean> {
+    const windowMs = spec.windowSeconds * 1000;
+    const closed = Math.floor((this.deps.now() - AGGREGATE_GRACE_MS) / windowMs) * windowMs;
+    let from = a.cursor;
+    if (from === 0) {
+      const earliest = await this.deps.history.earliestLocal(a.localOrg);
+      if (earliest === undefined) return false;
+      from = Math.floor(earliest / windowMs) * windowMs;
+    }
+    const to = Math.min(closed, from + MAX_WINDOWS * windowMs);
+    if (to <= from) return false;
+    const secrets = await this.deps.agreements.secrets(a.id);
+    const secret = a.pseudonymise ? secrets.secret : null;
+    const items: SharedReading[] = [];
+    for (const w of await this.deps.history.localWindows(a.localOrg, from, to, windowMs)) {
+      if (!covered(a.resources, w.provider, w.service, w.resource)) continue;
+      items.push({
+        seq: to, deviceId: secret ? pseudonym(secret, w.deviceId) : w.deviceId,
+        provider: w.provider, service: w.service, resource: w.resource,
+        value: roundValue(spec.statistic === 'count' ? w.count : w[spec.statistic], a.decimals),
+        timestamp: w.window * windowMs, counter: w.window, attestation: 'unattested',
+        aggregate: { windowSeconds: spec.windowSeconds, statistic: spec.statistic, count: w.count },
+        ...(w.unit && spec.statistic !== 'count' ? { unit: w.unit } : {}),
+      });
+    }
+    for (let i = 0; i < items.length; i += BATCH) await this.send(a, secrets.credential ?? '', items.slice(i, i + BATCH));
+    await this.deps.agreements.advance(a.id, to);
+    this.pushed += items.length;
+    return to < closed;
   }
 
   private async toShared(a: Agreement, secret: string | null, r: HistoryRow): Promise<SharedReading> {

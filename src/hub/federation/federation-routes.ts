@@ -18,6 +18,11 @@ const AgreementBody = Type.Object(
     decimals: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
     pseudonymise: Type.Boolean(),
     keepSignatures: Type.Boolean(),
+    /** Share one value per device, resource and window (e.g. 900 s averages) instead of every reading. */
+    aggregate: Type.Optional(Type.Object({
+      windowSeconds: Type.Integer({ minimum: 60, maximum: 86400 }),
+      statistic: Type.Union([Type.Literal('avg'), Type.Literal('min'), Type.Literal('max'), Type.Literal('count')]),
+    }, { additionalProperties: false })),
     validUntil: Type.Integer({ minimum: 0 }),
     endpoint: Type.Optional(Type.String({ maxLength: 500, pattern: '^https?://' })),
     credential: Type.Optional(Type.String({ maxLength: 500 })),
@@ -49,7 +54,7 @@ export async function federationRoutes(app: FastifyInstance, ctx: ModuleContext,
       if (!(await ctx.iam.directory.getOrg(b.localOrg))) throw new MsecError('NOT_FOUND', `organization ${b.localOrg} not found`);
       const a = await agreements.create({
         id: b.id, direction: b.direction, localOrg: b.localOrg, partner: b.partner, resources: b.resources, decimals: b.decimals ?? null,
-        pseudonymise: b.pseudonymise, keepSignatures: b.keepSignatures, validUntil: b.validUntil, endpoint: b.endpoint ?? null,
+        pseudonymise: b.pseudonymise, keepSignatures: b.keepSignatures, aggregate: b.aggregate ?? null, validUntil: b.validUntil, endpoint: b.endpoint ?? null,
         credential: b.credential ?? null, partnerKey: b.partnerKey ?? null, principalId: b.principalId ?? null,
       });
       if (a.direction === 'export') links.run(a.id);

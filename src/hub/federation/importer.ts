@@ -4,7 +4,7 @@ import { MsecError, type PlatformKey } from '../../core/index.ts';
 import { verifyReading } from '../../device/index.ts';
 import type { Subject } from '../../iam/index.ts';
 import type { AcceptedReading } from '../contracts.ts';
-import { isLive, type AgreementStore } from './agreements.ts';
+import { isLive, type Agreement, type AgreementStore } from './agreements.ts';
 import { covered } from './transform.ts';
 import type { PushAck, PushBody, SharedReading } from './wire.ts';
 
@@ -12,8 +12,11 @@ export interface ImporterDeps {
   agreements: AgreementStore;
   platformKey: PlatformKey;
   now: () => number;
-  /** Stores and publishes a shared reading as the partner's, durably, idempotent by (origin, seq). */
-  apply: (r: AcceptedReading, origin: string, seq: number, signature: string) => Promise<void>;
+  /**
+   * Stores and publishes a shared reading as the partner's, durably, idempotent by (origin, seq);
+   * `seq` is null for window aggregates, idempotent by (device, counter = window) instead.
+   */
+  apply: (r: AcceptedReading, origin: string, seq: number | null, signature: string) => Promise<void>;
 }
 
 /**
@@ -31,7 +34,8 @@ export async function applyPush(deps: ImporterDeps, subject: Subject, body: Push
   let acked = 0;
   for (const item of body.items) {
     acked = Math.max(acked, item.seq);
-    if (!covered(a.resources, item.provider, item.service, item.resource)) {
+    // Outside the agreement: another resource, or not the agreed form (readings, or which aggregates).
+    if (!covered(a.resources, item.provider, item.service, item.resource) || !agreedForm(a, item)) {
       refused++;
       continue;
     }
@@ -43,13 +47,16 @@ export async function applyPush(deps: ImporterDeps, subject: Subject, body: Push
     if (item.cose && item.deviceKey) await deps.agreements.saveDeviceKey(a.partner, item.deviceId, item.deviceKey);
     await deps.apply(
       {
-        deviceId: `${a.partner}~${item.deviceId}`, org: a.localOrg, provider: `${a.partner}~${item.provider}`, service: item.service, resource: item.resource,
+        // A window aggregate is one value per device and resource: the resource is part of its
+        // identity here, so that (device, counter = window) stays unique.
+        deviceId: item.aggregate ? `${a.partner}~${item.deviceId}#${item.service}/${item.resource}` : `${a.partner}~${item.deviceId}`, org: a.localOrg, provider: `${a.partner}~${item.provider}`, service: item.service, resource: item.resource,
         value: item.value, unit: item.unit, timestamp: item.timestamp, counter: item.counter, receivedAt: deps.now(), transport: 'federation',
         signature: 'verified', attestation: item.attestation === 'attested' ? 'attested' : 'unattested',
         cose: signature === 'verified' && item.cose ? Buffer.from(item.cose, 'base64url') : new Uint8Array(),
       },
       a.partner,
-      item.seq,
+      // Many aggregates share one push sequence (the window end): they are told apart by device and counter.
+      item.aggregate ? null : item.seq,
       signature,
     );
     applied++;
@@ -58,6 +65,12 @@ export async function applyPush(deps: ImporterDeps, subject: Subject, body: Push
     .setProtectedHeader({ alg: 'ES256', kid: deps.platformKey.kid })
     .sign(deps.platformKey.privateKey);
   return { acked, applied, refused, proof };
+}
+
+/** Readings under a per-reading agreement; aggregates of exactly the agreed window and statistic otherwise. */
+function agreedForm(a: Agreement, item: SharedReading): boolean {
+  if (!a.aggregate) return item.aggregate === undefined;
+  return item.aggregate !== undefined && item.aggregate.windowSeconds === a.aggregate.windowSeconds && item.aggregate.statistic === a.aggregate.statistic && typeof item.value === 'number';
 }
 
 /** `verified`: the device signature checks and matches the item; `partner`: vouched by the partner hub only. */

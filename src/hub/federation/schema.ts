@@ -22,8 +22,11 @@ export type FederationTables = {
     /** Import side: the partner's service principal here. */
     principal_id: string | null;
     status: string;
-    /** Export side: last sequence number the partner acknowledged (durable resume point). */
+    /** Export side: last sequence number the partner acknowledged (durable resume point); for an aggregating agreement, the end (ms) of the last window shared. */
     cursor: number;
+    /** Share window aggregates instead of readings: window length in seconds and the statistic (avg, min, max, count). */
+    aggregate_seconds: number | null;
+    aggregate_statistic: string | null;
     created_at: number;
   };
   hub_fed_device_keys: { origin: string; device_id: string; jwk: string };
@@ -61,6 +64,13 @@ export const federationMigrations: ModuleMigration[] = [
         .addColumn('jwk', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('hub_fed_device_keys_pk', ['origin', 'device_id'])
         .execute();
+    },
+  },
+  {
+    name: 'hub_data_004_federation_aggregates',
+    async up(db) {
+      await db.schema.alterTable('hub_fed_agreements').addColumn('aggregate_seconds', 'integer').execute();
+      await db.schema.alterTable('hub_fed_agreements').addColumn('aggregate_statistic', 'text').execute();
     },
   },
 ];

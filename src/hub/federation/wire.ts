@@ -19,6 +19,15 @@ export const SharedReadingSchema = Type.Object(
     /** Original COSE_Sign1 (base64url) and the device's public key, where the agreement keeps signatures. */
     cose: Type.Optional(Type.String({ maxLength: 24_000 })),
     deviceKey: Type.Optional(Jwk),
+    /**
+     * Set when the item is a window aggregate, not a reading: `value` is the statistic over the
+     * `count` numeric readings of the window starting at `timestamp`; `counter` is the window index.
+     */
+    aggregate: Type.Optional(Type.Object({
+      windowSeconds: Type.Integer({ minimum: 60, maximum: 86400 }),
+      statistic: Type.Union([Type.Literal('avg'), Type.Literal('min'), Type.Literal('max'), Type.Literal('count')]),
+      count: Type.Integer({ minimum: 1 }),
+    }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

@@ -176,9 +176,59 @@ export class HistoryStore {
       .orderBy('id').limit(limit).execute();
   }
 
+  /**
+   * Local numeric readings of `org` with device time in [from, to), summarised per provider,
+   * service, resource, device and window of `windowMs` (windows aligned on the epoch), for
+   * aggregating federation agreements.
+   */
+  async localWindows(org: string, from: number, to: number, windowMs: number): Promise<LocalWindow[]> {
+    if (![from, to, windowMs].every(Number.isSafeInteger) || windowMs < 1) throw new MsecError('VALIDATION_FAILED', 'window bounds must be integer milliseconds');
+    // An integer literal keeps the division integral on both dialects (see buckets()).
+    const windowExpr = sql`ts / ${sql.lit(windowMs)}`;
+    const rows = await this.db.selectFrom('hub_history')
+      .select([
+        'provider', 'service', 'resource', 'device_id',
+        sql<number>`${windowExpr}`.as('w'),
+        sql<number>`count(*)`.as('count'),
+        sql<number>`min(value_num)`.as('min'),
+        sql<number>`max(value_num)`.as('max'),
+        sql<number>`avg(value_num)`.as('avg'),
+        sql<string | null>`max(unit)`.as('unit'),
+      ])
+      .where('org', '=', org).where('origin', 'is', null).where('value_num', 'is not', null)
+      .where('ts', '>=', from).where('ts', '<', to)
+      .groupBy(['provider', 'service', 'resource', 'device_id', windowExpr])
+      .orderBy('w').orderBy('provider').orderBy('service').orderBy('resource').orderBy('device_id')
+      .execute();
+    return rows.map((r) => ({
+      provider: r.provider, service: r.service, resource: r.resource, deviceId: r.device_id, window: Number(r.w),
+      count: Number(r.count), min: Number(r.min), max: Number(r.max), avg: Number(r.avg), unit: r.unit,
+    }));
+  }
+
+  /** Device time of the earliest local reading of `org`, if any. */
+  async earliestLocal(org: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('hub_history').select((eb) => eb.fn.min('ts').as('ts')).where('org', '=', org).where('origin', 'is', null).executeTakeFirst();
+    return row?.ts === null || row?.ts === undefined ? undefined : Number(row.ts);
+  }
+
   async stop(): Promise<void> {
     await this.flush();
   }
+}
+
+export interface LocalWindow {
+  provider: string;
+  service: string;
+  resource: string;
+  deviceId: string;
+  /** Window index: its start is window × windowMs. */
+  window: number;
+  count: number;
+  min: number;
+  max: number;
+  avg: number;
+  unit: string | null;
 }
 
 /** Periodic retention: deletes history older than `days`; returns the stopper. */
