@@ -8,7 +8,7 @@ import { ledgerMigrations, sha256Hex, TransparencyLog } from '../src/ledger/inde
 import { Anchorer, latestAnchor } from '../src/ledger/anchor/anchorer.ts';
 import { EvmAnchorClient } from '../src/ledger/anchor/client.ts';
 import { startTestChain, type TestChain } from '../src/ledger/anchor/test-chain.ts';
-import { sqliteCase } from './helpers/stores.ts';
+import { postgresCase, sqliteCase } from './helpers/stores.ts';
 
 const fast = { retries: 1, baseDelayMs: 5, timeoutMs: 3000 };
 
@@ -127,5 +127,41 @@ describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
     );
     client.close();
     fake.server.close();
+  });
+});
+
+describe('anchoring with two processes on one PostgreSQL', () => {
+  let chain: TestChain;
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  const key = generatePlatformKey();
+
+  beforeAll(async () => {
+    chain = await startTestChain();
+    ({ store, cleanup } = await postgresCase.open(ledgerMigrations));
+  });
+  afterAll(async () => {
+    await cleanup?.();
+    await chain?.close();
+  });
+
+  it('anchors each head once: the second anchorer skips while the first holds the turn', async () => {
+    const deployer = await fundedClient(chain);
+    const { contract } = await deployer.deploy();
+    const log = await TransparencyLog.open({ store, key });
+    await log.appendBatch(Array.from({ length: 3 }, (_, i) => ({ kind: 'audit.head', dataHash: sha256Hex(`p${i}`) })));
+    // Two processes: each its own log view and anchorer, sharing the store and the owner account.
+    const otherLog = await TransparencyLog.open({ store, key });
+    const a = new Anchorer({ log, client: deployer, contract, store });
+    const b = new Anchorer({ log: otherLog, client: deployer, contract, store });
+    const receipts = (await Promise.all([a.anchorLatest(), b.anchorLatest()])).filter((r) => r !== undefined);
+    expect(receipts).toHaveLength(1);
+    expect(receipts[0]!.size).toBe(3);
+    const rows = await store.db.withTables<import('../src/ledger/schema.ts').LedgerTables>().selectFrom('ledger_anchors').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    // The next period, after B's process appended more, A anchors the head B grew.
+    await otherLog.appendBatch([{ kind: 'audit.head', dataHash: sha256Hex('p3') }]);
+    expect((await a.anchorLatest())?.size).toBe(4);
+    deployer.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock, type Logger, type Store } from '../../core/index.ts';
 import type { TransparencyLog } from '../log.ts';
 import type { LedgerTables } from '../schema.ts';
@@ -16,6 +16,9 @@ export interface AnchorerOptions {
   logger?: Pick<Logger, 'warn'>;
 }
 
+/** Advisory lock key of the anchorers ("msecAnch" as a 64-bit integer). */
+const ANCHOR_LOCK = 0x6d736563416e6368n;
+
 /** Anchors the log's latest signed tree head on the chain periodically and keeps the receipts. */
 export class Anchorer {
   private timer: NodeJS.Timeout | undefined;
@@ -26,14 +29,28 @@ export class Anchorer {
     this.db = opts.store.db.withTables<LedgerTables>();
   }
 
-  /** Anchors the latest head when it is newer than the last anchored one; returns its receipt. */
+  /**
+   * Anchors the latest head when it is newer than the last anchored one; returns its receipt.
+   * With several processes on one PostgreSQL, one anchors at a time and the others skip this
+   * period (a transaction-scoped advisory lock, held while the transaction is mined): no head is
+   * anchored twice and the shared EVM account never sends two transactions with one nonce.
+   * SQLite serves one process, and must not hold its write lock for a chain round trip.
+   */
   async anchorLatest(): Promise<AnchorReceipt | undefined> {
+    if (this.opts.store.dialect !== 'postgres') return this.anchorWith(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${ANCHOR_LOCK}) AS locked`.execute(trx);
+      return rows[0]?.locked ? this.anchorWith(trx) : undefined;
+    });
+  }
+
+  private async anchorWith(db: Kysely<LedgerTables>): Promise<AnchorReceipt | undefined> {
     await this.opts.log.refresh(); // the head may have grown in another process
     const head = await this.opts.log.latestCheckpoint();
-    const last = await latestAnchor(this.opts.store);
+    const last = await latestAnchorIn(db);
     if (head.size === 0 || (last && last.size >= head.size)) return undefined;
     const receipt = await this.opts.client.anchor(this.opts.contract, head);
-    await this.db
+    await db
       .insertInto('ledger_anchors')
       .values({
         tx_hash: receipt.txHash,
@@ -70,8 +87,11 @@ export class Anchorer {
 }
 
 /** The newest stored anchor receipt, optionally the first one whose tree contains `index`. */
-export async function latestAnchor(store: Store, coveringIndex?: number): Promise<AnchorReceipt | undefined> {
-  const db = store.db.withTables<LedgerTables>();
+export function latestAnchor(store: Store, coveringIndex?: number): Promise<AnchorReceipt | undefined> {
+  return latestAnchorIn(store.db.withTables<LedgerTables>(), coveringIndex);
+}
+
+async function latestAnchorIn(db: Kysely<LedgerTables>, coveringIndex?: number): Promise<AnchorReceipt | undefined> {
   let q = db.selectFrom('ledger_anchors').selectAll();
   q = coveringIndex === undefined ? q.orderBy('size', 'desc') : q.where('size', '>', coveringIndex).orderBy('size', 'asc');
   const row = await q.limit(1).executeTakeFirst();
