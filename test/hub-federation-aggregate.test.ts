@@ -31,11 +31,16 @@ describe('federation of window aggregates (one-minute averages)', () => {
     air = await SimDevice.create(santander, 'air-7', 'santander');
     const partner = await fujisawa.principal('fujisawa', 'santander-hub', ['provider']);
     const fKey = (await fujisawa.request('GET', '/api/v1/federation/identity', { token: fAdmin })).json();
-    const common = { id: 'sdr-fjs-avg', resources: ['air-*/weather/*'], pseudonymise: false, keepSignatures: false, decimals: 1, aggregate: { windowSeconds: 60, statistic: 'avg' }, validUntil: Date.now() + 86400_000 };
-    expect((await fujisawa.request('POST', '/api/v1/federation/agreements', { token: fAdmin, body: { ...common, direction: 'import', localOrg: 'fujisawa', partner: 'santander', principalId: partner.id } })).statusCode).toBe(201);
-    const post = (id: string) => santander.request('POST', '/api/v1/federation/agreements', {
-      token: sAdmin, body: { ...common, id, direction: 'export', localOrg: 'santander', partner: 'fujisawa', endpoint: fujisawa.platform.url, credential: partner.key, partnerKey: fKey.publicKey },
-    });
+    const averages = { id: 'sdr-fjs-avg', resources: ['air-*/weather/pm25', 'air-*/weather/temperature'], pseudonymise: false, keepSignatures: false, decimals: 1, aggregate: { windowSeconds: 60, statistic: 'avg' } };
+    // A second link shares humidity readings one by one, but under a pseudonym.
+    const pseudonymous = { id: 'sdr-fjs-ps', resources: ['air-*/weather/humidity'], pseudonymise: true, keepSignatures: false };
+    const link = async (terms: Record<string, unknown>) => {
+      const validUntil = Date.now() + 86400_000;
+      expect((await fujisawa.request('POST', '/api/v1/federation/agreements', { token: fAdmin, body: { ...terms, validUntil, direction: 'import', localOrg: 'fujisawa', partner: 'santander', principalId: partner.id } })).statusCode).toBe(201);
+      expect((await santander.request('POST', '/api/v1/federation/agreements', {
+        token: sAdmin, body: { ...terms, validUntil, direction: 'export', localOrg: 'santander', partner: 'fujisawa', endpoint: fujisawa.platform.url, credential: partner.key, partnerKey: fKey.publicKey },
+      })).statusCode).toBe(201);
+    };
     // Readings first, so the first push finds them all.
     const send = async (resource: string, value: number, at: number) => {
       const res = await postReading(santander.platform.url, await air.reading(resource, value, at), await air.credential());
@@ -44,7 +49,9 @@ describe('federation of window aggregates (one-minute averages)', () => {
     for (const [v, dt] of [[10, 5_000], [20, 20_000], [31, 40_000]] as const) await send('air-7/weather/pm25', v, firstWindow + dt);
     await send('air-7/weather/temperature', 5, firstWindow + 10_000); // same device and window, other resource
     await send('air-7/weather/pm25', 40, firstWindow + WINDOW_MS + 1_000); // the next window
-    expect((await post('sdr-fjs-avg')).statusCode).toBe(201);
+    await send('air-7/weather/humidity', 55, Date.now());
+    await link(averages);
+    await link(pseudonymous);
   }, 60_000);
 
   afterAll(async () => {
@@ -67,6 +74,16 @@ describe('federation of window aggregates (one-minute averages)', () => {
     // A further push of the same windows changes nothing (the cursor is past them; the store is idempotent).
     await new Promise((r) => setTimeout(r, 300));
     expect(await history('pm25')).toHaveLength(2);
+  });
+
+  it('a pseudonymous link hides the device in the provider name too (a device publishes under its own id)', async () => {
+    const providers = async () => ((await fujisawa.request('GET', '/api/v1/providers', { token: fAdmin })).json() as { items: Array<{ provider: string; services: string[] }> }).items;
+    await waitFor(async () => (await providers()).some((p) => /^santander~ps-[0-9a-f]{16}$/.test(p.provider)), 15_000, 'pseudonymous provider shared');
+    const hidden = (await providers()).find((p) => p.provider.startsWith('santander~ps-'))!;
+    const res = await fujisawa.request('GET', `/api/v1/providers/${hidden.provider}/services/weather/resources/humidity/history?from=0&limit=10`, { token: fAdmin });
+    expect((res.json().items as Point[]).map((p) => [p.value, p.deviceId])).toEqual([[55, hidden.provider]]);
+    // Nowhere does the device's own id carry humidity.
+    expect((await history('humidity')).length).toBe(0);
   });
 
   it('refuses agreements that would keep signatures of aggregates, or aggregate by an unknown statistic', async () => {

@@ -113,7 +113,7 @@ export class Exporter {
       if (!covered(a.resources, w.provider, w.service, w.resource)) continue;
       items.push({
         seq: to, deviceId: secret ? pseudonym(secret, w.deviceId) : w.deviceId,
-        provider: w.provider, service: w.service, resource: w.resource,
+        provider: secret ? pseudonym(secret, w.provider) : w.provider, service: w.service, resource: w.resource,
         value: roundValue(spec.statistic === 'count' ? w.count : w[spec.statistic], a.decimals),
         timestamp: w.window * windowMs, counter: w.window, attestation: 'unattested',
         aggregate: { windowSeconds: spec.windowSeconds, statistic: spec.statistic, count: w.count },
@@ -129,8 +129,9 @@ export class Exporter {
   private async toShared(a: Agreement, secret: string | null, r: HistoryRow): Promise<SharedReading> {
     const value = roundValue(JSON.parse(r.value) as number | boolean | string, a.decimals);
     const item: SharedReading = {
+      // A device publishes under its own id as provider: a pseudonym hides both or neither.
       seq: r.id, deviceId: a.pseudonymise && secret ? pseudonym(secret, r.device_id) : r.device_id,
-      provider: r.provider, service: r.service, resource: r.resource, value, timestamp: r.ts, counter: r.counter, attestation: r.attestation,
+      provider: a.pseudonymise && secret ? pseudonym(secret, r.provider) : r.provider, service: r.service, resource: r.resource, value, timestamp: r.ts, counter: r.counter, attestation: r.attestation,
       ...(r.unit ? { unit: r.unit } : {}),
     };
     if (a.keepSignatures && r.cose) {

@@ -35,7 +35,7 @@ export async function applyPush(deps: ImporterDeps, subject: Subject, body: Push
   for (const item of body.items) {
     acked = Math.max(acked, item.seq);
     // Outside the agreement: another resource, or not the agreed form (readings, or which aggregates).
-    if (!covered(a.resources, item.provider, item.service, item.resource) || !agreedForm(a, item)) {
+    if (!covered(a.resources, a.pseudonymise ? undefined : item.provider, item.service, item.resource) || !agreedForm(a, item)) {
       refused++;
       continue;
     }

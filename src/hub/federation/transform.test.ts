@@ -8,6 +8,9 @@ describe('federation transforms', () => {
     expect(covered(['air-*/weather/temp'], 'air-1', 'weather', 'hum')).toBe(false);
     expect(covered(['traffic-1/*/*'], 'air-1', 'weather', 'temp')).toBe(false);
     expect(covered([], 'a', 'b', 'c')).toBe(false);
+    // A pseudonymous provider: only service and resource can be checked.
+    expect(covered(['traffic-1/weather/temp'], undefined, 'weather', 'temp')).toBe(true);
+    expect(covered(['traffic-1/weather/temp'], undefined, 'weather', 'hum')).toBe(false);
   });
 
   it('pseudonymises stably per secret and hides the id', () => {

@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { nameMatches } from '../twins/names.ts';
 
-/** Whether `provider/service/resource` is covered by one of the agreement's patterns. */
-export function covered(patterns: readonly string[], provider: string, service: string, resource: string): boolean {
+/**
+ * Whether `provider/service/resource` is covered by one of the agreement's patterns. A provider of
+ * `undefined` (a pseudonym, which no provider pattern can be checked against) matches any.
+ */
+export function covered(patterns: readonly string[], provider: string | undefined, service: string, resource: string): boolean {
   return patterns.some((p) => {
     const [ps = '', ss = '*', rs = '*'] = p.split('/');
-    return nameMatches(ps, provider) && nameMatches(ss, service) && nameMatches(rs, resource);
+    return (provider === undefined || nameMatches(ps, provider)) && nameMatches(ss, service) && nameMatches(rs, resource);
   });
 }
 

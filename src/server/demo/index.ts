@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEMO_DEVICES } from '../../hub/devices/demo.ts';
 import type { Platform } from '../platform.ts';
 import { AttackReplayer, ATTACK_SOURCES } from './attacks.ts';
-import { DEMO_SHARED_RESOURCES, startPartnerHub, type PartnerHub } from './partner-hub.ts';
+import { DEMO_AGGREGATED_RESOURCES, DEMO_SHARED_RESOURCES, startPartnerHub, type PartnerHub } from './partner-hub.ts';
 
 export interface RunningDemo {
   partner: PartnerHub | undefined;
@@ -50,7 +50,7 @@ export async function startDemo(platform: Platform): Promise<RunningDemo> {
     `    santander: ${cities('santander')}`,
     `    fujisawa:  ${cities('fujisawa')}`,
     partner
-      ? `  Fujisawa's own hub (in this process, data in ${partner.dataDir}): ${partner.platform.url} — receives Santander's ${DEMO_SHARED_RESOURCES.join(' and ')} readings as santander~<device> (agreement ${partner.agreementId})`
+      ? `  Fujisawa's own hub (in this process, data in ${partner.dataDir}): ${partner.platform.url} — receives Santander's ${DEMO_SHARED_RESOURCES.join(' and ')} readings as santander~<device> (agreement ${partner.agreementId}), and ${DEMO_AGGREGATED_RESOURCES.join(' and ')} only as pseudonymous one-minute averages (agreement ${partner.aggregateAgreementId})`
       : '  Fujisawa partner hub: not running (see the log)',
     `  replayed attacks every 10 s: failed logins from ${ATTACK_SOURCES.login}, a forged token from ${ATTACK_SOURCES.forgedToken}, an MQTT CONNECT flood from ${ATTACK_SOURCES.connectFlood}, a wildcard PUBLISH from ${ATTACK_SOURCES.wildcardPublish}`,
     `  see refusals: GET ${platform.url}/api/v1/audit?outcome=denied`,

@@ -13,12 +13,16 @@ import { AdminSession } from './admin-session.ts';
 
 /** What Santander shares with Fujisawa in the demo (provider/service/resource patterns). */
 export const DEMO_SHARED_RESOURCES = ['*/weather/*', '*/air/*'];
+/** Shared only as one-minute averages (parking occupancy rate), under pseudonyms: never single events. */
+export const DEMO_AGGREGATED_RESOURCES = ['*/parking/*'];
 const AGREEMENT_PREFIX = 'demo-sdr-fjs-';
 
 export interface PartnerHub {
   platform: Platform;
   dataDir: string;
   agreementId: string;
+  /** The agreement sharing parking occupancy as one-minute averages. */
+  aggregateAgreementId: string;
   close(): Promise<void>;
 }
 
@@ -44,10 +48,10 @@ function partnerConfig(main: Config): Config {
 interface AgreementView { id: string; direction: string; status: string }
 
 /** Revokes the demo agreements of earlier runs (their partner listened on another port, with another key). */
-async function revokeStale(admin: AdminSession, keep: string): Promise<void> {
+async function revokeStale(admin: AdminSession, keep: readonly string[]): Promise<void> {
   const { items } = await admin.expect<{ items: AgreementView[] }>([200], 'GET', '/api/v1/federation/agreements');
   for (const a of items) {
-    if (a.id.startsWith(AGREEMENT_PREFIX) && a.id !== keep && a.status === 'active') await admin.expect([200], 'POST', `/api/v1/federation/agreements/${a.id}/revoke`);
+    if (a.id.startsWith(AGREEMENT_PREFIX) && !keep.includes(a.id) && a.status === 'active') await admin.expect([200], 'POST', `/api/v1/federation/agreements/${a.id}/revoke`);
   }
 }
 
@@ -70,15 +74,20 @@ export async function startPartnerHub(main: Platform): Promise<PartnerHub> {
 
     // A fresh agreement per run (the partner's port changes); the partner applies idempotently, so the catch-up never duplicates.
     const agreementId = `${AGREEMENT_PREFIX}${Date.now().toString(36)}`;
-    await revokeStale(santander, agreementId);
-    await revokeStale(fujisawa, agreementId);
-    const common = { id: agreementId, resources: DEMO_SHARED_RESOURCES, pseudonymise: false, keepSignatures: true, validUntil: Date.now() + 365 * 86_400_000 };
+    const aggregateAgreementId = `${agreementId}-avg`;
+    await revokeStale(santander, [agreementId, aggregateAgreementId]);
+    await revokeStale(fujisawa, [agreementId, aggregateAgreementId]);
     const partnerKey = (await fujisawa.expect<{ publicKey: unknown }>([200], 'GET', '/api/v1/federation/identity')).publicKey;
-    await fujisawa.expect([201], 'POST', '/api/v1/federation/agreements', { ...common, direction: 'import', localOrg: 'fujisawa', partner: 'santander', principalId: hubPrincipal.id });
-    await santander.expect([201], 'POST', '/api/v1/federation/agreements', {
-      ...common, direction: 'export', localOrg: 'santander', partner: 'fujisawa', endpoint: platform.url, credential: key, partnerKey,
-    });
-    return { platform, dataDir: config.dataDir, agreementId, close: () => platform.close() };
+    const validUntil = Date.now() + 365 * 86_400_000;
+    const link = async (terms: Record<string, unknown>) => {
+      await fujisawa.expect([201], 'POST', '/api/v1/federation/agreements', { ...terms, validUntil, direction: 'import', localOrg: 'fujisawa', partner: 'santander', principalId: hubPrincipal.id });
+      await santander.expect([201], 'POST', '/api/v1/federation/agreements', {
+        ...terms, validUntil, direction: 'export', localOrg: 'santander', partner: 'fujisawa', endpoint: platform.url, credential: key, partnerKey,
+      });
+    };
+    await link({ id: agreementId, resources: DEMO_SHARED_RESOURCES, pseudonymise: false, keepSignatures: true });
+    await link({ id: aggregateAgreementId, resources: DEMO_AGGREGATED_RESOURCES, pseudonymise: true, keepSignatures: false, decimals: 2, aggregate: { windowSeconds: 60, statistic: 'avg' } });
+    return { platform, dataDir: config.dataDir, agreementId, aggregateAgreementId, close: () => platform.close() };
   } catch (err) {
     await platform.close();
     throw err;
