@@ -8,7 +8,7 @@ import { ledgerMigrations, sha256Hex, TransparencyLog } from '../src/ledger/inde
 import { Anchorer, latestAnchor } from '../src/ledger/anchor/anchorer.ts';
 import { EvmAnchorClient } from '../src/ledger/anchor/client.ts';
 import { startTestChain, type TestChain } from '../src/ledger/anchor/test-chain.ts';
-import { postgresCase, sqliteCase } from './helpers/stores.ts';
+import { postgresCase, sqliteCase, type StoreCase } from './helpers/stores.ts';
 
 const fast = { retries: 1, baseDelayMs: 5, timeoutMs: 3000 };
 
@@ -33,27 +33,33 @@ async function fakeRpc(answer: (method: string, id: unknown) => string): Promise
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
-  let chain: TestChain;
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  const key = generatePlatformKey();
-
+/** An in-process chain and a ledger store of `storeCase`, for the suite that calls it. */
+function chainAndStore(storeCase: StoreCase): { readonly chain: TestChain; readonly store: Store } {
+  const env = {} as { chain: TestChain; store: Store };
+  let cleanup: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    chain = await startTestChain();
-    ({ store, cleanup } = await sqliteCase.open(ledgerMigrations));
+    env.chain = await startTestChain();
+    const opened = await storeCase.open(ledgerMigrations);
+    env.store = opened.store;
+    cleanup = opened.cleanup;
   });
   afterAll(async () => {
     await cleanup?.();
-    await chain?.close();
+    await env.chain?.close();
   });
+  return env;
+}
+
+describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
+  const env = chainAndStore(sqliteCase);
+  const key = generatePlatformKey();
 
   it('deploys, anchors the latest head periodically-style, stores receipts and verifies them', async () => {
-    const client = await fundedClient(chain);
+    const client = await fundedClient(env.chain);
     const { contract, chainId } = await client.deploy();
     expect(chainId).toBe(31337);
-    const log = await TransparencyLog.open({ store, key });
-    const anchorer = new Anchorer({ log, client, contract, store });
+    const log = await TransparencyLog.open({ store: env.store, key });
+    const anchorer = new Anchorer({ log, client, contract, store: env.store });
 
     expect(await anchorer.anchorLatest()).toBeUndefined(); // empty log: nothing to anchor
     await log.appendBatch(Array.from({ length: 5 }, (_, i) => ({ kind: 'audit.head', dataHash: sha256Hex(String(i)) })));
@@ -65,8 +71,8 @@ describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
     expect(second?.size).toBe(6);
     expect(second!.blockNumber).toBeGreaterThan(first!.blockNumber);
 
-    expect((await latestAnchor(store))?.txHash).toBe(second!.txHash);
-    expect((await latestAnchor(store, 4))?.size).toBe(5);
+    expect((await latestAnchor(env.store))?.txHash).toBe(second!.txHash);
+    expect((await latestAnchor(env.store, 4))?.size).toBe(5);
     await client.verifyAnchored(contract, await log.checkpointAt(5));
     await client.verifyAnchored(contract, await log.latestCheckpoint());
 
@@ -75,7 +81,7 @@ describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
     await expect(client.verifyAnchored(contract, await log.checkpointAt(3))).rejects.toMatchObject({ code: 'ANCHOR_NOT_FOUND' });
 
     // Only the owner may anchor, and an anchored size cannot take another root.
-    const stranger = await fundedClient(chain);
+    const stranger = await fundedClient(env.chain);
     await expect(stranger.anchor(contract, await log.checkpointAt(3))).rejects.toMatchObject({ code: 'ANCHOR_REJECTED' });
     await expect(client.anchor(contract, forged)).rejects.toMatchObject({ code: 'ANCHOR_REJECTED' });
     client.close();
@@ -131,33 +137,22 @@ describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
 });
 
 describe('anchoring with two processes on one PostgreSQL', () => {
-  let chain: TestChain;
-  let store: Store;
-  let cleanup: () => Promise<void>;
+  const env = chainAndStore(postgresCase);
   const key = generatePlatformKey();
 
-  beforeAll(async () => {
-    chain = await startTestChain();
-    ({ store, cleanup } = await postgresCase.open(ledgerMigrations));
-  });
-  afterAll(async () => {
-    await cleanup?.();
-    await chain?.close();
-  });
-
   it('anchors each head once: the second anchorer skips while the first holds the turn', async () => {
-    const deployer = await fundedClient(chain);
+    const deployer = await fundedClient(env.chain);
     const { contract } = await deployer.deploy();
-    const log = await TransparencyLog.open({ store, key });
+    const log = await TransparencyLog.open({ store: env.store, key });
     await log.appendBatch(Array.from({ length: 3 }, (_, i) => ({ kind: 'audit.head', dataHash: sha256Hex(`p${i}`) })));
     // Two processes: each its own log view and anchorer, sharing the store and the owner account.
-    const otherLog = await TransparencyLog.open({ store, key });
-    const a = new Anchorer({ log, client: deployer, contract, store });
-    const b = new Anchorer({ log: otherLog, client: deployer, contract, store });
+    const otherLog = await TransparencyLog.open({ store: env.store, key });
+    const a = new Anchorer({ log, client: deployer, contract, store: env.store });
+    const b = new Anchorer({ log: otherLog, client: deployer, contract, store: env.store });
     const receipts = (await Promise.all([a.anchorLatest(), b.anchorLatest()])).filter((r) => r !== undefined);
     expect(receipts).toHaveLength(1);
     expect(receipts[0]!.size).toBe(3);
-    const rows = await store.db.withTables<import('../src/ledger/schema.ts').LedgerTables>().selectFrom('ledger_anchors').selectAll().execute();
+    const rows = await env.store.db.withTables<import('../src/ledger/schema.ts').LedgerTables>().selectFrom('ledger_anchors').selectAll().execute();
     expect(rows).toHaveLength(1);
     // The next period, after B's process appended more, A anchors the head B grew.
     await otherLog.appendBatch([{ kind: 'audit.head', dataHash: sha256Hex('p3') }]);
