@@ -91,4 +91,12 @@ export interface ReadingSink {
   accept(reading: AcceptedReading): Promise<void>;
 }
 
+/**
+ * What the data side asks of the device side (`hub.devices`): the device key that signed a stored
+ * reading, to ship with it to federation partners.
+ */
+export interface DeviceKeyLookup {
+  signingKeyFor(deviceId: string, cose: Uint8Array, receivedAt: number): Promise<Record<string, unknown> | undefined>;
+}
+
 export const SERVICE_NAMES = { ingest: 'hub.ingest', deviceAuth: 'hub.device-auth', devices: 'hub.devices', readingSink: 'hub.reading-sink' } as const;

@@ -3,7 +3,7 @@ import type { ModuleContext, PlatformModule } from '../iam/index.ts';
 import { HubBroker } from './broker/broker.ts';
 import { RefusalReporter } from './broker/refusals.ts';
 import { DEFAULT_THROTTLE, type ThrottleLimits } from './broker/throttle.ts';
-import { SERVICE_NAMES, type AcceptedReading, type ReadingSink } from './contracts.ts';
+import { SERVICE_NAMES, type AcceptedReading, type DeviceKeyLookup, type ReadingSink } from './contracts.ts';
 import { historyRoutes } from './history/history-routes.ts';
 import { HistoryStore, startRetention } from './history/history-store.ts';
 import { historyMigrations } from './history/schema.ts';
@@ -122,9 +122,8 @@ export function hubDataModule(opts: HubDataOptions = {}): PlatformModule {
       }
       agreements = new AgreementStore(c.store, c.clock, SecretBox.forDataDir(c.config.dataDir));
       // Looked up per export, not at start: the devices module may start after this one.
-      type DeviceKeys = { signingKeyFor?(id: string, cose: Uint8Array, receivedAt: number): Promise<Record<string, unknown> | undefined> };
       const deviceKey = async (id: string, cose: Uint8Array, receivedAt: number) =>
-        (c.services.get('hub.devices') as DeviceKeys | undefined)?.signingKeyFor?.(id, cose, receivedAt);
+        (c.services.get(SERVICE_NAMES.devices) as DeviceKeyLookup | undefined)?.signingKeyFor(id, cose, receivedAt);
       links = new FederationLinks(agreements, history, c.logger, () => c.clock.now(), deviceKey, opts.federationPollMs);
       await links.start();
       stoppers.push(() => links!.stop());

@@ -33,11 +33,6 @@ export interface StartOptions {
  * then the HTTP API. close() stops accepting requests, lets in-flight ones finish, stops
  * modules in reverse order (flushing their pending writes) and closes the store last.
  */
-/** Subject prefix and stream name on NATS; the default is the historical `msec` / `MSEC_EVENTS`. */
-function natsNames(prefix: string | undefined): { prefix?: string; stream?: string } {
-  return prefix ? { prefix, stream: `${prefix.toUpperCase().replace(/-/g, '_')}_EVENTS` } : {};
-}
-
 export async function startPlatform(opts: StartOptions): Promise<Platform> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger(config.logLevel);
@@ -48,7 +43,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   if (keyCreated) logger.info({ path: keyPath }, 'created platform signing key');
   const store = opts.store ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
   const onBusError = (err: unknown, ev?: { subject: string }) => logger.error({ err, subject: ev?.subject }, 'event handler failed');
-  const bus = opts.bus ?? (config.natsUrl ? await NatsBus.connect({ url: config.natsUrl, ...natsNames(config.natsPrefix), onError: onBusError }) : new MemoryBus(onBusError));
+  const bus = opts.bus ?? (config.natsUrl ? await NatsBus.connect({ url: config.natsUrl, ...(config.natsPrefix ? { prefix: config.natsPrefix } : {}), onError: onBusError }) : new MemoryBus(onBusError));
   const applied = await migrate(store, [...iamMigrations, ...modules.flatMap((m) => m.migrations ?? [])]);
   if (applied.length) logger.info({ applied, store: store.description }, 'applied migrations');
 

@@ -3,7 +3,7 @@ import type { BusEvent, BusHandler, EventBus, SubscribeOptions, Unsubscribe } fr
 
 export interface NatsBusOptions {
   url: string;
-  /** JetStream stream that keeps platform events (created if missing). */
+  /** JetStream stream that keeps platform events (created if missing); default `<PREFIX>_EVENTS`. */
   stream?: string;
   /** Subject prefix, so several platforms can share one NATS. */
   prefix?: string;
@@ -49,7 +49,7 @@ export class NatsBus implements EventBus {
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
     const prefix = opts.prefix ?? 'msec';
-    const stream = opts.stream ?? 'MSEC_EVENTS';
+    const stream = opts.stream ?? `${prefix.toUpperCase().replace(/-/g, '_')}_EVENTS`; // MSEC_EVENTS by default
     const nc = await connect({ servers: opts.url.replace(/^nats:\/\//, ''), name: 'msec', maxReconnectAttempts: -1 });
     const jsm = await nc.jetstreamManager();
     const config = { name: stream, subjects: [`${prefix}.>`], max_age: (opts.maxAgeSeconds ?? 7 * 86400) * 1e9 };

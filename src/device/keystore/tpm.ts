@@ -79,14 +79,12 @@ function isSessionGone(err: unknown): boolean {
  * The SRK salts the key store's HMAC session, so it must be the TPM's own: its Name is pinned on
  * first use. Another SRK under existing keys means the TPM was cleared or replaced, or something
  * between us and the TPM answers for it; with no keys yet, the new SRK is simply pinned.
+ * Returns whether the map file must record the SRK (first use, or a re-pin).
  */
-function checkSrk(state: StoreState, srk: LoadedObject): void {
+function checkSrk(state: StoreState, srk: LoadedObject): boolean {
   const name = srk.name.toString('hex');
-  if (state.srk === undefined || state.srk === name) return;
-  if (state.entries.size === 0) {
-    state.srk = undefined;
-    return;
-  }
+  if (state.srk === name) return false;
+  if (state.srk === undefined || state.entries.size === 0) return true;
   throw new MsecError('TPM_SRK_CHANGED', 'the TPM storage root key is not the one this key store was provisioned with (TPM cleared or replaced?); its keys are unusable: re-provision with a new state directory', { status: 503 });
 }
 
@@ -157,16 +155,17 @@ export class TpmKeyStore implements DeviceKeyStore {
     const transport = 'transmit' in options.tpm ? options.tpm : await openTransport(options.tpm);
     const tpm = new TpmClient(transport);
     let srk: LoadedObject;
+    let pin: boolean;
     try {
       await startup(tpm);
       srk = await ensureSrk(tpm);
-      checkSrk(state, srk);
+      pin = checkSrk(state, srk);
     } catch (err) {
       await tpm.close().catch(() => undefined);
       throw err;
     }
     const store = new TpmKeyStore(tpm, mapPath, state.entries, srk);
-    if (state.srk === undefined) store.save();
+    if (pin) store.save();
     return store;
   }
 

@@ -41,12 +41,6 @@ export interface SessionCommand {
   encrypt?: boolean;
 }
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
-  return b;
-}
-
 function badResponse(message: string): MsecError {
   return new MsecError('TPM_BAD_RESPONSE_HMAC', message, { status: 502 });
 }
@@ -120,7 +114,7 @@ export class HmacSession {
     const params = cmd.decrypt
       ? cryptFirstParameter(Buffer.from(cmd.params), (data) => this.cfb(data, nonceCaller, this.nonceTpm, 'encrypt'))
       : Buffer.from(cmd.params);
-    const cpHash = createHash('sha256').update(u32(commandCode));
+    const cpHash = createHash('sha256').update(new TpmWriter().u32(commandCode).toBuffer());
     for (const name of cmd.names) cpHash.update(name);
     cpHash.update(params);
     const hmac = this.hmac(cpHash.digest(), nonceCaller, this.nonceTpm, attributes);
@@ -136,7 +130,7 @@ export class HmacSession {
       this.broken = true;
       throw badResponse('the TPM response carries no session nonce');
     }
-    const rpHash = createHash('sha256').update(u32(0)).update(u32(commandCode)).update(res.paramBytes).digest();
+    const rpHash = createHash('sha256').update(new TpmWriter().u32(0).u32(commandCode).toBuffer()).update(res.paramBytes).digest();
     const expected = this.hmac(rpHash, auth.nonce, nonceCaller, auth.attributes);
     if (auth.hmac.length !== expected.length || !timingSafeEqual(auth.hmac, expected)) {
       this.broken = true;

@@ -17,7 +17,7 @@ import { loadOrCreateHubEcdhKey, type HubEcdhKey } from './hub-key.ts';
 import { DeviceReadingIngestor } from './ingest.ts';
 import { DeviceKeys } from './keys.ts';
 import { DeviceRegistry } from './registry.ts';
-import { SERVICE_NAMES, type ReadingSink } from '../contracts.ts';
+import { SERVICE_NAMES, type DeviceKeyLookup, type ReadingSink } from '../contracts.ts';
 
 export interface DevicesOptions {
   /** Accepted distance between a reading's timestamp and the hub's clock (default 5 minutes). */
@@ -26,7 +26,7 @@ export interface DevicesOptions {
   credentialAudience?: string;
 }
 
-export class DevicesHub {
+export class DevicesHub implements DeviceKeyLookup {
   readonly registry: DeviceRegistry;
   readonly cache: DeviceCache;
   readonly guard: CounterGuard;

@@ -6,6 +6,7 @@ import type { SecretSealer } from './secret-box.ts';
 type Row = FederationTables['hub_fed_agreements'];
 
 export const AGGREGATE_STATISTICS = ['avg', 'min', 'max', 'count'] as const;
+export const AGGREGATE_WINDOW_SECONDS = { min: 60, max: 86400 } as const;
 export type AggregateStatistic = (typeof AGGREGATE_STATISTICS)[number];
 
 /** What an aggregating agreement shares: one value per device, resource and window instead of every reading. */
@@ -71,8 +72,8 @@ export class AgreementStore {
     if (a.keepSignatures && (a.pseudonymise || a.decimals !== null || a.aggregate)) {
       throw new MsecError('VALIDATION_FAILED', 'keeping device signatures needs the original readings and device ids: no pseudonymisation, rounding or aggregation');
     }
-    if (a.aggregate && (!Number.isSafeInteger(a.aggregate.windowSeconds) || a.aggregate.windowSeconds < 60 || a.aggregate.windowSeconds > 86400 || !AGGREGATE_STATISTICS.includes(a.aggregate.statistic))) {
-      throw new MsecError('VALIDATION_FAILED', `aggregation needs a window of 60 to 86400 seconds and one of ${AGGREGATE_STATISTICS.join(', ')}`);
+    if (a.aggregate && (!Number.isSafeInteger(a.aggregate.windowSeconds) || a.aggregate.windowSeconds < AGGREGATE_WINDOW_SECONDS.min || a.aggregate.windowSeconds > AGGREGATE_WINDOW_SECONDS.max || !AGGREGATE_STATISTICS.includes(a.aggregate.statistic))) {
+      throw new MsecError('VALIDATION_FAILED', `aggregation needs a window of ${AGGREGATE_WINDOW_SECONDS.min} to ${AGGREGATE_WINDOW_SECONDS.max} seconds and one of ${AGGREGATE_STATISTICS.join(', ')}`);
     }
     if (a.direction === 'export' && (!a.endpoint || !a.credential || !a.partnerKey)) throw new MsecError('VALIDATION_FAILED', 'an export agreement needs the partner endpoint, the credential it issued and its public key');
     if (a.direction === 'import' && !a.principalId) throw new MsecError('VALIDATION_FAILED', 'an import agreement names the partner’s service principal');

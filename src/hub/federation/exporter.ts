@@ -11,7 +11,6 @@ export interface ExporterDeps {
   history: HistoryStore;
   logger: Logger;
   now: () => number;
-  /** The device's public JWK, for agreements that keep signatures. */
   /** The device key that signed `cose` (received at `receivedAt`), to ship with the reading. */
   deviceKey: (deviceId: string, cose: Uint8Array, receivedAt: number) => Promise<Record<string, unknown> | undefined>;
 }

@@ -5,7 +5,7 @@ import type { ModuleContext } from '../../iam/index.ts';
 import type { AgreementStore } from './agreements.ts';
 import type { FederationLinks } from './federation.ts';
 import { applyPush, type ImporterDeps } from './importer.ts';
-import { PushBodySchema, type PushBody } from './wire.ts';
+import { AggregateSpecSchema, PushBodySchema, type PushBody } from './wire.ts';
 
 const Pattern = Type.String({ minLength: 1, maxLength: 400, pattern: '^[A-Za-z0-9._~*-]+(/[A-Za-z0-9._~*-]+){0,2}$' });
 const AgreementBody = Type.Object(
@@ -19,10 +19,7 @@ const AgreementBody = Type.Object(
     pseudonymise: Type.Boolean(),
     keepSignatures: Type.Boolean(),
     /** Share one value per device, resource and window (e.g. 900 s averages) instead of every reading. */
-    aggregate: Type.Optional(Type.Object({
-      windowSeconds: Type.Integer({ minimum: 60, maximum: 86400 }),
-      statistic: Type.Union([Type.Literal('avg'), Type.Literal('min'), Type.Literal('max'), Type.Literal('count')]),
-    }, { additionalProperties: false })),
+    aggregate: Type.Optional(AggregateSpecSchema),
     validUntil: Type.Integer({ minimum: 0 }),
     endpoint: Type.Optional(Type.String({ maxLength: 500, pattern: '^https?://' })),
     credential: Type.Optional(Type.String({ maxLength: 500 })),

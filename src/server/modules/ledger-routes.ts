@@ -29,14 +29,16 @@ async function checkpointFor(log: TransparencyLog, store: Store, size: number) {
  */
 export async function ledgerRoutes(app: FastifyInstance, deps: { log: TransparencyLog; store: Store; batcher: ReadingBatcher; publicKeyPem: string }): Promise<void> {
   const { log, store, batcher } = deps;
+  // This scope holds the ledger's routes only: each request first catches up with what other
+  // processes on the same store appended (after authentication, so refusals cost no query).
+  app.addHook('preHandler', async () => {
+    await log.refresh();
+  });
 
   app.get('/ledger/checkpoint', {
     config: { security: { public: true } },
     schema: { tags: ['ledger'], summary: 'The latest signed tree head (C2SP checkpoint)' },
-  }, async () => {
-    await log.refresh();
-    return checkpointFor(log, store, log.size);
-  });
+  }, async () => checkpointFor(log, store, log.size));
 
   app.get('/ledger/public-key', {
     config: { security: { public: true } },
@@ -46,16 +48,12 @@ export async function ledgerRoutes(app: FastifyInstance, deps: { log: Transparen
   app.get<{ Params: Static<typeof IndexParams> }>('/ledger/entries/:index', {
     config: { security: { action: 'ledger:entry:read' } },
     schema: { tags: ['ledger'], params: IndexParams, security: bearer },
-  }, async (req) => {
-    await log.refresh();
-    return log.getEntry(req.params.index);
-  });
+  }, async (req) => log.getEntry(req.params.index));
 
   app.get<{ Querystring: Static<typeof InclusionQuery> }>('/ledger/proofs/inclusion', {
     config: { security: { action: 'ledger:proof:read' } },
     schema: { tags: ['ledger'], summary: 'Entry, inclusion proof and checkpoint: the files `msec ledger verify` checks', querystring: InclusionQuery, security: bearer },
   }, async (req) => {
-    await log.refresh();
     const treeSize = req.query.treeSize ?? log.size;
     const proof = await log.inclusionProof(req.query.index, treeSize);
     return { entry: await log.getEntry(req.query.index), proof: proofToJson(proof), checkpoint: await checkpointFor(log, store, treeSize) };
@@ -65,7 +63,6 @@ export async function ledgerRoutes(app: FastifyInstance, deps: { log: Transparen
     config: { security: { action: 'ledger:proof:read' } },
     schema: { tags: ['ledger'], querystring: ConsistencyQuery, security: bearer },
   }, async (req) => {
-    await log.refresh();
     const to = req.query.to ?? log.size;
     if (req.query.from > to) throw new MsecError('LEDGER_SIZE_INVALID', `from ${req.query.from} is beyond to ${to}`);
     const hashes = await log.consistencyProof(req.query.from, to);
@@ -95,7 +92,6 @@ export async function ledgerRoutes(app: FastifyInstance, deps: { log: Transparen
     schema: { tags: ['ledger'], summary: "A hub reading's batch proof plus its batch entry's inclusion proof", params: HashParams, security: bearer },
   }, async (req) => {
     const reading = await batcher.proofFor(req.params.hash);
-    await log.refresh();
     const size = log.size;
     const proof = await log.inclusionProof(reading.entryIndex, size);
     return { reading, entry: await log.getEntry(reading.entryIndex), proof: proofToJson(proof), checkpoint: await checkpointFor(log, store, size) };
