@@ -9,6 +9,10 @@ export interface ModelProblem {
 
 const SECTIONS = ['actors', 'assets', 'components', 'boundaries', 'flows', 'useCases', 'misuseCases', 'requirements', 'controls'] as const;
 type Section = (typeof SECTIONS)[number];
+const ENTRY_NAME: Record<Section, string> = {
+  actors: 'an actor', assets: 'an asset', components: 'a component', boundaries: 'a boundary', flows: 'a flow',
+  useCases: 'a use case', misuseCases: 'a misuse case', requirements: 'a requirement', controls: 'a control',
+};
 
 /**
  * Cross-reference checks the schema cannot express: unique ids, every reference resolving to an
@@ -32,7 +36,7 @@ export function checkModel(m: ThreatModel, kb: KnowledgeBase): ModelProblem[] {
       list.forEach((ref, j) => {
         if (is(ref, ...allowed)) return;
         const found = kindOf.get(ref);
-        const why = found ? `is a ${found.replace(/s$/, '')} entry, not ${what}` : `is not defined (expected ${what})`;
+        const why = found ? `is ${ENTRY_NAME[found]}, not ${what}` : `is not defined (expected ${what})`;
         problems.push({ code, message: `${section}.${String(item.id)}: ${field} "${ref}" ${why}`, path: Array.isArray(value) ? [section, i, field, j] : [section, i, field] });
       });
     });
@@ -50,7 +54,7 @@ export function checkModel(m: ThreatModel, kb: KnowledgeBase): ModelProblem[] {
   refs('requirements', 'concerns', 'DESIGN_REQUIREMENT_UNKNOWN_ELEMENT', 'a model element', ['actors', 'assets', 'components', 'flows', 'useCases', 'misuseCases']);
   refs('requirements', 'satisfiedBy', 'DESIGN_REQUIREMENT_UNKNOWN_CONTROL', 'a control', ['controls']);
   refs('controls', 'implementedBy', 'DESIGN_CONTROL_UNKNOWN_COMPONENT', 'a component', ['components']);
-  refs('controls', 'protects', 'DESIGN_CONTROL_UNKNOWN_ELEMENT', 'a component, flow or asset', ['components', 'flows', 'assets']);
+  refs('controls', 'protects', 'DESIGN_CONTROL_UNKNOWN_ELEMENT', 'a component, flow, asset or actor', ['components', 'flows', 'assets', 'actors']);
 
   const boundaryOf = new Map<string, string>();
   m.boundaries.forEach((b, i) =>

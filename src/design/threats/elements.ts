@@ -30,7 +30,8 @@ export function dfdElements(m: ThreatModel, kb: KnowledgeBase): DfdElement[] {
   const base = (id: string) => ({ boundary: boundaryOf.get(id), crossesBoundary: m.flows.some((f) => f.to === id && crossing(f)), traits: new Set<string>() });
 
   return [
-    ...m.actors.map((a): DfdElement => ({ id: a.id, name: a.name, kind: 'external', tags: new Set(), data: new Set(dataOfFlows(touching(a.id))), ...base(a.id), crossesBoundary: true, partners: touching(a.id).map((f) => (f.from === a.id ? f.to : f.from)) })),
+    // misusers are threat agents, not parts of the system: they get no threats of their own
+    ...m.actors.filter((a) => a.role !== 'misuser').map((a): DfdElement => ({ id: a.id, name: a.name, kind: 'external', tags: new Set(), data: new Set(dataOfFlows(touching(a.id))), ...base(a.id), crossesBoundary: true, partners: touching(a.id).map((f) => (f.from === a.id ? f.to : f.from)) })),
     ...m.components.map((c): DfdElement => ({
       id: c.id,
       name: c.name,

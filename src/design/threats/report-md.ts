@@ -12,10 +12,13 @@ export function md(s: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
+/** Ids are validated to [A-Za-z0-9_.-], so a code span needs no escaping (escapes do not work inside one). */
+const code = (id: string) => `\`${id.replace(/`/g, "'")}\``;
+
 export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?: string; misuse?: string } = {}): string {
   const m = a.model;
   const name = new Map([...m.actors, ...m.components, ...m.assets, ...m.useCases].map((x) => [x.id, x.name]).concat(m.flows.map((f) => [f.id, f.name ?? `${f.from} → ${f.to}`])));
-  const el = (id: string) => `${md(name.get(id) ?? id)} (\`${md(id)}\`)`;
+  const el = (id: string) => `${md(name.get(id) ?? id)} (${code(id)})`;
   const link = (id: string) => (kb.get(id)?.reference ? `[${id}](${kb.get(id)!.reference})` : id);
   const out: string[] = [];
   out.push(`# Threat model: ${md(m.title ?? m.model)}`, '');
@@ -61,11 +64,11 @@ export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?:
   if (a.misuseCases.length === 0) out.push('None declared.', '');
   for (const r of a.misuseCases) {
     const mc = m.misuseCases.find((x) => x.id === r.id)!;
-    out.push(`### ${md(r.name)} (\`${md(r.id)}\`): ${r.status}`, '');
+    out.push(`### ${md(r.name)} (${code(r.id)}): ${r.status}`, '');
     out.push(`- misuser: ${el(mc.misuser)}`, `- threatens: ${mc.threatens.map(el).join(', ')}`);
     out.push(`- mitigated by: ${mc.mitigatedBy.length ? mc.mitigatedBy.map((c) => md(m.controls.find((x) => x.id === c)!.name)).join(', ') : 'nothing declared'}`);
     for (const k of r.kb) out.push(`- knowledge: ${link(k.id)} ${md(k.name)}${k.addressedBy.length ? `, addressed by ${k.addressedBy.map(md).join(', ')}` : ', not addressed'}`);
-    if (r.threats.length) out.push(`- matching threats in this model: ${r.threats.map((t) => `\`${md(t)}\``).join(', ')}`);
+    if (r.threats.length) out.push(`- matching threats in this model: ${r.threats.map(code).join(', ')}`);
     for (const why of r.reasons) out.push(`- open: ${md(why)}`);
     out.push('');
   }

@@ -16,9 +16,13 @@ const HEADER = 34;
  */
 export function renderDfd(a: Analysis): string {
   const m = a.model;
-  const columns: { id: string; name: string; members: string[] }[] = m.boundaries.map((b) => ({ id: b.id, name: b.name, members: [...b.members] }));
+  // misusers stay off the data-flow diagram unless a flow involves them
+  const drawn = new Set([...m.actors.filter((x) => x.role !== 'misuser' || m.flows.some((f) => f.from === x.id || f.to === x.id)).map((x) => x.id), ...m.components.map((c) => c.id)]);
+  const columns: { id: string; name: string; members: string[] }[] = m.boundaries
+    .map((b) => ({ id: b.id, name: b.name, members: b.members.filter((id) => drawn.has(id)) }))
+    .filter((c) => c.members.length > 0);
   const bounded = new Set(m.boundaries.flatMap((b) => b.members));
-  const outside = [...m.actors.map((x) => x.id), ...m.components.map((c) => c.id)].filter((id) => !bounded.has(id));
+  const outside = [...drawn].filter((id) => !bounded.has(id));
   if (outside.length) columns.push({ id: '', name: 'outside any boundary', members: outside });
 
   const hot = new Set(a.threats.filter((t) => t.status === 'open' && atLeast(t.rating.risk, 'high')).map((t) => t.element));
