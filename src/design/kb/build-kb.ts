@@ -64,6 +64,10 @@ export function buildKb(mitreDir: string): KbFiles {
 
   const problem = (id: string, c: Curated, cat: Record<string, CatalogueEntry>, kind: 'CAPEC' | 'CWE'): KbEntry => {
     const e = cat[id] ?? fail(`${id} is not in the ${kind} catalogue`);
+    // a stray comma in a YAML flow mapping turns the rest of a sentence into a key: refuse it
+    const keys = Object.keys(c).sort().join(',');
+    if (keys !== 'cm,l,m,mit,s,sev,sum') fail(`${id}: expected keys s, l, sev, m, cm, sum, mit; got ${keys}`);
+    if (typeof c.sum !== 'string' || !c.mit.every((x) => typeof x === 'string')) fail(`${id}: sum and mit must be text`);
     if (e.status === 'Deprecated' || e.status === 'Obsolete') fail(`${id} is ${e.status}`);
     c.s.forEach((s) => oneOf(`${id} s`, s, STRIDE_LETTERS));
     c.cm.forEach((m) => cmIds.has(m) || fail(`${id}: unknown countermeasure ${m}`));
@@ -111,6 +115,8 @@ export function buildKb(mitreDir: string): KbFiles {
       inherit: [], related: [([] as string[]).concat(c.stride).map((s) => `STRIDE-${s}`)].flat(),
     })),
     ...Object.entries(cmSrc.instances).map(([id, c]): KbEntry => {
+      for (const k of Object.keys(c)) if (!['name', 'inherit', 'description', 'msec'].includes(k)) fail(`${id}: unknown key ${k}`);
+      if (c.msec && Object.keys(c.msec).sort().join(',') !== 'capability,module') fail(`${id}: msec needs exactly module and capability`);
       c.inherit.forEach((i: string) => i in cmSrc.classes || fail(`${id}: unknown class ${i}`));
       return {
         id, name: c.name, type: 'instance', category: 'solution', description: c.description,
@@ -120,6 +126,7 @@ export function buildKb(mitreDir: string): KbFiles {
     }),
   ];
 
+  for (const [id, p] of Object.entries(protoSrc)) if (Object.keys(p).sort().join(',') !== 'name,traits') fail(`protocol ${id}: expected name and traits`);
   const protocols: KbEntry[] = Object.entries(protoSrc).map(([id, p]) => ({
     id: `PROTO-${id}`, name: p.name, type: 'instance', category: 'bridge',
     description: `Protocol "${id}" a data flow may declare; traits: ${p.traits.join(', ') || 'none'}.`,

@@ -23,8 +23,12 @@ export function modelSchema(protocols: readonly string[]): Record<string, unknow
       description: text,
       actors: list(obj(['id', 'name'], { name: text, role: { enum: ['user', 'misuser'], default: 'user' }, description: text })),
       assets: list(obj(['id', 'name', 'classification'], { name: text, classification: { enum: CLASSIFICATIONS }, storedIn: ids, description: text })),
-      components: list(
-        {
+      // required, so no default; a model of nothing is a mistake
+      components: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 2000,
+        items: {
           ...obj(['id', 'name', 'kind'], {
             name: text,
             kind: { enum: ['msec', 'external'] },
@@ -38,7 +42,7 @@ export function modelSchema(protocols: readonly string[]): Record<string, unknow
           then: { required: ['module'] },
           else: { not: { required: ['module'] } },
         },
-      ),
+      },
       boundaries: list(obj(['id', 'name', 'members'], { name: text, members: { ...ids, minItems: 1 } })),
       flows: list(obj(['id', 'from', 'to', 'protocol'], { name: text, from: id, to: id, protocol: { enum: protocols }, data: ids })),
       useCases: list(obj(['id', 'name', 'actor'], { name: text, actor: id, uses: ids })),
