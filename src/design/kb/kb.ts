@@ -4,6 +4,7 @@ import type { KbEntry } from './types.ts';
 /** The shipped knowledge base, loaded once from ./data (written by build-kb.ts). */
 export interface KnowledgeBase {
   entries: KbEntry[];
+  /** By id; ids are also found case-insensitively (`capec-94`). */
   get(id: string): KbEntry | undefined;
   problems: KbEntry[];
   stride: KbEntry[];
@@ -18,9 +19,10 @@ export function loadKb(): KnowledgeBase {
   if (cached) return cached;
   const entries = FILES.flatMap((f) => JSON.parse(readFileSync(new URL(`./data/${f}.json`, import.meta.url), 'utf8')) as KbEntry[]);
   const byId = new Map(entries.map((e) => [e.id, e]));
+  const byLowerId = new Map(entries.map((e) => [e.id.toLowerCase(), e]));
   cached = {
     entries,
-    get: (id) => byId.get(id),
+    get: (id) => byId.get(id) ?? byLowerId.get(id.toLowerCase()),
     problems: entries.filter((e) => e.category === 'problem'),
     stride: entries.filter((e) => e.category === 'abstract'),
     protocols: new Map(entries.filter((e) => e.category === 'bridge').map((e) => [e.id.replace(/^PROTO-/, ''), e.traits ?? []])),

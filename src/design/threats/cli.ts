@@ -81,7 +81,7 @@ export function registerThreatsCommands(design: Command, io: DesignIo): void {
     .option('--json', 'print JSON')
     .action((id: string, opts: { json?: boolean }) => {
       const kb = loadKb();
-      const entry = kb.get(id) ?? kb.get(id.toUpperCase());
+      const entry = kb.get(id);
       if (!entry) throw new MsecError('DESIGN_KB_NOT_FOUND', `no knowledge-base entry ${id} (try msec design kb search)`);
       if (opts.json) return io.out(JSON.stringify(entry, null, 1));
       const named = (ids: string[]) => ids.map((r) => `  ${r.padEnd(28)} ${kb.get(r)?.name ?? ''}`);

@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { loadKb } from '../kb/kb.ts';
 import { checkModel } from './check-model.ts';
@@ -14,7 +14,7 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+let validator: ValidateFunction | undefined;
 function validate(data: unknown): ErrorObject[] {
   if (!validator) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, allowUnionTypes: true });

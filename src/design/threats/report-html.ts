@@ -1,6 +1,6 @@
 import type { KnowledgeBase } from '../kb/kb.ts';
 import type { Analysis } from './analyze.ts';
-import { byRisk, controlText, RISK_METHOD, ratingText, suggestionText } from './report-text.ts';
+import { byRisk, controlText, elementNames, RISK_METHOD, ratingText, suggestionText } from './report-text.ts';
 import { RISK_LEVELS } from './risk.ts';
 import { escapeXml as h } from './svg-util.ts';
 
@@ -12,7 +12,7 @@ th{background:#eef2f8}.risk-critical{background:#7f1d1d;color:#fff}.risk-high{ba
 /** Self-contained HTML report; every value from the model is escaped. Diagrams are inlined SVG. */
 export function renderHtml(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?: string; misuse?: string } = {}): string {
   const m = a.model;
-  const name = new Map([...m.actors, ...m.components, ...m.assets, ...m.useCases].map((x) => [x.id, x.name]).concat(m.flows.map((f) => [f.id, f.name ?? `${f.from} → ${f.to}`])));
+  const name = elementNames(m);
   const el = (id: string) => `${h(name.get(id) ?? id)} <code>${h(id)}</code>`;
   const link = (id: string) => {
     const ref = kb.get(id)?.reference;

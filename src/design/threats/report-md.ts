@@ -1,6 +1,6 @@
 import type { KnowledgeBase } from '../kb/kb.ts';
 import type { Analysis } from './analyze.ts';
-import { byRisk, controlText, RISK_METHOD, ratingText, suggestionText } from './report-text.ts';
+import { byRisk, controlText, elementNames, RISK_METHOD, ratingText, suggestionText } from './report-text.ts';
 import { RISK_LEVELS } from './risk.ts';
 
 /** Escapes text from the model so Markdown renders it literally (no markup, no raw HTML, no table breaks). */
@@ -8,7 +8,8 @@ export function md(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
-    .replace(/[\\`*_{}[\]()#+!|~>-]/g, (c) => `\\${c}`)
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]()#+!|~-]/g, (c) => `\\${c}`)
     .replace(/\r?\n/g, ' ');
 }
 
@@ -17,7 +18,7 @@ const code = (id: string) => `\`${id.replace(/`/g, "'")}\``;
 
 export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?: string; misuse?: string } = {}): string {
   const m = a.model;
-  const name = new Map([...m.actors, ...m.components, ...m.assets, ...m.useCases].map((x) => [x.id, x.name]).concat(m.flows.map((f) => [f.id, f.name ?? `${f.from} → ${f.to}`])));
+  const name = elementNames(m);
   const el = (id: string) => `${md(name.get(id) ?? id)} (${code(id)})`;
   const link = (id: string) => (kb.get(id)?.reference ? `[${id}](${kb.get(id)!.reference})` : id);
   const out: string[] = [];

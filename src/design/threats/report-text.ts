@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from '../kb/kb.ts';
 import type { Threat } from './analyze.ts';
+import type { ThreatModel } from './model-types.ts';
 import { RISK_LEVELS } from './risk.ts';
 
 /** Shared wording of the Markdown and HTML reports. */
@@ -21,3 +22,11 @@ export const RISK_METHOD = [
   'Overall: impact HIGH → medium/high/critical, MEDIUM → low/medium/high, LOW → low/low/medium for likelihood LOW/MEDIUM/HIGH (OWASP\'s "Note" is reported as low).',
   'A threat is mitigated when a declared control covering the element is an instance of one of the countermeasures the knowledge base lists for it; otherwise it is open.',
 ];
+
+/** Display name of every nameable element (flows without a name read "from → to"). */
+export function elementNames(m: ThreatModel): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const x of [...m.actors, ...m.components, ...m.assets, ...m.useCases]) names.set(x.id, x.name);
+  for (const f of m.flows) names.set(f.id, f.name ?? `${f.from} → ${f.to}`);
+  return names;
+}
