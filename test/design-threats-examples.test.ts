@@ -17,6 +17,14 @@ describe('example threat models', () => {
     expect(r.diagnostics).toEqual([]);
   });
 
+  it('the complete example in docs/design-threats.md is a valid model', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'design-threats.md'), 'utf8');
+    const block = /```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
+    const r = parseModel(block, 'docs/design-threats.md');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.model!.misuseCases.map((m) => m.id)).toEqual(['mc-plates']);
+  });
+
   it("msec's own model names exactly the module folders under src/", () => {
     const r = parseModel(readFileSync(join(EXAMPLES, 'msec.yaml'), 'utf8'), 'msec.yaml');
     const modelled = new Set(r.model!.components.filter((c) => c.kind === 'msec').map((c) => c.module!));
