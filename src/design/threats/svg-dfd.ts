@@ -31,10 +31,14 @@ export function renderDfd(a: Analysis): string {
   const boxes = new Map<string, Box>();
   const body: string[] = [];
   const rows = Math.max(1, ...columns.map((c) => c.members.length));
-  const height = PAD * 2 + HEADER + rows * (NODE_H + ROW_GAP);
+  const colOf = new Map(columns.flatMap((c, i) => c.members.map((id) => [id, i] as const)));
+  // flows that skip a column run in a corridor under the columns instead of through their boxes
+  const longFlows = m.flows.filter((f) => colOf.has(f.from) && colOf.has(f.to) && Math.abs(colOf.get(f.from)! - colOf.get(f.to)!) > 1);
+  const bottom = PAD + HEADER + rows * (NODE_H + ROW_GAP);
+  const height = bottom + PAD + longFlows.length * 20;
   columns.forEach((col, i) => {
     const x = PAD + i * (NODE_W + COL_GAP);
-    if (col.id) body.push(`<rect x="${x - 14}" y="${PAD - 10}" width="${NODE_W + 28}" height="${height - PAD * 2 + 10}" rx="10" fill="#f6f8fb" stroke="#7a8699" stroke-dasharray="7 5"/>`);
+    if (col.id) body.push(`<rect x="${x - 14}" y="${PAD - 10}" width="${NODE_W + 28}" height="${bottom - PAD}" rx="10" fill="#f6f8fb" stroke="#7a8699" stroke-dasharray="7 5"/>`);
     body.push(textBlock(x + NODE_W / 2, PAD + 8, wrap(col.id ? col.name : `(${col.name})`, 26, 1), { size: 12, fill: '#44506a', weight: 'bold' }));
     col.members.forEach((id, j) => boxes.set(id, { x, y: PAD + HEADER + j * (NODE_H + ROW_GAP), w: NODE_W, h: NODE_H }));
   });
@@ -55,8 +59,17 @@ export function renderDfd(a: Analysis): string {
     const tc: [number, number] = [t.x + t.w / 2, t.y + t.h / 2];
     let path: string;
     let label: [number, number];
-    if (s.x === t.x) {
-      // same column: bow out to the right of the column
+    const lane = longFlows.indexOf(f);
+    if (lane >= 0) {
+      // out of the source's side, down the gap beside its column, along the corridor, up beside the target
+      const right = t.x > s.x;
+      const [x1, x2] = right ? [s.x + s.w, t.x] : [s.x, t.x + t.w];
+      const gap1 = right ? x1 + 30 + (lane % 3) * 12 : x1 - 30 - (lane % 3) * 12;
+      const gap2 = right ? x2 - 30 - (lane % 3) * 12 : x2 + 30 + (lane % 3) * 12;
+      const y = bottom + 6 + lane * 20;
+      path = `M${x1},${sc[1]} H${gap1} V${y} H${gap2} V${tc[1]} H${x2}`;
+      label = [(gap1 + gap2) / 2, y];
+    } else if (s.x === t.x) {
       // same column: bow out to the right, further for ends further apart, so bows do not overlap
       const [x1, y1] = [s.x + s.w, sc[1]];
       const [x2, y2] = [t.x + t.w, tc[1]];

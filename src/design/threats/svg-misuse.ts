@@ -25,7 +25,7 @@ export function renderMisuse(a: Analysis): string {
   place(controls, 'control');
   place(m.actors.filter((x) => x.role === 'misuser').map((x) => x.id), 'misuser');
   const rows = Math.max(1, ...[...boxes.values()].map((b) => (b.y - TOP) / ROW + 1));
-  const height = TOP + rows * ROW + 20;
+  const height = TOP + rows * ROW + 50;
   const heads: [keyof typeof COLS, string][] = [['actor', 'Actors'], ['useCase', 'Use cases and assets'], ['misuse', 'Misuse cases'], ['control', 'Controls'], ['misuser', 'Misusers']];
   for (const [col, label] of heads) body.push(textBlock(COLS[col] + W[col] / 2, 28, [label], { size: 13, weight: 'bold', fill: '#44506a' }));
 
@@ -39,7 +39,6 @@ export function renderMisuse(a: Analysis): string {
     const marker = style === 'threatens' ? ' marker-end="url(#arrow-red)"' : style === 'mitigates' ? ' marker-end="url(#arrow-green)"' : '';
     const dash = style === 'plain' ? '' : ' stroke-dasharray="6 4"';
     body.push(`<path d="M${x1.toFixed(1)},${y1.toFixed(1)} L${x2.toFixed(1)},${y2.toFixed(1)}" stroke="${colour}" stroke-width="1.3" fill="none"${dash}${marker}><title>${escapeXml(style === 'plain' ? `${from} — ${to}` : `${from} «${style}» ${to}`)}</title></path>`);
-    if (style !== 'plain') body.push(textBlock((x1 + x2) / 2, (y1 + y2) / 2 - 7, [`«${style}»`], { size: 9, fill: colour }));
   };
   for (const u of m.useCases) line(u.actor, u.id, 'plain');
   for (const mc of m.misuseCases) {
@@ -74,5 +73,10 @@ export function renderMisuse(a: Analysis): string {
       body.push(textBlock(cx, cy, wrap(name, 26, 2), { size: 11 }));
     }
   }
+  // one legend instead of a label on every arrow (labels on crossing diagonals land on the wrong line)
+  const ly = height - 22;
+  body.push(`<path d="M${COLS.useCase},${ly} h40" stroke="#b3261e" stroke-dasharray="6 4" marker-end="url(#arrow-red)"/>`, textBlock(COLS.useCase + 90, ly, ['«threatens»'], { size: 11, fill: '#b3261e' }));
+  body.push(`<path d="M${COLS.misuse},${ly} h40" stroke="#2e7d32" stroke-dasharray="6 4" marker-end="url(#arrow-green)"/>`, textBlock(COLS.misuse + 90, ly, ['«mitigates»'], { size: 11, fill: '#2e7d32' }));
+  body.push(`<ellipse cx="${COLS.control + 20}" cy="${ly}" rx="18" ry="9" fill="#111" stroke="#e53935" stroke-width="3"/>`, textBlock(COLS.control + 110, ly, ['misuse case still open'], { size: 11 }));
   return svgDocument(COLS.misuser + W.misuser + 30, height, `Misuse-case diagram: ${m.title ?? m.model}`, body);
 }
