@@ -61,6 +61,17 @@ describe('analysis of the Fujisawa example', () => {
     expect(a.stride.filter((c) => c.element === 'uplink').map((c) => c.letter)).toEqual(['T', 'I', 'D']);
   });
 
+  it('suggests knowledge for a misuse case that cites none, from the threats on what it threatens', () => {
+    const m = parse(example('fujisawa'));
+    m.misuseCases.find((x: { id: string }) => x.id === 'mc-firmware').kb = [];
+    const b = run(stringify(m));
+    const r = b.misuseCases.find((x) => x.id === 'mc-firmware')!;
+    expect(r.suggestedKb.length).toBeGreaterThan(0);
+    expect(r.suggestedKb.length).toBeLessThanOrEqual(5);
+    for (const id of r.suggestedKb) expect(b.threats.some((t) => t.element === 'truck-gateway' && t.kbId === id)).toBe(true);
+    expect(a.misuseCases.find((x) => x.id === 'mc-firmware')!.suggestedKb).toEqual([]);
+  });
+
   it('marks a requirement without controls unaddressed and one with open threats at risk', () => {
     expect(a.requirements.find((r) => r.id === 'SR-4')!.status).toBe('unaddressed');
     expect(a.requirements.find((r) => r.id === 'SR-1')!.satisfiedBy).toEqual(['c-anon']);

@@ -26,7 +26,17 @@ export interface Threat {
   misuseCases: string[];
 }
 
-export interface MisuseResult { id: string; name: string; status: 'mitigated' | 'open'; kb: { id: string; name: string; addressedBy: string[] }[]; threats: string[]; reasons: string[] }
+export interface MisuseResult {
+  id: string;
+  name: string;
+  status: 'mitigated' | 'open';
+  kb: { id: string; name: string; addressedBy: string[] }[];
+  /** Threats in this model that instantiate the cited entries on what the misuse case threatens. */
+  threats: string[];
+  reasons: string[];
+  /** Where no entry is cited: the knowledge entries matched on its targets, worst first (at most 5). */
+  suggestedKb: string[];
+}
 export interface RequirementResult { id: string; text: string; satisfiedBy: string[]; openThreats: string[]; status: 'met' | 'at-risk' | 'unaddressed' }
 export interface StrideCell { element: string; letter: StrideLetter; status: 'mitigated' | 'open'; threats: number }
 
@@ -119,7 +129,11 @@ export function analyze(m: ThreatModel, kb: KnowledgeBase): Analysis {
       ...(controls.length === 0 ? ['no control is declared to mitigate it'] : []),
       ...kbResults.filter((k) => controls.length > 0 && k.addressedBy.length === 0).map((k) => `none of its controls is a countermeasure to ${k.id}`),
     ];
-    return { id: mc.id, name: mc.name, status: reasons.length === 0 ? 'mitigated' : 'open', kb: kbResults, threats: linked.map((t) => t.id), reasons };
+    const suggestedKb =
+      mc.kb.length > 0
+        ? []
+        : [...new Set(threats.filter((t) => t.source === 'kb' && targets.has(t.element)).sort((x, y) => RISK_LEVELS.indexOf(y.rating.risk) - RISK_LEVELS.indexOf(x.rating.risk)).map((t) => t.kbId))].slice(0, 5);
+    return { id: mc.id, name: mc.name, status: reasons.length === 0 ? 'mitigated' : 'open', kb: kbResults, threats: linked.map((t) => t.id), reasons, suggestedKb };
   });
 
   const requirements = m.requirements.map((r): RequirementResult => {

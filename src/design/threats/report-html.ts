@@ -42,9 +42,10 @@ export function renderHtml(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?: str
   out.push('</table>');
 
   out.push('<h2>STRIDE per element</h2>', '<table>', head(['element', 'kind', 'S', 'T', 'R', 'I', 'D', 'E']));
+  const cellOf = new Map(a.stride.map((c) => [`${c.element}|${c.letter}`, c]));
   for (const e of a.elements) {
     const cells = ['S', 'T', 'R', 'I', 'D', 'E'].map((l) => {
-      const c = a.stride.find((x) => x.element === e.id && x.letter === l);
+      const c = cellOf.get(`${e.id}|${l}`);
       return c ? (c.status === 'mitigated' ? '<span class="mitigated">✔</span>' : '<span class="open">✘</span>') : '';
     });
     out.push(row([el(e.id), h(e.kind), ...cells]));
@@ -58,6 +59,7 @@ export function renderHtml(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?: str
     out.push(`<li>misuser: ${el(mc.misuser)}</li>`, `<li>threatens: ${mc.threatens.map(el).join(', ')}</li>`);
     out.push(`<li>mitigated by: ${mc.mitigatedBy.length ? mc.mitigatedBy.map((c) => h(m.controls.find((x) => x.id === c)!.name)).join(', ') : 'nothing declared'}</li>`);
     for (const k of r.kb) out.push(`<li>knowledge: ${link(k.id)} ${h(k.name)}${k.addressedBy.length ? `, addressed by ${k.addressedBy.map(h).join(', ')}` : ', not addressed'}</li>`);
+    if (r.suggestedKb.length) out.push(`<li>no knowledge cited; matched on its targets: ${r.suggestedKb.map((id) => `${link(id)} ${h(kb.get(id)!.name)}`).join(', ')}</li>`);
     for (const why of r.reasons) out.push(`<li class="open">open: ${h(why)}</li>`);
     out.push('</ul>');
   }

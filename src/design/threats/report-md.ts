@@ -52,9 +52,10 @@ export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?:
 
   out.push('## STRIDE per element', '', '✔ every threat of the category mitigated · ✘ some open · blank: the category does not apply to the element kind.', '');
   out.push('| element | kind | S | T | R | I | D | E |', '|---|---|---|---|---|---|---|---|');
+  const cellOf = new Map(a.stride.map((c) => [`${c.element}|${c.letter}`, c]));
   for (const e of a.elements) {
     const cells = ['S', 'T', 'R', 'I', 'D', 'E'].map((l) => {
-      const c = a.stride.find((x) => x.element === e.id && x.letter === l);
+      const c = cellOf.get(`${e.id}|${l}`);
       return c ? (c.status === 'mitigated' ? '✔' : '✘') : '';
     });
     out.push(`| ${el(e.id)} | ${e.kind} | ${cells.join(' | ')} |`);
@@ -69,6 +70,7 @@ export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?:
     out.push(`- misuser: ${el(mc.misuser)}`, `- threatens: ${mc.threatens.map(el).join(', ')}`);
     out.push(`- mitigated by: ${mc.mitigatedBy.length ? mc.mitigatedBy.map((c) => md(m.controls.find((x) => x.id === c)!.name)).join(', ') : 'nothing declared'}`);
     for (const k of r.kb) out.push(`- knowledge: ${link(k.id)} ${md(k.name)}${k.addressedBy.length ? `, addressed by ${k.addressedBy.map(md).join(', ')}` : ', not addressed'}`);
+    if (r.suggestedKb.length) out.push(`- no knowledge cited; matched on its targets: ${r.suggestedKb.map((id) => `${link(id)} ${md(kb.get(id)!.name)}`).join(', ')}`);
     if (r.threats.length) out.push(`- matching threats in this model: ${r.threats.map(code).join(', ')}`);
     for (const why of r.reasons) out.push(`- open: ${md(why)}`);
     out.push('');

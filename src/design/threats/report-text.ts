@@ -3,9 +3,11 @@ import type { Threat } from './analyze.ts';
 import type { ThreatModel } from './model-types.ts';
 import { RISK_LEVELS } from './risk.ts';
 
-/** Shared wording of the Markdown and HTML reports. */
+const ids = new Intl.Collator('en', { numeric: true });
+
+/** Shared wording of the Markdown and HTML reports. Worst first, then by id (CWE-20 before CWE-100). */
 export const byRisk = (a: Threat, b: Threat) =>
-  RISK_LEVELS.indexOf(b.rating.risk) - RISK_LEVELS.indexOf(a.rating.risk) || b.rating.likelihood * b.rating.impact - a.rating.likelihood * a.rating.impact || a.id.localeCompare(b.id, 'en', { numeric: true });
+  RISK_LEVELS.indexOf(b.rating.risk) - RISK_LEVELS.indexOf(a.rating.risk) || b.rating.likelihood * b.rating.impact - a.rating.likelihood * a.rating.impact || ids.compare(a.id, b.id);
 
 export const ratingText = (t: Threat) => `L ${t.rating.likelihood.toFixed(1)} (${t.rating.likelihoodBand}) × I ${t.rating.impact.toFixed(1)} (${t.rating.impactBand})`;
 
