@@ -60,6 +60,7 @@ describe('knowledge base', () => {
   it('searches ids, names and text, ranking name hits first', () => {
     const hits = searchKb(kb, 'signed readings');
     expect(hits[0]!.entry.id).toBe('CM-cose-signed-readings');
+    expect(searchKb(kb, 'forged readings').map((h) => h.entry.id)).toContain('CWE-345');
     expect(searchKb(kb, 'CAPEC-94')[0]!.entry.name).toBe('Adversary in the Middle (AiTM)');
     expect(searchKb(kb, 'sql injection').map((h) => h.entry.id)).toEqual(expect.arrayContaining(['CAPEC-66', 'CWE-89']));
     expect(searchKb(kb, 'nothing-like-this-exists')).toEqual([]);
