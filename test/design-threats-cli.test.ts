@@ -8,9 +8,11 @@ import { REPO_ROOT } from './helpers/testdata.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'msec-design-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const FUJISAWA = join(REPO_ROOT, 'examples', 'fujisawa.yaml');
+// every case starts `msec` (node + tsx) one to three times: generous bounds for a loaded 2-core CI machine
+const SLOW = { timeout: 120_000 };
 
 describe('msec design threats', () => {
-  it('writes a Fujisawa report listing the threats, their mitigations by msec components and the open ones', async () => {
+  it('writes a Fujisawa report listing the threats, their mitigations by msec components and the open ones', SLOW, async () => {
     const out = join(tmp, 'fujisawa');
     const r = await runMsec(['design', 'threats', FUJISAWA, '-o', out]);
     expect(r.stderr).toBe('');
@@ -32,7 +34,7 @@ describe('msec design threats', () => {
     expect(readFileSync(join(out, 'dfd.svg'), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
 
-  it('--fail-on high exits 1 while a high risk is open, 0 when none is', async () => {
+  it('--fail-on high exits 1 while a high risk is open, 0 when none is', SLOW, async () => {
     const gate = await runMsec(['design', 'threats', FUJISAWA, '-o', join(tmp, 'gate'), '--format', 'json', '--fail-on', 'high']);
     expect(gate.code).toBe(1);
     expect(gate.stderr).toMatch(/^open (high|critical): \S+:(CAPEC|CWE|STRIDE)-\S+ /m);
@@ -51,7 +53,7 @@ describe('msec design threats', () => {
     expect(low.code).toBe(1);
   });
 
-  it('reports an inconsistent model with file, line and code, and writes nothing', async () => {
+  it('reports an inconsistent model with file, line and code, and writes nothing', SLOW, async () => {
     const bad = join(tmp, 'bad.yaml');
     writeFileSync(bad, readFileSync(FUJISAWA, 'utf8').replace('to: truck-gateway, protocol: mqtt,', 'to: truck-gatewy, protocol: mqtt,').replace('mitigatedBy: [c-anon]', 'mitigatedBy: [c-anonymiser]'));
     const r = await runMsec(['design', 'threats', bad, '-o', join(tmp, 'bad')]);
@@ -62,7 +64,7 @@ describe('msec design threats', () => {
     expect(existsSync(join(tmp, 'bad'))).toBe(false);
   });
 
-  it('usage errors exit 2; a missing file exits 1 with a clear message', async () => {
+  it('usage errors exit 2; a missing file exits 1 with a clear message', SLOW, async () => {
     expect((await runMsec(['design', 'threats', FUJISAWA, '--format', 'pdf'])).code).toBe(2);
     expect((await runMsec(['design', 'threats', FUJISAWA, '--fail-on', 'severe'])).code).toBe(2);
     const missing = await runMsec(['design', 'threats', join(tmp, 'nope.yaml')]);
@@ -72,7 +74,7 @@ describe('msec design threats', () => {
 });
 
 describe('msec design kb', () => {
-  it('search lists matching entries, best first', async () => {
+  it('search lists matching entries, best first', SLOW, async () => {
     const r = await runMsec(['design', 'kb', 'search', 'anonymizer']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/^CM-anonymizer\s+solution\s+Anonymizer/);
@@ -80,7 +82,7 @@ describe('msec design kb', () => {
     expect(none.stdout.trim()).toBe('no entries match');
   });
 
-  it('show prints an entry with the entries it links to, and refuses unknown ids', async () => {
+  it('show prints an entry with the entries it links to, and refuses unknown ids', SLOW, async () => {
     const r = await runMsec(['design', 'kb', 'show', 'CAPEC-94']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('CAPEC-94: Adversary in the Middle (AiTM)');
