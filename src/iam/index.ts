@@ -10,5 +10,6 @@ export { PolicyEngine, actionMatches, DEFAULT_STATEMENTS, type PolicyStatement, 
 export { AuditLog, type AuditRecord, type AuditEntry, type AuditQuery, type AuditOutcome } from './audit.ts';
 export { Iam, type IamOptions } from './iam.ts';
 export { bootstrapAdmin, ADMIN_USERNAME } from './bootstrap.ts';
-export type { RouteSecurity } from './route-config.ts';
-export type { ModuleContext, PlatformModule } from './module.ts';
+export { IAM } from './service.ts';
+export { AUDIT_HEAD_KIND, auditEntryHash, chainAuditHead, AuditHeads } from './audit-heads.ts';
+export { auditHeadsModule } from './audit-heads-module.ts';

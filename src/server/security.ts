@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MsecError, isMsecError, type EventBus } from '../core/index.ts';
+import { MsecError, isMsecError, securitySubject, type EventBus, type SecurityKind } from '../core/index.ts';
 import type { Iam, ResourceRef } from '../iam/index.ts';
 import { toMsecError } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -112,9 +112,9 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     if (denied && bus) {
       // Raised for the monitor: brute force, token forgery and probing show up as security events.
       const code = req.errorCode;
-      const kind = code === 'INVALID_CREDENTIALS' ? 'login-failed' : status === 423 ? 'account-locked' : status === 401 ? 'auth-failed' : 'access-denied';
+      const kind: SecurityKind<'api'> = code === 'INVALID_CREDENTIALS' ? 'login-failed' : status === 423 ? 'account-locked' : status === 401 ? 'auth-failed' : 'access-denied';
       bus
-        .publish(`security.api.${kind}`, { ip: req.ip, actor: note.actorName ?? s?.name ?? null, org: s?.org ?? null, method: req.method, route: req.routeOptions.url ?? null, status, code: code ?? null, requestId: req.id })
+        .publish(securitySubject('api', kind), { ip: req.ip, actor: note.actorName ?? s?.name ?? null, org: s?.org ?? null, method: req.method, route: req.routeOptions.url ?? null, status, code: code ?? null, requestId: req.id })
         .catch((err: unknown) => req.log.warn({ err }, 'security event not published'));
     }
     try {

@@ -1,5 +1,5 @@
 /** The device side of the hub: registry, enrollment, verification path, attestation, keys. */
-export { devicesModule } from './module.ts';
+
 export { DevicesHub, type DevicesOptions } from './service.ts';
 export { DeviceRegistry, type DeviceRecord, type AttestationStatus, type DeviceStatus, type KeyStoreKind } from './registry.ts';
 export { DeviceReadingIngestor, DEFAULT_FRESHNESS_WINDOW_MS } from './ingest.ts';

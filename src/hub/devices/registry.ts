@@ -279,6 +279,12 @@ export class DeviceRegistry {
     return moved;
   }
 
+  /** Sets the last counter back from `from` to `to`, if it is still `from`. */
+  async rewindCounter(id: string, from: number, to: number): Promise<boolean> {
+    const res = await this.db.updateTable('hub_devices').set({ last_counter: to }).where('id', '=', id).where('last_counter', '=', from).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
   async lastCounter(id: string): Promise<number | undefined> {
     const row = await this.db.selectFrom('hub_devices').select(['last_counter']).where('id', '=', id).executeTakeFirst();
     return row ? Number(row.last_counter) : undefined;
