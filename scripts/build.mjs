@@ -20,7 +20,7 @@ const options = {
   inlineSources: false,
 };
 
-const isTest = (f) => /\.test\.ts$/.test(f) || f.includes(`${join('src', 'test-helpers')}`);
+const isTest = (f) => /\.test(-helpers)?\.ts$/.test(f);
 function* walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

@@ -11,7 +11,7 @@ import { deviceRoutes } from './devices/routes/devices.ts';
 import { enrollmentRoutes } from './devices/routes/enrollment.ts';
 import { readingRoutes } from './devices/routes/readings.ts';
 import { DevicesHub, type DevicesOptions } from './devices/service.ts';
-import { deviceMigrations } from './devices/tables.ts';
+import { deviceMigrations } from './devices/schema.ts';
 import { HUB_BROKER, HUB_DEVICES, HUB_GRANTS, HUB_HISTORY, HUB_LIVE_FEED, HUB_TWINS } from './services.ts';
 import { historyRoutes } from './history/history-routes.ts';
 import { HistoryStore, startRetention } from './history/history-store.ts';

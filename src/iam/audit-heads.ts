@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { columnTypes, type Logger, type ModuleMigration, type Store } from '../core/index.ts';
 import type { TransparencyLog } from '../ledger/index.ts';
-import type { IamTables } from './tables.ts';
+import type { IamTables } from './schema.ts';
 
 export const AUDIT_HEAD_KIND = 'audit.head';
 const MAX_PER_HEAD = 10_000;

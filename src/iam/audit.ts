@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Store } from '../core/index.ts';
-import type { IamTables } from './tables.ts';
+import type { IamTables } from './schema.ts';
 
 import type { AuditOutcome, AuditRecord } from '../core/platform/access.ts';
 export type { AuditOutcome, AuditRecord };

@@ -1,6 +1,6 @@
 export * from './roles.ts';
-export type { IamTables } from './tables.ts';
-export { iamMigrations } from './tables.ts';
+export type { IamTables } from './schema.ts';
+export { iamMigrations } from './schema.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
 export { PrincipalDirectory, type Principal, type Org, type CreatePrincipalInput } from './principals.ts';
 export type { Subject } from './subject.ts';

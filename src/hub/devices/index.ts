@@ -8,5 +8,5 @@ export { EnrollmentService, DEFAULT_ATTESTED_PCRS } from './enrollment.ts';
 export { AttestationService } from './attestation.ts';
 export { DeviceKeys } from './keys.ts';
 export { CounterGuard } from './counter-guard.ts';
-export { deviceMigrations, type DeviceTables } from './tables.ts';
+export { deviceMigrations, type DeviceTables } from './schema.ts';
 export { DeviceMetadataSchema, SOX_DEVICE_TYPES, type DeviceMetadata } from './metadata.ts';

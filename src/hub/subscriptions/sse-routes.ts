@@ -11,7 +11,8 @@ import type { GrantStore } from '../twins/grant-store.ts';
 import { BROWSE_ACTION } from '../twins/policy.ts';
 import { pathOf, type PathParams } from '../twins/services.ts';
 import type { TwinStore } from '../twins/twin-store.ts';
-import { topicMatches, type LiveFeed } from './live-feed.ts';
+import { topicMatches } from '../broker/topic-match.ts';
+import type { LiveFeed } from './live-feed.ts';
 
 const SubscribeQuery = Type.Object({ topic: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 const Seg = Type.String({ minLength: 1, maxLength: 130 });
