@@ -8,7 +8,7 @@ const TOP = ['server', 'cli', 'console'];
 /** What each module may import of the others: 'face' = only its index.ts, 'any' = any file. */
 function allowed(from, to) {
   if (from === to || to === 'core') return 'any';
-  if (from === 'device' || from === 'ledger') return 'none';
+  if (from === 'core' || from === 'device' || from === 'ledger') return 'none';
   if (from === 'iam') return to === 'ledger' ? 'face' : 'none';
   if (FEATURES.includes(from)) return TOP.includes(to) ? 'none' : 'face';
   return 'any'; // server, cli, console wire everything

@@ -12,3 +12,4 @@ export * from './cose/index.ts';
 export * from './reading/index.ts';
 export * from './simulator/index.ts';
 export * from './protocol.ts';
+export { DEVICE_ERROR_CODES, type DeviceErrorCode } from './errors.ts';

@@ -6,3 +6,4 @@ export type { DevicesHub, DevicesOptions } from './devices/service.ts';
 export type { HistoryStore } from './history/history-store.ts';
 export type { HubBroker } from './broker/broker.ts';
 export { DEMO_DEVICES } from './devices/demo.ts';
+export { HUB_ERROR_CODES, type HubErrorCode } from './errors.ts';

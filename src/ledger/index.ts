@@ -12,3 +12,4 @@ export { Anchorer, latestAnchor, type AnchorerOptions } from './anchor/anchorer.
 export { ledgerModule, LEDGER_LOG, type LedgerModuleOptions } from './module.ts';
 export { READINGS_BATCH_KIND, verifyReadingInBatch, readingHash, type ReadingProof } from './readings/batcher.ts';
 export type { LedgerModuleTables } from './readings/schema.ts';
+export { LEDGER_ERROR_CODES, type LedgerErrorCode } from './errors.ts';

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MsecError, isMsecError, securitySubject, type EventBus, type SecurityKind } from '../core/index.ts';
 import type { Iam, ResourceRef } from '../iam/index.ts';
 import { toMsecError } from './errors.ts';
+import { httpStatusOf } from './http-status.ts';
 import type { HttpMetrics } from './metrics.ts';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -85,7 +86,8 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     } catch (err) {
       const e = isMsecError(err) ? err : new MsecError('TOKEN_INVALID', 'credential is invalid');
       metrics.authFailures.inc({ code: e.code });
-      throw e.status === 401 || e.status === 403 ? e : new MsecError('TOKEN_INVALID', 'credential is invalid');
+      const status = httpStatusOf(e);
+      throw status === 401 || status === 403 ? e : new MsecError('TOKEN_INVALID', 'credential is invalid');
     }
   });
 

@@ -109,7 +109,7 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
     const r = await twins.getResource(p, path);
     if (!r || r.kind !== 'action') throw new MsecError('NOT_FOUND', `action ${path.provider}/${path.service}/${path.resource} not found`);
     const deviceId = await twins.deviceOf(path);
-    if (!deviceId) throw new MsecError('DEVICE_UNKNOWN', 'no device has published for this provider yet', { status: 409 });
+    if (!deviceId) throw new MsecError('TWIN_NO_DEVICE', 'no device has published for this provider yet', { status: 409 });
     const sent = await hub.sendAction(deviceId, path.service, path.resource, { arguments: req.body.arguments ?? {}, by: req.subject!.id, at: ctx.clock.now() });
     if (!sent) throw new MsecError('UNAVAILABLE', 'the MQTT broker is not running');
     return { status: 'sent', deviceId };
