@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
-import { generatePlatformKey, migrate, openSqliteStore } from '../src/core/index.ts';
+import { generatePlatformKey, migrate } from '../src/core/index.ts';
+import { openSqliteStore } from '../src/core/storage/sqlite.ts';
 import { ledgerMigrations, TransparencyLog } from '../src/ledger/index.ts';
 import { argValue, forDuration } from './helpers/measure.ts';
 

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { loadConfig, openSqliteStore, silentLogger } from '../src/core/index.ts';
+import { loadConfig, silentLogger } from '../src/core/index.ts';
+import { openSqliteStore } from '../src/core/storage/sqlite.ts';
 import { startPlatform } from '../src/server/index.ts';
-import { ledgerModule } from '../src/server/modules/ledger.ts';
+import { ledgerModule } from '../src/ledger/index.ts';
 import { decryptRecord, encryptRecord, generateDataKey, generateVaultKeyPair, newRecordId, VaultClient, vaultModule } from '../src/vault/index.ts';
 import { argValue, forDuration } from './helpers/measure.ts';
 

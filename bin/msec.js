@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx's loader: no build step between a clone and a start.
-import { register } from 'tsx/esm/api';
+// Runs the compiled build in dist/ (`npm install` builds it; `npm run build` after changing sources).
+import { existsSync } from 'node:fs';
 
-register();
-const { runCli } = await import('../src/cli/main.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error('error: msec is not built yet: run `npm run build` (npm install runs it)');
+  process.exit(1);
+}
+const { runCli } = await import(main.href);
 process.exitCode = await runCli(process.argv.slice(2));

@@ -1,8 +1,8 @@
 /** `msec up --demo`, device part: demo cities, enrolled devices, accepted readings, clean stop. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SUBJECTS, type AcceptedReading } from '../src/hub/contracts.ts';
-import { devicesModule } from '../src/hub/devices/index.ts';
-import type { PlatformModule } from '../src/iam/index.ts';
+import { SUBJECTS } from '../src/core/index.ts';
+import { hubModule, type AcceptedReading } from '../src/hub/index.ts';
+import type { PlatformModule } from '../src/core/index.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 import { waitFor } from './helpers/net.ts';
 
@@ -11,7 +11,7 @@ let mod: PlatformModule;
 const accepted: AcceptedReading[] = [];
 
 beforeAll(async () => {
-  mod = devicesModule();
+  mod = hubModule({ broker: false });
   t = await startTestPlatform({ modules: [mod] });
   t.platform.ctx.bus.subscribe(SUBJECTS.readingAccepted, (e) => void accepted.push(e.data as AcceptedReading));
   await mod.demo!(t.platform.ctx);

@@ -1,10 +1,10 @@
 /** Device enrollment is rate-limited per address, with a budget the operator can raise. */
 import { describe, expect, it } from 'vitest';
-import { devicesModule } from '../src/hub/devices/index.ts';
+import { hubModule } from '../src/hub/index.ts';
 import { startTestPlatform } from './helpers/platform.ts';
 
 async function startCodes(perMinute: number | undefined, calls: number): Promise<Array<{ status: number; code: string | undefined }>> {
-  const t = await startTestPlatform({ modules: [devicesModule()], ...(perMinute ? { config: { auth: { enrollmentRateLimitPerMinute: perMinute } } } : {}) });
+  const t = await startTestPlatform({ modules: [hubModule({ broker: false })], ...(perMinute ? { config: { auth: { enrollmentRateLimitPerMinute: perMinute } } } : {}) });
   try {
     const out: Array<{ status: number; code: string | undefined }> = [];
     for (let i = 0; i < calls; i++) {

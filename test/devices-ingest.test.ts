@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../src/core/index.ts';
 import { signReading, sealReading, type Reading, type SoftwareKeyStore } from '../src/device/index.ts';
 import { createDeviceCredential, enrollDevice, rotateDeviceKey } from '../src/device/simulator/index.ts';
-import { SERVICE_NAMES, SUBJECTS, type AcceptedReading, type ReadingIngestor, type RejectedReading } from '../src/hub/contracts.ts';
+import { SUBJECTS, securitySubject } from '../src/core/index.ts';
+import { HUB_DEVICES, type AcceptedReading, type RejectedReading } from '../src/hub/index.ts';
 import { deviceMigrations } from '../src/hub/devices/index.ts';
 import { iamMigrations } from '../src/iam/index.ts';
 import { postReading, startDeviceHub, type DeviceHubFixture } from './helpers/devices.ts';
@@ -51,7 +52,7 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
     const bus = f.t.platform.ctx.bus;
     bus.subscribe(SUBJECTS.readingAccepted, (e) => void accepted.push(e.data as AcceptedReading));
     bus.subscribe(SUBJECTS.readingRejected, (e) => void rejected.push(e.data as RejectedReading));
-    bus.subscribe(SUBJECTS.deviceQuarantined, (e) => void quarantineEvents.push(e));
+    bus.subscribe(securitySubject('hub', 'device-quarantined'), (e) => void quarantineEvents.push(e));
     store = await f.softwareStore('thermo-1');
     const r = await enrollDevice({ hub: f.url, token: await f.token(), deviceId: 'thermo-1', keyStore: store, metadata: META });
     expect(r).toMatchObject({ deviceId: 'thermo-1', org: 'santander', keystore: 'software', attestation: 'unattested' });
@@ -111,7 +112,7 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
   it('accepts a burst of one device\'s readings handed in together, in arrival order', async () => {
     // Signatures are checked in parallel on the thread pool and finish in any order; the counter
     // guard must still see them as they came, or a later counter would make earlier ones replays.
-    const ingest = f.t.platform.ctx.services.get(SERVICE_NAMES.ingest) as ReadingIngestor;
+    const ingest = f.t.platform.ctx.services.get(HUB_DEVICES).ingestor;
     const burst = await Promise.all(Array.from({ length: 64 }, () => reading()).map((r) => sign(r)));
     const before = accepted.length;
     const outcomes = await Promise.allSettled(burst.map((bytes) => ingest.ingest(bytes, { transport: 'mqtt' })));
@@ -189,7 +190,7 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
     expect(res.json()).toMatchObject({ status: 'revoked' });
     expect((await postReading(f.url, bytes, credential)).status).toBe(401);
     // Relayed by a platform admin, the reading itself is still refused for its revoked key.
-    const relayed = await f.t.platform.ctx.services.get('hub.ingest') as { ingest: (b: Uint8Array, c: object) => Promise<unknown> };
+    const relayed = f.t.platform.ctx.services.get(HUB_DEVICES).ingestor;
     await expect(relayed.ingest(bytes, { transport: 'http' })).rejects.toMatchObject({ code: 'DEVICE_KEY_REVOKED' });
   });
 

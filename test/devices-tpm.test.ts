@@ -9,7 +9,7 @@ import type { BusEvent } from '../src/core/index.ts';
 import { TpmKeyStore, signReading, type Reading } from '../src/device/index.ts';
 import { attestationKeyTemplate, keyObjectToEccPoint, marshalEccPublic, signingKeyTemplate } from '../src/device/tpm/index.ts';
 import { answerAttestation, createDeviceCredential, enrollDevice, enrollmentProofMessage } from '../src/device/index.ts';
-import { SUBJECTS } from '../src/hub/contracts.ts';
+import { securitySubject } from '../src/core/index.ts';
 import { postReading, startDeviceHub, type DeviceHubFixture } from './helpers/devices.ts';
 import { startSwtpm, type SwtpmInstance } from './helpers/swtpm.ts';
 
@@ -26,7 +26,7 @@ const reading = (deviceId: string): Reading => ({ deviceId, resource: `${deviceI
 beforeAll(async () => {
   [f, swtpm] = await Promise.all([startDeviceHub(), startSwtpm()]);
   tpm = await TpmKeyStore.open({ stateDir: join(f.workDir, 'tpm'), tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port } });
-  f.t.platform.ctx.bus.subscribe(SUBJECTS.deviceQuarantined, (e) => void quarantined.push(e));
+  f.t.platform.ctx.bus.subscribe(securitySubject('hub', 'device-quarantined'), (e) => void quarantined.push(e));
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/core/index.ts';
 import { createDeviceCredential, createSensor, enrollDevice, SoftwareKeyStore, VirtualDevice } from '../src/device/index.ts';
-import type { LedgerModuleTables } from '../src/server/modules/ledger-schema.ts';
+import type { LedgerModuleTables } from '../src/ledger/index.ts';
 import { CHEAP_SCRYPT, postReading } from './helpers/devices.ts';
 import { enrollmentToken, startMsecUp, tempDataDir, type MsecProcess, removeTempDirs } from './helpers/e2e-platform.ts';
 import { waitFor } from './helpers/net.ts';

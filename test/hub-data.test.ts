@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { SimDevice } from './helpers/hub-devices.ts';
+import { HUB_BROKER } from '../src/hub/index.ts';
 import { connectMqtt, runTool, startHubPlatform, type HubTestPlatform } from './helpers/hub-platform.ts';
 import { waitFor } from './helpers/net.ts';
 
@@ -40,7 +41,7 @@ describe('hub data side: twins, grants, history, MQTT with mosquitto tools, SSE'
     let out = '';
     sub.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const done = new Promise<number | null>((r) => sub.on('close', r));
-    await waitFor(async () => t.platform.ctx.services.get('hub.broker') !== undefined && (t.platform.ctx.services.get('hub.broker') as { connectedClients: number }).connectedClients >= 1, 5000, 'subscriber');
+    await waitFor(async () => (t.platform.ctx.services.find(HUB_BROKER)?.connectedClients ?? 0) >= 1, 5000, 'subscriber');
     await new Promise((r) => setTimeout(r, 300));
     await publishReadings([21.5, 22]);
     expect(await done).toBe(0);

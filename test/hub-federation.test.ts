@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicKey } from 'node:crypto';
 import { verifyReading } from '../src/device/index.ts';
+import { HUB_HISTORY } from '../src/hub/index.ts';
 import { postReading } from './helpers/devices.ts';
 import { SimDevice } from './helpers/hub-devices.ts';
 import { startHubPlatform, type HubTestPlatform } from './helpers/hub-platform.ts';
@@ -87,7 +88,7 @@ describe('federation between two hubs (Santander exports to Fujisawa)', () => {
   });
 
   it('keeps the original COSE so Fujisawa can verify it against the exported device key', async () => {
-    const history = fujisawa.platform.ctx.services.get('hub.history') as { db: import('kysely').Kysely<import('../src/hub/history/schema.ts').HistoryTables> };
+    const history = fujisawa.platform.ctx.services.get(HUB_HISTORY);
     const row = await history.db.selectFrom('hub_history').selectAll().where('origin', '=', 'santander').orderBy('id').executeTakeFirstOrThrow();
     const keyRow = await (fujisawa.platform.ctx.store.db as import('kysely').Kysely<import('../src/hub/federation/schema.ts').FederationTables>)
       .selectFrom('hub_fed_device_keys').selectAll().executeTakeFirstOrThrow();
@@ -111,7 +112,7 @@ describe('federation between two hubs (Santander exports to Fujisawa)', () => {
     const points = (await fujisawaHistory()).slice(-2);
     expect(points.map((p) => [p.value, p.signature])).toEqual([[100, 'verified'], [101, 'verified']]);
     // Each stored COSE verifies with the key the device had when it signed it, and with no other.
-    const history = fujisawa.platform.ctx.services.get('hub.history') as { db: import('kysely').Kysely<import('../src/hub/history/schema.ts').HistoryTables> };
+    const history = fujisawa.platform.ctx.services.get(HUB_HISTORY);
     const rows = await history.db.selectFrom('hub_history').select(['cose', 'value']).where('origin', '=', 'santander').orderBy('id', 'desc').limit(2).execute();
     const [after, before] = rows;
     expect([before!.value, after!.value]).toEqual(['100', '101']);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Wallet } from 'ethers';
 import { EvmAnchorClient, verifyCheckpoint } from '../src/ledger/index.ts';
 import { startTestChain, type TestChain } from '../src/ledger/anchor/test-chain.ts';
-import { ledgerModule } from '../src/server/modules/ledger.ts';
+import { ledgerModule } from '../src/ledger/index.ts';
+import { memoryOutboxModule } from './helpers/outbox.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -23,7 +24,8 @@ describe('ledger module anchoring on an in-process EVM', () => {
   let t: TestPlatform;
   let dataDir: string;
   let contract: string;
-  const mod = ledgerModule({ batchMaxReadings: 2, anchorIntervalMs: 100, auditHeadIntervalMs: 3_600_000 });
+  const mod = ledgerModule({ batchMaxReadings: 2, anchorIntervalMs: 100 });
+  const outbox = memoryOutboxModule();
 
   beforeAll(async () => {
     chain = await startTestChain();
@@ -37,7 +39,7 @@ describe('ledger module anchoring on an in-process EVM', () => {
     mkdirSync(join(dataDir, 'keys'), { recursive: true, mode: 0o700 });
     writeFileSync(join(dataDir, 'keys', 'evm-anchor.key'), `${privateKey}\n`, { mode: 0o600 });
     writeFileSync(join(dataDir, 'ledger-anchor.json'), JSON.stringify({ contract, chainId: 31337 }));
-    t = await startTestPlatform({ modules: [mod], config: { dataDir, evmRpcUrl: chain.url } });
+    t = await startTestPlatform({ modules: [mod, outbox], config: { dataDir, evmRpcUrl: chain.url } });
   });
   afterAll(async () => {
     await t?.close();
@@ -47,8 +49,8 @@ describe('ledger module anchoring on an in-process EVM', () => {
 
   it('anchors the tree head of logged batches, serves the receipt, and the chain holds the root', async () => {
     const admin = await t.adminToken();
-    for (let i = 0; i < 2; i++) await t.platform.ctx.bus.publish('hub.reading.accepted', { cose: randomBytes(50) });
-    await mod.batcher().flush();
+    for (let i = 0; i < 2; i++) outbox.add(randomBytes(50));
+    await mod.consumer()!.round();
     const anchors = await until(async () => {
       const body = (await t.request('GET', '/api/v1/ledger/anchors', { token: admin })).json() as { items: { size: number; contract: string }[] };
       return body.items.length > 0 ? body.items : undefined;

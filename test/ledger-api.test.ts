@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iamMigrations, type IamTables } from '../src/iam/index.ts';
-import { TransparencyLog, verifyCheckpoint, verifyConsistency, verifyProofBundle } from '../src/ledger/index.ts';
-import { auditEntryHash, chainAuditHead, ledgerModule, readingHash, verifyReadingInBatch, type ReadingProof } from '../src/server/modules/ledger.ts';
+import { auditEntryHash, auditHeadsModule, chainAuditHead } from '../src/iam/index.ts';
+import { LEDGER_LOG, TransparencyLog, ledgerModule, readingHash, verifyCheckpoint, verifyConsistency, verifyProofBundle, verifyReadingInBatch, type ReadingProof } from '../src/ledger/index.ts';
+import { memoryOutboxModule } from './helpers/outbox.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 import { storeCases } from './helpers/stores.ts';
 
@@ -11,20 +12,22 @@ describe.each(storeCases)('ledger module and REST API on $name', (storeCase) => 
   let cleanup: () => Promise<void>;
   let admin: string;
   let consumer: string;
-  const mod = ledgerModule({ batchMaxReadings: 3, batchIntervalMs: 3_600_000, auditHeadIntervalMs: 3_600_000 });
+  const mod = ledgerModule({ batchMaxReadings: 3, batchIntervalMs: 3_600_000 });
+  const heads = auditHeadsModule({ intervalMs: 3_600_000 });
+  const outbox = memoryOutboxModule();
   const readings = Array.from({ length: 5 }, () => randomBytes(40 + Math.floor(Math.random() * 40)));
 
   beforeAll(async () => {
     const opened = await storeCase.open(iamMigrations);
     cleanup = opened.cleanup;
-    t = await startTestPlatform({ store: opened.store, modules: [mod] });
+    t = await startTestPlatform({ store: opened.store, modules: [mod, heads, outbox] });
     admin = await t.adminToken();
     await t.request('POST', '/api/v1/orgs', { token: admin, body: { id: 'santander', name: 'Santander', kind: 'city' } });
     const made = await t.request('POST', '/api/v1/principals', { token: admin, body: { org: 'santander', kind: 'user', name: 'citizen', roles: ['consumer'], password: 'citizen-password-1' } });
     expect(made.statusCode).toBe(201);
     consumer = await t.login('citizen', 'citizen-password-1');
-    for (const cose of readings) await t.platform.ctx.bus.publish('hub.reading.accepted', { deviceId: 'd1', cose });
-    await mod.batcher().flush();
+    for (const cose of readings) outbox.add(cose);
+    await mod.consumer()!.round();
   });
   afterAll(async () => {
     await t.close();
@@ -37,7 +40,7 @@ describe.each(storeCases)('ledger module and REST API on $name', (storeCase) => 
     const res = await t.request('GET', '/api/v1/ledger/checkpoint');
     expect(res.statusCode).toBe(200);
     const head = verifyCheckpoint(res.json().note, pub());
-    expect(head.size).toBe(2); // two batches: 3 readings (sealed when full) + 2 (flushed)
+    expect(head.size).toBe(2); // two batches: 3 readings (a full batch) + the other 2
     const key = await t.request('GET', '/api/v1/ledger/public-key');
     expect(key.json().publicKeyPem).toContain('BEGIN PUBLIC KEY');
   });
@@ -100,7 +103,7 @@ describe.each(storeCases)('ledger module and REST API on $name', (storeCase) => 
   });
 
   it('logs audit heads that anyone holding the audit rows can recompute', async () => {
-    const first = await mod.auditHeads().appendHead();
+    const first = await heads.heads().appendHead();
     expect(first).toBeDefined();
     const rows = await t.platform.ctx.store.db.withTables<IamTables>().selectFrom('iam_audit_log').selectAll().orderBy('id', 'asc').execute();
     const covered = rows.filter((r) => Number(r.id) <= first!.lastAuditId);
@@ -109,13 +112,13 @@ describe.each(storeCases)('ledger module and REST API on $name', (storeCase) => 
     const entry = (await t.request('GET', `/api/v1/ledger/entries/${first!.index}`, { token: admin })).json();
     expect(entry).toMatchObject({ kind: 'audit.head', dataHash: head.toString('hex') });
     // Nothing new audited (reads are not): no new head.
-    expect(await mod.auditHeads().appendHead()).toBeUndefined();
+    expect(await heads.heads().appendHead()).toBeUndefined();
   });
 
   it('flushes the pending batch at stop, so accepted readings are never dropped', async () => {
-    const before = (t.platform.ctx.services.get('ledger.log') as TransparencyLog).size;
-    await t.platform.ctx.bus.publish('hub.reading.accepted', { cose: randomBytes(32) });
-    expect(mod.batcher().pendingCount).toBe(1);
+    const before = t.platform.ctx.services.get(LEDGER_LOG).size;
+    outbox.add(randomBytes(32));
+    expect(t.platform.ctx.services.get(LEDGER_LOG).size).toBe(before);
     await mod.stop!();
     const reopened = await TransparencyLog.open({ store: t.platform.ctx.store, key: t.platform.ctx.platformKey });
     expect(reopened.size).toBeGreaterThanOrEqual(before + 1);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { iamMigrations } from '../src/iam/index.ts';
-import type { TransparencyLog } from '../src/ledger/index.ts';
-import { ledgerModule } from '../src/server/modules/ledger.ts';
+import { LEDGER_LOG, ledgerModule } from '../src/ledger/index.ts';
 import {
   b64urlDecode, b64urlEncode, decryptRecord, generateVaultKeyPair, unwrapDataKey, VaultClient, vaultModule, verifyHashInLog,
   type VaultKeyPair, type VaultTables,
@@ -191,7 +190,7 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
   });
 
   it('fails the put, storing nothing, when the ledger append fails', async () => {
-    const log = t.platform.ctx.services.get('ledger.log') as TransparencyLog;
+    const log = t.platform.ctx.services.get(LEDGER_LOG);
     const original = log.append.bind(log);
     log.append = () => Promise.reject(new Error('disk full'));
     try {

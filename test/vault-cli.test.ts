@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isMsecError } from '../src/core/index.ts';
 import type { CliIo } from '../src/cli/io.ts';
 import { registerVaultCommands } from '../src/cli/commands/vault.ts';
-import { ledgerModule } from '../src/server/modules/ledger.ts';
+import { ledgerModule } from '../src/ledger/index.ts';
 import { vaultModule } from '../src/vault/index.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 

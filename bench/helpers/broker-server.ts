@@ -10,9 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, silentLogger } from '../../src/core/index.ts';
-import { hubDataModule } from '../../src/hub/data-module.ts';
-import { devicesModule } from '../../src/hub/devices/index.ts';
-import type { HistoryStore } from '../../src/hub/history/history-store.ts';
+import { HUB_BROKER, HUB_HISTORY, hubModule } from '../../src/hub/index.ts';
 import { startPlatform } from '../../src/server/index.ts';
 import { freePort } from '../../test/helpers/net.ts';
 
@@ -38,7 +36,7 @@ async function main(): Promise<void> {
   const maxDevices = Number(process.env.BENCH_DEVICES ?? 16);
   const dataDir = mkdtempSync(join(tmpdir(), 'msec-bench-broker-'));
   const config = loadConfig({ env: {}, flags: { dataDir, host: '127.0.0.1', port: 0, mqttPort: await freePort(), logLevel: 'silent', auth: { passwordHashCost: 10 } } });
-  const platform = await startPlatform({ config, logger: silentLogger(), listen: true, modules: [devicesModule(), hubDataModule()] });
+  const platform = await startPlatform({ config, logger: silentLogger(), listen: true, modules: [hubModule()] });
   const inject = async (method: 'GET' | 'POST', url: string, body: unknown, token?: string) => {
     const res = await platform.app.inject({ method, url, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, payload: JSON.stringify(body) });
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
@@ -51,8 +49,8 @@ async function main(): Promise<void> {
   const ops = await iam.directory.createPrincipal({ orgId: ORG, kind: 'service', name: 'bench-ops', roles: ['operator'] });
   const { key: opsKey } = await iam.apiKeys.create(ops.id, 'bench-ops-key');
   const enrollmentToken = String((await inject('POST', '/api/v1/devices/enrollment-tokens', { org: ORG, maxUses: maxDevices }, token)).token);
-  const broker = platform.ctx.services.get('hub.broker') as { port: number };
-  const history = platform.ctx.services.get('hub.history') as HistoryStore;
+  const broker = platform.ctx.services.get(HUB_BROKER)!;
+  const history = platform.ctx.services.get(HUB_HISTORY);
 
   const stop = async () => {
     await platform.close().catch(() => undefined);

@@ -1,18 +1,23 @@
 import { describe, it, expect } from 'vitest';
-import { loadConfig } from '../core/index.ts';
+import { loadConfig, startOrder } from '../core/index.ts';
+import { IAM } from '../iam/index.ts';
 import { platformModules } from './modules.ts';
 
-const names = (roles: string[]) => platformModules(loadConfig({ env: {}, flags: { roles } })).map((m) => m.name);
+const names = async (roles: string[]) => startOrder(await platformModules(loadConfig({ env: {}, flags: { roles } })), [IAM.id]).map((m) => m.name);
 
 describe('platformModules', () => {
-  it('runs every module for the default role, devices before the data side of the hub', () => {
-    expect(names(['all'])).toEqual(['ledger', 'hub-devices', 'hub-data', 'vault']);
-    expect(names(['hub'])).toEqual(['ledger', 'hub-devices', 'hub-data']);
+  it('runs every module for the default role, providers before the modules that use them', async () => {
+    const all = await names(['all']);
+    expect([...all].sort()).toEqual(['hub', 'iam-audit-heads', 'ledger', 'vault']);
+    // The ledger reads the hub's outbox; the vault and the audit heads log through the ledger.
+    expect(all.indexOf('hub')).toBeLessThan(all.indexOf('ledger'));
+    expect(all.indexOf('ledger')).toBeLessThan(all.indexOf('vault'));
+    expect(all.indexOf('ledger')).toBeLessThan(all.indexOf('iam-audit-heads'));
   });
 
-  it('splits roles: api alone runs no feature module; vault brings the ledger it writes to', () => {
-    expect(names(['api'])).toEqual([]);
-    expect(names(['vault'])).toEqual(['ledger', 'vault']);
-    expect(names(['ledger'])).toEqual(['ledger']);
+  it('splits roles: api alone runs no feature module; vault brings the ledger it writes to', async () => {
+    expect(await names(['api'])).toEqual([]);
+    expect(await names(['vault'])).toEqual(['ledger', 'iam-audit-heads', 'vault']);
+    expect(await names(['ledger'])).toEqual(['ledger', 'iam-audit-heads']);
   });
 });

@@ -1,22 +1,19 @@
-import type { Config } from '../core/index.ts';
-import type { PlatformModule } from '../iam/index.ts';
-import { ledgerModule } from '../server/modules/ledger.ts';
-import { vaultModule } from '../vault/index.ts';
-import { devicesModule } from '../hub/devices/index.ts';
-import { hubDataModule } from '../hub/data-module.ts';
+import type { Config, PlatformModule } from '../core/index.ts';
 
 /**
- * The feature modules `msec up` runs, in start order (a module may use services of the ones
- * before it). The HTTP API and IAM always run; roles pick the feature modules.
+ * The feature modules `msec up` runs for its roles, each loaded only when a role needs it. The
+ * HTTP API and IAM always run; start order follows what each module provides and needs.
  */
-export function platformModules(config: Config): PlatformModule[] {
+export async function platformModules(config: Config): Promise<PlatformModule[]> {
   const roles = new Set(config.roles);
   const want = (role: string) => roles.has('all') || roles.has(role);
   const modules: PlatformModule[] = [];
-  // The ledger anchors what the hub and the vault write, so either brings it along.
-  if (want('ledger') || want('hub') || want('vault')) modules.push(ledgerModule());
-  // Devices first: the data side uses its verification path and device authentication.
-  if (want('hub')) modules.push(devicesModule(), hubDataModule());
-  if (want('vault')) modules.push(vaultModule());
+  // The ledger logs what the hub and the vault write (and the audit trail's heads), so either brings it along.
+  if (want('ledger') || want('hub') || want('vault')) {
+    const [{ ledgerModule }, { auditHeadsModule }] = await Promise.all([import('../ledger/index.ts'), import('../iam/audit-heads-module.ts')]);
+    modules.push(ledgerModule(), auditHeadsModule());
+  }
+  if (want('hub')) modules.push((await import('../hub/index.ts')).hubModule());
+  if (want('vault')) modules.push((await import('../vault/index.ts')).vaultModule());
   return modules;
 }

@@ -29,6 +29,11 @@ export const ErrorCodes = {
   STORAGE_ERROR: 500,
   UNAVAILABLE: 503,
   INTERNAL: 500,
+  // the platform contract (a module wiring that cannot start)
+  PLATFORM_SERVICE_MISSING: 500,
+  PLATFORM_SERVICE_DUPLICATE: 500,
+  PLATFORM_SERVICE_CYCLE: 500,
+  PLATFORM_SERVICE_UNDECLARED: 500,
 } as const;
 
 export type BuiltinErrorCode = keyof typeof ErrorCodes;

@@ -8,3 +8,4 @@ export * from './config.ts';
 export * from './keys.ts';
 export * from './storage/index.ts';
 export * from './bus/index.ts';
+export * from './platform/index.ts';

@@ -30,3 +30,13 @@ export function assertValid<S extends TSchema>(schema: S, value: unknown, what =
   }
   return value as Static<S>;
 }
+
+/** Parses JSON the store wrote, or gives `fallback` for null or unparseable text (never throws). */
+export function parseJsonOr<T>(text: string | null, fallback: T): T {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}

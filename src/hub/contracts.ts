@@ -1,4 +1,4 @@
-import type { Subject } from '../iam/index.ts';
+import type { Subject } from '../core/index.ts';
 
 /**
  * Contracts between the parts of the hub: the device side (registry, enrollment, attestation,
@@ -35,14 +35,6 @@ export interface RejectedReading {
   at: number;
 }
 
-/** Bus subjects. Security events go to `security.<source>.<kind>` for the monitor. */
-export const SUBJECTS = {
-  readingAccepted: 'hub.reading.accepted',
-  readingRejected: 'hub.reading.rejected',
-  deviceQuarantined: 'security.hub.device-quarantined',
-  securityEvent: (source: string, kind: string) => `security.${source}.${kind}`,
-} as const;
-
 /**
  * MQTT topics:
  * - devices publish COSE_Sign1 (or sealed COSE_Encrypt) readings to `devices/{deviceId}/readings`;
@@ -66,7 +58,6 @@ export interface IngestContext {
  * The one verification path every reading goes through (HTTP, MQTT). Throws MsecError with a
  * stable code on refusal, after counting it in metrics, auditing it and publishing
  * `hub.reading.rejected`; on success publishes `hub.reading.accepted` and returns the reading.
- * Registered as `ctx.services.get('hub.ingest')`.
  */
 export interface ReadingIngestor {
   ingest(bytes: Uint8Array, ctx: IngestContext): Promise<AcceptedReading>;
@@ -75,7 +66,6 @@ export interface ReadingIngestor {
 /**
  * Authenticates a device by its enrolled key (the MQTT CONNECT password or an HTTP bearer
  * credential is a short-lived ES256 JWS signed inside the device's key store).
- * Registered as `ctx.services.get('hub.device-auth')`.
  */
 export interface DeviceAuthenticator {
   authenticateDevice(deviceId: string, credential: string): Promise<Subject>;
@@ -85,18 +75,15 @@ export interface DeviceAuthenticator {
  * Durable store of accepted readings (the hub's history). The ingest path awaits it before it
  * acknowledges a reading, so an acknowledged reading is never lost; only then is
  * `hub.reading.accepted` published for the other listeners (ledger, monitor).
- * Registered as `ctx.services.get('hub.reading-sink')`.
  */
 export interface ReadingSink {
   accept(reading: AcceptedReading): Promise<void>;
 }
 
 /**
- * What the data side asks of the device side (`hub.devices`): the device key that signed a stored
- * reading, to ship with it to federation partners.
+ * What the data side asks of the device side: the device key that signed a stored reading, to
+ * ship with it to federation partners.
  */
 export interface DeviceKeyLookup {
   signingKeyFor(deviceId: string, cose: Uint8Array, receivedAt: number): Promise<Record<string, unknown> | undefined>;
 }
-
-export const SERVICE_NAMES = { ingest: 'hub.ingest', deviceAuth: 'hub.device-auth', devices: 'hub.devices', readingSink: 'hub.reading-sink' } as const;

@@ -4,7 +4,7 @@ import { MsecError, newId, newSecret, type Clock, type Store } from '../core/ind
 import type { Principal } from './principals.ts';
 import type { RevocationList } from './revocations.ts';
 import type { Subject } from './subject.ts';
-import type { IamTables } from './tables.ts';
+import type { IamTables } from './schema.ts';
 
 export interface ApiKeyInfo {
   id: string;

@@ -1,21 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Store } from '../core/index.ts';
-import type { IamTables } from './tables.ts';
+import type { IamTables } from './schema.ts';
 
-export type AuditOutcome = 'succeeded' | 'failed' | 'denied';
-
-export interface AuditRecord {
-  actorId?: string | null | undefined;
-  actorName?: string | null | undefined;
-  orgId?: string | null | undefined;
-  action: string;
-  resource?: string | null | undefined;
-  outcome: AuditOutcome;
-  status?: number | null | undefined;
-  ip?: string | null | undefined;
-  requestId?: string | null | undefined;
-  detail?: Record<string, unknown> | undefined;
-}
+import type { AuditOutcome, AuditRecord } from '../core/platform/access.ts';
+export type { AuditOutcome, AuditRecord };
 
 export interface AuditEntry extends Required<Omit<AuditRecord, 'detail'>> {
   id: number;

@@ -3,7 +3,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { ManualClock, generatePlatformKey, MsecError } from '../core/index.ts';
 import { storeCases } from '../../test/helpers/stores.ts';
 import { Iam } from './iam.ts';
-import { iamMigrations } from './tables.ts';
+import { iamMigrations } from './schema.ts';
 
 function codeOf(p: Promise<unknown>): Promise<string> {
   return p.then(

@@ -1,4 +1,4 @@
-import { MsecError, type Clock, type Config, type PlatformKey, type Store } from '../core/index.ts';
+import { MsecError, type Clock, type Config, type PlatformAccess, type PlatformKey, type Store } from '../core/index.ts';
 import { ApiKeyService, looksLikeApiKey } from './api-keys.ts';
 import { AuditLog } from './audit.ts';
 import { PasswordAuthenticator } from './authenticator.ts';
@@ -17,7 +17,7 @@ export interface IamOptions {
 }
 
 /** Security management (AAA): identities, authentication, authorization, accounting. */
-export class Iam {
+export class Iam implements PlatformAccess {
   readonly directory: PrincipalDirectory;
   readonly revocations: RevocationList;
   readonly tokens: TokenService;

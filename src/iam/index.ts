@@ -1,6 +1,6 @@
 export * from './roles.ts';
-export type { IamTables } from './tables.ts';
-export { iamMigrations } from './tables.ts';
+export type { IamTables } from './schema.ts';
+export { iamMigrations } from './schema.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
 export { PrincipalDirectory, type Principal, type Org, type CreatePrincipalInput } from './principals.ts';
 export type { Subject } from './subject.ts';
@@ -10,5 +10,6 @@ export { PolicyEngine, actionMatches, DEFAULT_STATEMENTS, type PolicyStatement, 
 export { AuditLog, type AuditRecord, type AuditEntry, type AuditQuery, type AuditOutcome } from './audit.ts';
 export { Iam, type IamOptions } from './iam.ts';
 export { bootstrapAdmin, ADMIN_USERNAME } from './bootstrap.ts';
-export type { RouteSecurity } from './route-config.ts';
-export type { ModuleContext, PlatformModule } from './module.ts';
+export { IAM } from './service.ts';
+export { AUDIT_HEAD_KIND, auditEntryHash, chainAuditHead, AuditHeads } from './audit-heads.ts';
+export { auditHeadsModule } from './audit-heads-module.ts';

@@ -1,38 +1,7 @@
-import { PLATFORM_ORG, type Role } from './roles.ts';
-import type { Subject } from './subject.ts';
+import { PLATFORM_ORG } from './roles.ts';
+import type { Decision, PolicyStatement, ResourceRef, Scope, Subject } from '../core/platform/access.ts';
 
-/** What a request touches: a typed resource, its organisation and owner where known. */
-export interface ResourceRef {
-  type: string;
-  id?: string | undefined;
-  org?: string | undefined;
-  owner?: string | undefined;
-  attributes?: Record<string, unknown>;
-}
-
-/**
- * `any`: every resource; `own-org`: resources of the subject's organisation;
- * `self`: the subject itself or what it owns; `platform`: only subjects of the platform org.
- */
-export type Scope = 'any' | 'own-org' | 'self' | 'platform';
-
-export interface PolicyStatement {
-  id: string;
-  effect: 'allow' | 'deny';
-  roles: Role[] | '*';
-  /** Action patterns `module:resource:verb`; `*` matches one segment, a trailing `*` the rest. */
-  actions: string[];
-  scope: Scope;
-  /** Optional attribute test on the resource (e.g. a sharing flag). */
-  when?: (subject: Subject, resource: ResourceRef) => boolean;
-  description?: string;
-}
-
-export interface Decision {
-  allow: boolean;
-  statement?: string;
-  reason: string;
-}
+export type { ResourceRef, Scope, PolicyStatement, Decision } from '../core/platform/access.ts';
 
 export function actionMatches(pattern: string, action: string): boolean {
   if (pattern === '*') return true;

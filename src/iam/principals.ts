@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { MsecError, newId, type Clock, type Store } from '../core/index.ts';
 import { hashPassword } from './passwords.ts';
 import { isRole, ORG_KINDS, PRINCIPAL_KINDS, type OrgKind, type PrincipalKind, type Role } from './roles.ts';
-import type { IamTables } from './tables.ts';
+import type { IamTables } from './schema.ts';
 
 export interface Org {
   id: string;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Store } from '../core/index.ts';
-import type { IamTables } from './tables.ts';
+import type { IamTables } from './schema.ts';
 
 /**
  * Revoked access tokens (by jti) and subjects whose earlier tokens are void (by principal id),

@@ -1,16 +1,1 @@
-import type { PrincipalKind, Role } from './roles.ts';
-
-/** Who is making a request, after authentication. */
-export interface Subject {
-  id: string;
-  name: string;
-  kind: PrincipalKind;
-  org: string;
-  roles: Role[];
-  /** How the subject authenticated. */
-  via: 'token' | 'api-key' | 'device' | 'local';
-  /** Access token id, for revocation at logout. */
-  jti?: string;
-  /** API key id when via = api-key. */
-  apiKeyId?: string;
-}
+export type { Subject } from '../core/platform/access.ts';

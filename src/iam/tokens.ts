@@ -6,7 +6,7 @@ import type { Principal } from './principals.ts';
 import type { RevocationList } from './revocations.ts';
 import { isRole, PRINCIPAL_KINDS, type PrincipalKind } from './roles.ts';
 import type { Subject } from './subject.ts';
-import type { IamTables } from './tables.ts';
+import type { IamTables } from './schema.ts';
 
 export const TOKEN_ISSUER = 'msec';
 export const TOKEN_AUDIENCE = 'msec-api';

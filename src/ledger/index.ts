@@ -9,3 +9,7 @@ export { TransparencyLog, DEFAULT_ORIGIN, type TransparencyLogOptions, type Appe
 export * from './bundle.ts';
 export { EvmAnchorClient, type EvmOptions, type AnchorReceipt, type Deployment } from './anchor/client.ts';
 export { Anchorer, latestAnchor, type AnchorerOptions } from './anchor/anchorer.ts';
+export { ledgerModule, LEDGER_LOG, type LedgerModuleOptions } from './module.ts';
+export { READINGS_BATCH_KIND, verifyReadingInBatch, readingHash, type ReadingProof } from './readings/batcher.ts';
+export type { LedgerModuleTables } from './readings/schema.ts';
+export { LEDGER_ERROR_CODES, type LedgerErrorCode } from './errors.ts';

@@ -4,7 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { ModuleContext, PlatformModule } from '../iam/index.ts';
+import type { ModuleContext, PlatformModule } from '../core/index.ts';
+import type { ServerContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { installSecurity } from './security.ts';
@@ -20,13 +21,15 @@ import { auditRoutes } from './routes/audit.ts';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface BuildAppOptions {
-  ctx: ModuleContext;
+  ctx: ServerContext;
+  /** Each module's own context (its scoped view of the services). */
+  contextOf: (m: PlatformModule) => ModuleContext;
   httpMetrics: HttpMetrics;
   modules: PlatformModule[];
 }
 
 /** The HTTP API: core routes under /api/v1, each module's routes beside them, docs at /docs. */
-export async function buildApp({ ctx, httpMetrics, modules }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = ctx;
   const https = config.tlsCertFile && config.tlsKeyFile
     ? { https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: 'TLSv1.2' as const } }
@@ -78,7 +81,7 @@ export async function buildApp({ ctx, httpMetrics, modules }: BuildAppOptions): 
       await principalRoutes(api, ctx);
       await apiKeyRoutes(api, ctx);
       await auditRoutes(api, ctx);
-      for (const m of modules) if (m.routes) await api.register(async (scoped) => m.routes!(scoped, ctx));
+      for (const m of modules) if (m.routes) await api.register(async (scoped) => m.routes!(scoped, contextOf(m)));
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { MsecError, isMsecError } from '../core/index.ts';
+import { httpStatusOf } from './http-status.ts';
 
 /** Fastify's own error codes, mapped to our stable ones. */
 const FASTIFY_CODES: Record<string, { code: string; status: number; message?: string }> = {
@@ -42,14 +43,15 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.decorateRequest('errorCode', undefined);
   app.setErrorHandler((err, req, reply) => {
     const e = toMsecError(err as FastifyError);
+    const status = httpStatusOf(e);
     req.errorCode = e.code;
-    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    if (status >= 500) req.log.error({ err }, 'request failed');
     else req.log.debug({ code: e.code }, e.message);
     if (e.code === 'RATE_LIMITED') {
       const retry = (err as FastifyError & { retryAfter?: number }).retryAfter;
       if (retry) reply.header('retry-after', Math.ceil(retry / 1000));
     }
-    reply.status(e.status).type('application/json').send(e.toJSON());
+    reply.status(status).type('application/json').send(e.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {
     req.errorCode = 'NOT_FOUND';

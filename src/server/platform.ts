@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  ensurePrivateDir, loadOrCreatePlatformKey, createLogger, migrate, openStore, MemoryBus, NatsBus, systemClock,
+  ensurePrivateDir, loadOrCreatePlatformKey, createLogger, migrate, openStore, MemoryBus, Services, startOrder, systemClock,
   type Clock, type Config, type Logger, type Store, type EventBus,
 } from '../core/index.ts';
-import { Iam, bootstrapAdmin, iamMigrations, type ModuleContext, type PlatformModule } from '../iam/index.ts';
+import { IAM, Iam, bootstrapAdmin, iamMigrations } from '../iam/index.ts';
+import type { ModuleContext, PlatformModule } from '../core/index.ts';
 import { buildApp } from './app.ts';
+import type { ServerContext } from './context.ts';
 import { createHttpMetrics } from './metrics.ts';
 
 export interface Platform {
-  ctx: ModuleContext;
+  /** The platform's context: its services unscoped, and IAM itself. */
+  ctx: ServerContext;
   app: FastifyInstance;
   /** Base URL the HTTP API listens on (after listen). */
   url: string;
@@ -37,13 +40,16 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
-  const modules = opts.modules ?? [];
+  // Refuses a missing need, a key provided twice or a circle before anything is opened.
+  const modules = startOrder(opts.modules ?? [], [IAM.id]);
   ensurePrivateDir(config.dataDir);
   const { key, created: keyCreated, path: keyPath } = loadOrCreatePlatformKey(config.dataDir);
   if (keyCreated) logger.info({ path: keyPath }, 'created platform signing key');
   const store = opts.store ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
   const onBusError = (err: unknown, ev?: { subject: string }) => logger.error({ err, subject: ev?.subject }, 'event handler failed');
-  const bus = opts.bus ?? (config.natsUrl ? await NatsBus.connect({ url: config.natsUrl, ...(config.natsPrefix ? { prefix: config.natsPrefix } : {}), onError: onBusError }) : new MemoryBus(onBusError));
+  const bus = opts.bus ?? (config.natsUrl
+    ? await (await import('../core/bus/nats.ts')).NatsBus.connect({ url: config.natsUrl, ...(config.natsPrefix ? { prefix: config.natsPrefix } : {}), onError: onBusError })
+    : new MemoryBus(onBusError));
   const applied = await migrate(store, [...iamMigrations, ...modules.flatMap((m) => m.migrations ?? [])]);
   if (applied.length) logger.info({ applied, store: store.description }, 'applied migrations');
 
@@ -53,7 +59,11 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   if (boot) logger.warn({ credentialFile: boot.credentialFile }, 'created the first admin; its credential is in this file (readable only by you)');
 
   const httpMetrics = createHttpMetrics();
-  const ctx: ModuleContext = { config, store, bus, logger, clock, iam, platformKey: key, metrics: httpMetrics.registry, services: new Map() };
+  const services = new Services();
+  services.provide(IAM, iam);
+  const ctx: ServerContext = { config, store, bus, logger, clock, access: iam, iam, platformKey: key, metrics: httpMetrics.registry, services };
+  // Each module sees the registry through what it declared: an undeclared lookup is an error.
+  const contextOf = new Map(modules.map((m): [PlatformModule, ModuleContext] => [m, { ...ctx, services: services.scoped(m.name, { provides: m.provides ?? [], needs: m.needs ?? [], uses: m.uses ?? [] }) }]));
   for (const m of modules) if (m.policy) iam.policy.add(m.policy);
   const started: PlatformModule[] = [];
   const stopModules = async () => {
@@ -67,7 +77,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   };
   try {
     for (const m of modules) {
-      await m.start?.(ctx);
+      await m.start?.(contextOf.get(m)!);
       started.push(m);
     }
   } catch (err) {
@@ -76,7 +86,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     throw err;
   }
 
-  const app = await buildApp({ ctx, httpMetrics, modules });
+  const app = await buildApp({ ctx, httpMetrics, modules, contextOf: (m) => contextOf.get(m)! });
   let url = '';
   if (opts.listen !== false) {
     url = await app.listen({ host: config.host, port: config.port });
@@ -89,7 +99,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     for (const m of started) {
       if (!m.demo) continue;
       try {
-        await m.demo(ctx);
+        await m.demo(contextOf.get(m)!);
         logger.info({ module: m.name }, 'demo running');
       } catch (err) {
         logger.error({ err, module: m.name }, 'demo failed to start');

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MsecError, isMsecError, type EventBus } from '../core/index.ts';
+import { MsecError, isMsecError, securitySubject, type EventBus, type SecurityKind } from '../core/index.ts';
 import type { Iam, ResourceRef } from '../iam/index.ts';
 import { toMsecError } from './errors.ts';
+import { httpStatusOf } from './http-status.ts';
 import type { HttpMetrics } from './metrics.ts';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -85,7 +86,8 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     } catch (err) {
       const e = isMsecError(err) ? err : new MsecError('TOKEN_INVALID', 'credential is invalid');
       metrics.authFailures.inc({ code: e.code });
-      throw e.status === 401 || e.status === 403 ? e : new MsecError('TOKEN_INVALID', 'credential is invalid');
+      const status = httpStatusOf(e);
+      throw status === 401 || status === 403 ? e : new MsecError('TOKEN_INVALID', 'credential is invalid');
     }
   });
 
@@ -112,9 +114,9 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     if (denied && bus) {
       // Raised for the monitor: brute force, token forgery and probing show up as security events.
       const code = req.errorCode;
-      const kind = code === 'INVALID_CREDENTIALS' ? 'login-failed' : status === 423 ? 'account-locked' : status === 401 ? 'auth-failed' : 'access-denied';
+      const kind: SecurityKind<'api'> = code === 'INVALID_CREDENTIALS' ? 'login-failed' : status === 423 ? 'account-locked' : status === 401 ? 'auth-failed' : 'access-denied';
       bus
-        .publish(`security.api.${kind}`, { ip: req.ip, actor: note.actorName ?? s?.name ?? null, org: s?.org ?? null, method: req.method, route: req.routeOptions.url ?? null, status, code: code ?? null, requestId: req.id })
+        .publish(securitySubject('api', kind), { ip: req.ip, actor: note.actorName ?? s?.name ?? null, org: s?.org ?? null, method: req.method, route: req.routeOptions.url ?? null, status, code: code ?? null, requestId: req.id })
         .catch((err: unknown) => req.log.warn({ err }, 'security event not published'));
     }
     try {

@@ -1,9 +1,13 @@
-import { MsecError } from '../core/index.ts';
-import type { PlatformModule, PolicyStatement, Role } from '../iam/index.ts';
-import type { TransparencyLog } from '../ledger/index.ts';
+import { serviceKey } from '../core/index.ts';
+import type { PolicyStatement, Role } from '../iam/index.ts';
+import type { PlatformModule } from '../core/index.ts';
+import { LEDGER_LOG } from '../ledger/index.ts';
 import { VaultRepo } from './server/context.ts';
 import { vaultRoutes } from './server/routes.ts';
 import { vaultMigrations } from './server/schema.ts';
+
+/** The vault's records, for modules that build on them. */
+export const VAULT = serviceKey<VaultRepo>('vault');
 
 /** People and services keep personal records; devices do not. */
 const VAULT_ROLES: Role[] = ['admin', 'operator', 'analyst', 'provider', 'consumer'];
@@ -23,19 +27,19 @@ export const VAULT_POLICY: PolicyStatement[] = [
 /**
  * The crypto companion database: stores client-side ciphertext and wrapped data keys, logs each
  * version's ciphertext hash in the transparency log, and runs the request/approve/revoke and
- * erasure workflow. Needs the ledger module started before it ('ledger.log').
+ * erasure workflow, logging through the ledger's LEDGER_LOG.
  */
 export function vaultModule(): PlatformModule {
   let repo: VaultRepo | undefined;
   return {
     name: 'vault',
+    needs: [LEDGER_LOG],
+    provides: [VAULT],
     migrations: vaultMigrations,
     policy: VAULT_POLICY,
     async start(ctx) {
-      const log = ctx.services.get('ledger.log') as TransparencyLog | undefined;
-      if (!log) throw new MsecError('CONFIG_INVALID', 'the vault needs the ledger module: start it before the vault');
-      repo = new VaultRepo({ store: ctx.store, log, clock: ctx.clock, audit: ctx.iam.audit });
-      ctx.services.set('vault', repo);
+      repo = new VaultRepo({ store: ctx.store, log: ctx.services.get(LEDGER_LOG), clock: ctx.clock, audit: ctx.access.audit });
+      ctx.services.provide(VAULT, repo);
     },
     async routes(app) {
       if (!repo) throw new Error('the vault module has not started');

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../src/core/index.ts';
 import { SoftwareKeyStore } from '../../src/device/index.ts';
-import { devicesModule, type DevicesHub } from '../../src/hub/devices/index.ts';
-import { hubDataModule } from '../../src/hub/data-module.ts';
+import { HUB_DEVICES, hubModule, type DevicesHub } from '../../src/hub/index.ts';
 import { startTestPlatform, type TestPlatform } from './platform.ts';
 
 export const CHEAP_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
@@ -21,11 +20,10 @@ export interface DeviceHubFixture {
   close(): Promise<void>;
 }
 
-export async function startDeviceHub(opts: { store?: Store; freshnessWindowMs?: number; withHistory?: boolean } = {}): Promise<DeviceHubFixture> {
+export async function startDeviceHub(opts: { store?: Store; freshnessWindowMs?: number } = {}): Promise<DeviceHubFixture> {
   const t = await startTestPlatform({
     modules: [
-      devicesModule(opts.freshnessWindowMs !== undefined ? { freshnessWindowMs: opts.freshnessWindowMs } : {}),
-      ...(opts.withHistory ? [hubDataModule({ broker: false })] : []),
+      hubModule({ broker: false, ...(opts.freshnessWindowMs !== undefined ? { devices: { freshnessWindowMs: opts.freshnessWindowMs } } : {}) }),
     ],
     listen: true,
     ...(opts.store ? { store: opts.store } : {}),
@@ -38,7 +36,7 @@ export async function startDeviceHub(opts: { store?: Store; freshnessWindowMs?: 
   return {
     t,
     url: t.platform.url,
-    hub: t.platform.ctx.services.get('hub.devices') as DevicesHub,
+    hub: t.platform.ctx.services.get(HUB_DEVICES),
     workDir,
     adminToken,
     async token(orgId = 'santander', maxUses = 1) {

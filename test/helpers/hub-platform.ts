@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
-import { hubDataModule, type HubDataOptions } from '../../src/hub/data-module.ts';
-import { devicesModule, type DevicesHub } from '../../src/hub/devices/index.ts';
+import { HUB_DEVICES, hubModule, type DevicesHub, type HubOptions } from '../../src/hub/index.ts';
 import type { ConfigInput, Store } from '../../src/core/index.ts';
 import { freePort } from './net.ts';
 import { startTestPlatform, type TestPlatform } from './platform.ts';
@@ -19,16 +18,15 @@ export interface HubTestPlatform extends TestPlatform {
 }
 
 /** A listening platform with the real devices module and the hub data module, as `msec up` runs them. */
-export async function startHubPlatform(opts: { data?: HubDataOptions; config?: ConfigInput; store?: Store } = {}): Promise<HubTestPlatform> {
+export async function startHubPlatform(opts: { data?: HubOptions; config?: ConfigInput; store?: Store } = {}): Promise<HubTestPlatform> {
   const mqttPort = await freePort();
   const t = await startTestPlatform({
-    modules: [devicesModule(), hubDataModule(opts.data)],
+    modules: [hubModule(opts.data)],
     config: { mqttPort, ...opts.config },
     listen: true,
     ...(opts.store ? { store: opts.store } : {}),
   });
-  const devices = t.platform.ctx.services.get('hub.devices') as DevicesHub | undefined;
-  if (!devices) throw new Error('startHubPlatform: the devices module did not register hub.devices');
+  const devices = t.platform.ctx.services.get(HUB_DEVICES);
   const ensureOrg: HubTestPlatform['ensureOrg'] = async (org) => {
     const dir = t.platform.ctx.iam.directory;
     if (!(await dir.getOrg(org))) await dir.createOrg({ id: org, name: org, kind: org === 'buyer' ? 'buyer' : 'city' });

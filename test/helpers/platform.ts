@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, silentLogger, type Clock, type ConfigInput, type Store } from '../../src/core/index.ts';
-import type { PlatformModule } from '../../src/iam/index.ts';
+import type { PlatformModule } from '../../src/core/index.ts';
 import { startPlatform, type Platform } from '../../src/server/index.ts';
 
 export interface TestPlatform {

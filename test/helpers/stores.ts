@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPostgresStore, openSqliteStore, migrate, type ModuleMigration, type Store } from '../../src/core/index.ts';
+import { migrate, type ModuleMigration, type Store } from '../../src/core/index.ts';
+import { openPostgresStore } from '../../src/core/storage/postgres.ts';
+import { openSqliteStore } from '../../src/core/storage/sqlite.ts';
 
 /** PostgreSQL used by the suite; CI starts it when down. */
 export const TEST_DATABASE_URL = process.env.MSEC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

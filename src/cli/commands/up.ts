@@ -38,7 +38,7 @@ export function registerUpCommand(program: Command, io: CliIo): void {
     // Loaded on demand: `msec --help` should not pay for the whole server.
     const { startPlatform } = await import('../../server/index.ts');
     const { platformModules } = await import('../modules.ts');
-    const platform = await startPlatform({ config, modules: platformModules(config) });
+    const platform = await startPlatform({ config, modules: await platformModules(config) });
     if (platform.adminCredentialFile) io.out(`First start: the admin credential was written to ${platform.adminCredentialFile} (readable only by you).`);
     io.out(`msec is up at ${platform.url} — API docs at ${platform.url}/docs`);
     const demo = config.demo ? await (await import('../../server/demo/index.ts')).startDemo(platform) : undefined;

@@ -13,16 +13,7 @@ export type CoseErrorCode =
   | 'COSE_BAD_KEY'
   | 'COSE_DECRYPT_FAILED';
 
-const STATUS: Record<CoseErrorCode, number> = {
-  COSE_MALFORMED: 400,
-  COSE_TOO_LARGE: 413,
-  COSE_UNSUPPORTED_ALG: 400,
-  COSE_BAD_SIGNATURE: 401,
-  COSE_UNKNOWN_KID: 401,
-  COSE_BAD_KEY: 400,
-  COSE_DECRYPT_FAILED: 400,
-};
-
 export function coseError(code: CoseErrorCode, message: string, details?: Record<string, unknown>): MsecError {
-  return new MsecError(code, message, { status: STATUS[code], ...(details ? { details } : {}) });
+  // No HTTP status here: the server maps codes to statuses (server/http-status.ts).
+  return new MsecError(code, message, details ? { details } : {});
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MsecError } from '../../core/errors.ts';
-import { keyStoreContract } from './contract.ts';
+import { keyStoreContract } from './contract.test-helpers.ts';
 import { SoftwareKeyStore } from './software.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'msec-keystore-'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSwtpm, type SwtpmInstance } from '../../../test/helpers/swtpm.ts';
-import { keyStoreContract } from './contract.ts';
+import { keyStoreContract } from './contract.test-helpers.ts';
 import { TpmKeyStore } from './tpm.ts';
 import { SwtpmSocketTransport, TPM_CC, TpmClient, createPersistentKey, ensureSrk, evictControl, flushContext, signingKeyTemplate } from '../tpm/index.ts';
 import { TpmWiretap } from '../../../test/helpers/tpm-wiretap.ts';

@@ -60,7 +60,7 @@ function publicArea(template: EccPublicArea, info: PublicKeyInfo): Buffer {
   const bytes = marshalEccPublic({ ...template, x: point.x, y: point.y });
   const name = (info as PublicKeyInfo & { name?: Buffer }).name;
   if (!name || !objectName(bytes).equals(name)) {
-    throw new MsecError('ENROLLMENT_TPM_INVALID', `key ${info.label} does not have the expected TPM public area`, { status: 500 });
+    throw new MsecError('KEYSTORE_TPM_KEY_INVALID', `key ${info.label} does not have the expected TPM public area`, { status: 500 });
   }
   return bytes;
 }

@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../../core/index.ts';
 import { TOPICS, type AcceptedReading } from '../contracts.ts';
-import { topicMatches } from '../subscriptions/live-feed.ts';
+import { topicMatches } from './topic-match.ts';
 import { readingMessage } from './reading-message.ts';
 
 export interface BridgeOptions {

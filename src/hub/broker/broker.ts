@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { errorMessage, type Logger } from '../../core/index.ts';
 import { PLATFORM_ORG, type Iam, type Subject } from '../../iam/index.ts';
-import { SERVICE_NAMES, TOPICS, type AcceptedReading, type DeviceAuthenticator, type ReadingIngestor } from '../contracts.ts';
+import { TOPICS, type AcceptedReading, type DeviceAuthenticator, type ReadingIngestor } from '../contracts.ts';
 import type { GrantStore } from '../twins/grant-store.ts';
 import { guardSocket } from './guarded-socket.ts';
 import { batchWrites } from './write-batching.ts';
@@ -30,7 +30,9 @@ export interface BrokerOptions {
 export interface BrokerDeps {
   iam: Iam;
   grants: GrantStore;
-  services: Map<string, unknown>;
+  /** The device side: device credentials and the one verification path for readings. */
+  deviceAuth: DeviceAuthenticator;
+  ingest: ReadingIngestor;
   refusals: RefusalReporter;
   logger: Logger;
   now: () => number;
@@ -152,9 +154,9 @@ export class HubBroker {
       throw connackError(5, 'not authorized');
     }
     const credential = password.toString('utf8');
-    const deviceAuth = this.deps.services.get(SERVICE_NAMES.deviceAuth) as DeviceAuthenticator | undefined;
+    const { deviceAuth } = this.deps;
     let info: ClientInfo | undefined;
-    if (deviceAuth && username && !credential.startsWith('msec_')) {
+    if (username && !credential.startsWith('msec_')) {
       const subject = await deviceAuth.authenticateDevice(username, credential).catch(() => undefined);
       if (subject) info = { subject, deviceId: username, ip };
     }
@@ -186,10 +188,8 @@ export class HubBroker {
   }
 
   private async ingestReading(client: Client, info: ClientInfo, packet: PublishPacket): Promise<Error | null> {
-    const ingest = this.deps.services.get(SERVICE_NAMES.ingest) as ReadingIngestor | undefined;
-    if (!ingest) return this.denyPublish(client, packet.topic, 'reading-rejected', 'reading ingest is not available');
     try {
-      await ingest.ingest(packet.payload as Buffer, { transport: 'mqtt', subject: info.subject, ip: info.ip });
+      await this.deps.ingest.ingest(packet.payload as Buffer, { transport: 'mqtt', subject: info.subject, ip: info.ip });
     } catch (err) {
       // MQTT 3.1.1 has no PUBACK reason code: refuse by closing the connection, never forward.
       return this.denyPublish(client, packet.topic, 'reading-rejected', errorMessage(err));

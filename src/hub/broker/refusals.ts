@@ -1,11 +1,8 @@
 import { Counter, type Registry } from 'prom-client';
-import type { EventBus, Logger } from '../../core/index.ts';
-import type { AuditLog } from '../../iam/index.ts';
-import { SUBJECTS } from '../contracts.ts';
+import { securitySubject, type EventBus, type SecurityKind, type Logger, type PlatformAccess } from '../../core/index.ts';
 
-export type RefusalKind =
-  | 'anonymous' | 'auth-failed' | 'connect-throttled' | 'connection-flood' | 'oversized-packet' | 'malformed-packet'
-  | 'publish-denied' | 'subscribe-denied' | 'reading-rejected';
+/** The broker's security event kinds (the catalogue in core lists them). */
+export type RefusalKind = Exclude<SecurityKind<'hub'>, 'device-quarantined'>;
 
 export interface Refusal {
   kind: RefusalKind;
@@ -24,7 +21,7 @@ export interface Refusal {
 export class RefusalReporter {
   private readonly counter: Counter<'kind'>;
 
-  constructor(metrics: Registry, private readonly audit: AuditLog, private readonly bus: EventBus, private readonly logger: Logger) {
+  constructor(metrics: Registry, private readonly audit: PlatformAccess['audit'], private readonly bus: EventBus, private readonly logger: Logger) {
     const name = 'msec_hub_mqtt_refusals_total';
     this.counter = (metrics.getSingleMetric(name) as Counter<'kind'> | undefined)
       ?? new Counter({ name, help: 'MQTT connections, packets and requests refused by the hub broker, by kind', labelNames: ['kind'], registers: [metrics] });
@@ -40,7 +37,7 @@ export class RefusalReporter {
         detail: { reason: r.reason.slice(0, 300), ...(r.clientId ? { clientId: r.clientId.slice(0, 100) } : {}) },
       })
       .catch((err: unknown) => this.logger.error({ err }, 'audit of an mqtt refusal failed'));
-    void this.bus.publish(SUBJECTS.securityEvent('hub', r.kind), { ...r, at: Date.now() }).catch(() => {});
+    void this.bus.publish(securitySubject('hub', r.kind), { ...r, at: Date.now() }).catch(() => {});
   }
 
   count(kind: RefusalKind): Promise<number> {

@@ -5,10 +5,9 @@
  * until an operator releases it after a passing attestation.
  */
 import { randomBytes } from 'node:crypto';
-import { MsecError, type Clock, type EventBus } from '../../core/index.ts';
+import { MsecError, securitySubject, type Clock, type EventBus } from '../../core/index.ts';
 import { verifyQuote } from '../../device/index.ts';
 import type { AuditLog } from '../../iam/index.ts';
-import { SUBJECTS } from '../contracts.ts';
 import type { DeviceCache } from './device-cache.ts';
 import type { AttestationChallenge, DeviceRecord, DeviceRegistry } from './registry.ts';
 import { parseTpmKeyPublic } from './tpm-public.ts';
@@ -122,7 +121,7 @@ export class AttestationService {
   private async quarantine(device: DeviceRecord, code: string, reason: string, now: number): Promise<void> {
     const text = `${code}: ${reason}`.slice(0, 500);
     await this.deps.registry.setAttestation(device.id, { attestation: 'quarantined', reason: text, at: now, last: { ok: false, at: now, code }, challenge: null }, now);
-    await this.deps.bus.publish(SUBJECTS.deviceQuarantined, { deviceId: device.id, org: device.org, code, reason: text, at: now });
+    await this.deps.bus.publish(securitySubject('hub', 'device-quarantined'), { deviceId: device.id, org: device.org, code, reason: text, at: now });
   }
 
   /** Lifts a quarantine; only after a passing attestation that came after the quarantine. */

@@ -3,7 +3,7 @@ import type { Store } from '../../core/index.ts';
 import { storeCases } from '../../../test/helpers/stores.ts';
 import { CounterGuard } from './counter-guard.ts';
 import { DeviceRegistry } from './registry.ts';
-import { deviceMigrations } from './tables.ts';
+import { deviceMigrations } from './schema.ts';
 
 const JWK = { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43) } as const;
 

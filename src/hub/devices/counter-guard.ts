@@ -60,6 +60,16 @@ export class CounterGuard {
     });
   }
 
+  /**
+   * Gives back a claimed counter whose reading could not be stored: the device's counter returns
+   * to `previous` unless a later reading of it has moved on since (then the retry is refused).
+   */
+  async release(deviceId: string, counter: number, previous: number): Promise<void> {
+    if (this.reserved.get(deviceId) === counter) this.reserved.delete(deviceId);
+    await this.drain();
+    await this.registry.rewindCounter(deviceId, counter, previous);
+  }
+
   /** Forget what is known of a device (revocation, re-enrollment). */
   forget(deviceId: string): void {
     this.reserved.delete(deviceId);

@@ -4,11 +4,12 @@
  * occasional tampered and replayed reading so the console shows refusals too. The demo devices'
  * key stores live under <dataDir>/demo-devices (passphrase in a 0600 file beside them).
  */
+import { IAM } from '../../iam/index.ts';
 import { join } from 'node:path';
 import { isMsecError, newSecret, readTextIfExists, writePrivateFile } from '../../core/index.ts';
 import { SoftwareKeyStore } from '../../device/index.ts';
 import { createSensor, enrollmentProofMessage, VirtualDevice, type SensorKind } from '../../device/index.ts';
-import type { ModuleContext } from '../../iam/index.ts';
+import type { ModuleContext } from '../../core/index.ts';
 import type { DeviceMetadata } from './metadata.ts';
 import type { DevicesHub } from './service.ts';
 
@@ -45,6 +46,7 @@ export class DeviceDemo {
   private readonly stores: SoftwareKeyStore[] = [];
   private ticks = 0;
   private busy = false;
+  private ticking: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: ModuleContext, private readonly hub: DevicesHub) {}
 
@@ -57,7 +59,7 @@ export class DeviceDemo {
       writePrivateFile(passFile, passphrase);
     }
     for (const city of DEMO_CITIES) {
-      if (!(await this.ctx.iam.directory.getOrg(city.org))) await this.ctx.iam.directory.createOrg({ id: city.org, name: city.name, kind: 'city' });
+      if (!(await this.ctx.services.get(IAM).directory.getOrg(city.org))) await this.ctx.services.get(IAM).directory.createOrg({ id: city.org, name: city.name, kind: 'city' });
     }
     for (const d of DEMO_DEVICES) {
       const store = await SoftwareKeyStore.open({ dir: join(dir, d.id), passphrase, scrypt: DEMO_SCRYPT });
@@ -67,14 +69,18 @@ export class DeviceDemo {
       this.devices.push(new VirtualDevice(d.id, store, 'signing', sensor));
     }
     this.ctx.logger.info({ devices: this.devices.map((d) => d.deviceId) }, 'demo devices publishing signed readings');
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer = setInterval(() => {
+      this.ticking = this.tick().catch((err: unknown) => this.ctx.logger.warn({ err }, 'demo tick failed'));
+    }, TICK_MS);
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer, lets a tick in flight finish, then closes the key stores. */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const s of this.stores) void s.close();
+    await this.ticking;
+    await Promise.all(this.stores.map((s) => s.close()));
   }
 
   private async enroll(org: string, deviceId: string, store: SoftwareKeyStore, metadata: DeviceMetadata): Promise<void> {
@@ -98,6 +104,7 @@ export class DeviceDemo {
     this.ticks++;
     try {
       for (const [i, device] of this.devices.entries()) {
+        if (!this.timer) return;
         await this.send(await device.nextReading());
         // Now and then one device misbehaves: a forged signature, or an old reading sent again.
         if (this.ticks % 15 === 0 && i === this.ticks % this.devices.length) await this.send(await device.tamperedReading());

@@ -5,7 +5,7 @@ import { iamMigrations } from '../../iam/index.ts';
 import { storeCases } from '../../../test/helpers/stores.ts';
 import { DeviceCache } from './device-cache.ts';
 import { DeviceRegistry } from './registry.ts';
-import { deviceMigrations } from './tables.ts';
+import { deviceMigrations } from './schema.ts';
 
 const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { MsecError, newId, newSecret, type Clock, type Store } from '../../core/index.ts';
-import type { DeviceTables } from './tables.ts';
+import type { DeviceTables } from './schema.ts';
 
 export const TOKEN_PREFIX = 'msec_enr_';
 const TOKEN_SHAPE = /^msec_enr_[A-Za-z0-9_-]{43}$/;

@@ -5,10 +5,10 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
-import { MsecError, isMsecError, type Clock, type EventBus } from '../../core/index.ts';
+import { MsecError, SUBJECTS, isMsecError, type Clock, type EventBus } from '../../core/index.ts';
 import { MAX_SEALED_READING_BYTES, openSealedReading, verifyReading, type Reading } from '../../device/index.ts';
 import type { AuditLog } from '../../iam/index.ts';
-import { SUBJECTS, type AcceptedReading, type IngestContext, type ReadingIngestor, type ReadingSink, type RejectedReading } from '../contracts.ts';
+import type { AcceptedReading, IngestContext, ReadingIngestor, ReadingSink, RejectedReading } from '../contracts.ts';
 import { ArrivalOrder, type Turn } from './arrival-order.ts';
 import type { CounterGuard } from './counter-guard.ts';
 import type { DeviceCache } from './device-cache.ts';
@@ -19,7 +19,8 @@ export const DEFAULT_FRESHNESS_WINDOW_MS = 5 * 60 * 1000;
 
 export interface IngestorDeps {
   /** Where accepted readings are stored (the hub's history), looked up when needed: it starts after this module. */
-  sink?: () => ReadingSink | undefined;
+  /** Stores an admitted reading durably; optional only for benchmarks of the verification path. */
+  sink?: ReadingSink | undefined;
   cache: DeviceCache;
   guard: CounterGuard;
   hubKey: HubEcdhKey;
@@ -148,8 +149,14 @@ export class DeviceReadingIngestor implements ReadingIngestor {
       attestation: device.attestation === 'attested' ? 'attested' : 'unattested',
       cose: signed,
     };
-    // Stored before it is acknowledged: the caller's 2xx or PUBACK means it is durable.
-    await this.deps.sink?.()?.accept(accepted);
+    // Stored before it is acknowledged: the caller's 2xx or PUBACK means it is durable. A failed
+    // store gives the counter back, so the device's retry of the same bytes is accepted.
+    try {
+      await this.deps.sink?.accept(accepted);
+    } catch (err) {
+      await this.deps.guard.release(device.id, reading.counter, device.lastCounter);
+      throw new MsecError('UNAVAILABLE', 'the reading could not be stored; retry', { status: 503, cause: err });
+    }
     this.acceptedBy(ctx.transport).inc();
     await this.deps.bus.publish(SUBJECTS.readingAccepted, accepted);
     return accepted;

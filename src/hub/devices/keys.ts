@@ -51,7 +51,7 @@ export class DeviceKeys {
   }
 
   async revoke(device: DeviceRecord, reason: string): Promise<void> {
-    if (device.status === 'revoked') throw new MsecError('DEVICE_KEY_REVOKED', 'the device is already revoked', { status: 409 });
+    if (device.status === 'revoked') throw new MsecError('DEVICE_ALREADY_REVOKED', 'the device is already revoked', { status: 409 });
     await this.deps.registry.revoke(device.id, reason, this.deps.clock.now());
     this.deps.cache.invalidate(device.id);
     this.deps.cache.keys.invalidate(`${device.id}#${device.keyVersion}`);

@@ -3,9 +3,9 @@
  * revoked), attestation state and the last accepted reading counter.
  */
 import { sql, type Kysely } from 'kysely';
-import { MsecError, type Store } from '../../core/index.ts';
+import { MsecError, parseJsonOr, type Store } from '../../core/index.ts';
 import type { DeviceMetadata, EcJwk } from './metadata.ts';
-import type { DeviceTables } from './tables.ts';
+import type { DeviceTables } from './schema.ts';
 
 export type KeyStoreKind = 'software' | 'tpm';
 export type AttestationStatus = 'unattested' | 'attested' | 'quarantined';
@@ -49,14 +49,6 @@ export interface DeviceRecord {
 
 type DeviceRow = DeviceTables['hub_devices'];
 
-function json<T>(text: string | null): T | null {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return null;
-  }
-}
 
 function fromRow(r: DeviceRow): DeviceRecord {
   return {
@@ -65,17 +57,17 @@ function fromRow(r: DeviceRow): DeviceRecord {
     principalId: r.principal_id,
     keystore: r.keystore as KeyStoreKind,
     keyVersion: Number(r.key_version),
-    signingJwk: json<EcJwk>(r.signing_jwk)!,
-    metadata: json<DeviceMetadata>(r.metadata) ?? { name: r.id, type: 'other', transducers: [] },
+    signingJwk: parseJsonOr<EcJwk | null>(r.signing_jwk, null)!,
+    metadata: parseJsonOr<DeviceMetadata | null>(r.metadata, null) ?? { name: r.id, type: 'other', transducers: [] },
     status: r.status as DeviceStatus,
     attestation: r.attestation as AttestationStatus,
     attestationReason: r.attestation_reason,
     attestationAt: r.attestation_at === null ? null : Number(r.attestation_at),
-    lastAttestation: json<AttestationResult>(r.last_attestation),
-    goldenPcrs: json<Record<string, string>>(r.golden_pcrs),
-    ekJwk: json<EcJwk>(r.ek_jwk),
+    lastAttestation: parseJsonOr<AttestationResult | null>(r.last_attestation, null),
+    goldenPcrs: parseJsonOr<Record<string, string> | null>(r.golden_pcrs, null),
+    ekJwk: parseJsonOr<EcJwk | null>(r.ek_jwk, null),
     akPublic: r.ak_public,
-    challenge: json<AttestationChallenge>(r.attestation_challenge),
+    challenge: parseJsonOr<AttestationChallenge | null>(r.attestation_challenge, null),
     lastCounter: Number(r.last_counter),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
@@ -236,7 +228,7 @@ export class DeviceRegistry {
       .orderBy('version', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => json<EcJwk>(r.jwk)).filter((k): k is EcJwk => k !== null);
+    return rows.map((r) => parseJsonOr<EcJwk | null>(r.jwk, null)).filter((k): k is EcJwk => k !== null);
   }
 
   /** Keys of a device still valid at time `at` (not revoked by then), newest first. */
@@ -249,7 +241,7 @@ export class DeviceRegistry {
       .orderBy('version', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => json<EcJwk>(r.jwk)).filter((k): k is EcJwk => k !== null);
+    return rows.map((r) => parseJsonOr<EcJwk | null>(r.jwk, null)).filter((k): k is EcJwk => k !== null);
   }
 
   /**
@@ -277,6 +269,12 @@ export class DeviceRegistry {
       for (const r of res.rows) moved.add(r.id);
     }
     return moved;
+  }
+
+  /** Sets the last counter back from `from` to `to`, if it is still `from`. */
+  async rewindCounter(id: string, from: number, to: number): Promise<boolean> {
+    const res = await this.db.updateTable('hub_devices').set({ last_counter: to }).where('id', '=', id).where('last_counter', '=', from).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
   }
 
   async lastCounter(id: string): Promise<number | undefined> {

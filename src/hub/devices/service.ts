@@ -1,12 +1,12 @@
 /**
  * The device side of the hub, assembled: registry, caches, enrollment, ingest, attestation, keys.
- * Published to other modules as `hub.devices` (and its ingest and device-auth parts under their
- * contract names).
+ * Published to other modules as HUB_DEVICES.
  */
 import { createPublicKey } from 'node:crypto';
 import type { Clock } from '../../core/index.ts';
 import { verifyReading } from '../../device/index.ts';
-import type { ModuleContext } from '../../iam/index.ts';
+import type { ModuleContext } from '../../core/index.ts';
+import type { Iam } from '../../iam/index.ts';
 import { AttestationService } from './attestation.ts';
 import { CounterGuard } from './counter-guard.ts';
 import { DeviceCredentialVerifier } from './device-auth.ts';
@@ -17,7 +17,7 @@ import { loadOrCreateHubEcdhKey, type HubEcdhKey } from './hub-key.ts';
 import { DeviceReadingIngestor } from './ingest.ts';
 import { DeviceKeys } from './keys.ts';
 import { DeviceRegistry } from './registry.ts';
-import { SERVICE_NAMES, type DeviceKeyLookup, type ReadingSink } from '../contracts.ts';
+import type { DeviceKeyLookup, ReadingSink } from '../contracts.ts';
 
 export interface DevicesOptions {
   /** Accepted distance between a reading's timestamp and the hub's clock (default 5 minutes). */
@@ -39,8 +39,9 @@ export class DevicesHub implements DeviceKeyLookup {
   readonly hubKey: HubEcdhKey;
   readonly clock: Clock;
 
-  constructor(ctx: ModuleContext, opts: DevicesOptions = {}) {
-    const { store, clock, iam, bus, metrics } = ctx;
+  /** `sink` is the data side: it stores each admitted reading before it is acknowledged. */
+  constructor(ctx: ModuleContext, iam: Iam, sink: ReadingSink, opts: DevicesOptions = {}) {
+    const { store, clock, bus, metrics } = ctx;
     this.clock = clock;
     this.hubKey = loadOrCreateHubEcdhKey(ctx.config.dataDir).key;
     this.registry = new DeviceRegistry(store);
@@ -56,7 +57,7 @@ export class DevicesHub implements DeviceKeyLookup {
       bus,
       audit: iam.audit,
       metrics,
-      sink: () => ctx.services.get(SERVICE_NAMES.readingSink) as ReadingSink | undefined,
+      sink,
       ...(opts.freshnessWindowMs !== undefined ? { freshnessWindowMs: opts.freshnessWindowMs } : {}),
     });
     this.deviceAuth = new DeviceCredentialVerifier(this.cache, clock, opts.credentialAudience);

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MsecError } from '../../core/index.ts';
-import { attestationKeyTemplate, keyObjectToEccPoint, marshalEccPublic, objectName, signingKeyTemplate } from '../../device/tpm/index.ts';
+import { attestationKeyTemplate, keyObjectToEccPoint, marshalEccPublic, objectName, signingKeyTemplate } from '../../device/index.ts';
 import { assertAttestationKey, assertSigningKey, parseTpmKeyPublic } from './tpm-public.ts';
 
 function area(template: ReturnType<typeof signingKeyTemplate>) {

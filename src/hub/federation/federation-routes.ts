@@ -1,7 +1,8 @@
+import { IAM } from '../../iam/index.ts';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import type { ModuleContext } from '../../iam/index.ts';
+import type { ModuleContext } from '../../core/index.ts';
 import type { AgreementStore } from './agreements.ts';
 import type { FederationLinks } from './federation.ts';
 import { applyPush, type ImporterDeps } from './importer.ts';
@@ -48,7 +49,7 @@ export async function federationRoutes(app: FastifyInstance, ctx: ModuleContext,
     },
     async (req, reply) => {
       const b = req.body;
-      if (!(await ctx.iam.directory.getOrg(b.localOrg))) throw new MsecError('NOT_FOUND', `organization ${b.localOrg} not found`);
+      if (!(await ctx.services.get(IAM).directory.getOrg(b.localOrg))) throw new MsecError('NOT_FOUND', `organization ${b.localOrg} not found`);
       const a = await agreements.create({
         id: b.id, direction: b.direction, localOrg: b.localOrg, partner: b.partner, resources: b.resources, decimals: b.decimals ?? null,
         pseudonymise: b.pseudonymise, keepSignatures: b.keepSignatures, aggregate: b.aggregate ?? null, validUntil: b.validUntil, endpoint: b.endpoint ?? null,
@@ -64,7 +65,7 @@ export async function federationRoutes(app: FastifyInstance, ctx: ModuleContext,
   app.get('/federation/agreements', { config: { security: { action: 'hub:agreement:read' } }, schema: { tags: ['hub'], summary: 'List your organisation’s sharing agreements' } }, async (req) => {
     const s = req.subject!;
     const all = await agreements.list();
-    return { items: all.filter((a) => ctx.iam.decide(s, 'hub:agreement:read', { type: 'agreement', org: a.localOrg }).allow).map((a) => ({ ...a, exporter: links.exporters.get(a.id) ? { pushed: links.exporters.get(a.id)!.pushed, lastError: links.exporters.get(a.id)!.lastError ?? null } : null })) };
+    return { items: all.filter((a) => ctx.access.decide(s, 'hub:agreement:read', { type: 'agreement', org: a.localOrg }).allow).map((a) => ({ ...a, exporter: links.exporters.get(a.id) ? { pushed: links.exporters.get(a.id)!.pushed, lastError: links.exporters.get(a.id)!.lastError ?? null } : null })) };
   });
 
   app.post<{ Params: Static<typeof IdParams> }>(

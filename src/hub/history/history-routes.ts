@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import type { ModuleContext } from '../../iam/index.ts';
+import type { ModuleContext } from '../../core/index.ts';
 import { twinRef, TWIN_ACTIONS } from '../twins/access.ts';
 import { assertSegment } from '../twins/names.ts';
 import { BROWSE_ACTION } from '../twins/policy.ts';
@@ -79,7 +79,7 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
       const p = await hub.twins.getProvider(provider);
       if (!p) throw new MsecError('NOT_FOUND', `node ${req.query.node_name} not found`);
       const readable = (await hub.twins.listResources(p)).filter(
-        (r) => r.kind !== 'action' && r.service !== 'admin' && ctx.iam.decide(req.subject!, TWIN_ACTIONS.READ, twinRef(p.org, r, TWIN_ACTIONS.READ)).allow,
+        (r) => r.kind !== 'action' && r.service !== 'admin' && ctx.access.decide(req.subject!, TWIN_ACTIONS.READ, twinRef(p.org, r, TWIN_ACTIONS.READ)).allow,
       );
       if (readable.length === 0) {
         req.authorize(TWIN_ACTIONS.READ, twinRef(p.org, { provider, service: '*', resource: '*' }, TWIN_ACTIONS.READ));

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { MsecError, type Dialect, type Logger, type Store } from '../../core/index.ts';
+import { MsecError, type AcceptedReadingsOutbox, type Dialect, type Logger, type Store } from '../../core/index.ts';
 import type { TwinPath } from '../twins/names.ts';
 import type { TwinValue } from '../twins/model.ts';
 import { insertHistorySqlite, numericOf } from './bulk-insert.ts';
@@ -55,6 +55,9 @@ interface Waiter {
  * after awaiting it never acknowledges a lost reading. Duplicates (same device and counter, or
  * same federation origin and sequence) are ignored, which makes redelivery idempotent.
  */
+/** How long after its receipt a reading is handed to cursor readers (longer than any commit takes). */
+export const OUTBOX_SETTLE_MS = 500;
+
 export class HistoryStore {
   readonly db: Kysely<HistoryTables>;
   private readonly dialect: Dialect;
@@ -170,6 +173,19 @@ export class HistoryStore {
   }
 
   /** Local readings (never re-export what came from a partner) after `seq`, for federation. */
+  /** The durable record of local readings, read by cursor (the ledger logs from it). */
+  outbox(now: () => number): AcceptedReadingsOutbox {
+    return {
+      settleMs: OUTBOX_SETTLE_MS,
+      readAfter: async (afterSeq, limit) => {
+        const rows = await this.db.selectFrom('hub_history').select(['id', 'cose'])
+          .where('id', '>', afterSeq).where('origin', 'is', null).where('cose', 'is not', null).where('received_at', '<=', now() - OUTBOX_SETTLE_MS)
+          .orderBy('id').limit(limit).execute();
+        return rows.map((r) => ({ seq: Number(r.id), cose: r.cose! }));
+      },
+    };
+  }
+
   async localAfter(seq: number, limit: number, notAfterReceivedAt: number): Promise<Row[]> {
     return this.db.selectFrom('hub_history').selectAll()
       .where('id', '>', seq).where('origin', 'is', null).where('received_at', '<=', notAfterReceivedAt)

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import { PLATFORM_ORG, type ModuleContext } from '../../iam/index.ts';
+import { PLATFORM_ORG } from '../../iam/index.ts';
+import type { ModuleContext } from '../../core/index.ts';
 import { dataFilterMayDeliver, dataTopicRef, validFilter } from '../broker/topic-acl.ts';
 import { readingJson } from '../broker/reading-message.ts';
 import { TOPICS } from '../contracts.ts';
@@ -10,7 +11,8 @@ import type { GrantStore } from '../twins/grant-store.ts';
 import { BROWSE_ACTION } from '../twins/policy.ts';
 import { pathOf, type PathParams } from '../twins/services.ts';
 import type { TwinStore } from '../twins/twin-store.ts';
-import { topicMatches, type LiveFeed } from './live-feed.ts';
+import { topicMatches } from '../broker/topic-match.ts';
+import type { LiveFeed } from './live-feed.ts';
 
 const SubscribeQuery = Type.Object({ topic: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 const Seg = Type.String({ minLength: 1, maxLength: 130 });
@@ -40,7 +42,7 @@ export async function sseRoutes(app: FastifyInstance, ctx: ModuleContext, feed: 
       const topic = TOPICS.data(r.org, r.provider, r.service, r.resource);
       if (!topicMatches(filter, topic)) return;
       const ref = dataTopicRef(topic);
-      if (!ref || !ctx.iam.decide(s, 'hub:twin:read', ref).allow) return;
+      if (!ref || !ctx.access.decide(s, 'hub:twin:read', ref).allow) return;
       res.write(`event: reading\nid: ${r.deviceId}:${r.counter}\ndata: ${JSON.stringify({ topic, ...readingJson(r) })}\n\n`);
     });
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);

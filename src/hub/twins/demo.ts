@@ -1,4 +1,5 @@
-import type { ModuleContext } from '../../iam/index.ts';
+import { IAM } from '../../iam/index.ts';
+import type { ModuleContext } from '../../core/index.ts';
 import { DEMO_DEVICES } from '../devices/demo.ts';
 import type { TwinStore } from './twin-store.ts';
 
@@ -10,7 +11,7 @@ import type { TwinStore } from './twin-store.ts';
 export async function seedDemoTwins(ctx: ModuleContext, twins: TwinStore): Promise<number> {
   let seeded = 0;
   for (const d of DEMO_DEVICES) {
-    if (!(await ctx.iam.directory.getOrg(d.org))) continue;
+    if (!(await ctx.services.get(IAM).directory.getOrg(d.org))) continue;
     const existing = await twins.getProvider(d.id);
     if (existing && existing.org !== d.org) continue;
     await twins.upsertProvider(d.id, d.org, { friendlyName: d.name, location: { type: 'Point', coordinates: d.at } });

@@ -1,7 +1,9 @@
+import { IAM } from '../../iam/index.ts';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import { ROLES, type ModuleContext } from '../../iam/index.ts';
+import { ROLES } from '../../iam/index.ts';
+import type { ModuleContext } from '../../core/index.ts';
 import { ACCESS_LEVELS } from './access.ts';
 import type { GrantStore } from './grant-store.ts';
 import { assertPattern } from './names.ts';
@@ -45,8 +47,8 @@ export async function grantRoutes(app: FastifyInstance, ctx: ModuleContext, gran
     async (req, reply) => {
       const b = req.body;
       const org = b.org ?? req.subject!.org;
-      if (b.principalId !== undefined && !(await ctx.iam.directory.get(b.principalId))) throw new MsecError('NOT_FOUND', `principal ${b.principalId} not found`);
-      if (b.granteeOrg !== undefined && !(await ctx.iam.directory.getOrg(b.granteeOrg))) throw new MsecError('NOT_FOUND', `organization ${b.granteeOrg} not found`);
+      if (b.principalId !== undefined && !(await ctx.services.get(IAM).directory.get(b.principalId))) throw new MsecError('NOT_FOUND', `principal ${b.principalId} not found`);
+      if (b.granteeOrg !== undefined && !(await ctx.services.get(IAM).directory.getOrg(b.granteeOrg))) throw new MsecError('NOT_FOUND', `organization ${b.granteeOrg} not found`);
       const grant = await grants.create({
         org, principalId: b.principalId ?? null, role: b.role ?? null, granteeOrg: b.granteeOrg ?? null,
         provider: assertPattern(b.provider, 'provider'), service: assertPattern(b.service, 'service'), resource: assertPattern(b.resource, 'resource'),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import type { ModuleContext } from '../../iam/index.ts';
+import type { ModuleContext } from '../../core/index.ts';
 import { twinRef, TWIN_ACTIONS } from './access.ts';
 import { ADMIN_SERVICE, GeoJsonSchema, RESOURCE_KINDS, ResourceMetadataSchema, type GeoJson, type ProviderState, type ResourceState } from './model.ts';
 import { BROWSE_ACTION } from './policy.ts';
@@ -25,7 +25,7 @@ const browse = { security: { action: BROWSE_ACTION } };
 /** Resources of a provider that the caller may DESCRIBE. */
 function visible(req: FastifyRequest, ctx: ModuleContext, p: ProviderState, resources: ResourceState[]): ResourceState[] {
   const s = req.subject!;
-  return resources.filter((r) => ctx.iam.decide(s, TWIN_ACTIONS.DESCRIBE, twinRef(p.org, r, TWIN_ACTIONS.DESCRIBE)).allow);
+  return resources.filter((r) => ctx.access.decide(s, TWIN_ACTIONS.DESCRIBE, twinRef(p.org, r, TWIN_ACTIONS.DESCRIBE)).allow);
 }
 
 function servicesOf(resources: ResourceState[]): Array<{ service: string; resources: string[] }> {
@@ -109,7 +109,7 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
     const r = await twins.getResource(p, path);
     if (!r || r.kind !== 'action') throw new MsecError('NOT_FOUND', `action ${path.provider}/${path.service}/${path.resource} not found`);
     const deviceId = await twins.deviceOf(path);
-    if (!deviceId) throw new MsecError('DEVICE_UNKNOWN', 'no device has published for this provider yet', { status: 409 });
+    if (!deviceId) throw new MsecError('TWIN_NO_DEVICE', 'no device has published for this provider yet', { status: 409 });
     const sent = await hub.sendAction(deviceId, path.service, path.resource, { arguments: req.body.arguments ?? {}, by: req.subject!.id, at: ctx.clock.now() });
     if (!sent) throw new MsecError('UNAVAILABLE', 'the MQTT broker is not running');
     return { status: 'sent', deviceId };

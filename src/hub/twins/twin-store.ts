@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { MsecError, type Clock, type Logger, type Store } from '../../core/index.ts';
+import { MsecError, parseJsonOr, type Clock, type Logger, type Store } from '../../core/index.ts';
 import type { AcceptedReading } from '../contracts.ts';
 import {
   ADMIN_RESOURCES, ADMIN_SERVICE,
@@ -11,21 +11,13 @@ import type { TwinTables } from './schema.ts';
 type ResourceRow = TwinTables['hub_resources'];
 type ProviderRow = TwinTables['hub_providers'];
 
-function parseJson<T>(text: string | null, fallback: T): T {
-  if (text === null) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
 
 function providerFromRow(r: ProviderRow): ProviderState {
   return {
     provider: r.provider,
     org: r.org,
     origin: r.origin,
-    admin: { friendlyName: r.friendly_name, location: parseJson<GeoJson | null>(r.location, null), icon: r.icon },
+    admin: { friendlyName: r.friendly_name, location: parseJsonOr<GeoJson | null>(r.location, null), icon: r.icon },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -37,8 +29,8 @@ function resourceFromRow(r: ResourceRow): ResourceState {
     service: r.service,
     resource: r.resource,
     kind: r.kind as ResourceKind,
-    metadata: parseJson<ResourceMetadata>(r.metadata, {}),
-    value: parseJson<TwinValue | null>(r.value, null),
+    metadata: parseJsonOr<ResourceMetadata>(r.metadata, {}),
+    value: parseJsonOr<TwinValue | null>(r.value, null),
     timestamp: r.value_at,
     receivedAt: r.received_at,
     signature: r.signature as ResourceState['signature'],

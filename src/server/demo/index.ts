@@ -4,7 +4,7 @@
  * link from Santander, and replayed attacks. Returns what to print and how to stop it.
  */
 import { join } from 'node:path';
-import { DEMO_DEVICES } from '../../hub/devices/demo.ts';
+import { DEMO_DEVICES, HUB_BROKER, HUB_TWINS } from '../../hub/index.ts';
 import type { Platform } from '../platform.ts';
 import { AttackReplayer, ATTACK_SOURCES } from './attacks.ts';
 import { DEMO_AGGREGATED_RESOURCES, DEMO_SHARED_RESOURCES, startPartnerHub, type PartnerHub } from './partner-hub.ts';
@@ -27,10 +27,10 @@ async function intruderKey(platform: Platform): Promise<string | undefined> {
 
 export async function startDemo(platform: Platform): Promise<RunningDemo> {
   const { ctx } = platform;
-  const broker = ctx.services.get('hub.broker') as { port: number } | undefined;
+  const broker = ctx.services.find(HUB_BROKER);
   const brokerHost = ['0.0.0.0', '::'].includes(ctx.config.host) ? '127.0.0.1' : ctx.config.host;
   let partner: PartnerHub | undefined;
-  if (ctx.services.has('hub.twins')) {
+  if (ctx.services.find(HUB_TWINS)) {
     const started = Date.now();
     try {
       partner = await startPartnerHub(platform);

@@ -6,8 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../../core/index.ts';
-import { devicesModule } from '../../hub/devices/index.ts';
-import { hubDataModule } from '../../hub/data-module.ts';
+import { hubModule } from '../../hub/index.ts';
 import { startPlatform, type Platform } from '../platform.ts';
 import { AdminSession } from './admin-session.ts';
 
@@ -62,7 +61,7 @@ async function revokeStale(admin: AdminSession, keep: readonly string[]): Promis
  */
 export async function startPartnerHub(main: Platform): Promise<PartnerHub> {
   const config = partnerConfig(main.ctx.config);
-  const platform = await startPlatform({ config, modules: [devicesModule(), hubDataModule({ broker: false })], logger: main.ctx.logger.child({ hub: 'fujisawa-partner' }) });
+  const platform = await startPlatform({ config, modules: [hubModule({ broker: false })], logger: main.ctx.logger.child({ hub: 'fujisawa-partner' }) });
   try {
     const fujisawa = await AdminSession.open(platform.app, platform.ctx.iam);
     const santander = await AdminSession.open(main.app, main.ctx.iam);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import type { ModuleContext } from '../../iam/index.ts';
+import type { ServerContext } from '../context.ts';
 import { errorResponses, IdParams } from './schemas.ts';
 
 const ApiKeyBody = Type.Object({
@@ -22,7 +22,7 @@ const CreateKey = Type.Object(
   { additionalProperties: false },
 );
 
-export async function apiKeyRoutes(app: FastifyInstance, { iam }: ModuleContext): Promise<void> {
+export async function apiKeyRoutes(app: FastifyInstance, { iam }: ServerContext): Promise<void> {
   app.post<{ Body: Static<typeof CreateKey> }>(
     '/api-keys',
     {

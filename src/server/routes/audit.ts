@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { PLATFORM_ORG, type ModuleContext } from '../../iam/index.ts';
+import { PLATFORM_ORG } from '../../iam/index.ts';
+import type { ServerContext } from '../context.ts';
 
 const AuditQuery = Type.Object(
   {
@@ -31,7 +32,7 @@ const AuditEntryBody = Type.Object({
   detail: Type.Union([Type.Record(Type.String(), Type.Any()), Type.Null()]),
 });
 
-export async function auditRoutes(app: FastifyInstance, { iam }: ModuleContext): Promise<void> {
+export async function auditRoutes(app: FastifyInstance, { iam }: ServerContext): Promise<void> {
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/audit',
     {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import type { ModuleContext } from '../../iam/index.ts';
+import type { ServerContext } from '../context.ts';
 import { errorResponses, PrincipalBody, TokensBody } from './schemas.ts';
 
 const LoginBody = Type.Object(
@@ -11,7 +11,7 @@ const LoginBody = Type.Object(
 const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
 const LogoutBody = Type.Object({ refreshToken: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }, { additionalProperties: false });
 
-export async function authRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
+export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const { iam, config } = ctx;
   const loginLimit = { max: config.auth.loginRateLimitPerMinute, timeWindow: '1 minute' };
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { ModuleContext } from '../../iam/index.ts';
+import type { ServerContext } from '../context.ts';
 import { MSEC_VERSION } from '../version.ts';
 
-export async function healthRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const started = Date.now();
   app.get('/healthz', { config: { security: { public: true } }, schema: { tags: ['platform'], summary: 'Liveness and storage check (public)' } }, async (_req, reply) => {
     let storage = 'ok';

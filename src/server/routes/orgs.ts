@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import { PLATFORM_ORG, type ModuleContext } from '../../iam/index.ts';
+import { PLATFORM_ORG } from '../../iam/index.ts';
+import type { ServerContext } from '../context.ts';
 import { errorResponses, IdParams, OrgBody, OrgKindSchema } from './schemas.ts';
 
 const CreateOrg = Type.Object(
@@ -9,7 +10,7 @@ const CreateOrg = Type.Object(
   { additionalProperties: false },
 );
 
-export async function orgRoutes(app: FastifyInstance, { iam }: ModuleContext): Promise<void> {
+export async function orgRoutes(app: FastifyInstance, { iam }: ServerContext): Promise<void> {
   app.post<{ Body: Static<typeof CreateOrg> }>(
     '/orgs',
     {

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import type { ModuleContext, Principal } from '../../iam/index.ts';
+import type { Principal } from '../../iam/index.ts';
+import type { ServerContext } from '../context.ts';
 import { errorResponses, IdParams, PrincipalBody, PrincipalKindSchema, RoleSchema } from './schemas.ts';
 
 const CreatePrincipal = Type.Object(
@@ -33,7 +34,7 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export async function principalRoutes(app: FastifyInstance, { iam }: ModuleContext): Promise<void> {
+export async function principalRoutes(app: FastifyInstance, { iam }: ServerContext): Promise<void> {
   async function load(req: { params: { id: string }; authorize(a: string, r: object): void }, action: string): Promise<Principal> {
     const p = await iam.directory.get(req.params.id);
     // Same answer for "absent" and "not yours": existence is not disclosed across organisations.

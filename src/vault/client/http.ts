@@ -56,7 +56,7 @@ export class VaultClient {
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new MsecError('MALFORMED_INPUT', `the server answered HTTP ${res.status} with non-JSON`, { status: 502 });
+      throw new MsecError('VAULT_SERVER_BAD_RESPONSE', `the server answered HTTP ${res.status} with non-JSON`, { status: 502 });
     }
     if (!res.ok) {
       const e = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;

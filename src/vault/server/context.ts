@@ -1,7 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { MsecError, type Clock, type Store } from '../../core/index.ts';
-import type { AuditLog, ResourceRef, Subject } from '../../iam/index.ts';
+import type { PlatformAccess, ResourceRef, Subject } from '../../core/index.ts';
 import { checkpointFile, proofToJson, type LedgerEntry, type TransparencyLog } from '../../ledger/index.ts';
 import { parsePublicJwk, type PublicJwk } from '../client/envelope.ts';
 import type { VaultTables } from './schema.ts';
@@ -18,7 +18,7 @@ export interface VaultDeps {
   store: Store;
   log: TransparencyLog;
   clock: Clock;
-  audit: AuditLog;
+  audit: PlatformAccess['audit'];
 }
 
 export type RecordRow = VaultTables['vault_records'];

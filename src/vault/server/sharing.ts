@@ -39,7 +39,7 @@ export async function registerKey(repo: VaultRepo, actor: Actor, input: unknown)
 
 export async function getKey(repo: VaultRepo, principalId: string): Promise<KeyInfo> {
   const k = await repo.publicKey(principalId);
-  if (!k) throw new MsecError('VAULT_NO_KEY', `principal ${principalId} has registered no vault key`, { status: 404 });
+  if (!k) throw new MsecError('VAULT_KEY_NOT_FOUND', `principal ${principalId} has registered no vault key`, { status: 404 });
   return { principalId, ...k };
 }
 
@@ -137,7 +137,7 @@ export async function revokeAccess(repo: VaultRepo, actor: Actor, idInput: strin
   let destroyed = 0;
   await repo.db.transaction().execute(async (trx) => {
     const g = await trx.updateTable('vault_grants').set({ status: 'revoked', revoked_at: now }).where('record_id', '=', r.id).where('reader_id', '=', readerId).where('status', '=', 'active').executeTakeFirst();
-    if (Number(g.numUpdatedRows) !== 1) throw new MsecError('VAULT_NO_GRANT', `${readerId} holds no grant on ${r.id}`, { status: 404 });
+    if (Number(g.numUpdatedRows) !== 1) throw new MsecError('VAULT_GRANT_NOT_FOUND', `${readerId} holds no grant on ${r.id}`, { status: 404 });
     const d = await trx.deleteFrom('vault_wrapped_keys').where('record_id', '=', r.id).where('principal_id', '=', readerId).executeTakeFirst();
     destroyed = Number(d.numDeletedRows);
     await trx.updateTable('vault_requests').set({ status: 'revoked', decided_at: now }).where('record_id', '=', r.id).where('requester_id', '=', readerId).where('status', '=', 'approved').execute();

@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
-import type { ModuleContext, PlatformModule } from '../iam/index.ts';
+import { ACCEPTED_READINGS, type ModuleContext, type PlatformModule } from '../core/index.ts';
+import { IAM } from '../iam/index.ts';
 import { HubBroker } from './broker/broker.ts';
 import { RefusalReporter } from './broker/refusals.ts';
 import { DEFAULT_THROTTLE, type ThrottleLimits } from './broker/throttle.ts';
-import { SERVICE_NAMES, type AcceptedReading, type DeviceKeyLookup, type ReadingSink } from './contracts.ts';
+import type { AcceptedReading } from './contracts.ts';
+import { DeviceDemo } from './devices/demo.ts';
+import { devicePolicy } from './devices/policy.ts';
+import { deviceRoutes } from './devices/routes/devices.ts';
+import { enrollmentRoutes } from './devices/routes/enrollment.ts';
+import { readingRoutes } from './devices/routes/readings.ts';
+import { DevicesHub, type DevicesOptions } from './devices/service.ts';
+import { deviceMigrations } from './devices/schema.ts';
+import { HUB_BROKER, HUB_DEVICES, HUB_GRANTS, HUB_HISTORY, HUB_LIVE_FEED, HUB_TWINS } from './services.ts';
 import { historyRoutes } from './history/history-routes.ts';
 import { HistoryStore, startRetention } from './history/history-store.ts';
 import { historyMigrations } from './history/schema.ts';
@@ -25,7 +34,9 @@ import { federationRoutes } from './federation/federation-routes.ts';
 import { federationMigrations } from './federation/schema.ts';
 import type { ImporterDeps } from './federation/importer.ts';
 
-export interface HubDataOptions {
+export interface HubOptions {
+  /** Device side: freshness window, credential audience. */
+  devices?: DevicesOptions;
   /** Days of history kept; older readings are deleted hourly. Default 365. */
   retentionDays?: number;
   /** The embedded MQTT broker; `false` runs the hub without it. Port defaults to config.mqttPort. */
@@ -42,15 +53,16 @@ export interface HubDataOptions {
   bridge?: BridgeOptions;
 }
 
-/** Service names the data side publishes on ctx.services. */
-export const HUB_DATA_SERVICES = { twins: 'hub.twins', history: 'hub.history', grants: 'hub.grants', broker: 'hub.broker', feed: 'hub.live-feed' } as const;
-
 /**
- * The data side of the city data hub: digital twins, access rules, history, the MQTT broker,
- * server-sent events, bridging and (see federation) sharing between hubs.
+ * The city data hub as one platform module. The device side (registry, enrollment, the one
+ * verification path, attestation, keys) hands every admitted reading to the data side (history,
+ * twins, the MQTT broker, server-sent events, bridging, federation) by constructor: the reading
+ * is stored durably first, and only then fanned out to subscribers, partners and the ledger.
  */
-export function hubDataModule(opts: HubDataOptions = {}): PlatformModule {
+export function hubModule(opts: HubOptions = {}): PlatformModule {
   let ctx: ModuleContext | undefined;
+  let devices: DevicesHub | undefined;
+  let demo: DeviceDemo | undefined;
   const grants = new GrantStore({ now: () => ctx?.clock.now() ?? Date.now() });
   const feed = new LiveFeed();
   let twins: TwinStore | undefined;
@@ -72,40 +84,48 @@ export function hubDataModule(opts: HubDataOptions = {}): PlatformModule {
     },
   });
 
+  /** Store first (durably), then fan out: nobody sees a reading whose history row could still fail. */
   const onReading = async (r: AcceptedReading, origin: string | null = null, originSeq: number | null = null, signature: string = r.signature) => {
-    twins!.enqueue({ ...r, origin });
-    feed.emit(r);
-    if (broker) void broker.publishReading(r).catch((err: unknown) => ctx!.logger.warn({ err }, 'publishing a reading on MQTT failed'));
-    bridge?.forwardReading(r);
     await history!.append({
       org: r.org, provider: r.provider, service: r.service, resource: r.resource, device_id: r.deviceId, counter: r.counter,
       ts: r.timestamp, received_at: r.receivedAt, value: r.value, unit: r.unit ?? null, signature,
       attestation: r.attestation, origin, origin_seq: originSeq, cose: r.cose.length > 0 ? r.cose : null,
     });
+    twins!.enqueue({ ...r, origin });
+    feed.emit(r);
+    if (broker) void broker.publishReading(r).catch((err: unknown) => ctx!.logger.warn({ err }, 'publishing a reading on MQTT failed'));
+    bridge?.forwardReading(r);
+  };
+
+  const needDevices = (): DevicesHub => {
+    if (!devices) throw new Error('the hub module has not started');
+    return devices;
   };
 
   return {
-    name: 'hub-data',
-    migrations: [...twinMigrations, ...historyMigrations, ...federationMigrations],
+    name: 'hub',
+    needs: [IAM],
+    provides: [HUB_DEVICES, HUB_TWINS, HUB_HISTORY, HUB_GRANTS, HUB_LIVE_FEED, HUB_BROKER, ACCEPTED_READINGS],
+    migrations: [...deviceMigrations, ...twinMigrations, ...historyMigrations, ...federationMigrations],
     policy: [
+      ...devicePolicy,
       ...twinPolicy(grants),
       { id: 'hub-federation-push', effect: 'allow', roles: '*', actions: ['hub:federation:push'], scope: 'any', description: 'partners push under an agreement; the handler binds the caller to it' },
     ],
 
     async start(c) {
       ctx = c;
+      const iam = c.services.get(IAM);
       twins = new TwinStore(c.store, c.clock, c.logger);
       history = new HistoryStore(c.store, c.logger);
+      devices = new DevicesHub(c, iam, { accept: (r) => onReading(r) }, opts.devices);
+      c.access.addAuthenticator(devices.deviceAuth.authenticator);
       await grants.start(c.store);
       stoppers.push(() => grants.stop());
       const twinTimer = setInterval(() => void twins!.flush().catch((err: unknown) => c.logger.error({ err }, 'twin update failed')), 100);
       twinTimer.unref();
       stoppers.push(() => clearInterval(twinTimer));
       stoppers.push(startRetention(history, opts.retentionDays ?? 365, () => c.clock.now(), c.logger));
-      // The ingest path hands every accepted reading here and waits for it to be stored before
-      // acknowledging it. Other hubs' readings reach local subscribers through the shared broker.
-      const sink: ReadingSink = { accept: (r) => onReading(r) };
-      c.services.set(SERVICE_NAMES.readingSink, sink);
 
       if (opts.broker !== false) {
         const b = opts.broker ?? {};
@@ -114,17 +134,14 @@ export function hubDataModule(opts: HubDataOptions = {}): PlatformModule {
           : undefined;
         broker = new HubBroker(
           { host: c.config.host, port: b.port ?? c.config.mqttPort, maxPacketBytes: b.maxPacketBytes ?? 64 * 1024, throttle: { ...DEFAULT_THROTTLE, ...b.throttle }, tls, redisUrl: c.config.redisUrl },
-          { iam: c.iam, grants, services: c.services, refusals: new RefusalReporter(c.metrics, c.iam.audit, c.bus, c.logger), logger: c.logger, now: () => Date.now() },
+          { iam, grants, deviceAuth: devices.deviceAuth, ingest: devices.ingestor, refusals: new RefusalReporter(c.metrics, c.access.audit, c.bus, c.logger), logger: c.logger, now: () => Date.now() },
         );
         await broker.start();
         c.logger.info({ port: broker.port, tls: Boolean(tls), redis: Boolean(c.config.redisUrl) }, 'hub MQTT broker listening');
-        c.services.set(HUB_DATA_SERVICES.broker, broker);
       }
       agreements = new AgreementStore(c.store, c.clock, SecretBox.forDataDir(c.config.dataDir));
-      // Looked up per export, not at start: the devices module may start after this one.
-      const deviceKey = async (id: string, cose: Uint8Array, receivedAt: number) =>
-        (c.services.get(SERVICE_NAMES.devices) as DeviceKeyLookup | undefined)?.signingKeyFor(id, cose, receivedAt);
-      links = new FederationLinks(agreements, history, c.logger, () => c.clock.now(), deviceKey, opts.federationPollMs);
+      const d = devices;
+      links = new FederationLinks(agreements, history, c.logger, () => c.clock.now(), (id, cose, at) => d.signingKeyFor(id, cose, at), opts.federationPollMs);
       await links.start();
       stoppers.push(() => links!.stop());
       if (opts.bridge) {
@@ -133,13 +150,21 @@ export function hubDataModule(opts: HubDataOptions = {}): PlatformModule {
         });
         await bridge.start();
       }
-      c.services.set(HUB_DATA_SERVICES.twins, twins);
-      c.services.set(HUB_DATA_SERVICES.history, history);
-      c.services.set(HUB_DATA_SERVICES.grants, grants);
-      c.services.set(HUB_DATA_SERVICES.feed, feed);
+      c.services.provide(HUB_DEVICES, devices);
+      c.services.provide(HUB_TWINS, twins);
+      c.services.provide(HUB_HISTORY, history);
+      c.services.provide(HUB_GRANTS, grants);
+      c.services.provide(HUB_LIVE_FEED, feed);
+      c.services.provide(HUB_BROKER, broker);
+      c.services.provide(ACCEPTED_READINGS, history.outbox(() => c.clock.now()));
     },
 
     async routes(app, c) {
+      const d = needDevices();
+      const iam = c.services.get(IAM);
+      await enrollmentRoutes(app, d, c.config.auth.enrollmentRateLimitPerMinute);
+      await deviceRoutes(app, d, iam);
+      await readingRoutes(app, d);
       const hub = services();
       await twinRoutes(app, c, hub);
       await grantRoutes(app, c, grants);
@@ -153,10 +178,15 @@ export function hubDataModule(opts: HubDataOptions = {}): PlatformModule {
     },
 
     async demo(c) {
+      // The devices' demo creates both cities; their twins' metadata is seeded after.
+      demo = new DeviceDemo(c, needDevices());
+      await demo.start();
       await seedDemoTwins(c, twins!);
     },
 
     async stop() {
+      await demo?.stop();
+      await devices?.guard.drain();
       for (const s of stoppers.reverse()) await s();
       await bridge?.close();
       await broker?.close();

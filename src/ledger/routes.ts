@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError, type Store } from '../../core/index.ts';
-import { checkpointFile, latestAnchor, proofToJson, type LedgerTables, type TransparencyLog } from '../../ledger/index.ts';
-import type { ReadingBatcher } from './ledger-batcher.ts';
+import { MsecError, type Store } from '../core/index.ts';
+import { latestAnchor } from './anchor/anchorer.ts';
+import { checkpointFile, proofToJson } from './bundle.ts';
+import type { TransparencyLog } from './log.ts';
+import type { LedgerTables } from './schema.ts';
+import type { ReadingBatcher } from './readings/batcher.ts';
 
 const Size = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const IndexParams = Type.Object({ index: Size }, { additionalProperties: false });

@@ -10,8 +10,10 @@ export type LedgerModuleTables = {
   ledger_reading_batches: { batch_id: string; entry_idx: number | null; root: Buffer; hashes: Buffer; count: number; created_at: number };
   /** Which batch holds a reading hash (one reading can be ingested only once, but stay tolerant). */
   ledger_batch_readings: { reading_hash: Buffer; batch_id: string; position: number };
-  /** Audit heads: the chained hash over audit entries up to `last_audit_id`. */
+  /** Audit heads of earlier versions (iam keeps them now, in iam_audit_heads). */
   ledger_audit_heads: { entry_idx: number; head: Buffer; last_audit_id: number; count: number; created_at: number };
+  /** How far the ledger has batched a source it reads by cursor (the hub's accepted readings). */
+  ledger_cursors: { name: string; seq: number };
 };
 
 export const ledgerModuleMigrations: ModuleMigration[] = [
@@ -43,6 +45,16 @@ export const ledgerModuleMigrations: ModuleMigration[] = [
         .addColumn('last_audit_id', t.bigint, (c) => c.notNull())
         .addColumn('count', 'integer', (c) => c.notNull())
         .addColumn('created_at', t.bigint, (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    name: 'ledgermod_002_cursors',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('ledger_cursors')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('seq', columnTypes(dialect).bigint, (c) => c.notNull())
         .execute();
     },
   },

@@ -1,14 +1,43 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Logger, Store } from '../../core/index.ts';
-import type { IamTables } from '../../iam/index.ts';
-import type { TransparencyLog } from '../../ledger/index.ts';
-import type { LedgerModuleTables } from './ledger-schema.ts';
+import { sql, type Kysely } from 'kysely';
+import { columnTypes, type Logger, type ModuleMigration, type Store } from '../core/index.ts';
+import type { TransparencyLog } from '../ledger/index.ts';
+import type { IamTables } from './schema.ts';
 
 export const AUDIT_HEAD_KIND = 'audit.head';
 const MAX_PER_HEAD = 10_000;
 
 type AuditRow = IamTables['iam_audit_log'];
+
+/** The chained hash over audit entries up to `last_audit_id`, logged as ledger entry `entry_idx`. */
+export type AuditHeadTables = {
+  iam_audit_heads: { entry_idx: number; head: Buffer; last_audit_id: number; count: number; created_at: number };
+};
+
+export const auditHeadMigrations: ModuleMigration[] = [
+  {
+    // Until now the ledger module kept these rows (ledger_audit_heads); iam owns them, so it takes them over.
+    name: 'iam_002_audit_heads',
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable('iam_audit_heads')
+        .addColumn('entry_idx', t.bigint, (c) => c.primaryKey())
+        .addColumn('head', t.blob, (c) => c.notNull())
+        .addColumn('last_audit_id', t.bigint, (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t.bigint, (c) => c.notNull())
+        .execute();
+      // In this database's own schema (introspection would also list other schemas' tables).
+      const found = dialect === 'sqlite'
+        ? await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'ledger_audit_heads'`.execute(db)
+        : await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT to_regclass('ledger_audit_heads') AS t) x WHERE t IS NOT NULL`.execute(db);
+      if (Number(found.rows[0]?.n ?? 0) > 0) {
+        await sql`INSERT INTO iam_audit_heads (entry_idx, head, last_audit_id, count, created_at) SELECT entry_idx, head, last_audit_id, count, created_at FROM ledger_audit_heads`.execute(db);
+      }
+    },
+  },
+];
 
 /**
  * Hash of one audit entry: SHA-256 over the JSON array of its columns in table order, numbers as
@@ -31,10 +60,10 @@ export function chainAuditHead(previous: Buffer, entryHashes: readonly Buffer[])
 export class AuditHeads {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
-  private readonly db: Kysely<LedgerModuleTables & IamTables>;
+  private readonly db: Kysely<AuditHeadTables & IamTables>;
 
   constructor(private readonly opts: { log: TransparencyLog; store: Store; logger: Pick<Logger, 'warn'>; intervalMs: number; now: () => number }) {
-    this.db = opts.store.db.withTables<LedgerModuleTables & IamTables>();
+    this.db = opts.store.db.withTables<AuditHeadTables & IamTables>();
   }
 
   start(): void {
@@ -56,7 +85,7 @@ export class AuditHeads {
   }
 
   private async appendOnce(): Promise<{ index: number; head: Buffer; lastAuditId: number; count: number } | undefined> {
-    const last = await this.db.selectFrom('ledger_audit_heads').selectAll().orderBy('entry_idx', 'desc').limit(1).executeTakeFirst();
+    const last = await this.db.selectFrom('iam_audit_heads').selectAll().orderBy('entry_idx', 'desc').limit(1).executeTakeFirst();
     const after = last ? Number(last.last_audit_id) : 0;
     const rows = await this.db.selectFrom('iam_audit_log').selectAll().where('id', '>', after).orderBy('id', 'asc').limit(MAX_PER_HEAD).execute();
     const lastRow = rows[rows.length - 1];
@@ -64,7 +93,7 @@ export class AuditHeads {
     const head = chainAuditHead(last ? Buffer.from(last.head) : Buffer.alloc(32), rows.map((r) => auditEntryHash(r)));
     const { index } = await this.opts.log.append({ kind: AUDIT_HEAD_KIND, dataHash: head });
     const lastAuditId = Number(lastRow.id);
-    await this.db.insertInto('ledger_audit_heads').values({ entry_idx: index, head, last_audit_id: lastAuditId, count: rows.length, created_at: this.opts.now() }).execute();
+    await this.db.insertInto('iam_audit_heads').values({ entry_idx: index, head, last_audit_id: lastAuditId, count: rows.length, created_at: this.opts.now() }).execute();
     return { index, head, lastAuditId, count: rows.length };
   }
 }

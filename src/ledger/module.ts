@@ -1,28 +1,24 @@
 import { join } from 'node:path';
-import { readTextIfExists, type BusEvent } from '../../core/index.ts';
-import type { ModuleContext, PlatformModule, PolicyStatement } from '../../iam/index.ts';
-import { Anchorer, EvmAnchorClient, ledgerMigrations, TransparencyLog } from '../../ledger/index.ts';
-import { AuditHeads } from './ledger-audit-heads.ts';
-import { ReadingBatcher } from './ledger-batcher.ts';
-import { unloggedReadings } from './ledger-recovery.ts';
-import { ledgerRoutes } from './ledger-routes.ts';
-import { ledgerModuleMigrations } from './ledger-schema.ts';
+import { ACCEPTED_READINGS, readTextIfExists, serviceKey, type ModuleContext, type PlatformModule, type PolicyStatement } from '../core/index.ts';
+import { Anchorer } from './anchor/anchorer.ts';
+import { EvmAnchorClient } from './anchor/client.ts';
+import { TransparencyLog } from './log.ts';
+import { OutboxConsumer } from './readings/consumer.ts';
+import { ReadingBatcher } from './readings/batcher.ts';
+import { ledgerModuleMigrations } from './readings/schema.ts';
+import { ledgerRoutes } from './routes.ts';
+import { ledgerMigrations } from './schema.ts';
 
-export { READINGS_BATCH_KIND, verifyReadingInBatch, readingHash, type ReadingProof } from './ledger-batcher.ts';
-export { AUDIT_HEAD_KIND, auditEntryHash, chainAuditHead } from './ledger-audit-heads.ts';
-
-/** Service name under which the transparency log is shared with other modules. */
-export const LEDGER_SERVICE = 'ledger.log';
+/** The transparency log, for modules that log what they write (the vault, iam's audit heads). */
+export const LEDGER_LOG = serviceKey<TransparencyLog>('ledger.log');
 /** Written by `msec ledger deploy-anchor`. */
 const ANCHOR_FILE = 'ledger-anchor.json';
 
 export interface LedgerModuleOptions {
-  /** Seal a readings batch after this many readings (default 1000)... */
+  /** At most this many readings per batch (default 1000)... */
   batchMaxReadings?: number;
-  /** ...or this often (default 5 s). */
+  /** ...sealed this often (default 5 s). */
   batchIntervalMs?: number;
-  /** How often the audit trail's head is logged (default 60 s). */
-  auditHeadIntervalMs?: number;
   /** How often the latest tree head is anchored when a chain is configured (default 60 s). */
   anchorIntervalMs?: number;
 }
@@ -56,21 +52,17 @@ function anchorSetup(ctx: ModuleContext): { contract: string; privateKey: string
 }
 
 /**
- * The transparency log as a platform module: opens the log, logs batches of hub readings and
- * heads of the audit trail, anchors tree heads on an EVM chain when one is configured, and
- * serves checkpoints and proofs. Start it before the modules that use the 'ledger.log' service.
+ * The transparency log as a platform module: opens the log, logs batches of the hub's accepted
+ * readings (read from the hub's outbox by durable cursor, when a hub runs here), anchors tree
+ * heads on an EVM chain when one is configured, and serves checkpoints and proofs.
  */
-/** Queue group of the ledger modules of all processes. */
-export const LEDGER_QUEUE = 'msec-ledger';
-
-export function ledgerModule(options: LedgerModuleOptions = {}): PlatformModule & { batcher(): ReadingBatcher; auditHeads(): AuditHeads } {
+export function ledgerModule(options: LedgerModuleOptions = {}): PlatformModule & { batcher(): ReadingBatcher; consumer(): OutboxConsumer | undefined } {
   let batcher: ReadingBatcher | undefined;
-  let auditHeads: AuditHeads | undefined;
+  let consumer: OutboxConsumer | undefined;
   let anchorer: Anchorer | undefined;
   let client: EvmAnchorClient | undefined;
   let connecting: Promise<void> | undefined;
   let log: TransparencyLog | undefined;
-  let unsubscribe: (() => void) | undefined;
   let stopped = false;
 
   const startAnchoring = (ctx: ModuleContext, l: TransparencyLog, setup: { contract: string; privateKey: string }) =>
@@ -86,44 +78,27 @@ export function ledgerModule(options: LedgerModuleOptions = {}): PlatformModule 
 
   return {
     name: 'ledger',
+    provides: [LEDGER_LOG],
+    uses: [ACCEPTED_READINGS],
     migrations: [...ledgerMigrations, ...ledgerModuleMigrations],
     policy: LEDGER_POLICY,
     batcher: () => {
       if (!batcher) throw new Error('the ledger module has not started');
       return batcher;
     },
-    auditHeads: () => {
-      if (!auditHeads) throw new Error('the ledger module has not started');
-      return auditHeads;
-    },
+    consumer: () => consumer,
     async start(ctx) {
-      const startedAt = ctx.clock.now();
       const l = await TransparencyLog.open({ store: ctx.store, key: ctx.platformKey, clock: ctx.clock });
       log = l;
-      ctx.services.set(LEDGER_SERVICE, l);
-      batcher = new ReadingBatcher({
-        log: l, store: ctx.store, clock: ctx.clock, logger: ctx.logger,
-        maxReadings: options.batchMaxReadings ?? 1000,
-        intervalMs: options.batchIntervalMs ?? 5000,
-      });
-      const b = batcher;
-      // A queue group: with several processes on one NATS, each reading is batched by one of them.
-      unsubscribe = ctx.bus.subscribe('hub.reading.accepted', (ev: BusEvent) => {
-        const cose = (ev.data as { cose?: unknown } | null)?.cose;
-        // Both bus adapters deliver bytes as bytes (NATS carries them tagged).
-        if (cose instanceof Uint8Array) b.add(cose);
-        else ctx.logger.warn({ subject: ev.subject }, 'accepted reading without COSE bytes; not logged');
-      }, { queue: LEDGER_QUEUE });
-      // Readings a crash left out of the ledger: accepted (in the hub's history) but in no logged batch.
-      const recovered = await unloggedReadings(ctx.store, startedAt);
-      for (const cose of recovered) b.add(cose);
-      if (recovered.length > 0) {
-        ctx.logger.warn({ readings: recovered.length }, 'ledger: logging readings an earlier run accepted but had not batched');
-        await b.flush();
+      ctx.services.provide(LEDGER_LOG, l);
+      batcher = new ReadingBatcher({ log: l, store: ctx.store, clock: ctx.clock });
+      const outbox = ctx.services.find(ACCEPTED_READINGS);
+      if (outbox) {
+        consumer = new OutboxConsumer({ outbox, batcher, store: ctx.store, logger: ctx.logger, maxReadings: options.batchMaxReadings ?? 1000, intervalMs: options.batchIntervalMs ?? 5000 });
+        // Whatever an earlier run stored but had not batched is batched now, before new work.
+        await consumer.round();
+        consumer.start();
       }
-      batcher.start();
-      auditHeads = new AuditHeads({ log: l, store: ctx.store, logger: ctx.logger, intervalMs: options.auditHeadIntervalMs ?? 60_000, now: () => ctx.clock.now() });
-      auditHeads.start();
       const setup = anchorSetup(ctx);
       if (setup) connecting = startAnchoring(ctx, l, setup);
     },
@@ -134,9 +109,7 @@ export function ledgerModule(options: LedgerModuleOptions = {}): PlatformModule 
     },
     async stop() {
       stopped = true;
-      unsubscribe?.();
-      await batcher?.stop();
-      await auditHeads?.stop();
+      await consumer?.stop();
       await connecting;
       // What was just flushed is anchored by the next start's first period.
       await anchorer?.stop();

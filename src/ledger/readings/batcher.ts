@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { MsecError, newId, type Clock, type Logger, type Store } from '../../core/index.ts';
-import { inclusionProof, leafHash, rootOf, verifyInclusion, type TransparencyLog } from '../../ledger/index.ts';
-import type { LedgerModuleTables } from './ledger-schema.ts';
+import { MsecError, newId, type Clock, type Store } from '../../core/index.ts';
+import type { TransparencyLog } from '../log.ts';
+import { leafHash } from '../merkle/hash.ts';
+import { inclusionProof, rootOf } from '../merkle/tree.ts';
+import { verifyInclusion } from '../merkle/verify.ts';
+import type { LedgerModuleTables } from './schema.ts';
 
 export const READINGS_BATCH_KIND = 'hub.readings-batch';
 
@@ -10,11 +13,6 @@ export interface ReadingBatcherOptions {
   log: TransparencyLog;
   store: Store;
   clock: Clock;
-  logger: Pick<Logger, 'warn'>;
-  /** Seal a batch after this many readings... */
-  maxReadings: number;
-  /** ...or this often, whichever comes first. */
-  intervalMs: number;
 }
 
 /** Where a reading sits: its batch (a Merkle tree of reading hashes) and the batch's log entry. */
@@ -42,69 +40,51 @@ export function verifyReadingInBatch(cose: Uint8Array, p: ReadingProof): void {
 }
 
 /**
- * Collects the hashes of accepted hub readings and logs each batch as one entry whose data hash
- * is the Merkle root (RFC 9162) over the reading hashes. Batch membership is stored before the
- * entry is appended, so every logged batch can prove its readings.
+ * Seals batches of accepted readings: each batch is one log entry whose data hash is the Merkle
+ * root (RFC 9162) over the SHA-256 of each reading's COSE bytes. Batch membership is stored
+ * before the entry is appended, so every logged batch can prove its readings.
  */
 export class ReadingBatcher {
-  private pending: Buffer[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private chain: Promise<void> = Promise.resolve();
   private readonly db: Kysely<LedgerModuleTables>;
 
   constructor(private readonly opts: ReadingBatcherOptions) {
     this.db = opts.store.db.withTables<LedgerModuleTables>();
   }
 
-  get pendingCount(): number {
-    return this.pending.length;
-  }
-
-  add(cose: Uint8Array): void {
-    this.pending.push(readingHash(cose));
-    if (this.pending.length >= this.opts.maxReadings) void this.flush();
-  }
-
-  start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.opts.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.flush();
-  }
-
-  /** Seals whatever is pending into one batch entry; batches are sealed one at a time. */
-  flush(): Promise<void> {
-    this.chain = this.chain.then(() => this.sealPending());
-    return this.chain;
-  }
-
-  private async sealPending(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const hashes = this.pending.splice(0, this.pending.length);
+  /**
+   * Stores one batch of readings (not yet logged) and, in the same transaction, moves the cursor
+   * of the source they came from, so a reading is sealed once however often this is retried.
+   */
+  async seal(coses: readonly Uint8Array[], cursor?: { name: string; seq: number }): Promise<string | undefined> {
+    if (coses.length === 0) return undefined;
+    const hashes = coses.map((c) => readingHash(c));
     const root = rootOf(hashes.map((h) => leafHash(h)));
     const batchId = newId('batch');
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('ledger_reading_batches')
-          .values({ batch_id: batchId, entry_idx: null, root, hashes: Buffer.concat(hashes), count: hashes.length, created_at: this.opts.clock.now() })
-          .execute();
-        for (let i = 0; i < hashes.length; i += 400) {
-          const rows = hashes.slice(i, i + 400).map((h, j) => ({ batch_id: batchId, position: i + j, reading_hash: h }));
-          await trx.insertInto('ledger_batch_readings').values(rows).execute();
-        }
-      });
-      const { index } = await this.opts.log.append({ kind: READINGS_BATCH_KIND, dataHash: root });
-      await this.db.updateTable('ledger_reading_batches').set({ entry_idx: index }).where('batch_id', '=', batchId).execute();
-    } catch (err) {
-      // Keep the readings for the next attempt; an unlogged batch row is harmless (entry_idx null).
-      this.pending.unshift(...hashes);
-      this.opts.logger.warn({ err, readings: hashes.length }, 'logging a readings batch failed; retrying next period');
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('ledger_reading_batches')
+        .values({ batch_id: batchId, entry_idx: null, root, hashes: Buffer.concat(hashes), count: hashes.length, created_at: this.opts.clock.now() })
+        .execute();
+      for (let i = 0; i < hashes.length; i += 400) {
+        const rows = hashes.slice(i, i + 400).map((h, j) => ({ batch_id: batchId, position: i + j, reading_hash: h }));
+        await trx.insertInto('ledger_batch_readings').values(rows).execute();
+      }
+      if (cursor) {
+        const moved = await trx.updateTable('ledger_cursors').set({ seq: cursor.seq }).where('name', '=', cursor.name).executeTakeFirst();
+        if (Number(moved.numUpdatedRows) === 0) await trx.insertInto('ledger_cursors').values({ name: cursor.name, seq: cursor.seq }).execute();
+      }
+    });
+    return batchId;
+  }
+
+  /** Appends a log entry for every sealed batch that has none yet, oldest first. */
+  async logSealed(): Promise<number> {
+    const pending = await this.db.selectFrom('ledger_reading_batches').select(['batch_id', 'root']).where('entry_idx', 'is', null).orderBy('created_at').orderBy('batch_id').execute();
+    for (const b of pending) {
+      const { index } = await this.opts.log.append({ kind: READINGS_BATCH_KIND, dataHash: Buffer.from(b.root) });
+      await this.db.updateTable('ledger_reading_batches').set({ entry_idx: index }).where('batch_id', '=', b.batch_id).execute();
     }
+    return pending.length;
   }
 
   /** The batch proof of one reading (by the SHA-256 of its COSE bytes, hex). */

@@ -1,5 +1,6 @@
 import { sql, type Generated, type Kysely } from 'kysely';
 import { columnTypes, type ModuleMigration } from '../core/index.ts';
+import { auditHeadMigrations } from './audit-heads.ts';
 
 export type IamTables = {
   iam_orgs: { id: string; name: string; kind: string; created_at: number };
@@ -142,6 +143,7 @@ export const iamMigrations: ModuleMigration[] = [
       }
     },
   },
+  ...auditHeadMigrations,
 ];
 
 async function sqlRaw(db: Kysely<any>, statement: string): Promise<void> {
