@@ -1,4 +1,5 @@
 /** The design tools' face: threat modelling and the security knowledge base. */
+export { DESIGN_ERROR_CODES, DESIGN_DIAGNOSTIC_CODES, type DesignErrorCode, type DesignDiagnosticCode } from './errors.ts';
 export { loadKb, searchKb, type KnowledgeBase, type SearchHit } from './kb/kb.ts';
 export type { KbEntry, MatchClause } from './kb/types.ts';
 export { parseModel, MAX_MODEL_BYTES, type ParseResult } from './threats/parse-model.ts';

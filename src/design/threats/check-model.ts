@@ -1,8 +1,9 @@
+import type { DesignDiagnosticCode } from '../errors.ts';
 import type { KnowledgeBase } from '../kb/kb.ts';
 import type { ThreatModel } from './model-types.ts';
 
 export interface ModelProblem {
-  code: string;
+  code: DesignDiagnosticCode;
   message: string;
   path: (string | number)[];
 }
@@ -29,7 +30,7 @@ export function checkModel(m: ThreatModel, kb: KnowledgeBase): ModelProblem[] {
     });
   }
   const is = (id: string, ...sections: Section[]) => sections.includes(kindOf.get(id) as Section);
-  const refs = (section: Section, field: string, code: string, what: string, allowed: Section[]) => {
+  const refs = (section: Section, field: string, code: DesignDiagnosticCode, what: string, allowed: Section[]) => {
     (m[section] as unknown as Record<string, unknown>[]).forEach((item, i) => {
       const value = item[field];
       const list = Array.isArray(value) ? (value as string[]) : value === undefined ? [] : [value as string];

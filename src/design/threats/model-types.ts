@@ -1,3 +1,4 @@
+import type { DesignDiagnosticCode } from '../errors.ts';
 import type { Classification, ComponentTag, StrideLetter } from '../kb/vocabulary.ts';
 
 /** A threat model as written in MODEL.yaml (after schema validation; defaults filled in). */
@@ -54,7 +55,7 @@ export interface Control {
 
 /** One problem found in a model file, pointing at the line it concerns. */
 export interface Diagnostic {
-  code: string;
+  code: DesignDiagnosticCode;
   message: string;
   file: string;
   line: number;

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
+import type { DesignDiagnosticCode } from '../errors.ts';
 import { loadKb } from '../kb/kb.ts';
 import { checkModel } from './check-model.ts';
 import { locate } from './locate.ts';
@@ -39,7 +40,7 @@ function pathLabel(data: unknown, path: (string | number)[]): string {
 }
 
 /** A stable code and a readable message for one schema violation. */
-function describe(e: ErrorObject, data: unknown): { code: string; message: string; path: (string | number)[]; atKey: boolean } {
+function describe(e: ErrorObject, data: unknown): { code: DesignDiagnosticCode; message: string; path: (string | number)[]; atKey: boolean } {
   const path = pointer(e.instancePath);
   const where = path.length ? pathLabel(data, path) : 'the model';
   const p = e.params as Record<string, any>;
@@ -63,7 +64,7 @@ function describe(e: ErrorObject, data: unknown): { code: string; message: strin
 
 /** Parses and validates a model; never throws on bad input, returns every problem found. */
 export function parseModel(text: string, file: string): ParseResult {
-  const at = (code: string, message: string, line = 1, column = 1, path: (string | number)[] = []): Diagnostic => ({ code, message, file, line, column, path });
+  const at = (code: DesignDiagnosticCode, message: string, line = 1, column = 1, path: (string | number)[] = []): Diagnostic => ({ code, message, file, line, column, path });
   if (Buffer.byteLength(text, 'utf8') > MAX_MODEL_BYTES) return { diagnostics: [at('DESIGN_MODEL_TOO_LARGE', `the model is over ${MAX_MODEL_BYTES} bytes`)] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -82,7 +83,7 @@ export function parseModel(text: string, file: string): ParseResult {
     return { diagnostics: [at('DESIGN_YAML_SYNTAX', (err as Error).message.split('\n')[0]!)] };
   }
   if (data === null || data === undefined) return { diagnostics: [at('DESIGN_MODEL_EMPTY', 'the model file is empty')] };
-  const located = (code: string, message: string, path: (string | number)[], atKey = false): Diagnostic => {
+  const located = (code: DesignDiagnosticCode, message: string, path: (string | number)[], atKey = false): Diagnostic => {
     const { line, column } = locate(doc, lines, path, atKey);
     return at(code, message, line, column, path);
   };
