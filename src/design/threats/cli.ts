@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MsecError } from '../../core/errors.ts';
 import { loadKb, searchKb } from '../kb/kb.ts';
 import { analyze, openAtLeast } from './analyze.ts';
@@ -33,7 +33,7 @@ export function registerThreatsCommands(design: Command, io: DesignIo): void {
     .description('threat-model a system: STRIDE per element, knowledge matching, OWASP risk, reports and diagrams')
     .argument('<model>', 'threat model (YAML)')
     .option('-o, --output <dir>', 'directory for the report', 'threat-report')
-    .option('--format <list>', `comma-separated: ${REPORT_FORMATS.join(', ')}`, formats, [...REPORT_FORMATS])
+    .addOption(new Option('--format <list>', `comma-separated: ${REPORT_FORMATS.join(', ')}`).argParser(formats).default([...REPORT_FORMATS], REPORT_FORMATS.join(',')))
     .option('--fail-on <level>', `exit 1 when a threat at or above this risk is open (${RISK_LEVELS.join(', ')})`, riskLevel)
     .action((model: string, opts: { output: string; format: ReportFormat[]; failOn?: RiskLevel }) => {
       const parsed = loadModelFile(model);
