@@ -10,7 +10,7 @@ export function md(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/[\\`*_{}[\]()#+!|~-]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, ' ');
+    .replace(/[\r\n]+/g, ' ');
 }
 
 /** Ids are validated to [A-Za-z0-9_.-], so a code span needs no escaping (escapes do not work inside one). */

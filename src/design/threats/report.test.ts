@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKb } from '../kb/kb.ts';
 import { analyze, type Analysis } from './analyze.ts';
@@ -11,6 +12,7 @@ import { renderHtml } from './report-html.ts';
 import { md, renderMarkdown } from './report-md.ts';
 import { renderDfd } from './svg-dfd.ts';
 import { renderMisuse } from './svg-misuse.ts';
+import { escapeXml } from './svg-util.ts';
 
 // Every name a user can write carries markup that must come out inert.
 const EVIL = `<script>alert(1)</script> | **bold** & "q" 'a'`;
@@ -98,5 +100,28 @@ describe('reports escape everything from the model', () => {
     expect(xss.status).toBe('mitigated');
     expect(xss.misuseCases).toEqual(['mc']);
     expect(json.elements.find((e: { id: string }) => e.id === 'f-in').crossesBoundary).toBe(false);
+  });
+});
+
+describe('escaping, for any text', () => {
+  it('XML/HTML escaping leaves no markup character bare and no control character', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        const out = escapeXml(text);
+        expect(out).not.toMatch(/[<>"']/);
+        expect(out.replace(/&(amp|lt|gt|quot|#39);/g, '')).not.toContain('&');
+        expect(out).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+      }),
+    );
+  });
+
+  it('Markdown escaping leaves no raw HTML, no unescaped pipe and no line break', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const out = md(text);
+        expect(out).not.toMatch(/[<>\n]/);
+        expect(out.replace(/\\\\/g, '').replace(/\\\|/g, '')).not.toContain('|');
+      }),
+    );
   });
 });
