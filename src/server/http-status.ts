@@ -4,12 +4,13 @@
  * the build fails. Errors carry codes; the server chooses the status.
  */
 import { ErrorCodes, type BuiltinErrorCode, type MsecError } from '../core/index.ts';
+import type { DesignErrorCode } from '../design/index.ts';
 import type { DeviceErrorCode } from '../device/index.ts';
 import type { HubErrorCode } from '../hub/index.ts';
 import type { LedgerErrorCode } from '../ledger/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | DeviceErrorCode | HubErrorCode | LedgerErrorCode | VaultErrorCode;
+export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | HubErrorCode | LedgerErrorCode | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
   AGREEMENT_INACTIVE: 403,
@@ -36,6 +37,11 @@ const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> 
   COSE_UNKNOWN_KID: 401,
   COSE_UNSUPPORTED_ALG: 400,
   CREDENTIAL_INVALID: 400,
+  DESIGN_KB_NOT_FOUND: 404,
+  DESIGN_MODEL_INVALID: 400,
+  DESIGN_MODEL_TOO_LARGE: 413,
+  DESIGN_MODEL_UNREADABLE: 400,
+  DESIGN_RISK_GATE: 422,
   DEVICE_ALREADY_REVOKED: 409,
   DEVICE_EXISTS: 409,
   DEVICE_ID_TAKEN: 409,
