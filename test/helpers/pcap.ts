@@ -197,3 +197,15 @@ export class TcpSession {
     this.cap.add(tcpFrame(this.client, this.server, TCP_ACK, this.clientSeq, this.serverSeq));
   }
 }
+
+/** ICMP destination unreachable (type 3) quoting the offending datagram's IP header + 8 bytes, as routers and hosts send it. */
+export function icmpUnreachableFrame(from: string, to: string, code: number, offending: Buffer): Buffer {
+  const ipStart = 14;
+  const quoted = offending.subarray(ipStart, ipStart + 28);
+  const h = Buffer.alloc(8);
+  h[0] = 3;
+  h[1] = code;
+  const msg = Buffer.concat([h, quoted]);
+  msg.writeUInt16BE(internetChecksum(msg), 2);
+  return ethernet(ipv4(from, to, 1, msg));
+}
