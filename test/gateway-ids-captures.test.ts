@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { communityId } from '../src/gateway/demo/community-id.ts';
 import { generateIdsConfig } from '../src/gateway/ids/generate.ts';
 import { IOT_RULES, MSEC_SID_RANGE, RULE_FAMILIES, ruleBySid } from '../src/gateway/ids/rules/index.ts';
 import { buildMergedCapture, captureOf, CRAFTED_CAPTURES } from './helpers/ids-captures.ts';
@@ -37,6 +38,12 @@ describe('IoT ruleset on crafted captures (real Suricata)', () => {
     for (const t of ['alert', 'flow', 'mqtt', 'modbus', 'dnp3', 'http', 'ssh', 'anomaly']) expect(types, t).toContain(t);
     expect(records.every((r) => r.host === 'gw-test-1')).toBe(true);
     expect(records.filter((r) => r.event_type === 'flow').every((r) => /^1:/.test(r.community_id))).toBe(true);
+  });
+
+  it('computes community_id for demo records exactly as Suricata does', () => {
+    const flows = records.filter((r) => r.event_type === 'flow' && (r.proto === 'TCP' || r.proto === 'UDP'));
+    expect(flows.length).toBeGreaterThan(100);
+    for (const f of flows) expect(communityId(f.src_ip, f.dest_ip, f.proto, f.src_port, f.dest_port), JSON.stringify(f)).toBe(f.community_id);
   });
 
   it('attributes every alert to a capture', () => {

@@ -3,5 +3,6 @@ export { generateIdsConfig, type IdsConfigRequest, type IdsConfigResult } from '
 export { IOT_RULES, MSEC_SID_RANGE, RULE_FAMILIES, renderRule, renderRuleset, ruleBySid, type IdsMode, type IotRule, type RuleFamily } from './ids/rules/index.ts';
 export { findSuricata, MIN_SURICATA, runSuricata, testConfig, type SuricataInstall } from './ids/suricata.ts';
 export { parseCidr, parseHomeNet, DEFAULT_HOME_NET } from './ids/validate.ts';
-export { generateDemoEve, DEMO_CITIES, type DemoCity, type DemoEveOptions } from './demo/eve.ts';
+export { DEMO_CITIES, type DemoCity } from './demo/cities.ts';
+export { generateDemoEve, seededRng, type DemoEveOptions } from './demo/eve.ts';
 export { startEveReplay, type EveReplay, type EveReplayOptions } from './demo/replay.ts';
