@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeWithTestdata } from '../../../../test/helpers/testdata.ts';
+import { describeWithTestdata, REPO_ROOT } from '../../../../test/helpers/testdata.ts';
 import { contentValue, IOT_RULES, MSEC_SID_RANGE, quoteMsg, renderRule, renderRuleset, RULE_FAMILIES } from './index.ts';
 
 /** Undoes contentValue: `|hex hex|` runs back to bytes, the rest as latin1. */
@@ -76,5 +77,23 @@ describeWithTestdata('mitre', 'IoT ruleset MITRE technique ids', (dir) => {
     const catalogue = JSON.parse(readFileSync(join(dir, 'attack-techniques.json'), 'utf8')) as Record<string, string>;
     const unknown = IOT_RULES.flatMap((r) => r.mitre.filter((t) => !(t in catalogue)).map((t) => `${r.sid}:${t}`));
     expect(unknown).toEqual([]);
+  });
+
+  it('pass the shared checker (check_ids.py) in the rules and their docs page', () => {
+    const r = spawnSync('python3', [join(dir, 'check_ids.py'), '-q', join(REPO_ROOT, 'src/gateway/ids/rules'), join(REPO_ROOT, 'docs/gateway-ids.md')], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ids: \d+ real, 0 unknown/);
+  });
+});
+
+describe('docs/gateway-ids.md', () => {
+  it('lists every rule with its sid and techniques', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'gateway-ids.md'), 'utf8');
+    for (const r of IOT_RULES) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| ${r.sid} |`));
+      expect(row, String(r.sid)).toBeDefined();
+      expect(row).toContain(`| ${r.mitre.join(', ')} |`);
+      expect(row).toContain(`\`${r.name}\``);
+    }
   });
 });
