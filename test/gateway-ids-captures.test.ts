@@ -82,3 +82,33 @@ describe('IoT ruleset on crafted captures (real Suricata)', () => {
     });
   }
 });
+
+describe('IPS mode on crafted captures (suricata --simulate-ips)', () => {
+  let alerts: EveRecord[] = [];
+  beforeAll(async () => {
+    const dir = scratchDir('msec-ips-crafted-');
+    const cfg = await generateIdsConfig({ outDir: join(dir, 'cfg'), mode: 'ips' });
+    const pcap = join(dir, 'crafted.pcap');
+    writeFileSync(pcap, buildMergedCapture());
+    // --simulate-ips applies drop verdicts offline as an inline engine would.
+    const run = await runOffline(cfg.configPath, pcap, ['--simulate-ips']);
+    expect(run.code, run.output).toBe(0);
+    alerts = run.records.filter(isOurs);
+  }, 240_000);
+  afterAll(cleanupSuricataRuns);
+
+  it('blocks with the blocking subset and only alerts with the rest', () => {
+    expect(alerts.length).toBeGreaterThan(10);
+    for (const a of alerts) expect(a.alert.action, String(a.alert.signature_id)).toBe(ruleBySid(a.alert.signature_id)!.blocking ? 'blocked' : 'allowed');
+  });
+
+  it('drops a Mirai session at the ECCHI probe: no answer, no loader download reaches the device', () => {
+    const mirai = alerts.filter((a) => captureOf(a)?.name === 'mirai-infection').map((a) => a.alert.signature_id);
+    expect([...new Set(mirai)]).toEqual([1_711_010]);
+  });
+
+  it('still raises nothing on the benign captures', () => {
+    const benign = new Set(CRAFTED_CAPTURES.filter((c) => c.kind === 'benign').map((c) => c.name));
+    expect(alerts.filter((a) => benign.has(captureOf(a)?.name ?? ''))).toEqual([]);
+  });
+});

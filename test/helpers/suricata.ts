@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runSuricata } from '../../src/gateway/ids/suricata.ts';
+import { killRunningSuricata, runSuricata } from '../../src/gateway/ids/suricata.ts';
 
 export type EveRecord = Record<string, any>;
 
@@ -16,7 +16,7 @@ export interface OfflineRun {
   code: number | null;
 }
 
-/** Temp dirs made by this helper, removed by `cleanupSuricataRuns` (call it in afterAll). */
+/** Temp dirs made by this helper, removed (and any Suricata still running killed) by `cleanupSuricataRuns` in afterAll. */
 const made: string[] = [];
 
 export function scratchDir(prefix: string): string {
@@ -26,6 +26,7 @@ export function scratchDir(prefix: string): string {
 }
 
 export function cleanupSuricataRuns(): void {
+  killRunningSuricata();
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 

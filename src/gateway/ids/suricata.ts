@@ -46,11 +46,27 @@ export interface SuricataRun {
   ms: number;
 }
 
+/** Suricata processes still running (process group leaders), so a caller can end them all. */
+const live = new Set<number>();
+
+/** Kills every Suricata this process started and that still runs (tests call it in afterAll). */
+export function killRunningSuricata(): void {
+  for (const pid of live) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  live.clear();
+}
+
 /** Runs Suricata with ARGS to completion (bounded by a timeout), collecting its console output. */
 export function runSuricata(bin: string, args: readonly string[], timeoutMs = 120_000): Promise<SuricataRun> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    if (child.pid !== undefined) live.add(child.pid);
     let output = '';
     const keep = (d: Buffer) => {
       output += d.toString('utf8');
@@ -67,10 +83,12 @@ export function runSuricata(bin: string, args: readonly string[], timeoutMs = 12
     }, timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) live.delete(child.pid);
       reject(err);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) live.delete(child.pid);
       resolvePromise({ code, output, ms: performance.now() - started });
     });
   });
