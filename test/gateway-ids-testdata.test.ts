@@ -46,6 +46,16 @@ describeWithTestdata('ids', 'shared IDS captures with the msec config (real Suri
     }, 120_000);
   }
 
+  it('ET Open telnet + SCADA rules next to ours stay silent on the benign captures (the README baseline)', async () => {
+    const cfg = (await generateIdsConfig({ outDir: join(scratchDir('msec-ids-et-'), 'cfg'), extraRulesDir: join(root, 'et-open-rules') })).configPath;
+    for (const t of SHARED.filter((x) => x.ours.length === 0)) {
+      const run = await runOffline(cfg, join(root, t.dir, t.pcap));
+      expect(run.code, run.output).toBe(0);
+      expect(run.records.filter((r) => r.event_type === 'alert').map((r) => r.alert.signature_id), t.dir).toEqual([]);
+      expect(run.records.some((r) => r.event_type === 'flow'), t.dir).toBe(true);
+    }
+  }, 180_000);
+
   it('ddos-synflood: the spoofed SYN flood raises the flood rule against its target', async () => {
     const run = await runOffline(config, join(root, 'ddos-synflood', 'pkt.TCP.synflood.spoofed.pcap'));
     expect(run.code, run.output).toBe(0);
