@@ -5,4 +5,4 @@ export { findSuricata, MIN_SURICATA, runSuricata, testConfig, type SuricataInsta
 export { parseCidr, parseHomeNet, DEFAULT_HOME_NET } from './ids/validate.ts';
 export { DEMO_CITIES, type DemoCity } from './demo/cities.ts';
 export { generateDemoEve, seededRng, type DemoEveOptions } from './demo/eve.ts';
-export { startEveReplay, type EveReplay, type EveReplayOptions } from './demo/replay.ts';
+export { startDemoGateways, startEveReplay, type EveReplay, type EveReplayOptions } from './demo/replay.ts';

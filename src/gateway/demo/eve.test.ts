@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { IOT_RULES, RULE_FAMILIES, ruleBySid } from '../ids/rules/index.ts';
 import { DEMO_CITIES } from './cities.ts';
 import { eveTimestamp, generateDemoEve, seededRng } from './eve.ts';
-import { startEveReplay } from './replay.ts';
+import { startDemoGateways, startEveReplay } from './replay.ts';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 
@@ -75,6 +75,26 @@ describe('demo EVE replay', () => {
       const alerts = lines.map((l) => JSON.parse(l)).filter((r) => r.event_type === 'alert');
       expect(alerts.map((a) => ruleBySid(a.alert.signature_id)!.family)).toEqual(['mqtt', 'dnp3', 'mqtt', 'dnp3']);
       expect(replay.stats()).toMatchObject({ episodes: 4, errors: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('demo gateways', () => {
+  it('replays from a gateway in each city, with that city\'s sensor name and devices', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msec-demo-gw-'));
+    try {
+      const demo = startDemoGateways(dir, { intervalMs: 5, rng: seededRng(11) });
+      for (let i = 0; i < 400 && demo.replays.some((r) => r.stats().lines === 0); i++) await new Promise((r) => setTimeout(r, 10));
+      await demo.stop();
+      for (const city of ['santander', 'fujisawa'] as const) {
+        const records = readFileSync(demo.files[city]!, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        expect(records.length).toBeGreaterThan(0);
+        expect(records.every((r) => r.host === `gw-${city}-1`)).toBe(true);
+        const devices = new Set(DEMO_CITIES[city].devices.map((d) => d.ip));
+        expect(records.every((r) => devices.has(r.src_ip) || devices.has(r.dest_ip))).toBe(true);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
