@@ -16,6 +16,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   vault: async () => (await import('./commands/vault.ts')).registerVaultCommands,
   device: async () => (await import('./commands/device.ts')).registerDeviceCommands,
   design: async () => (await import('./commands/design.ts')).registerDesignCommands,
+  gateway: async () => (await import('./commands/gateway.ts')).registerGatewayCommands,
 };
 
 /** Error codes that mean the user asked for something malformed: exit 2 like a bad flag. */
