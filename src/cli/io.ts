@@ -1,10 +1,6 @@
-/** Where commands write; tests swap it for buffers. */
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-  /** Reads all of standard input (for --password-stdin). */
-  readStdin(): Promise<string>;
-}
+import type { CliIo } from '../core/cli-io.ts';
+
+export { EXIT_USAGE, type CliIo } from '../core/cli-io.ts';
 
 export const processIo: CliIo = {
   out: (l) => process.stdout.write(l + '\n'),
@@ -15,6 +11,3 @@ export const processIo: CliIo = {
     return Buffer.concat(chunks).toString('utf8');
   },
 };
-
-/** Exit status of a usage error (bad flag, bad value), as for POSIX utilities. */
-export const EXIT_USAGE = 2;

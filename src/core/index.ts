@@ -9,3 +9,4 @@ export * from './keys.ts';
 export * from './storage/index.ts';
 export * from './bus/index.ts';
 export * from './platform/index.ts';
+export * from './cli-io.ts';

@@ -6,3 +6,4 @@ export { parseCidr, parseHomeNet, DEFAULT_HOME_NET } from './ids/validate.ts';
 export { DEMO_CITIES, type DemoCity } from './demo/cities.ts';
 export { generateDemoEve, seededRng, type DemoEveOptions } from './demo/eve.ts';
 export { startDemoGateways, startEveReplay, type EveReplay, type EveReplayOptions } from './demo/replay.ts';
+export { GATEWAY_ERROR_CODES, type GatewayErrorCode } from './errors.ts';

@@ -5,12 +5,13 @@
  */
 import { ErrorCodes, type BuiltinErrorCode, type MsecError } from '../core/index.ts';
 import type { DesignErrorCode } from '../design/index.ts';
+import type { GatewayErrorCode } from '../gateway/index.ts';
 import type { DeviceErrorCode } from '../device/index.ts';
 import type { HubErrorCode } from '../hub/index.ts';
 import type { LedgerErrorCode } from '../ledger/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | HubErrorCode | LedgerErrorCode | VaultErrorCode;
+export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
   AGREEMENT_INACTIVE: 403,
@@ -42,6 +43,15 @@ const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> 
   DESIGN_MODEL_TOO_LARGE: 413,
   DESIGN_MODEL_UNREADABLE: 400,
   DESIGN_RISK_GATE: 422,
+  GATEWAY_CONFIG_REJECTED: 422,
+  GATEWAY_EXTRA_RULES_INVALID: 400,
+  GATEWAY_HOME_NET_INVALID: 400,
+  GATEWAY_INTERFACE_UNKNOWN: 400,
+  GATEWAY_MODE_INVALID: 400,
+  GATEWAY_NFQUEUE_INVALID: 400,
+  GATEWAY_OUT_DIR_UNWRITABLE: 500,
+  GATEWAY_SURICATA_MISSING: 503,
+  GATEWAY_SURICATA_TOO_OLD: 503,
   DEVICE_ALREADY_REVOKED: 409,
   DEVICE_EXISTS: 409,
   DEVICE_ID_TAKEN: 409,

@@ -1,7 +1,7 @@
 /** `msec gateway ids-config` (and the ruleset listing): registered into the `gateway` command group. */
 import { CommanderError, InvalidArgumentError, type Command } from 'commander';
 import { isMsecError } from '../../core/errors.ts';
-import type { CliIo } from '../../cli/io.ts';
+import type { CliIo } from '../../core/index.ts';
 import { generateIdsConfig } from './generate.ts';
 import { IOT_RULES, ruleAction, type IdsMode } from './rules/index.ts';
 
