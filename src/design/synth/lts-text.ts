@@ -1,0 +1,74 @@
+import { fspError } from './errors.ts';
+import { Evaluator } from './evaluate.ts';
+import { ERROR_STATE, displayAction, type Lts } from './lts.ts';
+import { parseFsp } from './parser.ts';
+
+export interface ReadLts {
+  /** The name in the `Process:` header (or of the first process). */
+  name: string;
+  /** The `States:` count of the header, when present. */
+  declaredStates: number | null;
+  lts: Lts;
+  evaluator: Evaluator;
+}
+
+const HEADER = /^\s*Process:\s*\n\s*(\S+)\s*\n\s*States:\s*\n\s*(\d+)\s*\n\s*Transitions:\s*\n/;
+
+/**
+ * Reads MTSA's textual LTS form (`Process: … States: N Transitions: P = Q0, Q0 = (a -> Q1 | …), …`),
+ * as MTSA prints synthesised controllers. The transitions are FSP local processes, so the FSP
+ * parser reads them; line numbers in errors stay those of the file.
+ */
+export function readLtsText(src: string, file?: string, maxStates?: number): ReadLts {
+  const m = HEADER.exec(src);
+  const body = m ? '\n'.repeat(m[0].split('\n').length - 1) + src.slice(m[0].length) : src;
+  const spec = parseFsp(body, file);
+  const first = spec.decls.find((d) => d.kind === 'process');
+  if (!first) throw fspError('SYNTAX', 'no process in the LTS text', undefined, file);
+  const evaluator = new Evaluator(spec, maxStates ? { maxStates } : {});
+  const lts = evaluator.lts(first.name);
+  return { name: m ? m[1]! : first.name, declaredStates: m ? Number(m[2]) : null, lts: { ...lts, name: m ? m[1]! : first.name }, evaluator };
+}
+
+/** Writes an LTS in MTSA's textual form; actions to the same target are grouped as `{a, b}`. */
+export function writeLtsText(lts: Lts, name = lts.name): string {
+  const q = (t: number) => (t === ERROR_STATE ? 'ERROR' : `Q${t}`);
+  const lines = ['Process:', `\t${name}`, 'States:', `\t${lts.nStates}`, 'Transitions:', `\t${name} = Q0,`];
+  for (let s = 0; s < lts.nStates; s++) {
+    const byTarget = new Map<number, string[]>();
+    for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
+      const t = lts.targets[e]!;
+      const g = byTarget.get(t) ?? [];
+      g.push(displayAction(lts.actions.name(lts.labels[e]!)));
+      byTarget.set(t, g);
+    }
+    const end = s === lts.nStates - 1 ? '.' : ',';
+    if (!byTarget.size) {
+      lines.push(`\tQ${s}\t= STOP${end}`);
+      continue;
+    }
+    const alts = [...byTarget].map(([t, acts]) => `${acts.length === 1 ? acts[0] : `{${acts.join(', ')}}`} -> ${q(t)}`);
+    lines.push(`\tQ${s}\t= (${alts.join('\n\t\t  |')})${end}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function dotId(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Graphviz DOT; with `controllable`, uncontrollable transitions are dashed. */
+export function writeDot(lts: Lts, controllable?: (action: string) => boolean): string {
+  const out = [`digraph ${dotId(lts.name)} {`, '  rankdir=LR;', '  node [shape=circle];', '  Q0 [style=bold];'];
+  let hasError = false;
+  for (let s = 0; s < lts.nStates; s++) for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
+    const t = lts.targets[e]!;
+    hasError ||= t === ERROR_STATE;
+    const a = lts.actions.name(lts.labels[e]!);
+    const style = controllable && !controllable(a) ? ', style=dashed' : '';
+    out.push(`  Q${s} -> ${t === ERROR_STATE ? 'ERROR' : `Q${t}`} [label=${dotId(displayAction(a))}${style}];`);
+  }
+  if (hasError) out.splice(4, 0, '  ERROR [shape=box, color=red];');
+  out.push('}');
+  return out.join('\n') + '\n';
+}
