@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMsec } from './helpers/cli.ts';
+import { freePort, waitFor } from './helpers/net.ts';
+import { REPO_ROOT } from './helpers/testdata.ts';
+
+/**
+ * The done-when of controller synthesis: `msec design synth examples/video-release.lts --nodered
+ * map.json -o flows.json` writes a flow that a real Node-RED 4.1 runtime loads, and the flow
+ * enforces the controller — a user gets the anonymised frame, never the raw one; an administrator
+ * gets the raw frame; a request the controller does not allow in its state is refused.
+ */
+
+const RAW_MARK = 'RAW-FRAME';
+
+/** A stub anonymizer: decodes the base64 frame and blurs it; it can hold a request until released. */
+function startAnonymizer(): Promise<{ server: Server; url: string; hold(): void; release(): void; held(): boolean; calls: number }> {
+  let holding = false;
+  let waiting: (() => void) | null = null;
+  const state = { calls: 0 };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.calls++;
+      const frame = JSON.parse(Buffer.from(Buffer.concat(chunks).toString('utf8'), 'base64').toString('utf8')) as { frame: string };
+      const blurred = { frame: frame.frame.replace(RAW_MARK, 'ANONYMISED').replace(/face of [^:]+?(?= at|$)/, '[blurred face]'), kind: 'anonymised' };
+      const answer = () => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(Buffer.from(JSON.stringify(blurred)).toString('base64'));
+      };
+      if (holding) waiting = answer;
+      else answer();
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      resolve({
+        server,
+        url: `http://127.0.0.1:${port}/anonymize`,
+        hold: () => (holding = true),
+        release: () => {
+          holding = false;
+          const w = waiting;
+          waiting = null;
+          w?.();
+        },
+        held: () => waiting !== null,
+        get calls() {
+          return state.calls;
+        },
+      });
+    });
+  });
+}
+
+describe('design synth → Node-RED (real runtime)', () => {
+  let dir = '';
+  let red: ChildProcess | null = null;
+  let redLog = '';
+  let base = '';
+  let anon: Awaited<ReturnType<typeof startAnonymizer>>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'msec-synth-nodered-'));
+    anon = await startAnonymizer();
+    const flows = join(dir, 'flows.json');
+    const gen = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'video-release.lts'), '--nodered', join(REPO_ROOT, 'examples', 'video-release.map.json'), '-o', flows]);
+    expect(gen.code, gen.stderr).toBe(0);
+    const port = await freePort();
+    writeFileSync(
+      join(dir, 'settings.js'),
+      `module.exports = ${JSON.stringify({ uiHost: '127.0.0.1', uiPort: port, httpAdminRoot: false, httpNodeRoot: '/', userDir: dir, flowFile: flows, credentialSecret: false, logging: { console: { level: 'info', metrics: false, audit: false } }, functionExternalModules: false, externalModules: { autoInstall: false, palette: { allowInstall: false } } })};\n`,
+    );
+    red = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'node-red', 'red.js'), '--settings', join(dir, 'settings.js'), '--userDir', dir], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MSEC_ANONYMIZER_URL: anon.url, NODE_RED_ENABLE_PROJECTS: 'false' },
+    });
+    red.stdout!.on('data', (d) => (redLog += d));
+    red.stderr!.on('data', (d) => (redLog += d));
+    base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => redLog.includes('Started flows'), 90_000, `Node-RED to start (log: ${redLog.slice(-400)})`);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (red?.pid) {
+      try {
+        process.kill(-red.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise<void>((r) => (anon?.server ? anon.server.close(() => r()) : r()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads every node of the generated flow (no unknown types, no errors)', () => {
+    expect(redLog).not.toMatch(/Waiting for missing types|\[error\]/);
+    const flow = JSON.parse(readFileSync(join(dir, 'flows.json'), 'utf8')) as { type: string }[];
+    expect(flow.filter((n) => n.type === 'http in')).toHaveLength(2);
+  });
+
+  it('gives a user the anonymised frame (through the anonymizer) and never the raw one', async () => {
+    const before = anon.calls;
+    const r = await fetch(`${base}/user`);
+    expect(r.status).toBe(200);
+    const body = await r.text();
+    expect(body).not.toContain(RAW_MARK);
+    expect(JSON.parse(body)).toMatchObject({ kind: 'anonymised' });
+    expect(body).toContain('[blurred face]');
+    expect(anon.calls).toBe(before + 1);
+  });
+
+  it('gives an administrator the raw frame without calling the anonymizer', async () => {
+    const before = anon.calls;
+    const r = await fetch(`${base}/admin`);
+    expect(r.status).toBe(200);
+    const body = JSON.parse(await r.text()) as { kind: string; frame: string };
+    expect(body.kind).toBe('raw');
+    expect(body.frame).toContain(RAW_MARK);
+    expect(anon.calls).toBe(before);
+  });
+
+  it('refuses a request out of order (while the controller is in the middle of a user request)', async () => {
+    anon.hold();
+    const userReq = fetch(`${base}/user`);
+    await waitFor(async () => anon.held(), 30_000, 'the anonymizer to be called');
+    // The controller is between blur and revert_format: neither request is allowed now.
+    const admin = await fetch(`${base}/admin`);
+    expect(admin.status).toBe(409);
+    expect(((await admin.json()) as { error: { code: string } }).error.code).toBe('DESIGN_SYNTH_OUT_OF_ORDER');
+    const second = await fetch(`${base}/user`);
+    expect(second.status).toBe(409);
+    anon.release();
+    const first = await userReq;
+    expect(first.status).toBe(200);
+    expect(await first.text()).not.toContain(RAW_MARK);
+    // Back in the initial state: an administrator is served again.
+    const again = await fetch(`${base}/admin`);
+    expect(again.status).toBe(200);
+  });
+});
