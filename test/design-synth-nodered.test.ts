@@ -73,6 +73,12 @@ describe('design synth → Node-RED (real runtime)', () => {
     const flows = join(dir, 'flows.json');
     const gen = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'video-release.lts'), '--nodered', join(REPO_ROOT, 'examples', 'video-release.map.json'), '-o', flows]);
     expect(gen.code, gen.stderr).toBe(0);
+    // A second controller on its own tab (own flow context): device onboarding.
+    const onboarding = join(dir, 'onboarding.json');
+    const gen2 = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'device-onboarding.lts'), '--nodered', join(REPO_ROOT, 'examples', 'device-onboarding.map.json'), '-o', onboarding]);
+    expect(gen2.code, gen2.stderr).toBe(0);
+    const both = [...(JSON.parse(readFileSync(flows, 'utf8')) as unknown[]), ...(JSON.parse(readFileSync(onboarding, 'utf8')) as unknown[])];
+    writeFileSync(flows, JSON.stringify(both));
     const port = await freePort();
     writeFileSync(
       join(dir, 'settings.js'),
@@ -104,7 +110,8 @@ describe('design synth → Node-RED (real runtime)', () => {
   it('loads every node of the generated flow (no unknown types, no errors)', () => {
     expect(redLog).not.toMatch(/Waiting for missing types|\[error\]/);
     const flow = JSON.parse(readFileSync(join(dir, 'flows.json'), 'utf8')) as { type: string }[];
-    expect(flow.filter((n) => n.type === 'http in')).toHaveLength(2);
+    expect(flow.filter((n) => n.type === 'http in')).toHaveLength(6);
+    expect(flow.filter((n) => n.type === 'tab')).toHaveLength(2);
   });
 
   it('gives a user the anonymised frame (through the anonymizer) and never the raw one', async () => {
@@ -145,5 +152,23 @@ describe('design synth → Node-RED (real runtime)', () => {
     // Back in the initial state: an administrator is served again.
     const again = await fetch(`${base}/admin`);
     expect(again.status).toBe(200);
+  });
+
+  it('onboards a device: publish only after a passed attestation, quarantine after a failed one', async () => {
+    const post = (path: string, body: unknown = {}) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('/readings', { t: 21.5 })).status).toBe(409);
+    expect((await post('/attestation/pass')).status).toBe(409);
+    const enrolled = await post('/enroll', { device: 'dev-1' });
+    expect(enrolled.status).toBe(201);
+    expect(await enrolled.json()).toHaveProperty('next');
+    // A failed attestation quarantines the device at once: it is back to "not enrolled".
+    expect((await post('/attestation/fail')).status).toBe(202);
+    expect((await post('/readings', { t: 21.5 })).status).toBe(409);
+    expect((await post('/enroll', { device: 'dev-1' })).status).toBe(201);
+    expect((await post('/attestation/pass')).status).toBe(202);
+    const published = await post('/readings', { t: 22 });
+    expect(published.status).toBe(200);
+    expect(await published.json()).toEqual({ t: 22 });
+    expect((await post('/enroll', { device: 'dev-1' })).status).toBe(409);
   });
 });

@@ -38,8 +38,11 @@ if (msg.msecEvent !== undefined) {
   s = next;
   flow.set(T.stateKey, s);
   msg.msecResponded = false;
-} else if (msg.msecAction !== undefined && T.clearHeaders[msg.msecAction]) {
-  for (const k of ['headers', 'statusCode', 'responseUrl', 'redirectList', 'retry']) delete msg[k];
+  msg.msecShaped = false;
+} else {
+  // An action's node is done and its message is back.
+  msg.msecShaped = true;
+  if (msg.msecAction !== undefined && T.clearHeaders[msg.msecAction]) for (const k of ['headers', 'statusCode', 'responseUrl', 'redirectList', 'retry']) delete msg[k];
 }
 for (let guard = 0; guard < 100000; guard++) {
   let pick = -1;
@@ -62,8 +65,11 @@ for (let guard = 0; guard < 100000; guard++) {
 }
 node.status({ text: 'Q' + s });
 if (msg.res && !msg.msecResponded) {
-  msg.statusCode = 202;
-  msg.payload = { state: 'Q' + s };
+  // Nobody answered: the message as the actions left it, or 202 with the state when none shaped it.
+  if (!msg.msecShaped) {
+    msg.statusCode = 202;
+    msg.payload = { state: 'Q' + s };
+  } else if (!msg.statusCode) msg.statusCode = 200;
   const o = none();
   o[0] = msg;
   return o;
