@@ -1,6 +1,7 @@
 import { fspError } from './errors.ts';
 import { Evaluator } from './evaluate.ts';
-import { ERROR_STATE, displayAction, type Lts } from './lts.ts';
+import type { ProcessDef } from './ast.ts';
+import { ERROR_STATE, displayAction, fromEdges, type Lts } from './lts.ts';
 import { parseFsp } from './parser.ts';
 
 export interface ReadLts {
@@ -26,8 +27,39 @@ export function readLtsText(src: string, file?: string, maxStates?: number): Rea
   const first = spec.decls.find((d) => d.kind === 'process');
   if (!first) throw fspError('SYNTAX', 'no process in the LTS text', undefined, file);
   const evaluator = new Evaluator(spec, maxStates ? { maxStates } : {});
-  const lts = evaluator.lts(first.name);
+  const lts = (first.kind === 'process' && numberedStates(evaluator, first)) || evaluator.lts(first.name);
   return { name: m ? m[1]! : first.name, declaredStates: m ? Number(m[2]) : null, lts: { ...lts, name: m ? m[1]! : first.name }, evaluator };
+}
+
+/**
+ * MTSA's outputs name their states Q0…Qn-1: read those directly so state Qk stays state k (the
+ * Node-RED flow and DOT then use MTSA's numbers). Anything else goes through the general compiler.
+ */
+function numberedStates(ev: Evaluator, def: ProcessDef): Lts | null {
+  const [head, ...locals] = def.locals;
+  if (!head || head.body.k !== 'ref' || head.body.name !== 'Q0' || def.alphaExt || def.relabel || def.hide) return null;
+  const n = locals.length;
+  if (!locals.every((l, i) => l.name === `Q${i}` && !l.binders.length)) return null;
+  const src: number[] = [];
+  const lab: number[] = [];
+  const dst: number[] = [];
+  for (let s = 0; s < n; s++) {
+    const body = locals[s]!.body;
+    if (body.k === 'stop') continue;
+    if (body.k !== 'choice') return null;
+    for (const alt of body.alts) {
+      if (alt.k !== 'prefix' || alt.guard || alt.chain.length !== 1 || alt.chain[0]!.maybe) return null;
+      const t = alt.target;
+      const to = t.k === 'error' ? ERROR_STATE : t.k === 'ref' && !t.idx.length && !t.args && /^Q\d+$/.test(t.name) ? Number(t.name.slice(1)) : -2;
+      if (to === -2 || to >= n) return null;
+      for (const a of ev.scope.actSet(alt.chain[0]!.set, new Map())) {
+        src.push(s);
+        lab.push(ev.actions.id(a));
+        dst.push(to);
+      }
+    }
+  }
+  return fromEdges(def.name, ev.actions, n, Int32Array.from(src), Int32Array.from(lab), Int32Array.from(dst));
 }
 
 /** Writes an LTS in MTSA's textual form; actions to the same target are grouped as `{a, b}`. */
