@@ -111,23 +111,37 @@ export function synthesise(input: SynthesisInput): Supervisor {
   return { winning, controller: lts, plantStateOf: map, counterexample: null, iterations };
 }
 
-function explain(plant: Lts, reasons: Map<number, Reason>): string[] {
-  const trace: string[] = [];
-  let s = 0;
+/** The environment's way from `s` to a loss: uncontrollable actions to ERROR, or to a blocking state. */
+function chain(plant: Lts, reasons: Map<number, Reason>, from: number, trace: string[]): number | null {
+  let s = from;
   for (let guard = 0; guard <= plant.nStates; guard++) {
     const r = reasons.get(s);
-    if (!r) break;
+    if (!r) return null;
     if (r.kind === 'error') {
       trace.push(plant.actions.name(r.action), 'ERROR');
-      break;
+      return null;
     }
-    if (r.kind === 'blocking') {
-      trace.push('(no marked state reachable whatever the controller does)');
-      break;
-    }
+    if (r.kind === 'blocking') return s;
     trace.push(plant.actions.name(r.action));
     s = r.target;
   }
+  return null;
+}
+
+function explain(plant: Lts, reasons: Map<number, Reason>): string[] {
+  const trace: string[] = [];
+  const blocked = chain(plant, reasons, 0, trace);
+  if (blocked === null) return trace;
+  // A state that cannot reach a marked state: say where each of its moves leads.
+  const moves: string[] = [];
+  for (let e = plant.offsets[blocked]!; e < plant.offsets[blocked + 1]! && moves.length < 6; e++) {
+    const sub: string[] = [plant.actions.name(plant.labels[e]!)];
+    const t = plant.targets[e]!;
+    if (t === ERROR_STATE) sub.push('ERROR');
+    else if (chain(plant, reasons, t, sub) !== null) sub.push('(a losing state)');
+    moves.push(sub.join(' -> '));
+  }
+  trace.push(`(no marked state reachable whatever the controller does${moves.length ? `; its moves: ${moves.join(' | ')}` : '; no moves'})`);
   return trace;
 }
 
