@@ -99,22 +99,31 @@ export function compose(parts: Lts[], opts: ComposeOptions): Lts {
   const next = new Int32Array(n);
   const stamp = new Int32Array(nAct).fill(-1);
   const candidates: number[] = [];
-  const choices: number[][] = Array.from({ length: n }, () => []);
+  // choice lists as flat ranges: component i's successors for the current action are chStart[i]..chEnd[i] in chBuf.
+  const chBuf = new IntVec(64);
+  const chStart = new Int32Array(n);
+  const chEnd = new Int32Array(n);
+  const pick = new Int32Array(n);
+  const offs = parts.map((p) => p.offsets);
+  const labs = parts.map((p) => p.labels);
+  const tgts = parts.map((p) => p.targets);
   for (let s = 0; s < count; s++) {
     offsets.push(labels.length);
     for (let i = 0; i < n; i++) cur[i] = tuples.data[s * n + i]!;
     candidates.length = 0;
     for (let i = 0; i < n; i++) {
-      const p = parts[i]!;
-      for (let e = p.offsets[cur[i]!]!; e < p.offsets[cur[i]! + 1]!; e++) {
-        const a = p.labels[e]!;
+      const o = offs[i]!;
+      const l = labs[i]!;
+      const t = tgts[i]!;
+      for (let e = o[cur[i]!]!, end = o[cur[i]! + 1]!; e < end; e++) {
+        const a = l[e]!;
         if (a === TAU) {
-          next.set(cur);
-          const t = p.targets[e]!;
+          const to = t[e]!;
           labels.push(TAU);
-          if (t === ERROR_STATE) targets.push(ERROR_STATE);
+          if (to === ERROR_STATE) targets.push(ERROR_STATE);
           else {
-            next[i] = t;
+            next.set(cur);
+            next[i] = to;
             targets.push(lookup(next));
           }
         } else if (stamp[a] !== s) {
@@ -127,31 +136,53 @@ export function compose(parts: Lts[], opts: ComposeOptions): Lts {
     for (const a of candidates) {
       const ps = partsOf[a]!;
       let blocked = false;
+      let single = true;
+      chBuf.length = 0;
       for (const i of ps) {
-        const p = parts[i]!;
-        const ch = choices[i]!;
-        ch.length = 0;
-        for (let e = p.offsets[cur[i]!]!; e < p.offsets[cur[i]! + 1]!; e++) if (p.labels[e] === a) ch.push(p.targets[e]!);
-        if (!ch.length) {
+        const o = offs[i]!;
+        const l = labs[i]!;
+        const t = tgts[i]!;
+        chStart[i] = chBuf.length;
+        for (let e = o[cur[i]!]!, end = o[cur[i]! + 1]!; e < end; e++) if (l[e] === a) chBuf.push(t[e]!);
+        chEnd[i] = chBuf.length;
+        const k = chEnd[i]! - chStart[i]!;
+        if (k === 0) {
           blocked = true;
           break;
         }
+        if (k > 1) single = false;
       }
       if (blocked) continue;
-      // Cartesian product of the participants' successors (usually one each).
-      const pick = new Int32Array(ps.length);
+      if (single) {
+        // The common case: each participant has one successor.
+        next.set(cur);
+        let err = false;
+        for (const i of ps) {
+          const to = chBuf.data[chStart[i]!]!;
+          if (to === ERROR_STATE) err = true;
+          else next[i] = to;
+        }
+        labels.push(a);
+        targets.push(err ? ERROR_STATE : lookup(next));
+        continue;
+      }
+      // Cartesian product of the participants' successors.
+      for (const i of ps) pick[i] = chStart[i]!;
       for (;;) {
         next.set(cur);
         let err = false;
-        for (let j = 0; j < ps.length; j++) {
-          const t = choices[ps[j]!]![pick[j]!]!;
-          if (t === ERROR_STATE) err = true;
-          else next[ps[j]!] = t;
+        for (const i of ps) {
+          const to = chBuf.data[pick[i]!]!;
+          if (to === ERROR_STATE) err = true;
+          else next[i] = to;
         }
         labels.push(a);
         targets.push(err ? ERROR_STATE : lookup(next));
         let j = 0;
-        while (j < ps.length && ++pick[j]! >= choices[ps[j]!]!.length) pick[j++] = 0;
+        while (j < ps.length && ++pick[ps[j]!]! >= chEnd[ps[j]!]!) {
+          pick[ps[j]!] = chStart[ps[j]!]!;
+          j++;
+        }
         if (j === ps.length) break;
       }
     }
