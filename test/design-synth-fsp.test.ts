@@ -73,6 +73,14 @@ describeWithTestdata('fsp', 'the published LTSA/MTSA specifications', (dir) => {
     expect(isomorphic(ours, readLtsText('Process:\n\tC\nStates:\n\t1\nTransitions:\n\tC = Q0,\n\tQ0 = (http_in.user -> Q0).').lts)).toBe(false);
   });
 
+  it("synthesises Railcab's OldController from MTSA's own specification (FLTL safety) isomorphic to MTSA's output", () => {
+    const spec = parseFsp(readFileSync(join(dir, 'lts', 'mtsa-cs-update-2017-TSE-Railcab.lts'), 'utf8'), 'railcab.lts');
+    const ours = new Evaluator(spec).lts('OldController');
+    const mtsa = readLtsText(readFileSync(join(dir, 'controller-outputs', 'msec-Railcab-Controller.txt'), 'utf8')).lts;
+    expect(ours.nStates).toBe(21);
+    expect(isomorphic(ours, mtsa)).toBe(true);
+  });
+
   it('states the supported subset per file in docs/design-synth.md (generated table is current)', () => {
     const files = readdirSync(join(dir, 'lts')).sort();
     const reports: SupportReport[] = files.map((f) => supportReport(f, readFileSync(join(dir, 'lts', f), 'utf8'), TABLE_MAX_STATES));

@@ -16,11 +16,14 @@ export function edgeList(lts: Lts): { s: number; a: number; t: number }[] {
 
 const isUnc = (p: PlantGoal, a: number) => a === 0 || p.controllable[a] !== 1;
 
-/** Closed under uncontrollable moves, never into ERROR, and (with marking) every state reaches a marking move inside. */
+/**
+ * Closed under uncontrollable moves, never into ERROR, and: with marking, every state reaches a
+ * marking move inside; without, every state has a move inside (no deadlock).
+ */
 export function validSet(p: PlantGoal, set: boolean[]): boolean {
   const es = edgeList(p.lts);
   for (const e of es) if (set[e.s] && isUnc(p, e.a) && (e.t === ERROR_STATE || !set[e.t])) return false;
-  if (!p.marking) return true;
+  if (!p.marking) return set.every((inSet, s) => !inSet || es.some((e) => e.s === s && e.t !== ERROR_STATE && set[e.t]));
   const co = set.map(() => false);
   let changed = true;
   while (changed) {
@@ -65,6 +68,7 @@ export function exploreController(p: PlantGoal, sup: Supervisor): string[] {
       if (!ctrlEdges.some((e) => e.s === q && e.a === pe.a && sup.plantStateOf[e.t] === pe.t)) problems.push(`Q${q} disables the uncontrollable ${name(pe.a)}`);
     }
   }
+  if (!p.marking) for (let q = 0; q < c.nStates; q++) if (c.offsets[q] === c.offsets[q + 1]) problems.push(`Q${q} deadlocks`);
   if (p.marking) {
     const co = new Array<boolean>(c.nStates).fill(false);
     let changed = true;

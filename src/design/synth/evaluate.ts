@@ -1,10 +1,11 @@
 import type { ActSet, CompExpr, CompositeDef, Decl, FspSpec, ProcessDef, ProcessOps, RelabelItem } from './ast.ts';
 import { compose } from './compose.ts';
 import { compilePrimitive } from './eval-process.ts';
+import { fltlSafety } from './fltl.ts';
 import { bind, EMPTY_ENV, Scope, type Env, type Value } from './eval-values.ts';
 import { ActionTable, DEFAULT_MAX_STATES, type Lts } from './lts.ts';
 import { synthesiseFromSpec, type SynthesisResult } from './spec.ts';
-import { asProperty, determinise, hide, prefixLabel, priority, reachable, relabel, shareLabels } from './transform.ts';
+import { asProperty, determinise, hide, minimise, prefixLabel, priority, reachable, relabel, shareLabels } from './transform.ts';
 
 export interface EvalOptions {
   maxStates?: number;
@@ -43,7 +44,8 @@ export class Evaluator {
   private named(name: string, args: Value[], pos: { line: number; col: number } | undefined): Lts[] {
     const d: Decl | undefined = this.scope.procs.get(name) ?? this.scope.others.get(name) ?? this.scope.decls.get(name);
     if (!d) return this.scope.fail('UNDEFINED', `undefined process "${name}"`, pos);
-    if (d.kind !== 'process' && d.kind !== 'composite') return this.scope.fail('UNSUPPORTED', `"${name}" is a ${d.kind}, not a process${d.kind === 'ltl_property' || d.kind === 'assert' || d.kind === 'constraint' ? ' (FLTL formulas are parsed but not evaluated)' : ''}`, pos);
+    if (d.kind === 'ltl_property') return [fltlSafety(this.scope, this.actions, d, this.maxStates)];
+    if (d.kind !== 'process' && d.kind !== 'composite') return this.scope.fail('UNSUPPORTED', `"${name}" is a ${d.kind}, not a process${d.kind === 'assert' || d.kind === 'constraint' ? ' (only ltl_property []φ formulas are evaluated)' : ''}`, pos);
     const key = `${name}(${args.join(',')})`;
     const hit = this.cache.get(key);
     if (hit) return hit;
@@ -63,8 +65,8 @@ export class Evaluator {
     let env: Env = EMPTY_ENV;
     d.params.forEach((p, i) => (env = bind(env, p.name, i < args.length ? args[i]! : this.scope.expr(p.def, env))));
     lts = this.applyOps([lts], d, env, d.name)[0]!;
-    if (d.minimal) this.warnings.push(`${d.name}: "minimal" is parsed; the LTS is kept unminimised (same behaviour, more states)`);
     if (d.deterministic) lts = determinise(lts, this.maxStates);
+    if (d.minimal) lts = minimise(lts);
     if (d.property) lts = asProperty(lts, this.maxStates);
     return lts;
   }
@@ -77,9 +79,9 @@ export class Evaluator {
       this.scope.fail('UNSUPPORTED', `${d.compKind} ||${d.name}: ${d.compKind === 'heuristic' ? 'on-the-fly directed synthesis' : d.compKind === 'checkCompatibility' ? 'GR(1) compatibility checking' : 'star environments'} is parsed but not supported; use "controller ||${d.name}"`, d.pos);
     }
     if (d.compKind === 'controller' && d.body.k !== 'control') this.scope.fail('SYNTAX', `controller ||${d.name} must be of the form Plant~{Spec}`, d.pos);
-    if (d.minimal) this.warnings.push(`${d.name}: "minimal" is parsed; the LTS is kept unminimised (same behaviour, more states)`);
     if (d.property || d.deterministic) this.scope.fail('UNSUPPORTED', `property/deterministic on the composite ${d.name} is not supported`, d.pos);
-    return this.comp(d.body, env, d.name);
+    const parts = this.comp(d.body, env, d.name);
+    return d.minimal ? [minimise(this.composeAll(parts, d.name))] : parts;
   }
 
   /** Components of a composition expression (public for synthesis, which evaluates the plant). */

@@ -68,9 +68,9 @@ export function synthesiseFromSpec(ev: Evaluator, e: Extract<CompExpr, { k: 'con
   const safety: Lts[] = [];
   for (const s of goal.safety) {
     const d = ev.scope.procs.get(s) ?? ev.scope.others.get(s);
-    if (d && (d.kind === 'ltl_property' || d.kind === 'assert' || d.kind === 'constraint')) ev.scope.fail('UNSUPPORTED', `controllerSpec ${goal.name}: the safety requirement ${s} is an FLTL formula (${d.kind}); FLTL is parsed but not evaluated — write it as a property process`, d.pos);
+    if (d && (d.kind === 'assert' || d.kind === 'constraint')) ev.scope.fail('UNSUPPORTED', `controllerSpec ${goal.name}: the safety requirement ${s} is an ${d.kind}; use an ltl_property []φ or a property process`, d.pos);
     const lts = ev.lts(s);
-    const isProp = d?.kind === 'process' && d.property;
+    const isProp = (d?.kind === 'process' && d.property) || d?.kind === 'ltl_property';
     safety.push(isProp ? lts : asProperty(lts, ev.maxStates));
   }
   const plantParts = ev.comp(e.plant, env, name);

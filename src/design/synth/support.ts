@@ -13,10 +13,9 @@ export interface SupportReport {
 function parsedOnly(spec: FspSpec): string[] {
   const found = new Set<string>();
   const add = (d: Decl) => {
-    if (d.kind === 'fluent' || d.kind === 'assert' || d.kind === 'ltl_property' || d.kind === 'constraint') found.add(`${d.kind} (FLTL)`);
+    if (d.kind === 'assert' || d.kind === 'constraint') found.add(`${d.kind} (FLTL; only inside an ltl_property)`);
     if (d.kind === 'menu' || d.kind === 'progress') found.add(d.kind);
     if (d.kind === 'updatingController') found.add('updatingController');
-    if ((d.kind === 'process' || d.kind === 'composite') && d.minimal) found.add('minimal (not applied)');
     if (d.kind === 'composite' && !['plain', 'controller', 'compose'].includes(d.compKind)) found.add(d.compKind);
     if (d.kind === 'controllerSpec') for (const e of d.entries) if (['liveness', 'assumption', 'failure'].includes(e.key)) found.add(`controllerSpec ${e.key} (GR(1))`);
   };

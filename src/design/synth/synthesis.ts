@@ -9,7 +9,7 @@ export interface SynthesisInput {
   name: string;
 }
 
-export type Reason = { kind: 'error'; action: number } | { kind: 'uncontrollable'; action: number; target: number } | { kind: 'blocking' };
+export type Reason = { kind: 'error'; action: number } | { kind: 'uncontrollable'; action: number; target: number } | { kind: 'blocking' } | { kind: 'deadlock' };
 
 export interface Supervisor {
   /** winning[s] = 1 where the plant state is kept by the supervisor. */
@@ -27,7 +27,9 @@ export interface Supervisor {
  * The maximally permissive non-blocking supervisor (Ramadge–Wonham fixed point on the plant's
  * states): repeatedly remove states from which an uncontrollable action (tau included) reaches a
  * removed state or ERROR, then — with a marking goal — states that can no longer reach a marking
- * transition inside the kept states. Controllable transitions into removed states are disabled.
+ * transition inside the kept states. Without a marking goal (safety only), a state whose every move
+ * leads to a removed state (or that has none) is removed too, as MTSA does: the controlled system
+ * must not deadlock. Controllable transitions into removed states are disabled.
  */
 export function synthesise(input: SynthesisInput): Supervisor {
   const { plant, controllable, marking } = input;
@@ -60,12 +62,23 @@ export function synthesise(input: SynthesisInput): Supervisor {
     markBad(s, { kind: 'error', action: plant.labels[e]! });
     break;
   }
+  // Safety only: live[s] counts the moves of s into states not (yet) removed.
+  const live = marking ? null : new Int32Array(n);
+  if (live) {
+    for (let s = 0; s < n; s++) for (let e = plant.offsets[s]!; e < plant.offsets[s + 1]!; e++) if (plant.targets[e]! >= 0) live[s]!++;
+  }
   const propagate = () => {
     while (stack.length) {
       const t = stack.data[--stack.length]!;
-      for (let k = rOff[t]!; k < rOff[t + 1]!; k++) if (!bad[rSrc[k]!] && isUnc(rLab[k]!)) markBad(rSrc[k]!, { kind: 'uncontrollable', action: rLab[k]!, target: t });
+      for (let k = rOff[t]!; k < rOff[t + 1]!; k++) {
+        const s = rSrc[k]!;
+        if (bad[s]) continue;
+        if (isUnc(rLab[k]!)) markBad(s, { kind: 'uncontrollable', action: rLab[k]!, target: t });
+        else if (live && --live[s]! === 0) markBad(s, { kind: 'deadlock' });
+      }
     }
   };
+  if (live) for (let s = 0; s < n; s++) if (live[s] === 0) markBad(s, { kind: 'deadlock' });
   propagate();
   let iterations = 1;
   if (marking) {
@@ -121,7 +134,7 @@ function chain(plant: Lts, reasons: Map<number, Reason>, from: number, trace: st
       trace.push(plant.actions.name(r.action), 'ERROR');
       return null;
     }
-    if (r.kind === 'blocking') return s;
+    if (r.kind === 'blocking' || r.kind === 'deadlock') return s;
     trace.push(plant.actions.name(r.action));
     s = r.target;
   }
@@ -132,6 +145,7 @@ function explain(plant: Lts, reasons: Map<number, Reason>): string[] {
   const trace: string[] = [];
   const blocked = chain(plant, reasons, 0, trace);
   if (blocked === null) return trace;
+  const what = reasons.get(blocked)?.kind === 'deadlock' ? 'deadlock: every move leads to a losing state' : 'no marked state reachable whatever the controller does';
   // A state that cannot reach a marked state: say where each of its moves leads.
   const moves: string[] = [];
   for (let e = plant.offsets[blocked]!; e < plant.offsets[blocked + 1]! && moves.length < 6; e++) {
@@ -141,7 +155,7 @@ function explain(plant: Lts, reasons: Map<number, Reason>): string[] {
     else if (chain(plant, reasons, t, sub) !== null) sub.push('(a losing state)');
     moves.push(sub.join(' -> '));
   }
-  trace.push(`(no marked state reachable whatever the controller does${moves.length ? `; its moves: ${moves.join(' | ')}` : '; no moves'})`);
+  trace.push(`(${what}${moves.length ? `; its moves: ${moves.join(' | ')}` : '; no moves'})`);
   return trace;
 }
 

@@ -181,3 +181,47 @@ export function reachable(lts: Lts): Lts {
   });
   return fromEdges(lts.name, lts.actions, order.length, s2.view(), l2.view(), d2.view(), lts.alphabet, lts.endState >= 0 ? map[lts.endState]! : -1);
 }
+
+/**
+ * Strong-bisimulation minimisation by partition refinement (tau is an ordinary label here, so this
+ * is coarser than nothing and finer than LTSA's weak "minimal"; MTSA prints controllers minimised).
+ */
+export function minimise(lts: Lts): Lts {
+  const n = lts.nStates;
+  let block = new Int32Array(n);
+  let count = 1;
+  for (let round = 0; round <= n; round++) {
+    const ids = new Map<string, number>();
+    const next = new Int32Array(n);
+    for (let s = 0; s < n; s++) {
+      const sig: string[] = [];
+      for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
+        const t = lts.targets[e]!;
+        sig.push(`${lts.labels[e]}:${t < 0 ? 'E' : block[t]}`);
+      }
+      const key = `${block[s]}|${[...new Set(sig)].sort().join(',')}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(key, id);
+      }
+      next[s] = id;
+    }
+    block = next;
+    if (ids.size === count) break;
+    count = ids.size;
+  }
+  if (count === n) return lts;
+  // Blocks numbered so the initial state's block is 0, then BFS order via reachable().
+  const s2 = new IntVec();
+  const l2 = new IntVec();
+  const d2 = new IntVec();
+  const swap = (b: number) => (b === block[0] ? 0 : b === 0 ? block[0]! : b);
+  for (let s = 0; s < n; s++) for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
+    const t = lts.targets[e]!;
+    s2.push(swap(block[s]!));
+    l2.push(lts.labels[e]!);
+    d2.push(t < 0 ? t : swap(block[t]!));
+  }
+  return reachable(fromEdges(lts.name, lts.actions, count, s2.view(), l2.view(), d2.view(), lts.alphabet, lts.endState >= 0 ? swap(block[lts.endState]!) : -1));
+}
