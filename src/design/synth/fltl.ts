@@ -18,7 +18,7 @@ type Prop = (v: Uint8Array) => boolean;
  * proposition is the fluent "true just after it, false after any other action of the alphabet".
  * Temporal operators inside φ (X, U, W, <>, nested []) are refused.
  */
-export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Decl, { kind: 'ltl_property' }>, maxStates: number): Lts {
+export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Decl, { f: Fltl }>, maxStates: number): Lts {
   if (decl.binders.length) scope.fail('UNSUPPORTED', `ltl_property ${decl.name}: indexed properties are not supported`, decl.pos);
   if (decl.f.k !== 'always') scope.fail('UNSUPPORTED', `ltl_property ${decl.name}: only safety formulas []φ are supported`, decl.pos);
   const fluents: FluentInst[] = [];
