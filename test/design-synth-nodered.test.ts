@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMsec } from './helpers/cli.ts';
-import { freePort, waitFor } from './helpers/net.ts';
-import { REPO_ROOT } from './helpers/testdata.ts';
+import { waitFor } from './helpers/net.ts';
+import { startNodeRed, type NodeRedRuntime } from './helpers/nodered.ts';
+import { describeWithTestdata, REPO_ROOT } from './helpers/testdata.ts';
 
 /**
  * The done-when of controller synthesis: `msec design synth examples/video-release.lts --nodered
@@ -62,8 +62,8 @@ function startAnonymizer(): Promise<{ server: Server; url: string; hold(): void;
 
 describe('design synth → Node-RED (real runtime)', () => {
   let dir = '';
-  let red: ChildProcess | null = null;
-  let redLog = '';
+  let red: NodeRedRuntime | null = null;
+  let redLog = () => '';
   let base = '';
   let anon: Awaited<ReturnType<typeof startAnonymizer>>;
 
@@ -79,36 +79,19 @@ describe('design synth → Node-RED (real runtime)', () => {
     expect(gen2.code, gen2.stderr).toBe(0);
     const both = [...(JSON.parse(readFileSync(flows, 'utf8')) as unknown[]), ...(JSON.parse(readFileSync(onboarding, 'utf8')) as unknown[])];
     writeFileSync(flows, JSON.stringify(both));
-    const port = await freePort();
-    writeFileSync(
-      join(dir, 'settings.js'),
-      `module.exports = ${JSON.stringify({ uiHost: '127.0.0.1', uiPort: port, httpAdminRoot: false, httpNodeRoot: '/', userDir: dir, flowFile: flows, credentialSecret: false, logging: { console: { level: 'info', metrics: false, audit: false } }, functionExternalModules: false, externalModules: { autoInstall: false, palette: { allowInstall: false } } })};\n`,
-    );
-    red = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'node-red', 'red.js'), '--settings', join(dir, 'settings.js'), '--userDir', dir], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MSEC_ANONYMIZER_URL: anon.url, NODE_RED_ENABLE_PROJECTS: 'false' },
-    });
-    red.stdout!.on('data', (d) => (redLog += d));
-    red.stderr!.on('data', (d) => (redLog += d));
-    base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => redLog.includes('Started flows'), 90_000, `Node-RED to start (log: ${redLog.slice(-400)})`);
+    red = await startNodeRed(dir, flows, { MSEC_ANONYMIZER_URL: anon.url });
+    base = red.base;
+    redLog = red.log;
   }, 120_000);
 
   afterAll(async () => {
-    if (red?.pid) {
-      try {
-        process.kill(-red.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    red?.stop();
     await new Promise<void>((r) => (anon?.server ? anon.server.close(() => r()) : r()));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('loads every node of the generated flow (no unknown types, no errors)', () => {
-    expect(redLog).not.toMatch(/Waiting for missing types|\[error\]/);
+    expect(redLog()).not.toMatch(/Waiting for missing types|\[error\]/);
     const flow = JSON.parse(readFileSync(join(dir, 'flows.json'), 'utf8')) as { type: string }[];
     expect(flow.filter((n) => n.type === 'http in')).toHaveLength(6);
     expect(flow.filter((n) => n.type === 'tab')).toHaveLength(2);
@@ -170,5 +153,36 @@ describe('design synth → Node-RED (real runtime)', () => {
     expect(published.status).toBe(200);
     expect(await published.json()).toEqual({ t: 22 });
     expect((await post('/enroll', { device: 'dev-1' })).status).toBe(409);
+  });
+});
+
+describeWithTestdata('fsp', "MTSA's own OneRoom controller (M-Sec room access) in Node-RED", (fspDir) => {
+  let dir = '';
+  let red: NodeRedRuntime | null = null;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'msec-synth-oneroom-'));
+    const flows = join(dir, 'flows.json');
+    const gen = await runMsec(['design', 'synth', join(fspDir, 'controller-outputs', 'msec-OneRoom-Controller.txt'), '--nodered', join(REPO_ROOT, 'examples', 'one-room.map.yaml'), '-o', flows]);
+    expect(gen.code, gen.stderr).toBe(0);
+    red = await startNodeRed(dir, flows);
+  }, 120_000);
+  afterAll(() => {
+    red?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets a visitor in, refuses events out of order, and denies entry once the room is at its threshold', async () => {
+    const base = red!.base;
+    expect((await fetch(`${base}/sensor/leave`, { method: 'POST' })).status).toBe(409);
+    const enter = await fetch(`${base}/room/A/enter`);
+    expect(enter.status).toBe(200);
+    expect(await enter.json()).toMatchObject({ decision: 'allow', room: 'A' });
+    // Until the visitor has arrived, another request is out of order.
+    expect((await fetch(`${base}/room/A/enter`)).status).toBe(409);
+    expect((await fetch(`${base}/sensor/arrive/A/1`, { method: 'POST' })).status).toBe(202);
+    // The room is at its threshold: the controller locks it and denies the next visitor.
+    const second = await fetch(`${base}/room/A/enter`);
+    expect(second.status).toBe(403);
+    expect(await second.json()).toMatchObject({ decision: 'deny', room: 'A', door: 'locked' });
   });
 });
