@@ -1,3 +1,4 @@
+import { fspError } from './errors.ts';
 import { ERROR_STATE, IntVec, TAU, stateLimit, type Lts } from './lts.ts';
 
 /** Open-addressing hash from a tuple key (a float64 when it fits, else none) to a state id. */
@@ -58,7 +59,7 @@ export interface ComposeOptions {
  * component into ERROR makes the composite go to ERROR.
  */
 export function compose(parts: Lts[], opts: ComposeOptions): Lts {
-  if (parts.length === 0) throw new Error('compose: nothing to compose');
+  if (parts.length === 0) throw fspError('EVAL', `${opts.name ?? 'composition'}: nothing to compose`);
   if (parts.length === 1) return parts[0]!;
   const actions = parts[0]!.actions;
   const n = parts.length;

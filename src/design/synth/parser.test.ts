@@ -94,13 +94,26 @@ describe('FSP parser and evaluation', () => {
   });
 
   it('never crashes on mangled input: it parses, or fails with a DESIGN_FSP_ code and a position inside the text', () => {
-    const seed = 'const N = 2\nrange R = 0..N\nP = (a[i:R] -> when (i>0) b -> P | c -> STOP) + {x}.\n||S = (p:P || {q,r}::P)/{z/c} \\ {b}.\n';
+    const seeds = [
+      'const N = 2\nrange R = 0..N\nP = (a[i:R] -> when (i>0) b -> P | c -> STOP) + {x}.\n||S = (p:P || {q,r}::P)/{z/c} \\ {b}.\n',
+      'set C = {go, stop}\nE = (req -> (go -> E | fail -> ERROR)).\nproperty S = (req -> go -> S).\nfluent F = <go, req>\nltl_property L = [](stop -> F)\ncontrollerSpec G = {\n safety = {S, L}\n controllable = {C}\n marking = {go}\n nonblocking\n}\ncontroller ||K = E~{G}.\n',
+    ];
     fc.assert(
-      fc.property(fc.nat(seed.length), fc.nat(seed.length), fc.string({ maxLength: 4 }), (at, len, ins) => {
+      fc.property(fc.constantFrom(...seeds), fc.nat(400), fc.nat(400), fc.string({ maxLength: 4 }), (seed, at0, len, ins) => {
+        const at = at0 % (seed.length + 1);
         const src = seed.slice(0, at) + ins + seed.slice(Math.min(seed.length, at + (len % 6)));
         try {
           const spec = parseFsp(src, 'f.lts');
           expect(Array.isArray(spec.decls)).toBe(true);
+          // What parses also evaluates to an LTS or a DESIGN_FSP_ error, never a crash.
+          const ev = new Evaluator(spec, { maxStates: 2000 });
+          for (const t of ev.targets()) {
+            try {
+              expect(ev.lts(t.name).nStates).toBeGreaterThan(0);
+            } catch (err) {
+              expect((err as { code?: string }).code, String(err)).toMatch(/^DESIGN_FSP_/);
+            }
+          }
         } catch (err) {
           const e = err as { code?: string; details?: { line?: number } };
           expect(e.code).toMatch(/^DESIGN_FSP_/);

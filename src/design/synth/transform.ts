@@ -1,4 +1,4 @@
-import { ERROR_STATE, IntVec, TAU, edgesOf, fromEdges, underPrefix, type Lts } from './lts.ts';
+import { ERROR_STATE, IntVec, TAU, edgesOf, fromEdges, stateLimit, underPrefix, type Lts } from './lts.ts';
 
 /** Maps every action through `f` (one action may become several: relational relabelling); tau stays tau. */
 export function mapActions(lts: Lts, f: (name: string) => string[], extraAlphabet = true): Lts {
@@ -92,7 +92,7 @@ export function determinise(lts: Lts, maxStates: number): Lts {
     const k = set.join(',');
     let id = ids.get(k);
     if (id === undefined) {
-      if (sets.length >= maxStates) throw new Error('determinise: state limit');
+      if (sets.length >= maxStates) throw stateLimit(`${lts.name} (determinised)`, sets.length, maxStates);
       id = sets.length;
       ids.set(k, id);
       sets.push(set);
