@@ -21,6 +21,12 @@ describe('msec design synth', () => {
     expect(r.stderr).toMatch(/controller Controller: 9 states, 10 transitions \(plant 13 states/);
   });
 
+  it('lists what a specification defines', async () => {
+    const r = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'production-cell.lts'), '--list']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')).toEqual(['process\tMACHINE', 'composite\tCELL', 'property\tTABLE', 'property\tREPAIR_DRILL_FIRST', 'controller\tCellController']);
+  });
+
   it('writes --lts, --dot and the Node-RED flow', async () => {
     const out = (f: string) => join(dir, f);
     const r = await runMsec(['design', 'synth', VIDEO, '--lts', out('c.lts'), '--dot', out('c.dot'), '--nodered', join(REPO_ROOT, 'examples', 'video-release.map.json'), '-o', out('flows.json')]);

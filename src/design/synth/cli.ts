@@ -23,6 +23,7 @@ export interface SynthOptions {
   lts?: string;
   maxStates?: number;
   progress?: boolean;
+  list?: boolean;
 }
 
 function positiveInt(v: string): number {
@@ -52,6 +53,7 @@ export function registerSynthCommands(design: Command, io: SynthIo): void {
     .option('--lts <file>', "write the controller in MTSA's textual LTS form")
     .option('--max-states <n>', 'state limit for every LTS built (default 2000000)', positiveInt)
     .option('--progress', 'report composition progress on stderr (default: when stderr is a terminal)')
+    .option('--list', 'list the processes, composites and controllers of the specification')
     .action((spec: string, o: SynthOptions) => runSynth(spec, o, io));
 }
 
@@ -68,6 +70,10 @@ export function runSynth(specPath: string, o: SynthOptions, io: SynthIo): void {
     summary = `read controller ${read.name}: ${ctrl.nStates} states, ${ctrl.labels.length} transitions`;
   } else {
     const ev = new Evaluator(parseFsp(text, specPath), { ...(o.maxStates ? { maxStates: o.maxStates } : {}), ...(progress ? { onProgress: progress } : {}) });
+    if (o.list) {
+      for (const t of ev.targets()) io.out(`${t.kind}\t${t.name}`);
+      return;
+    }
     const name = o.process ?? o.controller ?? onlyController(ev);
     ctrl = ev.lts(name);
     const synth = ev.syntheses.get(name);
