@@ -24,7 +24,7 @@ describe('msec design synth', () => {
   it('lists what a specification defines', async () => {
     const r = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'production-cell.lts'), '--list']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n')).toEqual(['process\tMACHINE', 'composite\tCELL', 'property\tTABLE', 'property\tREPAIR_DRILL_FIRST', 'controller\tCellController']);
+    expect(r.stdout.trim().split('\n')).toEqual(['process\tMACHINE', 'composite\tCELL', 'property\tTABLE', 'property\tREPAIR_DRILL_FIRST', 'controller\tCellController']);
   });
 
   it('writes --lts, --dot and the Node-RED flow', async () => {
