@@ -5,7 +5,7 @@ import { fltlSafety } from './fltl.ts';
 import { bind, EMPTY_ENV, Scope, type Env, type Value } from './eval-values.ts';
 import { ActionTable, DEFAULT_MAX_STATES, type Lts } from './lts.ts';
 import { synthesiseFromSpec, type SynthesisResult } from './spec.ts';
-import { asProperty, determinise, hide, minimise, prefixLabel, priority, reachable, relabel, shareLabels } from './transform.ts';
+import { asProperty, determinise, withoutErrors, hide, minimise, prefixLabel, priority, reachable, relabel, shareLabels } from './transform.ts';
 
 export interface EvalOptions {
   maxStates?: number;
@@ -45,7 +45,9 @@ export class Evaluator {
     const d: Decl | undefined = this.scope.procs.get(name) ?? this.scope.others.get(name) ?? this.scope.decls.get(name);
     if (!d) return this.scope.fail('UNDEFINED', `undefined process "${name}"`, pos);
     if (d.kind === 'ltl_property') return [fltlSafety(this.scope, this.actions, d, this.maxStates)];
-    if (d.kind !== 'process' && d.kind !== 'composite') return this.scope.fail('UNSUPPORTED', `"${name}" is a ${d.kind}, not a process${d.kind === 'assert' || d.kind === 'constraint' ? ' (only ltl_property []φ formulas are evaluated)' : ''}`, pos);
+    // A constraint is the LTS of the traces that satisfy the formula: the safety LTS without its ERROR moves.
+    if (d.kind === 'constraint') return [withoutErrors(fltlSafety(this.scope, this.actions, d, this.maxStates))];
+    if (d.kind !== 'process' && d.kind !== 'composite') return this.scope.fail('UNSUPPORTED', `"${name}" is a ${d.kind}, not a process${d.kind === 'assert' ? ' (assertions are evaluated inside ltl_property and constraint formulas)' : ''}`, pos);
     const key = `${name}(${args.join(',')})`;
     const hit = this.cache.get(key);
     if (hit) return hit;
@@ -155,6 +157,8 @@ export class Evaluator {
 
   /** Names of every process, composite and controller that can be built (for the CLI and the table). */
   targets(): { name: string; kind: string }[] {
-    return this.spec.decls.filter((d) => d.kind === 'process' || d.kind === 'composite').map((d) => ({ name: d.name, kind: d.kind === 'composite' ? (d.compKind === 'plain' ? 'composite' : d.compKind) : d.property ? 'property' : 'process' }));
+    return this.spec.decls
+      .filter((d) => d.kind === 'process' || d.kind === 'composite' || d.kind === 'constraint')
+      .map((d) => ({ name: d.name, kind: d.kind === 'composite' ? (d.compKind === 'plain' ? 'composite' : d.compKind) : d.kind === 'constraint' ? 'constraint' : d.property ? 'property' : 'process' }));
   }
 }

@@ -44,8 +44,27 @@ describe('FLTL safety properties (ltl_property []φ)', () => {
     expect(run(l, ['enter'])).not.toBe('ERROR');
   });
 
-  it('refuses temporal operators inside the safety formula, with the property named', () => {
-    expect(() => prop('fluent F = <a, b>\nltl_property P = [](F -> X b)\n')).toThrow(expect.objectContaining({ code: 'DESIGN_FSP_UNSUPPORTED', message: expect.stringContaining('ltl_property P') }));
-    expect(() => prop('ltl_property P = <>a\n')).toThrow(expect.objectContaining({ code: 'DESIGN_FSP_UNSUPPORTED' }));
+  it('checks next and weak until by progression (X is the next action of the alphabet)', () => {
+    // After a, no b until c.
+    const l = prop('fluent Dummy = <a, c>\nltl_property P = [](a -> X(!b W c))\n');
+    expect(run(l, ['a', 'b'])).toBe('ERROR');
+    expect(run(l, ['a', 'c', 'b'])).not.toBe('ERROR');
+    expect(run(l, ['b', 'a', 'a', 'c', 'b'])).not.toBe('ERROR');
+    expect(run(l, ['a', 'a', 'b'])).toBe('ERROR');
+    // X: the very next action must be c.
+    const x = prop('fluent Dummy = <a, c>\nltl_property P = [](a -> X c)\n');
+    expect(run(x, ['a', 'c', 'a', 'c'])).not.toBe('ERROR');
+    expect(run(x, ['a', 'a'])).toBe('ERROR');
+  });
+
+  it('turns a negated until into a weak until: !(a U b) fails once b follows a run of a', () => {
+    const l = prop('fluent Dummy = <a, b>\nltl_property P = [](!(a U b))\n');
+    expect(run(l, ['a', 'a', 'b'])).toBe('ERROR');
+    expect(run(l, ['b'])).toBe('ERROR');
+  });
+
+  it('refuses liveness, with the property named', () => {
+    expect(() => prop('ltl_property P = <>a\n')).toThrow(expect.objectContaining({ code: 'DESIGN_FSP_UNSUPPORTED', message: expect.stringContaining('ltl_property P') }));
+    expect(() => prop('fluent F = <a, b>\nltl_property P = [](F -> (a U b))\n')).toThrow(expect.objectContaining({ code: 'DESIGN_FSP_UNSUPPORTED', message: expect.stringContaining('liveness') }));
   });
 });

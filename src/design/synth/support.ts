@@ -13,7 +13,7 @@ export interface SupportReport {
 function parsedOnly(spec: FspSpec): string[] {
   const found = new Set<string>();
   const add = (d: Decl) => {
-    if (d.kind === 'assert' || d.kind === 'constraint') found.add(`${d.kind} (FLTL; only inside an ltl_property)`);
+    if (d.kind === 'assert') found.add('assert (except inside ltl_property/constraint)');
     if (d.kind === 'menu' || d.kind === 'progress') found.add(d.kind);
     if (d.kind === 'updatingController') found.add('updatingController');
     if (d.kind === 'composite' && !['plain', 'controller', 'compose'].includes(d.compKind)) found.add(d.compKind);

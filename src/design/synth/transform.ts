@@ -225,3 +225,12 @@ export function minimise(lts: Lts): Lts {
   }
   return reachable(fromEdges(lts.name, lts.actions, count, s2.view(), l2.view(), d2.view(), lts.alphabet, lts.endState >= 0 ? swap(block[lts.endState]!) : -1));
 }
+
+/** The LTS with its moves into ERROR removed (what a `constraint` allows). */
+export function withoutErrors(lts: Lts): Lts {
+  const { src, lab, dst } = edgesOf(lts);
+  const keep: number[] = [];
+  for (let e = 0; e < src.length; e++) if (dst[e] !== ERROR_STATE) keep.push(e);
+  const pick = (arr: Int32Array) => Int32Array.from(keep, (e) => arr[e]!);
+  return reachable(fromEdges(lts.name, lts.actions, lts.nStates, pick(src), pick(lab), pick(dst), lts.alphabet));
+}
