@@ -158,7 +158,7 @@ export class Evaluator {
   /** Names of every process, composite and controller that can be built (for the CLI and the table). */
   targets(): { name: string; kind: string }[] {
     return this.spec.decls
-      .filter((d) => d.kind === 'process' || d.kind === 'composite' || d.kind === 'constraint')
-      .map((d) => ({ name: d.name, kind: d.kind === 'composite' ? (d.compKind === 'plain' ? 'composite' : d.compKind) : d.kind === 'constraint' ? 'constraint' : d.property ? 'property' : 'process' }));
+      .filter((d): d is Extract<Decl, { kind: 'process' | 'composite' | 'constraint' }> => d.kind === 'process' || d.kind === 'composite' || d.kind === 'constraint')
+      .map((d) => ({ name: d.name, kind: d.kind === 'composite' ? (d.compKind === 'plain' ? 'composite' : d.compKind) : d.kind === 'constraint' ? 'constraint' : d.kind === 'process' && d.property ? 'property' : 'process' }));
   }
 }
