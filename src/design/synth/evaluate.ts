@@ -157,8 +157,13 @@ export class Evaluator {
 
   /** Names of every process, composite and controller that can be built (for the CLI and the table). */
   targets(): { name: string; kind: string }[] {
-    return this.spec.decls
-      .filter((d): d is Extract<Decl, { kind: 'process' | 'composite' | 'constraint' }> => d.kind === 'process' || d.kind === 'composite' || d.kind === 'constraint')
-      .map((d) => ({ name: d.name, kind: d.kind === 'composite' ? (d.compKind === 'plain' ? 'composite' : d.compKind) : d.kind === 'constraint' ? 'constraint' : d.kind === 'process' && d.property ? 'property' : 'process' }));
+    const out: { name: string; kind: string }[] = [];
+    for (const d of this.spec.decls) {
+      if (d.kind === 'process') out.push({ name: d.name, kind: d.property ? 'property' : 'process' });
+      else if (d.kind === 'composite') out.push({ name: d.name, kind: d.compKind === 'plain' ? 'composite' : d.compKind });
+      else if (d.kind === 'constraint') out.push({ name: d.name, kind: 'constraint' });
+    }
+    return out;
   }
+
 }
