@@ -73,25 +73,34 @@ export function compose(parts: Lts[], opts: ComposeOptions): Lts {
   const index = new TupleIndex();
   const strIndex = new Map<string, number>();
   const tuples = new IntVec(n * 1024);
-  const keyOf = (t: Int32Array | number[]): number | string => {
-    if (!fits) return Array.prototype.join.call(t, ',');
-    let k = 0;
-    for (let i = 0; i < n; i++) k = k * radix[i]! + t[i]!;
-    return k;
-  };
+  const radixArr = Float64Array.from(radix);
   let count = 0;
-  const lookup = (t: Int32Array): number => {
-    const k = keyOf(t);
-    const found = typeof k === 'number' ? index.get(k) : (strIndex.get(k) ?? -1);
-    if (found >= 0) return found;
+  const add = (t: Int32Array): number => {
     if (count >= opts.maxStates) throw stateLimit(opts.name ?? 'composition', count, opts.maxStates);
     const id = count++;
-    if (typeof k === 'number') index.set(k, id);
-    else strIndex.set(k, id);
     for (let i = 0; i < n; i++) tuples.push(t[i]!);
     if (opts.onProgress && (count & 0xffff) === 0) opts.onProgress(count);
     return id;
   };
+  // Tuples as mixed-radix numbers when the product of the sizes fits a float64 exactly; else strings.
+  const lookup = fits
+    ? (t: Int32Array): number => {
+        let k = 0;
+        for (let i = 0; i < n; i++) k = k * radixArr[i]! + t[i]!;
+        const found = index.get(k);
+        if (found >= 0) return found;
+        const id = add(t);
+        index.set(k, id);
+        return id;
+      }
+    : (t: Int32Array): number => {
+        const k = t.join(',');
+        const found = strIndex.get(k);
+        if (found !== undefined) return found;
+        const id = add(t);
+        strIndex.set(k, id);
+        return id;
+      };
   const offsets = new IntVec(1024);
   const labels = new IntVec(4096);
   const targets = new IntVec(4096);

@@ -165,5 +165,4 @@ export class Evaluator {
     }
     return out;
   }
-
 }
