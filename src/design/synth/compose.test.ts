@@ -79,4 +79,13 @@ describe('parallel composition', () => {
     });
     expect(() => compose(toggles, { maxStates: 5000, name: 'TOGGLES' })).toThrow(expect.objectContaining({ code: 'DESIGN_FSP_STATE_LIMIT', message: expect.stringContaining('5000 states reached') }));
   });
+
+  it('handles products too large for a numeric tuple key (60 components sharing one action: 2 states)', () => {
+    const actions = new ActionTable();
+    const tick = actions.id('tick');
+    const parts = Array.from({ length: 60 }, (_, i) => fromEdges(`T${i}`, actions, 2, Int32Array.from([0, 1]), Int32Array.from([tick, tick]), Int32Array.from([1, 0])));
+    const l = compose(parts, { maxStates: 100 });
+    expect(l.nStates).toBe(2);
+    expect(l.labels.length).toBe(2);
+  });
 });
