@@ -148,9 +148,10 @@ export class Evaluator {
       }
       const tos = this.scope.actSet(it.to, env);
       const froms = this.scope.actSet(it.from, env);
-      // `send/send[M]` maps each old name to the new one; equal-sized lists pair up (`{a,b}/{x,y}`).
-      if (tos.length === froms.length && tos.length > 1) tos.forEach((to, i) => out.push({ to, from: froms[i]! }));
-      else for (const to of tos) for (const from of froms) out.push({ to, from });
+      // `send/send[M]` maps each old name to the new one, `{a,b}/x` maps x to both; a set on both
+      // sides has no agreed meaning, so it is refused rather than guessed.
+      if (tos.length > 1 && froms.length > 1) this.scope.fail('UNSUPPORTED', `relabelling ${tos.length} names to ${froms.length} names at once is not supported; write one pair per old name`, it.pos);
+      for (const to of tos) for (const from of froms) out.push({ to, from });
     }
     return out;
   }
