@@ -74,4 +74,15 @@ describe('Node-RED translation', () => {
     const prop = readLtsText('P = (req -> Q1),\nQ1 = (work -> ERROR | answer -> P).').lts;
     expect(() => translateToNodeRed(prop, parseNodeMap(JSON.stringify(MAP), 'map.json'))).toThrow(expect.objectContaining({ code: 'DESIGN_SYNTH_NOT_A_CONTROLLER' }));
   });
+
+  it('fires the first enabled controllable action in map order', () => {
+    const both = readLtsText('C = (req -> (left -> C | right -> C)).').lts;
+    const order = (first: string, second: string) => {
+      const map = { actions: { req: { type: 'http in', url: '/r' }, [first]: { type: 'function' }, [second]: { type: 'function' } } };
+      const ctrl = translateToNodeRed(both, parseNodeMap(JSON.stringify(map), 'map.json')).find((n) => String(n.name).startsWith('controller'))!;
+      return JSON.parse(/const T = (.*);/.exec(String(ctrl.func))![1]!).controllable as string[];
+    };
+    expect(order('left', 'right')).toEqual(['left', 'right']);
+    expect(order('right', 'left')).toEqual(['right', 'left']);
+  });
 });

@@ -37,8 +37,10 @@ export function translateToNodeRed(ctrl: Lts, map: NodeMap, opts: TranslateOptio
   const tab = id('tab');
   const controllerId = id('controller');
   const responseId = id('response');
-  const acts = names.filter((a) => controllable(a));
-  const events = names.filter((a) => !controllable(a));
+  // Map order decides which controllable action fires when several are enabled.
+  const ordered = [...map.actions.keys()];
+  const acts = ordered.filter((a) => controllable(a));
+  const events = ordered.filter((a) => !controllable(a));
   const table: ControllerTable = {
     initial: 0,
     delta: Array.from({ length: ctrl.nStates }, (_, s) => {
