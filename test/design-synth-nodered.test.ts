@@ -186,3 +186,62 @@ describeWithTestdata('fsp', "MTSA's own OneRoom controller (M-Sec room access) i
     expect(await second.json()).toMatchObject({ decision: 'deny', room: 'A', door: 'locked' });
   });
 });
+
+describe('design synth → Node-RED: the production cell drives a machine gateway', () => {
+  let dir = '';
+  let red: NodeRedRuntime | null = null;
+  let plc: Server;
+  const commands: string[] = [];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'msec-synth-cell-'));
+    // A stub of the cell's machine gateway: records every command it is sent.
+    plc = createServer((req, res) => {
+      commands.push(req.url!.slice(1));
+      req.resume();
+      req.on('end', () => res.end(JSON.stringify({ ok: req.url!.slice(1) })));
+    });
+    await new Promise<void>((r) => plc.listen(0, '127.0.0.1', () => r()));
+    const addr = plc.address();
+    const url = (cmd: string) => `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/${cmd}`;
+    const flows = join(dir, 'flows.json');
+    const gen = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'production-cell.lts'), '--nodered', join(REPO_ROOT, 'examples', 'production-cell.map.json'), '-o', flows]);
+    expect(gen.code, gen.stderr).toBe(0);
+    red = await startNodeRed(dir, flows, {
+      CELL_PRESS_START_URL: url('press.start'),
+      CELL_PRESS_REPAIR_URL: url('press.repair'),
+      CELL_DRILL_START_URL: url('drill.start'),
+      CELL_DRILL_REPAIR_URL: url('drill.repair'),
+    });
+  }, 120_000);
+  afterAll(async () => {
+    red?.stop();
+    await new Promise<void>((r) => (plc ? plc.close(() => r()) : r()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts the press at deploy, feeds the drill when a part is on the table, and never overfills it', async () => {
+    const base = red!.base;
+    const post = (path: string) => fetch(`${base}${path}`, { method: 'POST' });
+    await waitFor(async () => commands.length > 0, 30_000, 'the first command');
+    expect(commands).toEqual(['press.start']);
+    // Nothing is drilling yet: a drill report is out of order.
+    expect((await post('/drill/finish')).status).toBe(409);
+    // A part lands on the table: the controller starts the drill, then the press again.
+    expect((await post('/press/finish')).status).toBe(200);
+    expect(commands).toEqual(['press.start', 'drill.start', 'press.start']);
+    // The drill breaks while the press works: it is repaired first.
+    expect((await post('/drill/break')).status).toBe(200);
+    expect(commands.at(-1)).toBe('drill.repair');
+    // The press finishes: the drill takes the part and the press starts again.
+    expect((await post('/press/finish')).status).toBe(200);
+    expect(commands.slice(4)).toEqual(['drill.start', 'press.start']);
+    // The press finishes while the drill is busy: the table is full, so the press is NOT restarted
+    // (a second part could not go anywhere); nothing was commanded, the report gets 202.
+    const full = await post('/press/finish');
+    expect(full.status).toBe(202);
+    expect(commands).toHaveLength(6);
+    // The drill finishes: it takes the waiting part, and the press may start again.
+    expect((await post('/drill/finish')).status).toBe(200);
+    expect(commands.slice(6)).toEqual(['drill.start', 'press.start']);
+  });
+});

@@ -23,6 +23,11 @@ export function controllerFunction(t: ControllerTable): string {
 const T = ${JSON.stringify(t)};
 const none = () => new Array(T.controllable.length + 1).fill(null);
 let s = flow.get(T.stateKey);
+if (msg.msecStart) {
+  // The deploy-time start: only a controller that has not run yet fires its initial actions.
+  if (s !== undefined) return null;
+  delete msg.msecStart;
+}
 if (s === undefined) s = T.initial;
 if (msg.msecEvent !== undefined) {
   const ev = msg.msecEvent;

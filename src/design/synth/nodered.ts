@@ -61,6 +61,11 @@ export function translateToNodeRed(ctrl: Lts, map: NodeMap, opts: TranslateOptio
     wires: [[responseId], ...acts.map((a) => [id(`action:${a}`)])],
   });
   nodes.push({ id: responseId, type: 'http response', z: tab, name: 'controller answer (202 / 409)', statusCode: '', headers: {}, x: 760, y: 40, wires: [] });
+  // At deploy, a one-shot inject lets the controller fire what is enabled in its initial state.
+  nodes.push({
+    id: id('start'), type: 'inject', z: tab, name: 'start controller', props: [{ p: 'msecStart', v: 'true', vt: 'bool' }], repeat: '', crontab: '', once: true, onceDelay: 0.1,
+    topic: '', x: 120, y: 30, wires: [[controllerId]],
+  });
   events.forEach((a, i) => {
     const spec = map.actions.get(a)!;
     nodes.push({ method: 'get', upload: false, swaggerDoc: '', ...spec.props, id: id(`event:${a}`), type: 'http in', z: tab, name: (spec.props.name as string) ?? a, x: 120, y: 80 + i * 60, wires: [[id(`mark:${a}`)]] });
