@@ -85,4 +85,22 @@ describe('Node-RED translation', () => {
     expect(order('left', 'right')).toEqual(['left', 'right']);
     expect(order('right', 'left')).toEqual(['right', 'left']);
   });
+
+  it('map parser: any JSON or text gives a map of known node types or a DESIGN_SYNTH_MAP_ error', () => {
+    const nodeArb = fc.record({ type: fc.oneof(fc.constantFrom('http in', 'function', 'debug', 'tab', 'evil'), fc.string()), url: fc.string() }, { requiredKeys: [] });
+    const mapArb = fc.oneof(fc.jsonValue(), fc.dictionary(fc.string({ maxLength: 8 }), nodeArb), fc.record({ actions: fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(nodeArb, fc.jsonValue())) }));
+    fc.assert(
+      fc.property(mapArb, fc.boolean(), (value, asYaml) => {
+        const text = JSON.stringify(value) ?? 'null';
+        try {
+          const m = parseNodeMap(text, asYaml ? 'map.yaml' : 'map.json');
+          expect(m.actions.size).toBeGreaterThan(0);
+          for (const spec of m.actions.values()) expect(['tab', 'evil']).not.toContain(spec.type);
+        } catch (err) {
+          expect((err as { code?: string }).code).toMatch(/^DESIGN_SYNTH_MAP_/);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
