@@ -1,3 +1,5 @@
+import type { FspErrorKind, SynthErrorKind } from './synth/errors.ts';
+
 /** Stable error codes the design tools raise (their HTTP status, should one be served, is mapped in server/http-status.ts). */
 export const DESIGN_ERROR_CODES = [
   'DESIGN_KB_NOT_FOUND',
@@ -7,7 +9,8 @@ export const DESIGN_ERROR_CODES = [
   'DESIGN_RISK_GATE',
 ] as const;
 
-export type DesignErrorCode = (typeof DESIGN_ERROR_CODES)[number];
+/** The design tools' codes: their own, and the FSP and synthesis kinds with their prefixes. */
+export type DesignErrorCode = (typeof DESIGN_ERROR_CODES)[number] | `DESIGN_FSP_${FspErrorKind}` | `DESIGN_SYNTH_${SynthErrorKind}`;
 
 /** Stable codes of the problems a threat model can have (reported with file, line and column; not thrown). */
 export const DESIGN_DIAGNOSTIC_CODES = [

@@ -14,14 +14,23 @@ function* sources(dir: string): Generator<string> {
   }
 }
 /** Codes raised anywhere in the sources: `new MsecError('CODE'` and the modules' error helpers. */
-const RAISED = /\b(?:MsecError|coseError|keystoreError|refuse|fail)\(\s*'([A-Z][A-Z0-9_]+)'/g;
+const RAISED = /(?<![.\w])(?:MsecError|coseError|keystoreError|refuse|fail)\(\s*'([A-Z][A-Z0-9_]+)'/g;
+/** Helpers that prefix a kind: `fspError('SYNTAX', …)` raises DESIGN_FSP_SYNTAX. */
+const PREFIXED: Array<[RegExp, string]> = [
+  [/(?<![.\w])(?:fspError|this\.fail)\(\s*'([A-Z][A-Z0-9_]+)'/g, 'DESIGN_FSP_'],
+  [/(?<![.\w])synthError\(\s*'([A-Z][A-Z0-9_]+)'/g, 'DESIGN_SYNTH_'],
+];
 
 describe('error codes and HTTP statuses', () => {
   it('every code the sources raise is declared in a module union and has a status (or is the CLI\'s own)', () => {
     const known = new Set<string>([...Object.keys(HTTP_STATUS), ...CLI_ERROR_CODES]);
     const missing: string[] = [];
     for (const file of sources(SRC)) {
-      for (const m of readFileSync(file, 'utf8').matchAll(RAISED)) if (!known.has(m[1]!)) missing.push(`${relative(SRC, file)}: ${m[1]}`);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(RAISED)) if (!known.has(m[1]!)) missing.push(`${relative(SRC, file)}: ${m[1]}`);
+      if (file.includes(`${join('design', 'synth')}`)) {
+        for (const [re, prefix] of PREFIXED) for (const m of text.matchAll(re)) if (!known.has(prefix + m[1]!)) missing.push(`${relative(SRC, file)}: ${prefix}${m[1]}`);
+      }
     }
     expect(missing).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import type { ActSet, Decl, Domain, Expr, FspSpec, Label, LabelPart } from './ast.ts';
-import { fspError, type SourcePos } from './errors.ts';
+import { fspError, type FspErrorKind, type SourcePos } from './errors.ts';
 
 /** A value in FSP: an integer or an action label such as "a.1". */
 export type Value = number | string;
@@ -34,7 +34,7 @@ export class Scope {
       if (!map.has(d.name)) map.set(d.name, d);
     }
   }
-  fail(code: string, message: string, pos?: SourcePos): never {
+  fail(code: FspErrorKind, message: string, pos?: SourcePos): never {
     throw fspError(code, message, pos, this.file);
   }
 
