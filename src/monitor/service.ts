@@ -4,7 +4,7 @@ import type { AuditLog } from '../iam/index.ts';
 import { AlertTriage } from './alerts/lifecycle.ts';
 import { Suppressions } from './alerts/suppressions.ts';
 import { MonitorPipeline } from './detect/pipeline.ts';
-import { RuleRegistry, type RuleLike, type SigmaFunctions } from './detect/rules.ts';
+import { RuleRegistry, type SigmaFunctions } from './detect/rules.ts';
 import { isDuplicateSubject, normalisePlatformEvent, PLATFORM_SUBJECTS } from './normalise/platform.ts';
 import { Notifier, type NotifierOptions, type Webhook } from './notify/notifier.ts';
 import type { WebhookFormat } from './notify/payload.ts';
@@ -18,20 +18,20 @@ export interface MonitorOptions {
   notifier?: NotifierOptions;
 }
 
-export interface MonitorDeps<R extends RuleLike> {
+export interface MonitorDeps {
   db: Kysely<MonitorTables>;
   dialect: Dialect;
   bus: EventBus;
   audit: AuditLog;
   clock: Clock;
   logger: Logger;
-  sigma: SigmaFunctions<R>;
+  sigma: SigmaFunctions;
 }
 
 /** The monitor's parts, wired: what routes, the CLI and the demo use. */
-export class Monitor<R extends RuleLike = RuleLike> {
+export class Monitor {
   readonly suppressions: Suppressions;
-  readonly rules: RuleRegistry<R>;
+  readonly rules: RuleRegistry;
   readonly pipeline: MonitorPipeline;
   readonly triage: AlertTriage;
   readonly notifier: Notifier;
@@ -43,7 +43,7 @@ export class Monitor<R extends RuleLike = RuleLike> {
   private retentionRun: Promise<unknown> = Promise.resolve();
   lastRetention: RetentionResult | undefined;
 
-  constructor(private readonly deps: MonitorDeps<R>, private readonly opts: MonitorOptions = {}) {
+  constructor(private readonly deps: MonitorDeps, private readonly opts: MonitorOptions = {}) {
     this.db = deps.db;
     this.dialect = deps.dialect;
     this.suppressions = new Suppressions(deps.db);

@@ -171,7 +171,7 @@ export class AlertTriage {
     if (!changed && !u.comment) return alert;
     await this.db.transaction().execute(async (trx) => {
       if (changed) await trx.updateTable('monitor_alerts').set({ ...set, updated_at: now }).where('id', '=', alert.id).execute();
-      if (u.comment) await trx.insertInto('monitor_alert_comments').values({ alert_id: alert.id, at: now, actor: actor.name, text: u.comment } as never).execute();
+      if (u.comment) await trx.insertInto('monitor_alert_comments').values({ alert_id: alert.id, at: now, actor: actor.name, text: u.comment }).execute();
     });
     await this.audit.append({
       actorId: actor.id, actorName: actor.name, orgId: alert.org_id, action: 'monitor:alert:update', resource: `alert id=${alert.id}`, outcome: 'succeeded',

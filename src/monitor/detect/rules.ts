@@ -1,19 +1,14 @@
 import type { Kysely } from 'kysely';
 import { MsecError, type Clock } from '../../core/index.ts';
 import type { MonitorTables } from '../store/schema.ts';
-import type { DetectionEngine } from './engine-contract.ts';
+import type { DetectionEngine, SigmaRule } from './engine-contract.ts';
 
-/** The parts of a parsed Sigma rule the registry reads. */
-export interface RuleLike {
-  id?: string | undefined;
-  title: string;
-  level?: string | undefined;
-}
+type R = SigmaRule;
 
-/** The engine's entry points (./sigma/index.ts), injected so the registry is testable alone. */
-export interface SigmaFunctions<R extends RuleLike> {
-  parse(text: string, file: string): R[];
-  pack(): R[];
+/** The engine's entry points (./sigma/index.ts), injected so tests can give a small pack. */
+export interface SigmaFunctions {
+  parse(text: string, file: string): SigmaRule[];
+  pack(): SigmaRule[];
   createEngine(): DetectionEngine;
 }
 
@@ -34,14 +29,14 @@ export const RULE_SET_ID = /^[A-Za-z0-9._-]{1,100}$/;
  * the operator's rule sets (YAML files) that are enabled. Every change is validated (parse, then a
  * trial load into a scratch engine) before it is stored, then hot-loaded into the live engine.
  */
-export class RuleRegistry<R extends RuleLike> {
+export class RuleRegistry {
   private pack: R[] = [];
   private sets = new Map<string, { rules: R[]; enabled: boolean; file: string }>();
   private disabledPack = new Set<string>();
 
   constructor(
     private readonly db: Kysely<MonitorTables>,
-    private readonly sigma: SigmaFunctions<R>,
+    private readonly sigma: SigmaFunctions,
     readonly engine: DetectionEngine,
     private readonly clock: Clock,
   ) {}
@@ -71,17 +66,17 @@ export class RuleRegistry<R extends RuleLike> {
   }
 
   private reload(): void {
-    this.engine.load(this.active() as never[]);
+    this.engine.load(this.active());
   }
 
   /** Parses and trial-loads a candidate configuration; throws the engine's MONITOR_RULE_INVALID. */
   private validate(sets: Map<string, { rules: R[]; enabled: boolean; file: string }>): void {
-    this.sigma.createEngine().load(this.active(sets) as never[]);
+    this.sigma.createEngine().load(this.active(sets));
   }
 
   list(): RuleListing[] {
-    const out: RuleListing[] = this.pack.map((r) => ({ id: ruleKey(r), title: r.title, level: r.level ?? null, origin: 'pack', set: null, enabled: !this.disabledPack.has(ruleKey(r)) }));
-    for (const [set, s] of this.sets) for (const r of s.rules) out.push({ id: ruleKey(r), title: r.title, level: r.level ?? null, origin: 'operator', set, enabled: s.enabled });
+    const out: RuleListing[] = this.pack.map((r) => ({ id: ruleKey(r), title: r.title, level: r.level, origin: 'pack', set: null, enabled: !this.disabledPack.has(ruleKey(r)) }));
+    for (const [set, s] of this.sets) for (const r of s.rules) out.push({ id: ruleKey(r), title: r.title, level: r.level, origin: 'operator', set, enabled: s.enabled });
     return out;
   }
 
@@ -115,7 +110,7 @@ export class RuleRegistry<R extends RuleLike> {
       const disabled = new Set(this.disabledPack);
       if (enabled) disabled.delete(id);
       else disabled.add(id);
-      this.sigma.createEngine().load(this.active(this.sets, disabled) as never[]);
+      this.sigma.createEngine().load(this.active(this.sets, disabled));
       await this.db
         .insertInto('monitor_rules')
         .values({ id, title: this.pack.find((r) => ruleKey(r) === id)!.title.slice(0, 300), yaml: '', file: 'pack', origin: 'pack', enabled: enabled ? 1 : 0, created_by: actor, updated_at: now })
@@ -144,7 +139,7 @@ export class RuleRegistry<R extends RuleLike> {
   }
 }
 
-/** A rule's stable key: its Sigma id, or its title where it has none. */
-export function ruleKey(r: RuleLike): string {
-  return r.id ?? r.title;
+/** A rule's stable key: its Sigma id. */
+export function ruleKey(r: SigmaRule): string {
+  return r.id;
 }

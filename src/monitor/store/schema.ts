@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import { columnTypes, type ModuleMigration } from '../../core/index.ts';
 
 /**
@@ -7,7 +8,7 @@ import { columnTypes, type ModuleMigration } from '../../core/index.ts';
  */
 export type MonitorTables = {
   monitor_events: {
-    seq: number;
+    seq: Generated<number>;
     org_id: string;
     event_id: string;
     /** Event time, ms since epoch. */
@@ -68,7 +69,7 @@ export type MonitorTables = {
     detail: string;
   };
   monitor_alert_events: { alert_id: string; event_seq: number };
-  monitor_alert_comments: { id: number; alert_id: string; at: number; actor: string; text: string };
+  monitor_alert_comments: { id: Generated<number>; alert_id: string; at: number; actor: string; text: string };
   monitor_suppressions: {
     id: string;
     org_id: string;
