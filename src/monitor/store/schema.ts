@@ -102,7 +102,7 @@ export const monitorMigrations: ModuleMigration[] = [
       const t = columnTypes(dialect);
       await db.schema
         .createTable('monitor_events')
-        .addColumn('seq', t.autoId, (c) => c.primaryKey().autoIncrement())
+        .addColumn('seq', t.autoId, (c) => c.primaryKey()) // SQLite: the rowid (no AUTOINCREMENT bookkeeping per insert)
         .addColumn('org_id', 'text', (c) => c.notNull())
         .addColumn('event_id', 'text', (c) => c.notNull())
         .addColumn('ts', t.bigint, (c) => c.notNull())
@@ -178,7 +178,7 @@ export const monitorMigrations: ModuleMigration[] = [
         .execute();
       await db.schema
         .createTable('monitor_alert_comments')
-        .addColumn('id', t.autoId, (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', t.autoId, (c) => c.primaryKey())
         .addColumn('alert_id', 'text', (c) => c.notNull())
         .addColumn('at', t.bigint, (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
