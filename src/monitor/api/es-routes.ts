@@ -76,7 +76,9 @@ export async function esRoutes(app: FastifyInstance, deps: { pipeline: MonitorPi
     es.get('/monitor/es/_license', pub('Elasticsearch-compatible licence probe (Beats)'), async () => ({ license: { status: 'active', type: 'basic', uid: 'msec', issue_date_in_millis: 0 } }));
     es.get('/monitor/es/_xpack', pub('Elasticsearch-compatible features probe'), async () => ({ build: {}, features: {}, license: { status: 'active', type: 'basic', mode: 'basic' } }));
     for (const url of ['/monitor/es/_refresh', '/monitor/es/:index/_refresh']) {
-      es.post(url, pub('Refresh (a no-op: stored events are searchable once acknowledged)'), async () => ({ _shards: { total: 1, successful: 1, failed: 0 } }));
+      const refreshed = async () => ({ _shards: { total: 1, successful: 1, failed: 0 } });
+      es.post(url, pub('Refresh (a no-op: stored events are searchable once acknowledged)'), refreshed);
+      es.get(url, pub('Refresh (a no-op: stored events are searchable once acknowledged)'), refreshed);
     }
     const bulk = async (req: FastifyRequest, reply: FastifyReply, defaultIndex: string | undefined) => {
       const started = Date.now();
