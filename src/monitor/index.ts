@@ -6,3 +6,4 @@ export { normaliseLine } from './normalise/line.ts';
 export type { NormalisedEvent, IngestType } from './normalise/types.ts';
 export type { IngestItem, IngestOutcome } from './detect/pipeline.ts';
 export { SIGNATURE_HEADER, signBody, verifySignature } from './notify/payload.ts';
+export { testRules, type RuleTestResult } from './detect/rule-test.ts';
