@@ -13,7 +13,10 @@ export function idsCandidate(ref: StoredRef): AlertCandidate | undefined {
   const eve = (event.doc.suricata as { eve: Record<string, unknown> }).eve;
   const alert = (eve.alert ?? {}) as Record<string, unknown>;
   const gid = typeof alert.gid === 'number' ? alert.gid : 1;
-  const mitre = mitreOf([], c.technique ? [c.technique, ...techniquesFromDoc(event.doc)] : []);
+  const mitre = mitreOf([], techniquesFromDoc(event.doc));
+  // The signature's own tactic (ET's mitre_tactic_id) wins over the technique map's first.
+  const own = tacticsOf(alert.metadata);
+  const tactics = [...own, ...mitre.tactics.filter((t) => !own.includes(t))];
   return {
     org: ref.item.org,
     ruleId: `suricata:${gid}:${c.signature_id ?? 0}`,
@@ -21,7 +24,7 @@ export function idsCandidate(ref: StoredRef): AlertCandidate | undefined {
     kind: 'ids',
     level: levelOfSuricataSeverity(c.severity),
     techniques: mitre.techniques,
-    tactics: mitre.tactics,
+    tactics,
     srcIp: c.src_ip,
     dstIp: c.dst_ip,
     observer: c.observer,
@@ -34,6 +37,11 @@ export function idsCandidate(ref: StoredRef): AlertCandidate | undefined {
       ...(alert.metadata && typeof alert.metadata === 'object' ? { metadata: alert.metadata } : {}),
     },
   };
+}
+
+function tacticsOf(metadata: unknown): string[] {
+  const v = metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>).mitre_tactic_id : undefined;
+  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && /^TA\d{4}$/.test(x));
 }
 
 function techniquesFromDoc(doc: Record<string, unknown>): string[] {

@@ -4,7 +4,7 @@ export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
  * Before this instant a timestamp is "far past" (a zeroed or garbage clock). Offline replays of
  * old captures are legitimate, so the bound is a sanity floor, not a freshness window.
  */
-export const FAR_PAST_MS = Date.UTC(2000, 0, 1);
+export const FAR_PAST_MS = Date.UTC(1990, 0, 1);
 
 // Suricata writes `2016-04-26T11:59:14.316458+0200` (no colon in the offset, microseconds),
 // which Date.parse does not reliably accept; ISO 8601 with `Z` or `+02:00` is accepted too.
