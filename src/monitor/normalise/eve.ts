@@ -1,5 +1,5 @@
 import type { EventColumns, IngestMeta, NormaliseResult } from './types.ts';
-import { parseTimestamp, timestampProblem } from './time.ts';
+import { parseTimestamp, receivedIso, timestampProblem } from './time.ts';
 
 type Json = Record<string, unknown>;
 
@@ -83,7 +83,7 @@ export function normaliseEve(rec: Json, raw: string, meta: IngestMeta): Normalis
     dataset: `suricata.${eventType}`,
     module: 'suricata',
     action: alert ? (str(alert.category) ?? eventType) : eventType,
-    created: new Date(meta.now).toISOString(),
+    created: receivedIso(meta.now),
   };
   if (severity !== null) event.severity = severity;
   const doc: Json = {

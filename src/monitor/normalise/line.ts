@@ -1,6 +1,6 @@
 import { normaliseEve } from './eve.ts';
 import { normaliseSyslog } from './syslog.ts';
-import { parseTimestamp, timestampProblem } from './time.ts';
+import { parseTimestamp, receivedIso, timestampProblem } from './time.ts';
 import type { IngestMeta, NormaliseResult } from './types.ts';
 
 /** Longest line accepted (the agent contract's bound), in UTF-16 units checked before parsing. */
@@ -31,7 +31,7 @@ function normaliseJson(rec: Record<string, unknown>, line: string, meta: IngestM
   if (problem) return reject('MONITOR_EVENT_TIME_INVALID', problem);
   const doc: Record<string, unknown> = {
     '@timestamp': new Date(timeMs).toISOString(),
-    event: { kind: 'event', category: ['host'], type: ['info'], dataset: 'json', created: new Date(meta.now).toISOString() },
+    event: { kind: 'event', category: ['host'], type: ['info'], dataset: 'json', created: receivedIso(meta.now) },
     observer: meta.observer ? { name: meta.observer } : {},
     organization: { id: meta.org },
     json: rec,

@@ -1,5 +1,5 @@
 import type { IngestMeta, NormaliseResult } from './types.ts';
-import { parseTimestamp, timestampProblem } from './time.ts';
+import { parseTimestamp, receivedIso, timestampProblem } from './time.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // RFC 3164 as rsyslog writes /var/log/auth.log: `Dec  1 20:04:18 host prog[pid]: message`;
@@ -40,7 +40,7 @@ export function normaliseSyslog(service: 'auth' | 'syslog', line: string, meta: 
   const problem = timestampProblem(timeMs, meta.now);
   if (problem) return { ok: false, reject: { code: 'MONITOR_EVENT_TIME_INVALID', message: problem } };
 
-  const event: Record<string, unknown> = { kind: 'event', category: ['host'], type: ['info'], dataset: `linux.${service}`, module: 'linux', action: program, created: new Date(meta.now).toISOString() };
+  const event: Record<string, unknown> = { kind: 'event', category: ['host'], type: ['info'], dataset: `linux.${service}`, module: 'linux', action: program, created: receivedIso(meta.now) };
   const doc: Record<string, unknown> = {
     '@timestamp': new Date(timeMs).toISOString(),
     event,

@@ -35,3 +35,14 @@ export function timestampProblem(timeMs: number, now: number): string | undefine
   if (timeMs < FAR_PAST_MS) return `timestamp ${new Date(timeMs).toISOString()} is before ${new Date(FAR_PAST_MS).toISOString()}`;
   return undefined;
 }
+
+let lastIsoMs = NaN;
+let lastIso = '';
+/** ISO text of the receive time: one per batch, so it is computed once, not per event. */
+export function receivedIso(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}

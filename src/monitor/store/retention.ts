@@ -26,6 +26,26 @@ async function deleteSeqs(db: Kysely<MonitorTables>, seqs: number[]): Promise<vo
 }
 
 /**
+ * The last sequence number received before `cutoff`, by bisecting the primary key: events are
+ * numbered in the order they are stored, so receive time grows with seq (to within the clock
+ * skew between processes sharing one database). No index on receive time is needed.
+ */
+async function lastSeqReceivedBefore(db: Kysely<MonitorTables>, cutoff: number): Promise<number> {
+  const bounds = await db.selectFrom('monitor_events').select((eb) => [eb.fn.min<number>('seq').as('lo'), eb.fn.max<number>('seq').as('hi')]).executeTakeFirstOrThrow();
+  if (bounds.lo === null || bounds.hi === null) return 0;
+  let lo = Number(bounds.lo) - 1; // received before cutoff (or nothing)
+  let hi = Number(bounds.hi) + 1; // received at or after cutoff (or nothing)
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const row = await db.selectFrom('monitor_events').select(['seq', 'received_at']).where('seq', '>=', mid).orderBy('seq').limit(1).executeTakeFirst();
+    if (!row) hi = mid;
+    else if (Number(row.received_at) < cutoff) lo = Number(row.seq);
+    else hi = Math.min(mid, Number(row.seq));
+  }
+  return lo;
+}
+
+/**
  * Age- then size-based retention, by receive time and sequence (oldest stored first), so the disk
  * never fills. Alerts stay (they are small and carry counts); their links to deleted events go.
  */
@@ -33,9 +53,9 @@ export async function applyRetention(db: Kysely<MonitorTables>, policy: Retentio
   let deletedByAge = 0;
   let deletedBySize = 0;
   if (policy.maxAgeMs !== undefined) {
-    const cutoff = now - policy.maxAgeMs;
+    const last = await lastSeqReceivedBefore(db, now - policy.maxAgeMs);
     for (;;) {
-      const rows = await db.selectFrom('monitor_events').select('seq').where('received_at', '<', cutoff).orderBy('received_at').limit(SLICE).execute();
+      const rows = await db.selectFrom('monitor_events').select('seq').where('seq', '<=', last).orderBy('seq').limit(SLICE).execute();
       await deleteSeqs(db, rows.map((r) => Number(r.seq)));
       deletedByAge += rows.length;
       if (rows.length < SLICE) break;

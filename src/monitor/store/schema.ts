@@ -126,9 +126,9 @@ export const monitorMigrations: ModuleMigration[] = [
         .execute();
       // Idempotent ingest: an event is stored at most once per (org, id).
       await db.schema.createIndex('monitor_events_org_event').unique().on('monitor_events').columns(['org_id', 'event_id']).execute();
-      // Time-range scans per city (histograms, top-N, listing); age retention scans `received_at` (a replayed old capture is kept as long as fresh data).
+      // Time-range scans per city (histograms, top-N, listing). Age retention needs no index of its
+      // own: receive time grows with seq, so it bisects the primary key.
       await db.schema.createIndex('monitor_events_org_ts').on('monitor_events').columns(['org_id', 'ts']).execute();
-      await db.schema.createIndex('monitor_events_received').on('monitor_events').column('received_at').execute();
       await db.schema.createIndex('monitor_events_org_flow').on('monitor_events').columns(['org_id', 'flow_id']).execute();
 
       await db.schema
@@ -168,7 +168,7 @@ export const monitorMigrations: ModuleMigration[] = [
         .addColumn('updated_at', t.bigint, (c) => c.notNull())
         .addColumn('detail', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('monitor_alerts_org_key').on('monitor_alerts').columns(['org_id', 'group_key', 'status']).execute();
+      await db.schema.createIndex('monitor_alerts_key').on('monitor_alerts').columns(['group_key', 'status']).execute();
       await db.schema.createIndex('monitor_alerts_org_last').on('monitor_alerts').columns(['org_id', 'last_seen']).execute();
       await db.schema
         .createTable('monitor_alert_events')
