@@ -99,8 +99,12 @@ function compileRegexItem(getter: FieldGetter, values: unknown[], mods: readonly
   const flags = (mods.includes('i') ? 'i' : '') + (mods.includes('m') ? 'm' : '') + (mods.includes('s') ? 's' : '');
   const tests = values.map((v, i) => {
     if (typeof v !== 'string') fail([...path, i], 're needs string values');
+    // PCRE's leading inline flags (`(?i)…`, common in SigmaHQ rules) become JavaScript flags.
+    const inline = /^\(\?([ims]+)\)/.exec(v);
+    const source = inline ? v.slice(inline[0].length) : v;
+    const reFlags = [...new Set(flags + (inline?.[1] ?? ""))].join("");
     try {
-      const re = new RegExp(v, flags);
+      const re = new RegExp(source, reFlags);
       return (raw: string) => re.test(raw);
     } catch (err) {
       return fail([...path, i], `invalid regular expression: ${(err as Error).message}`);
