@@ -2,8 +2,8 @@
  * The streaming Sigma engine: rules indexed by logsource (an event only meets the rules that can
  * match it), compiled tests, and correlation windows fed by the rules' matches.
  */
-import { scalarText } from './fields.ts';
-import { buildRuleSet, type CompiledCorrelation, type CompiledDetection, type RuleSet } from './rule-set.ts';
+import { scalarText, type FieldGetter } from './fields.ts';
+import { buildRuleSet, type CompiledCorrelation, type CompiledDetection, type Feed, type RuleSet } from './rule-set.ts';
 import type { SigmaEngine, SigmaEngineOptions, SigmaEngineStats, SigmaEvent, SigmaLogsource, SigmaMatch, SigmaRule } from './types.ts';
 
 export const DEFAULT_MAX_GROUPS_PER_CORRELATION = 10_000;
@@ -72,18 +72,26 @@ class Engine implements SigmaEngine {
     const fields = ev.fields !== null && typeof ev.fields === 'object' ? ev.fields : {};
     const time = Number.isFinite(ev.timeMs) ? ev.timeMs : this.latest;
     if (time > this.latest) this.latest = time;
-    let pending: Map<CompiledCorrelation, number[]> | undefined;
+    // Most events feed each correlation through one input: reuse that input's one-element list,
+    // and build a list only when an event matched several inputs of the same correlation.
+    let fed: Feed[] | undefined;
     for (const d of this.candidates(ev.logsource ?? {})) {
       if (!d.test(fields)) continue;
       if (d.emit) out.push({ rule: ruleInfo(d.rule), kind: 'detection', eventIds: [ev.id] });
-      for (const f of d.feeds) {
-        pending ??= new Map();
-        const inputs = pending.get(f.corr);
-        if (inputs) inputs.push(f.input);
-        else pending.set(f.corr, [f.input]);
+      if (d.feeds.length > 0) (fed ??= []).push(...d.feeds);
+    }
+    if (fed) {
+      const ids = [ev.id];
+      for (let i = 0; i < fed.length; i++) {
+        const f = fed[i] as Feed;
+        let seenBefore = false;
+        for (let k = 0; k < i; k++) if ((fed[k] as Feed).corr === f.corr) seenBefore = true;
+        if (seenBefore) continue;
+        let inputs = f.inputs;
+        for (let j = i + 1; j < fed.length; j++) if ((fed[j] as Feed).corr === f.corr) inputs = [...inputs, (fed[j] as Feed).input];
+        this.feed(f.corr, inputs, time, fields, ids, out, 0);
       }
     }
-    if (pending) for (const [c, inputs] of pending) this.feed(c, inputs, time, fields, [ev.id], out, 0);
     if (this.latest >= this.nextSweep) {
       for (const c of this.set.correlations) c.state.sweep(this.latest);
       this.nextSweep = this.latest + SWEEP_EVERY_MS;
@@ -91,32 +99,28 @@ class Engine implements SigmaEngine {
     return out;
   }
 
-  private feed(c: CompiledCorrelation, inputs: number[], time: number, fields: Record<string, unknown>, ids: readonly string[], out: SigmaMatch[], depth: number): void {
+  private feed(c: CompiledCorrelation, inputs: readonly number[], time: number, fields: Record<string, unknown>, ids: readonly string[], out: SigmaMatch[], depth: number): void {
     const getters = c.groupGetters[inputs[0] as number] ?? [];
-    const values: string[] = [];
-    for (const g of getters) {
-      const v = keyText(g(fields));
+    let key = '';
+    for (let i = 0; i < getters.length; i++) {
+      const v = keyText((getters[i] as FieldGetter)(fields));
       if (v === undefined) return; // events without the group-by fields do not form a group
-      values.push(v);
+      key = i === 0 ? v : `${key}\u0000${v}`;
     }
     let counted: string | undefined;
-    if (c.valueGetters.length > 0) {
-      const parts: string[] = [];
-      for (const g of c.valueGetters) {
-        const v = keyText(g(fields));
-        if (v === undefined) return;
-        parts.push(v);
-      }
-      counted = parts.join('\u0000');
+    for (let i = 0; i < c.valueGetters.length; i++) {
+      const v = keyText((c.valueGetters[i] as FieldGetter)(fields));
+      if (v === undefined) return;
+      counted = i === 0 ? v : `${counted}\u0000${v}`;
     }
-    const fired = c.state.add(values.join('\u0000'), inputs, time, ids, counted);
+    const fired = c.state.add(key, inputs, time, ids, counted);
     if (!fired) return;
     const spec = c.state.spec;
     const group: Record<string, string> = {};
-    spec.groupBy.forEach((name, i) => (group[name] = values[i] as string));
+    spec.groupBy.forEach((name, i) => (group[name] = keyText((getters[i] as FieldGetter)(fields)) as string));
     if (c.emit) out.push({ rule: ruleInfo(c.rule), kind: 'correlation', eventIds: fired.eventIds, group, count: fired.count });
     // Chained correlations see the match as an event carrying the group-by values.
-    if (depth < 16) for (const f of c.feeds) this.feed(f.corr, [f.input], time, group, fired.eventIds, out, depth + 1);
+    if (depth < 16) for (const f of c.feeds) this.feed(f.corr, f.inputs, time, group, fired.eventIds, out, depth + 1);
   }
 
   stats(): SigmaEngineStats {

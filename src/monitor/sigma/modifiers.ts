@@ -8,6 +8,7 @@ import { compileGetter, MISSING, scalarText, type FieldGetter } from './fields.t
 import { compileTokens, hasWildcards, literalTokens, parseSigmaString, windash, withStars, type StringTest, type Token } from './pattern.ts';
 import { base64Offsets, encodeUtf16 } from './encodings.ts';
 import { timePart, TIME_UNITS, type TimeUnit } from './time-parts.ts';
+import { maskOf, parseIPv4 } from './ipv4.ts';
 
 export type DocTest = (doc: Record<string, unknown>) => boolean;
 type Path = readonly (string | number)[];
@@ -99,8 +100,12 @@ function compileRegexItem(getter: FieldGetter, values: unknown[], mods: readonly
   const flags = (mods.includes('i') ? 'i' : '') + (mods.includes('m') ? 'm' : '') + (mods.includes('s') ? 's' : '');
   const tests = values.map((v, i) => {
     if (typeof v !== 'string') fail([...path, i], 're needs string values');
+    // PCRE's leading inline flags (`(?i)…`, common in SigmaHQ rules) become JavaScript flags.
+    const inline = /^\(\?([ims]+)\)/.exec(v);
+    const source = inline ? v.slice(inline[0].length) : v;
+    const reFlags = [...new Set(flags + (inline?.[1] ?? ""))].join("");
     try {
-      const re = new RegExp(v, flags);
+      const re = new RegExp(source, reFlags);
       return (raw: string) => re.test(raw);
     } catch (err) {
       return fail([...path, i], `invalid regular expression: ${(err as Error).message}`);
@@ -110,21 +115,33 @@ function compileRegexItem(getter: FieldGetter, values: unknown[], mods: readonly
 }
 
 function compileCidrItem(getter: FieldGetter, values: unknown[], path: Path): DocTest {
-  const list = new BlockList();
+  const v4: [net: number, mask: number][] = [];
+  const v6 = new BlockList();
+  let hasV6 = false;
   values.forEach((v, i) => {
     if (typeof v !== 'string') fail([...path, i], 'cidr needs string values');
-    const [net, bits] = v.split('/');
-    const type = isIPv4(net ?? '') ? 'ipv4' : isIPv6(net ?? '') ? 'ipv6' : undefined;
+    const [net = '', bits] = v.split('/');
+    const type = isIPv4(net) ? 'ipv4' : isIPv6(net) ? 'ipv6' : undefined;
     const max = type === 'ipv4' ? 32 : 128;
     const prefix = bits === undefined ? max : Number(bits);
     if (!type || !Number.isInteger(prefix) || prefix < 0 || prefix > max || (bits !== undefined && !/^\d+$/.test(bits))) {
       fail([...path, i], `invalid CIDR range '${v}'`);
     }
-    list.addSubnet(net as string, prefix, type);
+    if (type === 'ipv4') {
+      const mask = maskOf(prefix);
+      v4.push([(parseIPv4(net) & mask) >>> 0, mask]);
+    } else {
+      v6.addSubnet(net, prefix, 'ipv6');
+      hasV6 = true;
+    }
   });
   const test = (raw: string): boolean => {
-    const type = isIPv4(raw) ? 'ipv4' : isIPv6(raw) ? 'ipv6' : undefined;
-    return type !== undefined && list.check(raw, type);
+    const a = parseIPv4(raw);
+    if (a >= 0) {
+      for (const [net, mask] of v4) if (((a & mask) >>> 0) === net) return true;
+      return false;
+    }
+    return hasV6 && isIPv6(raw) && v6.check(raw, 'ipv6');
   };
   return (doc) => eachScalar(getter(doc), test);
 }

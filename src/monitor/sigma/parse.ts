@@ -55,10 +55,11 @@ function strList(v: unknown): string[] | undefined {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 }
 
-function toRule(raw: Record<string, unknown>, file: string, line: number): SigmaRule {
+function toRule(raw: Record<string, unknown>, file: string, line: number, index: number): SigmaRule {
   const kind = raw['correlation'] !== undefined ? 'correlation' : 'detection';
-  const id = str(raw['id']) ?? str(raw['name']);
-  if (!id) throw new SigmaCompileError('a rule needs an id or a name (msec identifies alerts by it)', ['id']);
+  // Sigma makes `id` optional; alerts need a stable handle, so fall back to the name, then to the
+  // document's place in its file.
+  const id = str(raw['id']) ?? str(raw['name']) ?? `${file}#${index + 1}`;
   const level = (raw['level'] as SigmaLevel | undefined) ?? DEFAULT_LEVEL;
   const rule: SigmaRule = {
     kind,
@@ -113,8 +114,9 @@ export function parseSigmaRules(text: string, file: string): SigmaRule[] {
   const rules: SigmaRule[] = [];
   const list = Array.isArray(docs) ? docs : [];
   if (!Array.isArray(docs)) problems.push({ message: 'not a YAML stream' });
-  for (const doc of list) {
-    const line = lc.linePos(doc.range[0]).line;
+  for (const [index, doc] of list.entries()) {
+    // The line where the document's content starts (after any `---`).
+    const line = lc.linePos((doc.contents as Node | null)?.range?.[0] ?? doc.range[0]).line;
     if (doc.errors.length > 0) {
       for (const e of doc.errors) problems.push({ line: lc.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0] ?? e.message}` });
       continue;
@@ -127,7 +129,7 @@ export function parseSigmaRules(text: string, file: string): SigmaRule[] {
       continue;
     }
     try {
-      rules.push(toRule(raw as Record<string, unknown>, file, line));
+      rules.push(toRule(raw as Record<string, unknown>, file, line, index));
     } catch (err) {
       if (!(err instanceof SigmaCompileError)) throw err;
       const l = lineOf(doc, err.path, lc);

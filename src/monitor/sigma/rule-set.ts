@@ -14,6 +14,8 @@ import type { SigmaRule } from './types.ts';
 export interface Feed {
   corr: CompiledCorrelation;
   input: number;
+  /** `[input]`, allocated once. */
+  inputs: readonly number[];
 }
 
 export interface CompiledDetection {
@@ -117,7 +119,7 @@ export function buildRuleSet(rules: readonly SigmaRule[], previous: readonly Com
   for (const c of correlations.values()) {
     resolve(c.rule).forEach((input, i) => {
       const target = detections.get(input) ?? correlations.get(input);
-      target?.feeds.push({ corr: c, input: i });
+      target?.feeds.push({ corr: c, input: i, inputs: [i] });
     });
   }
   for (const [r, gen] of generated) {
