@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitorPlatform, eveAlert, eveLine, type MonitorPlatform } from './helpers/monitor.ts';
 
@@ -166,5 +167,25 @@ describe('monitor API: ingest, alerts, triage, queries, organisations', () => {
     const evs = (await m.t.request('GET', '/api/v1/monitor/events?org=platform&dataset=iam', { token: m.admin })).json().items;
     expect(evs.length).toBeGreaterThanOrEqual(10);
     expect(evs[0].doc.event).toMatchObject({ action: 'login_failed', outcome: 'failure' });
+  });
+  it('answers any batch with 200 and a full per-item account, or a 4xx error shape, never a 5xx (fuzz)', async () => {
+    const item = fc.record({
+      id: fc.oneof(fc.stringMatching(/^[a-z0-9:]{1,40}$/), fc.string({ maxLength: 300 })),
+      type: fc.constantFrom('eve', 'json', 'auth', 'syslog', 'bogus'),
+      line: fc.oneof(fc.string({ maxLength: 200 }), fc.json({ maxDepth: 2 }), fc.constant(brute(0).line), fc.constant('Dec  1 10:00:00 gw sshd[1]: Failed password for root from 198.51.100.7 port 4242 ssh2')),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.record({ agent: fc.constant(agent), events: fc.array(item, { maxLength: 12 }) }), fc.anything()), async (body) => {
+        const res = await ingest(body);
+        expect(res.statusCode).toBeLessThan(500);
+        if (res.statusCode === 200) {
+          const r = res.json();
+          expect(r.accepted + r.duplicates + r.rejected.length).toBe((body as { events: unknown[] }).events.length);
+        } else {
+          expect(res.json().error.code).toMatch(/^[A-Z_]+$/);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
