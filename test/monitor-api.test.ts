@@ -2,20 +2,26 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitorPlatform, eveAlert, eveLine, type MonitorPlatform } from './helpers/monitor.ts';
+import { storeCases } from './helpers/stores.ts';
+import { iamMigrations } from '../src/iam/index.ts';
 
 const NOW = Date.now();
 const BASE = NOW - 3_600_000;
 
-describe('monitor API: ingest, alerts, triage, queries, organisations', () => {
+describe.each(storeCases)('monitor API on $name: ingest, alerts, triage, queries, organisations', (storeCase) => {
   let m: MonitorPlatform;
+  let cleanup: () => Promise<void>;
   const ingest = (body: unknown, token = m.gatewayKey, headers: Record<string, string> = {}) =>
     m.t.request('POST', '/api/v1/monitor/ingest', { token, body, headers });
 
   beforeAll(async () => {
-    m = await startMonitorPlatform();
+    const opened = await storeCase.open(iamMigrations);
+    cleanup = opened.cleanup;
+    m = await startMonitorPlatform({ store: opened.store });
   });
   afterAll(async () => {
     await m.close();
+    await cleanup();
   });
 
   const agent = { name: 'gw-santander-1', version: '0.1.0', org: 'santander' };
@@ -187,5 +193,56 @@ describe('monitor API: ingest, alerts, triage, queries, organisations', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('monitor rules through the API: add, tune, disable without a restart', () => {
+  let m: MonitorPlatform;
+  beforeAll(async () => {
+    m = await startMonitorPlatform();
+  });
+  afterAll(async () => {
+    await m.close();
+  });
+  const agent = { name: 'gw-santander-1', org: 'santander' };
+  let n = 0;
+  const send = (line: string) => m.t.request('POST', '/api/v1/monitor/ingest', { token: m.gatewayKey, body: { agent, events: [{ id: `r:${++n}`, type: 'eve', line }] } });
+  const alertTitles = async () => ((await m.t.request('GET', '/api/v1/monitor/alerts?kind=detection', { token: m.santanderOp })).json().items as Array<{ rule: { title: string }; count: number }>);
+  const rule = (port: number, level = 'medium') => `title: MQTT to port ${port}\nid: 5f1b2c3d-0000-4000-8000-00000000${String(port).padStart(4, '0')}\nlogsource:\n  product: suricata\n  service: flow\ndetection:\n  sel:\n    destination.port: ${port}\n  condition: sel\nlevel: ${level}\ntags:\n  - attack.t1071\n`;
+  const flow = (port: number) => eveLine({ timeMs: Date.now() - 1000, event_type: 'flow', src_ip: '192.0.2.8', dest_ip: '10.0.0.3', dest_port: port, proto: 'TCP', flow_id: ++n });
+
+  it('adds an operator rule that fires at once, tunes it, and refuses a broken one with file and field', async () => {
+    const add = await m.t.request('POST', '/api/v1/monitor/rules', { token: m.platformOp, body: { id: 'mqtt-watch', yaml: rule(1883), file: 'mqtt-watch.yml' } });
+    expect(add.statusCode).toBe(201);
+    await send(flow(1883));
+    expect((await alertTitles()).map((a) => a.rule.title)).toContain('MQTT to port 1883');
+    const tuned = await m.t.request('PUT', '/api/v1/monitor/rules/mqtt-watch', { token: m.platformOp, body: { yaml: rule(8883, 'high'), file: 'mqtt-watch.yml' } });
+    expect(tuned.statusCode).toBe(200);
+    await send(flow(1883));
+    await send(flow(8883));
+    const titles = await alertTitles();
+    expect(titles.find((a) => a.rule.title === 'MQTT to port 1883')!.count).toBe(1);
+    expect(titles.find((a) => a.rule.title === 'MQTT to port 8883')!.count).toBe(1);
+    const bad = await m.t.request('PUT', '/api/v1/monitor/rules/mqtt-watch', { token: m.platformOp, body: { yaml: rule(8883, 'apocalyptic'), file: 'mqtt-watch.yml' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('MONITOR_RULE_INVALID');
+    expect(bad.json().error.details.file).toBe('mqtt-watch.yml');
+    // The broken version did not replace the working one.
+    await send(flow(8883));
+    expect((await alertTitles()).find((a) => a.rule.title === 'MQTT to port 8883')!.count).toBe(2);
+    expect((await m.t.request('POST', '/api/v1/monitor/rules', { token: m.santanderOp, body: { id: 'x', yaml: rule(1) } })).statusCode).toBe(403);
+  });
+
+  it('disables and re-enables a pack rule', async () => {
+    const pack = (await m.t.request('GET', '/api/v1/monitor/rules', { token: m.santanderOp })).json().items as Array<{ id: string; title: string; origin: string }>;
+    const p1 = pack.find((r) => r.title === 'IDS alert of priority 1')!;
+    const alert = (i: number) => eveAlert(Date.now() - 1000, { sid: 3000 + i, signature: `P1 ${i}`, severity: 1, src: '192.0.2.9', dst: '10.0.0.4' });
+    expect((await m.t.request('PATCH', `/api/v1/monitor/rules/${p1.id}`, { token: m.platformOp, body: { enabled: false } })).statusCode).toBe(200);
+    await send(alert(1));
+    expect((await alertTitles()).filter((a) => a.rule.title === p1.title)).toEqual([]);
+    expect((await m.t.request('PATCH', `/api/v1/monitor/rules/${p1.id}`, { token: m.platformOp, body: { enabled: true } })).statusCode).toBe(200);
+    await send(alert(2));
+    expect((await alertTitles()).filter((a) => a.rule.title === p1.title)).toHaveLength(1);
+    expect((await m.t.request('PATCH', '/api/v1/monitor/rules/no-such-rule', { token: m.platformOp, body: { enabled: false } })).statusCode).toBe(404);
   });
 });
