@@ -59,12 +59,12 @@ describeWithTestdata('ids', 'real Suricata on the shared captures -> ingest -> a
   }, 300_000);
 
   it('modbus: per-signature counts as the upstream test.yaml expects, ICS technique carried', async () => {
-    const rules = withMitreMetadata(readFileSync(join(ids, 'modbus', 'test.rules'), 'utf8'), 'T0855', 'TA0104');
+    const rules = withMitreMetadata(readFileSync(join(ids, 'modbus', 'test.rules'), 'utf8'), 'T0855', 'TA0106');
     await capture('modbus', 'modbus.pcap', rules);
     const counts = countsBySid((await alerts('kind=ids')).filter((a) => a.rule.id.startsWith('suricata:1:') && a.rule.id !== 'suricata:1:1'));
     expect(counts).toMatchObject({ 'suricata:1:2': 18, 'suricata:1:3': 3, 'suricata:1:4': 18, 'suricata:1:5': 1, 'suricata:1:6': 3, 'suricata:1:7': 8 });
     const one = (await alerts('kind=ids&technique=T0855'))[0]!;
-    expect(one.mitre).toMatchObject({ technique: 'T0855', tactic: 'TA0104' });
+    expect(one.mitre).toMatchObject({ technique: 'T0855', tactic: 'TA0106' });
   }, 300_000);
 
   it('mqtt-events-invalid-qos and enip-alert: the protocol-abuse alerts appear', async () => {

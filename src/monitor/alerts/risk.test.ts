@@ -27,7 +27,7 @@ describe('ATT&CK mapping', () => {
     expect(mitreOf(['attack.credential-access', 'attack.t1110.001'])).toEqual({ techniques: ['T1110.001'], tactics: ['TA0006'] });
     expect(mitreOf(['attack.impact', 'attack.t1498', 'attack.t0814']).tactics).toEqual(['TA0040', 'TA0107']);
     expect(tacticsOfTechnique('T1046')).toEqual(['TA0007']);
-    expect(tacticsOfTechnique('T0855')).toEqual(['TA0104']);
+    expect(tacticsOfTechnique('T0855')).toEqual(['TA0106']);
     expect(tacticsOfTechnique('T9999')).toEqual([]);
     expect(mitreOf(['attack.command_and_control'], ['t1071']).tactics).toEqual(['TA0011']);
   });
