@@ -198,6 +198,13 @@ describe('other modifiers', () => {
     expect(sel({ 'ts|year': 2024 })({ ts: 'garbage' })).toBe(false);
   });
 
+  it('refuses type modifiers mixed with each other or with string transformations', () => {
+    refused({ 'a|contains|re': 'x' }, /re cannot be combined with contains/);
+    refused({ 'a|cidr|startswith': '10.0.0.0/8' }, /cidr cannot be combined with startswith/);
+    refused({ 'a|re|cidr': 'x' }, /re and cidr cannot be combined/);
+    refused({ 'a|base64|gt': 1 }, /numeric comparison cannot be combined with base64/);
+  });
+
   it('refuses placeholders and unknown modifiers', () => {
     refused({ 'a|expand': '%Servers%' }, /placeholders/);
     refused({ 'a|sounds_like': 'x' }, /unknown modifier/);
