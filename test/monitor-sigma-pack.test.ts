@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createSigmaEngine, loadRulePack, type SigmaEvent, type SigmaMatch, type SigmaRule } from '../src/monitor/sigma/index.ts';
 import { describeWithTestdata } from './helpers/testdata.ts';
 import { eveToSigmaEvent, platformEvent } from './helpers/eve-sigma.ts';
@@ -29,6 +30,42 @@ describe('rule pack structure', () => {
     const engine = createSigmaEngine();
     engine.load(rules);
     expect(engine.stats()).toMatchObject({ rules: rules.length, correlations: rules.filter((r) => r.kind === 'correlation').length });
+  });
+});
+
+describe('rule pack on arbitrary events', () => {
+  it('never throws, and every match names a loaded rule and events it was given', () => {
+    const rules = loadRulePack();
+    const ids = new Set(rules.map((r) => r.id));
+    const logsource = fc.constantFrom({ product: 'suricata', service: 'flow' }, { product: 'suricata', service: 'alert' }, { product: 'suricata', service: 'mqtt' }, { product: 'msec', service: 'iam', category: 'login_failed' }, { product: 'msec', service: 'device', category: 'attestation_failed' }, {});
+    const ip = fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 5 }), fc.integer());
+    const fields = fc.record({
+      source: fc.option(fc.record({ ip, port: fc.integer() }), { nil: undefined }),
+      destination: fc.option(fc.record({ ip, port: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.string({ maxLength: 3 })) }), { nil: undefined }),
+      organization: fc.option(fc.record({ id: fc.constantFrom('santander', 'fujisawa', '') }), { nil: undefined }),
+      device: fc.option(fc.record({ id: fc.oneof(fc.constantFrom('d1', 'd2'), fc.jsonValue({ maxDepth: 1 })) }), { nil: undefined }),
+      suricata: fc.option(fc.record({ eve: fc.record({ tcp: fc.record({ tcp_flags_ts: fc.constantFrom('02', '1b'), syn: fc.boolean() }), alert: fc.record({ severity: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.string({ maxLength: 2 })) }), mqtt: fc.jsonValue({ maxDepth: 3 }) }) }), { nil: undefined }),
+      extra: fc.jsonValue({ maxDepth: 2 }),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.record({ logsource, fields, dt: fc.integer({ min: -5000, max: 60_000 }) }), { maxLength: 60 }), (stream) => {
+        const engine = createSigmaEngine({ maxGroupsPerCorrelation: 5 });
+        engine.load(rules);
+        let t = 0;
+        const seen = new Set<string>();
+        stream.forEach((e, i) => {
+          t += e.dt;
+          seen.add(`a${i}`);
+          for (const m of engine.evaluate({ id: `a${i}`, timeMs: t, logsource: e.logsource, fields: e.fields as Record<string, unknown> })) {
+            expect(ids.has(m.rule.id)).toBe(true);
+            expect(m.eventIds.length).toBeGreaterThan(0);
+            for (const id of m.eventIds) expect(seen.has(id)).toBe(true);
+          }
+        });
+        expect(engine.stats().groups).toBeLessThanOrEqual(5 * engine.stats().correlations);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -83,7 +83,10 @@ export class CorrelationState {
   private readonly reorderSlackMs: number;
   private insertions = 0;
   private cursor: Iterator<[string, Group]> | null = null;
-  private head: { key: string; g: Group; pos: number } | null = null;
+  /** The oldest group found by the cursor, its key and its `pos` when found. */
+  private headGroup: Group | null = null;
+  private headKey = '';
+  private headPos = 0;
   capped = 0;
 
   constructor(
@@ -108,10 +111,9 @@ export class CorrelationState {
       return g;
     }
     while (this.groups.size >= this.maxGroups) {
-      const oldest = this.peekOldest();
-      if (!oldest) break;
-      this.groups.delete(oldest.key);
-      this.head = null;
+      if (!this.peekOldest()) break;
+      this.groups.delete(this.headKey);
+      this.headGroup = null;
       this.capped++;
     }
     g = new Group(t);
@@ -126,12 +128,12 @@ export class CorrelationState {
    * long-lived cursor walks each hole once. Entries moved since the cursor passed them are
    * recognised by `pos` and met again at their new place.
    */
-  private peekOldest(): { key: string; g: Group; pos: number } | undefined {
+  private peekOldest(): Group | undefined {
     for (let restarts = 0; restarts < 2; ) {
-      const h = this.head;
+      const h = this.headGroup;
       if (h) {
-        if (h.g.pos === h.pos && this.groups.get(h.key) === h.g) return h;
-        this.head = null;
+        if (h.pos === this.headPos && this.groups.get(this.headKey) === h) return h;
+        this.headGroup = null;
       }
       this.cursor ??= this.groups.entries();
       const next = this.cursor.next();
@@ -140,8 +142,8 @@ export class CorrelationState {
         restarts++;
         continue;
       }
-      const [key, g] = next.value;
-      this.head = { key, g, pos: g.pos };
+      [this.headKey, this.headGroup] = next.value;
+      this.headPos = this.headGroup.pos;
     }
     return undefined;
   }
@@ -152,9 +154,9 @@ export class CorrelationState {
    */
   sweep(now: number): void {
     const horizon = now - this.spec.timespanMs;
-    for (let h = this.peekOldest(); h && h.g.lastSeen <= horizon && h.g.quietUntil <= now; h = this.peekOldest()) {
-      this.groups.delete(h.key);
-      this.head = null;
+    for (let g = this.peekOldest(); g && g.lastSeen <= horizon && g.quietUntil <= now; g = this.peekOldest()) {
+      this.groups.delete(this.headKey);
+      this.headGroup = null;
     }
   }
 

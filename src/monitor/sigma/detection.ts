@@ -78,3 +78,16 @@ export function compileDetection(detection: Record<string, unknown>, path: Path 
   if (compiled.length === 1) return compiled[0] as DocTest;
   return (doc) => compiled.some((c) => c(doc));
 }
+
+// Parsing compiles each rule to check it; the engine's load reuses that work. Keyed by the detection
+// object itself: rules are treated as immutable once parsed (a tuned rule is a new object).
+const compiledCache = new WeakMap<object, DocTest>();
+
+export function compileDetectionCached(detection: Record<string, unknown>): DocTest {
+  let test = compiledCache.get(detection);
+  if (!test) {
+    test = compileDetection(detection);
+    compiledCache.set(detection, test);
+  }
+  return test;
+}

@@ -70,6 +70,8 @@ class Engine implements SigmaEngine {
   evaluate(ev: SigmaEvent): SigmaMatch[] {
     const out: SigmaMatch[] = [];
     const fields = ev.fields !== null && typeof ev.fields === 'object' ? ev.fields : {};
+    // Event time drives the windows and the sweep of idle groups; the normaliser clamps timestamps
+    // far in the future or past before they get here (one far-future event would age every group).
     const time = Number.isFinite(ev.timeMs) ? ev.timeMs : this.latest;
     if (time > this.latest) this.latest = time;
     // Most events feed each correlation through one input: reuse that input's one-element list,

@@ -198,8 +198,43 @@ describe('other modifiers', () => {
     expect(sel({ 'ts|year': 2024 })({ ts: 'garbage' })).toBe(false);
   });
 
+  it('refuses type modifiers mixed with each other or with string transformations', () => {
+    refused({ 'a|contains|re': 'x' }, /re cannot be combined with contains/);
+    refused({ 'a|cidr|startswith': '10.0.0.0/8' }, /cidr cannot be combined with startswith/);
+    refused({ 'a|re|cidr': 'x' }, /re and cidr cannot be combined/);
+    refused({ 'a|base64|gt': 1 }, /numeric comparison cannot be combined with base64/);
+  });
+
   it('refuses placeholders and unknown modifiers', () => {
     refused({ 'a|expand': '%Servers%' }, /placeholders/);
     refused({ 'a|sounds_like': 'x' }, /unknown modifier/);
+  });
+});
+
+describe('compiling arbitrary detection sections', () => {
+  const key = fc.tuple(fc.constantFrom('a', 'b.c', '', 'x.y.z'), fc.array(fc.constantFrom('contains', 'all', 're', 'i', 'cidr', 'exists', 'gt', 'base64offset', 'wide', 'base64', 'windash', 'neq', 'cased', 'fieldref', 'hour', 'expand', 'nope'), { maxLength: 3 })).map(([f, mods]) => [f, ...mods].join('|'));
+  const value = fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('10.0.0.0/8', '(', 'a*b', '\\*'));
+  const values = fc.oneof(value, fc.array(value, { maxLength: 3 }));
+  const selection = fc.oneof(fc.dictionary(key, values, { maxKeys: 3 }), fc.array(fc.oneof(fc.dictionary(key, values, { maxKeys: 2 }), value), { maxLength: 3 }));
+  const doc = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }), fc.dictionary(fc.constantFrom('a', 'b', 'c', 'x'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }));
+
+  it('either compiles to a test that never throws, or fails with SigmaCompileError', () => {
+    fc.assert(
+      fc.property(selection, selection, fc.constantFrom('s1', 's1 and not s2', '1 of s*', 'all of them', 's1 or (s2', 'nope'), fc.array(fc.dictionary(fc.constantFrom('a', 'b', 'x', 'c'), doc, { maxKeys: 4 }), { maxLength: 5 }), (s1, s2, condition, events) => {
+        let test: ((d: Record<string, unknown>) => boolean) | undefined;
+        try {
+          test = compileDetection({ s1, s2, condition });
+        } catch (err) {
+          expect(err).toBeInstanceOf(SigmaCompileError);
+          return;
+        }
+        for (const ev of events) {
+          const first = test(ev);
+          expect(typeof first).toBe('boolean');
+          expect(test(ev)).toBe(first);
+        }
+      }),
+      { numRuns: 1500 },
+    );
   });
 });

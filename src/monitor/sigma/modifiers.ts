@@ -205,6 +205,11 @@ function compileWithoutNeq(field: string, getter: FieldGetter, values: unknown[]
     return (doc) => (getter(doc) !== MISSING) === want;
   }
   if (field === '' && mods.some((m) => !['all', 'cased', 'windash', 'contains'].includes(m))) fail(path, 'keyword searches take only all, cased, windash and contains');
+  // A type modifier decides how the value is compared; string transformations cannot feed it.
+  const kinds = [mods.includes('re') && 're', mods.includes('cidr') && 'cidr', mods.includes('fieldref') && 'fieldref', mods.some((m) => COMPARE_MODS.has(m) || (TIME_UNITS as readonly string[]).includes(m)) && 'numeric comparison'].filter((k): k is string => typeof k === 'string');
+  if (kinds.length > 1) fail(path, `${kinds.join(' and ')} cannot be combined`);
+  const transforms = mods.filter((m) => STRING_MODS.has(m));
+  if (kinds.length === 1 && transforms.length > 0) fail(path, `${kinds[0]} cannot be combined with ${transforms.join(', ')}`);
   if (mods.includes('fieldref')) return compileFieldref(getter, values, mods.includes('cased'), all, path);
   if (mods.includes('re')) return compileRegexItem(getter, values, mods, all, path);
   if (mods.includes('cidr')) return compileCidrItem(getter, values, path);

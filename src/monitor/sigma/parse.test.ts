@@ -68,6 +68,12 @@ describe('parseSigmaRules', () => {
     expect(p.details.errors.map((e) => [e.field, e.line])).toEqual([['id', offset + 2], ['date', offset + 9]]);
   });
 
+  it('explains type problems in Sigma terms', () => {
+    const p = problem('title: x\nlogsource: {product: a}\ndetection:\n  selection: foo\n  condition: selection\n');
+    expect(p.details.errors).toEqual([{ line: 4, field: 'detection.selection', message: 'detection.selection: must be a list or a map' }]);
+    expect(problem('title: x\nlogsource: {product: a}\ndetection:\n  selection: {a: 1}\n  condition: 5\n').message).toMatch(/detection.condition: must be a string/);
+  });
+
   it('reports a missing required field at the document', () => {
     const p = problem('title: no detection\nlogsource: {product: x}\n');
     expect(p.details.errors).toEqual([{ field: 'detection', line: 1, message: 'detection: is required' }]);

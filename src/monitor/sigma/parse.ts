@@ -6,7 +6,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Do
 import { MsecError } from '../../core/errors.ts';
 import { SigmaCompileError } from './compile-error.ts';
 import { parseCorrelationSection } from './correlation-spec.ts';
-import { compileDetection } from './detection.ts';
+import { compileDetectionCached } from './detection.ts';
 import { validateDocument } from './validate.ts';
 import type { SigmaLevel, SigmaLogsource, SigmaRule } from './types.ts';
 
@@ -86,7 +86,7 @@ function toRule(raw: Record<string, unknown>, file: string, line: number, index:
     rule.logsource = logsource;
     rule.detection = raw['detection'] as Record<string, unknown>;
     // Compile now so that errors surface at parse time; the engine compiles again from the same data.
-    compileDetection(rule.detection);
+    compileDetectionCached(rule.detection);
   }
   return rule;
 }

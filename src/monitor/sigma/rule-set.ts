@@ -6,7 +6,7 @@
 import { MsecError } from '../../core/errors.ts';
 import { SigmaCompileError } from './compile-error.ts';
 import { CorrelationState } from './correlation-state.ts';
-import { compileDetection } from './detection.ts';
+import { compileDetectionCached } from './detection.ts';
 import { compileGetter, type FieldGetter } from './fields.ts';
 import type { DocTest } from './modifiers.ts';
 import type { SigmaRule } from './types.ts';
@@ -41,8 +41,6 @@ export interface RuleSet {
   correlations: CompiledCorrelation[];
 }
 
-const compiled = new WeakMap<SigmaRule, DocTest>();
-
 function invalid(rule: SigmaRule | undefined, field: string | undefined, message: string): MsecError {
   const where = rule ? `${rule.file}:${rule.line}` : 'rule set';
   return new MsecError('MONITOR_RULE_INVALID', `${where}: ${message}`, {
@@ -52,17 +50,12 @@ function invalid(rule: SigmaRule | undefined, field: string | undefined, message
 }
 
 function compileRule(rule: SigmaRule): DocTest {
-  let test = compiled.get(rule);
-  if (!test) {
-    try {
-      test = compileDetection(rule.detection ?? {});
-    } catch (err) {
-      if (err instanceof SigmaCompileError) throw invalid(rule, err.path.join('.'), err.message);
-      throw err;
-    }
-    compiled.set(rule, test);
+  try {
+    return compileDetectionCached(rule.detection ?? {});
+  } catch (err) {
+    if (err instanceof SigmaCompileError) throw invalid(rule, err.path.join('.'), err.message);
+    throw err;
   }
-  return test;
 }
 
 export function buildRuleSet(rules: readonly SigmaRule[], previous: readonly CompiledCorrelation[], maxGroups: number): RuleSet {

@@ -45,12 +45,18 @@ function pointerToPath(pointer: string): (string | number)[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
+const TYPE_NAMES: Record<string, string> = { array: 'a list', object: 'a map', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean' };
+
 function describe(err: ErrorObject): string {
   if (err.keyword === 'oneOf' || err.keyword === 'anyOf') {
-    const branches = (err.parentSchema as { oneOf?: { const?: unknown }[]; anyOf?: { const?: unknown }[] } | undefined)?.[err.keyword];
+    type Branch = { const?: unknown; type?: string };
+    const branches = (err.parentSchema as { oneOf?: Branch[]; anyOf?: Branch[] } | undefined)?.[err.keyword];
     const consts = branches?.map((b) => b.const).filter((c) => c !== undefined);
     if (consts && consts.length > 0 && consts.length === branches?.length) return `must be one of: ${consts.join(', ')}`;
+    const types = [...new Set(branches?.map((b) => b.type).filter((t): t is string => typeof t === 'string'))];
+    if (types.length > 0 && types.length === new Set(branches?.map((b) => b.type)).size) return `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
   }
+  if (err.keyword === 'type') return `must be ${String((err.params as { type: string }).type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
   return err.message ?? err.keyword;
 }
 
