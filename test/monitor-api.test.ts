@@ -1,9 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitorPlatform, eveAlert, eveLine, type MonitorPlatform } from './helpers/monitor.ts';
 import { storeCases } from './helpers/stores.ts';
 import { iamMigrations } from '../src/iam/index.ts';
+import { SIGNATURE_HEADER, verifySignature } from '../src/monitor/index.ts';
 
 const NOW = Date.now();
 const BASE = NOW - 3_600_000;
@@ -244,5 +247,46 @@ describe('monitor rules through the API: add, tune, disable without a restart', 
     await send(alert(2));
     expect((await alertTitles()).filter((a) => a.rule.title === p1.title)).toHaveLength(1);
     expect((await m.t.request('PATCH', '/api/v1/monitor/rules/no-such-rule', { token: m.platformOp, body: { enabled: false } })).statusCode).toBe(404);
+  });
+});
+
+describe('monitor webhooks through the API', () => {
+  let m: MonitorPlatform;
+  const got: Array<{ body: string; signature: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      got.push({ body, signature: String(req.headers[SIGNATURE_HEADER]) });
+      res.writeHead(200).end('ok');
+    });
+  });
+  beforeAll(async () => {
+    m = await startMonitorPlatform();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  });
+  afterAll(async () => {
+    await m.close();
+    await new Promise((r) => server.close(r));
+  });
+
+  it("sends a city's new high alert once, signed with the webhook's secret, and not another city's", async () => {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/msec`;
+    const made = await m.t.request('POST', '/api/v1/monitor/webhooks', { token: m.santanderOp, body: { url, minSeverity: 4 } });
+    expect(made.statusCode).toBe(201);
+    const secret = made.json().secret as string;
+    expect((await m.t.request('GET', '/api/v1/monitor/webhooks', { token: m.santanderOp })).json().items[0]).not.toHaveProperty('secret');
+    expect((await m.t.request('GET', '/api/v1/monitor/webhooks', { token: m.fujisawaOp })).json().items).toEqual([]);
+    const t = Date.now() - 5000;
+    const line = (i: number, sev: number) => eveAlert(t + i, { sid: 4240 + sev, signature: `HOOK ${sev}`, severity: sev, src: '192.0.2.44', dst: '10.0.0.44' });
+    const body = { agent: { name: 'gw-santander-1', org: 'santander' }, events: [1, 2, 3].map((i) => ({ id: `hook:${i}`, type: 'eve', line: line(i, 1) })).concat([{ id: 'hook:low', type: 'eve', line: line(9, 3) }]) };
+    expect((await m.t.request('POST', '/api/v1/monitor/ingest', { token: m.gatewayKey, body })).statusCode).toBe(200);
+    const deadline = Date.now() + 20_000;
+    while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(got).toHaveLength(1);
+    expect(verifySignature(secret, got[0]!.body, got[0]!.signature, Math.floor(Date.now() / 1000))).toBe(true);
+    const sent = (JSON.parse(got[0]!.body) as { notifications: Array<{ ruleTitle: string; count: number; org: string }> }).notifications;
+    expect(sent.every((n) => n.org === 'santander' && n.ruleTitle !== 'HOOK 3')).toBe(true);
+    expect(sent.find((n) => n.ruleTitle === 'HOOK 1')).toMatchObject({ count: 3 });
   });
 });
