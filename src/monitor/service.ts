@@ -66,6 +66,7 @@ export class Monitor {
 
   async start(): Promise<void> {
     await this.rules.start();
+    for (const b of this.rules.broken) this.deps.logger.error({ set: b.set, error: b.message }, 'stored monitor rule set no longer parses: left disabled');
     await this.suppressions.reload();
     await this.reloadWebhooks();
     // The platform's own security events: normalised and stored like any other event.
@@ -120,6 +121,7 @@ export class Monitor {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.pipeline.idle();
     await this.retentionRun;
     await this.notifier.stop();
   }

@@ -76,6 +76,11 @@ export class MonitorPipeline {
 
   constructor(private readonly deps: PipelineDeps) {}
 
+  /** Resolves once every batch handed in so far is stored (or failed): shutdown waits on it. */
+  idle(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   /** Raw lines of one organisation and gateway (the agent endpoint, the CLI import). */
   ingestLines(org: string, observer: string | undefined, items: IngestItem[]): Promise<IngestOutcome> {
     const now = this.deps.clock.now();

@@ -33,6 +33,8 @@ export class RuleRegistry {
   private pack: R[] = [];
   private sets = new Map<string, { rules: R[]; enabled: boolean; file: string }>();
   private disabledPack = new Set<string>();
+  /** Stored rule sets that no longer parse (reported by start, listed by the rules route). */
+  readonly broken: Array<{ set: string; message: string }> = [];
 
   constructor(
     private readonly db: Kysely<MonitorTables>,
@@ -49,10 +51,11 @@ export class RuleRegistry {
         if (!r.enabled) this.disabledPack.add(r.id);
         continue;
       }
-      // Stored sets were valid when stored; a pack upgrade could break one, so skip it loudly rather than refuse to start.
+      // Stored sets were valid when stored; an engine upgrade could break one: start without it, say which.
       try {
         this.sets.set(r.id, { rules: this.sigma.parse(r.yaml, r.file), enabled: r.enabled === 1, file: r.file });
-      } catch {
+      } catch (err) {
+        this.broken.push({ set: r.id, message: (err as Error).message });
         this.sets.set(r.id, { rules: [], enabled: false, file: r.file });
       }
     }

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import { sql, type Generated } from 'kysely';
 import { columnTypes, type ModuleMigration } from '../../core/index.ts';
 
 /**
@@ -129,6 +129,9 @@ export const monitorMigrations: ModuleMigration[] = [
       // Time-range scans per city (histograms, top-N, listing). Age retention needs no index of its
       // own: receive time grows with seq, so it bisects the primary key.
       await db.schema.createIndex('monitor_events_org_ts').on('monitor_events').columns(['org_id', 'ts']).execute();
+      // Alert records are a small share of events: a partial covering index serves top-N signatures
+      // (and signature filters) without touching the flow and protocol records of the same day.
+      await db.schema.createIndex('monitor_events_org_sig').on('monitor_events').columns(['org_id', 'ts', 'signature']).where(sql.ref('signature'), 'is not', null).execute();
       await db.schema.createIndex('monitor_events_org_flow').on('monitor_events').columns(['org_id', 'flow_id']).execute();
 
       await db.schema
