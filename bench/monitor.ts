@@ -93,7 +93,7 @@ export async function run(args: string[]): Promise<void> {
     const s2 = performance.now();
     for (let i = 0; i < normalised.length; i += batch) {
       const chunk = normalised.slice(i, i + batch).flatMap((r, j) => (r.ok ? [{ org: 'santander', id: `s:${i + j}`, event: r.event }] : []));
-      await sdb.transaction().execute((trx) => insertEvents(trx, chunk, now));
+      await sdb.transaction().execute((trx) => insertEvents(trx, chunk, now, 'sqlite'));
     }
     const storeMs = performance.now() - s2;
     await sstore.close();
@@ -123,7 +123,7 @@ export async function run(args: string[]): Promise<void> {
         const r = normaliseLine('eve', line, { org: j % 4 === 0 ? 'fujisawa' : 'santander', now });
         if (r.ok) chunk.push({ org: j % 4 === 0 ? 'fujisawa' : 'santander', id: `q:${j}`, event: r.event });
       }
-      await db.transaction().execute((trx) => insertEvents(trx, chunk, now));
+      await db.transaction().execute((trx) => insertEvents(trx, chunk, now, 'sqlite'));
     }
     const fillS = (performance.now() - f0) / 1000;
     const dayFrom = now - 2 * 86_400_000;

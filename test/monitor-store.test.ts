@@ -40,7 +40,7 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
         await db.deleteFrom('monitor_events').execute();
         const seen = new Set<number>();
         for (const b of batches) {
-          const stored = await insertEvents(db, b.map((i) => item(org, i)), T0);
+          const stored = await insertEvents(db, b.map((i) => item(org, i)), T0, store.dialect);
           const fresh = [...new Set(b)].filter((i) => !seen.has(i));
           expect(stored.map((s) => s.item.id).sort()).toEqual(fresh.map((i) => `gw-1:1:1:${i}`).sort());
           fresh.forEach((i) => seen.add(i));
@@ -54,14 +54,14 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
 
   it('keeps the same id of two cities apart', async () => {
     await db.deleteFrom('monitor_events').execute();
-    const a = await insertEvents(db, [item('santander', 1), item('fujisawa', 1)], T0);
+    const a = await insertEvents(db, [item('santander', 1), item('fujisawa', 1)], T0, store.dialect);
     expect(a).toHaveLength(2);
   });
 
   it('answers filtered listings, histograms and top-N', async () => {
     await db.deleteFrom('monitor_events').execute();
-    await insertEvents(db, Array.from({ length: 60 }, (_, i) => item('santander', i, { gw: i < 40 ? 'gw-1' : 'gw-2' })), T0);
-    await insertEvents(db, Array.from({ length: 10 }, (_, i) => item('fujisawa', i)), T0);
+    await insertEvents(db, Array.from({ length: 60 }, (_, i) => item('santander', i, { gw: i < 40 ? 'gw-1' : 'gw-2' })), T0, store.dialect);
+    await insertEvents(db, Array.from({ length: 10 }, (_, i) => item('fujisawa', i)), T0, store.dialect);
     const all = { orgs: ['santander'] as string[] };
     const hist = await eventHistogram(db, store.dialect, { ...all, from: T0, to: T0 + 60_000 }, 10_000);
     expect(hist).toEqual([0, 1, 2, 3, 4, 5].map((k) => ({ t: T0 + k * 10_000, count: 10 })));
@@ -90,8 +90,8 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
 
   it('deletes by age, then oldest first down to the size bound', async () => {
     await db.deleteFrom('monitor_events').execute();
-    await insertEvents(db, Array.from({ length: 30 }, (_, i) => item('santander', i)), T0);
-    await insertEvents(db, Array.from({ length: 30 }, (_, i) => item('santander', 100 + i)), T0 + 10 * 86_400_000);
+    await insertEvents(db, Array.from({ length: 30 }, (_, i) => item('santander', i)), T0, store.dialect);
+    await insertEvents(db, Array.from({ length: 30 }, (_, i) => item('santander', 100 + i)), T0 + 10 * 86_400_000, store.dialect);
     const byAge = await applyRetention(db, { maxAgeMs: 5 * 86_400_000 }, T0 + 11 * 86_400_000);
     expect(byAge.deletedByAge).toBe(30);
     const left = await db.selectFrom('monitor_events').select(['event_id', 'bytes', 'seq']).orderBy('seq').execute();

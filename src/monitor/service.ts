@@ -50,7 +50,7 @@ export class Monitor {
     this.rules = new RuleRegistry(deps.db, deps.sigma, deps.sigma.createEngine(), deps.clock);
     this.notifier = new Notifier(() => this.webhooks, deps.clock, deps.logger, opts.notifier);
     this.pipeline = new MonitorPipeline({
-      db: deps.db, engine: this.rules.engine, suppressions: this.suppressions, clock: deps.clock, logger: deps.logger,
+      db: deps.db, dialect: deps.dialect, engine: this.rules.engine, suppressions: this.suppressions, clock: deps.clock, logger: deps.logger,
       onAlerts: (changes) => this.notifier.offer(changes),
     });
     this.triage = new AlertTriage(deps.db, deps.audit, deps.clock);

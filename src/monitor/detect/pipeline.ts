@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Clock, Logger } from '../../core/index.ts';
+import type { Clock, Dialect, Logger } from '../../core/index.ts';
 import { writeAlerts, type AlertCandidate, type AlertChange } from '../alerts/grouping.ts';
 import type { Suppressions } from '../alerts/suppressions.ts';
 import { normaliseLine } from '../normalise/line.ts';
@@ -56,6 +56,7 @@ class RecentOrgs {
 
 export interface PipelineDeps {
   db: Kysely<MonitorTables>;
+  dialect: Dialect;
   engine: DetectionEngine;
   suppressions: Suppressions;
   clock: Clock;
@@ -109,7 +110,7 @@ export class MonitorPipeline {
     const now = this.deps.clock.now();
     let changes: AlertChange[] = [];
     const stored = items.length === 0 ? [] : await this.deps.db.transaction().execute(async (trx) => {
-      const refs = await insertEvents(trx, items, now);
+      const refs = await insertEvents(trx, items, now, this.deps.dialect);
       const candidates = this.detect(refs, now);
       changes = await writeAlerts(trx, candidates, now);
       await this.deps.suppressions.flushHits(trx);
