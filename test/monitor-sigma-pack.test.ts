@@ -154,6 +154,14 @@ describeWithTestdata('eve-samples', 'rule pack on real EVE records', (dir) => {
     expect(m.map((x) => [x.rule.title, x.group, x.count])).toEqual([["One source touching several cities' gateways", { 'source.ip': '142.11.240.191' }, 2]]);
   });
 
+  it('one public source seen by three gateways of one city', () => {
+    const alert = template('alert', (r) => r['src_ip'] === '142.11.240.191');
+    const at = (gw: number) => eveToSigmaEvent(alert, `g${gw}`, { org: 'santander', observer: `gw-santander-${gw}` });
+    expect(run([at(1), at(2)]).filter((x) => x.kind === 'correlation')).toEqual([]);
+    const m = run([at(1), at(2), at(1), at(3)]).filter((x) => x.kind === 'correlation');
+    expect(m.map((x) => [x.rule.title, x.count, x.eventIds])).toEqual([['One source touching many gateways', 3, ['g1', 'g2', 'g3']]]);
+  });
+
   it('refused MQTT CONNACKs (real mqtt record, return code 5) from one source: brute force', () => {
     const mqtt = template('mqtt', (r) => (r['mqtt'] as Record<string, unknown>)['connack'] !== undefined);
     const refused = (i: number) => {

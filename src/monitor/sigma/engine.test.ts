@@ -65,6 +65,13 @@ describe('detection matches', () => {
     expect(e.evaluate({ ...login(1, 0), logsource: { product: 'suricata', service: 'flow' } })).toEqual([]);
     expect(e.evaluate({ ...login(1, 0), logsource: { product: 'MSEC', category: 'LOGIN_FAILED' } })).toHaveLength(1);
   });
+
+  it('keeps matching right when a flood of odd logsources overflows the logsource cache', () => {
+    const e = engineFor(FAILED);
+    for (let i = 0; i < 5000; i++) expect(e.evaluate({ ...login(i, 0), logsource: { product: `p${i}`, category: 'login_failed' } })).toEqual([]);
+    expect(e.evaluate({ ...login(1, 0), logsource: { product: 'msec', service: 'x', category: 'login_failed' } })).toHaveLength(1);
+    expect(e.evaluate({ ...login(1, 0), logsource: { product: 'msec', service: 'x', category: 'login' } })).toEqual([]);
+  });
 });
 
 describe('event_count', () => {

@@ -40,7 +40,8 @@ function keyText(v: unknown): string | undefined {
 
 class Engine implements SigmaEngine {
   private set: RuleSet = { detections: [], correlations: [] };
-  private byLogsource = new Map<string, CompiledDetection[]>();
+  private byLogsource = new Map<string, Map<string, Map<string, CompiledDetection[]>>>();
+  private cachedLogsources = 0;
   private cappedBefore = 0;
   private nextSweep = -Infinity;
   private latest = 0;
@@ -53,17 +54,32 @@ class Engine implements SigmaEngine {
     for (const c of this.set.correlations) if (!kept.has(c.state)) this.cappedBefore += c.state.capped;
     this.set = next;
     this.byLogsource = new Map();
+    this.cachedLogsources = 0;
   }
 
+  /**
+   * The detection rules whose logsource fits. Looked up by the event's logsource strings as given
+   * (three nested Maps, no allocation on a hit); lower-cased and filtered only on a miss.
+   */
   private candidates(ls: SigmaLogsource): CompiledDetection[] {
+    const p = typeof ls.product === 'string' ? ls.product : '';
+    const s = typeof ls.service === 'string' ? ls.service : '';
+    const c = typeof ls.category === 'string' ? ls.category : '';
+    let byService = this.byLogsource.get(p);
+    let byCategory = byService?.get(s);
+    let list = byCategory?.get(c);
+    if (list) return list;
     const ev = { product: lc(ls.product), service: lc(ls.service), category: lc(ls.category) };
-    const key = `${ev.product ?? ''}\u0000${ev.service ?? ''}\u0000${ev.category ?? ''}`;
-    let list = this.byLogsource.get(key);
-    if (!list) {
-      list = this.set.detections.filter((d) => logsourceMatches(d.rule.logsource, ev));
-      if (this.byLogsource.size >= MAX_LOGSOURCE_CACHE) this.byLogsource.clear();
-      this.byLogsource.set(key, list);
+    list = this.set.detections.filter((d) => logsourceMatches(d.rule.logsource, ev));
+    if (++this.cachedLogsources > MAX_LOGSOURCE_CACHE) {
+      this.byLogsource.clear();
+      this.cachedLogsources = 1;
+      byService = undefined;
     }
+    if (!byService) this.byLogsource.set(p, (byService = new Map()));
+    byCategory = byService.get(s);
+    if (!byCategory) byService.set(s, (byCategory = new Map()));
+    byCategory.set(c, list);
     return list;
   }
 
