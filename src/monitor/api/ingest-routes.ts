@@ -7,6 +7,8 @@ import { bearer, decodeBody } from './scope.ts';
 /** CONTRACTS.md section 1 bounds. */
 export const MAX_BATCH_EVENTS = 5000;
 export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+/** Batches queued for storage beyond which new ones are refused with 503 and retry-after (the agent backs off and resends). */
+export const MAX_QUEUED_BATCHES = 16;
 const EVENT_ID = /^[A-Za-z0-9._:/-]{1,256}$/;
 const TYPES = new Set(['eve', 'auth', 'syslog', 'json']);
 
@@ -66,7 +68,11 @@ export async function ingestRoutes(app: FastifyInstance, pipeline: MonitorPipeli
         response: { 200: IngestReply },
         security: bearer,
       },
-    }, async (req) => {
+    }, async (req, reply) => {
+      if (pipeline.queued >= MAX_QUEUED_BATCHES) {
+        void reply.header('retry-after', '1');
+        throw new MsecError('UNAVAILABLE', 'the monitor is storing other batches: retry after a second', { status: 503 });
+      }
       const { agent, events } = req.body;
       if (events.length > MAX_BATCH_EVENTS) throw new MsecError('MONITOR_BATCH_TOO_LARGE', `at most ${MAX_BATCH_EVENTS} events per batch, got ${events.length}`, { status: 413 });
       const org = agent.org ?? req.subject!.org;

@@ -74,6 +74,8 @@ export class MonitorPipeline {
   readonly counters: PipelineCounters = { accepted: 0, duplicates: 0, rejected: {}, alertsSuppressed: 0, engineErrors: 0 };
   private readonly recent = new RecentOrgs();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Batches waiting or being stored: the ingest routes shed load beyond a bound. */
+  queued = 0;
 
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -101,7 +103,8 @@ export class MonitorPipeline {
   }
 
   private store(items: Array<EventToStore & { index: number }>, rejected: ItemRejected[]): Promise<IngestOutcome> {
-    const run = this.queue.then(() => this.storeNow(items, rejected));
+    this.queued++;
+    const run = this.queue.then(() => this.storeNow(items, rejected)).finally(() => this.queued--);
     this.queue = run.catch(() => undefined);
     return run;
   }
