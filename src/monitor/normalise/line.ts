@@ -47,8 +47,9 @@ function normaliseJson(rec: Record<string, unknown>, line: string, meta: IngestM
 
 /** One raw line of an ingest type into the common schema, or a per-item refusal. Never throws. */
 export function normaliseLine(type: string, line: string, meta: IngestMeta): NormaliseResult {
-  if (line.length > MAX_LINE_BYTES || Buffer.byteLength(line) > MAX_LINE_BYTES) return reject('MONITOR_EVENT_TOO_LARGE', `line is over ${MAX_LINE_BYTES} bytes`);
-  if (line.trim().length === 0) return reject('MONITOR_EVENT_INVALID', 'line is empty');
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only long lines need their bytes counted.
+  if (line.length > MAX_LINE_BYTES || (line.length * 3 > MAX_LINE_BYTES && Buffer.byteLength(line) > MAX_LINE_BYTES)) return reject('MONITOR_EVENT_TOO_LARGE', `line is over ${MAX_LINE_BYTES} bytes`);
+  if (!/\S/.test(line)) return reject('MONITOR_EVENT_INVALID', 'line is empty');
   switch (type) {
     case 'eve': {
       const p = parseJsonObject(line);
