@@ -20,7 +20,23 @@ export interface Fired {
   eventIds: string[];
 }
 
-/** One class for every correlation type, so property access stays monomorphic. */
+/** What a group needs from its second event on (most flood groups never get one). */
+class GroupExt {
+  ids: string[] = [];
+  idTimes: number[] = [];
+  /** event_count: times of the last `bound` events (from `head`). */
+  times: number[] | null = null;
+  head = 0;
+  /** value_count: value -> last seen, once there are two distinct values. */
+  values: Map<string, number> | null = null;
+  /** temporal: last time each rule matched; temporal_ordered: start time of each in-order prefix. */
+  seen: number[] | null = null;
+}
+
+/**
+ * One class for every correlation type, so property access stays monomorphic. A group with a
+ * single event keeps it inline (its id, its value; its time is `lastSeen`).
+ */
 class Group {
   /** Order of the last (re)insertion into the groups Map, to tell a moved entry from a current one. */
   pos = 0;
@@ -28,51 +44,46 @@ class Group {
   movedAt: number;
   lastSeen: number;
   quietUntil = -Infinity;
-  /** The first event id and time inline; the arrays only from the second event on. */
   id0: string | undefined = undefined;
-  idT0 = 0;
-  ids: string[] | null = null;
-  idTimes: number[] | null = null;
-  /** event_count: times of the last `bound` events (from `head`). */
-  times: number[] | null = null;
-  head = 0;
-  /** value_count: the first value inline, a Map (value -> last seen) once there are two. */
   v0: string | undefined = undefined;
-  vt0 = 0;
-  values: Map<string, number> | null = null;
-  /** temporal: last time each rule matched; temporal_ordered: start time of each in-order prefix. */
-  seen: number[] | null = null;
+  ext: GroupExt | null = null;
 
   constructor(t: number) {
     this.lastSeen = t;
     this.movedAt = t;
   }
 
-  pushId(t: number, id: string): void {
-    if (this.id0 === undefined && this.ids === null) {
+  more(): GroupExt {
+    return (this.ext ??= new GroupExt());
+  }
+
+  /** `prev` is the group's time before this event: the time of an inline id0. */
+  pushId(t: number, prev: number, id: string): void {
+    if (this.id0 === undefined && this.ext === null) {
       this.id0 = id;
-      this.idT0 = t;
       return;
     }
-    if (this.ids === null || this.idTimes === null) {
-      this.ids = [this.id0 as string];
-      this.idTimes = [this.idT0];
+    const ext = this.more();
+    if (this.id0 !== undefined) {
+      ext.ids.push(this.id0);
+      ext.idTimes.push(prev);
       this.id0 = undefined;
     }
-    this.ids.push(id);
-    this.idTimes.push(t);
+    ext.ids.push(id);
+    ext.idTimes.push(t);
     // Amortised trimming: keep the newest MAX_EVENT_IDS.
-    if (this.ids.length >= 2 * MAX_EVENT_IDS) {
-      this.ids.splice(0, this.ids.length - MAX_EVENT_IDS);
-      this.idTimes.splice(0, this.idTimes.length - MAX_EVENT_IDS);
+    if (ext.ids.length >= 2 * MAX_EVENT_IDS) {
+      ext.ids.splice(0, ext.ids.length - MAX_EVENT_IDS);
+      ext.idTimes.splice(0, ext.idTimes.length - MAX_EVENT_IDS);
     }
   }
 
   idsSince(from: number): string[] {
-    if (this.ids === null || this.idTimes === null) return this.id0 !== undefined && this.idT0 > from ? [this.id0] : [];
+    const ext = this.ext;
+    if (ext === null || ext.ids.length === 0) return this.id0 !== undefined && this.lastSeen > from ? [this.id0] : [];
     const out: string[] = [];
-    const start = Math.max(0, this.ids.length - MAX_EVENT_IDS);
-    for (let i = start; i < this.ids.length; i++) if ((this.idTimes[i] as number) > from) out.push(this.ids[i] as string);
+    const start = Math.max(0, ext.ids.length - MAX_EVENT_IDS);
+    for (let i = start; i < ext.ids.length; i++) if ((ext.idTimes[i] as number) > from) out.push(ext.ids[i] as string);
     return [...new Set(out)];
   }
 }
@@ -166,14 +177,15 @@ export class CorrelationState {
    */
   add(key: string, inputs: readonly number[], time: number, ids: readonly string[], value: string | undefined): Fired | undefined {
     const g = this.group(key, time);
-    const t = time > g.lastSeen ? time : g.lastSeen; // tolerate slightly out-of-order events
+    const prev = g.lastSeen;
+    const t = time > prev ? time : prev; // tolerate slightly out-of-order events
     g.lastSeen = t;
     const from = t - this.spec.timespanMs;
-    for (const id of ids) g.pushId(t, id);
+    for (const id of ids) g.pushId(t, prev, id);
     let count: number;
     switch (this.spec.type) {
       case 'event_count': count = this.addCount(g, t, from); break;
-      case 'value_count': count = this.addValue(g, t, from, value as string); break;
+      case 'value_count': count = this.addValue(g, t, prev, from, value as string); break;
       case 'temporal': count = this.addTemporal(g, inputs, t, from); break;
       default: count = this.addOrdered(g, inputs, t, from);
     }
@@ -185,28 +197,28 @@ export class CorrelationState {
   }
 
   private addCount(g: Group, t: number, from: number): number {
-    if (g.times === null) g.times = [];
-    const times = g.times;
+    const ext = g.more();
+    const times = (ext.times ??= []);
     times.push(t);
-    while (g.head < times.length && ((times[g.head] as number) <= from || times.length - g.head > this.bound)) g.head++;
-    if (g.head > 1024 && g.head * 2 > times.length) {
-      times.splice(0, g.head);
-      g.head = 0;
+    while (ext.head < times.length && ((times[ext.head] as number) <= from || times.length - ext.head > this.bound)) ext.head++;
+    if (ext.head > 1024 && ext.head * 2 > times.length) {
+      times.splice(0, ext.head);
+      ext.head = 0;
     }
-    return times.length - g.head;
+    return times.length - ext.head;
   }
 
-  private addValue(g: Group, t: number, from: number, value: string): number {
-    if (g.values === null) {
-      if (g.v0 === undefined || g.v0 === value || g.vt0 <= from) {
+  /** `prev` is the group's time before this event, which is the time of an inline v0. */
+  private addValue(g: Group, t: number, prev: number, from: number, value: string): number {
+    let values = g.ext?.values ?? null;
+    if (values === null) {
+      if (g.v0 === undefined || g.v0 === value || prev <= from) {
         g.v0 = value;
-        g.vt0 = t;
         return 1;
       }
-      g.values = new Map([[g.v0, g.vt0]]);
+      values = g.more().values = new Map([[g.v0, prev]]);
       g.v0 = undefined;
     }
-    const values = g.values;
     values.delete(value);
     values.set(value, t);
     for (const [v, seen] of values) {
@@ -217,7 +229,7 @@ export class CorrelationState {
   }
 
   private addTemporal(g: Group, inputs: readonly number[], t: number, from: number): number {
-    const seen = (g.seen ??= new Array<number>(this.spec.rules.length).fill(Number.NaN));
+    const seen = (g.more().seen ??= new Array<number>(this.spec.rules.length).fill(Number.NaN));
     for (const i of inputs) seen[i] = t;
     let n = 0;
     for (const s of seen) if (s > from) n++;
@@ -226,7 +238,7 @@ export class CorrelationState {
 
   /** Greedy with the latest start: step j extends the in-order prefix ending at step j-1. */
   private addOrdered(g: Group, inputs: readonly number[], t: number, from: number): number {
-    const steps = (g.seen ??= new Array<number>(this.spec.rules.length).fill(Number.NaN));
+    const steps = (g.more().seen ??= new Array<number>(this.spec.rules.length).fill(Number.NaN));
     for (let j = 0; j < steps.length; j++) if ((steps[j] as number) <= from) steps[j] = Number.NaN;
     // Highest index first, so one event never completes two consecutive steps by itself.
     const order = inputs.length === 1 ? inputs : [...inputs].sort((a, b) => b - a);
@@ -245,12 +257,9 @@ export class CorrelationState {
   private reset(g: Group, t: number): void {
     g.quietUntil = t + this.spec.timespanMs;
     g.id0 = undefined;
-    g.ids = null;
-    g.idTimes = null;
-    g.times = null;
-    g.head = 0;
     g.v0 = undefined;
-    g.values = null;
-    g.seen?.fill(Number.NaN);
+    const seen = g.ext?.seen ?? null;
+    g.ext = null;
+    if (seen) g.more().seen = seen.fill(Number.NaN);
   }
 }
