@@ -17,6 +17,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   device: async () => (await import('./commands/device.ts')).registerDeviceCommands,
   design: async () => (await import('./commands/design.ts')).registerDesignCommands,
   gateway: async () => (await import('./commands/gateway.ts')).registerGatewayCommands,
+  monitor: async () => (await import('./commands/monitor.ts')).registerMonitorCommands,
 };
 
 /** Error codes that mean the user asked for something malformed: exit 2 like a bad flag. */

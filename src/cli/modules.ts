@@ -15,5 +15,6 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   }
   if (want('hub')) modules.push((await import('../hub/index.ts')).hubModule());
   if (want('vault')) modules.push((await import('../vault/index.ts')).vaultModule());
+  if (want('monitor')) modules.push((await import('../monitor/index.ts')).monitorModule());
   return modules;
 }

@@ -9,9 +9,10 @@ import type { GatewayErrorCode } from '../gateway/index.ts';
 import type { DeviceErrorCode } from '../device/index.ts';
 import type { HubErrorCode } from '../hub/index.ts';
 import type { LedgerErrorCode } from '../ledger/index.ts';
+import type { MonitorErrorCode } from '../monitor/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | VaultErrorCode;
+export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | MonitorErrorCode | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
   AGREEMENT_INACTIVE: 403,
@@ -129,6 +130,21 @@ const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> 
   VAULT_NO_KEY: 409,
   VAULT_PROOF_INVALID: 502,
   VAULT_SERVER_BAD_RESPONSE: 502,
+  MONITOR_ALERT_CLOSE_REASON_INVALID: 400,
+  MONITOR_ALERT_CLOSE_REASON_REQUIRED: 400,
+  MONITOR_ALERT_NOT_FOUND: 404,
+  MONITOR_ALERT_TRANSITION_INVALID: 409,
+  MONITOR_BATCH_TOO_LARGE: 413,
+  MONITOR_CURSOR_INVALID: 400,
+  MONITOR_QUERY_INVALID: 400,
+  MONITOR_RULE_INVALID: 400,
+  MONITOR_RULE_NOT_FOUND: 404,
+  MONITOR_RULE_SET_EXISTS: 409,
+  MONITOR_RULE_SET_ID_INVALID: 400,
+  MONITOR_RULE_SET_ID_TAKEN: 409,
+  MONITOR_SUPPRESSION_INVALID: 400,
+  MONITOR_SUPPRESSION_NOT_FOUND: 404,
+  MONITOR_WEBHOOK_NOT_FOUND: 404,
 };
 
 export const HTTP_STATUS: Readonly<Record<ServedErrorCode, number>> = { ...ErrorCodes, ...MODULE_STATUS };
