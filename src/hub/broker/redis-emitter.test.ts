@@ -6,19 +6,21 @@ import { redisEmitter } from './redis-emitter.ts';
  * A Redis stand-in that answers the ready check and then drops the connection on QUIT without a
  * reply: what a server that no longer honours QUIT, or a network cut at shutdown, looks like.
  */
-function dropOnQuitServer(): Promise<{ server: Server; port: number; quits: () => number }> {
+function dropOnQuitServer(): Promise<{ server: Server; port: number; quits: () => number; readyChecks: () => number }> {
   let quits = 0;
+  let readyChecks = 0;
   const server = createServer((socket: Socket) => {
     socket.on('data', (chunk) => {
       for (const command of commandNames(chunk.toString('latin1'))) {
         if (command === 'QUIT') { quits++; socket.destroy(); return; }
+        if (command === 'INFO') readyChecks++;
         socket.write(REPLIES[command] ?? '+OK\r\n');
       }
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
     const addr = server.address();
-    resolve({ server, port: typeof addr === 'object' && addr ? addr.port : 0, quits: () => quits });
+    resolve({ server, port: typeof addr === 'object' && addr ? addr.port : 0, quits: () => quits, readyChecks: () => readyChecks });
   }));
 }
 
@@ -45,7 +47,9 @@ describe('redisEmitter', () => {
     process.on('unhandledRejection', onRejection);
     try {
       const emitter = redisEmitter({ host: '127.0.0.1', port: fake.port, retryStrategy: () => null });
-      await new Promise((r) => setTimeout(r, 100));
+      // Both of the emitter's connections (publisher and subscriber) pass their ready check first.
+      for (let i = 0; i < 400 && fake.readyChecks() < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(fake.readyChecks()).toBe(2);
       await new Promise<void>((r) => emitter.close(() => r()));
       await new Promise((r) => setTimeout(r, 50));
     } finally {
