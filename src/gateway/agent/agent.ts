@@ -31,6 +31,8 @@ export interface AgentOptions {
   batchMaxBytes?: number;
   lingerMs?: number;
   pollMs?: number;
+  /** How often the spool is fsynced and the registry saved (a power loss re-reads at most this much). */
+  commitMs?: number;
   spoolMaxBytes?: number;
   whenSpoolFull?: SpoolFullPolicy;
   maxLineBytes?: number;
@@ -69,6 +71,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       }
     },
   });
+  let commitHook: () => void = () => {};
   const sink: RecordSink = {
     async write(records, type, skipped) {
       health.countSkipped(skipped);
@@ -81,6 +84,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         throw err;
       }
       health.read[type] += records.length;
+      commitHook();
     },
   };
   const maxLineBytes = o.maxLineBytes ?? 1024 * 1024;
@@ -152,9 +156,27 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   }
   shipper.start();
   const pollMs = o.pollMs ?? 250;
+  const commitMs = o.commitMs ?? 1000;
+  let lastCommit = Date.now();
+  /** Spool first, then offsets: the registry on disk never claims lines the spool could lose. */
+  const commit = () => {
+    spool.sync();
+    registry.flush();
+    lastCommit = Date.now();
+  };
+  const maybeCommit = () => {
+    if (Date.now() - lastCommit < commitMs) return;
+    try {
+      commit();
+    } catch (err) {
+      health.error(isMsecError(err) ? err.code : 'GATEWAY_COMMIT_FAILED', errorMessage(err));
+    }
+  };
+  commitHook = maybeCommit;
   const reading = (async () => {
     let lastErrorLog = 0;
     while (!stopping) {
+      maybeCommit();
       for (const f of files) {
         try {
           await f.poll();
@@ -186,7 +208,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       for (const s of sockets) await s.stop();
       await shipper.stop();
       for (const f of files) f.close();
-      registry.flush();
+      try {
+        commit();
+      } catch (err) {
+        log('error', 'final commit failed; the lines after the last commit will be read again', { error: errorMessage(err) });
+      }
       writeStatus();
       await new Promise<void>((r) => (metricsServer ? metricsServer.close(() => r()) : r()));
       releaseLock();

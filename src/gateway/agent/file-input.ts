@@ -29,7 +29,7 @@ interface Harvester {
 }
 
 const TAIL_BYTES = 64;
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Tails one log path through rotation. Each inode gets a harvester: the file now at the path, and files
@@ -43,6 +43,8 @@ export class FileInput {
   private readonly harvesters = new Map<string, Harvester>();
   private readonly fileField: string;
   private started = false;
+  /** One read buffer, reused: lines leave it as strings, so memory stays flat whatever the backlog. */
+  private readonly readBuf: Buffer;
   truncations = 0;
 
   constructor(opts: FileInputOptions, registry: Registry, sink: RecordSink) {
@@ -50,6 +52,7 @@ export class FileInput {
     this.registry = registry;
     this.sink = sink;
     this.fileField = fileField(opts.path);
+    this.readBuf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, opts.maxLineBytes + 1));
   }
 
   /** Bytes in open files not yet read (the agent's lag at the source). */
@@ -86,7 +89,6 @@ export class FileInput {
         closeSync(h.fd);
         this.harvesters.delete(h.key);
         this.registry.delete(h.key);
-        this.registry.flush();
       }
     }
   }
@@ -141,7 +143,7 @@ export class FileInput {
       size = fstatSync(h.fd).size;
     }
     while (h.offset < size) {
-      const buf = readAt(h.fd, h.offset, Math.min(size - h.offset, Math.max(CHUNK_BYTES, this.opts.maxLineBytes + 1)));
+      const buf = readAt(h.fd, h.offset, Math.min(size - h.offset, this.readBuf.length), this.readBuf);
       const advanced = await this.emit(h, buf, h.offset, h.base);
       if (!advanced) break;
     }
@@ -191,11 +193,11 @@ export class FileInput {
       try {
         const st = fstatSync(fd);
         if (!st.isFile() || st.size < h.offset || `${st.dev}:${st.ino}` === h.key) continue;
-        const probe = readAt(fd, h.offset - h.tail.length, h.tail.length);
+        const probe = readAt(fd, h.offset - h.tail.length, h.tail.length, Buffer.allocUnsafe(h.tail.length));
         if (!probe.equals(h.tail)) continue;
         const end = st.size;
         while (h.offset < end) {
-          const buf = readAt(fd, h.offset, Math.min(end - h.offset, Math.max(CHUNK_BYTES, this.opts.maxLineBytes + 1)));
+          const buf = readAt(fd, h.offset, Math.min(end - h.offset, this.readBuf.length), this.readBuf);
           if (!(await this.emit(h, buf, h.offset, h.base))) break;
         }
         return end;
@@ -207,20 +209,19 @@ export class FileInput {
   }
 
   private save(h: Harvester): void {
+    // Saved to disk by the agent's commit, after the spool is synced.
     this.registry.set(h.key, { path: this.opts.path, offset: h.offset, base: h.base, skipping: h.skipping, tail: h.tail.toString('base64') });
-    this.registry.flush();
   }
 }
 
-function readAt(fd: number, offset: number, len: number): Buffer {
-  const buf = Buffer.allocUnsafe(len);
+function readAt(fd: number, offset: number, len: number, buf: Buffer): Buffer {
   let got = 0;
   while (got < len) {
     const n = readSync(fd, buf, got, len - got, offset + got);
     if (n === 0) break;
     got += n;
   }
-  return got === len ? buf : buf.subarray(0, got);
+  return buf.subarray(0, got);
 }
 
 function safeReaddir(dir: string): string[] {

@@ -6,6 +6,7 @@ import type { AgentHealth } from './health.ts';
 import type { Spool } from './spool.ts';
 
 const gzipAsync = promisify(gzip);
+const SUFFIX = Buffer.from(']}');
 
 export interface ShipperOptions {
   url: URL;
@@ -83,6 +84,8 @@ export class Shipper {
       if (this.opts.lingerMs > 0 && this.spool.events < this.opts.maxEvents && this.spool.bytes < budget) await this.sleep(this.opts.lingerMs);
       const batch = this.spool.peek(this.opts.maxEvents, budget);
       if (!batch) continue;
+      // Records are JSON values one per line: in place, the separators become the array's commas.
+      for (const e of batch.ends) batch.data[e - 1] = 0x2c;
       const settled = await this.deliver({ data: batch.data, ends: batch.ends, from: 0, to: batch.ends.length });
       if (!settled) return; // stopping: the batch stays in the spool
       this.spool.ack(batch);
@@ -123,19 +126,17 @@ export class Shipper {
     return false;
   }
 
-  private async body(part: Part): Promise<Buffer> {
+  /** The request body as chunks (no copy of the events): prefix, the records comma-separated, suffix. */
+  private async body(part: Part): Promise<Buffer[]> {
     const start = part.from === 0 ? 0 : part.ends[part.from - 1]!;
     const end = part.ends[part.to - 1]!;
-    const events = Buffer.from(part.data.subarray(start, end - 1));
-    // Records are JSON values one per line: the separators become commas.
-    for (let i = part.from; i < part.to - 1; i++) events[part.ends[i]! - 1 - start] = 0x2c;
-    const raw = Buffer.concat([this.prefix, events, Buffer.from(']}')]);
-    return this.opts.gzip ? gzipAsync(raw) : raw;
+    const chunks = [this.prefix, part.data.subarray(start, end - 1), SUFFIX];
+    return this.opts.gzip ? [await gzipAsync(Buffer.concat(chunks))] : chunks;
   }
 
   private async post(part: Part): Promise<Outcome> {
     const body = await this.body(part);
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.length };
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.reduce((n, b) => n + b.length, 0) };
     if (this.opts.gzip) headers['content-encoding'] = 'gzip';
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     const send = this.opts.url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -152,7 +153,8 @@ export class Shipper {
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.opts.requestTimeoutMs} ms`)));
       req.on('error', (err) => resolve({ kind: 'retry', status: 0, code: 'GATEWAY_SHIP_NETWORK', message: err.message }));
-      req.end(body);
+      for (const b of body.slice(0, -1)) req.write(b);
+      req.end(body[body.length - 1]);
     });
   }
 

@@ -11,6 +11,8 @@ export interface SpoolOptions {
   maxBytes: number;
   segmentBytes?: number;
   whenFull: SpoolFullPolicy;
+  /** fsync inside every append (default: only on sync(), which the agent calls before saving offsets). */
+  syncEachAppend?: boolean;
   /** Called once each time the spool becomes full (and for every drop), so nothing is dropped silently. */
   onFull?: (info: { policy: SpoolFullPolicy; dropped: number }) => void;
 }
@@ -56,11 +58,12 @@ export class Spool {
   private waiters: (() => void)[] = [];
   private spaceWaiters: (() => void)[] = [];
   private full = false;
+  private unsynced = false;
   droppedTotal = 0;
 
   private constructor(dir: string, opts: SpoolOptions) {
     this.dir = dir;
-    this.opts = { segmentBytes: Math.max(64 * 1024, Math.min(64 * 1024 * 1024, Math.floor(opts.maxBytes / 8))), ...opts };
+    this.opts = { segmentBytes: Math.max(64 * 1024, Math.min(64 * 1024 * 1024, Math.floor(opts.maxBytes / 8))), syncEachAppend: false, ...opts };
   }
 
   static open(dir: string, opts: SpoolOptions): Spool {
@@ -138,6 +141,21 @@ export class Spool {
     }
   }
 
+  /**
+   * Makes every appended record durable (fsync). Whoever records how far a source has been read must
+   * call this first, so that record never runs ahead of the spool.
+   */
+  sync(): void {
+    if (!this.unsynced || this.activeFd < 0) return;
+    try {
+      fsyncSync(this.activeFd);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new MsecError(code === 'ENOSPC' || code === 'EDQUOT' ? 'GATEWAY_SPOOL_DISK_FULL' : 'GATEWAY_SPOOL_WRITE_FAILED', `spool fsync failed (${this.dir}): ${(err as Error).message}`, { cause: err });
+    }
+    this.unsynced = false;
+  }
+
   /** The oldest records not yet acknowledged, bounded by count and bytes (at least one record). */
   peek(maxEvents: number, maxBytes: number): SpoolBatch | undefined {
     for (;;) {
@@ -191,7 +209,14 @@ export class Spool {
   }
 
   close(): void {
-    if (this.activeFd >= 0) closeSync(this.activeFd);
+    if (this.activeFd >= 0) {
+      try {
+        this.sync();
+      } catch {
+        // the registry was not saved past these records either
+      }
+      closeSync(this.activeFd);
+    }
     this.activeFd = -1;
     this.wakeSpace();
   }
@@ -202,7 +227,7 @@ export class Spool {
     try {
       let off = 0;
       while (off < data.length) off += writeSync(this.activeFd, data, off, data.length - off);
-      fsyncSync(this.activeFd);
+      if (this.opts.syncEachAppend) fsyncSync(this.activeFd);
     } catch (err) {
       // Leave the segment as it was: a half record would be the start of a corrupt one.
       try {
@@ -218,6 +243,7 @@ export class Spool {
     }
     active.size += data.length;
     active.records += count;
+    this.unsynced = true;
     for (const w of this.waiters.splice(0)) w();
   }
 
@@ -252,7 +278,10 @@ export class Spool {
   }
 
   private newSegment(seq: number): Segment {
-    if (this.activeFd >= 0) closeSync(this.activeFd);
+    if (this.activeFd >= 0) {
+      this.sync();
+      closeSync(this.activeFd);
+    }
     this.activeFd = openSync(join(this.dir, segName(seq)), 'a', 0o600);
     fsyncDir(this.dir);
     const seg = { seq, size: 0, records: 0 };
