@@ -32,8 +32,12 @@ export interface ReceiverStats {
 }
 
 export class MonitorReceiver {
-  readonly token: string;
+  /** The accepted bearer token (tests may change it to provoke 401s). */
+  token: string;
   readonly org: string;
+  /** The contract's limits; a test may lower them to provoke 413s with small batches. */
+  readonly maxEvents: number;
+  readonly maxBytes: number;
   /** Stored events by `${org}\u0000${id}`, in arrival order. */
   readonly store = new Map<string, StoredEvent>();
   readonly stats: ReceiverStats = { requests: 0, batches: 0, accepted: 0, duplicates: 0, rejected: 0, byStatus: {} };
@@ -42,9 +46,11 @@ export class MonitorReceiver {
   private server: Server | undefined;
   port = 0;
 
-  constructor(opts: { token: string; org?: string }) {
+  constructor(opts: { token: string; org?: string; maxEvents?: number; maxBytes?: number }) {
     this.token = opts.token;
     this.org = opts.org ?? 'test-org';
+    this.maxEvents = opts.maxEvents ?? MAX_EVENTS;
+    this.maxBytes = opts.maxBytes ?? MAX_BYTES;
   }
 
   get url(): string {
@@ -97,8 +103,8 @@ export class MonitorReceiver {
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return err(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only');
     const enc = req.headers['content-encoding'];
     if (enc !== undefined && enc !== 'gzip' && enc !== 'identity') return err(415, 'UNSUPPORTED_MEDIA_TYPE', `content-encoding ${enc}`);
-    const body = await readLimited(enc === 'gzip' ? req.pipe(createGunzip()) : req, MAX_BYTES);
-    if (body === 'too-large') return err(413, 'MONITOR_BATCH_TOO_LARGE', `batch over ${MAX_BYTES} bytes`);
+    const body = await readLimited(enc === 'gzip' ? req.pipe(createGunzip()) : req, this.maxBytes);
+    if (body === 'too-large') return err(413, 'MONITOR_BATCH_TOO_LARGE', `batch over ${this.maxBytes} bytes`);
     if (body === 'bad-encoding') return err(400, 'MALFORMED_INPUT', 'body is not valid gzip');
     let doc: any;
     try {
@@ -110,7 +116,7 @@ export class MonitorReceiver {
     if (typeof agent !== 'object' || agent === null || typeof agent.name !== 'string' || typeof agent.version !== 'string' || !Array.isArray(doc.events)) {
       return err(400, 'VALIDATION_FAILED', 'a batch is { agent: { name, version }, events: [...] }');
     }
-    if (doc.events.length > MAX_EVENTS) return err(413, 'MONITOR_BATCH_TOO_LARGE', `batch over ${MAX_EVENTS} events`);
+    if (doc.events.length > this.maxEvents) return err(413, 'MONITOR_BATCH_TOO_LARGE', `batch over ${this.maxEvents} events`);
     let accepted = 0;
     let duplicates = 0;
     const rejected: { index: number; id?: string; code: string; message: string }[] = [];

@@ -75,16 +75,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const sink: RecordSink = {
     async write(records, type, skipped) {
       health.countSkipped(skipped);
-      if (records.length === 0) return;
+      if (records.length === 0) return 0;
+      let taken: number;
       try {
-        await spool.append(records);
+        taken = await spool.append(records);
       } catch (err) {
         if (isMsecError(err) && err.code === 'GATEWAY_SPOOL_DISK_FULL') health.diskFullErrors++;
         health.error(isMsecError(err) ? err.code : 'GATEWAY_SPOOL_WRITE_FAILED', errorMessage(err));
         throw err;
       }
-      health.read[type] += records.length;
+      health.read[type] += taken;
       commitHook();
+      return taken;
     },
   };
   const maxLineBytes = o.maxLineBytes ?? 1024 * 1024;

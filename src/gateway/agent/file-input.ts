@@ -155,11 +155,15 @@ export class FileInput {
     if (res.consumed === at && !res.skipping) return false;
     const prefix = `${this.opts.sensor}:${h.key}:`;
     const records = res.lines.map((l) => encodeRecord(prefix + (base + l.offset), this.opts.type, l.text, this.fileField));
-    await this.sink.write(records, this.opts.type, res.skipped);
-    const used = res.consumed - at;
+    const taken = await this.sink.write(records, this.opts.type, res.skipped);
+    // Disk full part way: continue from the first line not taken (the skip counts of the chunk may
+    // then count a bad line twice; no good line is lost or doubled).
+    const partial = taken < records.length;
+    const upTo = partial ? res.lines[taken]!.offset : res.consumed;
+    const used = upTo - at;
     h.tail = Buffer.from(buf.subarray(Math.max(0, used - TAIL_BYTES), used));
-    h.offset = res.consumed;
-    h.skipping = res.skipping;
+    h.offset = upTo;
+    h.skipping = partial ? false : res.skipping;
     h.lastActivityMs = Date.now();
     this.save(h);
     return true;

@@ -17,7 +17,10 @@ export function fileField(path: string | undefined): string {
   return path === undefined ? '' : `,"file":${JSON.stringify(path)}`;
 }
 
-/** Where inputs put what they read; resolves once the records are durable (or counted as dropped). */
+/**
+ * Where inputs put what they read. Resolves with how many records, from the first, were taken (in the
+ * spool, or counted as dropped); fewer than all when the disk filled up part way.
+ */
 export interface RecordSink {
-  write(records: string[], type: LineType, skipped: Partial<Record<SkipReason, number>>): Promise<void>;
+  write(records: string[], type: LineType, skipped: Partial<Record<SkipReason, number>>): Promise<number>;
 }

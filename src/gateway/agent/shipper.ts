@@ -78,18 +78,31 @@ export class Shipper {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      await this.spool.waitForData(500);
-      if (this.stopping || this.spool.events === 0) continue;
-      const budget = this.opts.maxBytes - this.prefix.length - 2;
-      if (this.opts.lingerMs > 0 && this.spool.events < this.opts.maxEvents && this.spool.bytes < budget) await this.sleep(this.opts.lingerMs);
-      const batch = this.spool.peek(this.opts.maxEvents, budget);
-      if (!batch) continue;
-      // Records are JSON values one per line: in place, the separators become the array's commas.
-      for (const e of batch.ends) batch.data[e - 1] = 0x2c;
-      const settled = await this.deliver({ data: batch.data, ends: batch.ends, from: 0, to: batch.ends.length });
-      if (!settled) return; // stopping: the batch stays in the spool
-      this.spool.ack(batch);
+      try {
+        if (!(await this.once())) return;
+      } catch (err) {
+        // A spool read or a cursor write failed (disk trouble): nothing was acknowledged; try again.
+        this.health.error('GATEWAY_SHIP_FAILED', (err as Error).message);
+        this.opts.log('error', 'shipping paused', { error: (err as Error).message });
+        await this.sleep(1000);
+      }
     }
+  }
+
+  /** Ships one batch if there is one; false when stopping. */
+  private async once(): Promise<boolean> {
+    await this.spool.waitForData(500);
+    if (this.stopping || this.spool.events === 0) return !this.stopping;
+    const budget = this.opts.maxBytes - this.prefix.length - 2;
+    if (this.opts.lingerMs > 0 && this.spool.events < this.opts.maxEvents && this.spool.bytes < budget) await this.sleep(this.opts.lingerMs);
+    const batch = this.spool.peek(this.opts.maxEvents, budget);
+    if (!batch) return true;
+    // Records are JSON values one per line: in place, the separators become the array's commas.
+    for (const e of batch.ends) batch.data[e - 1] = 0x2c;
+    const settled = await this.deliver({ data: batch.data, ends: batch.ends, from: 0, to: batch.ends.length });
+    if (!settled) return false; // stopping: the batch stays in the spool
+    this.spool.ack(batch);
+    return true;
   }
 
   /** Delivers part of a batch, splitting on 413/400 to isolate what the receiver refuses. */
@@ -117,8 +130,11 @@ export class Shipper {
       }
       this.health.retries++;
       this.health.error(out.code, out.message);
-      const cap = out.slow ? this.opts.authBackoffMaxMs : this.opts.backoffMaxMs;
-      const jittered = Math.random() * Math.min(cap, this.opts.backoffBaseMs * 2 ** Math.min(attempt, 20));
+      // Full jitter; refused credentials wait long (a person has to fix them), from 5 s up.
+      const exp = 2 ** Math.min(attempt, 20);
+      const jittered = out.slow
+        ? Math.min(this.opts.authBackoffMaxMs, 5000 * exp) * (0.5 + Math.random() / 2)
+        : Math.random() * Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * exp);
       const delay = out.retryAfterMs !== undefined ? out.retryAfterMs + Math.random() * 250 : jittered;
       this.opts.log(out.slow ? 'error' : 'warn', 'delivery failed; retrying', { status: out.status, code: out.code, message: out.message, retryInMs: Math.round(delay) });
       await this.sleep(delay);

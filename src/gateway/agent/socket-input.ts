@@ -50,10 +50,15 @@ export class SocketInput {
 
   /** Lines from a socket cannot be read again: retry (the connection stays paused) until they are durable. */
   private async writeDurably(records: string[], skipped: Partial<Record<SkipReason, number>>): Promise<void> {
+    let rest = records;
+    let counts = skipped;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.sink.write(records, 'eve', skipped);
-        return;
+        const taken = await this.sink.write(rest, 'eve', counts);
+        counts = {};
+        rest = rest.slice(taken);
+        if (rest.length === 0) return;
+        throw new Error('spool took part of the lines');
       } catch (err) {
         if (this.stopped) throw err;
         this.opts.onNotice?.('socket_write_retry', { error: (err as Error).message, attempt });

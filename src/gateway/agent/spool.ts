@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { MsecError } from '../../core/errors.ts';
+import { MsecError, isMsecError } from '../../core/errors.ts';
 import { fsyncDir, writeFileAtomic } from './atomic-file.ts';
 
 /** What to do when the spool holds `maxBytes`: wait for the receiver, or drop (counted) the newest or oldest. */
@@ -63,7 +63,7 @@ export class Spool {
 
   private constructor(dir: string, opts: SpoolOptions) {
     this.dir = dir;
-    this.opts = { segmentBytes: Math.max(64 * 1024, Math.min(64 * 1024 * 1024, Math.floor(opts.maxBytes / 8))), syncEachAppend: false, ...opts };
+    this.opts = { segmentBytes: Math.max(64 * 1024, Math.min(16 * 1024 * 1024, Math.floor(opts.maxBytes / 8))), syncEachAppend: false, ...opts };
   }
 
   static open(dir: string, opts: SpoolOptions): Spool {
@@ -84,52 +84,57 @@ export class Spool {
   }
 
   /**
-   * Appends records durably. Returns how many were dropped by the full-spool policy (0 unless the spool
-   * is full and the policy drops). Throws GATEWAY_SPOOL_DISK_FULL (nothing written) when the disk is full.
+   * Appends records (durable at the next sync()). Returns how many of them, from the first, were taken:
+   * written, or dropped (and counted) by the full-spool policy. Fewer than all only when the disk filled
+   * up part way; GATEWAY_SPOOL_DISK_FULL is thrown when not even the first record fits on the disk.
    */
   async append(records: readonly string[]): Promise<number> {
-    if (records.length === 0) return 0;
     let pending = records;
-    let dropped = 0;
-    for (;;) {
+    let taken = 0;
+    const take = (n: number) => {
+      pending = pending.slice(n);
+      taken += n;
+    };
+    /** Writes a prefix of `recs`, as long as the disk allows; false when the disk stopped it. */
+    const write = (recs: readonly string[]): boolean => {
+      try {
+        const n = this.writeSome(recs);
+        take(n);
+        return n === recs.length;
+      } catch (err) {
+        if (taken > 0 && isMsecError(err) && err.code === 'GATEWAY_SPOOL_DISK_FULL') return false;
+        throw err;
+      }
+    };
+    const drop = (n: number) => {
+      this.countDrop(n);
+      take(n);
+    };
+    while (pending.length > 0) {
       if (this.activeFd < 0) throw new MsecError('GATEWAY_SPOOL_CLOSED', 'the spool is closed');
       const free = this.opts.maxBytes - this.bytes;
-      const data = Buffer.from(pending.join('\n') + '\n');
-      if (data.length <= free) {
-        this.write(data, pending.length);
-        if (this.full) this.full = false;
-        return dropped;
+      const size = pending.reduce((n, r) => n + Buffer.byteLength(r) + 1, 0);
+      if (size <= free) {
+        if (!write(pending)) return taken;
+        this.full = false;
+        return taken;
       }
       const fit = fittingPrefix(pending, free);
       if (this.opts.whenFull === 'keep-newest') {
         // Make room by dropping the oldest segments; what cannot fit even in an empty spool is dropped too.
-        const need = data.length - free;
-        const freed = this.dropOldest(need);
-        if (freed >= need) continue;
-        if (this.events === 0) {
-          const keep = fittingSuffix(pending, this.opts.maxBytes);
-          dropped += pending.length - keep;
-          this.countDrop(pending.length - keep);
-          pending = pending.slice(pending.length - keep);
-          if (pending.length === 0) return dropped;
-        }
+        const need = size - free;
+        if (this.dropOldest(need) >= need) continue;
+        if (this.events === 0) drop(pending.length - fittingSuffix(pending, this.opts.maxBytes));
         continue;
       }
-      if (fit > 0) {
-        this.write(Buffer.from(pending.slice(0, fit).join('\n') + '\n'), fit);
-        pending = pending.slice(fit);
-      }
+      if (fit > 0 && !write(pending.slice(0, fit))) return taken;
       if (this.opts.whenFull === 'keep-oldest') {
-        dropped += pending.length;
-        this.countDrop(pending.length);
-        return dropped;
+        drop(pending.length);
+        return taken;
       }
       if (fit === 0 && this.events === 0) {
         // A record larger than the whole spool can never be stored: counted and dropped.
-        dropped += 1;
-        this.countDrop(1);
-        pending = pending.slice(1);
-        if (pending.length === 0) return dropped;
+        drop(1);
         continue;
       }
       // block: the caller (a reader) waits, its source stays where it is.
@@ -138,6 +143,21 @@ export class Spool {
         this.opts.onFull?.({ policy: 'block', dropped: 0 });
       }
       await new Promise<void>((r) => this.spaceWaiters.push(r));
+    }
+    return taken;
+  }
+
+  /** Writes the longest prefix of `recs` the disk takes (halving on ENOSPC); throws if not even one. */
+  private writeSome(recs: readonly string[]): number {
+    let n = recs.length;
+    for (;;) {
+      try {
+        this.write(Buffer.from(recs.slice(0, n).join('\n') + '\n'), n);
+        return n;
+      } catch (err) {
+        if (n === 1 || !(isMsecError(err) && err.code === 'GATEWAY_SPOOL_DISK_FULL')) throw err;
+        n = Math.ceil(n / 2);
+      }
     }
   }
 
@@ -187,8 +207,19 @@ export class Spool {
     if (batch.seq !== this.cursor.seq || batch.startOffset !== this.cursor.offset) return;
     this.cursor = { seq: batch.seq, offset: batch.endOffset, records: this.cursor.records + batch.ends.length };
     const head = this.segments[0]!;
-    if (this.cursor.offset >= head.size && this.segments.length > 1) this.removeHead();
-    else this.saveCursor();
+    if (this.cursor.offset >= head.size) {
+      // Wholly delivered: delete it (rolling a fresh active segment first if it is the only one), so a
+      // drained spool gives its disk space back.
+      if (this.segments.length === 1 && this.activeFd >= 0) {
+        try {
+          this.newSegment(head.seq + 1);
+        } catch {
+          // no room even for an empty file: the next ack tries again
+        }
+      }
+      if (this.segments.length > 1) this.removeHead();
+      else this.saveCursor();
+    } else this.saveCursor();
     this.wakeSpace();
   }
 
@@ -289,8 +320,16 @@ export class Spool {
     return seg;
   }
 
+  /**
+   * Persists the read cursor. If the disk refuses, the cursor stays ahead in memory only: a crash then
+   * re-sends from the last saved one (duplicates the receiver drops), never skips anything.
+   */
   private saveCursor(): void {
-    writeFileAtomic(join(this.dir, 'cursor.json'), JSON.stringify({ seq: this.cursor.seq, offset: this.cursor.offset }));
+    try {
+      writeFileAtomic(join(this.dir, 'cursor.json'), JSON.stringify({ seq: this.cursor.seq, offset: this.cursor.offset }));
+    } catch {
+      // retried with the next ack
+    }
   }
 
   private readAt(seq: number, offset: number, len: number): Buffer {
