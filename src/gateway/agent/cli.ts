@@ -70,7 +70,7 @@ export function registerAgentCommands(gateway: Command, io: CliIo): void {
     .option('--cert <file>', 'client certificate (PEM) for mutual TLS')
     .option('--key <file>', 'client key (PEM) for mutual TLS')
     .option('--ca <file>', 'CA certificate(s) (PEM) to verify the receiver')
-    .option('--state-dir <dir>', 'registry, spool and status file', './agent-state')
+    .option('--state-dir <dir>', 'registry, spool and status file', '/var/lib/msec/agent')
     .option('--sensor <name>', 'sensor name used in event ids (default: the host name)')
     .option('--org <org>', 'organisation sent with each batch')
     .option('--gzip', 'compress batches (content-encoding: gzip)')
