@@ -16,6 +16,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   vault: async () => (await import('./commands/vault.ts')).registerVaultCommands,
   device: async () => (await import('./commands/device.ts')).registerDeviceCommands,
   gateway: async () => (await import('./commands/gateway.ts')).registerGatewayCommands,
+  monitor: async () => (await import('./commands/monitor.ts')).registerMonitorCommands,
 };
 
 /** Error codes that mean the user asked for something malformed: exit 2 like a bad flag. */

@@ -6,7 +6,7 @@ const names = (roles: string[]) => platformModules(loadConfig({ env: {}, flags: 
 
 describe('platformModules', () => {
   it('runs every module for the default role, devices before the data side of the hub', () => {
-    expect(names(['all'])).toEqual(['ledger', 'hub-devices', 'hub-data', 'vault']);
+    expect(names(['all'])).toEqual(['ledger', 'hub-devices', 'hub-data', 'vault', 'monitor']);
     expect(names(['hub'])).toEqual(['ledger', 'hub-devices', 'hub-data']);
   });
 
@@ -14,5 +14,6 @@ describe('platformModules', () => {
     expect(names(['api'])).toEqual([]);
     expect(names(['vault'])).toEqual(['ledger', 'vault']);
     expect(names(['ledger'])).toEqual(['ledger']);
+    expect(names(['monitor'])).toEqual(['monitor']);
   });
 });

@@ -4,6 +4,7 @@ import { ledgerModule } from '../server/modules/ledger.ts';
 import { vaultModule } from '../vault/index.ts';
 import { devicesModule } from '../hub/devices/index.ts';
 import { hubDataModule } from '../hub/data-module.ts';
+import { monitorModule } from '../monitor/index.ts';
 
 /**
  * The feature modules `msec up` runs, in start order (a module may use services of the ones
@@ -18,5 +19,6 @@ export function platformModules(config: Config): PlatformModule[] {
   // Devices first: the data side uses its verification path and device authentication.
   if (want('hub')) modules.push(devicesModule(), hubDataModule());
   if (want('vault')) modules.push(vaultModule());
+  if (want('monitor')) modules.push(monitorModule());
   return modules;
 }

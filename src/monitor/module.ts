@@ -1,0 +1,62 @@
+import { MsecError } from '../core/index.ts';
+import type { PlatformModule } from '../iam/index.ts';
+import { alertRoutes } from './api/alert-routes.ts';
+import { esRoutes } from './api/es-routes.ts';
+import { ingestRoutes } from './api/ingest-routes.ts';
+import { queryRoutes } from './api/query-routes.ts';
+import { ruleRoutes } from './api/rule-routes.ts';
+import { monitorDemo } from './demo.ts';
+import { MONITOR_POLICY } from './policy.ts';
+import { Monitor, type MonitorOptions } from './service.ts';
+import { createSigmaEngine, loadRulePack, parseSigmaRules } from './sigma/index.ts';
+import { monitorMigrations, type MonitorTables } from './store/schema.ts';
+
+/** Retention from the environment: MSEC_MONITOR_RETENTION_DAYS (default 30), MSEC_MONITOR_MAX_STORED_MB (default 10240). */
+export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): MonitorOptions['retention'] {
+  const num = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+(\.\d+)?$/.test(raw)) throw new MsecError('CONFIG_INVALID', `${name}: expected a number, got "${raw}"`);
+    return Number(raw);
+  };
+  return { maxAgeMs: num('MSEC_MONITOR_RETENTION_DAYS', 30) * 86_400_000, maxBytes: num('MSEC_MONITOR_MAX_STORED_MB', 10_240) * 1024 * 1024 };
+}
+
+/**
+ * Threat monitoring: ingest (agent batches, Elasticsearch `_bulk`, the platform's own security
+ * events from the bus), normalisation into ECS, storage with retention, Sigma detection and
+ * correlation, the alert inbox with triage, notifications and the dashboards' query API.
+ */
+export function monitorModule(opts: MonitorOptions = {}): PlatformModule {
+  let monitor: Monitor | undefined;
+  return {
+    name: 'monitor',
+    migrations: monitorMigrations,
+    policy: MONITOR_POLICY,
+    async start(ctx) {
+      monitor = new Monitor(
+        {
+          db: ctx.store.db.withTables<MonitorTables>(), dialect: ctx.store.dialect, bus: ctx.bus, audit: ctx.iam.audit, clock: ctx.clock, logger: ctx.logger,
+          sigma: { parse: parseSigmaRules, pack: loadRulePack, createEngine: () => createSigmaEngine() },
+        },
+        { retention: opts.retention ?? retentionFromEnv(), ...opts },
+      );
+      await monitor.start();
+      ctx.services.set('monitor', monitor);
+    },
+    async routes(app, ctx) {
+      if (!monitor) throw new Error('the monitor module has not started');
+      await ingestRoutes(app, monitor.pipeline);
+      await esRoutes(app, { pipeline: monitor.pipeline, iam: ctx.iam, clock: ctx.clock, bus: ctx.bus });
+      await queryRoutes(app, monitor, ctx.iam);
+      await alertRoutes(app, monitor, ctx.iam);
+      await ruleRoutes(app, monitor, ctx.iam);
+    },
+    async demo(ctx) {
+      if (monitor) await monitorDemo(ctx, monitor);
+    },
+    async stop() {
+      await monitor?.stop();
+    },
+  };
+}
