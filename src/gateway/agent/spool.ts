@@ -2,6 +2,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, 
 import { join } from 'node:path';
 import { MsecError, isMsecError } from '../../core/errors.ts';
 import { fsyncDir, writeFileAtomic } from './atomic-file.ts';
+import { countRecords, fittingPrefix, fittingSuffix, recordEnds } from './spool-records.ts';
 
 /** What to do when the spool holds `maxBytes`: wait for the receiver, or drop (counted) the newest or oldest. */
 export type SpoolFullPolicy = 'block' | 'keep-oldest' | 'keep-newest';
@@ -42,7 +43,6 @@ interface Cursor {
 
 const SEGMENT_RE = /^seg-(\d{12})\.ndjson$/;
 const segName = (seq: number) => `seg-${String(seq).padStart(12, '0')}.ndjson`;
-const NL = 10;
 
 /**
  * A bounded on-disk FIFO of NDJSON records in numbered segment files. Appends are fsynced before they
@@ -394,53 +394,4 @@ export class Spool {
     const last = this.segments[this.segments.length - 1]!;
     this.activeFd = openSync(join(this.dir, segName(last.seq)), 'a', 0o600);
   }
-}
-
-function countRecords(fd: number, mark: number): { records: number; lastNewlineEnd: number; before: number } {
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  let pos = 0;
-  let records = 0;
-  let before = 0;
-  let lastNewlineEnd = 0;
-  for (;;) {
-    const n = readSync(fd, buf, 0, buf.length, pos);
-    if (n === 0) break;
-    let i = buf.indexOf(NL, 0);
-    while (i >= 0 && i < n) {
-      records++;
-      if (pos + i < mark) before++;
-      lastNewlineEnd = pos + i + 1;
-      i = buf.indexOf(NL, i + 1);
-    }
-    pos += n;
-  }
-  return { records, lastNewlineEnd, before };
-}
-
-function recordEnds(buf: Buffer, maxEvents: number): number[] {
-  const ends: number[] = [];
-  let i = buf.indexOf(NL);
-  while (i >= 0 && ends.length < maxEvents) {
-    ends.push(i + 1);
-    i = buf.indexOf(NL, i + 1);
-  }
-  return ends;
-}
-
-function fittingPrefix(records: readonly string[], free: number): number {
-  let used = 0;
-  for (let i = 0; i < records.length; i++) {
-    used += Buffer.byteLength(records[i]!) + 1;
-    if (used > free) return i;
-  }
-  return records.length;
-}
-
-function fittingSuffix(records: readonly string[], free: number): number {
-  let used = 0;
-  for (let i = records.length - 1; i >= 0; i--) {
-    used += Buffer.byteLength(records[i]!) + 1;
-    if (used > free) return records.length - 1 - i;
-  }
-  return records.length;
 }
