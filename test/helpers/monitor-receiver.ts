@@ -5,6 +5,8 @@
  * started again on the same port (its store survives, as a durable monitor's would) and told to answer 503.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
@@ -46,7 +48,11 @@ export class MonitorReceiver {
   private server: Server | undefined;
   port = 0;
 
-  constructor(opts: { token: string; org?: string; maxEvents?: number; maxBytes?: number }) {
+  /** HTTPS: the server's key and certificate; with `clientCa`, a client certificate it signs replaces the token. */
+  readonly tls: { key: string; cert: string; clientCa?: string } | undefined;
+
+  constructor(opts: { token: string; org?: string; maxEvents?: number; maxBytes?: number; tls?: { key: string; cert: string; clientCa?: string } }) {
+    this.tls = opts.tls;
     this.token = opts.token;
     this.org = opts.org ?? 'test-org';
     this.maxEvents = opts.maxEvents ?? MAX_EVENTS;
@@ -54,13 +60,17 @@ export class MonitorReceiver {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/api/v1/monitor/ingest`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/api/v1/monitor/ingest`;
   }
 
   async start(port = this.port): Promise<void> {
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err: Error) => this.send(res, 500, { error: { code: 'INTERNAL', message: err.message } }));
-    });
+    };
+    const t = this.tls;
+    const server: Server = t
+      ? createTlsServer({ key: t.key, cert: t.cert, ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
+      : createServer(handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
@@ -99,7 +109,8 @@ export class MonitorReceiver {
       const h: Record<string, string> = this.unavailable.retryAfterS !== undefined ? { 'retry-after': String(this.unavailable.retryAfterS) } : {};
       return err(503, 'UNAVAILABLE', 'monitor is unavailable', h);
     }
-    if (req.headers.authorization !== `Bearer ${this.token}`) return err(401, 'UNAUTHENTICATED', 'a valid bearer token is required');
+    const byCert = this.tls?.clientCa !== undefined && (req.socket as TLSSocket).authorized === true;
+    if (!byCert && req.headers.authorization !== `Bearer ${this.token}`) return err(401, 'UNAUTHENTICATED', 'a valid bearer token is required');
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return err(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only');
     const enc = req.headers['content-encoding'];
     if (enc !== undefined && enc !== 'gzip' && enc !== 'identity') return err(415, 'UNSUPPORTED_MEDIA_TYPE', `content-encoding ${enc}`);
