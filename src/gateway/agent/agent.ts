@@ -135,7 +135,12 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   };
   const status = () => {
     refresh();
-    return { pid: process.pid, sensor: o.sensor, version: o.version, to: o.to.origin + o.to.pathname, ...health.snapshot() };
+    const mem = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1024 / 102.4) / 10;
+    return {
+      pid: process.pid, sensor: o.sensor, version: o.version, to: o.to.origin + o.to.pathname, ...health.snapshot(),
+      memoryMb: { rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) },
+    };
   };
   const writeStatus = () => {
     try {

@@ -29,7 +29,7 @@ interface Harvester {
 }
 
 const TAIL_BYTES = 64;
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 /**
  * Tails one log path through rotation. Each inode gets a harvester: the file now at the path, and files
@@ -142,10 +142,23 @@ export class FileInput {
       await this.truncated(h);
       size = fstatSync(h.fd).size;
     }
-    while (h.offset < size) {
-      const buf = readAt(h.fd, h.offset, Math.min(size - h.offset, this.readBuf.length), this.readBuf);
-      const advanced = await this.emit(h, buf, h.offset, h.base);
-      if (!advanced) break;
+    await this.readRange(h, h.fd, size);
+  }
+
+  /**
+   * Reads `fd` from the harvester's offset up to `end` in small chunks (their garbage dies young, so
+   * memory stays flat), a bigger read only for a line longer than a chunk, and yields to the event loop
+   * between chunks so shipping, metrics and the status file keep going during a long catch-up.
+   */
+  private async readRange(h: Harvester, fd: number, end: number): Promise<void> {
+    while (h.offset < end) {
+      const small = Math.min(end - h.offset, CHUNK_BYTES);
+      let advanced = await this.emit(h, readAt(fd, h.offset, small, this.readBuf), h.offset, h.base);
+      if (!advanced && small < end - h.offset) {
+        advanced = await this.emit(h, readAt(fd, h.offset, Math.min(end - h.offset, this.readBuf.length), this.readBuf), h.offset, h.base);
+      }
+      if (!advanced) return;
+      await new Promise((r) => setImmediate(r));
     }
   }
 
@@ -199,12 +212,8 @@ export class FileInput {
         if (!st.isFile() || st.size < h.offset || `${st.dev}:${st.ino}` === h.key) continue;
         const probe = readAt(fd, h.offset - h.tail.length, h.tail.length, Buffer.allocUnsafe(h.tail.length));
         if (!probe.equals(h.tail)) continue;
-        const end = st.size;
-        while (h.offset < end) {
-          const buf = readAt(fd, h.offset, Math.min(end - h.offset, this.readBuf.length), this.readBuf);
-          if (!(await this.emit(h, buf, h.offset, h.base))) break;
-        }
-        return end;
+        await this.readRange(h, fd, st.size);
+        return st.size;
       } finally {
         closeSync(fd);
       }
