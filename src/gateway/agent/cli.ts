@@ -85,9 +85,6 @@ export function registerAgentCommands(gateway: Command, io: CliIo): void {
     .option('--metrics-port <port>', 'serve Prometheus metrics on this local port', intIn(0, 65535))
     .option('--metrics-host <host>', 'address for the metrics port', '127.0.0.1')
     .action(async (flags: AgentFlags) => {
-      // Reading produces short-lived strings at a high rate: a small young generation keeps RSS flat
-      // (V8 applies this on its next young-generation resize).
-      (await import('node:v8')).setFlagsFromString('--max-semi-space-size=2');
       const { startAgent } = await import('./agent.ts');
       const { MSEC_VERSION } = await import('../../server/version.ts');
       const opts = agentOptionsFromFlags(flags);

@@ -30,6 +30,8 @@ interface Harvester {
 
 const TAIL_BYTES = 64;
 const CHUNK_BYTES = 256 * 1024;
+/** During a long catch-up, let the shipper and timers run at least this often. */
+const YIELD_EVERY_MS = 50;
 
 /**
  * Tails one log path through rotation. Each inode gets a harvester: the file now at the path, and files
@@ -45,6 +47,7 @@ export class FileInput {
   private started = false;
   /** One read buffer, reused: lines leave it as strings, so memory stays flat whatever the backlog. */
   private readonly readBuf: Buffer;
+  private lastYieldMs = Date.now();
   truncations = 0;
 
   constructor(opts: FileInputOptions, registry: Registry, sink: RecordSink) {
@@ -148,7 +151,7 @@ export class FileInput {
   /**
    * Reads `fd` from the harvester's offset up to `end` in small chunks (their garbage dies young, so
    * memory stays flat), a bigger read only for a line longer than a chunk, and yields to the event loop
-   * between chunks so shipping, metrics and the status file keep going during a long catch-up.
+   * every 50 ms so shipping, metrics and the status file keep going during a long catch-up.
    */
   private async readRange(h: Harvester, fd: number, end: number): Promise<void> {
     while (h.offset < end) {
@@ -158,7 +161,10 @@ export class FileInput {
         advanced = await this.emit(h, readAt(fd, h.offset, Math.min(end - h.offset, this.readBuf.length), this.readBuf), h.offset, h.base);
       }
       if (!advanced) return;
-      await new Promise((r) => setImmediate(r));
+      if (Date.now() - this.lastYieldMs >= YIELD_EVERY_MS) {
+        await new Promise((r) => setImmediate(r));
+        this.lastYieldMs = Date.now();
+      }
     }
   }
 

@@ -42,6 +42,7 @@ interface Cursor {
 }
 
 const SEGMENT_RE = /^seg-(\d{12})\.ndjson$/;
+const CURSOR_SAVE_MS = 200;
 const segName = (seq: number) => `seg-${String(seq).padStart(12, '0')}.ndjson`;
 
 /**
@@ -59,6 +60,8 @@ export class Spool {
   private spaceWaiters: (() => void)[] = [];
   private full = false;
   private unsynced = false;
+  private cursorDirty = false;
+  private cursorSavedMs = 0;
   droppedTotal = 0;
 
   private constructor(dir: string, opts: SpoolOptions) {
@@ -166,6 +169,7 @@ export class Spool {
    * call this first, so that record never runs ahead of the spool.
    */
   sync(): void {
+    if (this.cursorDirty) this.saveCursor(true);
     if (!this.unsynced || this.activeFd < 0) return;
     try {
       fsyncSync(this.activeFd);
@@ -321,10 +325,17 @@ export class Spool {
   }
 
   /**
-   * Persists the read cursor. If the disk refuses, the cursor stays ahead in memory only: a crash then
-   * re-sends from the last saved one (duplicates the receiver drops), never skips anything.
+   * Persists the read cursor, at most every CURSOR_SAVE_MS (and on sync/close): a cursor that lags only
+   * makes a crash re-send batches the receiver already has (duplicates it drops), never skip one. If the
+   * disk refuses, the cursor likewise stays ahead in memory only.
    */
-  private saveCursor(): void {
+  private saveCursor(force = false): void {
+    if (!force && Date.now() - this.cursorSavedMs < CURSOR_SAVE_MS) {
+      this.cursorDirty = true;
+      return;
+    }
+    this.cursorDirty = false;
+    this.cursorSavedMs = Date.now();
     try {
       writeFileAtomic(join(this.dir, 'cursor.json'), JSON.stringify({ seq: this.cursor.seq, offset: this.cursor.offset }));
     } catch {
