@@ -42,13 +42,14 @@ interface Cursor {
 }
 
 const SEGMENT_RE = /^seg-(\d{12})\.ndjson$/;
-const CURSOR_SAVE_MS = 200;
+const CURSOR_SAVE_MS = 1000;
 const segName = (seq: number) => `seg-${String(seq).padStart(12, '0')}.ndjson`;
 
 /**
- * A bounded on-disk FIFO of NDJSON records in numbered segment files. Appends are fsynced before they
- * return; the read cursor is persisted atomically on each ack, so a crash replays at most the batch in
- * flight. Segments wholly behind the cursor are deleted.
+ * A bounded on-disk FIFO of NDJSON records in numbered segment files. Appends are durable after sync()
+ * (the agent syncs before it saves source offsets); the read cursor is persisted atomically at most
+ * every second, so a crash replays at most the batches of that second (the receiver drops them as
+ * duplicates). Segments wholly behind the cursor are deleted.
  */
 export class Spool {
   readonly dir: string;
@@ -325,8 +326,8 @@ export class Spool {
   }
 
   /**
-   * Persists the read cursor, at most every CURSOR_SAVE_MS (and on sync/close): a cursor that lags only
-   * makes a crash re-send batches the receiver already has (duplicates it drops), never skip one. If the
+   * Persists the read cursor, at most every CURSOR_SAVE_MS (and on sync/close, which the agent runs
+   * every second): a cursor that lags only makes a crash re-send batches the receiver already has (duplicates it drops), never skip one. If the
    * disk refuses, the cursor likewise stays ahead in memory only.
    */
   private saveCursor(force = false): void {
