@@ -10,3 +10,4 @@ export * from './storage/index.ts';
 export * from './bus/index.ts';
 export * from './platform/index.ts';
 export * from './cli-io.ts';
+export { MSEC_VERSION } from './version.ts';
