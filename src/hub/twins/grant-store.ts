@@ -3,7 +3,7 @@ import { MsecError, newId, type Clock, type Store } from '../../core/index.ts';
 import type { TwinTables } from './schema.ts';
 import type { AccessLevel, Grant } from './access.ts';
 
-export type NewGrant = Omit<Grant, 'id' | 'createdAt' | 'expiresAt'> & { expiresAt?: number | null };
+export type NewGrant = Omit<Grant, 'id' | 'createdAt'>;
 
 type Row = TwinTables['hub_grants'];
 
@@ -83,9 +83,9 @@ export class GrantStore {
   }
 
   private setActive(grants: Grant[], now: number): void {
-    this.cache = grants.filter((g) => g.expiresAt === null || g.expiresAt > now);
+    this.cache = grants.filter((g) => g.expiresAt == null || g.expiresAt > now);
     let next = Infinity;
-    for (const g of this.cache) if (g.expiresAt !== null && g.expiresAt < next) next = g.expiresAt;
+    for (const g of this.cache) if (g.expiresAt != null && g.expiresAt < next) next = g.expiresAt;
     this.nextExpiry = next;
   }
 
@@ -121,7 +121,7 @@ export class GrantStore {
         id: grant.id, org: grant.org, principal_id: grant.principalId, role: grant.role, grantee_org: grant.granteeOrg,
         provider: grant.provider, service: grant.service, resource: grant.resource, access: grant.access,
         effect: grant.effect, priority: grant.priority, created_by: grant.createdBy, created_at: grant.createdAt,
-        expires_at: grant.expiresAt,
+        expires_at: grant.expiresAt ?? null,
       })
       .execute();
     await this.reload();
