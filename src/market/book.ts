@@ -84,6 +84,12 @@ export class OrderBook {
     return { fills, expired, remaining, rests };
   }
 
+  /** Puts back a resting order loaded from the store (rebuilding a book), without matching. */
+  restore(order: BookOrder): void {
+    if (order.type !== 'limit' || order.price === null || order.remaining <= 0) throw new MsecError('INTERNAL', `order ${order.id} cannot rest`);
+    this.rest({ ...order });
+  }
+
   cancel(id: string): BookOrder | undefined {
     const o = this.byId.get(id);
     if (!o) return undefined;

@@ -21,8 +21,10 @@ export type MarketTables = {
   market_trades: {
     id: string; class: string; listing_id: string; bid_id: string | null; ask_id: string | null; buyer_id: string; buyer_org: string;
     seller_id: string; seller_org: string; price: number; quantity: number; amount: number; grant_id: string;
-    access_from: number; access_until: number; refunded: number; ledger_index: number | null; created_at: number;
+    access_from: number; access_until: number; refunded: number; ledger_index: number | null; idem_key: string | null; created_at: number;
   };
+  /** One row per UTC day once its totals are on the ledger. */
+  market_daily: { day: string; document: string; ledger_index: number };
   market_ratings: { trade_id: string; rater_id: string; rater_org: string; provider_org: string; score: number; weight_paid: number; created_at: number };
 };
 
@@ -81,8 +83,9 @@ export const marketMigrations: ModuleMigration[] = [
         .execute();
       await db.schema
         .createTable('market_orders')
-        .addColumn('seq', t.autoId, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
-        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        // Arrival order (time priority), assigned by the exchange in one process.
+        .addColumn('seq', t.bigint, (c) => c.notNull().unique())
         .addColumn('idem_key', 'text', (c) => c.unique())
         .addColumn('class', 'text', (c) => c.notNull())
         .addColumn('listing_id', 'text')
@@ -119,7 +122,14 @@ export const marketMigrations: ModuleMigration[] = [
         .addColumn('access_until', t.bigint, (c) => c.notNull())
         .addColumn('refunded', t.bigint, (c) => c.notNull())
         .addColumn('ledger_index', t.bigint)
+        .addColumn('idem_key', 'text', (c) => c.unique())
         .addColumn('created_at', t.bigint, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('market_daily')
+        .addColumn('day', 'text', (c) => c.primaryKey())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('ledger_index', t.bigint, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('market_trades_buyer').on('market_trades').column('buyer_id').execute();
       await db.schema.createIndex('market_trades_seller').on('market_trades').column('seller_org').execute();

@@ -111,11 +111,21 @@ export class GrantStore {
   }
 
   async create(input: NewGrant): Promise<Grant> {
+    const grant = await this.createIn(this.requireDb(), input);
+    await this.reload();
+    return grant;
+  }
+
+  /**
+   * Inserts a grant inside the caller's transaction (the market settles a trade and grants access
+   * atomically); the caller calls `reload()` once it committed.
+   */
+  async createIn(trx: Kysely<object>, input: NewGrant): Promise<Grant> {
     if (input.principalId === null && input.role === null && input.granteeOrg === null) {
       throw new MsecError('VALIDATION_FAILED', 'a grant names a principal, a role or an organisation');
     }
     const grant: Grant = { ...input, expiresAt: input.expiresAt ?? null, id: newId('grant'), createdAt: this.clock.now() };
-    await this.requireDb()
+    await trx.withTables<TwinTables>()
       .insertInto('hub_grants')
       .values({
         id: grant.id, org: grant.org, principal_id: grant.principalId, role: grant.role, grantee_org: grant.granteeOrg,
@@ -124,7 +134,6 @@ export class GrantStore {
         expires_at: grant.expiresAt ?? null,
       })
       .execute();
-    await this.reload();
     return grant;
   }
 
