@@ -10,4 +10,4 @@ export { HUB_ERROR_CODES, type HubErrorCode } from './errors.ts';
 export type { TwinStore } from './twins/twin-store.ts';
 export type { GrantStore, NewGrant } from './twins/grant-store.ts';
 export type { Grant } from './twins/access.ts';
-export { AGGREGATE_STATISTICS, AGGREGATE_WINDOW_SECONDS, type AggregateSpec } from './federation/agreements.ts';
+export { AGGREGATE_WINDOW_SECONDS, type AggregateSpec } from './federation/agreements.ts';

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { MsecError, newId, type Clock } from '../core/index.ts';
-import { AGGREGATE_STATISTICS, AGGREGATE_WINDOW_SECONDS, type TwinStore } from '../hub/index.ts';
+import { AGGREGATE_WINDOW_SECONDS, type TwinStore } from '../hub/index.ts';
 import { assertAmount, costOf } from './amounts.ts';
 import type { MarketTables } from './schema.ts';
 import type { MarketDb } from './wallets.ts';
@@ -23,7 +23,7 @@ export const TermsSchema = Type.Object({
   decimals: Type.Optional(Type.Integer({ minimum: 0, maximum: 12 })),
   aggregate: Type.Optional(Type.Object({
     windowSeconds: Type.Integer({ minimum: AGGREGATE_WINDOW_SECONDS.min, maximum: AGGREGATE_WINDOW_SECONDS.max }),
-    statistic: Type.Union(AGGREGATE_STATISTICS.map((s) => Type.Literal(s))),
+    statistic: Type.Union([Type.Literal('avg'), Type.Literal('min'), Type.Literal('max'), Type.Literal('count')]),
   }, { additionalProperties: false })),
   historyFrom: Type.Optional(Type.Integer({ minimum: 0 })),
   historyTo: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -33,7 +33,7 @@ export const TermsSchema = Type.Object({
 export type Terms = Static<typeof TermsSchema>;
 
 export const NewListingSchema = Type.Object({
-  kind: Type.Union(LISTING_KINDS.map((k) => Type.Literal(k))),
+  kind: Type.Union([Type.Literal('live'), Type.Literal('history'), Type.Literal('aggregate'), Type.Literal('service')]),
   provider: Segment,
   service: Segment,
   resource: Segment,

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Generated } from 'kysely';
 import { columnTypes, type ModuleMigration } from '../core/index.ts';
 import { MAX_AMOUNT } from './amounts.ts';
 
@@ -8,7 +8,7 @@ export type MarketTables = {
   market_accounts: { id: string; owner_id: string; org: string; kind: 'wallet' | 'escrow' | 'issuer'; balance: number; created_at: number };
   /** A transfer: balanced entries posted together; `idem_key` makes a retried request a no-op. */
   market_transfers: { id: string; idem_key: string | null; fingerprint: string; kind: string; actor_id: string; memo: string | null; created_at: number };
-  market_entries: { id: number; transfer_id: string; account_id: string; amount: number; created_at: number };
+  market_entries: { id: Generated<number>; transfer_id: string; account_id: string; amount: number; created_at: number };
   market_listings: {
     id: string; owner_id: string; provider_org: string; class: string; kind: string;
     provider: string; service: string; resource: string; terms: string; status: 'open' | 'closed'; created_at: number; closed_at: number | null;
@@ -25,7 +25,7 @@ export type MarketTables = {
   };
   /** One row per UTC day once its totals are on the ledger. */
   market_daily: { day: string; document: string; ledger_index: number };
-  market_ratings: { trade_id: string; rater_id: string; rater_org: string; provider_org: string; score: number; weight_paid: number; created_at: number };
+  market_ratings: { trade_id: string; rater_id: string; rater_org: string; provider_org: string; score: number; weight_paid: number; delivered: number | null; created_at: number };
 };
 
 export const marketMigrations: ModuleMigration[] = [
@@ -141,6 +141,7 @@ export const marketMigrations: ModuleMigration[] = [
         .addColumn('provider_org', 'text', (c) => c.notNull())
         .addColumn('score', 'integer', (c) => c.notNull())
         .addColumn('weight_paid', t.bigint, (c) => c.notNull())
+        .addColumn('delivered', 'real')
         .addColumn('created_at', t.bigint, (c) => c.notNull())
         .execute();
     },

@@ -80,7 +80,7 @@ export async function settle(trx: Transaction<MarketTables>, deps: { wallets: Wa
     .where('buyer_id', '=', s.buyer.id).where('listing_id', '=', s.listing.id).where('access_until', '>', now).executeTakeFirst();
   const base = Math.max(now, Number(running?.until ?? 0));
   const accessUntil = base + s.quantity * s.listing.terms.periodSeconds * 1000;
-  const grant = await deps.grants.createIn(trx, {
+  const grant = await deps.grants.createIn<MarketTables>(trx, {
     org: s.listing.providerOrg, principalId: s.buyer.id, role: null, granteeOrg: null,
     provider: s.listing.provider, service: s.listing.service, resource: s.listing.resource,
     access: 'READ', effect: 'allow', priority: 0, createdBy: `market:${id}`, expiresAt: accessUntil,

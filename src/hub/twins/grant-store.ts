@@ -120,12 +120,13 @@ export class GrantStore {
    * Inserts a grant inside the caller's transaction (the market settles a trade and grants access
    * atomically); the caller calls `reload()` once it committed.
    */
-  async createIn(trx: Kysely<object>, input: NewGrant): Promise<Grant> {
+  async createIn<DB>(trx: Kysely<DB>, input: NewGrant): Promise<Grant> {
     if (input.principalId === null && input.role === null && input.granteeOrg === null) {
       throw new MsecError('VALIDATION_FAILED', 'a grant names a principal, a role or an organisation');
     }
     const grant: Grant = { ...input, expiresAt: input.expiresAt ?? null, id: newId('grant'), createdAt: this.clock.now() };
-    await trx.withTables<TwinTables>()
+    // The caller's transaction sees its own tables; view it with ours for this one insert.
+    await (trx.withTables<TwinTables>() as unknown as Kysely<TwinTables>)
       .insertInto('hub_grants')
       .values({
         id: grant.id, org: grant.org, principal_id: grant.principalId, role: grant.role, grantee_org: grant.granteeOrg,
