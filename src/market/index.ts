@@ -5,3 +5,4 @@ export type { Market } from './market.ts';
 export { MINOR_UNITS_PER_TOKEN, parseTokens, formatTokens } from './amounts.ts';
 export { computeReputations, plainAverage, kendallTau, type Reputation } from './reputation.ts';
 export { MARKET_ERROR_CODES, type MarketErrorCode } from './errors.ts';
+export { MarketClient } from './client.ts';
