@@ -68,7 +68,8 @@ export class Market {
   }
 
   private async afterCommit(all: Trade[]): Promise<void> {
-    await this.deps.grants.reload();
+    this.deps.grants.adopt(all.flatMap((t) => (t.grant ? [t.grant] : [])));
+    for (const t of all) delete t.grant;
     const trades = all.filter((t) => !this.logging.has(t.id));
     for (const t of trades) this.logging.add(t.id);
     try {

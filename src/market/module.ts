@@ -2,7 +2,7 @@ import { serviceKey, type PlatformModule } from '../core/index.ts';
 import { HUB_DEVICES, HUB_GRANTS, HUB_HISTORY, HUB_TWINS } from '../hub/index.ts';
 import { IAM, type PolicyStatement, type Role } from '../iam/index.ts';
 import { LEDGER_LOG } from '../ledger/index.ts';
-import { runMarketDemo } from './demo.ts';
+import { startMarketDemo } from './demo.ts';
 import { Market } from './market.ts';
 import { marketRoutes } from './routes.ts';
 import { marketMigrations } from './schema.ts';
@@ -27,6 +27,7 @@ export interface MarketModuleOptions {
 /** Listings, wallets, matching, settlement into hub grants, trust and reputation. */
 export function marketModule(opts: MarketModuleOptions = {}): PlatformModule {
   let market: Market | undefined;
+  let demo: { stop(): Promise<void> } | undefined;
   return {
     name: 'market',
     needs: [IAM, LEDGER_LOG, HUB_TWINS, HUB_GRANTS, HUB_HISTORY],
@@ -49,9 +50,10 @@ export function marketModule(opts: MarketModuleOptions = {}): PlatformModule {
       await marketRoutes(app, market, () => ctx.services.get(IAM));
     },
     async demo(ctx) {
-      if (market) await runMarketDemo(ctx, market);
+      if (market) demo = startMarketDemo(ctx, market);
     },
     async stop() {
+      await demo?.stop();
       await market?.stop();
     },
   };

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { newId, type Clock } from '../core/index.ts';
-import type { GrantStore } from '../hub/index.ts';
+import type { Grant, GrantStore } from '../hub/index.ts';
 import { sha256Hex } from '../ledger/index.ts';
 import { costOf } from './amounts.ts';
 import type { Listing } from './listings.ts';
@@ -8,6 +8,8 @@ import type { MarketTables } from './schema.ts';
 import { escrowOf, walletOf, type Owner, type Wallets } from './wallets.ts';
 
 export interface Trade {
+  /** The hub grant the trade created (in the same transaction), for the grant store to adopt. */
+  grant?: Grant;
   id: string;
   class: string;
   listingId: string;
@@ -87,7 +89,7 @@ export async function settle(trx: Transaction<MarketTables>, deps: { wallets: Wa
   });
   const trade: Trade = {
     id, class: s.listing.class, listingId: s.listing.id, bidId: s.bidId, askId: s.askId, buyerId: s.buyer.id, buyerOrg: s.buyer.org, sellerId: s.seller.id, sellerOrg: s.seller.org,
-    price: s.price, quantity: s.quantity, amount, grantId: grant.id, accessFrom: now, accessUntil, refunded: 0, ledgerIndex: null, createdAt: now,
+    price: s.price, quantity: s.quantity, amount, grantId: grant.id, accessFrom: now, accessUntil, refunded: 0, ledgerIndex: null, createdAt: now, grant,
   };
   await trx.insertInto('market_trades').values({
     id, class: trade.class, listing_id: trade.listingId, bid_id: trade.bidId, ask_id: trade.askId, buyer_id: trade.buyerId, buyer_org: trade.buyerOrg, seller_id: trade.sellerId,

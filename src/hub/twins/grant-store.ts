@@ -138,6 +138,16 @@ export class GrantStore {
     return grant;
   }
 
+  /**
+   * Applies grants the caller committed with `createIn` without re-reading the whole table (the
+   * market settles many trades a second); the periodic reload still reconciles.
+   */
+  adopt(grants: readonly Grant[]): void {
+    if (grants.length === 0) return;
+    this.setActive([...this.cache, ...grants], this.clock.now());
+    this.changes++;
+  }
+
   async remove(id: string): Promise<void> {
     await this.requireDb().deleteFrom('hub_grants').where('id', '=', id).execute();
     await this.reload();
