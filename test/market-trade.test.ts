@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerModule } from '../src/ledger/index.ts';
+import { createPublicKey } from 'node:crypto';
+import { ledgerModule, verifyProofBundle } from '../src/ledger/index.ts';
 import { MARKET, marketModule } from '../src/market/index.ts';
 import { SimDevice } from './helpers/hub-devices.ts';
 import { connectMqtt, runTool, startHubPlatform, type HubTestPlatform } from './helpers/hub-platform.ts';
@@ -109,6 +110,10 @@ describe('market: buy a Santander stream, receive it until the grant expires', (
     const entry = (await t.request('GET', `/api/v1/ledger/entries/${proof.ledgerIndex}`, { token: admin })).json();
     expect(entry).toMatchObject({ kind: 'market.settlement', dataHash: hash });
     expect(JSON.parse(proof.document)).toMatchObject({ trade: tradeId, buyer: buyer.id, sellerOrg: 'santander', amount: 2 * MSEC });
+    // The seller checks the bundle against the log's public key on its own.
+    const pem = (await t.request('GET', '/api/v1/ledger/public-key')).json().publicKeyPem as string;
+    const checked = verifyProofBundle({ entry: proof.entry, proof: proof.proof, checkpoint: proof.checkpoint }, createPublicKey(pem));
+    expect(checked.entry).toMatchObject({ index: proof.ledgerIndex, kind: 'market.settlement', dataHash: hash });
     expect((await api('GET', `/market/trades/${tradeId}/proof`, stranger.key)).json().error.code).toBe('MARKET_NOT_A_PARTY');
     const market = t.platform.ctx.services.get(MARKET);
     const day = new Date(clock.now()).toISOString().slice(0, 10);

@@ -1,6 +1,6 @@
 import { MsecError, type Clock, type Logger, type Store } from '../core/index.ts';
 import type { GrantStore } from '../hub/index.ts';
-import { sha256Hex, type TransparencyLog } from '../ledger/index.ts';
+import { checkpointFile, proofToJson, sha256Hex, type TransparencyLog } from '../ledger/index.ts';
 import { Exchange } from './exchange.ts';
 import { Listings } from './listings.ts';
 import { settlementHash, type Trade } from './settlement.ts';
@@ -106,8 +106,12 @@ export class Market {
     return index;
   }
 
-  ledgerProof(index: number): ReturnType<TransparencyLog['inclusionProof']> {
-    return this.deps.log.inclusionProof(index);
+  /** Entry, inclusion proof and signed checkpoint: the bundle `msec ledger verify` checks. */
+  async ledgerProof(index: number): Promise<{ entry: unknown; proof: unknown; checkpoint: unknown }> {
+    const log = this.deps.log;
+    await log.drain();
+    const size = log.size;
+    return { entry: await log.getEntry(index), proof: proofToJson(await log.inclusionProof(index, size)), checkpoint: checkpointFile(await log.checkpointAt(size)) };
   }
 
   /** Invariants of the books (tests and operators): supply = balances + escrow, none negative, every market grant backed. */

@@ -118,7 +118,7 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
       const t = await market.trust.trade(req.params.id);
       if (t.buyerId !== req.subject!.id && t.sellerOrg !== req.subject!.org) throw new MsecError('MARKET_NOT_A_PARTY', 'only the parties see a trade\'s proof');
       if (t.ledgerIndex === null) throw new MsecError('UNAVAILABLE', 'the settlement is not on the ledger yet; retry shortly');
-      return { trade: t, document: settlementDocument(t), ledgerIndex: t.ledgerIndex, proof: await market.ledgerProof(t.ledgerIndex) };
+      return { trade: t, document: settlementDocument(t), ledgerIndex: t.ledgerIndex, ...(await market.ledgerProof(t.ledgerIndex)) };
     });
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RateBody> }>('/market/trades/:id/rating', { config: self('market:trade:rate'), schema: { tags, summary: 'Score a trade you bought, once (1-5)', params: IdParams, body: RateBody } },
