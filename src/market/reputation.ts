@@ -60,7 +60,7 @@ export const DEFAULT_REPUTATION_PARAMS: ReputationParams = {
   halfStake: 1_000_000,
   halfAgeMs: 7 * 86400_000,
   z: 1.96,
-  pairCap: 3,
+  pairCap: 1.5,
 };
 
 export interface Reputation {
