@@ -80,4 +80,22 @@ describe('market API: real-time stream, agents with API keys, and fuzzed bodies'
     const after = await market.wallets.balances(agent.id);
     expect(after.available + after.escrow).toBeLessThanOrEqual(before.available + before.escrow);
   });
+
+  it('closes a listing for its own organisation only; a closed listing takes no orders', async () => {
+    const other = await t.principal('fujisawa', 'fujisawa-market', ['provider']);
+    // A resting ask of the listing leaves the book with it.
+    const ask = await t.request('POST', '/api/v1/market/orders', { headers: { 'x-api-key': seller.key }, body: { listingId, side: 'ask', price: 9 * MSEC, quantity: 1 } });
+    expect(ask.json().order.status).toBe('open');
+    expect((await t.request('POST', `/api/v1/market/listings/${listingId}/close`, { headers: { 'x-api-key': other.key } })).statusCode).toBe(403);
+    const closed = await t.request('POST', `/api/v1/market/listings/${listingId}/close`, { headers: { 'x-api-key': seller.key } });
+    expect(closed.json()).toMatchObject({ id: listingId, status: 'closed' });
+    const buy = await t.request('POST', `/api/v1/market/listings/${listingId}/buy`, { headers: { 'x-api-key': agent.key }, body: { quantity: 1 } });
+    expect(buy.json().error.code).toBe('MARKET_LISTING_CLOSED');
+    const bid = await t.request('POST', '/api/v1/market/orders', { headers: { 'x-api-key': agent.key }, body: { listingId, side: 'bid', price: MSEC, quantity: 1 } });
+    expect(bid.json().error.code).toBe('MARKET_LISTING_CLOSED');
+    const book = (await t.request('GET', '/api/v1/market/book/santander-parking', { headers: { 'x-api-key': agent.key } })).json();
+    expect(book.asks.some(([price]: [number]) => price === 9 * MSEC)).toBe(false);
+    const sellerOrders = (await t.request('GET', '/api/v1/market/orders', { headers: { 'x-api-key': seller.key } })).json().items as Array<{ id: string; status: string }>;
+    expect(sellerOrders.find((o) => o.id === ask.json().order.id)?.status).toBe('cancelled');
+  });
 });

@@ -224,6 +224,25 @@ export class Exchange {
     });
   }
 
+  /** Closes a listing and takes its resting asks out of the book, so nothing more trades on it. */
+  async closeListing(listing: Listing): Promise<void> {
+    await this.locked(listing.class, async () => {
+      const asks = await this.db.selectFrom('market_orders').select('id').where('listing_id', '=', listing.id).where('status', '=', 'open').execute();
+      const book = this.book(listing.class);
+      for (const a of asks) book.cancel(a.id);
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          await this.deps.listings.close(listing.id, trx);
+          for (const a of asks) await this.close(trx, a.id, 'cancelled', this.deps.clock.now());
+        });
+      } catch (err) {
+        await this.rebuild(listing.class);
+        throw err;
+      }
+      await this.published(listing.class, []);
+    });
+  }
+
   /** Fixed-price purchase of `quantity` periods of a listing from its provider. */
   async buyNow(actor: Owner, listingId: string, quantity: number, idempotencyKey?: string): Promise<{ trade: Trade; replayed: boolean }> {
     assertQuantity(quantity);

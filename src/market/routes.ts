@@ -46,7 +46,7 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     async (req) => {
       const l = await market.listings.require(req.params.id);
       req.authorize('market:listing:close', { type: 'listing', org: l.providerOrg, id: l.id });
-      await market.listings.close(l.id);
+      await market.exchange.closeListing(l);
       return market.listings.require(l.id);
     });
 
