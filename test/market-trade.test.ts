@@ -66,8 +66,13 @@ describe('market: buy a Santander stream, receive it until the grant expires', (
   });
 
   it('a buyer buys once (a retry does not pay twice), then mosquitto_sub with its key receives the stream', async () => {
+    const events: Array<{ subject: string; code: string; actor: string }> = [];
+    const off = t.platform.ctx.bus.subscribe('security.market.>', (e) => void events.push({ subject: e.subject, ...(e.data as { code: string; actor: string }) }));
     const own = await api('POST', `/market/listings/${listingId}/buy`, seller.key, { quantity: 1 });
     expect(own.json().error.code).toBe('MARKET_OWN_LISTING');
+    await waitFor(async () => events.length > 0, 5000, 'security event');
+    expect(events[0]).toMatchObject({ subject: 'security.market.wash-trade-refused', code: 'MARKET_OWN_LISTING', actor: seller.id });
+    off();
     for (const bad of [0, -1, 1.5, 1e12]) expect((await api('POST', `/market/listings/${listingId}/buy`, buyer.key, { quantity: bad })).json().error.code).toBe('MARKET_AMOUNT_INVALID');
     const [a, b] = await Promise.all([1, 2].map(() => api('POST', `/market/listings/${listingId}/buy`, buyer.key, { quantity: 1, idempotencyKey: 'buy-1' })));
     expect(a!.json().trade.id).toBe(b!.json().trade.id);
@@ -128,9 +133,12 @@ describe('market: buy a Santander stream, receive it until the grant expires', (
   it('the buyer rates once; others cannot; rankings show the provider with an interval', async () => {
     expect((await api('POST', `/market/trades/${tradeId}/rating`, stranger.key, { score: 1 })).json().error.code).toBe('MARKET_NOT_A_PARTY');
     expect((await api('POST', `/market/trades/${tradeId}/rating`, buyer.key, { score: 6 })).statusCode).toBe(400);
-    const r = await api('POST', `/market/trades/${tradeId}/rating`, buyer.key, { score: 5 });
-    expect(r.statusCode).toBe(201);
+    // Two ratings racing: exactly one counts.
+    const both = await Promise.all([5, 1].map((score) => api('POST', `/market/trades/${tradeId}/rating`, buyer.key, { score })));
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const r = both.find((x) => x.statusCode === 201)!;
     expect(r.json().delivered).toBeGreaterThan(0);
+    expect(both.find((x) => x.statusCode === 409)!.json().error.code).toBe('MARKET_ALREADY_RATED');
     expect((await api('POST', `/market/trades/${tradeId}/rating`, buyer.key, { score: 5 })).json().error.code).toBe('MARKET_ALREADY_RATED');
     const one = (await api('GET', '/market/rankings/santander', stranger.key)).json();
     expect(one.low).toBeLessThanOrEqual(one.score);

@@ -47,7 +47,7 @@ export function marketModule(opts: MarketModuleOptions = {}): PlatformModule {
     },
     async routes(app, ctx) {
       if (!market) throw new Error('the market module has not started');
-      await marketRoutes(app, market, () => ctx.services.get(IAM));
+      await marketRoutes(app, market, () => ctx.services.get(IAM), ctx.bus);
     },
     async demo(ctx) {
       if (market) demo = startMarketDemo(ctx, market);

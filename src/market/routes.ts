@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import Type, { type Static } from 'typebox';
-import { MsecError } from '../core/index.ts';
+import { MsecError, securitySubject, type EventBus } from '../core/index.ts';
 import type { Iam } from '../iam/index.ts';
 import { NewListingSchema } from './listings.ts';
 import type { Market } from './market.ts';
@@ -30,7 +30,21 @@ const self = (action: string) => ({ security: { action, resource: (req: FastifyR
 const orgWide = (action: string) => ({ security: { action } });
 const owner = (req: FastifyRequest): Owner => ({ id: req.subject!.id, org: req.subject!.org });
 
-export async function marketRoutes(app: FastifyInstance, market: Market, iam: () => Iam): Promise<void> {
+/** Refusals that look like manipulation, reported as security events for the monitor. */
+const MANIPULATION: Record<string, 'wash-trade-refused' | 'rating-refused'> = {
+  MARKET_SELF_TRADE: 'wash-trade-refused',
+  MARKET_OWN_LISTING: 'wash-trade-refused',
+  MARKET_SAME_ORG_RATING: 'rating-refused',
+  MARKET_ALREADY_RATED: 'rating-refused',
+};
+
+export async function marketRoutes(app: FastifyInstance, market: Market, iam: () => Iam, bus: EventBus): Promise<void> {
+  app.addHook('onError', async (req, _reply, err) => {
+    const kind = err instanceof MsecError ? MANIPULATION[err.code] : undefined;
+    if (!kind || !req.url.includes('/market/')) return;
+    void bus.publish(securitySubject('market', kind), { code: (err as MsecError).code, actor: req.subject?.id ?? null, org: req.subject?.org ?? null, route: req.routeOptions.url ?? null, at: Date.now() }).catch(() => undefined);
+  });
+
   app.get<{ Querystring: Static<typeof ListingQuery> }>('/market/listings', { config: orgWide('market:listing:read'), schema: { tags, summary: 'Listings of hub resources and services', querystring: ListingQuery } },
     async (req) => ({ items: await market.listings.list({ ...(req.query.status ? { status: req.query.status } : {}), ...(req.query.class ? { class: req.query.class } : {}), ...(req.query.provider ? { providerOrg: req.query.provider } : {}) }) }));
 
