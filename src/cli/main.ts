@@ -16,6 +16,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   vault: async () => (await import('./commands/vault.ts')).registerVaultCommands,
   device: async () => (await import('./commands/device.ts')).registerDeviceCommands,
   design: async () => (await import('./commands/design.ts')).registerDesignCommands,
+  market: async () => (await import('./commands/market.ts')).registerMarketCommands,
   gateway: async () => (await import('./commands/gateway.ts')).registerGatewayCommands,
   monitor: async () => (await import('./commands/monitor.ts')).registerMonitorCommands,
 };

@@ -8,7 +8,7 @@ const names = async (roles: string[]) => startOrder(await platformModules(loadCo
 describe('platformModules', () => {
   it('runs every module for the default role, providers before the modules that use them', async () => {
     const all = await names(['all']);
-    expect([...all].sort()).toEqual(['hub', 'iam-audit-heads', 'ledger', 'monitor', 'vault']);
+    expect([...all].sort()).toEqual(['hub', 'iam-audit-heads', 'ledger', 'market', 'monitor', 'vault']);
     // The ledger reads the hub's outbox; the vault and the audit heads log through the ledger.
     expect(all.indexOf('hub')).toBeLessThan(all.indexOf('ledger'));
     expect(all.indexOf('ledger')).toBeLessThan(all.indexOf('vault'));
@@ -20,5 +20,7 @@ describe('platformModules', () => {
     expect(await names(['vault'])).toEqual(['ledger', 'iam-audit-heads', 'vault']);
     expect(await names(['ledger'])).toEqual(['ledger', 'iam-audit-heads']);
     expect(await names(['monitor'])).toEqual(['monitor']);
+    // The market settles into hub grants and logs on the ledger: it brings both.
+    expect([...(await names(['market']))].sort()).toEqual(['hub', 'iam-audit-heads', 'ledger', 'market']);
   });
 });

@@ -9,12 +9,14 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   const want = (role: string) => roles.has('all') || roles.has(role);
   const modules: PlatformModule[] = [];
   // The ledger logs what the hub and the vault write (and the audit trail's heads), so either brings it along.
-  if (want('ledger') || want('hub') || want('vault')) {
+  if (want('ledger') || want('hub') || want('vault') || want('market')) {
     const [{ ledgerModule }, { auditHeadsModule }] = await Promise.all([import('../ledger/index.ts'), import('../iam/audit-heads-module.ts')]);
     modules.push(ledgerModule(), auditHeadsModule());
   }
-  if (want('hub')) modules.push((await import('../hub/index.ts')).hubModule());
+  // The market settles into the hub's grants in the same transaction, so it runs beside a hub.
+  if (want('hub') || want('market')) modules.push((await import('../hub/index.ts')).hubModule());
   if (want('vault')) modules.push((await import('../vault/index.ts')).vaultModule());
   if (want('monitor')) modules.push((await import('../monitor/index.ts')).monitorModule());
+  if (want('market')) modules.push((await import('../market/index.ts')).marketModule());
   return modules;
 }

@@ -7,3 +7,7 @@ export type { HistoryStore } from './history/history-store.ts';
 export type { HubBroker } from './broker/broker.ts';
 export { DEMO_DEVICES } from './devices/demo.ts';
 export { HUB_ERROR_CODES, type HubErrorCode } from './errors.ts';
+export type { TwinStore } from './twins/twin-store.ts';
+export type { GrantStore, NewGrant } from './twins/grant-store.ts';
+export type { Grant } from './twins/access.ts';
+export { AGGREGATE_WINDOW_SECONDS, type AggregateSpec } from './federation/agreements.ts';

@@ -9,12 +9,33 @@ import type { GatewayErrorCode } from '../gateway/index.ts';
 import type { DeviceErrorCode } from '../device/index.ts';
 import type { HubErrorCode } from '../hub/index.ts';
 import type { LedgerErrorCode } from '../ledger/index.ts';
+import type { MarketErrorCode } from '../market/index.ts';
 import type { MonitorErrorCode } from '../monitor/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | MonitorErrorCode | VaultErrorCode;
+export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | MarketErrorCode | MonitorErrorCode | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
+  MARKET_AMOUNT_INVALID: 400,
+  MARKET_INSUFFICIENT_FUNDS: 409,
+  MARKET_IDEMPOTENCY_CONFLICT: 409,
+  MARKET_SUPPLY_EXCEEDED: 409,
+  MARKET_TERMS_INVALID: 400,
+  MARKET_RESOURCE_NOT_FOUND: 404,
+  MARKET_NOT_RESOURCE_OWNER: 403,
+  MARKET_LISTING_NOT_FOUND: 404,
+  MARKET_LISTING_CLOSED: 409,
+  MARKET_CLASS_MISMATCH: 409,
+  MARKET_OWN_LISTING: 409,
+  MARKET_SELF_TRADE: 409,
+  MARKET_ORDER_NOT_FOUND: 404,
+  MARKET_ORDER_CLOSED: 409,
+  MARKET_NO_LIQUIDITY: 409,
+  MARKET_TRADE_NOT_FOUND: 404,
+  MARKET_NOT_A_PARTY: 403,
+  MARKET_ALREADY_RATED: 409,
+  MARKET_SAME_ORG_RATING: 403,
+  MARKET_REFUND_NOT_DUE: 409,
   AGREEMENT_INACTIVE: 403,
   ANCHOR_BAD_RESPONSE: 502,
   ANCHOR_MISMATCH: 409,

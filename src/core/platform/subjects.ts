@@ -18,6 +18,7 @@ export const SECURITY_EVENTS = {
   ],
   iam: ['session-revoked'],
   gateway: ['knock-accepted', 'knock-refused'],
+  market: ['wash-trade-refused', 'rating-refused'],
 } as const;
 
 export type SecuritySource = keyof typeof SECURITY_EVENTS;

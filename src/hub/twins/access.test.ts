@@ -5,7 +5,7 @@ import { evaluateGrants, twinRef, TWIN_ACTIONS, type Grant } from './access.ts';
 const s: Subject = { id: 'p1', name: 'app', kind: 'service', org: 'buyer', roles: ['consumer'], via: 'api-key' };
 const base: Grant = {
   id: 'g1', org: 'santander', principalId: 'p1', role: null, granteeOrg: null, provider: 'air-*', service: '*', resource: '*',
-  access: 'READ', effect: 'allow', priority: 0, createdBy: 'x', createdAt: 0,
+  access: 'READ', effect: 'allow', priority: 0, createdBy: 'x', createdAt: 0, expiresAt: null,
 };
 const ref = (action: string, provider = 'air-1') => twinRef('santander', { provider, service: 'weather', resource: 'temp' }, action);
 

@@ -50,6 +50,8 @@ export interface Grant {
   priority: number;
   createdBy: string;
   createdAt: number;
+  /** Past this instant (ms since epoch) the grant no longer applies; null or absent: no end. */
+  expiresAt?: number | null;
 }
 
 /**

@@ -22,6 +22,7 @@ function fromRow(r: Row): Grant {
     priority: r.priority,
     createdBy: r.created_by,
     createdAt: r.created_at,
+    expiresAt: r.expires_at ?? null,
   };
 }
 
@@ -33,8 +34,9 @@ function fromRow(r: Row): Grant {
 export class GrantStore {
   private cache: Grant[] = [];
   private signature = '';
-  /** Bumped whenever the rules change, so callers caching decisions (the broker) know to drop them. */
-  version = 0;
+  private changes = 0;
+  /** Earliest expiry among the cached grants; the active set is recomputed when the clock passes it. */
+  private nextExpiry = Infinity;
   private db: Kysely<TwinTables> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -51,9 +53,40 @@ export class GrantStore {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** The current rules (synchronous, for the policy engine). */
+  /**
+   * Bumped whenever the rules change, including when a grant expires, so callers caching
+   * decisions (the broker) know to drop them.
+   */
+  get version(): number {
+    this.dropExpired();
+    return this.changes;
+  }
+
+  /** The rules in force now (synchronous, for the policy engine): expired grants never apply. */
   all(): readonly Grant[] {
+    this.dropExpired();
     return this.cache;
+  }
+
+  /** Deletes the stored grants that expired by `now` (the rows; they stopped applying already). */
+  async removeExpired(now = this.clock.now()): Promise<number> {
+    const res = await this.requireDb().deleteFrom('hub_grants').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst();
+    await this.reload();
+    return Number(res.numDeletedRows);
+  }
+
+  private dropExpired(): void {
+    const now = this.clock.now();
+    if (now < this.nextExpiry) return;
+    this.setActive(this.cache, now);
+    this.changes++;
+  }
+
+  private setActive(grants: Grant[], now: number): void {
+    this.cache = grants.filter((g) => g.expiresAt == null || g.expiresAt > now);
+    let next = Infinity;
+    for (const g of this.cache) if (g.expiresAt != null && g.expiresAt < next) next = g.expiresAt;
+    this.nextExpiry = next;
   }
 
   async reload(): Promise<void> {
@@ -62,8 +95,8 @@ export class GrantStore {
     const signature = JSON.stringify(rows);
     if (signature === this.signature) return;
     this.signature = signature;
-    this.cache = rows.map(fromRow);
-    this.version++;
+    this.setActive(rows.map(fromRow), this.clock.now());
+    this.changes++;
   }
 
   async list(org: string | undefined): Promise<Grant[]> {
@@ -78,20 +111,41 @@ export class GrantStore {
   }
 
   async create(input: NewGrant): Promise<Grant> {
+    const grant = await this.createIn(this.requireDb(), input);
+    await this.reload();
+    return grant;
+  }
+
+  /**
+   * Inserts a grant inside the caller's transaction (the market settles a trade and grants access
+   * atomically); the caller calls `reload()` once it committed.
+   */
+  async createIn<DB>(trx: Kysely<DB>, input: NewGrant): Promise<Grant> {
     if (input.principalId === null && input.role === null && input.granteeOrg === null) {
       throw new MsecError('VALIDATION_FAILED', 'a grant names a principal, a role or an organisation');
     }
-    const grant: Grant = { ...input, id: newId('grant'), createdAt: this.clock.now() };
-    await this.requireDb()
+    const grant: Grant = { ...input, expiresAt: input.expiresAt ?? null, id: newId('grant'), createdAt: this.clock.now() };
+    // The caller's transaction sees its own tables; view it with ours for this one insert.
+    await (trx.withTables<TwinTables>() as unknown as Kysely<TwinTables>)
       .insertInto('hub_grants')
       .values({
         id: grant.id, org: grant.org, principal_id: grant.principalId, role: grant.role, grantee_org: grant.granteeOrg,
         provider: grant.provider, service: grant.service, resource: grant.resource, access: grant.access,
         effect: grant.effect, priority: grant.priority, created_by: grant.createdBy, created_at: grant.createdAt,
+        expires_at: grant.expiresAt ?? null,
       })
       .execute();
-    await this.reload();
     return grant;
+  }
+
+  /**
+   * Applies grants the caller committed with `createIn` without re-reading the whole table (the
+   * market settles many trades a second); the periodic reload still reconciles.
+   */
+  adopt(grants: readonly Grant[]): void {
+    if (grants.length === 0) return;
+    this.setActive([...this.cache, ...grants], this.clock.now());
+    this.changes++;
   }
 
   async remove(id: string): Promise<void> {

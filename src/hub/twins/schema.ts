@@ -43,6 +43,8 @@ export type TwinTables = {
     priority: number;
     created_by: string;
     created_at: number;
+    /** When the grant stops applying (ms since epoch); null for a grant without end (hub_data_005). */
+    expires_at: number | null;
   };
 };
 
@@ -94,6 +96,13 @@ export const twinMigrations: ModuleMigration[] = [
         .addColumn('created_by', 'text', (c) => c.notNull())
         .addColumn('created_at', t.bigint, (c) => c.notNull())
         .execute();
+    },
+  },
+  {
+    // Time-limited grants (bought on the market): past this instant the grant no longer applies.
+    name: 'hub_data_005_grant_expiry',
+    async up(db, dialect) {
+      await db.schema.alterTable('hub_grants').addColumn('expires_at', columnTypes(dialect).bigint).execute();
     },
   },
 ];
