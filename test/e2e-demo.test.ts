@@ -96,6 +96,16 @@ describe('msec up --demo', () => {
     expect(providers.some((p) => p.includes('fujisawa-'))).toBe(false);
   }, 30_000);
 
+  it('ships each city gateway\'s replayed IDS attacks through the real agent into the monitor, as alerts with their ATT&CK ids', async () => {
+    type Alert = { org: string; rule: { id: string }; observer?: string; mitre: { technique: string } };
+    const fromGateways = async () => ((await demo.api('GET', '/api/v1/monitor/alerts?kind=ids&limit=200', { token: admin })).body.items as Alert[])
+      // The IoT ruleset's own sids (1711000-1711999), as the demo gateways' Suricata would raise them.
+      .filter((a) => /^suricata:1:1711\d{3}$/.test(a.rule.id));
+    await waitFor(async () => new Set((await fromGateways()).map((a) => a.org)).size === 2, 40_000, 'IoT-ruleset alerts from both cities');
+    const alerts = await fromGateways();
+    expect(alerts.every((a) => /^T\d{4}/.test(a.mitre.technique))).toBe(true);
+  }, 50_000);
+
   it('exits 0 on SIGTERM', async () => {
     expect(await demo.stop()).toBe(0);
   }, 20_000);

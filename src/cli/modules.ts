@@ -17,6 +17,8 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   if (want('hub') || want('market')) modules.push((await import('../hub/index.ts')).hubModule());
   if (want('vault')) modules.push((await import('../vault/index.ts')).vaultModule());
   if (want('monitor')) modules.push((await import('../monitor/index.ts')).monitorModule());
+  // The gateway's part of `msec up` is its demo: replayed IDS attacks shipped to the monitor by the agent.
+  if (config.demo && want('monitor')) modules.push((await import('../gateway/index.ts')).gatewayModule());
   if (want('market')) modules.push((await import('../market/index.ts')).marketModule());
   return modules;
 }

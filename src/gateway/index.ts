@@ -17,3 +17,4 @@ export { judgeKnock, type KnockVerdict } from './stealth/knock-verify.ts';
 export { startKnockd, type KnockdOptions } from './stealth/knockd.ts';
 export { readKnockKeys, newKnockKeyLine } from './stealth/keys.ts';
 export { runAudit, formatAudit } from './stealth/audit.ts';
+export { gatewayModule } from './module.ts';

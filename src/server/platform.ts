@@ -61,7 +61,8 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   const httpMetrics = createHttpMetrics();
   const services = new Services();
   services.provide(IAM, iam);
-  const ctx: ServerContext = { config, store, bus, logger, clock, access: iam, iam, platformKey: key, metrics: httpMetrics.registry, services };
+  let listening = '';
+  const ctx: ServerContext = { serverUrl: () => listening, config, store, bus, logger, clock, access: iam, iam, platformKey: key, metrics: httpMetrics.registry, services };
   // Each module sees the registry through what it declared: an undeclared lookup is an error.
   const contextOf = new Map(modules.map((m): [PlatformModule, ModuleContext] => [m, { ...ctx, services: services.scoped(m.name, { provides: m.provides ?? [], needs: m.needs ?? [], uses: m.uses ?? [] }) }]));
   for (const m of modules) if (m.policy) iam.policy.add(m.policy);
@@ -90,6 +91,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   let url = '';
   if (opts.listen !== false) {
     url = await app.listen({ host: config.host, port: config.port });
+    listening = url;
     logger.info({ url, store: store.description }, 'msec is up');
   } else {
     await app.ready();

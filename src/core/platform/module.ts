@@ -27,6 +27,8 @@ export interface ModuleContext {
   metrics: Registry;
   /** Typed services: `get` what the module `needs`, `find` what it `uses`, `provide` what it `provides`. */
   services: ServiceRegistry;
+  /** The HTTP API's base URL once it listens ('' before, or when it does not listen): for demos and self-calls. */
+  serverUrl(): string;
 }
 
 /**
