@@ -15,6 +15,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   ledger: async () => (await import('./commands/ledger.ts')).registerLedgerCommands,
   vault: async () => (await import('./commands/vault.ts')).registerVaultCommands,
   device: async () => (await import('./commands/device.ts')).registerDeviceCommands,
+  anonymize: async () => (await import('./commands/anonymize.ts')).registerAnonymizeCommand,
 };
 
 /** Error codes that mean the user asked for something malformed: exit 2 like a bad flag. */
