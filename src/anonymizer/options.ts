@@ -36,7 +36,7 @@ export interface AnonymizerOptions {
 export const DEFAULT_OPTIONS: AnonymizerOptions = {
   classes: [...PRIVACY_CLASSES],
   minScore: 0.2,
-  dilation: 0.1,
+  dilation: 0.05,
   dilationPx: 4,
   shadow: 0.3,
   fill: 'inpaint',
@@ -45,7 +45,7 @@ export const DEFAULT_OPTIONS: AnonymizerOptions = {
   faces: 'blur',
   faceMinScore: 0.6,
   plates: 'band',
-  detectEvery: 1,
+  detectEvery: 2,
   carry: 1,
   maxPixels: 40_000_000,
 };
