@@ -2,6 +2,7 @@ import type { Config } from '../core/index.ts';
 import type { PlatformModule } from '../iam/index.ts';
 import { ledgerModule } from '../server/modules/ledger.ts';
 import { vaultModule } from '../vault/index.ts';
+import { anonymizerModule } from '../anonymizer/index.ts';
 import { devicesModule } from '../hub/devices/index.ts';
 import { hubDataModule } from '../hub/data-module.ts';
 
@@ -18,5 +19,6 @@ export function platformModules(config: Config): PlatformModule[] {
   // Devices first: the data side uses its verification path and device authentication.
   if (want('hub')) modules.push(devicesModule(), hubDataModule());
   if (want('vault')) modules.push(vaultModule());
+  if (want('anonymizer')) modules.push(anonymizerModule());
   return modules;
 }
