@@ -10,3 +10,4 @@ export { anonymizeVideo, type Progress, type VideoJob } from './video.ts';
 export { decodeImage, encodeImage, formatFromPath, type ImageFormat } from './image-io.ts';
 export type { AnonymizeReport, FrameReport } from './report.ts';
 export { coverage, emptyMask, type Mask } from './mask.ts';
+export { LiveAnonymizer, type LiveOptions } from './live.ts';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
-  anonymizeImageFile, anonymizeVideo, DetectorPool, formatFromPath, LocalDetector, parseOptions,
+  anonymizeImageFile, anonymizeVideo, DetectorPool, formatFromPath, LiveAnonymizer, LocalDetector, parseOptions,
   type AnonymizeReport, type AnonymizerOptions, type Progress,
 } from '../../anonymizer/index.ts';
 import { MsecError } from '../../core/errors.ts';
@@ -9,7 +9,9 @@ import type { CliIo } from '../io.ts';
 import { parsePositiveInt } from '../options.ts';
 
 interface AnonymizeFlags {
-  output: string;
+  output?: string;
+  serve?: string;
+  size?: string;
   report?: string;
   classes?: string;
   fill?: string;
@@ -52,7 +54,9 @@ export function registerAnonymizeCommand(program: Command, io: CliIo): void {
     .command('anonymize')
     .description('remove people and vehicles, blur faces and plates, in an image or a video file')
     .argument('<input>', 'JPEG, PNG or WebP image, or a video ffmpeg can read')
-    .requiredOption('-o, --output <file>', 'output (.jpg/.png/.webp for images; .mp4/.mkv/.webm/.avi/.mov for video)')
+    .option('-o, --output <file>', 'output (.jpg/.png/.webp for images; .mp4/.mkv/.webm/.avi/.mov for video)')
+    .option('--serve <[host:]port>', 'live stream input (rtsp://, http://...mjpeg): serve it anonymized as MJPEG over HTTP')
+    .option('--size <WxH>', 'live stream: frame size to process at', '640x480')
     .option('--report <file>', 'JSON report of what was removed per frame and class (default: OUTPUT.report.json)')
     .option('--classes <list>', 'classes to remove: person,bicycle,motorcycle,car,truck,bus')
     .option('--fill <method>', 'inpaint | background | blur | pixelate | solid (default: inpaint for images, background for video)')
@@ -67,16 +71,18 @@ export function registerAnonymizeCommand(program: Command, io: CliIo): void {
     .option('--audio', 'keep the audio track (dropped by default)')
     .option('--progress', 'show progress even when stderr is not a terminal')
     .action(async (input: string, f: AnonymizeFlags) => {
-      if (input.includes('://')) throw new MsecError('VALIDATION_FAILED', 'live streams are not supported yet: give a file');
+      if (input.includes('://')) return serveLive(input, f, io);
+      if (!f.output) throw new MsecError('VALIDATION_FAILED', 'give the output file with -o');
+      const output = f.output;
       const stillIn = formatFromPath(input) !== undefined;
-      const stillOut = formatFromPath(f.output) !== undefined;
+      const stillOut = formatFromPath(output) !== undefined;
       if (stillIn !== stillOut) throw new MsecError('VALIDATION_FAILED', 'an image goes to an image file and a video to a video file');
       const options = optionsFrom(f, !stillIn);
       let report: AnonymizeReport;
       if (stillIn) {
         const detector = await LocalDetector.load(options);
         try {
-          report = await anonymizeImageFile(input, f.output, options, detector);
+          report = await anonymizeImageFile(input, output, options, detector);
         } finally {
           await detector.close();
         }
@@ -86,7 +92,7 @@ export function registerAnonymizeCommand(program: Command, io: CliIo): void {
         const show = f.progress || process.stderr.isTTY;
         try {
           report = await anonymizeVideo({
-            input, output: f.output, options, detector: pool, inFlight: workers, keepAudio: f.audio ?? false,
+            input, output, options, detector: pool, inFlight: workers, keepAudio: f.audio ?? false,
             ...(show ? { onProgress: (p: Progress) => process.stderr.write(progressBar(p)) } : {}),
           });
           if (show) process.stderr.write('\n');
@@ -94,8 +100,28 @@ export function registerAnonymizeCommand(program: Command, io: CliIo): void {
           await pool.close();
         }
       }
-      await writeFile(f.report ?? `${f.output}.report.json`, JSON.stringify(report, null, 2) + '\n');
+      await writeFile(f.report ?? `${output}.report.json`, JSON.stringify(report, null, 2) + '\n');
       io.out(summary(report));
     });
 }
 
+
+/** `msec anonymize URL --serve [host:]port`: runs until SIGINT/SIGTERM. */
+async function serveLive(source: string, f: AnonymizeFlags, io: CliIo): Promise<void> {
+  if (!/^(rtsp|rtsps|http|https):\/\//.test(source)) throw new MsecError('VALIDATION_FAILED', 'a live source is an rtsp:// or http(s):// URL');
+  const serve = /^(?:([\w.-]+):)?(\d{1,5})$/.exec(f.serve?.replace(/^:/, '') ?? '');
+  if (!serve || Number(serve[2]) > 65535) throw new MsecError('VALIDATION_FAILED', 'a live source needs --serve [host:]port (--to-hub is not implemented yet)');
+  const size = /^(\d{2,4})x(\d{2,4})$/.exec(f.size ?? '');
+  if (!size) throw new MsecError('VALIDATION_FAILED', '--size must be WxH, e.g. 640x480');
+  const options = optionsFrom(f, false);
+  const detector = await LocalDetector.load(options);
+  const live = new LiveAnonymizer({ source, width: Number(size[1]), height: Number(size[2]), options, detector, onEvent: (e) => io.err(e) });
+  const port = await live.serve(Number(serve[2]), serve[1] ?? '127.0.0.1');
+  io.out(`serving the anonymized stream on http://${serve[1] ?? '127.0.0.1'}:${port}/`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await live.close();
+  await detector.close();
+}
