@@ -53,7 +53,7 @@ export async function run(args: string[]): Promise<void> {
       cpu = cpuSeconds();
       const dec = spawnDecoder(clip);
       const size = 640 * 480 * 3;
-      let buf = Buffer.alloc(0);
+      let buf: Buffer = Buffer.alloc(0);
       const inFlight: Promise<unknown>[] = [];
       let n = 0;
       for await (const chunk of dec.stdout! as AsyncIterable<Buffer>) {

@@ -33,7 +33,7 @@ async function score(items: { item: LabelledItem; frame: Frame; dets: Detection[
 async function vtestDetections(pool: DetectorPool, wanted: Set<number>): Promise<{ dets: Map<number, Detection[]>; fps: number }> {
   const dec = spawnDecoder(VTEST);
   const size = 768 * 576 * 3;
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let n = 0;
   const jobs: Promise<void>[] = [];
   const dets = new Map<number, Detection[]>();

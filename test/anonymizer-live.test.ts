@@ -11,7 +11,7 @@ const VTEST = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
 
 /** Splits a multipart/x-mixed-replace body into its JPEG parts as they arrive. */
 function mjpegParts(onPart: (jpeg: Buffer) => void): (chunk: Buffer) => void {
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   return (chunk) => {
     buf = Buffer.concat([buf, chunk]);
     for (;;) {

@@ -82,7 +82,7 @@ export class LiveAnonymizer {
       this.o.onEvent?.(`connecting to ${this.o.source}`);
       const dec = spawn('ffmpeg', ['-v', 'error', '-nostdin', '-rw_timeout', '5000000', '-i', this.o.source, '-an', '-vf', `scale=${this.o.width}:${this.o.height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
       this.decoder = dec;
-      let buf = Buffer.alloc(0);
+      let buf: Buffer = Buffer.alloc(0);
       let got = false;
       try {
         for await (const chunk of dec.stdout as AsyncIterable<Buffer>) {
