@@ -1,14 +1,15 @@
 /**
  * Evaluation runner: `npm run eval -- <name> [args]` runs eval/<name>.ts; with no name, all.
- * Evaluations measure quality (how well a model does against ground truth), next to a baseline.
+ * Evaluations measure quality (how well a module does against ground truth or a baseline) and print the figures.
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// Helpers carry a dash in their name (anonymizer-set.ts): only whole evaluations are listed.
 const available = readdirSync(here)
-  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.includes('.test.'))
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.includes('.test.') && !f.includes('-'))
   .map((f) => f.replace(/\.ts$/, ''))
   .sort();
 

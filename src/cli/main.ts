@@ -15,6 +15,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   ledger: async () => (await import('./commands/ledger.ts')).registerLedgerCommands,
   vault: async () => (await import('./commands/vault.ts')).registerVaultCommands,
   device: async () => (await import('./commands/device.ts')).registerDeviceCommands,
+  anonymize: async () => (await import('./commands/anonymize.ts')).registerAnonymizeCommand,
   design: async () => (await import('./commands/design.ts')).registerDesignCommands,
   market: async () => (await import('./commands/market.ts')).registerMarketCommands,
   gateway: async () => (await import('./commands/gateway.ts')).registerGatewayCommands,

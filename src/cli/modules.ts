@@ -20,5 +20,6 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   // The gateway's part of `msec up` is its demo: replayed IDS attacks shipped to the monitor by the agent.
   if (config.demo && want('monitor')) modules.push((await import('../gateway/index.ts')).gatewayModule());
   if (want('market')) modules.push((await import('../market/index.ts')).marketModule());
+  if (want('anonymizer')) modules.push((await import('../anonymizer/index.ts')).anonymizerModule());
   return modules;
 }

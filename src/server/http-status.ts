@@ -4,6 +4,7 @@
  * the build fails. Errors carry codes; the server chooses the status.
  */
 import { ErrorCodes, type BuiltinErrorCode, type MsecError } from '../core/index.ts';
+import type { AnonymizerErrorCode } from '../anonymizer/index.ts';
 import type { DesignErrorCode } from '../design/index.ts';
 import type { GatewayErrorCode } from '../gateway/index.ts';
 import type { DeviceErrorCode } from '../device/index.ts';
@@ -13,9 +14,29 @@ import type { MarketErrorCode } from '../market/index.ts';
 import type { MonitorErrorCode } from '../monitor/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | MarketErrorCode | MonitorErrorCode | VaultErrorCode;
+export type ServedErrorCode = BuiltinErrorCode | AnonymizerErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | MarketErrorCode | MonitorErrorCode | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
+  ANONYMIZER_BACKEND_UNAVAILABLE: 503,
+  ANONYMIZER_BUSY: 503,
+  ANONYMIZER_DETECT_FAILED: 500,
+  ANONYMIZER_FFMPEG_MISSING: 503,
+  ANONYMIZER_IMAGE_EMPTY: 400,
+  ANONYMIZER_IMAGE_INVALID: 400,
+  ANONYMIZER_IMAGE_TOO_LARGE: 413,
+  ANONYMIZER_IMAGE_UNSUPPORTED: 415,
+  ANONYMIZER_INPUT_UNREADABLE: 400,
+  ANONYMIZER_JOB_FAILED: 500,
+  ANONYMIZER_JOB_NOT_DONE: 409,
+  ANONYMIZER_LISTEN_FAILED: 500,
+  ANONYMIZER_MODEL_INVALID: 400,
+  ANONYMIZER_OPTIONS_INVALID: 400,
+  ANONYMIZER_OUTPUT_UNSUPPORTED: 400,
+  ANONYMIZER_VIDEO_DECODE_FAILED: 422,
+  ANONYMIZER_VIDEO_EMPTY: 400,
+  ANONYMIZER_VIDEO_ENCODE_FAILED: 500,
+  ANONYMIZER_VIDEO_NO_STREAM: 422,
+  ANONYMIZER_VIDEO_UNREADABLE: 400,
   MARKET_AMOUNT_INVALID: 400,
   MARKET_INSUFFICIENT_FUNDS: 409,
   MARKET_IDEMPOTENCY_CONFLICT: 409,
