@@ -9,11 +9,14 @@ import type { Detection, Frame, ObjectDetector } from './types.ts';
 interface Pending { resolve(d: Detection[]): void; reject(e: Error): void }
 interface Slot { worker: Worker; busy: number }
 
-// Worker threads do not inherit tsx's loader: each registers it before importing its .ts entry.
-// require.resolve finds the package's CommonJS face; its ESM face sits beside it.
-const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-const ENTRY = new URL('./detector-worker.ts', import.meta.url).href;
-const BOOT = `import(${JSON.stringify(TSX_API)}).then((t) => { t.register(); return import(${JSON.stringify(ENTRY)}); })`;
+// Compiled (dist/), the worker's entry is a .js beside this file. From the sources (tests, benches)
+// worker threads do not inherit tsx's loader: each registers it before importing its .ts entry
+// (require.resolve finds tsx's CommonJS face; its ESM face sits beside it).
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(FROM_SOURCE ? './detector-worker.ts' : './detector-worker.js', import.meta.url).href;
+const BOOT = FROM_SOURCE
+  ? `import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href)}).then((t) => { t.register(); return import(${JSON.stringify(ENTRY)}); })`
+  : `import(${JSON.stringify(ENTRY)})`;
 
 /** Detection spread over worker threads (one TensorFlow.js WebAssembly instance each). */
 export class DetectorPool implements ObjectDetector {
