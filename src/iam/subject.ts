@@ -11,6 +11,10 @@ export interface Subject {
   via: 'token' | 'api-key' | 'device' | 'local';
   /** Access token id, for revocation at logout. */
   jti?: string;
+  /** When the credential expires (ms), where it does. */
+  expiresAt?: number;
+  /** Refresh-token family of the session an access token belongs to. */
+  family?: string;
   /** API key id when via = api-key. */
   apiKeyId?: string;
 }

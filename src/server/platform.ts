@@ -47,7 +47,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   const applied = await migrate(store, [...iamMigrations, ...modules.flatMap((m) => m.migrations ?? [])]);
   if (applied.length) logger.info({ applied, store: store.description }, 'applied migrations');
 
-  const iam = new Iam({ store, key, clock, auth: config.auth });
+  const iam = new Iam({ store, key, clock, auth: config.auth, bus });
   await iam.start();
   const boot = await bootstrapAdmin(iam, config.dataDir);
   if (boot) logger.warn({ credentialFile: boot.credentialFile }, 'created the first admin; its credential is in this file (readable only by you)');
@@ -72,6 +72,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     }
   } catch (err) {
     await stopModules();
+    iam.stop();
     if (!opts.store) await store.close();
     throw err;
   }
@@ -109,6 +110,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
         clearInterval(sweep);
       }
       await stopModules();
+      iam.stop();
       await bus.close();
       if (!opts.store) await store.close();
     })());

@@ -5,7 +5,7 @@ import { SUBJECTS } from '../contracts.ts';
 
 export type RefusalKind =
   | 'anonymous' | 'auth-failed' | 'connect-throttled' | 'connection-flood' | 'oversized-packet' | 'malformed-packet'
-  | 'publish-denied' | 'subscribe-denied' | 'reading-rejected';
+  | 'publish-denied' | 'subscribe-denied' | 'reading-rejected' | 'session-ended';
 
 export interface Refusal {
   kind: RefusalKind;

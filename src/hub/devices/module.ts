@@ -44,6 +44,7 @@ export function devicesModule(opts: DevicesOptions = {}): PlatformModule {
     },
     async stop() {
       demo?.stop();
+      hub?.offQuarantine();
       await hub?.guard.drain();
     },
   };

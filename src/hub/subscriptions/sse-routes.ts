@@ -12,6 +12,14 @@ import { pathOf, type PathParams } from '../twins/services.ts';
 import type { TwinStore } from '../twins/twin-store.ts';
 import { topicMatches, type LiveFeed } from './live-feed.ts';
 
+/** The bearer credential the request authenticated with (security.ts accepts these two headers). */
+function credentialOf(req: FastifyRequest): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (m) return m[1];
+  const k = req.headers['x-api-key'];
+  return typeof k === 'string' && k.length > 0 ? k : undefined;
+}
+
 const SubscribeQuery = Type.Object({ topic: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 const Seg = Type.String({ minLength: 1, maxLength: 130 });
 const ResourceParams = Type.Object({ provider: Seg, service: Seg, resource: Seg });
@@ -44,8 +52,19 @@ export async function sseRoutes(app: FastifyInstance, ctx: ModuleContext, feed: 
       res.write(`event: reading\nid: ${r.deviceId}:${r.counter}\ndata: ${JSON.stringify({ topic, ...readingJson(r) })}\n\n`);
     });
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    // The stream lives only as long as its credential (expiry, revocation, changed rights).
+    const credential = credentialOf(req);
+    const untrack = ctx.iam.sessions.track({
+      subject: s,
+      recheck: () => (credential ? ctx.iam.authenticate(credential) : Promise.reject(new Error('no credential'))),
+      end: (reason) => {
+        res.write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+        res.end();
+      },
+    });
     const end = () => {
       off();
+      untrack();
       clearInterval(ping);
       open.delete(res);
     };
