@@ -47,13 +47,18 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
   app.decorateRequest('auditResource', undefined);
   app.decorateRequest('auditAction', undefined);
   app.decorateRequest('handlerReached', false);
-  app.decorateRequest('authorize', function (this: FastifyRequest, action: string, resource: ResourceRef) {
+  app.decorateRequest('may', function (this: FastifyRequest, action: string, resource: ResourceRef) {
+    return this.subject !== undefined && iam.decide(this.subject, action, resource).allow;
+  });
+  app.decorateRequest('authorize', function (this: FastifyRequest, action: string, resource: ResourceRef, hidden?: Error) {
     this.auditAction = action;
     this.auditResource = resource;
     if (!this.subject) throw new MsecError('UNAUTHENTICATED', 'authentication required');
     const d = iam.decide(this.subject, action, resource);
     if (!d.allow) {
       metrics.denied.inc({ action });
+      // Hidden from another organisation's caller who may not even read it (a reader knows it exists).
+      if (hidden && resource.org !== undefined && resource.org !== this.subject.org && !iam.decide(this.subject, action.replace(/:[^:]+$/, ':read'), resource).allow) throw hidden;
       throw new MsecError('FORBIDDEN', `not allowed: ${action}`, { details: { reason: d.reason } });
     }
   });

@@ -37,12 +37,10 @@ const ListQuery = Type.Object(
 export async function principalRoutes(app: FastifyInstance, { iam }: ModuleContext): Promise<void> {
   async function load(req: FastifyRequest<{ Params: Static<typeof IdParams> }>, action: string): Promise<Principal> {
     const p = await iam.directory.get(req.params.id);
-    const notFound = () => new MsecError('NOT_FOUND', 'principal not found');
-    if (!p) throw notFound();
-    const ref = { type: 'principal', id: p.id, org: p.orgId };
+    const missing = () => new MsecError('NOT_FOUND', `principal ${req.params.id} not found`);
+    if (!p) throw missing();
     // Same answer for "absent" and "not yours": existence is not disclosed across organisations.
-    if (p.orgId !== req.subject!.org && !iam.decide(req.subject!, 'iam:principal:read', ref).allow) throw notFound();
-    req.authorize(action, ref);
+    req.authorize(action, { type: 'principal', id: p.id, org: p.orgId }, missing());
     return p;
   }
 
