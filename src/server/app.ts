@@ -5,8 +5,9 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ModuleContext, PlatformModule } from '../iam/index.ts';
-import { installErrorHandling } from './errors.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
+import { installJsonBody } from './json-body.ts';
 import { installSecurity } from './security.ts';
 import { installValidation } from './validation.ts';
 import { MSEC_VERSION } from './version.ts';
@@ -40,11 +41,16 @@ export async function buildApp({ ctx, httpMetrics, modules }: BuildAppOptions): 
     },
     trustProxy: false,
     return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors,
     ...https,
   }) as unknown as FastifyInstance;
 
   installValidation(app);
   installErrorHandling(app);
+  // Bodies are JSON (or a module's own type, e.g. application/cose): text/plain is a 415, not a string.
+  app.removeContentTypeParser('text/plain');
+  installJsonBody(app, config.bodyLimitBytes);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
