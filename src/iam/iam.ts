@@ -3,6 +3,7 @@ import { ApiKeyService, looksLikeApiKey } from './api-keys.ts';
 import { AuditLog } from './audit.ts';
 import { PasswordAuthenticator } from './authenticator.ts';
 import { LiveSessions } from './live-sessions.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { PolicyEngine, type Decision, type ResourceRef } from './policy.ts';
 import { PrincipalDirectory, type Principal } from './principals.ts';
 import { RevocationList } from './revocations.ts';
@@ -29,6 +30,7 @@ export class Iam {
   readonly tokens: TokenService;
   readonly apiKeys: ApiKeyService;
   readonly passwords: PasswordAuthenticator;
+  readonly loginThrottle: LoginThrottle;
   readonly policy = new PolicyEngine();
   readonly audit: AuditLog;
   /** Live connections (MQTT, SSE) bound to their credentials. */
@@ -45,15 +47,8 @@ export class Iam {
       refreshSeconds: opts.auth.refreshTokenTtlSeconds,
     });
     this.apiKeys = new ApiKeyService(store, clock, this.revocations);
-    this.passwords = new PasswordAuthenticator(
-      this.directory,
-      this.tokens,
-      this.revocations,
-      clock,
-      { threshold: opts.auth.lockoutThreshold, lockoutMs: opts.auth.lockoutSeconds * 1000 },
-      opts.auth.passwordHashCost,
-      opts.auth.accessTokenTtlSeconds * 1000,
-    );
+    this.loginThrottle = new LoginThrottle(store, clock, { freeFailures: opts.auth.lockoutThreshold, maxDelayMs: opts.auth.lockoutSeconds * 1000 });
+    this.passwords = new PasswordAuthenticator(this.directory, this.tokens, this.loginThrottle, opts.auth.passwordHashCost);
     this.audit = new AuditLog(store, clock);
     this.sessions = new LiveSessions(opts.sessionRecheckMs);
     // Any revocation, here or in another process, re-checks every live session at once (on the
@@ -63,6 +58,7 @@ export class Iam {
 
   async start(): Promise<void> {
     await this.revocations.load();
+    await this.loginThrottle.prune();
     if (this.opts.bus) this.revocations.connect(this.opts.bus);
   }
 
@@ -128,6 +124,12 @@ export class Iam {
   async remove(principalId: string): Promise<void> {
     await this.revokeAll(principalId);
     await this.directory.remove(principalId);
+  }
+
+  /** Lets a name log in again from everywhere at once (the recovery path: `msec admin unlock NAME`). */
+  async unlock(principal: Principal): Promise<void> {
+    await this.directory.unlock(principal.id);
+    await this.loginThrottle.clear(principal.name);
   }
 
   /** Ends one session: its access token and its refresh family. */

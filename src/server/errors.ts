@@ -78,6 +78,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       const retry = (err as FastifyError & { retryAfter?: number }).retryAfter;
       if (retry) reply.header('retry-after', Math.ceil(retry / 1000));
     }
+    const after = (e.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (e.code === 'LOGIN_THROTTLED' && typeof after === 'number') reply.header('retry-after', after);
     reply.status(e.status).type('application/json').send(e.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {

@@ -24,7 +24,7 @@ export async function authRoutes(app: FastifyInstance, ctx: ModuleContext): Prom
     async (req) => {
       req.auditNote = { actorName: req.body.username, resource: 'session' };
       req.auditAction = 'iam:session:login';
-      const { tokens, principalId, orgId } = await iam.passwords.login(req.body.username, req.body.password);
+      const { tokens, principalId, orgId } = await iam.passwords.login(req.body.username, req.body.password, req.ip);
       req.auditNote = { actorName: req.body.username, actorId: principalId, orgId, resource: 'session' };
       return tokens;
     },

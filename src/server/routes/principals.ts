@@ -137,7 +137,7 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ModuleConte
     },
     async (req, reply) => {
       const p = await load(req, 'iam:principal:update');
-      await iam.directory.unlock(p.id);
+      await iam.unlock(p);
       reply.status(204);
     },
   );
