@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ModuleContext, PlatformModule } from '../iam/index.ts';
+import { MsecError } from '../core/index.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { installJsonBody } from './json-body.ts';
@@ -40,7 +41,8 @@ export async function buildApp({ ctx, httpMetrics, modules }: BuildAppOptions): 
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: false,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has another body shape: we answer it ourselves (below).
+    return503OnClosing: false,
     clientErrorHandler,
     frameworkErrors,
     ...https,
@@ -51,6 +53,16 @@ export async function buildApp({ ctx, httpMetrics, modules }: BuildAppOptions): 
   // Bodies are JSON (or a module's own type, e.g. application/cose): text/plain is a 415, not a string.
   app.removeContentTypeParser('text/plain');
   installJsonBody(app, config.bodyLimitBytes);
+  // Requests arriving once shutdown began: refused with the one error shape (in-flight ones finish).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    throw new MsecError('SHUTTING_DOWN', 'the server is shutting down; retry on another instance or later', { status: 503 });
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
