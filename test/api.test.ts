@@ -169,6 +169,22 @@ describe.each(storeCases)('HTTP API security on $name', (storeCase) => {
     expect(r.statusCode).toBe(404);
     expect(r.json().error.code).toBe('NOT_FOUND');
   });
+
+  it('aggregates refused anonymous requests per source and reason: a flood stays two rows, the count adds up', async () => {
+    const since = Date.now();
+    for (let i = 0; i < 40; i++) expect((await t.request('POST', '/api/v1/orgs', { token: 'garbage', body: { id: `x${i}`, name: 'x', kind: 'city' } })).statusCode).toBe(401);
+    await t.platform.ctx.iam.audit.anonymous.flush();
+    const rows = (await t.platform.ctx.iam.audit.query({ since })).filter((r) => r.action === 'iam:org:create' && r.outcome === 'denied' && r.actorId === null);
+    expect(rows.length).toBeLessThanOrEqual(2);
+    expect(rows.reduce((n, r) => n + ((r.detail?.count as number | undefined) ?? 1), 0)).toBe(40);
+    // An authenticated principal's refusals stay one row each.
+    const analyst = await t.request('POST', '/api/v1/principals', { token: admin, body: { org: 'santander', kind: 'user', name: 'agg-analyst', roles: ['analyst'], password: 'agg-analyst-password' } });
+    expect(analyst.statusCode).toBe(201);
+    const token = await t.login('agg-analyst', 'agg-analyst-password');
+    for (let i = 0; i < 3; i++) expect((await t.request('POST', '/api/v1/orgs', { token, body: { id: `y${i}`, name: 'y', kind: 'city' } })).statusCode).toBe(403);
+    const own = (await t.platform.ctx.iam.audit.query({ since, actorId: analyst.json().id as string })).filter((r) => r.outcome === 'denied');
+    expect(own).toHaveLength(3);
+  });
 });
 
 describe('login rate limiting', () => {

@@ -62,9 +62,10 @@ export class Iam {
     if (this.opts.bus) this.revocations.connect(this.opts.bus);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.revocations.disconnect();
     this.sessions.stop();
+    await this.audit.anonymous.stop();
   }
 
   addAuthenticator(fn: (credential: string) => Promise<Subject | undefined>): void {

@@ -72,7 +72,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     }
   } catch (err) {
     await stopModules();
-    iam.stop();
+    await iam.stop();
     if (!opts.store) await store.close();
     throw err;
   }
@@ -110,7 +110,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
         clearInterval(sweep);
       }
       await stopModules();
-      iam.stop();
+      await iam.stop();
       await bus.close();
       if (!opts.store) await store.close();
     })());

@@ -123,7 +123,7 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
         .catch((err: unknown) => req.log.warn({ err }, 'security event not published'));
     }
     try {
-      await iam.audit.append({
+      const rec = {
         actorId: note.actorId ?? s?.id ?? null,
         actorName: note.actorName ?? s?.name ?? null,
         orgId: note.orgId ?? s?.org ?? null,
@@ -134,7 +134,11 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
         ip: req.ip,
         requestId: req.id,
         detail: note.detail ?? (req.errorCode ? { error: req.errorCode } : undefined),
-      });
+      } as const;
+      // An anonymous refusal (no credential, or one that did not verify) is counted per source
+      // and reason, not written one by one: a flood must not bury the log.
+      if (denied && !s && !note.actorId) await iam.audit.anonymous.refuse(rec, req.errorCode ?? String(status));
+      else await iam.audit.append(rec);
     } catch (err) {
       req.log.error({ err }, 'audit append failed');
       // An unaccounted change must not be acknowledged as success.

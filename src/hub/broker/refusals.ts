@@ -33,12 +33,13 @@ export class RefusalReporter {
   report(r: Refusal): void {
     this.counter.inc({ kind: r.kind });
     this.logger.debug({ refusal: r }, 'mqtt refusal');
-    void this.audit
-      .append({
-        actorId: r.actorId ?? null, actorName: r.actorName ?? r.clientId ?? null, action: `hub:mqtt:${r.kind}`,
-        resource: r.topic ? `topic ${r.topic.slice(0, 200)}` : 'mqtt', outcome: 'denied', ip: r.ip ?? null,
-        detail: { reason: r.reason.slice(0, 300), ...(r.clientId ? { clientId: r.clientId.slice(0, 100) } : {}) },
-      })
+    const rec = {
+      actorId: r.actorId ?? null, actorName: r.actorName ?? r.clientId ?? null, action: `hub:mqtt:${r.kind}`,
+      resource: r.topic ? `topic ${r.topic.slice(0, 200)}` : 'mqtt', outcome: 'denied' as const, ip: r.ip ?? null,
+      detail: { reason: r.reason.slice(0, 300), ...(r.clientId ? { clientId: r.clientId.slice(0, 100) } : {}) },
+    };
+    // Refused connections of nobody in particular are counted per source and kind (a flood stays one row).
+    void (r.actorId ? this.audit.append(rec) : this.audit.anonymous.refuse({ ...rec, actorName: null }, r.kind))
       .catch((err: unknown) => this.logger.error({ err }, 'audit of an mqtt refusal failed'));
     void this.bus.publish(SUBJECTS.securityEvent('hub', r.kind), { ...r, at: Date.now() }).catch(() => {});
   }
