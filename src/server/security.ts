@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MsecError, isMsecError, type EventBus } from '../core/index.ts';
 import type { Iam, ResourceRef } from '../iam/index.ts';
+import { AnonymousLimit, ANONYMOUS_LIMITS } from './anonymous-limit.ts';
 import { toMsecError } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
 
@@ -75,19 +76,31 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     }
   });
 
+  const anonymous = new AnonymousLimit(ANONYMOUS_LIMITS);
+  const anonymousBudget = (req: FastifyRequest) => {
+    // Health probes stay free: they are how an operator sees the flood.
+    if (req.routeOptions.url === '/healthz') return;
+    if (!anonymous.take(req.ip)) throw new MsecError('RATE_LIMITED', 'too many unauthenticated requests; slow down', { status: 429 });
+  };
+
   app.addHook('onRequest', async (req) => {
     const sec = req.routeOptions.config.security;
     if (!sec || sec.public) {
       // Public routes still recognise a caller who presents a valid credential.
       const credential = safeBearer(req);
       if (credential) req.subject = await iam.authenticate(credential).catch(() => undefined);
+      if (!req.subject) anonymousBudget(req);
       return;
     }
     const credential = bearerOf(req);
-    if (!credential) throw new MsecError('UNAUTHENTICATED', 'authentication required: send Authorization: Bearer <token> or X-API-Key');
+    if (!credential) {
+      anonymousBudget(req);
+      throw new MsecError('UNAUTHENTICATED', 'authentication required: send Authorization: Bearer <token> or X-API-Key');
+    }
     try {
       req.subject = await iam.authenticate(credential);
     } catch (err) {
+      anonymousBudget(req);
       const e = isMsecError(err) ? err : new MsecError('TOKEN_INVALID', 'credential is invalid');
       metrics.authFailures.inc({ code: e.code });
       throw e.status === 401 || e.status === 403 ? e : new MsecError('TOKEN_INVALID', 'credential is invalid');
