@@ -132,14 +132,23 @@ describe.each(storeCases)('HTTP API security on $name', (storeCase) => {
     expect(events[1]!.data).toMatchObject({ ip: '127.0.0.1', code: 'TOKEN_INVALID' });
   });
 
-  it('locks out after repeated failed logins', async () => {
+  it('throttles repeated failed logins from one address, the same for unknown names, until an admin unlocks', async () => {
     await t.request('POST', '/api/v1/principals', { token: admin, body: { org: 'fujisawa', kind: 'user', name: 'victim', roles: ['analyst'], password: 'victim-password-1' } });
-    for (let i = 0; i < 3; i++) {
-      expect((await t.request('POST', '/api/v1/auth/login', { body: { username: 'victim', password: `guess-${i}` } })).statusCode).toBe(401);
+    for (const name of ['victim', 'no-such-user']) {
+      for (let i = 0; i < 3; i++) {
+        const r = await t.request('POST', '/api/v1/auth/login', { body: { username: name, password: `guess-${i}` } });
+        expect(r.statusCode).toBe(401);
+        expect(r.json()).toEqual({ error: { code: 'INVALID_CREDENTIALS', message: 'invalid username or password' } });
+      }
+      const throttled = await t.request('POST', '/api/v1/auth/login', { body: { username: name, password: 'victim-password-1' } });
+      expect(throttled.statusCode).toBe(429);
+      expect(throttled.json().error.code).toBe('LOGIN_THROTTLED');
+      expect(throttled.headers['retry-after']).toBe('1');
+      expect(throttled.body).not.toMatch(/lockedUntil/);
     }
-    const locked = await t.request('POST', '/api/v1/auth/login', { body: { username: 'victim', password: 'victim-password-1' } });
-    expect(locked.statusCode).toBe(423);
-    expect(locked.json().error.code).toBe('ACCOUNT_LOCKED');
+    // Another address is not affected: the owner is never locked out by someone else's guesses.
+    const elsewhere = await t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '198.51.100.7', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ username: 'victim', password: 'victim-password-1' }) });
+    expect(elsewhere.statusCode).toBe(200);
     const victimId = (await t.request('GET', '/api/v1/principals?org=fujisawa', { token: admin })).json().items.find((p: { name: string }) => p.name === 'victim').id;
     expect((await t.request('POST', `/api/v1/principals/${victimId}/unlock`, { token: admin })).statusCode).toBe(204);
     expect((await t.request('POST', '/api/v1/auth/login', { body: { username: 'victim', password: 'victim-password-1' } })).statusCode).toBe(200);
@@ -159,6 +168,22 @@ describe.each(storeCases)('HTTP API security on $name', (storeCase) => {
     const r = await t.request('GET', '/api/v1/nope', { token: admin });
     expect(r.statusCode).toBe(404);
     expect(r.json().error.code).toBe('NOT_FOUND');
+  });
+
+  it('aggregates refused anonymous requests per source and reason: a flood stays two rows, the count adds up', async () => {
+    const since = Date.now();
+    for (let i = 0; i < 40; i++) expect((await t.request('POST', '/api/v1/orgs', { token: 'garbage', body: { id: `x${i}`, name: 'x', kind: 'city' } })).statusCode).toBe(401);
+    await t.platform.ctx.iam.audit.anonymous.flush();
+    const rows = (await t.platform.ctx.iam.audit.query({ since })).filter((r) => r.action === 'iam:org:create' && r.outcome === 'denied' && r.actorId === null);
+    expect(rows.length).toBeLessThanOrEqual(2);
+    expect(rows.reduce((n, r) => n + ((r.detail?.count as number | undefined) ?? 1), 0)).toBe(40);
+    // An authenticated principal's refusals stay one row each.
+    const analyst = await t.request('POST', '/api/v1/principals', { token: admin, body: { org: 'santander', kind: 'user', name: 'agg-analyst', roles: ['analyst'], password: 'agg-analyst-password' } });
+    expect(analyst.statusCode).toBe(201);
+    const token = await t.login('agg-analyst', 'agg-analyst-password');
+    for (let i = 0; i < 3; i++) expect((await t.request('POST', '/api/v1/orgs', { token, body: { id: `y${i}`, name: 'y', kind: 'city' } })).statusCode).toBe(403);
+    const own = (await t.platform.ctx.iam.audit.query({ since, actorId: analyst.json().id as string })).filter((r) => r.outcome === 'denied');
+    expect(own).toHaveLength(3);
   });
 });
 

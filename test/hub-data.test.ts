@@ -64,8 +64,11 @@ describe('hub data side: twins, grants, history, MQTT with mosquitto tools, SSE'
     expect(list.items.find((p) => p.provider === 'air-1')?.services).toEqual(['admin', 'weather']);
     const strangerList = (await t.request('GET', '/api/v1/providers', { token: stranger.key })).json() as { items: unknown[] };
     expect(strangerList.items).toEqual([]);
+    // Another organisation's twin answers exactly as a missing one: its existence is not disclosed.
     const denied = await t.request('GET', '/api/v1/providers/air-1/services/weather/resources/temperature', { token: stranger.key });
-    expect(denied.statusCode).toBe(403);
+    const missing = await t.request('GET', '/api/v1/providers/air-9/services/weather/resources/temperature', { token: stranger.key });
+    expect(denied.statusCode).toBe(404);
+    expect(denied.body.replace('air-1', 'X')).toBe(missing.body.replace('air-9', 'X'));
     const setLoc = await t.request('PUT', '/api/v1/providers/air-1/services/admin/resources/location', { token: operator.key, body: { value: { type: 'Point', coordinates: [-3.8, 43.46] } } });
     expect(setLoc.statusCode).toBe(200);
     const notSettable = await t.request('PUT', '/api/v1/providers/air-1/services/weather/resources/temperature', { token: operator.key, body: { value: 3 } });

@@ -54,7 +54,7 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
   });
 
   const denied = async (p: Person, id: string, code = 'VAULT_NO_GRANT') => {
-    await expect(p.client.get(id, p.keys)).rejects.toMatchObject({ code, status: code === 'VAULT_ERASED' ? 410 : 403 });
+    await expect(p.client.get(id, p.keys)).rejects.toMatchObject({ code, status: { VAULT_ERASED: 410, VAULT_NOT_FOUND: 404 }[code] ?? 403 });
   };
 
   it('stores only ciphertext; the owner reads it back with a verified ledger proof', async () => {
@@ -68,8 +68,8 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     expect(got.entry).toMatchObject({ index: firstIndex, kind: 'vault.record', dataHash: firstHash });
   });
 
-  it('refuses everyone else, administrators included: 403 VAULT_NO_GRANT', async () => {
-    await denied(bob, recordId);
+  it('refuses everyone else, administrators included: 403 VAULT_NO_GRANT (404 for another organisation)', async () => {
+    await denied(bob, recordId, 'VAULT_NOT_FOUND');
     await denied(eve, recordId);
     await denied(admin, recordId);
     const raw = await t.request('GET', `/api/v1/vault/records/${recordId}`, { token: eve.token });
@@ -108,10 +108,10 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     const bobsV2 = await bob.client.fetchRecord(recordId);
     expect(td.decode((await bob.client.open(bobsV2, bob.keys)).plaintext)).toBe('v2: granted bob');
     expect(await alice.client.revoke(recordId, bob.id)).toMatchObject({ destroyedKeys: 2 });
-    await denied(bob, recordId);
+    await denied(bob, recordId, 'VAULT_NOT_FOUND');
     const v3 = await alice.client.put(te.encode('v3: after revocation'), alice.keys, recordId);
     expect(v3.version).toBe(3);
-    await denied(bob, recordId);
+    await denied(bob, recordId, 'VAULT_NOT_FOUND');
     // Even with the v2 key he kept, v3 does not open: fresh data key per version.
     const v3res = await alice.client.fetchRecord(recordId);
     const oldKey = await unwrapDataKey(bobsV2.wrappedKey, bob.keys.privateKey, { recordId, version: 2 });
@@ -137,7 +137,7 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     expect(tomb.versions.map((v) => v.version)).toEqual([1, 2, 3]);
     expect(tomb.versions[0]).toEqual({ version: 1, hash: firstHash, ledgerIndex: firstIndex });
     await denied(alice, recordId, 'VAULT_ERASED');
-    await denied(bob, recordId);
+    await denied(bob, recordId, 'VAULT_NOT_FOUND');
     await denied(admin, recordId);
     const db = t.platform.ctx.store.db.withTables<VaultTables>();
     expect(await db.selectFrom('vault_wrapped_keys').select('principal_id').where('record_id', '=', recordId).execute()).toEqual([]);

@@ -21,6 +21,7 @@ export const ErrorCodes = {
   TOKEN_EXPIRED: 401,
   TOKEN_REVOKED: 401,
   ACCOUNT_LOCKED: 423,
+  LOGIN_THROTTLED: 429,
   ACCOUNT_DISABLED: 403,
   // authorization
   FORBIDDEN: 403,
@@ -28,6 +29,7 @@ export const ErrorCodes = {
   CONFIG_INVALID: 500,
   STORAGE_ERROR: 500,
   UNAVAILABLE: 503,
+  SHUTTING_DOWN: 503,
   INTERNAL: 500,
   // the platform contract (a module wiring that cannot start)
   PLATFORM_SERVICE_MISSING: 500,

@@ -69,6 +69,8 @@ export interface ReadingIngestor {
  */
 export interface DeviceAuthenticator {
   authenticateDevice(deviceId: string, credential: string): Promise<Subject>;
+  /** As authenticateDevice, for a connection that stays open: a quarantined device is refused too. */
+  authenticateDeviceSession(deviceId: string, credential: string): Promise<Subject>;
 }
 
 /**

@@ -134,7 +134,7 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
           : undefined;
         broker = new HubBroker(
           { host: c.config.host, port: b.port ?? c.config.mqttPort, maxPacketBytes: b.maxPacketBytes ?? 64 * 1024, throttle: { ...DEFAULT_THROTTLE, ...b.throttle }, tls, redisUrl: c.config.redisUrl },
-          { iam, grants, deviceAuth: devices.deviceAuth, ingest: devices.ingestor, refusals: new RefusalReporter(c.metrics, c.access.audit, c.bus, c.logger), logger: c.logger, now: () => Date.now() },
+          { iam, grants, deviceAuth: devices.deviceAuth, ingest: devices.ingestor, refusals: new RefusalReporter(c.metrics, iam.audit, c.bus, c.logger), logger: c.logger, now: () => Date.now() },
         );
         await broker.start();
         c.logger.info({ port: broker.port, tls: Boolean(tls), redis: Boolean(c.config.redisUrl) }, 'hub MQTT broker listening');
@@ -186,6 +186,7 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
 
     async stop() {
       await demo?.stop();
+      devices?.offQuarantine();
       await devices?.guard.drain();
       for (const s of stoppers.reverse()) await s();
       await bridge?.close();

@@ -35,8 +35,8 @@ export class ApiKeyService {
   private lastUsedWrites = new Map<string, number>();
   /**
    * Verified keys for a short while: a store round trip per request would dominate. Revoking a
-   * key here, or disabling its principal, takes effect at once in this process; other processes
-   * see a revocation within CACHE_MS.
+   * key, or any change to its principal, takes effect at once in every process (the revocation
+   * list travels on the bus).
    */
   private readonly cache = new Map<string, { subject: Subject; until: number; cachedAt: number }>();
   private static readonly CACHE_MS = 30_000;
@@ -73,12 +73,14 @@ export class ApiKeyService {
     for (const [k, v] of this.cache) if (v.subject.apiKeyId === id) this.cache.delete(k);
     const res = await this.db.updateTable('iam_api_keys').set({ revoked_at: this.clock.now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) throw new MsecError('NOT_FOUND', `api key ${id} not found or already revoked`);
+    // Other processes drop their cached copy, and live sessions on the key end, at once.
+    await this.revocations?.revokeToken(id, this.clock.now() + 2 * ApiKeyService.CACHE_MS);
   }
 
   async authenticate(presented: string, loadPrincipal: (id: string) => Promise<Principal | undefined>): Promise<Subject> {
     const now0 = this.clock.now();
     const hit = this.cache.get(presented);
-    if (hit && hit.until > now0 && !this.revocations?.isRevoked(undefined, hit.subject.id, hit.cachedAt)) return hit.subject;
+    if (hit && hit.until > now0 && !this.revocations?.isRevoked(hit.subject.apiKeyId, hit.subject.id, hit.cachedAt)) return hit.subject;
     const m = KEY_FORMAT.exec(presented);
     if (!m) throw new MsecError('TOKEN_INVALID', 'api key is malformed');
     const row = await this.db.selectFrom('iam_api_keys').selectAll().where('id', '=', m[1]!).executeTakeFirst();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Store } from '../core/index.ts';
+import { AnonymousRefusals } from './audit-aggregate.ts';
 import type { IamTables } from './schema.ts';
 
 import type { AuditOutcome, AuditRecord } from '../core/platform/access.ts';
@@ -27,9 +28,12 @@ export interface AuditQuery {
 export class AuditLog {
   private readonly db: Kysely<IamTables>;
   private listeners: Array<(e: AuditEntry) => void> = [];
+  /** Refusals of anonymous callers, aggregated per source and reason (see AnonymousRefusals). */
+  readonly anonymous: AnonymousRefusals;
 
   constructor(store: Store, private readonly clock: Clock) {
     this.db = store.db.withTables<IamTables>();
+    this.anonymous = new AnonymousRefusals((rec) => this.append(rec), clock);
   }
 
   onAppend(listener: (e: AuditEntry) => void): void {

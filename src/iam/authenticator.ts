@@ -1,50 +1,46 @@
-import { MsecError, type Clock } from '../core/index.ts';
+import { MsecError } from '../core/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { principalFromRow, type PrincipalDirectory } from './principals.ts';
-import type { RevocationList } from './revocations.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import type { IssuedTokens, TokenService } from './tokens.ts';
 
-export interface LockoutPolicy {
-  threshold: number;
-  lockoutMs: number;
-}
-
-/** Password login with lock-out after repeated failures. */
+/**
+ * Password login. Failures are throttled per (name, source address) with growing delays, never
+ * by locking the account for everyone: an attacker cannot lock out its owner. Existing and
+ * unknown names get the same answers, the same throttling and the same work (a password check).
+ */
 export class PasswordAuthenticator {
   private dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly directory: PrincipalDirectory,
     private readonly tokens: TokenService,
-    private readonly revocations: RevocationList,
-    private readonly clock: Clock,
-    private readonly lockout: LockoutPolicy,
+    private readonly throttle: LoginThrottle,
     private readonly passwordCost: number,
-    private readonly maxAccessTokenMs: number,
   ) {}
 
-  async login(username: string, password: string): Promise<{ tokens: IssuedTokens; principalId: string; orgId: string }> {
+  async login(username: string, password: string, source = 'unknown'): Promise<{ tokens: IssuedTokens; principalId: string; orgId: string }> {
+    const wait = await this.throttle.waitMs(username, source);
+    if (wait > 0) {
+      throw new MsecError('LOGIN_THROTTLED', 'too many failed logins for this name from your address; try again later', {
+        status: 429, details: { retryAfterSeconds: Math.ceil(wait / 1000) },
+      });
+    }
     const row = await this.directory.credentialsByName(username);
+    let ok: boolean;
     if (!row || row.password_hash === null) {
       // Spend the same time as a real check so responses do not reveal which names exist.
       this.dummyHash ??= hashPassword('not a password', this.passwordCost);
       await verifyPassword(password, await this.dummyHash);
+      ok = false;
+    } else {
+      ok = await verifyPassword(password, row.password_hash);
+    }
+    if (!ok || !row) {
+      await this.throttle.failure(username, source);
       throw new MsecError('INVALID_CREDENTIALS', 'invalid username or password');
     }
-    const now = this.clock.now();
-    if (row.locked_until !== null && row.locked_until > now) {
-      throw new MsecError('ACCOUNT_LOCKED', 'account is locked after repeated failed logins; try later or ask an admin', {
-        details: { lockedUntil: new Date(row.locked_until).toISOString() },
-      });
-    }
-    if (!(await verifyPassword(password, row.password_hash))) {
-      const { locked } = await this.directory.recordLoginFailure(row.id, this.lockout.threshold, this.lockout.lockoutMs);
-      if (locked) {
-        await this.revocations.revokeSubject(row.id, this.maxAccessTokenMs);
-        await this.tokens.revokeAllRefreshTokens(row.id);
-      }
-      throw new MsecError('INVALID_CREDENTIALS', 'invalid username or password', { details: locked ? { locked: true } : undefined });
-    }
+    await this.throttle.success(username, source);
     if (row.disabled === 1) throw new MsecError('ACCOUNT_DISABLED', 'account is disabled');
     await this.directory.recordLoginSuccess(row.id);
     const principal = principalFromRow({ ...row, failed_logins: 0, locked_until: null });

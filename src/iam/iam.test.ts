@@ -50,18 +50,35 @@ describe.each(storeCases)('IAM on $name', (storeCase) => {
     expect(await codeOf(iam.authenticate(tokens.accessToken))).toBe('TOKEN_EXPIRED');
   });
 
-  it('locks an account after repeated failures and voids its tokens', async () => {
+  it('throttles failures per (name, source) with growing delays, alike for unknown names, never locking the owner out', async () => {
     const { iam, clock } = await setup();
-    const { tokens } = await iam.passwords.login('alice', 'alice-password-1');
-    expect(await codeOf(iam.passwords.login('alice', 'wrong-1'))).toBe('INVALID_CREDENTIALS');
-    expect(await codeOf(iam.passwords.login('alice', 'wrong-2'))).toBe('INVALID_CREDENTIALS');
-    expect(await codeOf(iam.passwords.login('alice', 'wrong-3'))).toBe('INVALID_CREDENTIALS');
-    // Locked now: even the right password is refused until the lock expires.
-    expect(await codeOf(iam.passwords.login('alice', 'alice-password-1'))).toBe('ACCOUNT_LOCKED');
-    expect(await codeOf(iam.authenticate(tokens.accessToken))).toBe('TOKEN_REVOKED');
-    clock.advance(601_000);
-    expect(await codeOf(iam.passwords.login('alice', 'alice-password-1'))).toBe('ok');
-    expect(await codeOf(iam.passwords.login('nobody', 'whatever-pass'))).toBe('INVALID_CREDENTIALS');
+    const { tokens } = await iam.passwords.login('alice', 'alice-password-1', '10.0.0.1');
+    const attacker = '203.0.113.9';
+    const answers = async (name: string): Promise<string[]> => {
+      const out: string[] = [];
+      for (let i = 0; i < 3; i++) out.push(await codeOf(iam.passwords.login(name, `wrong-${i}`, attacker)));
+      out.push(await codeOf(iam.passwords.login(name, 'wrong-again', attacker)));
+      clock.advance(1000);
+      out.push(await codeOf(iam.passwords.login(name, 'wrong-after-1s', attacker)));
+      out.push(await codeOf(iam.passwords.login(name, 'too-soon', attacker)));
+      clock.advance(1500);
+      out.push(await codeOf(iam.passwords.login(name, 'still-too-soon', attacker)));
+      clock.advance(600);
+      out.push(await codeOf(iam.passwords.login(name, 'after-2s', attacker)));
+      return out;
+    };
+    const existing = await answers('alice');
+    // Delays grow: free failures, then 1 s, then 2 s between attempts.
+    expect(existing).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'LOGIN_THROTTLED', 'INVALID_CREDENTIALS', 'LOGIN_THROTTLED', 'LOGIN_THROTTLED', 'INVALID_CREDENTIALS']);
+    // An unknown name gets exactly the same answers: names cannot be enumerated.
+    expect(await answers('nobody')).toEqual(existing);
+    // The owner, from its own address, is not locked out, and its session holds.
+    expect(await codeOf(iam.passwords.login('alice', 'alice-password-1', '10.0.0.1'))).toBe('ok');
+    expect(await codeOf(iam.authenticate(tokens.accessToken))).toBe('ok');
+    // The attacker's source stays throttled for alice until an admin unlocks the name.
+    expect(await codeOf(iam.passwords.login('alice', 'alice-password-1', attacker))).toBe('LOGIN_THROTTLED');
+    await iam.unlock((await iam.directory.findByName('alice'))!);
+    expect(await codeOf(iam.passwords.login('alice', 'alice-password-1', attacker))).toBe('ok');
   });
 
   it('rotates refresh tokens and revokes the family when a used one is replayed', async () => {

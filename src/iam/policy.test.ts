@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { PolicyEngine, actionMatches } from './policy.ts';
+import { DEFAULT_STATEMENTS, PolicyEngine, actionMatches } from './policy.ts';
 import { ROLES, type Role } from './roles.ts';
 import type { Subject } from './subject.ts';
 
@@ -58,5 +58,27 @@ describe('PolicyEngine (default statements)', () => {
     const d = e.decide(subject('o', ['consumer']), 'hub:x:read', { type: 'x' });
     expect(d).toMatchObject({ allow: false, statement: 'deny-x' });
     expect(e.decide(subject('o', ['operator']), 'hub:x:read', { type: 'x' }).allow).toBe(true);
+  });
+
+  it('own-org never matches a resource without an organisation (e.g. hub:federation:push)', () => {
+    const e = new PolicyEngine([{ id: 'org-only', effect: 'allow', roles: '*', actions: ['*'], scope: 'own-org' }]);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{2,8}$/), fc.constantFrom(...ROLES), (org, role) => {
+        expect(e.decide(subject(org, [role]), 'hub:federation:push', { type: 'federation' }).allow).toBe(false);
+        expect(e.decide(subject(org, [role]), 'hub:federation:push', { type: 'federation', org }).allow).toBe(true);
+      }),
+    );
+  });
+
+  it('follows the role hierarchy: an org admin may do whatever another role of its org may, /metrics included', () => {
+    const actions = [...new Set(DEFAULT_STATEMENTS.flatMap((st) => st.actions).filter((a) => !a.includes('*')))];
+    fc.assert(
+      fc.property(fc.constantFrom(...actions), fc.constantFrom(...ROLES.filter((r) => r !== 'admin')), fc.constantFrom('santander', 'platform'), (action, role, org) => {
+        const resource = { type: action.split(':')[1]!, org };
+        if (engine.decide(subject(org, [role]), action, resource).allow) expect(engine.decide(subject(org, ['admin']), action, resource).allow).toBe(true);
+      }),
+    );
+    expect(engine.decide(subject('santander', ['admin']), 'platform:metrics:read', { type: 'metrics', org: 'santander' }).allow).toBe(true);
+    expect(engine.decide(subject('santander', ['admin']), 'platform:config:update', { type: 'config', org: 'santander' }).allow).toBe(false);
   });
 });

@@ -56,7 +56,7 @@ export class PolicyEngine {
       if (st.roles !== '*' && !st.roles.some((r) => subject.roles.includes(r))) continue;
       if (!st.actions.some((p) => actionMatches(p, action))) continue;
       if (!inScope(st.scope, subject, resource)) continue;
-      if (st.when && !st.when(subject, resource)) continue;
+      if (st.when && !st.when(subject, resource, action)) continue;
       if (st.effect === 'deny') return { allow: false, statement: st.id, reason: `denied by ${st.id}` };
       allowedBy ??= st;
     }
@@ -69,7 +69,12 @@ export class PolicyEngine {
 export const DEFAULT_STATEMENTS: PolicyStatement[] = [
   { id: 'platform-admin', effect: 'allow', roles: ['admin'], actions: ['*'], scope: 'platform', description: 'administrators of the platform organisation administer everything' },
   { id: 'org-admin', effect: 'allow', roles: ['admin'], actions: ['*'], scope: 'own-org', description: 'organisation administrators administer their organisation' },
-  { id: 'org-admin-no-platform-ops', effect: 'deny', roles: ['admin'], actions: ['iam:org:create', 'platform:*'], scope: 'own-org', when: (s) => s.org !== PLATFORM_ORG, description: 'only platform admins create organisations or operate the platform' },
+  {
+    id: 'org-admin-no-platform-ops', effect: 'deny', roles: ['admin'], actions: ['iam:org:create', 'platform:*'], scope: 'own-org',
+    // Reading metrics is not operating: an org admin may do what an org operator may (role hierarchy).
+    when: (s, _r, action) => s.org !== PLATFORM_ORG && action !== 'platform:metrics:read',
+    description: 'only platform admins create organisations or operate the platform',
+  },
   { id: 'self-service', effect: 'allow', roles: '*', actions: ['iam:self:*'], scope: 'self', description: 'everyone reads their own identity and manages their own session' },
   { id: 'operator-observe', effect: 'allow', roles: ['operator'], actions: ['platform:metrics:read', 'iam:audit:read', 'iam:principal:read', 'iam:org:read'], scope: 'own-org' },
   { id: 'platform-operator-metrics', effect: 'allow', roles: ['operator'], actions: ['platform:metrics:read'], scope: 'platform' },

@@ -155,6 +155,16 @@ export class PrincipalDirectory {
     await this.db.updateTable('iam_principals').set({ password_hash: hash, updated_at: this.clock.now() }).where('id', '=', id).execute();
   }
 
+  /** Deletes a principal with its API keys and refresh tokens. */
+  async remove(id: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('iam_api_keys').where('principal_id', '=', id).execute();
+      await tx.deleteFrom('iam_refresh_tokens').where('principal_id', '=', id).execute();
+      const res = await tx.deleteFrom('iam_principals').where('id', '=', id).executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0) throw new MsecError('NOT_FOUND', `principal ${id} not found`);
+    });
+  }
+
   async recordLoginFailure(id: string, threshold: number, lockoutMs: number): Promise<{ locked: boolean }> {
     const row = await this.db.selectFrom('iam_principals').select(['failed_logins']).where('id', '=', id).executeTakeFirst();
     const failures = (row?.failed_logins ?? 0) + 1;

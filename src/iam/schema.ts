@@ -37,6 +37,7 @@ export type IamTables = {
     revoked_at: number | null;
   };
   iam_token_revocations: { kind: string; value: string; revoked_at: number; expires_at: number };
+  iam_login_throttle: { name_key: string; source: string; failures: number; next_at: number; updated_at: number };
   iam_audit_log: {
     id: Generated<number>;
     at: number;
@@ -141,6 +142,21 @@ export const iamMigrations: ModuleMigration[] = [
         await sqlRaw(db, `CREATE OR REPLACE FUNCTION iam_audit_append_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$ LANGUAGE plpgsql`);
         await sqlRaw(db, `CREATE TRIGGER iam_audit_no_change BEFORE UPDATE OR DELETE ON iam_audit_log FOR EACH ROW EXECUTE FUNCTION iam_audit_append_only()`);
       }
+    },
+  },
+  {
+    name: 'iam_003_login_throttle',
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable('iam_login_throttle')
+        .addColumn('name_key', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('next_at', t.bigint, (c) => c.notNull())
+        .addColumn('updated_at', t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint('iam_login_throttle_pk', ['name_key', 'source'])
+        .execute();
     },
   },
   ...auditHeadMigrations,

@@ -23,13 +23,20 @@ function sha256(s: string): string {
 }
 
 /** Bounded cache of verified access tokens: ECDSA verify is the dominant per-request cost. */
+interface Verified {
+  subject: Subject;
+  exp: number;
+  /** Issue time in ms. */
+  issuedAt: number;
+}
+
 class VerifiedCache {
-  private readonly map = new Map<string, { subject: Subject; exp: number; iat: number }>();
+  private readonly map = new Map<string, Verified>();
   constructor(private readonly max = 10_000) {}
   get(token: string) {
     return this.map.get(token);
   }
-  set(token: string, v: { subject: Subject; exp: number; iat: number }) {
+  set(token: string, v: Verified) {
     if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
     this.map.set(token, v);
   }
@@ -52,7 +59,9 @@ export class TokenService {
 
   async issue(principal: Principal, family = newId('f')): Promise<IssuedTokens> {
     const now = this.clock.now();
-    const accessToken = await new SignJWT({ org: principal.orgId, roles: principal.roles, kind: principal.kind, name: principal.name })
+    // `iat_ms`: revocation compares issue times in milliseconds (a token issued in the same second
+    // after a revocation stays valid); `fam`: logout ends the refresh family of this session too.
+    const accessToken = await new SignJWT({ org: principal.orgId, roles: principal.roles, kind: principal.kind, name: principal.name, iat_ms: now, fam: family })
       .setProtectedHeader({ alg: 'ES256', kid: this.key.kid, typ: 'at+jwt' })
       .setSubject(principal.id)
       .setIssuer(TOKEN_ISSUER)
@@ -74,7 +83,7 @@ export class TokenService {
     const nowSec = this.clock.now() / 1000;
     const cached = this.cache.get(token);
     if (cached && cached.exp > nowSec) {
-      if (this.revocations.isRevoked(cached.subject.jti, cached.subject.id, cached.iat * 1000)) throw new MsecError('TOKEN_REVOKED', 'token has been revoked');
+      if (this.revocations.isRevoked(cached.subject.jti, cached.subject.id, cached.issuedAt)) throw new MsecError('TOKEN_REVOKED', 'token has been revoked');
       return cached.subject;
     }
     let payload;
@@ -94,9 +103,13 @@ export class TokenService {
     const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
     const kind = PRINCIPAL_KINDS.includes(payload.kind as PrincipalKind) ? (payload.kind as PrincipalKind) : undefined;
     if (typeof payload.org !== 'string' || !kind || typeof payload.name !== 'string') throw new MsecError('TOKEN_INVALID', 'access token is invalid');
-    const subject: Subject = { id: payload.sub!, name: payload.name, kind, org: payload.org, roles, via: 'token', jti: payload.jti! };
-    if (this.revocations.isRevoked(subject.jti, subject.id, payload.iat! * 1000)) throw new MsecError('TOKEN_REVOKED', 'token has been revoked');
-    this.cache.set(token, { subject, exp: payload.exp!, iat: payload.iat! });
+    const issuedAt = typeof payload.iat_ms === 'number' && Math.floor(payload.iat_ms / 1000) === payload.iat ? payload.iat_ms : payload.iat! * 1000 + 999;
+    const subject: Subject = {
+      id: payload.sub!, name: payload.name, kind, org: payload.org, roles, via: 'token', jti: payload.jti!, expiresAt: payload.exp! * 1000,
+      ...(typeof payload.fam === 'string' ? { family: payload.fam } : {}),
+    };
+    if (this.revocations.isRevoked(subject.jti, subject.id, issuedAt)) throw new MsecError('TOKEN_REVOKED', 'token has been revoked');
+    this.cache.set(token, { subject, exp: payload.exp!, issuedAt });
     return subject;
   }
 
@@ -139,7 +152,7 @@ export class TokenService {
     await this.db.updateTable('iam_refresh_tokens').set({ revoked_at: this.clock.now() }).where('principal_id', '=', principalId).where('revoked_at', 'is', null).execute();
   }
 
-  private async revokeFamily(family: string): Promise<void> {
+  async revokeFamily(family: string): Promise<void> {
     await this.db.updateTable('iam_refresh_tokens').set({ revoked_at: this.clock.now() }).where('family', '=', family).where('revoked_at', 'is', null).execute();
   }
 }

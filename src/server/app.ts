@@ -4,10 +4,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { ModuleContext, PlatformModule } from '../core/index.ts';
+import { MsecError, type ModuleContext, type PlatformModule } from '../core/index.ts';
 import type { ServerContext } from './context.ts';
-import { installErrorHandling } from './errors.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
+import { installJsonBody } from './json-body.ts';
 import { installSecurity } from './security.ts';
 import { installValidation } from './validation.ts';
 import { MSEC_VERSION } from './version.ts';
@@ -42,12 +43,28 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: false,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has another body shape: we answer it ourselves (below).
+    return503OnClosing: false,
+    clientErrorHandler,
+    frameworkErrors,
     ...https,
   }) as unknown as FastifyInstance;
 
   installValidation(app);
   installErrorHandling(app);
+  // Bodies are JSON (or a module's own type, e.g. application/cose): text/plain is a 415, not a string.
+  app.removeContentTypeParser('text/plain');
+  installJsonBody(app, config.bodyLimitBytes);
+  // Requests arriving once shutdown began: refused with the one error shape (in-flight ones finish).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    throw new MsecError('SHUTTING_DOWN', 'the server is shutting down; retry on another instance or later', { status: 503 });
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');

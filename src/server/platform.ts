@@ -53,7 +53,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   const applied = await migrate(store, [...iamMigrations, ...modules.flatMap((m) => m.migrations ?? [])]);
   if (applied.length) logger.info({ applied, store: store.description }, 'applied migrations');
 
-  const iam = new Iam({ store, key, clock, auth: config.auth });
+  const iam = new Iam({ store, key, clock, auth: config.auth, bus });
   await iam.start();
   const boot = await bootstrapAdmin(iam, config.dataDir);
   if (boot) logger.warn({ credentialFile: boot.credentialFile }, 'created the first admin; its credential is in this file (readable only by you)');
@@ -83,6 +83,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     }
   } catch (err) {
     await stopModules();
+    await iam.stop();
     if (!opts.store) await store.close();
     throw err;
   }
@@ -121,6 +122,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
         clearInterval(sweep);
       }
       await stopModules();
+      await iam.stop();
       await bus.close();
       if (!opts.store) await store.close();
     })());

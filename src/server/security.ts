@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MsecError, isMsecError, securitySubject, type EventBus, type SecurityKind } from '../core/index.ts';
 import type { Iam, ResourceRef } from '../iam/index.ts';
+import { AnonymousLimit, ANONYMOUS_LIMITS } from './anonymous-limit.ts';
 import { toMsecError } from './errors.ts';
 import { httpStatusOf } from './http-status.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -48,13 +49,18 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
   app.decorateRequest('auditResource', undefined);
   app.decorateRequest('auditAction', undefined);
   app.decorateRequest('handlerReached', false);
-  app.decorateRequest('authorize', function (this: FastifyRequest, action: string, resource: ResourceRef) {
+  app.decorateRequest('may', function (this: FastifyRequest, action: string, resource: ResourceRef) {
+    return this.subject !== undefined && iam.decide(this.subject, action, resource).allow;
+  });
+  app.decorateRequest('authorize', function (this: FastifyRequest, action: string, resource: ResourceRef, hidden?: Error) {
     this.auditAction = action;
     this.auditResource = resource;
     if (!this.subject) throw new MsecError('UNAUTHENTICATED', 'authentication required');
     const d = iam.decide(this.subject, action, resource);
     if (!d.allow) {
       metrics.denied.inc({ action });
+      // Hidden from another organisation's caller who may not even read it (a reader knows it exists).
+      if (hidden && resource.org !== undefined && resource.org !== this.subject.org && !iam.decide(this.subject, action.replace(/:[^:]+$/, ':read'), resource).allow) throw hidden;
       throw new MsecError('FORBIDDEN', `not allowed: ${action}`, { details: { reason: d.reason } });
     }
   });
@@ -71,19 +77,31 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     }
   });
 
+  const anonymous = new AnonymousLimit(ANONYMOUS_LIMITS);
+  const anonymousBudget = (req: FastifyRequest) => {
+    // Health probes stay free: they are how an operator sees the flood.
+    if (req.routeOptions.url === '/healthz') return;
+    if (!anonymous.take(req.ip)) throw new MsecError('RATE_LIMITED', 'too many unauthenticated requests; slow down', { status: 429 });
+  };
+
   app.addHook('onRequest', async (req) => {
     const sec = req.routeOptions.config.security;
     if (!sec || sec.public) {
       // Public routes still recognise a caller who presents a valid credential.
       const credential = safeBearer(req);
       if (credential) req.subject = await iam.authenticate(credential).catch(() => undefined);
+      if (!req.subject) anonymousBudget(req);
       return;
     }
     const credential = bearerOf(req);
-    if (!credential) throw new MsecError('UNAUTHENTICATED', 'authentication required: send Authorization: Bearer <token> or X-API-Key');
+    if (!credential) {
+      anonymousBudget(req);
+      throw new MsecError('UNAUTHENTICATED', 'authentication required: send Authorization: Bearer <token> or X-API-Key');
+    }
     try {
       req.subject = await iam.authenticate(credential);
     } catch (err) {
+      anonymousBudget(req);
       const e = isMsecError(err) ? err : new MsecError('TOKEN_INVALID', 'credential is invalid');
       metrics.authFailures.inc({ code: e.code });
       const status = httpStatusOf(e);
@@ -120,7 +138,7 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
         .catch((err: unknown) => req.log.warn({ err }, 'security event not published'));
     }
     try {
-      await iam.audit.append({
+      const rec = {
         actorId: note.actorId ?? s?.id ?? null,
         actorName: note.actorName ?? s?.name ?? null,
         orgId: note.orgId ?? s?.org ?? null,
@@ -131,7 +149,11 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
         ip: req.ip,
         requestId: req.id,
         detail: note.detail ?? (req.errorCode ? { error: req.errorCode } : undefined),
-      });
+      } as const;
+      // An anonymous refusal (no credential, or one that did not verify) is counted per source
+      // and reason, not written one by one: a flood must not bury the log.
+      if (denied && !s && !note.actorId) await iam.audit.anonymous.refuse(rec, req.errorCode ?? String(status));
+      else await iam.audit.append(rec);
     } catch (err) {
       req.log.error({ err }, 'audit append failed');
       // An unaccounted change must not be acknowledged as success.

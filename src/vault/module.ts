@@ -21,7 +21,8 @@ export const VAULT_POLICY: PolicyStatement[] = [
   },
   { id: 'vault-request', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:request:create'], scope: 'any', description: 'anyone may ask an owner for access' },
   { id: 'vault-key-lookup', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:key:read'], scope: 'any', description: 'public keys are public: owners need readers\' keys to wrap for them' },
-  { id: 'vault-proof-ledger-readers', effect: 'allow', roles: ['admin', 'operator', 'analyst'], actions: ['vault:record:proof'], scope: 'any', description: 'those who read the ledger may fetch a record hash\'s proof' },
+  { id: 'vault-proof-org-staff', effect: 'allow', roles: ['admin', 'operator', 'analyst'], actions: ['vault:record:proof'], scope: 'own-org', description: 'the staff of the record\'s organisation may fetch a record hash\'s proof' },
+  { id: 'vault-proof-platform-staff', effect: 'allow', roles: ['operator', 'analyst'], actions: ['vault:record:proof'], scope: 'platform', description: 'the platform\'s operators and analysts (who read the whole ledger) may too' },
 ];
 
 /**

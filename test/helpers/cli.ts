@@ -10,15 +10,41 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `msec ARGS` as a user would, in a child process. */
-export function runMsec(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Process groups of every msec child still running: killed when the test process exits, failed or not. */
+const live = new Set<number>();
+function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+process.once('exit', () => {
+  for (const pid of live) killGroup(pid);
+});
+function track(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  const pid = child.pid;
+  live.add(pid);
+  child.once('close', () => live.delete(pid));
+}
+
+/** Kills a child started by spawnMsec with its whole process group. */
+export function killMsec(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
+  killGroup(child.pid, signal);
+}
+
+/** Runs `msec ARGS` as a user would, in a child process (its own process group, killed on timeout). */
+export function runMsec(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MSEC_BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MSEC_BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+    track(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => killGroup(child.pid), opts.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -30,7 +56,8 @@ export function runMsec(args: string[], opts: { env?: NodeJS.ProcessEnv; input?:
 
 /** Starts a long-running `msec` command; the caller stops it. */
 export function spawnMsec(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [MSEC_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MSEC_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  track(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

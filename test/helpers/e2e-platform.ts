@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnMsec } from './cli.ts';
+import { killMsec, spawnMsec } from './cli.ts';
 import { freePort, waitFor } from './net.ts';
 
 export interface ApiResponse {
@@ -46,7 +46,7 @@ export interface StartOptions {
   mqttPort?: number;
   args?: string[];
   env?: NodeJS.ProcessEnv;
-  /** How long to wait for /healthz, ms (default 30 s). */
+  /** How long to wait for /healthz, ms (default 120 s: a loaded 2-core CI machine; an early exit fails at once). */
   readyMs?: number;
   /** Base URL scheme (https when TLS is configured). */
   scheme?: 'http' | 'https';
@@ -64,9 +64,9 @@ export async function startMsecUp(opts: StartOptions = {}): Promise<MsecProcess>
     await waitFor(async () => {
       if (exitCode !== undefined) throw new Error('exited');
       return (await fetch(`${base}/healthz`)).status === 200;
-    }, opts.readyMs ?? 30_000, `msec up on ${base}`);
+    }, opts.readyMs ?? 120_000, `msec up on ${base}`);
   } catch (err) {
-    proc.child.kill('SIGKILL');
+    killMsec(proc.child);
     throw new Error(`msec up did not start (${(err as Error).message}):\n${proc.output().slice(-3000)}`);
   }
   let token: { value: string; at: number } | undefined;
@@ -104,7 +104,7 @@ export async function startMsecUp(opts: StartOptions = {}): Promise<MsecProcess>
     },
     async kill() {
       if (exitCode !== undefined) return;
-      proc.child.kill('SIGKILL');
+      killMsec(proc.child);
       await proc.exited;
     },
   };

@@ -23,6 +23,24 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
 
   withDataOptions(
     admin
+      .command('unlock')
+      .description('let NAME log in again: clears the failed-login throttles of every address (the recovery path)')
+      .argument('<name>', 'login name'),
+  ).action(async (name: string, o: DataOptionValues) => {
+    const local = await openLocalIam(await configFromOptions(o));
+    try {
+      const p = await local.iam.directory.findByName(name);
+      if (!p) throw new MsecError('NOT_FOUND', `no principal named ${name}`);
+      await local.iam.unlock(p);
+      await local.iam.audit.append({ actorName: 'cli', action: 'iam:principal:unlock', resource: `principal id=${p.id} name=${p.name}`, orgId: p.orgId, outcome: 'succeeded' });
+      io.out(`unlocked ${p.name}: it may log in again from every address`);
+    } finally {
+      await local.close();
+    }
+  });
+
+  withDataOptions(
+    admin
       .command('create-org')
       .description('create an organisation (a city, a data buyer, a partner)')
       .requiredOption('--id <id>', 'short id, e.g. santander')

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MsecError } from '../../core/errors.ts';
 import { readTextIfExists, writePrivateFile } from '../../core/files.ts';
 import { SoftwareKeyStore, TpmKeyStore, type DeviceKeyStore, type TpmConnectOptions } from '../../device/index.ts';
@@ -50,13 +50,21 @@ function readMetadata(file: string | undefined, deviceId: string): DeviceDescrip
 
 interface KeystoreOptions {
   keystore: 'software' | 'tpm';
-  keystoreDir: string;
+  keysDir?: string;
+  /** The former name of --keys-dir. */
+  keystoreDir?: string;
+  dataDir?: string;
   passphraseFile?: string;
   tpm?: TpmConnectOptions;
 }
 
+/** Device keys live under the data directory unless told otherwise, never in the working directory. */
+function keysDirOf(o: KeystoreOptions): string {
+  return resolve(o.keysDir ?? o.keystoreDir ?? join(o.dataDir ?? process.env.MSEC_DATA_DIR ?? './data', 'device-keys'));
+}
+
 async function openKeyStore(o: KeystoreOptions): Promise<DeviceKeyStore> {
-  const dir = resolve(o.keystoreDir);
+  const dir = keysDirOf(o);
   if (o.keystore === 'tpm') return TpmKeyStore.open({ stateDir: dir, tpm: o.tpm ?? { kind: 'device' } });
   const passphrase = readPassphrase(o.passphraseFile);
   if (!passphrase) throw new MsecError('VALIDATION_FAILED', 'a software key store needs --passphrase-file or MSEC_DEVICE_PASSPHRASE');
@@ -66,7 +74,9 @@ async function openKeyStore(o: KeystoreOptions): Promise<DeviceKeyStore> {
 function withKeystoreOptions(cmd: Command): Command {
   return cmd
     .option('--keystore <kind>', 'software or tpm', keystoreKind, 'software' as const)
-    .option('--keystore-dir <dir>', 'where the key store keeps its files', './device-keys')
+    .option('--keys-dir <dir>', 'where the key store keeps its files (default <data dir>/device-keys)')
+    .addOption(new Option('--keystore-dir <dir>').hideHelp())
+    .option('--data-dir <dir>', 'data directory (env MSEC_DATA_DIR, default ./data)')
     .option('--passphrase-file <file>', 'passphrase of a software key store (or env MSEC_DEVICE_PASSPHRASE)')
     .option('--tpm <where>', 'TPM to use: swtpm:host=H,port=P or device[:/dev/tpmrm0]', parseTpmOption);
 }
@@ -87,7 +97,7 @@ export function registerDeviceCommands(program: Command, io: CliIo): void {
     const keyStore = await openKeyStore(o);
     try {
       const r = await enrollDevice({ hub: o.hub, token: o.token, deviceId: o.deviceId, keyStore, metadata });
-      writePrivateFile(join(resolve(o.keystoreDir), 'device.json'), `${JSON.stringify({ deviceId: r.deviceId, org: r.org, hub: o.hub, keystore: r.keystore, hubKey: r.hubKey }, null, 2)}\n`);
+      writePrivateFile(join(keysDirOf(o), 'device.json'), `${JSON.stringify({ deviceId: r.deviceId, org: r.org, hub: o.hub, keystore: r.keystore, hubKey: r.hubKey }, null, 2)}\n`);
       io.out(`enrolled ${r.deviceId} in ${r.org} with the ${r.keystore} key store (${r.attestation})`);
     } finally {
       await keyStore.close();
@@ -101,7 +111,7 @@ export function registerDeviceCommands(program: Command, io: CliIo): void {
       .requiredOption('--hub <url>', 'hub base URL')
       .option('--device-id <id>', 'device id (default: from device.json in the key store directory)'),
   ).action(async (o: KeystoreOptions & { hub: string; deviceId?: string }) => {
-    const saved = readTextIfExists(join(resolve(o.keystoreDir), 'device.json'));
+    const saved = readTextIfExists(join(keysDirOf(o), 'device.json'));
     const deviceId = o.deviceId ?? (saved ? (JSON.parse(saved) as { deviceId?: string }).deviceId : undefined);
     if (!deviceId) throw new MsecError('VALIDATION_FAILED', 'give --device-id (no device.json in the key store directory)');
     const keyStore = await openKeyStore({ ...o, keystore: 'tpm' });
@@ -139,7 +149,7 @@ export function registerDeviceCommands(program: Command, io: CliIo): void {
         transport: o.transport,
         mqttUrl: o.mqttUrl,
         keystore: o.keystore,
-        keystoreDir: resolve(o.keystoreDir),
+        keystoreDir: keysDirOf(o),
         ...(passphrase ? { passphrase } : {}),
         ...(o.tpm ? { tpm: o.tpm } : {}),
         tamper: o.tamper ?? false,

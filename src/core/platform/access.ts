@@ -15,6 +15,10 @@ export interface Subject {
   via: 'token' | 'api-key' | 'device' | 'local';
   /** Access token id, for revocation at logout. */
   jti?: string;
+  /** When the credential expires (ms), where it does. */
+  expiresAt?: number;
+  /** Refresh-token family of the session an access token belongs to. */
+  family?: string;
   /** API key id when via = api-key. */
   apiKeyId?: string;
 }
@@ -42,7 +46,7 @@ export interface PolicyStatement {
   actions: string[];
   scope: Scope;
   /** Optional attribute test on the resource (e.g. a sharing flag). */
-  when?: (subject: Subject, resource: ResourceRef) => boolean;
+  when?: (subject: Subject, resource: ResourceRef, action: string) => boolean;
   description?: string;
 }
 

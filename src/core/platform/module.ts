@@ -76,7 +76,13 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     subject?: Subject;
-    /** Object-level check inside a handler, once the object is loaded. */
-    authorize(action: string, resource: ResourceRef): void;
+    /**
+     * Object-level check inside a handler, once the object is loaded. `hidden`: what a missing
+     * object answers; thrown instead of FORBIDDEN when the object belongs to another organisation,
+     * so its existence is not disclosed.
+     */
+    authorize(action: string, resource: ResourceRef, hidden?: Error): void;
+    /** Whether the policy allows, without throwing, auditing or counting a denial. */
+    may(action: string, resource: ResourceRef): boolean;
   }
 }

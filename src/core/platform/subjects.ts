@@ -14,7 +14,7 @@ export const SECURITY_EVENTS = {
   api: ['login-failed', 'account-locked', 'auth-failed', 'access-denied'],
   hub: [
     'device-quarantined', 'anonymous', 'auth-failed', 'connect-throttled', 'connection-flood', 'oversized-packet',
-    'malformed-packet', 'publish-denied', 'subscribe-denied', 'reading-rejected',
+    'malformed-packet', 'publish-denied', 'subscribe-denied', 'reading-rejected', 'session-ended',
   ],
   iam: ['session-revoked'],
   gateway: ['knock-accepted', 'knock-refused'],

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import { MsecError } from '../../core/errors.ts';
 import { keyStoreContract } from './contract.test-helpers.ts';
 import { SoftwareKeyStore } from './software.ts';
@@ -29,12 +30,21 @@ describe('SoftwareKeyStore on disk', () => {
     const dir = newDir();
     const store = await SoftwareKeyStore.open({ dir, passphrase: 'pw-1', scrypt: FAST });
     const info = await store.ensureSigningKey('signing');
+    // The private scalar, read from the store's own key object, in every encoding it could leak in.
+    const d = (store as unknown as { loaded: Map<string, { privateKey: KeyObject }> }).loaded.get('signing')!.privateKey.export({ format: 'jwk' }).d!;
+    const raw = Buffer.from(d, 'base64url');
     await store.close();
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+    for (const f of readdirSync(dir)) {
+      expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+      const bytes = readFileSync(join(dir, f));
+      const text = bytes.toString('utf8');
+      for (const secret of [d, raw.toString('base64'), raw.toString('hex')]) expect(text, f).not.toContain(secret);
+      expect(bytes.includes(raw), f).toBe(false);
+      expect(text).not.toContain('PRIVATE KEY');
+    }
     const text = readFileSync(join(dir, 'signing.key'), 'utf8');
     expect(text).not.toContain(info.jwk.x);
-    expect(text).not.toContain('PRIVATE KEY');
     expect(text).not.toContain(Buffer.from(info.jwk.x, 'base64url').toString('base64'));
   });
 

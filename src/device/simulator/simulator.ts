@@ -4,6 +4,7 @@
  * readings. Counts what the hub accepted and refused (by code over HTTP; over MQTT a refusal closes
  * the connection and carries no code).
  */
+import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { MsecError } from '../../core/errors.ts';
@@ -86,7 +87,18 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         });
         stores.push(keyStore);
       }
-      const enrolled = await enrollDevice({ hub: opts.hub, token: opts.token, deviceId, keyStore, metadata: sensor.describe(deviceId), signingLabel, attestationLabel });
+      let enrolled;
+      try {
+        enrolled = await enrollDevice({ hub: opts.hub, token: opts.token, deviceId, keyStore, metadata: sensor.describe(deviceId), signingLabel, attestationLabel });
+      } catch (err) {
+        // A device the hub refused leaves no key material behind.
+        if (!tpm) {
+          stores.pop();
+          await keyStore.close().catch(() => undefined);
+          rmSync(join(opts.keystoreDir, deviceId), { recursive: true, force: true });
+        }
+        throw err;
+      }
       progress(`enrolled ${deviceId} (${kind}, ${enrolled.keystore} key store, ${enrolled.attestation}) in ${enrolled.org}`);
       const credential = new CredentialSource(keyStore, signingLabel, deviceId);
       const entry: (typeof devices)[number] = { device: new VirtualDevice(deviceId, keyStore, signingLabel, sensor), credential };

@@ -156,13 +156,26 @@ export class HubBroker {
     const credential = password.toString('utf8');
     const { deviceAuth } = this.deps;
     let info: ClientInfo | undefined;
+    let recheck: (() => Promise<Subject>) | undefined;
     if (username && !credential.startsWith('msec_')) {
-      const subject = await deviceAuth.authenticateDevice(username, credential).catch(() => undefined);
-      if (subject) info = { subject, deviceId: username, ip };
+      const subject = await deviceAuth.authenticateDeviceSession(username, credential).catch(() => undefined);
+      if (subject) {
+        info = { subject, deviceId: username, ip };
+        const since = this.deps.now();
+        recheck = async () => {
+          const s = await deviceAuth.authenticateDeviceSession(username, credential);
+          // A device revoked in another process disables its principal: the bus says so first.
+          if (this.deps.iam.revocations.isRevoked(undefined, s.id, since)) throw new Error('device revoked');
+          return s;
+        };
+      }
     }
     if (!info) {
       const subject = await this.deps.iam.authenticate(credential).catch(() => undefined);
-      if (subject && subject.kind !== 'device') info = { subject, ip };
+      if (subject && subject.kind !== 'device') {
+        info = { subject, ip };
+        recheck = () => this.deps.iam.authenticate(credential);
+      }
     }
     if (!info) {
       const blocked = this.throttle.failure(ip);
@@ -170,7 +183,25 @@ export class HubBroker {
       throw connackError(4, 'bad user name or password');
     }
     this.clients.set(client, info);
+    this.bindSession(client, info, recheck!);
     return true;
+  }
+
+  /**
+   * The connection lives only as long as its credential: it is checked again every few seconds
+   * and after every revocation (iam.sessions), and closed once it expires, is revoked, or the
+   * principal's rights change (disabled, demoted, deleted; a device revoked or quarantined).
+   */
+  private bindSession(client: Client, info: ClientInfo, recheck: () => Promise<Subject>): void {
+    const untrack = this.deps.iam.sessions.track({
+      subject: info.subject,
+      recheck,
+      end: (reason) => {
+        this.refuse('session-ended', `credential no longer valid: ${reason}`, { client });
+        client.close();
+      },
+    });
+    (client.conn as Duplex).once('close', untrack);
   }
 
   /** null allows the PUBLISH; an Error refuses it (aedes then closes the connection). */

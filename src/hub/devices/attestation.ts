@@ -118,7 +118,8 @@ export class AttestationService {
     return { ok, attestation: after, code, reason };
   }
 
-  private async quarantine(device: DeviceRecord, code: string, reason: string, now: number): Promise<void> {
+  /** Quarantines a device: readings refused, its live sessions end (in every process), event for the monitor. */
+  async quarantine(device: DeviceRecord, code: string, reason: string, now: number): Promise<void> {
     const text = `${code}: ${reason}`.slice(0, 500);
     await this.deps.registry.setAttestation(device.id, { attestation: 'quarantined', reason: text, at: now, last: { ok: false, at: now, code }, challenge: null }, now);
     await this.deps.bus.publish(securitySubject('hub', 'device-quarantined'), { deviceId: device.id, org: device.org, code, reason: text, at: now });

@@ -40,6 +40,12 @@ export function deviceCredentialHeader(credential: string): { kid: string } | un
 }
 
 export class DeviceCredentialVerifier implements DeviceAuthenticator {
+  /**
+   * Credentials whose signature verified, with the key version it verified under: a live session
+   * re-checks its credential every few seconds, and only the device's state can have changed.
+   */
+  private readonly verified = new Map<string, number>();
+
   constructor(
     private readonly cache: DeviceCache,
     private readonly clock: Clock,
@@ -61,6 +67,14 @@ export class DeviceCredentialVerifier implements DeviceAuthenticator {
     return this.verify(credential, deviceId);
   }
 
+  /** For a live MQTT session: also refuses a quarantined device (its readings would be refused anyway). */
+  async authenticateDeviceSession(deviceId: string, credential: string): Promise<Subject> {
+    const subject = await this.authenticateDevice(deviceId, credential);
+    const device = await this.cache.get(deviceId);
+    if (device?.attestation === 'quarantined') throw new MsecError('DEVICE_QUARANTINED', 'the device is quarantined', { status: 403 });
+    return subject;
+  }
+
   private async verify(credential: string, deviceId: string): Promise<Subject> {
     const parts = credential.split('.');
     if (parts.length !== 3 || !DEVICE_ID.test(deviceId)) throw invalid('device credential is malformed');
@@ -71,15 +85,19 @@ export class DeviceCredentialVerifier implements DeviceAuthenticator {
     const device = await this.cache.get(deviceId);
     if (!device) throw invalid('unknown device');
     if (device.status === 'revoked') throw new MsecError('DEVICE_KEY_REVOKED', 'the device is revoked', { status: 401 });
-    const key = await this.cache.key(device);
-    const signature = Buffer.from(s, 'base64url');
-    let ok = false;
-    try {
-      ok = signature.length === 64 && verify('sha256', Buffer.from(`${h}.${p}`), { key: key!, dsaEncoding: 'ieee-p1363' }, signature);
-    } catch {
-      ok = false;
+    if (this.verified.get(credential) !== device.keyVersion) {
+      const key = await this.cache.key(device);
+      const signature = Buffer.from(s, 'base64url');
+      let ok = false;
+      try {
+        ok = signature.length === 64 && verify('sha256', Buffer.from(`${h}.${p}`), { key: key!, dsaEncoding: 'ieee-p1363' }, signature);
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw invalid('device credential signature does not verify');
+      if (this.verified.size >= 20_000) this.verified.clear();
+      this.verified.set(credential, device.keyVersion);
     }
-    if (!ok) throw invalid('device credential signature does not verify');
     const now = Math.floor(this.clock.now() / 1000);
     const { iss, sub, aud, iat, exp } = claims;
     if (iss !== deviceId || sub !== deviceId) throw invalid('device credential names another device');

@@ -97,4 +97,9 @@ export class DeviceCache {
   invalidate(id: string): void {
     this.entries.delete(id);
   }
+
+  /** Drops the device of a principal whose credentials were revoked (a device revoked by another hub). */
+  invalidatePrincipal(principalId: string): void {
+    for (const [id, e] of this.entries) if (e.record?.principalId === principalId) this.entries.delete(id);
+  }
 }

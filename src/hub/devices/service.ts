@@ -17,6 +17,7 @@ import { loadOrCreateHubEcdhKey, type HubEcdhKey } from './hub-key.ts';
 import { DeviceReadingIngestor } from './ingest.ts';
 import { DeviceKeys } from './keys.ts';
 import { DeviceRegistry } from './registry.ts';
+import { securitySubject } from '../../core/index.ts';
 import type { DeviceKeyLookup, ReadingSink } from '../contracts.ts';
 
 export interface DevicesOptions {
@@ -63,7 +64,27 @@ export class DevicesHub implements DeviceKeyLookup {
     this.deviceAuth = new DeviceCredentialVerifier(this.cache, clock, opts.credentialAudience);
     this.attestation = new AttestationService({ registry: this.registry, cache: this.cache, clock, bus, audit: iam.audit });
     this.keys = new DeviceKeys({ registry: this.registry, cache: this.cache, guard: this.guard, iam, clock });
+    // A quarantine in any process ends the device's live sessions in every process at once.
+    this.offQuarantine = bus.subscribe(securitySubject('hub', 'device-quarantined'), (ev) => {
+      const id = (ev.data as { deviceId?: unknown } | undefined)?.deviceId;
+      if (typeof id !== 'string') return;
+      this.cache.invalidate(id);
+      void iam.sessions.sweep();
+    });
+    // A device revoked by another hub disables its principal: that revocation arrives on the bus
+    // before this hub's cache would notice, so drop the cached record at once.
+    const offRevoked = iam.revocations.onRevoked((e) => {
+      if (e.kind === 'sub') this.cache.invalidatePrincipal(e.value);
+    });
+    const offQuarantine = this.offQuarantine;
+    this.offQuarantine = () => {
+      offQuarantine();
+      offRevoked();
+    };
   }
+
+  /** Stops listening to the bus (quarantines, revocations). */
+  offQuarantine: () => void;
 
   /**
    * The key that signed `cose`, among the device's keys still valid when the hub received it:

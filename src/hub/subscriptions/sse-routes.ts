@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
-import { PLATFORM_ORG } from '../../iam/index.ts';
+import { IAM, PLATFORM_ORG } from '../../iam/index.ts';
 import type { ModuleContext } from '../../core/index.ts';
 import { dataFilterMayDeliver, dataTopicRef, validFilter } from '../broker/topic-acl.ts';
 import { readingJson } from '../broker/reading-message.ts';
@@ -13,6 +13,14 @@ import { pathOf, type PathParams } from '../twins/services.ts';
 import type { TwinStore } from '../twins/twin-store.ts';
 import { topicMatches } from '../broker/topic-match.ts';
 import type { LiveFeed } from './live-feed.ts';
+
+/** The bearer credential the request authenticated with (security.ts accepts these two headers). */
+function credentialOf(req: FastifyRequest): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (m) return m[1];
+  const k = req.headers['x-api-key'];
+  return typeof k === 'string' && k.length > 0 ? k : undefined;
+}
 
 const SubscribeQuery = Type.Object({ topic: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 const Seg = Type.String({ minLength: 1, maxLength: 130 });
@@ -46,8 +54,20 @@ export async function sseRoutes(app: FastifyInstance, ctx: ModuleContext, feed: 
       res.write(`event: reading\nid: ${r.deviceId}:${r.counter}\ndata: ${JSON.stringify({ topic, ...readingJson(r) })}\n\n`);
     });
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    // The stream lives only as long as its credential (expiry, revocation, changed rights).
+    const credential = credentialOf(req);
+    const iam = ctx.services.get(IAM);
+    const untrack = iam.sessions.track({
+      subject: s,
+      recheck: () => (credential ? iam.authenticate(credential) : Promise.reject(new Error('no credential'))),
+      end: (reason) => {
+        res.write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+        res.end();
+      },
+    });
     const end = () => {
       off();
+      untrack();
       clearInterval(ping);
       open.delete(res);
     };

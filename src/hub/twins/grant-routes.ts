@@ -65,8 +65,9 @@ export async function grantRoutes(app: FastifyInstance, ctx: ModuleContext, gran
     { config: { security: { action: 'hub:twin:browse' } }, schema: { tags: ['hub'], summary: 'Delete an access rule', params: IdParams } },
     async (req, reply) => {
       const grant = await grants.get(req.params.id);
-      if (!grant) throw new MsecError('NOT_FOUND', `access rule ${req.params.id} not found`);
-      req.authorize('hub:grant:delete', { type: 'grant', org: grant.org, id: grant.id });
+      const missing = () => new MsecError('NOT_FOUND', `access rule ${req.params.id} not found`);
+      if (!grant) throw missing();
+      req.authorize('hub:grant:delete', { type: 'grant', org: grant.org, id: grant.id }, missing());
       await grants.remove(grant.id);
       reply.status(204);
     },

@@ -33,7 +33,10 @@ export function pathOf(params: PathParams): TwinPath {
 /** Loads the provider (404 when absent) and authorizes `level` on the resource (403, audited). */
 export async function authorizeTwin(req: FastifyRequest, twins: TwinStore, path: TwinPath, level: AccessLevel): Promise<ProviderState> {
   const provider = await twins.getProvider(path.provider);
-  if (!provider) throw new MsecError('NOT_FOUND', `provider ${path.provider} not found`);
-  req.authorize(TWIN_ACTIONS[level], twinRef(provider.org, path, TWIN_ACTIONS[level]));
+  const missing = () => new MsecError('NOT_FOUND', `provider ${path.provider} not found`);
+  if (!provider) throw missing();
+  // A caller who may read the twin knows it exists: only the others get "not found".
+  const knows = req.may(TWIN_ACTIONS.READ, twinRef(provider.org, path, TWIN_ACTIONS.READ));
+  req.authorize(TWIN_ACTIONS[level], twinRef(provider.org, path, TWIN_ACTIONS[level]), knows ? undefined : missing());
   return provider;
 }

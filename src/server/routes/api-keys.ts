@@ -35,8 +35,9 @@ export async function apiKeyRoutes(app: FastifyInstance, { iam }: ServerContext)
       const targetId = req.body.principalId ?? s.id;
       if (targetId !== s.id) {
         const target = await iam.directory.get(targetId);
-        if (!target) throw new MsecError('NOT_FOUND', `principal ${targetId} not found`);
-        req.authorize('iam:api-key:create', { type: 'api-key', org: target.orgId, owner: target.id });
+        const missing = () => new MsecError('NOT_FOUND', `principal ${targetId} not found`);
+        if (!target) throw missing();
+        req.authorize('iam:api-key:create', { type: 'api-key', org: target.orgId, owner: target.id }, missing());
       }
       const created = await iam.apiKeys.create(targetId, req.body.name, req.body.ttlSeconds);
       req.auditNote = { resource: `api-key id=${created.info.id} principal=${targetId}` };
@@ -62,10 +63,11 @@ export async function apiKeyRoutes(app: FastifyInstance, { iam }: ServerContext)
     },
     async (req, reply) => {
       const key = await iam.apiKeys.get(req.params.id);
-      if (!key) throw new MsecError('NOT_FOUND', `api key ${req.params.id} not found`);
+      const missing = () => new MsecError('NOT_FOUND', `api key ${req.params.id} not found`);
+      if (!key) throw missing();
       if (key.principalId !== req.subject!.id) {
         const owner = await iam.directory.get(key.principalId);
-        req.authorize('iam:api-key:revoke', { type: 'api-key', org: owner?.orgId, owner: key.principalId });
+        req.authorize('iam:api-key:revoke', { type: 'api-key', org: owner?.orgId, owner: key.principalId }, missing());
       }
       await iam.apiKeys.revoke(key.id);
       reply.status(204);

@@ -24,7 +24,7 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     async (req) => {
       req.auditNote = { actorName: req.body.username, resource: 'session' };
       req.auditAction = 'iam:session:login';
-      const { tokens, principalId, orgId } = await iam.passwords.login(req.body.username, req.body.password);
+      const { tokens, principalId, orgId } = await iam.passwords.login(req.body.username, req.body.password, req.ip);
       req.auditNote = { actorName: req.body.username, actorId: principalId, orgId, resource: 'session' };
       return tokens;
     },
@@ -46,12 +46,14 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     '/auth/logout',
     {
       config: { security: { action: 'iam:self:logout', resource: (req) => ({ type: 'principal', id: req.subject?.id }) } },
-      schema: { tags: ['auth'], summary: 'Revoke the current access token and its refresh token family', body: Type.Optional(LogoutBody), security: [{ bearerAuth: [] }] },
+      schema: { tags: ['auth'], summary: 'Revoke the current access token and its refresh token family (the body is optional)', body: LogoutBody, security: [{ bearerAuth: [] }] },
+      // A logout without a body is the common case: validate it as {}.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
     },
     async (req, reply) => {
-      const s = req.subject!;
-      if (s.jti) await iam.revocations.revokeToken(s.jti, Date.now() + config.auth.accessTokenTtlSeconds * 1000);
-      if (req.body?.refreshToken) await iam.tokens.revokeFamilyOf(req.body.refreshToken);
+      await iam.logout(req.subject!, req.body?.refreshToken);
       reply.status(204);
     },
   );

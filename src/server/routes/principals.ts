@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
 import type { Principal } from '../../iam/index.ts';
@@ -24,22 +24,24 @@ const UpdatePrincipal = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+const PasswordBody = Type.Object({ password: Type.String({ minLength: 12, maxLength: 1024 }) }, { additionalProperties: false });
 const ListQuery = Type.Object(
   {
     org: Type.Optional(Type.String({ maxLength: 63 })),
     kind: Type.Optional(PrincipalKindSchema),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
   },
   { additionalProperties: false },
 );
 
 export async function principalRoutes(app: FastifyInstance, { iam }: ServerContext): Promise<void> {
-  async function load(req: { params: { id: string }; authorize(a: string, r: object): void }, action: string): Promise<Principal> {
+  async function load(req: FastifyRequest<{ Params: Static<typeof IdParams> }>, action: string): Promise<Principal> {
     const p = await iam.directory.get(req.params.id);
+    const missing = () => new MsecError('NOT_FOUND', `principal ${req.params.id} not found`);
+    if (!p) throw missing();
     // Same answer for "absent" and "not yours": existence is not disclosed across organisations.
-    if (!p) throw new MsecError('NOT_FOUND', `principal ${req.params.id} not found`);
-    req.authorize(action, { type: 'principal', id: p.id, org: p.orgId });
+    req.authorize(action, { type: 'principal', id: p.id, org: p.orgId }, missing());
     return p;
   }
 
@@ -87,11 +89,44 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
     },
     async (req) => {
       const p = await load(req, 'iam:principal:update');
-      if (p.id === req.subject!.id && (req.body.disabled || (req.body.roles && !req.body.roles.includes('admin')))) {
-        throw new MsecError('CONFLICT', 'you cannot disable yourself or drop your own admin role');
-      }
-      if (req.body.disabled) await iam.disable(p.id);
-      return iam.directory.update(p.id, { roles: req.body.roles, displayName: req.body.displayName, disabled: req.body.disabled });
+      const s = req.subject!;
+      const { roles, disabled, displayName } = req.body;
+      // Nobody raises (or changes) their own rights; nobody hands out a role they do not hold.
+      if (p.id === s.id && (disabled || roles)) throw new MsecError('CONFLICT', 'you cannot disable yourself or change your own roles');
+      const beyond = roles?.find((r) => !s.roles.includes(r) && !s.roles.includes('admin'));
+      if (beyond) throw new MsecError('FORBIDDEN', `you cannot grant the role ${beyond}, which you do not hold`);
+      if (displayName !== undefined || disabled === false) await iam.directory.update(p.id, { displayName, disabled: disabled === false ? false : undefined });
+      if (roles) await iam.setRoles(p.id, roles);
+      if (disabled) await iam.disable(p.id);
+      return (await iam.directory.get(p.id))!;
+    },
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/principals/:id',
+    {
+      config: { security: { action: 'iam:principal:delete', resource: (req) => ({ type: 'principal', org: req.subject?.org }) } },
+      schema: { tags: ['iam'], summary: 'Delete a principal; its tokens, keys and live sessions end', params: IdParams, security: [{ bearerAuth: [] }], response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (req, reply) => {
+      const p = await load(req, 'iam:principal:delete');
+      if (p.id === req.subject!.id) throw new MsecError('CONFLICT', 'you cannot delete yourself');
+      await iam.remove(p.id);
+      req.auditNote = { resource: `principal id=${p.id} name=${p.name}` };
+      reply.status(204);
+    },
+  );
+
+  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof PasswordBody> }>(
+    '/principals/:id/password',
+    {
+      config: { security: { action: 'iam:principal:update', resource: (req) => ({ type: 'principal', org: req.subject?.org }) } },
+      schema: { tags: ['iam'], summary: 'Set a password; every earlier token and session of the principal ends', params: IdParams, body: PasswordBody, security: [{ bearerAuth: [] }], response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (req, reply) => {
+      const p = await load(req, 'iam:principal:update');
+      await iam.setPassword(p.id, req.body.password);
+      reply.status(204);
     },
   );
 
@@ -103,7 +138,7 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
     },
     async (req, reply) => {
       const p = await load(req, 'iam:principal:update');
-      await iam.directory.unlock(p.id);
+      await iam.unlock(p);
       reply.status(204);
     },
   );

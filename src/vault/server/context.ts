@@ -9,7 +9,8 @@ import type { VaultTables } from './schema.ts';
 /** Who acts, and the request's object-level policy check (req.authorize). */
 export interface Actor {
   subject: Subject;
-  authorize(action: string, resource: ResourceRef): void;
+  /** `hidden`: thrown instead of FORBIDDEN for another organisation's record (as if missing). */
+  authorize(action: string, resource: ResourceRef, hidden?: Error): void;
   /** Extra audit fields for this request (req.auditNote). */
   note(resource: string, detail?: Record<string, unknown>): void;
 }
@@ -58,6 +59,14 @@ export class VaultRepo {
   async publicKey(principalId: string): Promise<{ kid: string; publicKey: PublicJwk } | undefined> {
     const row = await this.db.selectFrom('vault_keys').select(['kid', 'public_jwk']).where('principal_id', '=', principalId).executeTakeFirst();
     return row && { kid: row.kid, publicKey: JSON.parse(row.public_jwk) as PublicJwk };
+  }
+
+  /**
+   * What another organisation's caller gets instead of FORBIDDEN: a missing record, unless they
+   * already know of it (the owner, or a reader holding a grant).
+   */
+  async hiddenFrom(r: RecordRow, subjectId: string): Promise<MsecError | undefined> {
+    return r.owner_id === subjectId || (await this.activeGrant(r.id, subjectId)) ? undefined : notFound(r.id);
   }
 
   async activeGrant(recordId: string, readerId: string): Promise<boolean> {

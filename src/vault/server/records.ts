@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MsecError } from '../../core/index.ts';
+import { PLATFORM_ORG } from '../../iam/index.ts';
 import { b64urlDecode, b64urlEncode, parseRecordCiphertext, parseRecordId, parseVersion, parseWrappedKey, type RecordView, type WrappedKey } from '../client/envelope.ts';
 import { notFound, type Actor, type LedgerBundle, type RecordRow, type VaultRepo } from './context.ts';
 
@@ -122,8 +123,12 @@ export async function readRecord(repo: VaultRepo, actor: Actor, idInput: string,
   // Names the record in the automatic audit entry of a denied read.
   actor.note(`record id=${id}`, { owner: r.owner_id });
   const isOwner = r.owner_id === me.id;
-  if (!isOwner && !(await repo.activeGrant(id, me.id))) throw new MsecError('VAULT_NO_GRANT', `you hold no grant on ${id}`, { status: 403 });
-  actor.authorize('vault:record:read', repo.resourceOf(r, { grantee: isOwner ? undefined : me.id }));
+  if (!isOwner && !(await repo.activeGrant(id, me.id))) {
+    // Another organisation's caller learns nothing of the record's existence.
+    if (r.org_id !== me.org && me.org !== PLATFORM_ORG) throw notFound(id);
+    throw new MsecError('VAULT_NO_GRANT', `you hold no grant on ${id}`, { status: 403 });
+  }
+  actor.authorize('vault:record:read', repo.resourceOf(r, { grantee: isOwner ? undefined : me.id }), notFound(r.id));
   if (r.erased_at) throw erasedError(r);
   const version = versionInput === undefined ? r.latest_version : parseVersion(versionInput);
   const row = await repo.db
@@ -154,7 +159,7 @@ export async function readRecord(repo: VaultRepo, actor: Actor, idInput: string,
 export async function recordProof(repo: VaultRepo, actor: Actor, idInput: string, versionInput?: number): Promise<{ id: string; version: number; hash: string; erased: boolean; ledger: LedgerBundle }> {
   const id = parseRecordId(idInput);
   const r = await repo.record(id);
-  actor.authorize('vault:record:proof', repo.resourceOf(r));
+  actor.authorize('vault:record:proof', repo.resourceOf(r), await repo.hiddenFrom(r, actor.subject.id));
   const version = versionInput === undefined ? r.latest_version : parseVersion(versionInput);
   const row = await repo.db.selectFrom('vault_versions').select(['hash', 'ledger_index']).where('record_id', '=', id).where('version', '=', version).executeTakeFirst();
   if (!row) throw notFound(`${id} version ${version}`);
@@ -168,7 +173,7 @@ export async function recordProof(repo: VaultRepo, actor: Actor, idInput: string
 export async function eraseRecord(repo: VaultRepo, actor: Actor, idInput: string): Promise<Tombstone> {
   const id = parseRecordId(idInput);
   const r = await repo.record(id);
-  actor.authorize('vault:record:erase', repo.resourceOf(r));
+  actor.authorize('vault:record:erase', repo.resourceOf(r), await repo.hiddenFrom(r, actor.subject.id));
   if (r.erased_at) throw erasedError(r);
   const now = repo.now();
   await repo.db.transaction().execute(async (trx) => {

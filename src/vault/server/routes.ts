@@ -42,7 +42,7 @@ function gate(action: string) {
 function actorOf(req: FastifyRequest): Actor {
   return {
     subject: req.subject!,
-    authorize: (action, resource) => req.authorize(action, resource),
+    authorize: (action, resource, hidden) => req.authorize(action, resource, hidden),
     note: (resource, detail) => {
       req.auditNote = { resource, ...(detail ? { detail } : {}) };
     },

@@ -46,7 +46,7 @@ export async function getKey(repo: VaultRepo, principalId: string): Promise<KeyI
 /** The owner's view: the latest version and the readers to wrap the next version's key for. */
 export async function sharingOf(repo: VaultRepo, actor: Actor, idInput: string): Promise<{ id: string; ownerId: string; latestVersion: number; erased: boolean; readers: KeyInfo[] }> {
   const r = await repo.record(parseRecordId(idInput));
-  actor.authorize('vault:record:share', repo.resourceOf(r));
+  actor.authorize('vault:record:share', repo.resourceOf(r), await repo.hiddenFrom(r, actor.subject.id));
   const grants = await repo.db.selectFrom('vault_grants').select('reader_id').where('record_id', '=', r.id).where('status', '=', 'active').orderBy('reader_id').execute();
   const readers: KeyInfo[] = [];
   for (const g of grants) {
@@ -98,7 +98,7 @@ export async function listRequests(repo: VaultRepo, actor: Actor, as: 'owner' | 
  */
 export async function grantAccess(repo: VaultRepo, actor: Actor, idInput: string, readerId: string, keys: { version: number; wrapped: unknown }[]): Promise<{ recordId: string; readerId: string; versions: number[] }> {
   const r = await repo.record(parseRecordId(idInput));
-  actor.authorize('vault:record:grant', repo.resourceOf(r));
+  actor.authorize('vault:record:grant', repo.resourceOf(r), await repo.hiddenFrom(r, actor.subject.id));
   if (r.owner_id !== actor.subject.id) throw new MsecError('FORBIDDEN', 'only the owner can wrap the data key for a reader');
   if (r.erased_at) throw erasedError(r);
   if (readerId === r.owner_id) throw new MsecError('CONFLICT', 'the owner already holds the record');
@@ -132,7 +132,7 @@ export async function grantAccess(repo: VaultRepo, actor: Actor, idInput: string
 /** Revokes: the reader's wrapped keys are destroyed; later versions use fresh data keys without them. */
 export async function revokeAccess(repo: VaultRepo, actor: Actor, idInput: string, readerId: string): Promise<{ recordId: string; readerId: string; destroyedKeys: number }> {
   const r = await repo.record(parseRecordId(idInput));
-  actor.authorize('vault:record:revoke', repo.resourceOf(r));
+  actor.authorize('vault:record:revoke', repo.resourceOf(r), await repo.hiddenFrom(r, actor.subject.id));
   const now = repo.now();
   let destroyed = 0;
   await repo.db.transaction().execute(async (trx) => {
@@ -150,7 +150,7 @@ export async function denyRequest(repo: VaultRepo, actor: Actor, requestId: stri
   const row = await repo.db.selectFrom('vault_requests').selectAll().where('id', '=', requestId).executeTakeFirst();
   if (!row) throw new MsecError('NOT_FOUND', `request ${requestId} not found`);
   const r = await repo.record(row.record_id);
-  actor.authorize('vault:record:grant', repo.resourceOf(r));
+  actor.authorize('vault:record:grant', repo.resourceOf(r), await repo.hiddenFrom(r, actor.subject.id));
   if (row.status !== 'pending') throw new MsecError('CONFLICT', `request ${requestId} is ${row.status}`);
   const now = repo.now();
   await repo.db.updateTable('vault_requests').set({ status: 'denied', decided_at: now }).where('id', '=', requestId).execute();

@@ -46,7 +46,7 @@ export const ListQuery = Type.Object(
   {
     org: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   },
   { additionalProperties: false },
 );

@@ -38,8 +38,9 @@ export function provisionalDevice(req: FastifyRequest): ResourceRef {
 export async function loadAuthorized(req: FastifyRequest, registry: DeviceRegistry, action: string): Promise<DeviceRecord> {
   const id = (req.params as { id: string }).id;
   const device = await registry.get(id);
-  if (!device) throw new MsecError('NOT_FOUND', `device ${id} not found`);
-  req.authorize(action, deviceResource(device));
+  const missing = () => new MsecError('NOT_FOUND', `device ${id} not found`);
+  if (!device) throw missing();
+  req.authorize(action, deviceResource(device), missing());
   req.auditNote = { resource: `device id=${device.id}`, orgId: device.org };
   return device;
 }
