@@ -15,6 +15,8 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   }
   if (want('hub')) modules.push((await import('../hub/index.ts')).hubModule());
   if (want('vault')) modules.push((await import('../vault/index.ts')).vaultModule());
+  // An external LDAP directory for staff logins, only when configured (the embedded one stays the default).
+  if (config.ldap) modules.push((await import('../iam/index.ts')).ldapModule());
   if (want('monitor')) modules.push((await import('../monitor/index.ts')).monitorModule());
   return modules;
 }

@@ -9,9 +9,21 @@ export interface LockoutPolicy {
   lockoutMs: number;
 }
 
+export interface ExternalLoginResult {
+  tokens: IssuedTokens;
+  principalId: string;
+  orgId: string;
+}
+
+/** An external directory (LDAP) asked before the embedded one; undefined: not its user. */
+export interface PasswordBackend {
+  login(username: string, password: string): Promise<ExternalLoginResult | undefined>;
+}
+
 /** Password login with lock-out after repeated failures. */
 export class PasswordAuthenticator {
   private dummyHash: Promise<string> | undefined;
+  private readonly backends: PasswordBackend[] = [];
 
   constructor(
     private readonly directory: PrincipalDirectory,
@@ -23,7 +35,15 @@ export class PasswordAuthenticator {
     private readonly maxAccessTokenMs: number,
   ) {}
 
-  async login(username: string, password: string): Promise<{ tokens: IssuedTokens; principalId: string; orgId: string }> {
+  addBackend(backend: PasswordBackend): void {
+    this.backends.push(backend);
+  }
+
+  async login(username: string, password: string): Promise<ExternalLoginResult> {
+    for (const backend of this.backends) {
+      const result = await backend.login(username, password);
+      if (result) return result;
+    }
     const row = await this.directory.credentialsByName(username);
     if (!row || row.password_hash === null) {
       // Spend the same time as a real check so responses do not reveal which names exist.

@@ -8,11 +8,12 @@ import type { DesignErrorCode } from '../design/index.ts';
 import type { GatewayErrorCode } from '../gateway/index.ts';
 import type { DeviceErrorCode } from '../device/index.ts';
 import type { HubErrorCode } from '../hub/index.ts';
+import type { IamErrorCode } from '../iam/index.ts';
 import type { LedgerErrorCode } from '../ledger/index.ts';
 import type { MonitorErrorCode } from '../monitor/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | MonitorErrorCode | VaultErrorCode;
+export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | IamErrorCode | LedgerErrorCode | MonitorErrorCode | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
   AGREEMENT_INACTIVE: 403,
@@ -60,6 +61,10 @@ const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> 
   DESIGN_SYNTH_MAP_UNKNOWN_TYPE: 400,
   DESIGN_SYNTH_NOT_A_CONTROLLER: 400,
   GATEWAY_CONFIG_REJECTED: 422,
+  IAM_LDAP_CONFIG_INVALID: 500,
+  IAM_LDAP_NAME_CONFLICT: 409,
+  IAM_LDAP_NO_ROLE: 403,
+  IAM_LDAP_UNAVAILABLE: 503,
   GATEWAY_EXTRA_RULES_INVALID: 400,
   GATEWAY_HOME_NET_INVALID: 400,
   GATEWAY_INTERFACE_UNKNOWN: 400,
