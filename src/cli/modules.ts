@@ -17,6 +17,7 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   if (want('vault')) modules.push((await import('../vault/index.ts')).vaultModule());
   // An external LDAP directory for staff logins, only when configured (the embedded one stays the default).
   if (config.ldap) modules.push((await import('../iam/index.ts')).ldapModule());
+  if (config.oidc) modules.push((await import('../iam/index.ts')).oidcModule());
   if (want('monitor')) modules.push((await import('../monitor/index.ts')).monitorModule());
   return modules;
 }

@@ -29,6 +29,25 @@ const LdapConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const OidcConfigSchema = Type.Object(
+  {
+    /** The external provider's issuer URL, exactly as its discovery document states it. */
+    issuer: Type.String({ pattern: '^https?://[^\\s]+$' }),
+    /** The audience its tokens must carry for msec. */
+    audience: Type.String({ minLength: 1 }),
+    /** Claim holding the user's groups or roles (a string or an array of strings). */
+    rolesClaim: Type.Optional(Type.String({ minLength: 1 })),
+    /** Claim value → msec role. */
+    claimRoles: Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 })),
+    defaultOrg: Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$' }),
+    clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600 })),
+    /** Least time between two JWKS re-fetches triggered by an unknown key id. */
+    jwksCooldownSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60000 })),
+  },
+  { additionalProperties: false },
+);
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1 }),
@@ -66,12 +85,14 @@ export const ConfigSchema = Type.Object(
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
     /** An external LDAP directory for user logins (docs/iam-directory.md); absent: the embedded directory only. */
     ldap: Type.Optional(LdapConfigSchema),
+    /** An external OpenID Connect provider whose users' tokens msec accepts (docs/iam-directory.md). */
+    oidc: Type.Optional(OidcConfigSchema),
   },
   { additionalProperties: false },
 );
 
 export type Config = Static<typeof ConfigSchema>;
-export type ConfigInput = { [K in keyof Config]?: K extends 'auth' ? Partial<Config['auth']> : K extends 'ldap' ? Partial<NonNullable<Config['ldap']>> : Config[K] };
+export type ConfigInput = { [K in keyof Config]?: K extends 'auth' ? Partial<Config['auth']> : K extends 'ldap' ? Partial<NonNullable<Config['ldap']>> : K extends 'oidc' ? Partial<NonNullable<Config['oidc']>> : Config[K] };
 
 export const DEFAULT_CONFIG: Config = {
   dataDir: './data',

@@ -7,4 +7,10 @@ export type IamErrorCode =
   /** The directory user is in no group that maps to a role: no access. */
   | 'IAM_LDAP_NO_ROLE'
   /** A local principal with a password already holds the name of a directory user. */
-  | 'IAM_LDAP_NAME_CONFLICT';
+  | 'IAM_LDAP_NAME_CONFLICT'
+  /** A token from the external OIDC provider failed a check (signature, issuer, audience, expiry, algorithm). */
+  | 'IAM_OIDC_TOKEN_INVALID'
+  /** The token is valid but none of its claims maps to an msec role. */
+  | 'IAM_OIDC_NO_ROLE'
+  /** The provider's discovery document or JWKS could not be fetched or is inconsistent. */
+  | 'IAM_OIDC_PROVIDER_UNAVAILABLE';

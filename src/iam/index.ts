@@ -16,3 +16,4 @@ export { auditHeadsModule } from './audit-heads-module.ts';
 export type { IamErrorCode } from './errors.ts';
 export { ldapModule } from './ldap/module.ts';
 export { escapeFilterValue } from './ldap/escape.ts';
+export { oidcModule } from './oidc/module.ts';
