@@ -14,6 +14,7 @@ const USERS = [
   { uid: 'alice', groups: ['operators', 'santander'] },
   { uid: 'bob', groups: ['analysts', 'santander'] },
   { uid: 'carol', groups: ['coffee-club'] },
+  { uid: 'dave', groups: ['analysts'] },
 ];
 
 function ldapConfig(url: string, passwordFile: string, extra: Partial<NonNullable<ConfigInput['ldap']>> = {}): NonNullable<ConfigInput['ldap']> {
@@ -66,6 +67,15 @@ describe('LDAP directory back end against a real OpenLDAP', () => {
     const bob = (await login('bob', passwords.bob!)).json() as { accessToken: string };
     expect((await t.request('GET', '/api/v1/principals', { token: bob.accessToken })).statusCode).toBe(403);
     expect((await t.request('GET', '/api/v1/audit', { token: bob.accessToken })).statusCode).toBe(200);
+  });
+
+  it('provisions one principal when first logins of the same user race', async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => login('dave', passwords.dave!)));
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    const admin = await t.adminToken();
+    const list = (await t.request('GET', '/api/v1/principals?org=fujisawa', { token: admin })).json() as Array<{ name: string }> | { items: Array<{ name: string }> };
+    const items = Array.isArray(list) ? list : list.items;
+    expect(items.filter((p) => p.name === 'dave')).toHaveLength(1);
   });
 
   it('refuses a wrong password, a user with no mapped group, and keeps the embedded admin working', async () => {

@@ -21,6 +21,10 @@ export interface LdapBackendOptions {
 
 const MAX_CACHED = 10_000;
 
+function ignoreConflict(err: unknown): void {
+  if (!(err instanceof MsecError && err.code === 'CONFLICT')) throw err;
+}
+
 /**
  * Directory users log in with their LDAP password and are provisioned as msec principals; every
  * request they make re-reads their groups (cached for the TTL), so a group change takes effect
@@ -108,8 +112,14 @@ export class LdapBackend implements PasswordBackend {
       principal = await directory.update(existingId, { roles, displayName: user.displayName });
     } else {
       const orgId = this.opts.mapping.orgOf(user.groups);
-      if (!(await directory.getOrg(orgId))) await directory.createOrg({ id: orgId, name: orgId, kind: 'city' });
-      principal = await directory.createPrincipal({ orgId, kind: 'user', name: user.name, displayName: user.displayName ?? undefined, roles });
+      // Concurrent first logins race to create the org and the principal: the loser uses the winner's.
+      if (!(await directory.getOrg(orgId))) await directory.createOrg({ id: orgId, name: orgId, kind: 'city' }).catch(ignoreConflict);
+      principal = await directory.createPrincipal({ orgId, kind: 'user', name: user.name, displayName: user.displayName ?? undefined, roles }).catch(async (err: unknown) => {
+        ignoreConflict(err);
+        const winner = await directory.findByName(user.name);
+        if (!winner) throw err;
+        return directory.update(winner.id, { roles, displayName: user.displayName });
+      });
     }
     const now = this.opts.clock.now();
     await this.db
