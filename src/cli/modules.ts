@@ -18,6 +18,8 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   // An external LDAP directory for staff logins, only when configured (the embedded one stays the default).
   if (config.ldap) modules.push((await import('../iam/index.ts')).ldapModule());
   if (config.oidc) modules.push((await import('../iam/index.ts')).oidcModule());
+  // OAuth 2.0 client credentials for machine clients: inert until an admin registers a client.
+  modules.push((await import('../iam/index.ts')).oauthModule());
   if (want('monitor')) modules.push((await import('../monitor/index.ts')).monitorModule());
   return modules;
 }

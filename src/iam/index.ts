@@ -17,3 +17,4 @@ export type { IamErrorCode } from './errors.ts';
 export { ldapModule } from './ldap/module.ts';
 export { escapeFilterValue } from './ldap/escape.ts';
 export { oidcModule } from './oidc/module.ts';
+export { oauthModule } from './oauth/module.ts';

@@ -15,6 +15,8 @@ export interface Subject {
   via: 'token' | 'api-key' | 'device' | 'local';
   /** Access token id, for revocation at logout. */
   jti?: string;
+  /** OAuth scopes of the token (action patterns): when set, only actions matching one are allowed. */
+  scopes?: string[] | undefined;
   /** API key id when via = api-key. */
   apiKeyId?: string;
 }
