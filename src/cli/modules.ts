@@ -16,6 +16,11 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   // The market settles into the hub's grants in the same transaction, so it runs beside a hub.
   if (want('hub') || want('market')) modules.push((await import('../hub/index.ts')).hubModule());
   if (want('vault')) modules.push((await import('../vault/index.ts')).vaultModule());
+  // An external LDAP directory for staff logins, only when configured (the embedded one stays the default).
+  if (config.ldap) modules.push((await import('../iam/index.ts')).ldapModule());
+  if (config.oidc) modules.push((await import('../iam/index.ts')).oidcModule());
+  // OAuth 2.0 client credentials for machine clients: inert until an admin registers a client.
+  modules.push((await import('../iam/index.ts')).oauthModule());
   if (want('monitor')) modules.push((await import('../monitor/index.ts')).monitorModule());
   // The gateway's part of `msec up` is its demo: replayed IDS attacks shipped to the monitor by the agent.
   if (config.demo && want('monitor')) modules.push((await import('../gateway/index.ts')).gatewayModule());

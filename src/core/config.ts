@@ -6,6 +6,48 @@ import { validationIssues } from './validate.ts';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
+const LdapConfigSchema = Type.Object(
+  {
+    url: Type.String({ pattern: '^ldaps?://[^\\s]+$' }),
+    bindDn: Type.String({ minLength: 1 }),
+    bindPasswordFile: Type.String({ minLength: 1 }),
+    /** PEM file of the CA that signed the directory's certificate (LDAPS or StartTLS). */
+    caFile: Type.Optional(Type.String({ minLength: 1 })),
+    startTls: Type.Optional(Type.Boolean()),
+    userBase: Type.String({ minLength: 1 }),
+    userAttribute: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9-]{0,63}$' })),
+    groupBase: Type.String({ minLength: 1 }),
+    groupMemberAttribute: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9-]{0,63}$' })),
+    /** Group cn → msec role. */
+    groupRoles: Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 })),
+    /** Group cn → organisation id; the first match wins, else defaultOrg. */
+    groupOrgs: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }))),
+    defaultOrg: Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$' }),
+    cacheTtlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60000 })),
+  },
+  { additionalProperties: false },
+);
+
+const OidcConfigSchema = Type.Object(
+  {
+    /** The external provider's issuer URL, exactly as its discovery document states it. */
+    issuer: Type.String({ pattern: '^https?://[^\\s]+$' }),
+    /** The audience its tokens must carry for msec. */
+    audience: Type.String({ minLength: 1 }),
+    /** Claim holding the user's groups or roles (a string or an array of strings). */
+    rolesClaim: Type.Optional(Type.String({ minLength: 1 })),
+    /** Claim value → msec role. */
+    claimRoles: Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 })),
+    defaultOrg: Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$' }),
+    clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600 })),
+    /** Least time between two JWKS re-fetches triggered by an unknown key id. */
+    jwksCooldownSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60000 })),
+  },
+  { additionalProperties: false },
+);
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1 }),
@@ -41,12 +83,16 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
+    /** An external LDAP directory for user logins (docs/iam-directory.md); absent: the embedded directory only. */
+    ldap: Type.Optional(LdapConfigSchema),
+    /** An external OpenID Connect provider whose users' tokens msec accepts (docs/iam-directory.md). */
+    oidc: Type.Optional(OidcConfigSchema),
   },
   { additionalProperties: false },
 );
 
 export type Config = Static<typeof ConfigSchema>;
-export type ConfigInput = { [K in keyof Config]?: K extends 'auth' ? Partial<Config['auth']> : Config[K] };
+export type ConfigInput = { [K in keyof Config]?: K extends 'auth' ? Partial<Config['auth']> : K extends 'ldap' ? Partial<NonNullable<Config['ldap']>> : K extends 'oidc' ? Partial<NonNullable<Config['oidc']>> : Config[K] };
 
 export const DEFAULT_CONFIG: Config = {
   dataDir: './data',
@@ -86,6 +132,14 @@ const ENV_KEYS: Record<string, { key: keyof Config; kind: 'string' | 'int' | 'bo
   MSEC_ROLES: { key: 'roles', kind: 'list' },
 };
 
+/** LDAP connection settings from the environment; the mapping comes from the config file. */
+const LDAP_ENV_KEYS: Record<string, string> = {
+  MSEC_LDAP_URL: 'url',
+  MSEC_LDAP_BIND_DN: 'bindDn',
+  MSEC_LDAP_BIND_PASSWORD_FILE: 'bindPasswordFile',
+  MSEC_LDAP_CA_FILE: 'caFile',
+};
+
 function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool' | 'list'): unknown {
   switch (kind) {
     case 'string':
@@ -109,6 +163,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     const raw = env[name];
     if (raw !== undefined && raw !== '') out[key] = parseEnvValue(name, raw, kind);
   }
+  const ldap = Object.fromEntries(Object.entries(LDAP_ENV_KEYS).flatMap(([name, key]) => (env[name] ? [[key, env[name]]] : [])));
+  if (Object.keys(ldap).length > 0) out.ldap = ldap;
   return out as ConfigInput;
 }
 
@@ -148,7 +204,7 @@ export function loadConfig({ flags = {}, env = process.env, file }: LoadConfigOp
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, auth: { ...DEFAULT_CONFIG.auth } };
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) {
-      if (k === 'auth' && v && typeof v === 'object') merged.auth = { ...(merged.auth as object), ...v };
+      if ((k === 'auth' || k === 'ldap') && v && typeof v === 'object') merged[k] = { ...(merged[k] as object | undefined), ...v };
       else merged[k] = v;
     }
   }

@@ -13,3 +13,8 @@ export { bootstrapAdmin, ADMIN_USERNAME } from './bootstrap.ts';
 export { IAM } from './service.ts';
 export { AUDIT_HEAD_KIND, auditEntryHash, chainAuditHead, AuditHeads } from './audit-heads.ts';
 export { auditHeadsModule } from './audit-heads-module.ts';
+export type { IamErrorCode } from './errors.ts';
+export { ldapModule } from './ldap/module.ts';
+export { escapeFilterValue } from './ldap/escape.ts';
+export { oidcModule } from './oidc/module.ts';
+export { oauthModule } from './oauth/module.ts';

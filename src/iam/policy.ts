@@ -51,6 +51,8 @@ export class PolicyEngine {
   }
 
   decide(subject: Subject, action: string, resource: ResourceRef): Decision {
+    // A scoped (OAuth) token narrows what its principal's roles allow; it never widens it.
+    if (subject.scopes && !subject.scopes.some((p) => actionMatches(p, action))) return { allow: false, reason: `token scope does not cover ${action}` };
     let allowedBy: PolicyStatement | undefined;
     for (const st of this.statements) {
       if (st.roles !== '*' && !st.roles.some((r) => subject.roles.includes(r))) continue;

@@ -9,12 +9,13 @@ import type { DesignErrorCode } from '../design/index.ts';
 import type { GatewayErrorCode } from '../gateway/index.ts';
 import type { DeviceErrorCode } from '../device/index.ts';
 import type { HubErrorCode } from '../hub/index.ts';
+import type { IamErrorCode } from '../iam/index.ts';
 import type { LedgerErrorCode } from '../ledger/index.ts';
 import type { MarketErrorCode } from '../market/index.ts';
 import type { MonitorErrorCode } from '../monitor/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | AnonymizerErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | MarketErrorCode | MonitorErrorCode | VaultErrorCode;
+export type ServedErrorCode = BuiltinErrorCode | AnonymizerErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | IamErrorCode | LedgerErrorCode | MarketErrorCode | MonitorErrorCode | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
   ANONYMIZER_BACKEND_UNAVAILABLE: 503,
@@ -121,6 +122,13 @@ const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> 
   GATEWAY_SPOOL_DISK_FULL: 507,
   GATEWAY_SPOOL_WRITE_FAILED: 500,
   GATEWAY_STATE_LOCKED: 409,
+  IAM_LDAP_CONFIG_INVALID: 500,
+  IAM_LDAP_NAME_CONFLICT: 409,
+  IAM_LDAP_NO_ROLE: 403,
+  IAM_LDAP_UNAVAILABLE: 503,
+  IAM_OIDC_NO_ROLE: 403,
+  IAM_OIDC_PROVIDER_UNAVAILABLE: 503,
+  IAM_OIDC_TOKEN_INVALID: 401,
   GATEWAY_EXTRA_RULES_INVALID: 400,
   GATEWAY_HOME_NET_INVALID: 400,
   GATEWAY_INTERFACE_UNKNOWN: 400,

@@ -19,6 +19,8 @@ export interface Subject {
   expiresAt?: number;
   /** Refresh-token family of the session an access token belongs to. */
   family?: string;
+  /** OAuth scopes of the token (action patterns): when set, only actions matching one are allowed. */
+  scopes?: string[] | undefined;
   /** API key id when via = api-key. */
   apiKeyId?: string;
 }

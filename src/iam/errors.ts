@@ -1,0 +1,16 @@
+/** Error codes raised by the IAM directory back ends (LDAP, OIDC); statuses in src/server/http-status.ts. */
+export type IamErrorCode =
+  /** The LDAP directory is down, refused the service bind or did not answer within the timeout. */
+  | 'IAM_LDAP_UNAVAILABLE'
+  /** The LDAP configuration is unusable (unreadable password or CA file, bad mapping). */
+  | 'IAM_LDAP_CONFIG_INVALID'
+  /** The directory user is in no group that maps to a role: no access. */
+  | 'IAM_LDAP_NO_ROLE'
+  /** A local principal with a password already holds the name of a directory user. */
+  | 'IAM_LDAP_NAME_CONFLICT'
+  /** A token from the external OIDC provider failed a check (signature, issuer, audience, expiry, algorithm). */
+  | 'IAM_OIDC_TOKEN_INVALID'
+  /** The token is valid but none of its claims maps to an msec role. */
+  | 'IAM_OIDC_NO_ROLE'
+  /** The provider's discovery document or JWKS could not be fetched or is inconsistent. */
+  | 'IAM_OIDC_PROVIDER_UNAVAILABLE';
