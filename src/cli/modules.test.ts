@@ -3,7 +3,12 @@ import { loadConfig, startOrder } from '../core/index.ts';
 import { IAM } from '../iam/index.ts';
 import { platformModules } from './modules.ts';
 
-const names = async (roles: string[]) => startOrder(await platformModules(loadConfig({ env: {}, flags: { roles } })), [IAM.id]).map((m) => m.name);
+/** The feature modules a role set runs; IAM's OAuth server runs with every role (inert until a client is registered). */
+const names = async (roles: string[]) => {
+  const all = startOrder(await platformModules(loadConfig({ env: {}, flags: { roles } })), [IAM.id]).map((m) => m.name);
+  expect(all).toContain('iam-oauth');
+  return all.filter((n) => n !== 'iam-oauth');
+};
 
 describe('platformModules', () => {
   it('runs every module for the default role, providers before the modules that use them', async () => {
