@@ -25,7 +25,8 @@ describe('docs/errors.md', () => {
     const served = new Set(Object.keys(HTTP_STATUS));
     for (const name of ['wire-format.md', 'device-protocol.md', 'ledger.md']) {
       const named = [...readDoc(name).matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`/g)].map((m) => m[1]!);
-      expect(named.filter((c) => !served.has(c) && !/^[A-Z]+_(ID|PATTERN|CODES)$/.test(c)), name).toEqual([]);
+      // TPM constants (TPM_ALG_ECDSA) are named too; they are not error codes.
+      expect(named.filter((c) => !served.has(c) && !c.startsWith('TPM_ALG_')), name).toEqual([]);
     }
   });
 });
