@@ -32,7 +32,7 @@ describe('documented examples, offline', () => {
     expect(proof.length).toBe(64);
     expect(verify('sha256', documented, { key: publicKey, dsaEncoding: 'ieee-p1363' }, proof)).toBe(true);
     const tampered = Buffer.from(documented);
-    tampered[tampered.length - 1] ^= 1;
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 1;
     expect(verify('sha256', tampered, { key: publicKey, dsaEncoding: 'ieee-p1363' }, proof)).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
 import { HUB_DEVICES, hubModule, type DevicesHub, type HubOptions } from '../../src/hub/index.ts';
-import type { Clock, ConfigInput, Store } from '../../src/core/index.ts';
+import type { Clock, ConfigInput, PlatformModule, Store } from '../../src/core/index.ts';
 import { freePort } from './net.ts';
 import { startTestPlatform, type TestPlatform } from './platform.ts';
 
@@ -18,10 +18,10 @@ export interface HubTestPlatform extends TestPlatform {
 }
 
 /** A listening platform with the real devices module and the hub data module, as `msec up` runs them. */
-export async function startHubPlatform(opts: { data?: HubOptions; config?: ConfigInput; store?: Store; clock?: Clock } = {}): Promise<HubTestPlatform> {
+export async function startHubPlatform(opts: { data?: HubOptions; config?: ConfigInput; store?: Store; clock?: Clock; extraModules?: PlatformModule[] } = {}): Promise<HubTestPlatform> {
   const mqttPort = await freePort();
   const t = await startTestPlatform({
-    modules: [hubModule(opts.data)],
+    modules: [hubModule(opts.data), ...(opts.extraModules ?? [])],
     config: { mqttPort, ...opts.config },
     listen: true,
     ...(opts.store ? { store: opts.store } : {}),
