@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { documentRoute } from './openapi.ts';
 import type { ModuleContext, PlatformModule } from '../core/index.ts';
 import type { ServerContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
@@ -65,6 +66,7 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
       info: { title: 'msec API', version: MSEC_VERSION, description: 'Security platform for smart-city IoT: devices, hub, ledger, vault, monitor, market, IAM.' },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or msec_ API key' } } },
     },
+    transform: documentRoute,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(rateLimit, {
