@@ -25,7 +25,7 @@ describe('checkpoints (C2SP tlog-checkpoint signed notes)', () => {
     expect(lines[4]).toMatch(/^\u2014 msec\.test\/log [A-Za-z0-9+/]+=*$/);
     expect(lines[5]).toBe('');
     const sig = Buffer.from(lines[4]!.split(' ')[2]!, 'base64');
-    expect(sig.subarray(0, 4)).toEqual(keyId('msec.test/log', key.publicKey));
+    expect(sig.subarray(0, 4)).toEqual(keyId(key.publicKey));
     const v = verifyCheckpoint(signed.note, key.publicKey);
     expect(v).toMatchObject({ origin: 'msec.test/log', size: 42 });
     expect(v.root).toEqual(root);

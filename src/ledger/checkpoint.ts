@@ -7,9 +7,13 @@ import { HASH_SIZE } from './merkle/hash.ts';
  *
  *   <origin>\n<size>\n<base64 root>\n\n— <origin> <base64(keyId || signature)>\n
  *
- * signed with the platform's ECDSA P-256 key. The signature is ASN.1 DER ECDSA-with-SHA-256 over the
- * note text (the three body lines, final newline included). The 4-byte key ID is the first bytes of
- * SHA-256(origin || "\n" || 0x02 || SubjectPublicKeyInfo DER), 0x02 being signed-note's ECDSA type.
+ * signed with the platform's ECDSA P-256 key: signed-note signature type 0x02 ("ECDSA signatures as
+ * implemented by github.com/transparency-dev/witness"). The signature is ASN.1 DER ECDSA-with-SHA-256
+ * over the note text (the three body lines, final newline included); the 4-byte key ID is, as
+ * signed-note says for this type, the first bytes of SHA-256(SubjectPublicKeyInfo DER). Verifiers
+ * take the key as `<name>+<key ID hex>+base64(0x02 || SPKI DER)` (verifierKey).
+ * Notes written before this format (checkpoint v1) carry the key ID SHA-256(origin || 0x0A || 0x02 ||
+ * SPKI)[:4]; verifyCheckpoint still accepts them from the same key (docs/ledger.md).
  * This log writes no extension lines and rejects notes that carry any.
  */
 export interface Checkpoint {
@@ -41,12 +45,27 @@ function malformed(message: string): MsecError {
   return new MsecError('CHECKPOINT_MALFORMED', message);
 }
 
-export function keyId(origin: string, publicKey: KeyObject): Buffer {
-  const spki = publicKey.export({ format: 'der', type: 'spki' });
+function spkiOf(publicKey: KeyObject): Buffer {
+  return publicKey.export({ format: 'der', type: 'spki' });
+}
+
+/** The signed-note key ID of an ECDSA key (type 0x02): SHA-256 of its SPKI DER, first 4 bytes. */
+export function keyId(publicKey: KeyObject): Buffer {
+  return createHash('sha256').update(spkiOf(publicKey)).digest().subarray(0, 4);
+}
+
+/** The key ID checkpoint v1 notes carry (before the signed-note convention was followed). */
+export function legacyKeyId(origin: string, publicKey: KeyObject): Buffer {
   return createHash('sha256')
-    .update(Buffer.concat([Buffer.from(`${origin}\n`, 'utf8'), Buffer.from([SIG_TYPE_ECDSA]), spki]))
+    .update(Buffer.concat([Buffer.from(`${origin}\n`, 'utf8'), Buffer.from([SIG_TYPE_ECDSA]), spkiOf(publicKey)]))
     .digest()
     .subarray(0, 4);
+}
+
+/** The verifier key in its standard note form: `<name>+<8 hex key ID>+base64(0x02 || SPKI DER)`. */
+export function verifierKey(name: string, publicKey: KeyObject): string {
+  if (!ORIGIN_PATTERN.test(name) || name.includes('+')) throw malformed('key name must be printable ASCII without spaces or +');
+  return `${name}+${keyId(publicKey).toString('hex')}+${Buffer.concat([Buffer.from([SIG_TYPE_ECDSA]), spkiOf(publicKey)]).toString('base64')}`;
 }
 
 export function checkpointBody(c: Checkpoint): string {
@@ -58,7 +77,7 @@ export function checkpointBody(c: Checkpoint): string {
 
 export function signCheckpoint(c: Checkpoint, privateKey: KeyObject): SignedCheckpoint {
   const body = checkpointBody(c);
-  const id = keyId(c.origin, createPublicKey(privateKey));
+  const id = keyId(createPublicKey(privateKey));
   const sig = sign('sha256', Buffer.from(body, 'utf8'), privateKey);
   return { ...c, note: `${body}\n${DASH} ${c.origin} ${Buffer.concat([id, sig]).toString('base64')}\n` };
 }
@@ -104,8 +123,8 @@ export function verifyCheckpoint(text: unknown, publicKey: KeyObject, expectedOr
   if (expectedOrigin !== undefined && checkpoint.origin !== expectedOrigin) {
     throw new MsecError('CHECKPOINT_BAD_SIGNATURE', `checkpoint origin ${checkpoint.origin} is not ${expectedOrigin}`);
   }
-  const id = keyId(checkpoint.origin, publicKey);
-  const mine = signatures.filter((s) => s.name === checkpoint.origin && s.bytes.subarray(0, 4).equals(id));
+  const ids = [keyId(publicKey), legacyKeyId(checkpoint.origin, publicKey)];
+  const mine = signatures.filter((s) => s.name === checkpoint.origin && ids.some((id) => s.bytes.subarray(0, 4).equals(id)));
   if (mine.length === 0) throw new MsecError('CHECKPOINT_BAD_SIGNATURE', 'checkpoint is not signed by this key');
   for (const s of mine) {
     let ok = false;

@@ -1,8 +1,10 @@
+import { createPublicKey } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError, type Store } from '../core/index.ts';
 import { latestAnchor } from './anchor/anchorer.ts';
 import { checkpointFile, proofToJson } from './bundle.ts';
+import { verifierKey } from './checkpoint.ts';
 import type { TransparencyLog } from './log.ts';
 import type { LedgerTables } from './schema.ts';
 import type { ReadingBatcher } from './readings/batcher.ts';
@@ -15,6 +17,9 @@ const AnchorsQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 
 const HashParams = Type.Object({ hash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false });
 
 const bearer = [{ bearerAuth: [] }];
+const PEM_TYPE = 'application/x-pem-file';
+const PublicKeyQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pem')])) }, { additionalProperties: false });
+const PublicKeyJson = Type.Object({ algorithm: Type.Literal('ES256'), publicKeyPem: Type.String(), verifierKey: Type.String() });
 
 /** The head for a proof: the one kept for that size, with its anchor when it is on chain. */
 async function checkpointFor(log: TransparencyLog, store: Store, size: number) {
@@ -32,6 +37,7 @@ async function checkpointFor(log: TransparencyLog, store: Store, size: number) {
  */
 export async function ledgerRoutes(app: FastifyInstance, deps: { log: TransparencyLog; store: Store; batcher: ReadingBatcher; publicKeyPem: string }): Promise<void> {
   const { log, store, batcher } = deps;
+  const noteKey = verifierKey(log.origin, createPublicKey(deps.publicKeyPem));
   // This scope holds the ledger's routes only: each request first catches up with what other
   // processes on the same store appended (after authentication, so refusals cost no query).
   app.addHook('preHandler', async () => {
@@ -43,10 +49,28 @@ export async function ledgerRoutes(app: FastifyInstance, deps: { log: Transparen
     schema: { tags: ['ledger'], summary: 'The latest signed tree head (C2SP checkpoint)' },
   }, async () => checkpointFor(log, store, log.size));
 
-  app.get('/ledger/public-key', {
+  app.get<{ Querystring: Static<typeof PublicKeyQuery> }>('/ledger/public-key', {
     config: { security: { public: true } },
-    schema: { tags: ['ledger'], summary: "The log's checkpoint-signing public key (PEM)" },
-  }, async () => ({ algorithm: 'ES256', publicKeyPem: deps.publicKeyPem }));
+    schema: {
+      tags: ['ledger'],
+      summary: `The log's checkpoint-signing public key: JSON by default; PEM (${PEM_TYPE}) with ?format=pem or Accept: ${PEM_TYPE}`,
+      querystring: PublicKeyQuery,
+      response: { 200: { content: { 'application/json': { schema: PublicKeyJson }, [PEM_TYPE]: { schema: Type.String() } } } },
+    },
+  }, async (req, reply) => {
+    const wantsPem = req.query.format === 'pem' || (req.query.format === undefined && (req.headers.accept ?? '').includes(PEM_TYPE));
+    if (wantsPem) return reply.type(PEM_TYPE).send(deps.publicKeyPem);
+    return { algorithm: 'ES256' as const, publicKeyPem: deps.publicKeyPem, verifierKey: noteKey };
+  });
+
+  app.get('/ledger/verifier-key', {
+    config: { security: { public: true } },
+    schema: {
+      tags: ['ledger'],
+      summary: 'The checkpoint verifier key in signed-note form: <origin>+<key ID hex>+base64(0x02 || SPKI DER)',
+      response: { 200: { content: { 'text/plain': { schema: Type.String() } } } },
+    },
+  }, async (_req, reply) => reply.type('text/plain; charset=utf-8').send(`${noteKey}\n`));
 
   app.get<{ Params: Static<typeof IndexParams> }>('/ledger/entries/:index', {
     config: { security: { action: 'ledger:entry:read' } },

@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { MsecError, type ModuleContext, type PlatformModule } from '../core/index.ts';
+import { documentRoute } from './openapi.ts';
 import type { ServerContext } from './context.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -82,6 +83,7 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
       info: { title: 'msec API', version: MSEC_VERSION, description: 'Security platform for smart-city IoT: devices, hub, ledger, vault, monitor, market, IAM.' },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or msec_ API key' } } },
     },
+    transform: documentRoute,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(rateLimit, {

@@ -8,6 +8,7 @@ import { Compile } from 'typebox/compile';
 import { MsecError } from '../../core/errors.ts';
 import { validationIssues } from '../../core/validate.ts';
 import { decodeCbor, encodeCbor, type CborKey, type CborValue } from '../cose/cbor.ts';
+import { DEVICE_ID_PATTERN } from '../protocol.ts';
 
 export const ReadingKey = { deviceId: 1, resource: 2, value: 3, unit: 4, counter: 5, timestamp: 6 } as const;
 
@@ -16,7 +17,7 @@ const SEGMENT = '[A-Za-z0-9._~-]{1,64}';
 export const ReadingSchema = Type.Object(
   {
     /** Device identity; also the COSE kid of the signing key. */
-    deviceId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:~-]{1,128}$' }),
+    deviceId: Type.String({ minLength: 1, maxLength: 64, pattern: DEVICE_ID_PATTERN }),
     /** Digital-twin resource path: provider/service/resource. */
     resource: Type.String({ maxLength: 200, pattern: `^${SEGMENT}/${SEGMENT}/${SEGMENT}$` }),
     value: Type.Union([Type.Number(), Type.Boolean(), Type.String({ maxLength: 1024 })]),

@@ -30,7 +30,7 @@ describe('docs/wire-format.md worked example', () => {
   const signed = new Uint8Array(hexOf(block('example-signed-reading')));
 
   it('verifies the documented signed reading with the documented public key', async () => {
-    expect(signed.length).toBe(167);
+    expect(signed.length).toBe(172);
     const verified = await verifyReading(signed, (kid) => (kid === reading.deviceId ? publicKey : undefined));
     expect(verified).toEqual({ reading, kid: reading.deviceId });
   });

@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DeviceKeyStore } from '../keystore/keystore.ts';
+import { DEVICE_CREDENTIAL_AUDIENCE, DEVICE_CREDENTIAL_TYPE } from '../protocol.ts';
 
-export const DEVICE_CREDENTIAL_TYPE = 'msec-device+jwt';
-export const DEFAULT_HUB_AUDIENCE = 'msec-hub';
+export { DEVICE_CREDENTIAL_TYPE };
+export const DEFAULT_HUB_AUDIENCE = DEVICE_CREDENTIAL_AUDIENCE;
 
 function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');

@@ -9,13 +9,9 @@ import { MsecError, type Clock } from '../../core/index.ts';
 import type { Subject } from '../../iam/index.ts';
 import type { DeviceAuthenticator } from '../contracts.ts';
 import type { DeviceCache } from './device-cache.ts';
-import { DEVICE_ID } from './metadata.ts';
+import { CREDENTIAL_CLOCK_SKEW_S as SKEW_S, DEVICE_CREDENTIAL_AUDIENCE, DEVICE_CREDENTIAL_TYPE, DEVICE_ID, MAX_CREDENTIAL_LIFETIME_S } from '../../device/index.ts';
 
-export const DEVICE_CREDENTIAL_TYPE = 'msec-device+jwt';
-export const DEVICE_CREDENTIAL_AUDIENCE = 'msec-hub';
-/** Longest lifetime the hub accepts, and the clock skew it tolerates. */
-export const MAX_CREDENTIAL_LIFETIME_S = 3600;
-const SKEW_S = 60;
+export { DEVICE_CREDENTIAL_AUDIENCE, DEVICE_CREDENTIAL_TYPE, MAX_CREDENTIAL_LIFETIME_S };
 
 function invalid(message: string): MsecError {
   return new MsecError('TOKEN_INVALID', message, { status: 401 });

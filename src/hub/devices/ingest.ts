@@ -6,7 +6,7 @@
 import { createPublicKey } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
 import { MsecError, SUBJECTS, isMsecError, type Clock, type EventBus } from '../../core/index.ts';
-import { MAX_SEALED_READING_BYTES, openSealedReading, verifyReading, type Reading } from '../../device/index.ts';
+import { isOwnProvider, MAX_SEALED_READING_BYTES, openSealedReading, READING_FRESHNESS_WINDOW_MS, verifyReading, type Reading } from '../../device/index.ts';
 import type { AuditLog } from '../../iam/index.ts';
 import type { AcceptedReading, IngestContext, ReadingIngestor, ReadingSink, RejectedReading } from '../contracts.ts';
 import { ArrivalOrder, type Turn } from './arrival-order.ts';
@@ -15,7 +15,7 @@ import type { DeviceCache } from './device-cache.ts';
 import type { HubEcdhKey } from './hub-key.ts';
 import type { DeviceRecord } from './registry.ts';
 
-export const DEFAULT_FRESHNESS_WINDOW_MS = 5 * 60 * 1000;
+export const DEFAULT_FRESHNESS_WINDOW_MS = READING_FRESHNESS_WINDOW_MS;
 
 export interface IngestorDeps {
   /** Where accepted readings are stored (the hub's history), looked up when needed: it starts after this module. */
@@ -180,7 +180,7 @@ export class DeviceReadingIngestor implements ReadingIngestor {
     if (subject && subject.kind !== 'device' && subject.org !== device.org && subject.org !== 'platform') {
       throw refuse('READING_SUBJECT_MISMATCH', 'readings of another organisation cannot be relayed', 403);
     }
-    if (reading.resource.split('/')[0] !== device.id) {
+    if (!isOwnProvider(device.id, reading.resource)) {
       throw refuse('READING_WRONG_PROVIDER', 'a device may only publish under its own provider', 403, { resource: reading.resource });
     }
   }

@@ -58,9 +58,8 @@ export const DeviceMetadataSchema = Type.Object(
 export type DeviceMetadata = Static<typeof DeviceMetadataSchema>;
 export type Transducer = Static<typeof TransducerSchema>;
 
-/** Device ids are MQTT topic segments and digital-twin provider names: keep them plain. */
-export const DEVICE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
-export const DEVICE_ID = new RegExp(DEVICE_ID_PATTERN);
+/** The device id syntax is defined once, with the other device rules, in src/device/protocol.ts. */
+export { DEVICE_ID, DEVICE_ID_PATTERN } from '../../device/index.ts';
 
 export const EcJwkSchema = Type.Object(
   {
