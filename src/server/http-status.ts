@@ -4,6 +4,7 @@
  * the build fails. Errors carry codes; the server chooses the status.
  */
 import { ErrorCodes, type BuiltinErrorCode, type MsecError } from '../core/index.ts';
+import type { ConsoleErrorCode } from '../console/index.ts';
 import type { DesignErrorCode } from '../design/index.ts';
 import type { GatewayErrorCode } from '../gateway/index.ts';
 import type { DeviceErrorCode } from '../device/index.ts';
@@ -12,7 +13,7 @@ import type { LedgerErrorCode } from '../ledger/index.ts';
 import type { MonitorErrorCode } from '../monitor/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | MonitorErrorCode | VaultErrorCode;
+export type ServedErrorCode = BuiltinErrorCode | ConsoleErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | LedgerErrorCode | MonitorErrorCode | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
   AGREEMENT_INACTIVE: 403,
@@ -31,6 +32,9 @@ const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> 
   ATTESTATION_UNSUPPORTED: 409,
   CHECKPOINT_BAD_SIGNATURE: 400,
   CHECKPOINT_MALFORMED: 400,
+  CONSOLE_CSRF_INVALID: 403,
+  CONSOLE_NOT_BUILT: 503,
+  CONSOLE_SESSION_INVALID: 401,
   COSE_BAD_KEY: 400,
   COSE_BAD_SIGNATURE: 401,
   COSE_DECRYPT_FAILED: 400,
