@@ -1,15 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openConsole, SHOTS, WAIT } from './helpers/console-browser.ts';
 import { eveAlert, startMonitorPlatform, type MonitorPlatform } from './helpers/monitor.ts';
-
-const ROOT = join(import.meta.dirname, '..');
-/** Screenshots are kept after the run (test artefacts); look at them. */
-export const SHOTS = process.env.MSEC_CONSOLE_SHOTS ?? join(tmpdir(), 'msec-console-screenshots');
-const WAIT = { timeout: 60_000 };
 
 /** The console in headless Debian chromium against a real platform with the monitor. */
 describe('console in a real browser: login, live alerts and triage, forbidden page, no script injection', () => {
@@ -19,35 +12,19 @@ describe('console in a real browser: login, live alerts and triage, forbidden pa
   const violations: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist', 'console', 'web', 'index.html'))) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
-    mkdirSync(SHOTS, { recursive: true });
     m = await startMonitorPlatform({ listen: true });
     base = m.t.platform.url;
     const admin = m.admin;
     const r = await m.t.request('POST', '/api/v1/principals', { token: admin, body: { org: 'santander', kind: 'user', name: 'citizen', roles: ['consumer'], password: 'citizen-password-123' } });
     expect(r.statusCode).toBe(201);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+    browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await m?.close();
   });
 
-  const open = async (user: string, password: string): Promise<Page> => {
-    const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
-    });
-    page.on('request', (req) => {
-      if (!req.url().startsWith(base) && !req.url().startsWith('data:')) violations.push(`off-site request ${req.url()}`);
-    });
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(user);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    return page;
-  };
+  const open = (user: string, password: string): Promise<Page> => openConsole(browser!, base, user, password, violations);
 
   const ingest = async (events: Array<{ id: string; line: string }>) => {
     const res = await m.t.request('POST', '/api/v1/monitor/ingest', {

@@ -4,10 +4,11 @@ import { logOut, resumeSession, type ConsoleUser } from './session.ts';
 import { LoginPage } from './pages/login.tsx';
 import { AlertsPage } from './pages/alerts.tsx';
 import { AuditPage } from './pages/audit.tsx';
+import { LedgerPage } from './pages/ledger.tsx';
 import { ForbiddenPage } from './pages/forbidden.tsx';
 import { ThemeToggle } from './theme.tsx';
 
-const PAGES: Record<string, () => preact.JSX.Element> = { alerts: AlertsPage, admin: AuditPage };
+const PAGES: Record<string, () => preact.JSX.Element> = { alerts: AlertsPage, ledger: LedgerPage, admin: AuditPage };
 
 function currentPage(): string {
   return location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';

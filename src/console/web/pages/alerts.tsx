@@ -22,8 +22,9 @@ interface TopItem { key: string; alerts: number; events: number }
 const STATUSES = ['open', 'acknowledged', 'escalated', 'closed'] as const;
 const TOPS = [['rule', 'Top rules and signatures'], ['source', 'Top sources'], ['gateway', 'Gateways'], ['technique', 'MITRE techniques']] as const;
 
-function Top({ by, title }: { by: string; title: string }) {
-  const { data, error } = usePolled(() => api<{ items: TopItem[] }>('GET', `/monitor/alerts/top?by=${by}&n=5`), 5000);
+function Top({ by, title, version }: { by: string; title: string; version: string }) {
+  // Reloaded whenever the inbox changes, and on its own every 5 s.
+  const { data, error } = usePolled(() => api<{ items: TopItem[] }>('GET', `/monitor/alerts/top?by=${by}&n=5`), 5000, [version]);
   const max = Math.max(1, ...(data?.items ?? []).map((i) => i.events));
   return (
     <section class="card" aria-label={title}>
@@ -59,6 +60,7 @@ export function AlertsPage() {
     }
   };
 
+  const version = (inbox.data?.items ?? []).map((a) => `${a.id}:${a.count}:${a.status}`).join(',');
   const bySeverity = new Map<string, number>();
   for (const a of inbox.data?.items ?? []) bySeverity.set(a.level, (bySeverity.get(a.level) ?? 0) + a.count);
 
@@ -74,7 +76,7 @@ export function AlertsPage() {
             ))}
           </dl>
         </section>
-        {TOPS.map(([by, title]) => <Top by={by} title={title} />)}
+        {TOPS.map(([by, title]) => <Top by={by} title={title} version={version} />)}
       </div>
       <section aria-labelledby="inbox-title">
         <h2 id="inbox-title">Alert inbox</h2>
@@ -100,11 +102,11 @@ export function AlertsPage() {
                   <td class="num">{a.count}</td>
                   <td>{new Date(a.lastSeen).toLocaleString()}</td>
                   <td data-testid="alert-status">{a.status}</td>
-                  <td class="actions">
+                  <td><div class="triage">
                     {a.status === 'open' && <button type="button" onClick={() => void triage(a, { status: 'acknowledged' }, 'Acknowledged')}>Acknowledge</button>}
                     {a.status !== 'escalated' && a.status !== 'closed' && <button type="button" onClick={() => void triage(a, { status: 'escalated' }, 'Escalated')}>Escalate</button>}
                     {a.status !== 'closed' && <button type="button" onClick={() => void triage(a, { status: 'closed', closeReason: 'false_positive' }, 'Closed')}>Close (false positive)</button>}
-                  </td>
+                  </div></td>
                 </tr>
               ))}
             </tbody>
