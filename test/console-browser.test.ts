@@ -54,6 +54,9 @@ describe('console in a real browser: login, live alerts and triage, forbidden pa
     const high = api.filter((a) => a.level === 'high').reduce((n, a) => n + a.count, 0);
     expect(high).toBeGreaterThanOrEqual(3);
     await expect.poll(async () => Number(await page.getByTestId('level-high').textContent()), WAIT).toBe(high);
+    // The chart plots the IDS alert events of the last 6 hours by severity: the 4 just ingested.
+    await expect.poll(() => page.getByTestId('severity-chart').getAttribute('data-total'), WAIT).toBe('4');
+    expect(await page.getByTestId('severity-chart').locator('canvas').count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'alerts-overview.png'), fullPage: true });
 
     const brute = rows.filter({ hasText: 'ET TELNET brute force' });

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../api.ts';
 import { usePolled } from '../poll.ts';
+import { SeverityChart } from '../severity-chart.tsx';
 
 export interface Alert {
   id: string;
@@ -67,6 +68,7 @@ export function AlertsPage() {
   return (
     <>
       <h1>Security operations</h1>
+      <SeverityChart version={version} />
       <div class="grid">
         <section class="card" aria-label="Events by level">
           <h2>Events by level</h2>
