@@ -66,6 +66,17 @@ describe('console in a real browser: login, live alerts and triage, forbidden pa
     expect(listed.json().items.map((a: { rule: { title: string } }) => a.rule.title)).toEqual(['ET TELNET brute force']);
     await page.screenshot({ path: join(SHOTS, 'alert-acknowledged.png'), fullPage: true });
 
+    // Detail: the three brute-force events behind the alert, and a comment kept as text.
+    await brute.getByRole('button', { name: 'Details' }).click();
+    const detail = page.getByTestId('alert-detail');
+    await expect.poll(() => detail.getByTestId('alert-event').count(), WAIT).toBe(3);
+    expect(await detail.getByTestId('alert-event').first().textContent()).toContain('203.0.113.9');
+    await detail.getByLabel('Comment', { exact: true }).fill('<b id="bold">checked</b> the honeypot');
+    await detail.getByRole('button', { name: 'Add comment' }).click();
+    await expect.poll(() => detail.getByTestId('comment').first().textContent(), WAIT).toContain('<b id="bold">checked</b> the honeypot');
+    expect(await page.locator('#bold').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'alert-detail.png'), fullPage: true });
+
     // The session is an HttpOnly cookie: nothing a script could steal.
     expect(await page.evaluate(() => document.cookie)).not.toContain('msec_console');
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));

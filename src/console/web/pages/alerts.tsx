@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, errorText } from '../api.ts';
 import { usePolled } from '../poll.ts';
 import { SeverityChart } from '../severity-chart.tsx';
+import { AlertDetail } from './alert-detail.tsx';
 
 export interface Alert {
   id: string;
@@ -49,6 +50,7 @@ function Top({ by, title, version }: { by: string; title: string; version: strin
 export function AlertsPage() {
   const [status, setStatus] = useState('open,acknowledged,escalated');
   const [message, setMessage] = useState('');
+  const [selected, setSelected] = useState<string | undefined>();
   const inbox = usePolled(() => api<{ items: Alert[] }>('GET', `/monitor/alerts?limit=100&status=${encodeURIComponent(status)}`), 3000, [status]);
 
   const triage = async (a: Alert, update: Record<string, unknown>, what: string) => {
@@ -105,6 +107,7 @@ export function AlertsPage() {
                   <td>{new Date(a.lastSeen).toLocaleString()}</td>
                   <td data-testid="alert-status">{a.status}</td>
                   <td><div class="triage">
+                    <button type="button" aria-pressed={selected === a.id} onClick={() => setSelected(a.id)}>Details</button>
                     {a.status === 'open' && <button type="button" onClick={() => void triage(a, { status: 'acknowledged' }, 'Acknowledged')}>Acknowledge</button>}
                     {a.status !== 'escalated' && a.status !== 'closed' && <button type="button" onClick={() => void triage(a, { status: 'escalated' }, 'Escalated')}>Escalate</button>}
                     {a.status !== 'closed' && <button type="button" onClick={() => void triage(a, { status: 'closed', closeReason: 'false_positive' }, 'Closed')}>Close (false positive)</button>}
@@ -115,6 +118,7 @@ export function AlertsPage() {
           </table>
         )}
       </section>
+      {selected && <AlertDetail id={selected} onChanged={inbox.reload} />}
     </>
   );
 }
