@@ -78,8 +78,8 @@ describe('console in a real browser: login, live alerts and triage, forbidden pa
     await page.screenshot({ path: join(SHOTS, 'alert-detail.png'), fullPage: true });
 
     // The session is an HttpOnly cookie: nothing a script could steal.
-    expect(await page.evaluate(() => document.cookie)).not.toContain('msec_console');
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(await page.evaluate<string>('document.cookie')).not.toContain('msec_console');
+    const stored = await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })');
     expect(stored).not.toMatch(/eyJ|msec_|token/i);
     await page.context().close();
   }, 180_000);
