@@ -19,6 +19,7 @@ import { orgRoutes } from './routes/orgs.ts';
 import { principalRoutes } from './routes/principals.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { installConsole } from '../console/index.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -90,9 +91,12 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
     global: false,
     errorResponseBuilder: (_req, c) => Object.assign(new Error('too many requests'), { statusCode: 429, retryAfter: c.ttl }),
   });
+  // The console's cookie becomes a bearer token before installSecurity authenticates.
+  const webConsole = installConsole(app, { iam: ctx.iam, now: () => ctx.clock.now(), secureCookie: Boolean(https.https), loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
   installSecurity(app, ctx.iam, httpMetrics, ctx.bus);
 
   await app.register(async (root) => healthRoutes(root, ctx));
+  await app.register(async (root) => webConsole.root(root));
   await app.register(
     async (api) => {
       await authRoutes(api, ctx);
@@ -100,6 +104,7 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
       await principalRoutes(api, ctx);
       await apiKeyRoutes(api, ctx);
       await auditRoutes(api, ctx);
+      await webConsole.routes(api);
       for (const m of modules) if (m.routes) await api.register(async (scoped) => m.routes!(scoped, contextOf(m)));
     },
     { prefix: '/api/v1' },

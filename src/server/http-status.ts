@@ -5,6 +5,7 @@
  */
 import { ErrorCodes, type BuiltinErrorCode, type MsecError } from '../core/index.ts';
 import type { AnonymizerErrorCode } from '../anonymizer/index.ts';
+import type { ConsoleErrorCode } from '../console/index.ts';
 import type { DesignErrorCode } from '../design/index.ts';
 import type { GatewayErrorCode } from '../gateway/index.ts';
 import type { DeviceErrorCode } from '../device/index.ts';
@@ -15,7 +16,7 @@ import type { MarketErrorCode } from '../market/index.ts';
 import type { MonitorErrorCode } from '../monitor/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | AnonymizerErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | IamErrorCode | LedgerErrorCode | MarketErrorCode | MonitorErrorCode | VaultErrorCode;
+export type ServedErrorCode = BuiltinErrorCode | AnonymizerErrorCode | ConsoleErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | IamErrorCode | LedgerErrorCode | MarketErrorCode | MonitorErrorCode | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
   ANONYMIZER_BACKEND_UNAVAILABLE: 503,
@@ -74,6 +75,9 @@ const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> 
   ATTESTATION_UNSUPPORTED: 409,
   CHECKPOINT_BAD_SIGNATURE: 400,
   CHECKPOINT_MALFORMED: 400,
+  CONSOLE_CSRF_INVALID: 403,
+  CONSOLE_NOT_BUILT: 503,
+  CONSOLE_SESSION_INVALID: 401,
   COSE_BAD_KEY: 400,
   COSE_BAD_SIGNATURE: 401,
   COSE_DECRYPT_FAILED: 400,
