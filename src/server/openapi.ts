@@ -34,6 +34,7 @@ const SUCCESS: Record<string, Record<number, string>> = {
   'POST /api/v1/api-keys': { 201: 'key created (shown once)' },
   'DELETE /api/v1/api-keys/{id}': { 204: 'key revoked' },
   'POST /api/v1/auth/logout': { 204: 'logged out' },
+  'DELETE /api/v1/console/session': { 204: 'console session ended' },
   'POST /api/v1/orgs': { 201: 'organisation created' },
   'POST /api/v1/principals': { 201: 'principal created' },
   'POST /api/v1/principals/{id}/unlock': { 204: 'unlocked' },
