@@ -66,7 +66,12 @@ describe('random requests at every documented route', () => {
   it('every list route answers out-of-range pagination with 400 VALIDATION_FAILED, never a 5xx', async () => {
     const lists = routes.filter((r) => r.method === 'GET' && !r.path.includes('{'));
     expect(lists.length).toBeGreaterThan(5);
+    let checked = 0;
     for (const r of lists) {
+      // Only what the admin can list at all (the console's session route, say, needs its cookie).
+      const plain = await t.platform.app.inject({ method: 'GET', url: r.path, headers: { authorization: `Bearer ${admin}` } });
+      if (plain.statusCode >= 300) continue;
+      checked++;
       for (const key of ['limit', 'offset']) {
         for (const v of ['Infinity', '1e300', '100000000000000000000', '-1', 'NaN']) {
           const res = await t.platform.app.inject({ method: 'GET', url: `${r.path}?${key}=${v}`, headers: { authorization: `Bearer ${admin}` } });
@@ -75,6 +80,7 @@ describe('random requests at every documented route', () => {
         }
       }
     }
+    expect(checked).toBeGreaterThan(5);
   });
 
   it('never answers 5xx, and every error has the one shape with a stable code and no echoed header', async () => {
