@@ -45,14 +45,14 @@ describe('msec up --demo', () => {
     const devices = (await demo.api('GET', '/api/v1/devices', { token: admin })).body.items as Array<{ id: string; org: string }>;
     expect(devices.map((d) => d.id).sort()).toEqual(DEMO_DEVICES.map((d) => d.id).sort());
     for (const d of DEMO_DEVICES) {
-      await waitFor(async () => (await demo.api('GET', `/api/v1/providers/${d.id}/services/${RESOURCE_OF[d.kind]!.replace('/', '/resources/')}/history`, { token: admin })).body.items?.length > 1, 15_000, `readings of ${d.id}`);
+      await waitFor(async () => (await demo.api('GET', `/api/v1/providers/${d.id}/services/${RESOURCE_OF[d.kind]!.replace('/', '/resources/')}/history`, { token: admin })).body.items?.length > 1, 60_000, `readings of ${d.id}`);
       const twin = (await demo.api('GET', `/api/v1/providers/${d.id}`, { token: admin })).body;
       expect(twin).toMatchObject({ org: d.org, admin: { friendlyName: d.name, location: { type: 'Point', coordinates: d.at } } });
       const [lon, lat] = d.at;
       if (d.org === 'santander') expect(Math.abs(lat - 43.46) < 0.1 && Math.abs(lon + 3.8) < 0.1).toBe(true);
       else expect(Math.abs(lat - 35.34) < 0.1 && Math.abs(lon - 139.49) < 0.1).toBe(true);
     }
-  }, 30_000);
+  }, 120_000);
 
   it('refuses replayed attacks and misbehaving devices, with the reasons in the audit log', async () => {
     await waitFor(async () => {
