@@ -19,6 +19,8 @@ const refuse = (reason: string): never => {
 function b64(text: string, what: string): Uint8Array {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) refuse(`${what} is not base64`);
   const bin = atob(text);
+  // Canonical only: unused low bits in the last character would let two texts mean the same bytes.
+  if (btoa(bin) !== text) refuse(`${what} is not canonical base64`);
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
