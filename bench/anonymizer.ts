@@ -28,7 +28,7 @@ function cpuSeconds(): number {
  * With `cores` to itself the pipeline could run at most cores / (CPU s per frame).
  */
 function cpuLine(frames: number, cpu: number, cores: number): string {
-  return `CPU ${(cpu / frames * 1000).toFixed(0)} ms/frame -> at most ${(cores * frames / cpu).toFixed(1)} fps on ${cores} free cores`;
+  return `CPU ${((cpu / frames) * 1000).toFixed(0)} ms/frame -> at most ${((cores * frames) / cpu).toFixed(1)} fps on ${cores} free cores`;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -36,16 +36,49 @@ export async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'msec-bench-anon-'));
   try {
     const clip = join(dir, 'clip.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-i', VTEST, '-vf', 'scale=640:480', '-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'ultrafast', '-y', clip]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      VTEST,
+      '-vf',
+      'scale=640:480',
+      '-frames:v',
+      String(frames),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-y',
+      clip,
+    ]);
     const options = parseOptions({ fill: 'background' });
     const workers = DetectorPool.defaultSize();
-    console.log(`${frames} frames of 640x480, ${workers} detection worker(s); defaults: detectEvery ${options.detectEvery}, fill ${options.fill}`);
+    console.log(
+      `${frames} frames of 640x480, ${workers} detection worker(s); defaults: detectEvery ${options.detectEvery}, fill ${options.fill}`,
+    );
 
     let t = performance.now();
     let cpu = cpuSeconds();
-    execFileSync('ffmpeg', ['-v', 'error', '-i', clip, '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-an', '-y', join(dir, 'ref.mp4')]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      clip,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-pix_fmt',
+      'yuv420p',
+      '-an',
+      '-y',
+      join(dir, 'ref.mp4'),
+    ]);
     const refFps = frames / ((performance.now() - t) / 1000);
-    console.log(`ffmpeg decode+encode, no processing: ${refFps.toFixed(1)} fps; ${cpuLine(frames, cpuSeconds() - cpu, 2)}  | ${uptime()}`);
+    console.log(
+      `ffmpeg decode+encode, no processing: ${refFps.toFixed(1)} fps; ${cpuLine(frames, cpuSeconds() - cpu, 2)}  | ${uptime()}`,
+    );
 
     const pool = await DetectorPool.start(options, workers);
     try {
@@ -69,13 +102,23 @@ export async function run(args: string[]): Promise<void> {
       await new Promise((r) => (dec.exitCode !== null ? r(null) : dec.once('close', r)));
       const detCpu = cpuSeconds() - cpu;
       const detFps = n / ((performance.now() - t) / 1000);
-      console.log(`detection alone (every frame): ${detFps.toFixed(1)} fps = ${(detFps / refFps).toFixed(3)} x ffmpeg; ${cpuLine(n, detCpu, 2)}  | ${uptime()}`);
+      console.log(
+        `detection alone (every frame): ${detFps.toFixed(1)} fps = ${(detFps / refFps).toFixed(3)} x ffmpeg; ${cpuLine(n, detCpu, 2)}  | ${uptime()}`,
+      );
 
       t = performance.now();
       cpu = cpuSeconds();
-      const report = await anonymizeVideo({ input: clip, output: join(dir, 'out.mp4'), options, detector: pool, inFlight: workers });
+      const report = await anonymizeVideo({
+        input: clip,
+        output: join(dir, 'out.mp4'),
+        options,
+        detector: pool,
+        inFlight: workers,
+      });
       const e2e = report.frames / ((performance.now() - t) / 1000);
-      console.log(`end to end (decode, detect every ${options.detectEvery}, mask, fill, encode): ${e2e.toFixed(1)} fps = ${(e2e / refFps).toFixed(3)} x ffmpeg; ${cpuLine(report.frames, cpuSeconds() - cpu, 2)}  | ${uptime()}`);
+      console.log(
+        `end to end (decode, detect every ${options.detectEvery}, mask, fill, encode): ${e2e.toFixed(1)} fps = ${(e2e / refFps).toFixed(3)} x ffmpeg; ${cpuLine(report.frames, cpuSeconds() - cpu, 2)}  | ${uptime()}`,
+      );
     } finally {
       await pool.close();
     }

@@ -25,11 +25,16 @@ export async function run(args: string[]): Promise<void> {
     const base = await fire(`${bareUrl}/bare`, {}, seconds);
     const jwt = await fire(`${t.platform.url}/api/v1/me`, { authorization: `Bearer ${token}` }, seconds);
     const apiKey = await fire(`${t.platform.url}/api/v1/me`, { 'x-api-key': key }, seconds);
-    if (jwt.non2xx || apiKey.non2xx) throw new Error(`authenticated requests failed: ${jwt.non2xx + apiKey.non2xx} non-2xx`);
+    if (jwt.non2xx || apiKey.non2xx)
+      throw new Error(`authenticated requests failed: ${jwt.non2xx + apiKey.non2xx} non-2xx`);
     const r = (x: autocannon.Result) => x.requests.average;
     console.log(`bare fastify GET:           ${r(base).toFixed(0)} req/s (p99 ${base.latency.p99} ms)`);
-    console.log(`GET /api/v1/me with JWT:    ${r(jwt).toFixed(0)} req/s (p99 ${jwt.latency.p99} ms)  ratio ${(r(jwt) / r(base)).toFixed(2)}`);
-    console.log(`GET /api/v1/me with API key: ${r(apiKey).toFixed(0)} req/s (p99 ${apiKey.latency.p99} ms)  ratio ${(r(apiKey) / r(base)).toFixed(2)}`);
+    console.log(
+      `GET /api/v1/me with JWT:    ${r(jwt).toFixed(0)} req/s (p99 ${jwt.latency.p99} ms)  ratio ${(r(jwt) / r(base)).toFixed(2)}`,
+    );
+    console.log(
+      `GET /api/v1/me with API key: ${r(apiKey).toFixed(0)} req/s (p99 ${apiKey.latency.p99} ms)  ratio ${(r(apiKey) / r(base)).toFixed(2)}`,
+    );
   } finally {
     await t.close();
     await bare.close();

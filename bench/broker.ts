@@ -27,10 +27,16 @@ import { connectMqtt } from '../test/helpers/hub-platform.ts';
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** The hub platform in a child process; resolves once it has reported its ports and credentials. */
-function startHub(devices: number): Promise<{ child: ChildProcess; ready: BrokerServerReady; ask(m: BrokerServerRequest): Promise<BrokerServerReply> }> {
+function startHub(
+  devices: number,
+): Promise<{ child: ChildProcess; ready: BrokerServerReady; ask(m: BrokerServerRequest): Promise<BrokerServerReply> }> {
   const script = fileURLToPath(new URL('./helpers/broker-server.ts', import.meta.url));
   const prof = process.env.BENCH_HUB_CPU_PROF;
-  const child = fork(script, [], { execArgv: ['--import', 'tsx', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])], env: { ...process.env, BENCH_DEVICES: String(devices) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(script, [], {
+    execArgv: ['--import', 'tsx', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
+    env: { ...process.env, BENCH_DEVICES: String(devices) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ask = (m: BrokerServerRequest) =>
     new Promise<BrokerServerReply>((resolve) => {
       child.once('message', (r) => resolve(r as BrokerServerReply));
@@ -51,7 +57,10 @@ async function relay(pub: MqttClient, sub: MqttClient, topic: string, n: number,
   const all = new Promise<void>((resolve, reject) => {
     const arm = () => {
       clearTimeout(stall);
-      stall = setTimeout(() => reject(new Error(`relay on ${topic}: ${received}/${n} messages received, none for 10 s`)), 10_000);
+      stall = setTimeout(
+        () => reject(new Error(`relay on ${topic}: ${received}/${n} messages received, none for 10 s`)),
+        10_000,
+      );
     };
     const on = () => {
       if (++received % 1000 === 0) arm();
@@ -102,12 +111,26 @@ interface BenchDevice {
 
 /** Enrolls devices through the hub's HTTP enrollment API and connects each as a device does. */
 async function enrollDevices(ready: BrokerServerReady, count: number, workDir: string): Promise<BenchDevice[]> {
-  const meta = { name: 'Thermometer', type: 'outdoor weather', transducers: [{ name: 'temperature', id: 'temperature', units: 'Cel', minValue: -40, maxValue: 60 }] };
+  const meta = {
+    name: 'Thermometer',
+    type: 'outdoor weather',
+    transducers: [{ name: 'temperature', id: 'temperature', units: 'Cel', minValue: -40, maxValue: 60 }],
+  };
   const out: BenchDevice[] = [];
   for (let d = 0; d < count; d++) {
     const id = `bench-${d}`;
-    const store = await SoftwareKeyStore.open({ dir: join(workDir, id), passphrase: 'bench passphrase', scrypt: { N: 2 ** 10, r: 8, p: 1 } });
-    await enrollDevice({ hub: ready.httpUrl, token: ready.enrollmentToken, deviceId: id, keyStore: store, metadata: meta });
+    const store = await SoftwareKeyStore.open({
+      dir: join(workDir, id),
+      passphrase: 'bench passphrase',
+      scrypt: { N: 2 ** 10, r: 8, p: 1 },
+    });
+    await enrollDevice({
+      hub: ready.httpUrl,
+      token: ready.enrollmentToken,
+      deviceId: id,
+      keyStore: store,
+      metadata: meta,
+    });
     const credential = await createDeviceCredential(store, 'signing', id, undefined, { lifetimeSeconds: 3600 });
     out.push({ id, store, counter: 1, client: await connectMqtt(ready.mqttPort, id, credential, id) });
   }
@@ -122,7 +145,14 @@ async function signReadings(devices: BenchDevice[], n: number): Promise<Batches>
   for (let i = 0; i < n; i++) {
     const b = batches[i % devices.length]!;
     const { device } = b;
-    const reading = { deviceId: device.id, resource: `${device.id}/weather/temperature`, value: 20 + (i % 10) / 10, unit: 'Cel', counter: device.counter++, timestamp: Date.now() };
+    const reading = {
+      deviceId: device.id,
+      resource: `${device.id}/weather/temperature`,
+      value: 20 + (i % 10) / 10,
+      unit: 'Cel',
+      counter: device.counter++,
+      timestamp: Date.now(),
+    };
     b.bytes.push(Buffer.from(await signReading(device.store, 'signing', device.id, reading)));
   }
   return batches;
@@ -190,7 +220,9 @@ export async function run(args: string[]): Promise<void> {
         mosRates.push(m);
         ratios.push(h / m);
       }
-      console.log(`relay QoS${qos}: hub ${fmt(median(hubRates))} msg/s, mosquitto ${fmt(median(mosRates))} msg/s, median ratio ${median(ratios).toFixed(2)} [${ratios.map((x) => x.toFixed(2)).join(' ')}] (target >= 0.5)`);
+      console.log(
+        `relay QoS${qos}: hub ${fmt(median(hubRates))} msg/s, mosquitto ${fmt(median(mosRates))} msg/s, median ratio ${median(ratios).toFixed(2)} [${ratios.map((x) => x.toFixed(2)).join(' ')}] (target >= 0.5)`,
+      );
     }
 
     if (args.includes('--relay-only')) return;

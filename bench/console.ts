@@ -18,13 +18,37 @@ const RUNS = 5;
 function eve(i: number, now: number): string {
   const ts = new Date(now - 600_000 + i * 1000).toISOString().replace('Z', '000+0000');
   const sig = ['ET TELNET brute force', 'ET SCAN Nmap SYN', 'ET SCADA Modbus write'][i % 3];
-  return JSON.stringify({ timestamp: ts, flow_id: 1000 + i, event_type: 'alert', src_ip: `203.0.113.${i % 40}`, src_port: 40000, dest_ip: `10.0.0.${i % 9}`, dest_port: 23, proto: 'TCP', alert: { action: 'allowed', gid: 1, signature_id: 2_000_001 + (i % 3), rev: 1, signature: sig, category: 'Attempted Administrator Privilege Gain', severity: 1 + (i % 3) } });
+  return JSON.stringify({
+    timestamp: ts,
+    flow_id: 1000 + i,
+    event_type: 'alert',
+    src_ip: `203.0.113.${i % 40}`,
+    src_port: 40000,
+    dest_ip: `10.0.0.${i % 9}`,
+    dest_port: 23,
+    proto: 'TCP',
+    alert: {
+      action: 'allowed',
+      gid: 1,
+      signature_id: 2_000_001 + (i % 3),
+      rev: 1,
+      signature: sig,
+      category: 'Attempted Administrator Privilege Gain',
+      severity: 1 + (i % 3),
+    },
+  });
 }
 
 /** Bytes on the wire (headers + bodies) for everything one navigation loaded. */
 async function load(page: Page, url: string, ready: string): Promise<{ bytes: number; ms: number }> {
   const sizes: Array<Promise<number>> = [];
-  const onDone = (req: import('playwright-core').Request) => sizes.push(req.sizes().then((s) => s.responseBodySize + s.responseHeadersSize).catch(() => 0));
+  const onDone = (req: import('playwright-core').Request) =>
+    sizes.push(
+      req
+        .sizes()
+        .then((s) => s.responseBodySize + s.responseHeadersSize)
+        .catch(() => 0),
+    );
   page.on('requestfinished', onDone);
   await page.goto(url);
   await page.locator(ready).first().waitFor({ timeout: 60_000 });
@@ -36,19 +60,40 @@ async function load(page: Page, url: string, ready: string): Promise<{ bytes: nu
 
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'msec-bench-console-'));
-  const config = loadConfig({ env: {}, flags: { dataDir, port: 0, logLevel: 'silent', auth: { passwordHashCost: 10 } } });
+  const config = loadConfig({
+    env: {},
+    flags: { dataDir, port: 0, logLevel: 'silent', auth: { passwordHashCost: 10 } },
+  });
   const platform = await startPlatform({ config, logger: silentLogger(), modules: [monitorModule({})] });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox'],
+  });
   try {
     const base = platform.url;
     const password = (JSON.parse(readFileSync(platform.adminCredentialFile!, 'utf8')) as { password: string }).password;
-    const post = (path: string, body: unknown, token?: string) => fetch(`${base}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<Record<string, any>>);
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${base}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<Record<string, any>>);
     const admin = (await post('/auth/login', { username: 'admin', password })).accessToken as string;
     await post('/orgs', { id: 'santander', name: 'Santander', kind: 'city' }, admin);
-    const gw = await post('/principals', { org: 'santander', kind: 'service', name: 'gw-bench', roles: ['provider'] }, admin);
+    const gw = await post(
+      '/principals',
+      { org: 'santander', kind: 'service', name: 'gw-bench', roles: ['provider'] },
+      admin,
+    );
     const key = (await post('/api-keys', { name: 'gw', principalId: gw.id }, admin)).key as string;
     const now = Date.now();
-    const events = Array.from({ length: 300 }, (_, i) => ({ id: `gw-bench:1:1:${i}`, type: 'eve', line: eve(i, now), file: '/var/log/suricata/eve.json' }));
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      id: `gw-bench:1:1:${i}`,
+      type: 'eve',
+      line: eve(i, now),
+      file: '/var/log/suricata/eve.json',
+    }));
     await post('/monitor/ingest', { agent: { name: 'gw-bench', version: '0.1.0', org: 'santander' }, events }, key);
 
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -73,9 +118,15 @@ export async function run(): Promise<void> {
     }
     const c = { bytes: median(consoleRuns.map((r) => r.bytes)), ms: median(consoleRuns.map((r) => r.ms)) };
     const d = { bytes: median(docsRuns.map((r) => r.bytes)), ms: median(docsRuns.map((r) => r.ms)) };
-    console.log(`alerts overview first load: ${(c.bytes / 1024).toFixed(1)} KiB transferred, first alert row painted at ${c.ms.toFixed(0)} ms (median of ${RUNS})`);
-    console.log(`reference /docs (Swagger UI): ${(d.bytes / 1024).toFixed(1)} KiB, first operation painted at ${d.ms.toFixed(0)} ms`);
-    console.log(`RATIO console/docs: bytes ${(c.bytes / d.bytes).toFixed(3)}, time to first meaningful paint ${(c.ms / d.ms).toFixed(3)}`);
+    console.log(
+      `alerts overview first load: ${(c.bytes / 1024).toFixed(1)} KiB transferred, first alert row painted at ${c.ms.toFixed(0)} ms (median of ${RUNS})`,
+    );
+    console.log(
+      `reference /docs (Swagger UI): ${(d.bytes / 1024).toFixed(1)} KiB, first operation painted at ${d.ms.toFixed(0)} ms`,
+    );
+    console.log(
+      `RATIO console/docs: bytes ${(c.bytes / d.bytes).toFixed(3)}, time to first meaningful paint ${(c.ms / d.ms).toFixed(3)}`,
+    );
   } finally {
     await browser.close();
     await platform.close();

@@ -18,7 +18,12 @@ FORK = (get -> put -> FORK).
 function productionLine(n: number): string {
   const machines = Array.from({ length: n }, (_, i) => `m[${i}]:MACHINE`).join(' || ');
   const buffers = Array.from({ length: n - 1 }, (_, i) => `BUFFER${i}`);
-  const bufferDefs = buffers.map((b, i) => `property ${b} = B[0], B[k:0..K] = (when (k<K) m[${i}].finish -> B[k+1] | when (k>0) m[${i + 1}].start -> B[k-1]).`).join('\n');
+  const bufferDefs = buffers
+    .map(
+      (b, i) =>
+        `property ${b} = B[0], B[k:0..K] = (when (k<K) m[${i}].finish -> B[k+1] | when (k>0) m[${i + 1}].start -> B[k-1]).`,
+    )
+    .join('\n');
   return `const K = 2
 MACHINE = (start -> WORKING), WORKING = (finish -> MACHINE | break -> DOWN), DOWN = (repair -> MACHINE).
 ${bufferDefs}
@@ -37,7 +42,7 @@ function referenceBfs(states: number, transitions: number): number {
   const offsets = new Int32Array(states + 1);
   const targets = new Int32Array(Math.max(transitions, states));
   let seed = 12345;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % states);
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % states;
   const per = Math.max(1, Math.floor(targets.length / states));
   let k = 0;
   for (let s = 0; s < states; s++) {
@@ -72,12 +77,23 @@ export async function run(args: string[]): Promise<void> {
   const maxPhil = argValue(args, '--philosophers', 8);
   const maxMachines = argValue(args, '--machines', 7);
   const maxStates = argValue(args, '--max-states', 5_000_000);
-  console.log('| model | composed states | transitions | compose ms | synthesis ms | states/s | reference BFS ms | cost / BFS | controller states | RSS MiB |');
+  console.log(
+    '| model | composed states | transitions | compose ms | synthesis ms | states/s | reference BFS ms | cost / BFS | controller states | RSS MiB |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  const row = (model: string, states: number, transitions: number, composeMs: number, synthMs: number | null, ctrl: number | null) => {
+  const row = (
+    model: string,
+    states: number,
+    transitions: number,
+    composeMs: number,
+    synthMs: number | null,
+    ctrl: number | null,
+  ) => {
     const bfs = referenceBfs(states, transitions);
     const total = composeMs + (synthMs ?? 0);
-    console.log(`| ${model} | ${states} | ${transitions} | ${composeMs.toFixed(0)} | ${synthMs === null ? '—' : synthMs.toFixed(0)} | ${Math.round(states / (total / 1000))} | ${bfs.toFixed(1)} | ${(total / Math.max(bfs, 0.01)).toFixed(1)}× | ${ctrl ?? '—'} | ${mib()} |`);
+    console.log(
+      `| ${model} | ${states} | ${transitions} | ${composeMs.toFixed(0)} | ${synthMs === null ? '—' : synthMs.toFixed(0)} | ${Math.round(states / (total / 1000))} | ${bfs.toFixed(1)} | ${(total / Math.max(bfs, 0.01)).toFixed(1)}× | ${ctrl ?? '—'} | ${mib()} |`,
+    );
   };
   for (let n = 3; n <= maxPhil; n++) {
     const ev = new Evaluator(parseFsp(philosophers(n)), { maxStates });
@@ -105,6 +121,13 @@ export async function run(args: string[]): Promise<void> {
     const t1 = performance.now();
     synthesise({ plant: r.plant, controllable, marking, name: 'C' });
     const synthMs = performance.now() - t1;
-    row(`production line n=${n}`, r.plant.nStates, r.plant.labels.length, Math.max(0, total - synthMs), synthMs, ctrl.nStates);
+    row(
+      `production line n=${n}`,
+      r.plant.nStates,
+      r.plant.labels.length,
+      Math.max(0, total - synthMs),
+      synthMs,
+      ctrl.nStates,
+    );
   }
 }

@@ -14,7 +14,11 @@ import { findSuricata, runSuricata } from '../src/gateway/ids/suricata.ts';
 import { argValue, median } from './helpers/measure.ts';
 
 function concatRules(dir: string, files?: string[]): { text: string; rules: number } {
-  const names = files ?? readdirSync(dir).filter((f) => f.endsWith('.rules')).sort();
+  const names =
+    files ??
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.rules'))
+      .sort();
   const text = names.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
   return { text, rules: text.split('\n').filter((l) => /^(alert|drop|pass|reject)\s/.test(l)).length };
 }
@@ -25,7 +29,9 @@ export async function run(args: string[]): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'msec-bench-ids-'));
   try {
     const cfg = await generateIdsConfig({ outDir: join(work, 'cfg'), verify: false });
-    const sets: { name: string; rules: number; file?: string }[] = [{ name: 'engine only (empty rule file)', rules: 0, file: join(work, 'empty.rules') }];
+    const sets: { name: string; rules: number; file?: string }[] = [
+      { name: 'engine only (empty rule file)', rules: 0, file: join(work, 'empty.rules') },
+    ];
     writeFileSync(join(work, 'empty.rules'), '');
     sets.push({ name: `msec IoT ruleset`, rules: IOT_RULES.length });
     const bundledDir = `${suricata.configDir}/rules`;
@@ -34,7 +40,11 @@ export async function run(args: string[]): Promise<void> {
       writeFileSync(join(work, 'bundled.rules'), b.text);
       sets.push({ name: `Suricata bundled (${bundledDir})`, rules: b.rules, file: join(work, 'bundled.rules') });
     }
-    const etDir = resolve(process.env.MSEC_TESTDATA_DIR ?? resolve(import.meta.dirname, '..', '..', 'shared', 'testdata'), 'ids', 'et-open-rules');
+    const etDir = resolve(
+      process.env.MSEC_TESTDATA_DIR ?? resolve(import.meta.dirname, '..', '..', 'shared', 'testdata'),
+      'ids',
+      'et-open-rules',
+    );
     if (existsSync(etDir)) {
       const e = concatRules(etDir, ['emerging-telnet.rules', 'emerging-scada.rules']);
       writeFileSync(join(work, 'et.rules'), e.text);
@@ -60,7 +70,11 @@ export async function run(args: string[]): Promise<void> {
       const m = med(s.name);
       const delta = m - base;
       // Below the baseline's own round-to-round spread the rules cost nothing measurable.
-      const cost = !s.rules ? `(spread ${spread(s.name).toFixed(0)} ms)` : delta > spread(sets[0]!.name) ? `+${delta.toFixed(0)} ms, ${((delta / s.rules) * 1000).toFixed(0)} µs/rule` : `+${delta.toFixed(0)} ms: within the engine's spread`;
+      const cost = !s.rules
+        ? `(spread ${spread(s.name).toFixed(0)} ms)`
+        : delta > spread(sets[0]!.name)
+          ? `+${delta.toFixed(0)} ms, ${((delta / s.rules) * 1000).toFixed(0)} µs/rule`
+          : `+${delta.toFixed(0)} ms: within the engine's spread`;
       console.log(`${s.name.padEnd(48)} ${String(s.rules).padStart(5)} rules  ${m.toFixed(0).padStart(6)} ms  ${cost}`);
     }
     for (const s of sets.slice(2)) {

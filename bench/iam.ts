@@ -34,7 +34,11 @@ export async function run(args: string[]): Promise<void> {
   bare.get('/bare', async () => ({ ok: true }));
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   try {
-    const { servicePassword, passwords } = await loadCityDirectory(slapd, [{ uid: 'alice', groups: ['operators'] }], ['operators']);
+    const { servicePassword, passwords } = await loadCityDirectory(
+      slapd,
+      [{ uid: 'alice', groups: ['operators'] }],
+      ['operators'],
+    );
     const passwordFile = join(slapd.dir, 'bind-password');
     writeFileSync(passwordFile, servicePassword, { mode: 0o600 });
     const t = await startTestPlatform({
@@ -43,7 +47,16 @@ export async function run(args: string[]): Promise<void> {
       config: {
         host: '127.0.0.1',
         auth: { loginRateLimitPerMinute: 10000 },
-        ldap: { url: slapd.url, bindDn: `cn=msec,ou=services,${SUFFIX}`, bindPasswordFile: passwordFile, userBase: `ou=people,${SUFFIX}`, groupBase: `ou=groups,${SUFFIX}`, groupRoles: { operators: 'operator' }, defaultOrg: 'santander', cacheTtlSeconds: 60 },
+        ldap: {
+          url: slapd.url,
+          bindDn: `cn=msec,ou=services,${SUFFIX}`,
+          bindPasswordFile: passwordFile,
+          userBase: `ou=people,${SUFFIX}`,
+          groupBase: `ou=groups,${SUFFIX}`,
+          groupRoles: { operators: 'operator' },
+          defaultOrg: 'santander',
+          cacheTtlSeconds: 60,
+        },
       },
     });
     try {
@@ -60,16 +73,21 @@ export async function run(args: string[]): Promise<void> {
         if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
         token = (res.json() as { accessToken: string }).accessToken;
       });
-      const fire = (url: string, headers: Record<string, string>, s: number) => autocannon({ url, connections: 16, duration: s, headers });
+      const fire = (url: string, headers: Record<string, string>, s: number) =>
+        autocannon({ url, connections: 16, duration: s, headers });
       await fire(`${bareUrl}/bare`, {}, 1);
       await fire(`${t.platform.url}/api/v1/principals`, { authorization: `Bearer ${token}` }, 1);
       const base = await fire(`${bareUrl}/bare`, {}, seconds);
       const authz = await fire(`${t.platform.url}/api/v1/principals`, { authorization: `Bearer ${token}` }, seconds);
       if (authz.non2xx) throw new Error(`authorised requests failed: ${authz.non2xx} non-2xx`);
       console.log(`raw ldapts connect+bind+unbind: ${binds.toFixed(0)} /s`);
-      console.log(`LDAP-backed logins (search, bind, token): ${logins.toFixed(0)} /s  ratio ${(logins / binds).toFixed(2)} of raw binds`);
+      console.log(
+        `LDAP-backed logins (search, bind, token): ${logins.toFixed(0)} /s  ratio ${(logins / binds).toFixed(2)} of raw binds`,
+      );
       console.log(`bare fastify GET: ${base.requests.average.toFixed(0)} req/s`);
-      console.log(`GET /api/v1/principals as LDAP user (cached groups + policy): ${authz.requests.average.toFixed(0)} req/s  ratio ${(authz.requests.average / base.requests.average).toFixed(2)} of bare`);
+      console.log(
+        `GET /api/v1/principals as LDAP user (cached groups + policy): ${authz.requests.average.toFixed(0)} req/s  ratio ${(authz.requests.average / base.requests.average).toFixed(2)} of bare`,
+      );
     } finally {
       await t.close();
     }

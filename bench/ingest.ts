@@ -42,9 +42,14 @@ export async function run(args: string[]): Promise<void> {
     const jwk = publicKey.export({ format: 'jwk' });
     for (let d = 0; d < DEVICES; d++) {
       await registry.create({
-        id: `dev-${d}`, org: 'santander', principalId: `p-${d}`, keystore: 'software',
+        id: `dev-${d}`,
+        org: 'santander',
+        principalId: `p-${d}`,
+        keystore: 'software',
         signingJwk: { kty: 'EC', crv: 'P-256', x: String(jwk.x), y: String(jwk.y) },
-        metadata: { name: `dev-${d}`, type: 'other', transducers: [] }, attestation: 'unattested', now: Date.now(),
+        metadata: { name: `dev-${d}`, type: 'other', transducers: [] },
+        attestation: 'unattested',
+        now: Date.now(),
       });
     }
     const bus = new MemoryBus();
@@ -52,13 +57,25 @@ export async function run(args: string[]): Promise<void> {
     bus.subscribe('hub.reading.accepted', () => void events++);
     const cache = new DeviceCache(registry, systemClock);
     const ingestor = new DeviceReadingIngestor({
-      cache, guard: new CounterGuard(registry), hubKey: loadOrCreateHubEcdhKey(dir).key, clock: systemClock, bus,
-      audit: new AuditLog(store, systemClock), metrics: new Registry(),
+      cache,
+      guard: new CounterGuard(registry),
+      hubKey: loadOrCreateHubEcdhKey(dir).key,
+      clock: systemClock,
+      bus,
+      audit: new AuditLog(store, systemClock),
+      metrics: new Registry(),
     });
 
     const signOne = (d: number, counter: number) =>
       createSign1({
-        payload: encodeReadingPayload({ deviceId: `dev-${d}`, resource: `dev-${d}/weather/temperature`, value: 21.5, unit: 'Cel', counter, timestamp: Date.now() }),
+        payload: encodeReadingPayload({
+          deviceId: `dev-${d}`,
+          resource: `dev-${d}/weather/temperature`,
+          value: 21.5,
+          unit: 'Cel',
+          counter,
+          timestamp: Date.now(),
+        }),
         kid: Buffer.from(`dev-${d}`),
         sign: (tbs) => nodeSign('sha256', tbs, { key: privateKey, dsaEncoding: 'ieee-p1363' }),
       });
@@ -119,9 +136,15 @@ export async function run(args: string[]): Promise<void> {
     }
     await new Promise((r) => setImmediate(r));
     if (refused > 0 || events !== done) throw new Error(`bench: ${refused} readings refused, ${events}/${done} events`);
-    console.log(`raw verify        ${median(raws).toFixed(0)} verifies/s (node:crypto ECDSA P-256, cached KeyObject; median of ${ROUNDS} rounds)`);
-    console.log(`hub verify path   ${median(hubs).toFixed(0)} readings/s (signature on the thread pool, ${availableParallelism()} cores available; key lookup, replay CAS in SQLite, events)`);
-    console.log(`ratio             ${median(ratios).toFixed(2)} median [${ratios.map((x) => x.toFixed(2)).join(' ')}] (target >= 0.70)`);
+    console.log(
+      `raw verify        ${median(raws).toFixed(0)} verifies/s (node:crypto ECDSA P-256, cached KeyObject; median of ${ROUNDS} rounds)`,
+    );
+    console.log(
+      `hub verify path   ${median(hubs).toFixed(0)} readings/s (signature on the thread pool, ${availableParallelism()} cores available; key lookup, replay CAS in SQLite, events)`,
+    );
+    console.log(
+      `ratio             ${median(ratios).toFixed(2)} median [${ratios.map((x) => x.toFixed(2)).join(' ')}] (target >= 0.70)`,
+    );
     await bus.close();
   } finally {
     await store.close();

@@ -23,7 +23,9 @@ export async function run(args: string[]): Promise<void> {
     await migrate(store, ledgerMigrations);
     await sql`create table bench_raw (id integer primary key, payload blob not null)`.execute(store.db);
     const payload = Buffer.alloc(32, 1);
-    const raw = await forDuration(ms, 1, () => sql`insert into bench_raw (payload) values (${payload})`.execute(store.db));
+    const raw = await forDuration(ms, 1, () =>
+      sql`insert into bench_raw (payload) values (${payload})`.execute(store.db),
+    );
 
     const log = await TransparencyLog.open({ store, key: generatePlatformKey() });
     let n = 0;
@@ -35,8 +37,12 @@ export async function run(args: string[]): Promise<void> {
 
     const fmt = (v: number) => v.toFixed(0).padStart(8);
     console.log(`ledger  raw durable inserts/s ${fmt(raw)}  (reference: 1 row per transaction, synchronous=FULL)`);
-    console.log(`ledger  appends/s             ${fmt(appends)}  ratio ${(appends / raw).toFixed(2)}  (${concurrency} concurrent appenders, group commit; target >= 0.5)`);
-    console.log(`ledger  inclusion proofs/s    ${fmt(proofs)}  ratio ${(proofs / raw).toFixed(2)}  (tree of ${size} entries)`);
+    console.log(
+      `ledger  appends/s             ${fmt(appends)}  ratio ${(appends / raw).toFixed(2)}  (${concurrency} concurrent appenders, group commit; target >= 0.5)`,
+    );
+    console.log(
+      `ledger  inclusion proofs/s    ${fmt(proofs)}  ratio ${(proofs / raw).toFixed(2)}  (tree of ${size} entries)`,
+    );
     await log.drain();
   } finally {
     await store.close();

@@ -31,7 +31,11 @@ function templates(): Record<string, unknown>[] {
   const index = JSON.parse(readFileSync(join(dir, 'INDEX.json'), 'utf8')) as { file: string; format?: string }[];
   return index
     .filter((e) => e.format?.startsWith('NDJSON'))
-    .flatMap((e) => readFileSync(join(dir, e.file), 'utf8').split('\n').filter((l) => l.trim()))
+    .flatMap((e) =>
+      readFileSync(join(dir, e.file), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim()),
+    )
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((r) => r['event_type'] !== 'stats');
 }
@@ -52,12 +56,20 @@ export async function run(args: string[]): Promise<void> {
   const rounds = argValue(args, '--rounds', 5);
   const pool = argValue(args, '--sources', 5000);
   const base = templates();
-  console.log(`events: ${n} per stream (${base.length} real EVE templates, 1/8 platform events), rounds: ${rounds} (median), one core`);
+  console.log(
+    `events: ${n} per stream (${base.length} real EVE templates, 1/8 platform events), rounds: ${rounds} (median), one core`,
+  );
   await scenario(`sources from a pool of ${pool}`, n, rounds, base, pool);
   await scenario('flood: a new source per event', n, rounds, base, 0);
 }
 
-async function scenario(label: string, n: number, rounds: number, base: Record<string, unknown>[], pool: number): Promise<void> {
+async function scenario(
+  label: string,
+  n: number,
+  rounds: number,
+  base: Record<string, unknown>[],
+  pool: number,
+): Promise<void> {
   const rnd = lcg(42);
   const source = (): string => {
     const r = pool > 0 ? Math.floor(rnd() * pool) : Math.floor(rnd() * 2 ** 31);
@@ -70,7 +82,13 @@ async function scenario(label: string, n: number, rounds: number, base: Record<s
     const timeMs = t0 + Math.floor(i / 20); // 20k events per second of event time
     if (i % 8 === 7) {
       const kind = i % 3 === 0 ? 'login_failed' : 'reading_refused';
-      platform.set(i, platformEvent(`p${i}`, timeMs, kind === 'login_failed' ? 'iam' : 'hub', kind, { source: { ip: `203.0.113.${Math.floor(rnd() * 250)}` }, device: { id: `dev-${Math.floor(rnd() * 1000)}` } }));
+      platform.set(
+        i,
+        platformEvent(`p${i}`, timeMs, kind === 'login_failed' ? 'iam' : 'hub', kind, {
+          source: { ip: `203.0.113.${Math.floor(rnd() * 250)}` },
+          device: { id: `dev-${Math.floor(rnd() * 1000)}` },
+        }),
+      );
       lines.push('');
       continue;
     }
@@ -82,7 +100,8 @@ async function scenario(label: string, n: number, rounds: number, base: Record<s
   }
   const rules = loadRulePack();
   const where = { org: 'santander', observer: 'gw-santander-1' };
-  const toEvent = (i: number): SigmaEvent => platform.get(i) ?? eveToSigmaEvent(JSON.parse(lines[i] as string) as Record<string, unknown>, `e${i}`, where);
+  const toEvent = (i: number): SigmaEvent =>
+    platform.get(i) ?? eveToSigmaEvent(JSON.parse(lines[i] as string) as Record<string, unknown>, `e${i}`, where);
   const prebuilt = lines.map((_, i) => toEvent(i));
 
   const rate = (fn: () => void): number => {
@@ -98,21 +117,28 @@ async function scenario(label: string, n: number, rounds: number, base: Record<s
   let stats = { rules: 0, correlations: 0, groups: 0, capped: 0 };
   for (let r = 0; r < rounds; r++) {
     let sink = 0;
-    parseOnly.push(rate(() => {
-      for (let i = 0; i < n; i++) if (!platform.has(i)) sink += (JSON.parse(lines[i] as string) as { flow_id?: number }).flow_id ? 1 : 0;
-    }));
+    parseOnly.push(
+      rate(() => {
+        for (let i = 0; i < n; i++)
+          if (!platform.has(i)) sink += (JSON.parse(lines[i] as string) as { flow_id?: number }).flow_id ? 1 : 0;
+      }),
+    );
     const a = createSigmaEngine();
     a.load(rules);
     matches = 0;
-    evalOnly.push(rate(() => {
-      for (const ev of prebuilt) matches += a.evaluate(ev).length;
-    }));
+    evalOnly.push(
+      rate(() => {
+        for (const ev of prebuilt) matches += a.evaluate(ev).length;
+      }),
+    );
     stats = a.stats();
     const b = createSigmaEngine();
     b.load(rules);
-    endToEnd.push(rate(() => {
-      for (let i = 0; i < n; i++) b.evaluate(toEvent(i));
-    }));
+    endToEnd.push(
+      rate(() => {
+        for (let i = 0; i < n; i++) b.evaluate(toEvent(i));
+      }),
+    );
     if (sink < 0) console.log(sink);
   }
   const p = median(parseOnly);

@@ -14,7 +14,13 @@ import { monitorMigrations, type MonitorTables } from '../src/monitor/store/sche
 import { MemoryBus } from '../src/core/bus/memory.ts';
 import { argValue, median } from './helpers/measure.ts';
 
-const SIGS = ['ET SCAN Suspicious inbound to mySQL port 3306', 'ET TELNET busybox MIRAI hackers - Possible Brute Force Attack', 'ET SCADA Modbus write multiple registers', 'SURICATA MQTT invalid QoS level', 'ET DOS Possible SYN flood'];
+const SIGS = [
+  'ET SCAN Suspicious inbound to mySQL port 3306',
+  'ET TELNET busybox MIRAI hackers - Possible Brute Force Attack',
+  'ET SCADA Modbus write multiple registers',
+  'SURICATA MQTT invalid QoS level',
+  'ET DOS Possible SYN flood',
+];
 
 /** A realistic mix of EVE lines (flows, DNS, HTTP, MQTT, alerts), one record per line, as Suricata writes them. */
 function corpus(n: number, t0: number, spanMs: number): string[] {
@@ -23,14 +29,96 @@ function corpus(n: number, t0: number, spanMs: number): string[] {
     const ts = new Date(t0 + Math.floor((i / n) * spanMs)).toISOString().replace('Z', '123+0000');
     const src = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
     const dst = `192.168.${i % 7}.${i % 13}`;
-    const base = { timestamp: ts, flow_id: 1_000_000 + i, in_iface: 'ppp0', src_ip: src, src_port: 1024 + (i % 60000), dest_ip: dst, dest_port: [80, 443, 1883, 502, 23][i % 5], proto: 'TCP', community_id: '1:abcdefghijklmnopqrstuvwxyz0=' };
+    const base = {
+      timestamp: ts,
+      flow_id: 1_000_000 + i,
+      in_iface: 'ppp0',
+      src_ip: src,
+      src_port: 1024 + (i % 60000),
+      dest_ip: dst,
+      dest_port: [80, 443, 1883, 502, 23][i % 5],
+      proto: 'TCP',
+      community_id: '1:abcdefghijklmnopqrstuvwxyz0=',
+    };
     const k = i % 20;
     let rec: Record<string, unknown>;
-    if (k < 13) rec = { ...base, event_type: 'flow', app_proto: 'tls', flow: { pkts_toserver: 6, pkts_toclient: 5, bytes_toserver: 800, bytes_toclient: 4200, start: ts, end: ts, age: 1, state: 'closed', reason: 'timeout', alerted: false }, tcp: { tcp_flags: '1b', tcp_flags_ts: '1b', tcp_flags_tc: '1b', syn: true, fin: true, psh: true, ack: true, state: 'closed' } };
-    else if (k < 16) rec = { ...base, event_type: 'dns', proto: 'UDP', dest_port: 53, dns: { type: 'query', id: i & 65535, rrname: `host${i % 100}.example.org`, rrtype: 'A', tx_id: 0 } };
-    else if (k < 18) rec = { ...base, event_type: 'http', tx_id: 0, http: { hostname: 'gw.example', url: `/api/${i % 50}`, http_user_agent: 'curl/8', http_method: 'GET', protocol: 'HTTP/1.1', status: 200, length: 512 } };
-    else if (k < 19) rec = { ...base, event_type: 'mqtt', dest_port: 1883, mqtt: { publish: { qos: 0, retain: false, dup: false, topic: `devices/d${i % 40}/readings`, message_id: i & 65535 } } };
-    else rec = { ...base, event_type: 'alert', tx_id: 0, alert: { action: 'allowed', gid: 1, signature_id: 2_000_000 + (i % 5), rev: 1, signature: SIGS[i % 5], category: 'Attempted Information Leak', severity: 1 + (i % 3), metadata: { mitre_technique_id: ['T1046'], mitre_tactic_id: ['TA0007'] } }, app_proto: 'tls' };
+    if (k < 13)
+      rec = {
+        ...base,
+        event_type: 'flow',
+        app_proto: 'tls',
+        flow: {
+          pkts_toserver: 6,
+          pkts_toclient: 5,
+          bytes_toserver: 800,
+          bytes_toclient: 4200,
+          start: ts,
+          end: ts,
+          age: 1,
+          state: 'closed',
+          reason: 'timeout',
+          alerted: false,
+        },
+        tcp: {
+          tcp_flags: '1b',
+          tcp_flags_ts: '1b',
+          tcp_flags_tc: '1b',
+          syn: true,
+          fin: true,
+          psh: true,
+          ack: true,
+          state: 'closed',
+        },
+      };
+    else if (k < 16)
+      rec = {
+        ...base,
+        event_type: 'dns',
+        proto: 'UDP',
+        dest_port: 53,
+        dns: { type: 'query', id: i & 65535, rrname: `host${i % 100}.example.org`, rrtype: 'A', tx_id: 0 },
+      };
+    else if (k < 18)
+      rec = {
+        ...base,
+        event_type: 'http',
+        tx_id: 0,
+        http: {
+          hostname: 'gw.example',
+          url: `/api/${i % 50}`,
+          http_user_agent: 'curl/8',
+          http_method: 'GET',
+          protocol: 'HTTP/1.1',
+          status: 200,
+          length: 512,
+        },
+      };
+    else if (k < 19)
+      rec = {
+        ...base,
+        event_type: 'mqtt',
+        dest_port: 1883,
+        mqtt: {
+          publish: { qos: 0, retain: false, dup: false, topic: `devices/d${i % 40}/readings`, message_id: i & 65535 },
+        },
+      };
+    else
+      rec = {
+        ...base,
+        event_type: 'alert',
+        tx_id: 0,
+        alert: {
+          action: 'allowed',
+          gid: 1,
+          signature_id: 2_000_000 + (i % 5),
+          rev: 1,
+          signature: SIGS[i % 5],
+          category: 'Attempted Information Leak',
+          severity: 1 + (i % 3),
+          metadata: { mitre_technique_id: ['T1046'], mitre_tactic_id: ['TA0007'] },
+        },
+        app_proto: 'tls',
+      };
     out.push(JSON.stringify(rec));
   }
   return out;
@@ -63,18 +151,29 @@ export async function run(args: string[]): Promise<void> {
     const store = openSqliteStore({ filename: join(dir, 'e2e.db') });
     await migrate(store, [...iamMigrations, ...monitorMigrations]);
     const monitor = new Monitor({
-      db: store.db.withTables<MonitorTables>(), dialect: 'sqlite', bus: new MemoryBus(), audit: new AuditLog(store, systemClock), clock: systemClock, logger: silentLogger(),
+      db: store.db.withTables<MonitorTables>(),
+      dialect: 'sqlite',
+      bus: new MemoryBus(),
+      audit: new AuditLog(store, systemClock),
+      clock: systemClock,
+      logger: silentLogger(),
       sigma: { parse: parseSigmaRules, pack: loadRulePack, createEngine: () => createSigmaEngine() },
     });
     await monitor.start();
     const e0 = performance.now();
     let accepted = 0;
     for (let i = 0; i < lines.length; i += batch) {
-      const items = lines.slice(i, i + batch).map((line, j) => ({ id: `gw-bench:2049:1:${(i + j) * 512}`, type: 'eve', line }));
+      const items = lines
+        .slice(i, i + batch)
+        .map((line, j) => ({ id: `gw-bench:2049:1:${(i + j) * 512}`, type: 'eve', line }));
       accepted += (await monitor.pipeline.ingestLines('santander', 'gw-bench', items)).accepted;
     }
     const e2eMs = performance.now() - e0;
-    const alerts = await store.db.withTables<MonitorTables>().selectFrom('monitor_alerts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const alerts = await store.db
+      .withTables<MonitorTables>()
+      .selectFrom('monitor_alerts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     await monitor.stop();
     await store.close();
     if (accepted !== n) throw new Error(`stored ${accepted} of ${n}`);
@@ -86,14 +185,25 @@ export async function run(args: string[]): Promise<void> {
     const engine = createSigmaEngine();
     engine.load(loadRulePack());
     const s1 = performance.now();
-    normalised.forEach((r, i) => r.ok && engine.evaluate({ id: String(i + 1), timeMs: r.event.timeMs, logsource: r.event.logsource, fields: r.event.doc }));
+    normalised.forEach(
+      (r, i) =>
+        r.ok &&
+        engine.evaluate({
+          id: String(i + 1),
+          timeMs: r.event.timeMs,
+          logsource: r.event.logsource,
+          fields: r.event.doc,
+        }),
+    );
     const evalMs = performance.now() - s1;
     const sstore = openSqliteStore({ filename: join(dir, 'stage.db') });
     await migrate(sstore, monitorMigrations);
     const sdb = sstore.db.withTables<MonitorTables>() as Kysely<MonitorTables>;
     const s2 = performance.now();
     for (let i = 0; i < normalised.length; i += batch) {
-      const chunk = normalised.slice(i, i + batch).flatMap((r, j) => (r.ok ? [{ org: 'santander', id: `s:${i + j}`, event: r.event }] : []));
+      const chunk = normalised
+        .slice(i, i + batch)
+        .flatMap((r, j) => (r.ok ? [{ org: 'santander', id: `s:${i + j}`, event: r.event }] : []));
       await sdb.transaction().execute((trx) => insertEvents(trx, chunk, now, 'sqlite'));
     }
     const storeMs = performance.now() - s2;
@@ -101,13 +211,25 @@ export async function run(args: string[]): Promise<void> {
 
     const jsonRate = rate(n, parseMs);
     const e2eRate = rate(n, e2eMs);
-    console.log(`${n} EVE lines, batches of ${batch}, pack of ${loadRulePack().length} rules, SQLite durable (WAL, synchronous=FULL) in ${dir}  [sink ${sink & 1}]`);
+    console.log(
+      `${n} EVE lines, batches of ${batch}, pack of ${loadRulePack().length} rules, SQLite durable (WAL, synchronous=FULL) in ${dir}  [sink ${sink & 1}]`,
+    );
     console.log(`reference  JSON.parse of the same lines            ${jsonRate.toFixed(0).padStart(9)} lines/s`);
-    console.log(`monitor    ingest+normalise+evaluate+store        ${e2eRate.toFixed(0).padStart(9)} events/s   (${Number(alerts.n)} alerts)`);
-    console.log(`stage      normalise (JSON.parse + ECS)            ${rate(n, normMs).toFixed(0).padStart(9)} events/s`);
-    console.log(`stage      evaluate against the pack               ${rate(n, evalMs).toFixed(0).padStart(9)} events/s`);
-    console.log(`stage      store (batch insert, durable commit)    ${rate(n, storeMs).toFixed(0).padStart(9)} events/s`);
-    console.log(`RATIO monitor/JSON.parse ${(e2eRate / jsonRate).toFixed(3)}   (target >= 0.2; absolute target >= 50,000 events/s)`);
+    console.log(
+      `monitor    ingest+normalise+evaluate+store        ${e2eRate.toFixed(0).padStart(9)} events/s   (${Number(alerts.n)} alerts)`,
+    );
+    console.log(
+      `stage      normalise (JSON.parse + ECS)            ${rate(n, normMs).toFixed(0).padStart(9)} events/s`,
+    );
+    console.log(
+      `stage      evaluate against the pack               ${rate(n, evalMs).toFixed(0).padStart(9)} events/s`,
+    );
+    console.log(
+      `stage      store (batch insert, durable commit)    ${rate(n, storeMs).toFixed(0).padStart(9)} events/s`,
+    );
+    console.log(
+      `RATIO monitor/JSON.parse ${(e2eRate / jsonRate).toFixed(3)}   (target >= 0.2; absolute target >= 50,000 events/s)`,
+    );
 
     // Query latency over a large store: 2M events over a week, as the indexes see them at that size.
     const qstore = openSqliteStore({ filename: join(dir, 'query.db') });
@@ -120,7 +242,10 @@ export async function run(args: string[]): Promise<void> {
     for (let i = 0; i < stored; i += 5000) {
       const chunk: EventToStore[] = [];
       for (let j = i; j < Math.min(stored, i + 5000); j++) {
-        const line = template[j % template.length]!.replace(/"timestamp":"[^"]+"/, `"timestamp":"${new Date(t0 + Math.floor((j / stored) * week)).toISOString().replace('Z', '000+0000')}"`);
+        const line = template[j % template.length]!.replace(
+          /"timestamp":"[^"]+"/,
+          `"timestamp":"${new Date(t0 + Math.floor((j / stored) * week)).toISOString().replace('Z', '000+0000')}"`,
+        );
         const r = normaliseLine('eve', line, { org: j % 4 === 0 ? 'fujisawa' : 'santander', now });
         if (r.ok) chunk.push({ org: j % 4 === 0 ? 'fujisawa' : 'santander', id: `q:${j}`, event: r.event });
       }
@@ -144,7 +269,9 @@ export async function run(args: string[]): Promise<void> {
     const topPort = await time(() => eventTop(db, 'sqlite', filter, 'port', 10));
     const dayCount = (await eventHistogram(db, 'sqlite', filter, 86_400_000)).reduce((s, b) => s + b.count, 0);
     await qstore.close();
-    console.log(`query store: ${stored} events over 7 days (filled in ${fillS.toFixed(1)} s); one city, one day = ${dayCount} events`);
+    console.log(
+      `query store: ${stored} events over 7 days (filled in ${fillS.toFixed(1)} s); one city, one day = ${dayCount} events`,
+    );
     console.log(`latency    histogram 1 day, 1 h buckets      ${hist.toFixed(1).padStart(8)} ms (median of 5)`);
     console.log(`latency    top-10 signatures, 1 day          ${topSig.toFixed(1).padStart(8)} ms`);
     console.log(`latency    top-10 sources, 1 day             ${topSrc.toFixed(1).padStart(8)} ms`);

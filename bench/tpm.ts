@@ -59,16 +59,34 @@ export async function run(args: string[]): Promise<void> {
 
     const messagePath = join(work, 'msg');
     writeFileSync(messagePath, message);
-    const cliArgs = ['-T', swtpm.tcti, '-c', `0x${KEY_HANDLE.toString(16)}`, '-g', 'sha256', '-o', join(work, 'sig'), messagePath];
+    const cliArgs = [
+      '-T',
+      swtpm.tcti,
+      '-c',
+      `0x${KEY_HANDLE.toString(16)}`,
+      '-g',
+      'sha256',
+      '-o',
+      join(work, 'sig'),
+      messagePath,
+    ];
     execFileSync('tpm2_sign', cliArgs, { stdio: 'ignore' }); // warm-up
     const cliStart = performance.now();
     for (let i = 0; i < cliIterations; i++) execFileSync('tpm2_sign', cliArgs, { stdio: 'ignore' });
     const cliRate = cliIterations / ((performance.now() - cliStart) / 1000);
 
-    console.log(`tpm native sign: ${nativeRate.toFixed(0)}/s (${nativeOps} signs, ${(1000 / nativeRate).toFixed(2)} ms each)`);
-    console.log(`tpm native sign, salted HMAC session: ${sessionRate.toFixed(0)}/s (${sessionOps} signs, ${(1000 / sessionRate).toFixed(2)} ms each; ${(sessionRate / nativeRate).toFixed(2)} of the password-session rate)`);
-    console.log(`tpm2-tools sign: ${cliRate.toFixed(1)}/s (${cliIterations} signs, ${(1000 / cliRate).toFixed(1)} ms each)`);
-    console.log(`ratio native / tools: ${(nativeRate / cliRate).toFixed(1)} (password session), ${(sessionRate / cliRate).toFixed(1)} (HMAC session)`);
+    console.log(
+      `tpm native sign: ${nativeRate.toFixed(0)}/s (${nativeOps} signs, ${(1000 / nativeRate).toFixed(2)} ms each)`,
+    );
+    console.log(
+      `tpm native sign, salted HMAC session: ${sessionRate.toFixed(0)}/s (${sessionOps} signs, ${(1000 / sessionRate).toFixed(2)} ms each; ${(sessionRate / nativeRate).toFixed(2)} of the password-session rate)`,
+    );
+    console.log(
+      `tpm2-tools sign: ${cliRate.toFixed(1)}/s (${cliIterations} signs, ${(1000 / cliRate).toFixed(1)} ms each)`,
+    );
+    console.log(
+      `ratio native / tools: ${(nativeRate / cliRate).toFixed(1)} (password session), ${(sessionRate / cliRate).toFixed(1)} (HMAC session)`,
+    );
   } finally {
     await swtpm.stop();
     rmSync(work, { recursive: true, force: true });

@@ -72,7 +72,8 @@ export async function run(args: string[]): Promise<void> {
   let ours = 0;
   for (let r = 0; r < rounds; r++) {
     raw += await measure(seconds / rounds, () => {
-      if (!nodeVerify('sha256', toBeSigned, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)) throw new Error('raw verify failed');
+      if (!nodeVerify('sha256', toBeSigned, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature))
+        throw new Error('raw verify failed');
     });
     ours += await measure(seconds / rounds, () => verifyReading(signed, cache.resolve));
   }
@@ -84,5 +85,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(`raw verify: ${Math.round(raw)}/s`);
   console.log(`verifyReading: ${Math.round(ours)}/s`);
   console.log(`ratio: ${(ours / raw).toFixed(2)} (target >= 0.7)`);
-  console.log(`verifyReading on the thread pool (64 in flight, ${availableParallelism()} cores, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? 4}): ${Math.round(pooled)}/s, ${(pooled / raw).toFixed(2)} of one core's raw rate`);
+  console.log(
+    `verifyReading on the thread pool (64 in flight, ${availableParallelism()} cores, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? 4}): ${Math.round(pooled)}/s, ${(pooled / raw).toFixed(2)} of one core's raw rate`,
+  );
 }

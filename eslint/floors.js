@@ -15,7 +15,11 @@ function allowed(from, to) {
 }
 
 export const floorsRule = {
-  meta: { type: 'problem', schema: [], messages: { floor: '{{from}} may not import {{target}}: {{why}} (floors: ARCHITECTURE.md)' } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: { floor: '{{from}} may not import {{target}}: {{why}} (floors: ARCHITECTURE.md)' },
+  },
   create(context) {
     const srcRoot = resolve(context.cwd, 'src');
     const file = context.filename;

@@ -16,10 +16,19 @@ for (const src of EVAL_SOURCES) {
   const dets = await detector.detect(frame);
   const objects = dets.map((d) => ({ label: d.label, box: [d.box.x, d.box.y, d.box.w, d.box.h].map(Math.round) }));
   drafts.push({ ...src, objects });
-  const rects = objects.map((o, i) => `<rect x="${o.box[0]}" y="${o.box[1]}" width="${o.box[2]}" height="${o.box[3]}" fill="none" stroke="${o.label === 'person' ? 'red' : 'yellow'}" stroke-width="1"/><text x="${o.box[0]}" y="${o.box[1]! + 10}" font-size="11" fill="cyan">${i}</text>`).join('');
-  const svg = Buffer.from(`<svg width="${frame.width}" height="${frame.height}" xmlns="http://www.w3.org/2000/svg">${rects}</svg>`);
+  const rects = objects
+    .map(
+      (o, i) =>
+        `<rect x="${o.box[0]}" y="${o.box[1]}" width="${o.box[2]}" height="${o.box[3]}" fill="none" stroke="${o.label === 'person' ? 'red' : 'yellow'}" stroke-width="1"/><text x="${o.box[0]}" y="${o.box[1]! + 10}" font-size="11" fill="cyan">${i}</text>`,
+    )
+    .join('');
+  const svg = Buffer.from(
+    `<svg width="${frame.width}" height="${frame.height}" xmlns="http://www.w3.org/2000/svg">${rects}</svg>`,
+  );
   await sharp(Buffer.from(frame.data), { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .composite([{ input: svg }]).png().toFile(join(out, `${src.id}.png`));
+    .composite([{ input: svg }])
+    .png()
+    .toFile(join(out, `${src.id}.png`));
 }
 writeFileSync(join(out, 'draft.json'), JSON.stringify(drafts, null, 1));
 await detector.close();

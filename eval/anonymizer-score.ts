@@ -15,7 +15,9 @@ export interface LabelledItem {
 }
 
 export function readLabels(): LabelledItem[] {
-  const raw = JSON.parse(readFileSync(new URL('./labels/anonymizer.json', import.meta.url), 'utf8')) as { items: LabelledItem[] };
+  const raw = JSON.parse(readFileSync(new URL('./labels/anonymizer.json', import.meta.url), 'utf8')) as {
+    items: LabelledItem[];
+  };
   return raw.items;
 }
 
@@ -31,7 +33,10 @@ export function sizeOf(b: Box): 'small' | 'medium' | 'large' {
   return a < 32 * 32 ? 'small' : a < 96 * 96 ? 'medium' : 'large';
 }
 
-interface Tally { hit: number; total: number }
+interface Tally {
+  hit: number;
+  total: number;
+}
 
 /** Privacy recall (a labelled object counts as hidden when ≥ 90 % of its box is masked) and collateral change. */
 export class Score {
@@ -47,21 +52,29 @@ export class Score {
     for (const o of item.objects) {
       const box = toBox(o.box);
       const hit = coverage(mask, box) >= COVERED ? 1 : 0;
-      for (const [map, key] of [[this.byClass, o.label], [this.bySize, sizeOf(box)]] as const) {
+      for (const [map, key] of [
+        [this.byClass, o.label],
+        [this.bySize, sizeOf(box)],
+      ] as const) {
         const t = map.get(key) ?? { hit: 0, total: 0 };
-        t.hit += hit; t.total++;
+        t.hit += hit;
+        t.total++;
         map.set(key, t);
       }
-      this.overall.hit += hit; this.overall.total++;
-      if (!hit) this.misses.push(`${item.id} ${o.label} [${o.box.join(',')}] ${(coverage(mask, box) * 100).toFixed(0)}%`);
+      this.overall.hit += hit;
+      this.overall.total++;
+      if (!hit)
+        this.misses.push(`${item.id} ${o.label} [${o.box.join(',')}] ${(coverage(mask, box) * 100).toFixed(0)}%`);
     }
     // Pixels changed outside every labelled box: what the anonymizer took that was not private.
     const inside = new Uint8Array(mask.data.length);
     for (const o of item.objects) {
       const b = toBox(o.box);
-      for (let y = Math.max(0, b.y); y < Math.min(mask.height, b.y + b.h); y++) inside.fill(1, y * mask.width + Math.max(0, b.x), y * mask.width + Math.min(mask.width, b.x + b.w));
+      for (let y = Math.max(0, b.y); y < Math.min(mask.height, b.y + b.h); y++)
+        inside.fill(1, y * mask.width + Math.max(0, b.x), y * mask.width + Math.min(mask.width, b.x + b.w));
     }
-    let changed = 0, total = 0;
+    let changed = 0,
+      total = 0;
     for (let i = 0; i < inside.length; i++) {
       if (inside[i]) continue;
       total++;

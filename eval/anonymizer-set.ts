@@ -30,8 +30,27 @@ export const EVAL_SOURCES: EvalSource[] = [
 
 /** One frame of a video, decoded by ffmpeg (seeking by frame number, exact). */
 export function videoFrame(file: string, index: number, width = 768, height = 576): Frame {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${index})`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 << 20 });
-  if (r.status !== 0 || r.stdout.length !== width * height * 3) throw new Error(`cannot decode frame ${index} of ${file}: ${r.stderr.toString()}`);
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-vf',
+      `select=eq(n\\,${index})`,
+      '-frames:v',
+      '1',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
+    { maxBuffer: 64 << 20 },
+  );
+  if (r.status !== 0 || r.stdout.length !== width * height * 3)
+    throw new Error(`cannot decode frame ${index} of ${file}: ${r.stderr.toString()}`);
   return { width, height, data: new Uint8Array(r.stdout) };
 }
 

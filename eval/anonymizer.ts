@@ -6,7 +6,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { DEFAULT_OPTIONS, DetectorPool, parseOptions, renderFrame, type AnonymizerOptions, type Detection, type Frame } from '../src/anonymizer/index.ts';
+import {
+  DEFAULT_OPTIONS,
+  DetectorPool,
+  parseOptions,
+  renderFrame,
+  type AnonymizerOptions,
+  type Detection,
+  type Frame,
+} from '../src/anonymizer/index.ts';
 import { spawnDecoder } from '../src/anonymizer/ffmpeg.ts';
 import { loadSource, VTEST } from './anonymizer-set.ts';
 import { readLabels, Score, type LabelledItem } from './anonymizer-score.ts';
@@ -14,11 +22,16 @@ import { readLabels, Score, type LabelledItem } from './anonymizer-score.ts';
 const LOWEST_SCORE = 0.1;
 
 function load(): string {
-  return `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${execFileSync('uptime').toString().trim()})`;
+  return `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (${execFileSync('uptime').toString().trim()})`;
 }
 
 /** Scores options on cached detections (made at the lowest threshold), masking with a cheap solid fill. */
-async function score(items: { item: LabelledItem; frame: Frame; dets: Detection[] }[], o: AnonymizerOptions): Promise<Score> {
+async function score(
+  items: { item: LabelledItem; frame: Frame; dets: Detection[] }[],
+  o: AnonymizerOptions,
+): Promise<Score> {
   const s = new Score();
   const solid = { ...o, fill: 'solid' as const };
   for (const { item, frame, dets } of items) {
@@ -30,7 +43,10 @@ async function score(items: { item: LabelledItem; frame: Frame; dets: Detection[
 }
 
 /** Every frame of vtest.avi within `reach` of a labelled frame, detected once. */
-async function vtestDetections(pool: DetectorPool, wanted: Set<number>): Promise<{ dets: Map<number, Detection[]>; fps: number }> {
+async function vtestDetections(
+  pool: DetectorPool,
+  wanted: Set<number>,
+): Promise<{ dets: Map<number, Detection[]>; fps: number }> {
   const dec = spawnDecoder(VTEST);
   const size = 768 * 576 * 3;
   let buf: Buffer = Buffer.alloc(0);
@@ -45,7 +61,11 @@ async function vtestDetections(pool: DetectorPool, wanted: Set<number>): Promise
       const data = new Uint8Array(buf.subarray(0, size));
       buf = buf.subarray(size);
       if (!wanted.has(index)) continue;
-      jobs.push(pool.detect({ width: 768, height: 576, data }).then((d) => { dets.set(index, d); }));
+      jobs.push(
+        pool.detect({ width: 768, height: 576, data }).then((d) => {
+          dets.set(index, d);
+        }),
+      );
       if (jobs.length >= 4) await Promise.all(jobs.splice(0));
     }
   }
@@ -57,7 +77,9 @@ export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const labels = readLabels();
   const items = quick ? labels.filter((_, i) => i % 4 === 0) : labels;
-  console.log(`${items.length} labelled pictures, ${items.reduce((a, i) => a + i.objects.length, 0)} objects; ${load()}`);
+  console.log(
+    `${items.length} labelled pictures, ${items.reduce((a, i) => a + i.objects.length, 0)} objects; ${load()}`,
+  );
   const lowest = parseOptions({ minScore: LOWEST_SCORE, faceMinScore: LOWEST_SCORE, detectEvery: 1 });
   const pool = await DetectorPool.start(lowest, 2);
   try {
@@ -87,21 +109,30 @@ export async function run(args: string[]): Promise<void> {
     console.log('\n### video: detect every k-th frame, masks carried across (vtest frames only)');
     const vtestItems = cached.filter((c) => c.item.frame !== undefined);
     const reach = 4;
-    const wanted = new Set(vtestItems.flatMap((c) => Array.from({ length: 2 * reach + 1 }, (_, i) => c.item.frame! - reach + i).filter((f) => f >= 0)));
+    const wanted = new Set(
+      vtestItems.flatMap((c) =>
+        Array.from({ length: 2 * reach + 1 }, (_, i) => c.item.frame! - reach + i).filter((f) => f >= 0),
+      ),
+    );
     const { dets, fps } = await vtestDetections(pool, wanted);
     for (const k of [1, 2, 3, 4]) {
       for (const carry of k === 1 ? [0, 1] : [1]) {
         const window = k > 1 ? Math.max(1, carry) * k : carry;
         const union = vtestItems.map((c) => {
           const all: Detection[] = [];
-          for (let f = c.item.frame! - window; f <= c.item.frame! + window; f++) if (f >= 0 && f % k === 0) all.push(...(dets.get(f) ?? []));
+          for (let f = c.item.frame! - window; f <= c.item.frame! + window; f++)
+            if (f >= 0 && f % k === 0) all.push(...(dets.get(f) ?? []));
           return { ...c, dets: all };
         });
         const s = await score(union, { ...DEFAULT_OPTIONS, detectEvery: k, carry });
-        console.log(`k=${k} carry=${carry}: recall ${s.recall.toFixed(3)}, changed outside ${(s.outsideShare * 100).toFixed(1)} %`);
+        console.log(
+          `k=${k} carry=${carry}: recall ${s.recall.toFixed(3)}, changed outside ${(s.outsideShare * 100).toFixed(1)} %`,
+        );
       }
     }
-    console.log(`\ndetection (2 worker threads): ${fps.toFixed(1)} frames/s on 768x576 vtest frames, ${stillFps.toFixed(1)} pictures/s on the set; ${load()}`);
+    console.log(
+      `\ndetection (2 worker threads): ${fps.toFixed(1)} frames/s on 768x576 vtest frames, ${stillFps.toFixed(1)} pictures/s on the set; ${load()}`,
+    );
   } finally {
     await pool.close();
   }

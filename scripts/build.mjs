@@ -41,7 +41,11 @@ for (const file of walk(src)) {
   mkdirSync(dirname(target), { recursive: true });
   if (file.endsWith('.ts')) {
     if (isTest(file) || file.endsWith('.d.ts')) continue;
-    const { outputText, sourceMapText, diagnostics } = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file, reportDiagnostics: true });
+    const { outputText, sourceMapText, diagnostics } = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: options,
+      fileName: file,
+      reportDiagnostics: true,
+    });
     if (diagnostics?.length) {
       for (const d of diagnostics) console.error(`${rel}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
       process.exit(1);

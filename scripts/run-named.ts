@@ -5,7 +5,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export async function runNamed(dir: string, kind: string, argv: string[], isEntry: (name: string) => boolean = () => true): Promise<never> {
+export async function runNamed(
+  dir: string,
+  kind: string,
+  argv: string[],
+  isEntry: (name: string) => boolean = () => true,
+): Promise<never> {
   const available = readdirSync(dir)
     .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.includes('.test.'))
     .map((f) => f.replace(/\.ts$/, ''))

@@ -4,7 +4,15 @@ import { loadSource } from '../eval/anonymizer-set.ts';
 import { readLabels, Score } from '../eval/anonymizer-score.ts';
 
 // A mini-evaluation on a few hand-labelled pictures (the full one is `npm run eval -- anonymizer`).
-const PICK = ['vtest-100', 'vtest-525', 'vtest-750', 'darknet-person', 'darknet-kite', 'opencv-licenseplate', 'darknet-eagle'];
+const PICK = [
+  'vtest-100',
+  'vtest-525',
+  'vtest-750',
+  'darknet-person',
+  'darknet-kite',
+  'opencv-licenseplate',
+  'darknet-eagle',
+];
 
 describe('anonymizer mini-evaluation', () => {
   let detector: LocalDetector;

@@ -43,10 +43,37 @@ describe('live stream anonymization', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'msec-anon-live-'));
-    execFileSync('ffmpeg', ['-v', 'error', '-ss', '5', '-i', VTEST, '-frames:v', '6', '-vf', 'scale=640:480', '-q:v', '3', join(dir, 'f%d.jpg')]);
-    frames = readdirSync(dir).sort().map((f) => readFileSync(join(dir, f)));
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-ss',
+      '5',
+      '-i',
+      VTEST,
+      '-frames:v',
+      '6',
+      '-vf',
+      'scale=640:480',
+      '-q:v',
+      '3',
+      join(dir, 'f%d.jpg'),
+    ]);
+    frames = readdirSync(dir)
+      .sort()
+      .map((f) => readFileSync(join(dir, f)));
     // The camera runs in its own process, as a real one would (test/helpers/mjpeg-camera.ts).
-    camera = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/mjpeg-camera.ts', ...readdirSync(dir).sort().map((f) => join(dir, f))], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    camera = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/helpers/mjpeg-camera.ts',
+        ...readdirSync(dir)
+          .sort()
+          .map((f) => join(dir, f)),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'], detached: true },
+    );
     camera.stdout!.on('data', (d: Buffer) => {
       for (const line of d.toString().split('\n')) {
         const m = /^(port|connection \d+|stalled) (\d+)/.exec(line);
@@ -65,16 +92,33 @@ describe('live stream anonymization', () => {
     await live?.close();
     await detector?.close();
     if (camera?.pid) {
-      try { process.kill(-camera.pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-camera.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves only anonymized frames, holds the last safe frame through a stall and reconnects', async () => {
-    live = new LiveAnonymizer({ source: `http://127.0.0.1:${sourcePort}/cam.mjpg`, width: 640, height: 480, options: DEFAULT_OPTIONS, detector, backoffMs: 200, keepAliveMs: 300 });
+    live = new LiveAnonymizer({
+      source: `http://127.0.0.1:${sourcePort}/cam.mjpg`,
+      width: 640,
+      height: 480,
+      options: DEFAULT_OPTIONS,
+      detector,
+      backoffMs: 200,
+      keepAliveMs: 300,
+    });
     const port = await live.serve(0);
     const received: { at: number; jpeg: Buffer }[] = [];
-    const client = get(`http://127.0.0.1:${port}/`, (res) => res.on('data', mjpegParts((jpeg) => received.push({ at: Date.now(), jpeg: Buffer.from(jpeg) }))));
+    const client = get(`http://127.0.0.1:${port}/`, (res) =>
+      res.on(
+        'data',
+        mjpegParts((jpeg) => received.push({ at: Date.now(), jpeg: Buffer.from(jpeg) })),
+      ),
+    );
     client.on('error', () => undefined);
     try {
       // Wait (bounded) until the source was reconnected after its stall and new frames came through.

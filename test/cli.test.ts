@@ -29,7 +29,12 @@ describe('msec command line', { timeout: 120_000 }, () => {
   });
 
   it('refuses unknown flags and bad values with one line and exit 2', async () => {
-    for (const args of [['up', '--bogus'], ['up', '--port', 'abc'], ['admin', 'create-org', '--id', 'x', '--name', 'X', '--kind', 'planet'], ['nosuchcommand']]) {
+    for (const args of [
+      ['up', '--bogus'],
+      ['up', '--port', 'abc'],
+      ['admin', 'create-org', '--id', 'x', '--name', 'X', '--kind', 'planet'],
+      ['nosuchcommand'],
+    ]) {
       const r = await runMsec(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -47,7 +52,15 @@ describe('msec command line', { timeout: 120_000 }, () => {
     const dataDir = tempDir();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const server = spawnMsec(['up', '--data-dir', dataDir, '--port', String(port), '--mqtt-port', String(await freePort())]);
+    const server = spawnMsec([
+      'up',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--mqtt-port',
+      String(await freePort()),
+    ]);
     try {
       // Start-up time is measured by hand and reported, not asserted: shared machines are noisy.
       await waitFor(async () => (await fetch(`${base}/healthz`)).ok, HEALTHZ_WAIT_MS, '/healthz');
@@ -61,17 +74,46 @@ describe('msec command line', { timeout: 120_000 }, () => {
       const anon = await fetch(`${base}/api/v1/me`);
       expect(anon.status).toBe(401);
       expect(((await anon.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
-      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      const login = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password }),
+      });
       expect(login.status).toBe(200);
       const { accessToken } = (await login.json()) as { accessToken: string };
       const me = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } });
       expect(me.status).toBe(200);
 
       // Administration from the host while the server runs, on the same data directory.
-      expect((await runMsec(['admin', 'create-org', '--data-dir', dataDir, '--id', 'santander', '--name', 'Santander'])).code).toBe(0);
-      const user = await runMsec(['admin', 'create-user', '--data-dir', dataDir, '--org', 'santander', '--username', 'ops', '--role', 'operator', '--kind', 'service']);
+      expect(
+        (await runMsec(['admin', 'create-org', '--data-dir', dataDir, '--id', 'santander', '--name', 'Santander']))
+          .code,
+      ).toBe(0);
+      const user = await runMsec([
+        'admin',
+        'create-user',
+        '--data-dir',
+        dataDir,
+        '--org',
+        'santander',
+        '--username',
+        'ops',
+        '--role',
+        'operator',
+        '--kind',
+        'service',
+      ]);
       expect(user.code).toBe(0);
-      const key = await runMsec(['admin', 'create-api-key', '--data-dir', dataDir, '--principal', 'ops', '--name', 'ci']);
+      const key = await runMsec([
+        'admin',
+        'create-api-key',
+        '--data-dir',
+        dataDir,
+        '--principal',
+        'ops',
+        '--name',
+        'ci',
+      ]);
       expect(key.code).toBe(0);
       const apiKey = /(msec_\S+)/.exec(key.stdout)?.[1];
       const asOps = await fetch(`${base}/api/v1/me`, { headers: { 'x-api-key': apiKey! } });
@@ -90,15 +132,39 @@ describe('msec command line', { timeout: 120_000 }, () => {
     const port = await freePort();
     const mqttPort = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const first = spawnMsec(['up', '--data-dir', dataDir, '--port', String(port), '--mqtt-port', String(mqttPort), '--log-level', 'warn']);
+    const first = spawnMsec([
+      'up',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--mqtt-port',
+      String(mqttPort),
+      '--log-level',
+      'warn',
+    ]);
     await waitFor(async () => (await fetch(`${base}/healthz`)).ok, HEALTHZ_WAIT_MS, '/healthz');
-    const { password } = JSON.parse(readFileSync(join(dataDir, 'admin-credential.json'), 'utf8')) as { password: string };
-    const token = ((await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) })).json()) as { accessToken: string }).accessToken;
+    const { password } = JSON.parse(readFileSync(join(dataDir, 'admin-credential.json'), 'utf8')) as {
+      password: string;
+    };
+    const token = (
+      (await (
+        await fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password }),
+        })
+      ).json()) as { accessToken: string }
+    ).accessToken;
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     let firstAck: () => void = () => undefined;
     const acked = new Promise<void>((r) => (firstAck = r));
     const write = (i: number) =>
-      fetch(`${base}/api/v1/orgs`, { method: 'POST', headers, body: JSON.stringify({ id: `org-${i}`, name: `Org ${i}`, kind: 'buyer' }) })
+      fetch(`${base}/api/v1/orgs`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ id: `org-${i}`, name: `Org ${i}`, kind: 'buyer' }),
+      })
         .then((r) => {
           if (r.status === 201) firstAck();
           return { id: `org-${i}`, status: r.status };
@@ -107,7 +173,11 @@ describe('msec command line', { timeout: 120_000 }, () => {
     const writes = Array.from({ length: 30 }, (_, i) => write(i));
     // SIGTERM once a write is acknowledged, with others and a slow login still in flight.
     await acked;
-    const login = fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    const login = fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
     await new Promise((r) => setTimeout(r, 20));
     first.child.kill('SIGTERM');
     const results = await Promise.all(writes);
@@ -115,16 +185,39 @@ describe('msec command line', { timeout: 120_000 }, () => {
     // 503 if it arrived once closing had begun (which one depends on the machine's load).
     const loginAnswer = await login;
     expect([200, 503]).toContain(loginAnswer.status);
-    if (loginAnswer.status === 503) expect(((await loginAnswer.json()) as { error: { code: string } }).error.code).toBe('SHUTTING_DOWN');
+    if (loginAnswer.status === 503)
+      expect(((await loginAnswer.json()) as { error: { code: string } }).error.code).toBe('SHUTTING_DOWN');
     expect(await first.exited).toBe(0);
     const acknowledged = results.filter((r) => r.status === 201).map((r) => r.id);
     expect(acknowledged.length).toBeGreaterThanOrEqual(1);
 
-    const second = spawnMsec(['up', '--data-dir', dataDir, '--port', String(port), '--mqtt-port', String(mqttPort), '--log-level', 'warn']);
+    const second = spawnMsec([
+      'up',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--mqtt-port',
+      String(mqttPort),
+      '--log-level',
+      'warn',
+    ]);
     try {
       await waitFor(async () => (await fetch(`${base}/healthz`)).ok, HEALTHZ_WAIT_MS, '/healthz after restart');
-      const token2 = ((await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) })).json()) as { accessToken: string }).accessToken;
-      const orgs = ((await (await fetch(`${base}/api/v1/orgs`, { headers: { authorization: `Bearer ${token2}` } })).json()) as { items: Array<{ id: string }> }).items.map((o) => o.id);
+      const token2 = (
+        (await (
+          await fetch(`${base}/api/v1/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'admin', password }),
+          })
+        ).json()) as { accessToken: string }
+      ).accessToken;
+      const orgs = (
+        (await (await fetch(`${base}/api/v1/orgs`, { headers: { authorization: `Bearer ${token2}` } })).json()) as {
+          items: Array<{ id: string }>;
+        }
+      ).items.map((o) => o.id);
       for (const id of acknowledged) expect(orgs).toContain(id);
     } finally {
       second.child.kill('SIGTERM');
@@ -136,11 +229,27 @@ describe('msec command line', { timeout: 120_000 }, () => {
     const dataDir = tempDir();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const server = spawnMsec(['up', '--data-dir', dataDir, '--port', String(port), '--mqtt-port', String(await freePort()), '--log-level', 'warn']);
+    const server = spawnMsec([
+      'up',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--mqtt-port',
+      String(await freePort()),
+      '--log-level',
+      'warn',
+    ]);
     await waitFor(async () => (await fetch(`${base}/healthz`)).ok, HEALTHZ_WAIT_MS, '/healthz');
-    const { password } = JSON.parse(readFileSync(join(dataDir, 'admin-credential.json'), 'utf8')) as { password: string };
+    const { password } = JSON.parse(readFileSync(join(dataDir, 'admin-credential.json'), 'utf8')) as {
+      password: string;
+    };
     // A login (a deliberately slow password hash) is in flight on a keep-alive connection when SIGTERM arrives.
-    const login = fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    const login = fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
     await new Promise((r) => setTimeout(r, 20));
     server.child.kill('SIGTERM');
     // Answered, never dropped: 200 if taken before SIGTERM, 503 if it arrived once closing had begun.

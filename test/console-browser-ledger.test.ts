@@ -23,7 +23,9 @@ describe('console trusted storage in chromium', () => {
   });
 
   it('shows the signed tree head, verifies a pasted proof and refuses a tampered entry', async () => {
-    const bundle = (await t.request('GET', '/api/v1/ledger/proofs/inclusion?index=2', { token: await t.adminToken() })).json();
+    const bundle = (
+      await t.request('GET', '/api/v1/ledger/proofs/inclusion?index=2', { token: await t.adminToken() })
+    ).json();
     const page = await openConsole(browser!, t.platform.url, 'admin', t.adminPassword, violations);
     await page.getByRole('link', { name: 'Trusted storage' }).click();
     await expect.poll(() => page.getByTestId('sth-size').textContent(), WAIT).toBe('5');
@@ -33,12 +35,18 @@ describe('console trusted storage in chromium', () => {
     await page.getByLabel('Inclusion proof (proof.json)').fill(JSON.stringify(bundle.proof));
     await page.getByLabel(/^Checkpoint/).fill(JSON.stringify(bundle.checkpoint));
     await page.getByRole('button', { name: 'Verify' }).click();
-    await expect.poll(() => page.getByTestId('verdict').textContent(), WAIT).toMatch(/^Verified: entry 2 is in .+ at tree size 5\.$/);
+    await expect
+      .poll(() => page.getByTestId('verdict').textContent(), WAIT)
+      .toMatch(/^Verified: entry 2 is in .+ at tree size 5\.$/);
     await page.screenshot({ path: join(SHOTS, 'ledger-verified.png'), fullPage: true });
 
-    await page.getByLabel('Entry (entry.json)').fill(JSON.stringify({ ...bundle.entry, timestamp: bundle.entry.timestamp + 1 }));
+    await page
+      .getByLabel('Entry (entry.json)')
+      .fill(JSON.stringify({ ...bundle.entry, timestamp: bundle.entry.timestamp + 1 }));
     await page.getByRole('button', { name: 'Verify' }).click();
-    await expect.poll(() => page.getByTestId('verdict').textContent(), WAIT).toContain('Refused: the proof does not lead to the signed root');
+    await expect
+      .poll(() => page.getByTestId('verdict').textContent(), WAIT)
+      .toContain('Refused: the proof does not lead to the signed root');
     await page.screenshot({ path: join(SHOTS, 'ledger-tampered.png'), fullPage: true });
     await page.context().close();
     expect(violations).toEqual([]);

@@ -48,14 +48,23 @@ describe('console session: HttpOnly cookie, CSRF, silent refresh, logout, static
     const me = await t.request('GET', '/api/v1/me', { headers: { cookie } });
     expect(me.statusCode).toBe(200);
     expect(me.json().principal.name).toBe('admin');
-    const noCsrf = await t.request('POST', '/api/v1/orgs', { headers: { cookie }, body: { id: 'csrf-test', name: 'x', kind: 'city' } });
+    const noCsrf = await t.request('POST', '/api/v1/orgs', {
+      headers: { cookie },
+      body: { id: 'csrf-test', name: 'x', kind: 'city' },
+    });
     expect(noCsrf.statusCode).toBe(403);
     expect(noCsrf.json().error.code).toBe('CONSOLE_CSRF_INVALID');
-    const wrong = await t.request('POST', '/api/v1/orgs', { headers: { cookie, 'x-csrf-token': csrf.slice(1) + 'A' }, body: { id: 'csrf-test', name: 'x', kind: 'city' } });
+    const wrong = await t.request('POST', '/api/v1/orgs', {
+      headers: { cookie, 'x-csrf-token': csrf.slice(1) + 'A' },
+      body: { id: 'csrf-test', name: 'x', kind: 'city' },
+    });
     expect(wrong.json().error.code).toBe('CONSOLE_CSRF_INVALID');
     const orgs = await t.request('GET', '/api/v1/orgs', { headers: { cookie } });
     expect(orgs.json().items.map((o: { id: string }) => o.id)).not.toContain('csrf-test');
-    const withCsrf = await t.request('POST', '/api/v1/orgs', { headers: { cookie, 'x-csrf-token': csrf }, body: { id: 'csrf-test', name: 'x', kind: 'city' } });
+    const withCsrf = await t.request('POST', '/api/v1/orgs', {
+      headers: { cookie, 'x-csrf-token': csrf },
+      body: { id: 'csrf-test', name: 'x', kind: 'city' },
+    });
     expect(withCsrf.statusCode).toBeLessThan(300);
   });
 
@@ -81,11 +90,16 @@ describe('console session: HttpOnly cookie, CSRF, silent refresh, logout, static
 
   it('never authenticates a made-up cookie, whatever its shape', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 80 }).filter((s) => !/[\r\n\0]/.test(s) && /^[\x20-\x7e]*$/.test(s)), async (v) => {
-        const res = await t.request('GET', '/api/v1/console/session', { headers: { cookie: `msec_console=${v}; other=1` } });
-        expect(res.statusCode).toBe(401);
-        expect(res.json().error.code).toBe('UNAUTHENTICATED');
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 80 }).filter((s) => !/[\r\n\0]/.test(s) && /^[\x20-\x7e]*$/.test(s)),
+        async (v) => {
+          const res = await t.request('GET', '/api/v1/console/session', {
+            headers: { cookie: `msec_console=${v}; other=1` },
+          });
+          expect(res.statusCode).toBe(401);
+          expect(res.json().error.code).toBe('UNAUTHENTICATED');
+        },
+      ),
       { numRuns: 60 },
     );
   });

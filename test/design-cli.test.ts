@@ -24,12 +24,30 @@ describe('msec design synth', () => {
   it('lists what a specification defines', async () => {
     const r = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'production-cell.lts'), '--list']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim().split('\n')).toEqual(['process\tMACHINE', 'composite\tCELL', 'property\tTABLE', 'property\tREPAIR_DRILL_FIRST', 'controller\tCellController']);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'process\tMACHINE',
+      'composite\tCELL',
+      'property\tTABLE',
+      'property\tREPAIR_DRILL_FIRST',
+      'controller\tCellController',
+    ]);
   });
 
   it('writes --lts, --dot and the Node-RED flow', async () => {
     const out = (f: string) => join(dir, f);
-    const r = await runMsec(['design', 'synth', VIDEO, '--lts', out('c.lts'), '--dot', out('c.dot'), '--nodered', join(REPO_ROOT, 'examples', 'video-release.map.json'), '-o', out('flows.json')]);
+    const r = await runMsec([
+      'design',
+      'synth',
+      VIDEO,
+      '--lts',
+      out('c.lts'),
+      '--dot',
+      out('c.dot'),
+      '--nodered',
+      join(REPO_ROOT, 'examples', 'video-release.map.json'),
+      '-o',
+      out('flows.json'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out('c.lts'), 'utf8')).toContain('Q0\t= (http_in.user -> Q1');
     expect(readFileSync(out('c.dot'), 'utf8')).toContain('[label="http_in.user", style=dashed]');
@@ -47,7 +65,10 @@ describe('msec design synth', () => {
 
   it('says when no controller exists, with a counter-example', async () => {
     const spec = join(dir, 'lost.lts');
-    writeFileSync(spec, 'ENV = (start -> (fail -> ENV | ok -> ENV)).\nproperty NO_FAIL = (start -> ok -> NO_FAIL).\ncontrollerSpec G = {\n  safety = {NO_FAIL}\n  controllable = {start}\n  marking = {ok}\n  nonblocking\n}\ncontroller ||C = ENV~{G}.\n');
+    writeFileSync(
+      spec,
+      'ENV = (start -> (fail -> ENV | ok -> ENV)).\nproperty NO_FAIL = (start -> ok -> NO_FAIL).\ncontrollerSpec G = {\n  safety = {NO_FAIL}\n  controllable = {start}\n  marking = {ok}\n  nonblocking\n}\ncontroller ||C = ENV~{G}.\n',
+    );
     const r = await runMsec(['design', 'synth', spec]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no controller exists for G');
@@ -56,7 +77,13 @@ describe('msec design synth', () => {
   });
 
   it('stops at --max-states with the size reached', async () => {
-    const r = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'production-cell.lts'), '--max-states', '5']);
+    const r = await runMsec([
+      'design',
+      'synth',
+      join(REPO_ROOT, 'examples', 'production-cell.lts'),
+      '--max-states',
+      '5',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/passed the limit of 5 states \(5 states reached\)/);
   });

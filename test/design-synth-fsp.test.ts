@@ -64,13 +64,22 @@ describeWithTestdata('fsp', 'the published LTSA/MTSA specifications', (dir) => {
     }
   });
 
-  it("synthesises from examples/video-release.lts the same controller MTSA produced for M-Sec (isomorphic)", () => {
-    const ev = new Evaluator(parseFsp(readFileSync(join(REPO_ROOT, 'examples', 'video-release.lts'), 'utf8'), 'video-release.lts'));
+  it('synthesises from examples/video-release.lts the same controller MTSA produced for M-Sec (isomorphic)', () => {
+    const ev = new Evaluator(
+      parseFsp(readFileSync(join(REPO_ROOT, 'examples', 'video-release.lts'), 'utf8'), 'video-release.lts'),
+    );
     const ours = ev.lts('Controller');
-    const mtsa = readLtsText(readFileSync(join(dir, 'controller-outputs', 'msec-VideoRelease-Controller.txt'), 'utf8')).lts;
+    const mtsa = readLtsText(
+      readFileSync(join(dir, 'controller-outputs', 'msec-VideoRelease-Controller.txt'), 'utf8'),
+    ).lts;
     expect(isomorphic(ours, mtsa)).toBe(true);
     // And the check can fail: a controller with one transition fewer is not isomorphic.
-    expect(isomorphic(ours, readLtsText('Process:\n\tC\nStates:\n\t1\nTransitions:\n\tC = Q0,\n\tQ0 = (http_in.user -> Q0).').lts)).toBe(false);
+    expect(
+      isomorphic(
+        ours,
+        readLtsText('Process:\n\tC\nStates:\n\t1\nTransitions:\n\tC = Q0,\n\tQ0 = (http_in.user -> Q0).').lts,
+      ),
+    ).toBe(false);
   });
 
   it("synthesises Railcab's OldController from MTSA's own specification (FLTL safety) isomorphic to MTSA's output", () => {
@@ -82,7 +91,10 @@ describeWithTestdata('fsp', 'the published LTSA/MTSA specifications', (dir) => {
   });
 
   it('ArtGallery (FLTL safety with X and W): monolithic and stepwise synthesis give the same controller', () => {
-    const spec = parseFsp(readFileSync(join(dir, 'lts', 'mtsa-waseda-cs-ArtGallery-N2room.lts'), 'utf8'), 'artgallery.lts');
+    const spec = parseFsp(
+      readFileSync(join(dir, 'lts', 'mtsa-waseda-cs-ArtGallery-N2room.lts'), 'utf8'),
+      'artgallery.lts',
+    );
     const ev = new Evaluator(spec);
     const mono = ev.lts('Controller');
     expect(mono.nStates).toBeGreaterThan(1);
@@ -91,16 +103,21 @@ describeWithTestdata('fsp', 'the published LTSA/MTSA specifications', (dir) => {
 
   it('states the supported subset per file in docs/design-synth.md (generated table is current)', () => {
     const files = readdirSync(join(dir, 'lts')).sort();
-    const reports: SupportReport[] = files.map((f) => supportReport(f, readFileSync(join(dir, 'lts', f), 'utf8'), TABLE_MAX_STATES));
+    const reports: SupportReport[] = files.map((f) =>
+      supportReport(f, readFileSync(join(dir, 'lts', f), 'utf8'), TABLE_MAX_STATES),
+    );
     // Every refusal is a clear DESIGN_FSP_ error, never a crash.
-    for (const r of reports) for (const x of r.refused) expect(x.code, `${r.file} ${x.name}`).toMatch(/^DESIGN_FSP_(UNSUPPORTED|UNDEFINED|STATE_LIMIT|NO_CONTROLLER)$/);
+    for (const r of reports)
+      for (const x of r.refused)
+        expect(x.code, `${r.file} ${x.name}`).toMatch(/^DESIGN_FSP_(UNSUPPORTED|UNDEFINED|STATE_LIMIT|NO_CONTROLLER)$/);
     const table = supportTable(reports);
     const doc = readFileSync(DOC, 'utf8');
     const start = doc.indexOf(BEGIN);
     const end = doc.indexOf(END);
     expect(start, 'table markers in docs/design-synth.md').toBeGreaterThanOrEqual(0);
     const current = doc.slice(start + BEGIN.length, end).trim();
-    if (process.env.MSEC_UPDATE_DOCS === '1' && current !== table) writeFileSync(DOC, doc.slice(0, start + BEGIN.length) + '\n' + table + '\n' + doc.slice(end));
+    if (process.env.MSEC_UPDATE_DOCS === '1' && current !== table)
+      writeFileSync(DOC, doc.slice(0, start + BEGIN.length) + '\n' + table + '\n' + doc.slice(end));
     else expect(current).toBe(table);
   }, 120_000);
 });

@@ -18,7 +18,14 @@ import { describeWithTestdata, REPO_ROOT } from './helpers/testdata.ts';
 const RAW_MARK = 'RAW-FRAME';
 
 /** A stub anonymizer: decodes the base64 frame and blurs it; it can hold a request until released. */
-function startAnonymizer(): Promise<{ server: Server; url: string; hold(): void; release(): void; held(): boolean; calls: number }> {
+function startAnonymizer(): Promise<{
+  server: Server;
+  url: string;
+  hold(): void;
+  release(): void;
+  held(): boolean;
+  calls: number;
+}> {
   let holding = false;
   let waiting: (() => void) | null = null;
   const state = { calls: 0 };
@@ -27,8 +34,13 @@ function startAnonymizer(): Promise<{ server: Server; url: string; hold(): void;
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       state.calls++;
-      const frame = JSON.parse(Buffer.from(Buffer.concat(chunks).toString('utf8'), 'base64').toString('utf8')) as { frame: string };
-      const blurred = { frame: frame.frame.replace(RAW_MARK, 'ANONYMISED').replace(/face of [^:]+?(?= at|$)/, '[blurred face]'), kind: 'anonymised' };
+      const frame = JSON.parse(Buffer.from(Buffer.concat(chunks).toString('utf8'), 'base64').toString('utf8')) as {
+        frame: string;
+      };
+      const blurred = {
+        frame: frame.frame.replace(RAW_MARK, 'ANONYMISED').replace(/face of [^:]+?(?= at|$)/, '[blurred face]'),
+        kind: 'anonymised',
+      };
       const answer = () => {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end(Buffer.from(JSON.stringify(blurred)).toString('base64'));
@@ -71,13 +83,32 @@ describe('design synth → Node-RED (real runtime)', () => {
     dir = mkdtempSync(join(tmpdir(), 'msec-synth-nodered-'));
     anon = await startAnonymizer();
     const flows = join(dir, 'flows.json');
-    const gen = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'video-release.lts'), '--nodered', join(REPO_ROOT, 'examples', 'video-release.map.json'), '-o', flows]);
+    const gen = await runMsec([
+      'design',
+      'synth',
+      join(REPO_ROOT, 'examples', 'video-release.lts'),
+      '--nodered',
+      join(REPO_ROOT, 'examples', 'video-release.map.json'),
+      '-o',
+      flows,
+    ]);
     expect(gen.code, gen.stderr).toBe(0);
     // A second controller on its own tab (own flow context): device onboarding.
     const onboarding = join(dir, 'onboarding.json');
-    const gen2 = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'device-onboarding.lts'), '--nodered', join(REPO_ROOT, 'examples', 'device-onboarding.map.json'), '-o', onboarding]);
+    const gen2 = await runMsec([
+      'design',
+      'synth',
+      join(REPO_ROOT, 'examples', 'device-onboarding.lts'),
+      '--nodered',
+      join(REPO_ROOT, 'examples', 'device-onboarding.map.json'),
+      '-o',
+      onboarding,
+    ]);
     expect(gen2.code, gen2.stderr).toBe(0);
-    const both = [...(JSON.parse(readFileSync(flows, 'utf8')) as unknown[]), ...(JSON.parse(readFileSync(onboarding, 'utf8')) as unknown[])];
+    const both = [
+      ...(JSON.parse(readFileSync(flows, 'utf8')) as unknown[]),
+      ...(JSON.parse(readFileSync(onboarding, 'utf8')) as unknown[]),
+    ];
     writeFileSync(flows, JSON.stringify(both));
     red = await startNodeRed(dir, flows, { MSEC_ANONYMIZER_URL: anon.url });
     base = red.base;
@@ -138,7 +169,12 @@ describe('design synth → Node-RED (real runtime)', () => {
   });
 
   it('onboards a device: publish only after a passed attestation, quarantine after a failed one', async () => {
-    const post = (path: string, body: unknown = {}) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown = {}) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await post('/readings', { t: 21.5 })).status).toBe(409);
     expect((await post('/attestation/pass')).status).toBe(409);
     const enrolled = await post('/enroll', { device: 'dev-1' });
@@ -162,7 +198,15 @@ describeWithTestdata('fsp', "MTSA's own OneRoom controller (M-Sec room access) i
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'msec-synth-oneroom-'));
     const flows = join(dir, 'flows.json');
-    const gen = await runMsec(['design', 'synth', join(fspDir, 'controller-outputs', 'msec-OneRoom-Controller.txt'), '--nodered', join(REPO_ROOT, 'examples', 'one-room.map.yaml'), '-o', flows]);
+    const gen = await runMsec([
+      'design',
+      'synth',
+      join(fspDir, 'controller-outputs', 'msec-OneRoom-Controller.txt'),
+      '--nodered',
+      join(REPO_ROOT, 'examples', 'one-room.map.yaml'),
+      '-o',
+      flows,
+    ]);
     expect(gen.code, gen.stderr).toBe(0);
     red = await startNodeRed(dir, flows);
   }, 120_000);
@@ -204,7 +248,15 @@ describe('design synth → Node-RED: the production cell drives a machine gatewa
     const addr = plc.address();
     const url = (cmd: string) => `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/${cmd}`;
     const flows = join(dir, 'flows.json');
-    const gen = await runMsec(['design', 'synth', join(REPO_ROOT, 'examples', 'production-cell.lts'), '--nodered', join(REPO_ROOT, 'examples', 'production-cell.map.json'), '-o', flows]);
+    const gen = await runMsec([
+      'design',
+      'synth',
+      join(REPO_ROOT, 'examples', 'production-cell.lts'),
+      '--nodered',
+      join(REPO_ROOT, 'examples', 'production-cell.map.json'),
+      '-o',
+      flows,
+    ]);
     expect(gen.code, gen.stderr).toBe(0);
     red = await startNodeRed(dir, flows, {
       CELL_PRESS_START_URL: url('press.start'),

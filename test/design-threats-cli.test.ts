@@ -12,30 +12,53 @@ const FUJISAWA = join(REPO_ROOT, 'examples', 'fujisawa.yaml');
 const SLOW = { timeout: 120_000 };
 
 describe('msec design threats', () => {
-  it('writes a Fujisawa report listing the threats, their mitigations by msec components and the open ones', SLOW, async () => {
-    const out = join(tmp, 'fujisawa');
-    const r = await runMsec(['design', 'threats', FUJISAWA, '-o', out]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\d+ threats, \d+ open \(critical \d+, high \d+, medium \d+, low \d+\), \d+ mitigated$/m);
-    for (const f of ['report.md', 'report.html', 'report.json', 'dfd.svg', 'misuse-cases.svg']) expect(existsSync(join(out, f)), f).toBe(true);
-    const md = readFileSync(join(out, 'report.md'), 'utf8');
-    const open = md.slice(md.indexOf('## Open threats'), md.indexOf('## Mitigated threats'));
-    const mitigated = md.slice(md.indexOf('## Mitigated threats'), md.indexOf('## STRIDE per element'));
-    // a mitigated threat names the control, the component implementing it and its msec module
-    expect(mitigated).toMatch(/Identity Spoofing \| Cellular uplink to the hub \(`uplink`\) \| S \| .*COSE\\-signed readings \\\(c\\-cose, by sensor\\-board, msec device\\\)/);
-    expect(mitigated).toContain('Anonymize frames on the truck \\(c\\-anon, by anonymizer, msec anonymizer\\)');
-    // open threats, with what would mitigate them
-    expect(open).toMatch(/\| high \| \[CWE-319\]\(https:\/\/cwe\.mitre\.org\/data\/definitions\/319\.html\) Cleartext Transmission of Sensitive Information \| .*`camera-to-anonymizer`/);
-    expect(open).toMatch(/Malicious Software Update \| On\\-board gateway .*Signed firmware and software updates \\\(not in msec\\\)/);
-    const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-    expect(json.summary.open).toBeGreaterThan(0);
-    expect(json.summary.mitigated).toBeGreaterThan(0);
-    expect(readFileSync(join(out, 'dfd.svg'), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-  });
+  it(
+    'writes a Fujisawa report listing the threats, their mitigations by msec components and the open ones',
+    SLOW,
+    async () => {
+      const out = join(tmp, 'fujisawa');
+      const r = await runMsec(['design', 'threats', FUJISAWA, '-o', out]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(
+        /^\d+ threats, \d+ open \(critical \d+, high \d+, medium \d+, low \d+\), \d+ mitigated$/m,
+      );
+      for (const f of ['report.md', 'report.html', 'report.json', 'dfd.svg', 'misuse-cases.svg'])
+        expect(existsSync(join(out, f)), f).toBe(true);
+      const md = readFileSync(join(out, 'report.md'), 'utf8');
+      const open = md.slice(md.indexOf('## Open threats'), md.indexOf('## Mitigated threats'));
+      const mitigated = md.slice(md.indexOf('## Mitigated threats'), md.indexOf('## STRIDE per element'));
+      // a mitigated threat names the control, the component implementing it and its msec module
+      expect(mitigated).toMatch(
+        /Identity Spoofing \| Cellular uplink to the hub \(`uplink`\) \| S \| .*COSE\\-signed readings \\\(c\\-cose, by sensor\\-board, msec device\\\)/,
+      );
+      expect(mitigated).toContain('Anonymize frames on the truck \\(c\\-anon, by anonymizer, msec anonymizer\\)');
+      // open threats, with what would mitigate them
+      expect(open).toMatch(
+        /\| high \| \[CWE-319\]\(https:\/\/cwe\.mitre\.org\/data\/definitions\/319\.html\) Cleartext Transmission of Sensitive Information \| .*`camera-to-anonymizer`/,
+      );
+      expect(open).toMatch(
+        /Malicious Software Update \| On\\-board gateway .*Signed firmware and software updates \\\(not in msec\\\)/,
+      );
+      const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      expect(json.summary.open).toBeGreaterThan(0);
+      expect(json.summary.mitigated).toBeGreaterThan(0);
+      expect(readFileSync(join(out, 'dfd.svg'), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    },
+  );
 
   it('--fail-on high exits 1 while a high risk is open, 0 when none is', SLOW, async () => {
-    const gate = await runMsec(['design', 'threats', FUJISAWA, '-o', join(tmp, 'gate'), '--format', 'json', '--fail-on', 'high']);
+    const gate = await runMsec([
+      'design',
+      'threats',
+      FUJISAWA,
+      '-o',
+      join(tmp, 'gate'),
+      '--format',
+      'json',
+      '--fail-on',
+      'high',
+    ]);
     expect(gate.code).toBe(1);
     expect(gate.stderr).toMatch(/^open (high|critical): \S+:(CAPEC|CWE|STRIDE)-\S+ /m);
     expect(gate.stderr).toMatch(/^error: \d+ open threats? at or above high$/m);
@@ -55,11 +78,23 @@ describe('msec design threats', () => {
 
   it('reports an inconsistent model with file, line and code, and writes nothing', SLOW, async () => {
     const bad = join(tmp, 'bad.yaml');
-    writeFileSync(bad, readFileSync(FUJISAWA, 'utf8').replace('to: truck-gateway, protocol: mqtt,', 'to: truck-gatewy, protocol: mqtt,').replace('mitigatedBy: [c-anon]', 'mitigatedBy: [c-anonymiser]'));
+    writeFileSync(
+      bad,
+      readFileSync(FUJISAWA, 'utf8')
+        .replace('to: truck-gateway, protocol: mqtt,', 'to: truck-gatewy, protocol: mqtt,')
+        .replace('mitigatedBy: [c-anon]', 'mitigatedBy: [c-anonymiser]'),
+    );
     const r = await runMsec(['design', 'threats', bad, '-o', join(tmp, 'bad')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: DESIGN_FLOW_UNKNOWN_ENDPOINT flows.board-to-gateway: to "truck-gatewy" is not defined`, 'm'));
-    expect(r.stderr).toMatch(/:\d+:\d+: DESIGN_MISUSE_UNKNOWN_CONTROL misuseCases.mc-faces: mitigatedBy "c-anonymiser"/);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: DESIGN_FLOW_UNKNOWN_ENDPOINT flows.board-to-gateway: to "truck-gatewy" is not defined`,
+        'm',
+      ),
+    );
+    expect(r.stderr).toMatch(
+      /:\d+:\d+: DESIGN_MISUSE_UNKNOWN_CONTROL misuseCases.mc-faces: mitigatedBy "c-anonymiser"/,
+    );
     expect(r.stderr).toMatch(/^error: .*bad\.yaml: 2 problems in the model$/m);
     expect(existsSync(join(tmp, 'bad'))).toBe(false);
   });
@@ -90,7 +125,12 @@ describe('msec design kb', () => {
     expect(r.stdout).toMatch(/^ {2}CM-tls\s+TLS on every listener$/m);
     expect(r.stdout).toMatch(/^ {2}STRIDE-T\s+Tampering$/m);
     const json = JSON.parse((await runMsec(['design', 'kb', 'show', 'CM-anonymizer', '--json'])).stdout);
-    expect(json).toMatchObject({ id: 'CM-anonymizer', type: 'instance', category: 'solution', msec: { module: 'anonymizer' } });
+    expect(json).toMatchObject({
+      id: 'CM-anonymizer',
+      type: 'instance',
+      category: 'solution',
+      msec: { module: 'anonymizer' },
+    });
     expect(json.related).toContain('CWE-359');
     const unknown = await runMsec(['design', 'kb', 'show', 'CAPEC-999999']);
     expect(unknown.code).toBe(1);

@@ -10,7 +10,9 @@ const models = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml') && !f.end
 
 describe('example threat models', () => {
   it('ship the pilots, the marketplace and msec itself', () => {
-    expect(models).toEqual(expect.arrayContaining(['fujisawa.yaml', 'santander.yaml', 'marketplace.yaml', 'msec.yaml']));
+    expect(models).toEqual(
+      expect.arrayContaining(['fujisawa.yaml', 'santander.yaml', 'marketplace.yaml', 'msec.yaml']),
+    );
   });
 
   it.each(models)('%s is a valid model', (file) => {
@@ -29,7 +31,9 @@ describe('example threat models', () => {
   it("msec's own model names exactly the module folders under src/", () => {
     const r = parseModel(readFileSync(join(EXAMPLES, 'msec.yaml'), 'utf8'), 'msec.yaml');
     const modelled = new Set(r.model!.components.filter((c) => c.kind === 'msec').map((c) => c.module!));
-    const folders = readdirSync(join(REPO_ROOT, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const folders = readdirSync(join(REPO_ROOT, 'src'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     expect([...modelled].sort()).toEqual([...folders].sort());
   });
 });

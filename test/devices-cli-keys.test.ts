@@ -26,9 +26,27 @@ describe('device keys on disk', () => {
     const token = await t.enrollmentToken('santander', 1);
     const dataDir = join(work, 'data');
     // Two devices on a one-use token: the second enrollment is refused.
-    const r = await runMsec(['device', 'simulate', '--hub', t.platform.url, '--token', token, '--count', '2', '--duration', '1', '--data-dir', dataDir], {
-      cwd: work, env: { MSEC_DEVICE_PASSPHRASE: 'a-test-passphrase' }, timeoutMs: 120_000,
-    });
+    const r = await runMsec(
+      [
+        'device',
+        'simulate',
+        '--hub',
+        t.platform.url,
+        '--token',
+        token,
+        '--count',
+        '2',
+        '--duration',
+        '1',
+        '--data-dir',
+        dataDir,
+      ],
+      {
+        cwd: work,
+        env: { MSEC_DEVICE_PASSPHRASE: 'a-test-passphrase' },
+        timeoutMs: 120_000,
+      },
+    );
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/enrollment token/i);
     expect(existsSync(join(work, 'device-keys'))).toBe(false);
@@ -40,9 +58,27 @@ describe('device keys on disk', () => {
   it('--keys-dir puts them where it says', async () => {
     const token = await t.enrollmentToken('santander', 1);
     const keysDir = join(work, 'elsewhere');
-    const r = await runMsec(['device', 'simulate', '--hub', t.platform.url, '--token', token, '--count', '1', '--duration', '1', '--keys-dir', keysDir], {
-      cwd: work, env: { MSEC_DEVICE_PASSPHRASE: 'a-test-passphrase', MSEC_DATA_DIR: join(work, 'unused') }, timeoutMs: 120_000,
-    });
+    const r = await runMsec(
+      [
+        'device',
+        'simulate',
+        '--hub',
+        t.platform.url,
+        '--token',
+        token,
+        '--count',
+        '1',
+        '--duration',
+        '1',
+        '--keys-dir',
+        keysDir,
+      ],
+      {
+        cwd: work,
+        env: { MSEC_DEVICE_PASSPHRASE: 'a-test-passphrase', MSEC_DATA_DIR: join(work, 'unused') },
+        timeoutMs: 120_000,
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(keysDir)).toHaveLength(1);
     expect(existsSync(join(work, 'unused'))).toBe(false);

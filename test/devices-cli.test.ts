@@ -21,7 +21,9 @@ async function msecDevice(args: string[]): Promise<{ code: number; out: string[]
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = { out: (l) => void out.push(l), err: (l) => void err.push(l), readStdin: async () => '' };
-  const program = new Command('msec').exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  const program = new Command('msec')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerDeviceCommands(program, io);
   const override = (c: Command) => {
     c.exitOverride();
@@ -51,33 +53,83 @@ describe('msec device (TPM key store on swtpm)', () => {
 
   it('enrolls with the TPM key store', async () => {
     const metadata = join(f.workDir, 'meta.json');
-    writeFileSync(metadata, JSON.stringify({ name: 'Gateway potentiometer', type: 'other', transducers: [{ name: 'pot', id: 'potentiometer', units: 'raw', minValue: 0, maxValue: 4095 }] }));
-    const r = await msecDevice(['enroll', '--hub', f.url, '--token', await f.token(), '--device-id', 'gw-1', '--keystore', 'tpm', '--keystore-dir', join(f.workDir, 'gw-1'), '--tpm', tpmArg(), '--metadata', metadata]);
+    writeFileSync(
+      metadata,
+      JSON.stringify({
+        name: 'Gateway potentiometer',
+        type: 'other',
+        transducers: [{ name: 'pot', id: 'potentiometer', units: 'raw', minValue: 0, maxValue: 4095 }],
+      }),
+    );
+    const r = await msecDevice([
+      'enroll',
+      '--hub',
+      f.url,
+      '--token',
+      await f.token(),
+      '--device-id',
+      'gw-1',
+      '--keystore',
+      'tpm',
+      '--keystore-dir',
+      join(f.workDir, 'gw-1'),
+      '--tpm',
+      tpmArg(),
+      '--metadata',
+      metadata,
+    ]);
     expect(r.err).toEqual([]);
     expect(r.out.join('\n')).toContain('enrolled gw-1 in santander with the tpm key store (attested)');
   });
 
   it('simulate --count 5 publishes accepted readings; tampered and replayed ones are refused and audited', async () => {
     const r = await msecDevice([
-      'simulate', '--hub', f.url, '--token', await f.token('santander', 5), '--count', '5', '--rate', '4', '--duration', '2',
-      '--keystore', 'tpm', '--keystore-dir', join(f.workDir, 'sim'), '--tpm', tpmArg(), '--tamper', '--replay',
+      'simulate',
+      '--hub',
+      f.url,
+      '--token',
+      await f.token('santander', 5),
+      '--count',
+      '5',
+      '--rate',
+      '4',
+      '--duration',
+      '2',
+      '--keystore',
+      'tpm',
+      '--keystore-dir',
+      join(f.workDir, 'sim'),
+      '--tpm',
+      tpmArg(),
+      '--tamper',
+      '--replay',
     ]);
     expect(r.err).toEqual([]);
     const summary = r.out.at(-1)!;
-    expect(summary).toMatch(/^summary: 5 devices; sent \d+, accepted \d+, refused \d+ \(.*COSE_BAD_SIGNATURE=\d+.*READING_REPLAYED=\d+/);
+    expect(summary).toMatch(
+      /^summary: 5 devices; sent \d+, accepted \d+, refused \d+ \(.*COSE_BAD_SIGNATURE=\d+.*READING_REPLAYED=\d+/,
+    );
     const accepted = Number(/accepted (\d+)/.exec(summary)![1]);
     expect(accepted).toBeGreaterThanOrEqual(5);
-    const denied = await f.t.platform.ctx.iam.audit.query({ action: 'hub:reading:ingest', outcome: 'denied', limit: 500 });
+    const denied = await f.t.platform.ctx.iam.audit.query({
+      action: 'hub:reading:ingest',
+      outcome: 'denied',
+      limit: 500,
+    });
     const codes = new Set(denied.map((e) => (e.detail as { code?: string }).code));
     expect(codes).toEqual(new Set(['COSE_BAD_SIGNATURE', 'READING_REPLAYED']));
     expect(denied.every((e) => typeof (e.detail as { reason?: string }).reason === 'string')).toBe(true);
-    const list = (await f.t.request('GET', '/api/v1/devices', { token: f.adminToken })).json() as { items: Array<{ keystore: string; attestation: { status: string } }> };
+    const list = (await f.t.request('GET', '/api/v1/devices', { token: f.adminToken })).json() as {
+      items: Array<{ keystore: string; attestation: { status: string } }>;
+    };
     expect(list.items.filter((d) => d.keystore === 'tpm' && d.attestation.status === 'attested')).toHaveLength(6);
   });
 
   it('a device whose PCR value changes fails attestation and is quarantined', async () => {
     const dir = join(f.workDir, 'gw-1');
-    expect((await f.t.request('POST', '/api/v1/devices/gw-1/attestation/challenge', { token: f.adminToken })).statusCode).toBe(201);
+    expect(
+      (await f.t.request('POST', '/api/v1/devices/gw-1/attestation/challenge', { token: f.adminToken })).statusCode,
+    ).toBe(201);
     const pass = await msecDevice(['attest', '--hub', f.url, '--keystore-dir', dir, '--tpm', tpmArg()]);
     expect(pass.out.join('\n')).toContain('attestation passed: gw-1 is attested');
 
@@ -88,7 +140,9 @@ describe('msec device (TPM key store on swtpm)', () => {
     const fail = await msecDevice(['attest', '--hub', f.url, '--keystore-dir', dir, '--tpm', tpmArg()]);
     expect(fail.code).toBe(1);
     expect(fail.out.join('\n')).toContain('attestation FAILED: gw-1 is quarantined (ATTESTATION_PCR_MISMATCH');
-    const device = (await f.t.request('GET', '/api/v1/devices/gw-1', { token: f.adminToken })).json() as { attestation: { status: string } };
+    const device = (await f.t.request('GET', '/api/v1/devices/gw-1', { token: f.adminToken })).json() as {
+      attestation: { status: string };
+    };
     expect(device.attestation.status).toBe('quarantined');
   });
 
@@ -96,7 +150,19 @@ describe('msec device (TPM key store on swtpm)', () => {
     const r = await msecDevice(['enroll', '--hub', f.url, '--token', 'x', '--device-id', 'd', '--keystore', 'hsm']);
     expect(r.code).toBe(1);
     expect(r.err.join('\n')).toContain('must be software or tpm');
-    const t = await msecDevice(['enroll', '--hub', f.url, '--token', 'x', '--device-id', 'd', '--keystore', 'tpm', '--tpm', 'mssim:1']);
+    const t = await msecDevice([
+      'enroll',
+      '--hub',
+      f.url,
+      '--token',
+      'x',
+      '--device-id',
+      'd',
+      '--keystore',
+      'tpm',
+      '--tpm',
+      'mssim:1',
+    ]);
     expect(t.err.join('\n')).toContain('swtpm:host=H,port=P');
   });
 });

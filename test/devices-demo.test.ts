@@ -20,7 +20,9 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 it('enrolls devices in Santander and Fujisawa and publishes their signed readings through the ingest path', async () => {
-  const list = (await t.request('GET', '/api/v1/devices', { token: await t.adminToken() })).json() as { items: Array<{ id: string; org: string }> };
+  const list = (await t.request('GET', '/api/v1/devices', { token: await t.adminToken() })).json() as {
+    items: Array<{ id: string; org: string }>;
+  };
   expect(new Set(list.items.map((d) => d.org))).toEqual(new Set(['santander', 'fujisawa']));
   expect(list.items).toHaveLength(6);
   await waitFor(async () => new Set(accepted.map((r) => r.org)).size === 2, 20_000, 'demo readings from both cities');

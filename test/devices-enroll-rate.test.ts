@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { hubModule } from '../src/hub/index.ts';
 import { startTestPlatform } from './helpers/platform.ts';
 
-async function startCodes(perMinute: number | undefined, calls: number): Promise<Array<{ status: number; code: string | undefined }>> {
-  const t = await startTestPlatform({ modules: [hubModule({ broker: false })], ...(perMinute ? { config: { auth: { enrollmentRateLimitPerMinute: perMinute } } } : {}) });
+async function startCodes(
+  perMinute: number | undefined,
+  calls: number,
+): Promise<Array<{ status: number; code: string | undefined }>> {
+  const t = await startTestPlatform({
+    modules: [hubModule({ broker: false })],
+    ...(perMinute ? { config: { auth: { enrollmentRateLimitPerMinute: perMinute } } } : {}),
+  });
   try {
     const out: Array<{ status: number; code: string | undefined }> = [];
     for (let i = 0; i < calls; i++) {
@@ -21,7 +27,10 @@ describe('device enrollment rate limit', () => {
   it('answers 429 RATE_LIMITED past auth.enrollmentRateLimitPerMinute, and refuses bad tokens before that', async () => {
     const codes = await startCodes(2, 4);
     expect(codes.slice(0, 2).every((c) => c.status === 401 || c.status === 400)).toBe(true);
-    expect(codes.slice(2)).toEqual([{ status: 429, code: 'RATE_LIMITED' }, { status: 429, code: 'RATE_LIMITED' }]);
+    expect(codes.slice(2)).toEqual([
+      { status: 429, code: 'RATE_LIMITED' },
+      { status: 429, code: 'RATE_LIMITED' },
+    ]);
   });
 
   it('a raised budget lets a fleet behind one address through (default 60 per minute)', async () => {

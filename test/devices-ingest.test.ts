@@ -13,7 +13,11 @@ import { iamMigrations } from '../src/iam/index.ts';
 import { postReading, startDeviceHub, type DeviceHubFixture } from './helpers/devices.ts';
 import { storeCases } from './helpers/stores.ts';
 
-const META = { name: 'Thermometer', type: 'outdoor weather', transducers: [{ name: 'temperature', id: 'temperature', units: 'Cel', minValue: -40, maxValue: 60 }] };
+const META = {
+  name: 'Thermometer',
+  type: 'outdoor weather',
+  transducers: [{ name: 'temperature', id: 'temperature', units: 'Cel', minValue: -40, maxValue: 60 }],
+};
 
 describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
   let f: DeviceHubFixture;
@@ -54,8 +58,19 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
     bus.subscribe(SUBJECTS.readingRejected, (e) => void rejected.push(e.data as RejectedReading));
     bus.subscribe(securitySubject('hub', 'device-quarantined'), (e) => void quarantineEvents.push(e));
     store = await f.softwareStore('thermo-1');
-    const r = await enrollDevice({ hub: f.url, token: await f.token(), deviceId: 'thermo-1', keyStore: store, metadata: META });
-    expect(r).toMatchObject({ deviceId: 'thermo-1', org: 'santander', keystore: 'software', attestation: 'unattested' });
+    const r = await enrollDevice({
+      hub: f.url,
+      token: await f.token(),
+      deviceId: 'thermo-1',
+      keyStore: store,
+      metadata: META,
+    });
+    expect(r).toMatchObject({
+      deviceId: 'thermo-1',
+      org: 'santander',
+      keystore: 'software',
+      attestation: 'unattested',
+    });
     credential = await createDeviceCredential(store, 'signing', 'thermo-1');
   });
 
@@ -67,7 +82,15 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
   it('registers the device with its metadata, principal and status', async () => {
     const res = await f.t.request('GET', '/api/v1/devices/thermo-1', { token: f.adminToken });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ id: 'thermo-1', org: 'santander', status: 'active', keystore: 'software', keyVersion: 1, attestation: { status: 'unattested' }, metadata: META });
+    expect(res.json()).toMatchObject({
+      id: 'thermo-1',
+      org: 'santander',
+      status: 'active',
+      keystore: 'software',
+      keyVersion: 1,
+      attestation: { status: 'unattested' },
+      metadata: META,
+    });
     const principal = await f.t.platform.ctx.iam.directory.findByName('thermo-1');
     expect(principal).toMatchObject({ kind: 'device', roles: ['device'], orgId: 'santander' });
     const list = await f.t.request('GET', '/api/v1/devices?org=santander', { token: f.adminToken });
@@ -78,8 +101,18 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
     const token = await f.token();
     const other = await f.softwareStore('other');
     await enrollDevice({ hub: f.url, token, deviceId: 'other-1', keyStore: other, metadata: META });
-    await expect(enrollDevice({ hub: f.url, token, deviceId: 'other-2', keyStore: other, metadata: META })).rejects.toMatchObject({ code: 'ENROLLMENT_TOKEN_INVALID' });
-    await expect(enrollDevice({ hub: f.url, token: 'msec_enr_' + 'A'.repeat(43), deviceId: 'other-3', keyStore: other, metadata: META })).rejects.toMatchObject({ code: 'ENROLLMENT_TOKEN_INVALID' });
+    await expect(
+      enrollDevice({ hub: f.url, token, deviceId: 'other-2', keyStore: other, metadata: META }),
+    ).rejects.toMatchObject({ code: 'ENROLLMENT_TOKEN_INVALID' });
+    await expect(
+      enrollDevice({
+        hub: f.url,
+        token: 'msec_enr_' + 'A'.repeat(43),
+        deviceId: 'other-3',
+        keyStore: other,
+        metadata: META,
+      }),
+    ).rejects.toMatchObject({ code: 'ENROLLMENT_TOKEN_INVALID' });
   });
 
   it('refuses a proof of possession made with another key', async () => {
@@ -87,7 +120,14 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
     const { sessionId } = start.json() as { sessionId: string };
     const key = await store.ensureSigningKey('signing');
     const res = await f.t.request('POST', '/api/v1/devices/enroll/finish', {
-      body: { sessionId, deviceId: 'forger-1', keystore: 'software', signingKey: key.jwk, proof: Buffer.alloc(64, 1).toString('base64url'), metadata: META },
+      body: {
+        sessionId,
+        deviceId: 'forger-1',
+        keystore: 'software',
+        signingKey: key.jwk,
+        proof: Buffer.alloc(64, 1).toString('base64url'),
+        metadata: META,
+      },
     });
     expect(res.json()).toMatchObject({ error: { code: 'ENROLLMENT_PROOF_INVALID' } });
   });
@@ -96,20 +136,40 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
     const r = reading();
     const res = await postReading(f.url, await sign(r), credential);
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ deviceId: 'thermo-1', resource: 'thermo-1/weather/temperature', value: 21.5, counter: r.counter, attestation: 'unattested' });
-    expect(accepted.at(-1)).toMatchObject({ deviceId: 'thermo-1', org: 'santander', provider: 'thermo-1', service: 'weather', resource: 'temperature', counter: r.counter, transport: 'http', signature: 'verified' });
+    expect(res.body).toMatchObject({
+      deviceId: 'thermo-1',
+      resource: 'thermo-1/weather/temperature',
+      value: 21.5,
+      counter: r.counter,
+      attestation: 'unattested',
+    });
+    expect(accepted.at(-1)).toMatchObject({
+      deviceId: 'thermo-1',
+      org: 'santander',
+      provider: 'thermo-1',
+      service: 'weather',
+      resource: 'temperature',
+      counter: r.counter,
+      transport: 'http',
+      signature: 'verified',
+    });
   });
 
   it('accepts a reading sealed to the hub key', async () => {
-    const hubKey = (await (await fetch(`${f.url}/api/v1/devices/hub-key`)).json()) as { jwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string }; kid: string };
+    const hubKey = (await (await fetch(`${f.url}/api/v1/devices/hub-key`)).json()) as {
+      jwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
+      kid: string;
+    };
     const { createPublicKey } = await import('node:crypto');
-    const sealed = sealReading(await sign(reading({ value: 7 })), createPublicKey({ key: hubKey.jwk, format: 'jwk' }), { hubKid: hubKey.kid });
+    const sealed = sealReading(await sign(reading({ value: 7 })), createPublicKey({ key: hubKey.jwk, format: 'jwk' }), {
+      hubKid: hubKey.kid,
+    });
     const res = await postReading(f.url, sealed, credential);
     expect(res.status).toBe(202);
     expect(res.body.value).toBe(7);
   });
 
-  it('accepts a burst of one device\'s readings handed in together, in arrival order', async () => {
+  it("accepts a burst of one device's readings handed in together, in arrival order", async () => {
     // Signatures are checked in parallel on the thread pool and finish in any order; the counter
     // guard must still see them as they came, or a later counter would make earlier ones replays.
     const ingest = f.t.platform.ctx.services.get(HUB_DEVICES).ingestor;
@@ -142,13 +202,22 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
 
   it('refuses a reading of an unknown device', async () => {
     await store.ensureSigningKey('stranger');
-    await expectRefused(await signReading(store, 'stranger', 'ghost-9', reading({ deviceId: 'ghost-9', resource: 'ghost-9/a/b' })), 'DEVICE_UNKNOWN');
+    await expectRefused(
+      await signReading(store, 'stranger', 'ghost-9', reading({ deviceId: 'ghost-9', resource: 'ghost-9/a/b' })),
+      'DEVICE_UNKNOWN',
+    );
   });
 
   it('refuses readings under another provider or for another device', async () => {
     await expectRefused(await sign(reading({ resource: 'other-1/weather/temperature' })), 'READING_WRONG_PROVIDER');
     const otherStore = await f.softwareStore('other');
-    const otherReading = { deviceId: 'other-1', resource: 'other-1/weather/temperature', value: 1, counter: Date.now(), timestamp: Date.now() };
+    const otherReading = {
+      deviceId: 'other-1',
+      resource: 'other-1/weather/temperature',
+      value: 1,
+      counter: Date.now(),
+      timestamp: Date.now(),
+    };
     await expectRefused(await signReading(otherStore, 'signing', 'other-1', otherReading), 'READING_SUBJECT_MISMATCH');
   });
 
@@ -156,7 +225,11 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
     await expectRefused(new Uint8Array([0xd2, 0x84, 0x01]), 'COSE_MALFORMED');
     const big = await postReading(f.url, new Uint8Array(40_000), credential);
     expect(big.body.error?.code).toBe('READING_TOO_LARGE');
-    const json = await fetch(`${f.url}/api/v1/readings`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` }, body: '{}' });
+    const json = await fetch(`${f.url}/api/v1/readings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+      body: '{}',
+    });
     expect(json.status).toBeGreaterThanOrEqual(400);
   });
 
@@ -171,12 +244,20 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
   it('counts refusals by code in the metrics', async () => {
     const metric = await f.t.platform.ctx.metrics.getSingleMetric('msec_hub_readings_rejected_total')!.get();
     const codes = new Set(metric.values.map((v) => v.labels.code));
-    for (const code of ['READING_REPLAYED', 'COSE_BAD_SIGNATURE', 'READING_STALE', 'DEVICE_UNKNOWN']) expect(codes).toContain(code);
+    for (const code of ['READING_REPLAYED', 'COSE_BAD_SIGNATURE', 'READING_STALE', 'DEVICE_UNKNOWN'])
+      expect(codes).toContain(code);
   });
 
   it('rotates the key: readings signed with the old key are refused as revoked', async () => {
     const old = await sign(reading());
-    const version = await rotateDeviceKey({ hub: f.url, deviceId: 'thermo-1', keyStore: store, currentLabel: 'signing', newLabel: 'signing-2', currentVersion: 1 });
+    const version = await rotateDeviceKey({
+      hub: f.url,
+      deviceId: 'thermo-1',
+      keyStore: store,
+      currentLabel: 'signing',
+      newLabel: 'signing-2',
+      currentVersion: 1,
+    });
     expect(version).toBe(2);
     credential = await createDeviceCredential(store, 'signing-2', 'thermo-1');
     await expectRefused(old, 'DEVICE_KEY_REVOKED');
@@ -185,7 +266,10 @@ describe.each(storeCases)('device ingest over HTTP ($name)', (storeCase) => {
 
   it('an operator revokes the device: nothing it signs is accepted and its credential stops working', async () => {
     const bytes = await sign(reading(), 'signing-2');
-    const res = await f.t.request('POST', '/api/v1/devices/thermo-1/revoke', { token: f.adminToken, body: { reason: 'stolen' } });
+    const res = await f.t.request('POST', '/api/v1/devices/thermo-1/revoke', {
+      token: f.adminToken,
+      body: { reason: 'stolen' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'revoked' });
     expect((await postReading(f.url, bytes, credential)).status).toBe(401);

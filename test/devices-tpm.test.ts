@@ -7,13 +7,27 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../src/core/index.ts';
 import { TpmKeyStore, signReading, type Reading } from '../src/device/index.ts';
-import { attestationKeyTemplate, keyObjectToEccPoint, marshalEccPublic, signingKeyTemplate } from '../src/device/tpm/index.ts';
-import { answerAttestation, createDeviceCredential, enrollDevice, enrollmentProofMessage } from '../src/device/index.ts';
+import {
+  attestationKeyTemplate,
+  keyObjectToEccPoint,
+  marshalEccPublic,
+  signingKeyTemplate,
+} from '../src/device/tpm/index.ts';
+import {
+  answerAttestation,
+  createDeviceCredential,
+  enrollDevice,
+  enrollmentProofMessage,
+} from '../src/device/index.ts';
 import { securitySubject } from '../src/core/index.ts';
 import { postReading, startDeviceHub, type DeviceHubFixture } from './helpers/devices.ts';
 import { startSwtpm, type SwtpmInstance } from './helpers/swtpm.ts';
 
-const META = { name: 'Potentiometer', type: 'other', transducers: [{ name: 'potentiometer', id: 'potentiometer', units: 'raw', minValue: 0, maxValue: 4095 }] };
+const META = {
+  name: 'Potentiometer',
+  type: 'other',
+  transducers: [{ name: 'potentiometer', id: 'potentiometer', units: 'raw', minValue: 0, maxValue: 4095 }],
+};
 
 let f: DeviceHubFixture;
 let swtpm: SwtpmInstance;
@@ -21,11 +35,21 @@ let tpm: TpmKeyStore;
 const quarantined: BusEvent[] = [];
 let counter = 1;
 
-const reading = (deviceId: string): Reading => ({ deviceId, resource: `${deviceId}/adc/potentiometer`, value: 2048, unit: 'raw', counter: counter++, timestamp: Date.now() });
+const reading = (deviceId: string): Reading => ({
+  deviceId,
+  resource: `${deviceId}/adc/potentiometer`,
+  value: 2048,
+  unit: 'raw',
+  counter: counter++,
+  timestamp: Date.now(),
+});
 
 beforeAll(async () => {
   [f, swtpm] = await Promise.all([startDeviceHub(), startSwtpm()]);
-  tpm = await TpmKeyStore.open({ stateDir: join(f.workDir, 'tpm'), tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port } });
+  tpm = await TpmKeyStore.open({
+    stateDir: join(f.workDir, 'tpm'),
+    tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port },
+  });
   f.t.platform.ctx.bus.subscribe(securitySubject('hub', 'device-quarantined'), (e) => void quarantined.push(e));
 });
 
@@ -37,11 +61,30 @@ afterAll(async () => {
 
 describe('TPM enrollment', () => {
   it('enrolls a TPM device: attested, EK and AK registered, golden PCRs recorded from its quote', async () => {
-    const r = await enrollDevice({ hub: f.url, token: await f.token(), deviceId: 'pot-1', keyStore: tpm, metadata: META });
+    const r = await enrollDevice({
+      hub: f.url,
+      token: await f.token(),
+      deviceId: 'pot-1',
+      keyStore: tpm,
+      metadata: META,
+    });
     expect(r).toMatchObject({ deviceId: 'pot-1', keystore: 'tpm', attestation: 'attested' });
-    const device = (await f.t.request('GET', '/api/v1/devices/pot-1', { token: f.adminToken })).json() as Record<string, any>;
+    const device = (await f.t.request('GET', '/api/v1/devices/pot-1', { token: f.adminToken })).json() as Record<
+      string,
+      any
+    >;
     expect(device.tpm.ek).toMatchObject({ kty: 'EC', crv: 'P-256' });
-    expect(Object.keys(device.goldenPcrs).sort((a, b) => Number(a) - Number(b))).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '16']);
+    expect(Object.keys(device.goldenPcrs).sort((a, b) => Number(a) - Number(b))).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '16',
+    ]);
     const pcr16 = (await tpm.readPcrs([16])).get(16)!.toString('hex');
     expect(device.goldenPcrs['16']).toBe(pcr16);
     const credential = await createDeviceCredential(tpm, 'signing', 'pot-1');
@@ -55,7 +98,9 @@ describe('TPM enrollment', () => {
     const outside = await soft.ensureSigningKey('signing');
     const ak = await tpm.ensureAttestationKey('ak-outsider');
     const ek = await tpm.endorsementKey();
-    const start = (await f.t.request('POST', '/api/v1/devices/enroll/start', { body: { token: await f.token() } })).json() as { sessionId: string; nonce: string };
+    const start = (
+      await f.t.request('POST', '/api/v1/devices/enroll/start', { body: { token: await f.token() } })
+    ).json() as { sessionId: string; nonce: string };
     const proof = await soft.sign('signing', enrollmentProofMessage(start.sessionId, start.nonce, 'outsider-1'));
     const p = keyObjectToEccPoint(outside.publicKey);
     const a = keyObjectToEccPoint(ak.publicKey);
@@ -76,11 +121,21 @@ describe('TPM enrollment', () => {
       },
     });
     expect(finish.statusCode).toBe(202);
-    const challenge = finish.json() as { credentials: Record<'attestationKey' | 'signingKey', { credentialBlob: string; secret: string }> };
-    const akSecret = await tpm.activateCredential('ak-outsider', Buffer.from(challenge.credentials.attestationKey.credentialBlob, 'base64url'), Buffer.from(challenge.credentials.attestationKey.secret, 'base64url'));
+    const challenge = finish.json() as {
+      credentials: Record<'attestationKey' | 'signingKey', { credentialBlob: string; secret: string }>;
+    };
+    const akSecret = await tpm.activateCredential(
+      'ak-outsider',
+      Buffer.from(challenge.credentials.attestationKey.credentialBlob, 'base64url'),
+      Buffer.from(challenge.credentials.attestationKey.secret, 'base64url'),
+    );
     // The TPM holds no object with the claimed signing key's name: activation with any other key fails.
     await expect(
-      tpm.activateCredential('ak-outsider', Buffer.from(challenge.credentials.signingKey.credentialBlob, 'base64url'), Buffer.from(challenge.credentials.signingKey.secret, 'base64url')),
+      tpm.activateCredential(
+        'ak-outsider',
+        Buffer.from(challenge.credentials.signingKey.credentialBlob, 'base64url'),
+        Buffer.from(challenge.credentials.signingKey.secret, 'base64url'),
+      ),
     ).rejects.toMatchObject({ code: 'TPM_RC_INTEGRITY' });
     const q = await tpm.quote('ak-outsider', Buffer.from(start.nonce, 'base64url'), [16]);
     const activate = await f.t.request('POST', '/api/v1/devices/enroll/activate', {
@@ -100,18 +155,30 @@ describe('TPM enrollment', () => {
   it('refuses a TPM enrollment whose signing key public area is not TPM-resident', async () => {
     const soft = await f.softwareStore('outsider');
     const key = await soft.ensureSigningKey('signing');
-    const start = (await f.t.request('POST', '/api/v1/devices/enroll/start', { body: { token: await f.token() } })).json() as { sessionId: string; nonce: string };
+    const start = (
+      await f.t.request('POST', '/api/v1/devices/enroll/start', { body: { token: await f.token() } })
+    ).json() as { sessionId: string; nonce: string };
     const proof = await soft.sign('signing', enrollmentProofMessage(start.sessionId, start.nonce, 'outsider-2'));
     const p = keyObjectToEccPoint(key.publicKey);
     const ak = keyObjectToEccPoint((await tpm.ensureAttestationKey('ak-outsider')).publicKey);
     const template = signingKeyTemplate();
     const res = await f.t.request('POST', '/api/v1/devices/enroll/finish', {
       body: {
-        sessionId: start.sessionId, deviceId: 'outsider-2', keystore: 'tpm', signingKey: key.jwk, proof: Buffer.from(proof).toString('base64url'), metadata: META,
+        sessionId: start.sessionId,
+        deviceId: 'outsider-2',
+        keystore: 'tpm',
+        signingKey: key.jwk,
+        proof: Buffer.from(proof).toString('base64url'),
+        metadata: META,
         tpm: {
           ek: (await tpm.endorsementKey()).jwk,
           attestationKey: marshalEccPublic({ ...attestationKeyTemplate(), x: ak.x, y: ak.y }).toString('base64url'),
-          signingKey: marshalEccPublic({ ...template, objectAttributes: template.objectAttributes & ~0x2, x: p.x, y: p.y }).toString('base64url'),
+          signingKey: marshalEccPublic({
+            ...template,
+            objectAttributes: template.objectAttributes & ~0x2,
+            x: p.x,
+            y: p.y,
+          }).toString('base64url'),
         },
       },
     });
@@ -121,13 +188,18 @@ describe('TPM enrollment', () => {
 
 describe('remote attestation', () => {
   const challenge = () => f.t.request('POST', '/api/v1/devices/pot-1/attestation/challenge', { token: f.adminToken });
-  const device = async () => (await f.t.request('GET', '/api/v1/devices/pot-1', { token: f.adminToken })).json() as { attestation: { status: string; reason: string | null } };
+  const device = async () =>
+    (await f.t.request('GET', '/api/v1/devices/pot-1', { token: f.adminToken })).json() as {
+      attestation: { status: string; reason: string | null };
+    };
 
   it('passes with unchanged PCRs', async () => {
     expect((await challenge()).statusCode).toBe(201);
     const r = await answerAttestation({ hub: f.url, deviceId: 'pot-1', keyStore: tpm });
     expect(r).toMatchObject({ ok: true, attestation: 'attested' });
-    await expect(answerAttestation({ hub: f.url, deviceId: 'pot-1', keyStore: tpm })).rejects.toMatchObject({ code: 'ATTESTATION_NO_CHALLENGE' });
+    await expect(answerAttestation({ hub: f.url, deviceId: 'pot-1', keyStore: tpm })).rejects.toMatchObject({
+      code: 'ATTESTATION_NO_CHALLENGE',
+    });
   });
 
   it('a changed PCR quarantines the device: readings refused, event raised, audited; release needs a passing attestation', async () => {
@@ -135,8 +207,15 @@ describe('remote attestation', () => {
     await challenge();
     const r = await answerAttestation({ hub: f.url, deviceId: 'pot-1', keyStore: tpm });
     expect(r).toMatchObject({ ok: false, attestation: 'quarantined', code: 'ATTESTATION_PCR_MISMATCH' });
-    expect((await device()).attestation).toMatchObject({ status: 'quarantined', reason: expect.stringContaining('ATTESTATION_PCR_MISMATCH') });
-    expect(quarantined.at(-1)?.data).toMatchObject({ deviceId: 'pot-1', org: 'santander', code: 'ATTESTATION_PCR_MISMATCH' });
+    expect((await device()).attestation).toMatchObject({
+      status: 'quarantined',
+      reason: expect.stringContaining('ATTESTATION_PCR_MISMATCH'),
+    });
+    expect(quarantined.at(-1)?.data).toMatchObject({
+      deviceId: 'pot-1',
+      org: 'santander',
+      code: 'ATTESTATION_PCR_MISMATCH',
+    });
     const audit = await f.t.platform.ctx.iam.audit.query({ action: 'hub:device:attest', outcome: 'denied', limit: 1 });
     expect(audit[0]?.detail).toMatchObject({ result: 'fail', code: 'ATTESTATION_PCR_MISMATCH' });
 
@@ -149,11 +228,17 @@ describe('remote attestation', () => {
 
     // The operator accepts the new firmware measurement as golden, the device attests again, and is released.
     const pcr16 = (await tpm.readPcrs([16])).get(16)!.toString('hex');
-    const golden = (await device() as unknown as { goldenPcrs: Record<string, string> }).goldenPcrs;
-    const put = await f.t.request('PUT', '/api/v1/devices/pot-1/golden-pcrs', { token: f.adminToken, body: { pcrs: { ...golden, 16: pcr16 } } });
+    const golden = ((await device()) as unknown as { goldenPcrs: Record<string, string> }).goldenPcrs;
+    const put = await f.t.request('PUT', '/api/v1/devices/pot-1/golden-pcrs', {
+      token: f.adminToken,
+      body: { pcrs: { ...golden, 16: pcr16 } },
+    });
     expect(put.statusCode).toBe(200);
     await challenge();
-    expect(await answerAttestation({ hub: f.url, deviceId: 'pot-1', keyStore: tpm })).toMatchObject({ ok: true, attestation: 'quarantined' });
+    expect(await answerAttestation({ hub: f.url, deviceId: 'pot-1', keyStore: tpm })).toMatchObject({
+      ok: true,
+      attestation: 'quarantined',
+    });
     expect((await f.t.request('POST', '/api/v1/devices/pot-1/release', { token: f.adminToken })).statusCode).toBe(200);
     expect((await device()).attestation.status).toBe('attested');
     const ok = await postReading(f.url, await signReading(tpm, 'signing', 'pot-1', reading('pot-1')), credential);

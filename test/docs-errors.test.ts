@@ -10,7 +10,8 @@ describe('docs/errors.md', () => {
   it('holds the table generated from HTTP_STATUS', () => {
     const doc = readDoc('errors.md');
     const expected = withTable(doc);
-    if (process.env.MSEC_WRITE_DOCS === '1' && doc !== expected) writeFileSync(join(REPO_ROOT, 'docs', 'errors.md'), expected);
+    if (process.env.MSEC_WRITE_DOCS === '1' && doc !== expected)
+      writeFileSync(join(REPO_ROOT, 'docs', 'errors.md'), expected);
     else expect(doc).toBe(expected);
   });
 
@@ -26,7 +27,10 @@ describe('docs/errors.md', () => {
     for (const name of ['wire-format.md', 'device-protocol.md', 'ledger.md']) {
       const named = [...readDoc(name).matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`/g)].map((m) => m[1]!);
       // TPM constants (TPM_ALG_ECDSA) are named too; they are not error codes.
-      expect(named.filter((c) => !served.has(c) && !c.startsWith('TPM_ALG_')), name).toEqual([]);
+      expect(
+        named.filter((c) => !served.has(c) && !c.startsWith('TPM_ALG_')),
+        name,
+      ).toEqual([]);
     }
   });
 });

@@ -5,10 +5,21 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  DEVICE_CREDENTIAL_AUDIENCE, DEVICE_CREDENTIAL_TYPE, DEVICE_ID, DEVICE_ID_PATTERN, MAX_CREDENTIAL_LIFETIME_S,
-  READING_FRESHNESS_WINDOW_MS, decodeReadingPayload, encodeReadingPayload, isOwnProvider,
+  DEVICE_CREDENTIAL_AUDIENCE,
+  DEVICE_CREDENTIAL_TYPE,
+  DEVICE_ID,
+  DEVICE_ID_PATTERN,
+  MAX_CREDENTIAL_LIFETIME_S,
+  READING_FRESHNESS_WINDOW_MS,
+  decodeReadingPayload,
+  encodeReadingPayload,
+  isOwnProvider,
 } from '../src/device/index.ts';
-import { DEFAULT_FRESHNESS_WINDOW_MS, DEVICE_CREDENTIAL_AUDIENCE as HUB_AUDIENCE, DEVICE_CREDENTIAL_TYPE as HUB_TYP } from '../src/hub/devices/index.ts';
+import {
+  DEFAULT_FRESHNESS_WINDOW_MS,
+  DEVICE_CREDENTIAL_AUDIENCE as HUB_AUDIENCE,
+  DEVICE_CREDENTIAL_TYPE as HUB_TYP,
+} from '../src/hub/devices/index.ts';
 import { DEVICE_ID_PATTERN as ENROLLMENT_PATTERN } from '../src/hub/devices/metadata.ts';
 import { docQuotes, readDoc } from './helpers/doc-blocks.ts';
 
@@ -24,10 +35,13 @@ function quotedEverywhere(marker: string, docs: string[]): string[] {
 describe('device rules are defined once and quoted by the documents', () => {
   it('quotes the device id syntax, the freshness window and the credential rules as the code defines them', () => {
     for (const q of quotedEverywhere('rule-device-id', [wire, protocol])) expect(q).toBe(DEVICE_ID_PATTERN);
-    for (const q of quotedEverywhere('rule-freshness-ms', [wire, protocol])) expect(Number(q)).toBe(READING_FRESHNESS_WINDOW_MS);
+    for (const q of quotedEverywhere('rule-freshness-ms', [wire, protocol]))
+      expect(Number(q)).toBe(READING_FRESHNESS_WINDOW_MS);
     expect(quotedEverywhere('rule-credential-typ', [protocol])).toEqual([DEVICE_CREDENTIAL_TYPE]);
     expect(quotedEverywhere('rule-credential-aud', [protocol])).toEqual([DEVICE_CREDENTIAL_AUDIENCE]);
-    expect(quotedEverywhere('rule-credential-max-lifetime-s', [protocol]).map(Number)).toEqual([MAX_CREDENTIAL_LIFETIME_S]);
+    expect(quotedEverywhere('rule-credential-max-lifetime-s', [protocol]).map(Number)).toEqual([
+      MAX_CREDENTIAL_LIFETIME_S,
+    ]);
   });
 
   it('the hub enforces the same definitions the device side uses', () => {
@@ -55,9 +69,13 @@ describe('device rules are defined once and quoted by the documents', () => {
 
   it('the provider rule compares the first path segment with the device id exactly', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z0-9-]{1,12}$/), fc.stringMatching(/^[a-z0-9-]{1,12}$/), (device, provider) => {
-        expect(isOwnProvider(device, `${provider}/env/temp`)).toBe(device === provider);
-      }),
+      fc.property(
+        fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+        fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+        (device, provider) => {
+          expect(isOwnProvider(device, `${provider}/env/temp`)).toBe(device === provider);
+        },
+      ),
     );
   });
 });

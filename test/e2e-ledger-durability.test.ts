@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/core/index.ts';
-import { createDeviceCredential, createSensor, enrollDevice, SoftwareKeyStore, VirtualDevice } from '../src/device/index.ts';
+import {
+  createDeviceCredential,
+  createSensor,
+  enrollDevice,
+  SoftwareKeyStore,
+  VirtualDevice,
+} from '../src/device/index.ts';
 import type { LedgerModuleTables } from '../src/ledger/index.ts';
 import { CHEAP_SCRYPT, postReading } from './helpers/devices.ts';
 import { enrollmentToken, startMsecUp, tempDataDir, type MsecProcess, removeTempDirs } from './helpers/e2e-platform.ts';
@@ -20,8 +26,12 @@ async function loggedCounts(dataDir: string, hashes: string[]): Promise<number[]
   const store = await openStore({ dataDir });
   try {
     const db: Kysely<LedgerModuleTables> = store.db.withTables<LedgerModuleTables>();
-    const rows = await db.selectFrom('ledger_batch_readings as r').innerJoin('ledger_reading_batches as b', 'b.batch_id', 'r.batch_id')
-      .select('r.reading_hash').where('b.entry_idx', 'is not', null).execute();
+    const rows = await db
+      .selectFrom('ledger_batch_readings as r')
+      .innerJoin('ledger_reading_batches as b', 'b.batch_id', 'r.batch_id')
+      .select('r.reading_hash')
+      .where('b.entry_idx', 'is not', null)
+      .execute();
     const all = rows.map((r) => Buffer.from(r.reading_hash).toString('hex'));
     return hashes.map((h) => all.filter((x) => x === h).length);
   } finally {
@@ -43,9 +53,26 @@ describe('ledger batches survive a crash', () => {
   it('logs every acknowledged reading after a SIGKILL mid-batch, and none twice', async () => {
     hub = await startMsecUp();
     const admin = await hub.adminToken();
-    expect((await hub.api('POST', '/api/v1/orgs', { token: admin, body: { id: 'santander', name: 'Santander', kind: 'city' } })).status).toBe(201);
-    keyStore = await SoftwareKeyStore.open({ dir: join(work, 'dev'), passphrase: 'ledger durability', scrypt: CHEAP_SCRYPT });
-    await enrollDevice({ hub: hub.base, token: await enrollmentToken(hub, 'santander'), deviceId: 'ledger-dev-1', keyStore, metadata: createSensor('temperature').describe('ledger-dev-1') });
+    expect(
+      (
+        await hub.api('POST', '/api/v1/orgs', {
+          token: admin,
+          body: { id: 'santander', name: 'Santander', kind: 'city' },
+        })
+      ).status,
+    ).toBe(201);
+    keyStore = await SoftwareKeyStore.open({
+      dir: join(work, 'dev'),
+      passphrase: 'ledger durability',
+      scrypt: CHEAP_SCRYPT,
+    });
+    await enrollDevice({
+      hub: hub.base,
+      token: await enrollmentToken(hub, 'santander'),
+      deviceId: 'ledger-dev-1',
+      keyStore,
+      metadata: createSensor('temperature').describe('ledger-dev-1'),
+    });
     const device = new VirtualDevice('ledger-dev-1', keyStore, 'signing', createSensor('temperature'));
     const credential = await createDeviceCredential(keyStore, 'signing', 'ledger-dev-1');
     const send = async () => {
@@ -54,11 +81,20 @@ describe('ledger batches survive a crash', () => {
       expect(r.status).toBeLessThan(300);
       return sha256(bytes);
     };
-    const history = async () => (await hub.api('GET', '/api/v1/providers/ledger-dev-1/services/weather/resources/temperature/history', { token: admin })).body.items?.length ?? 0;
+    const history = async () =>
+      (
+        await hub.api('GET', '/api/v1/providers/ledger-dev-1/services/weather/resources/temperature/history', {
+          token: admin,
+        })
+      ).body.items?.length ?? 0;
 
     // Wait for a batch to seal, so the next one stays open (5 s period) while we send and crash.
     const first = await send();
-    await waitFor(async () => (await hub.api('GET', `/api/v1/ledger/readings/${first}/proof`, { token: admin })).status === 200, 15_000, 'the first batch');
+    await waitFor(
+      async () => (await hub.api('GET', `/api/v1/ledger/readings/${first}/proof`, { token: admin })).status === 200,
+      15_000,
+      'the first batch',
+    );
     const pending = [await send(), await send(), await send(), await send(), await send()];
     await waitFor(async () => (await history()) === 6, 5_000, 'readings in the history');
     await hub.kill();

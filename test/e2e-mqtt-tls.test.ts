@@ -16,11 +16,22 @@ import { freePort, waitFor } from './helpers/net.ts';
 
 function httpsJson(url: string, ca: Buffer, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: body === undefined ? 'GET' : 'POST', ca, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-    });
+    const req = request(
+      url,
+      {
+        method: body === undefined ? 'GET' : 'POST',
+        ca,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -51,15 +62,42 @@ describe('hub MQTT broker over TLS (msec up with MSEC_TLS_CERT/MSEC_TLS_KEY)', (
   let token = '';
 
   beforeAll(async () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     ca = readFileSync(cert);
     const port = await freePort();
     mqttPort = await freePort();
     const dataDir = join(dir, 'data');
-    server = spawnMsec(['up', '--data-dir', dataDir, '--port', String(port), '--mqtt-port', String(mqttPort), '--log-level', 'warn'], { MSEC_TLS_CERT: cert, MSEC_TLS_KEY: key });
+    server = spawnMsec(
+      ['up', '--data-dir', dataDir, '--port', String(port), '--mqtt-port', String(mqttPort), '--log-level', 'warn'],
+      { MSEC_TLS_CERT: cert, MSEC_TLS_KEY: key },
+    );
     base = `https://127.0.0.1:${port}`;
     await waitFor(async () => server.output().includes(`msec is up at ${base}`), 30_000, 'msec up over TLS');
-    const { password } = JSON.parse(readFileSync(join(dataDir, 'admin-credential.json'), 'utf8')) as { password: string };
+    const { password } = JSON.parse(readFileSync(join(dataDir, 'admin-credential.json'), 'utf8')) as {
+      password: string;
+    };
     const login = await httpsJson(`${base}/api/v1/auth/login`, ca, { username: 'admin', password });
     expect(login.status).toBe(200);
     token = login.body.accessToken as string;
@@ -72,13 +110,32 @@ describe('hub MQTT broker over TLS (msec up with MSEC_TLS_CERT/MSEC_TLS_KEY)', (
   });
 
   it('accepts mqtt.js over TLS with the CA; refuses plaintext and clients that do not trust the certificate', async () => {
-    expect(await tryConnect(`mqtts://127.0.0.1:${mqttPort}`, { ca, username: 'admin', password: token })).toBe('connected');
-    expect(await tryConnect(`mqtt://127.0.0.1:${mqttPort}`, { username: 'admin', password: token, connectTimeout: 2000 })).not.toBe('connected');
-    expect(await tryConnect(`mqtts://127.0.0.1:${mqttPort}`, { username: 'admin', password: token })).toMatch(/self.signed|certificate/i);
+    expect(await tryConnect(`mqtts://127.0.0.1:${mqttPort}`, { ca, username: 'admin', password: token })).toBe(
+      'connected',
+    );
+    expect(
+      await tryConnect(`mqtt://127.0.0.1:${mqttPort}`, { username: 'admin', password: token, connectTimeout: 2000 }),
+    ).not.toBe('connected');
+    expect(await tryConnect(`mqtts://127.0.0.1:${mqttPort}`, { username: 'admin', password: token })).toMatch(
+      /self.signed|certificate/i,
+    );
   }, 20_000);
 
   it('mosquitto_sub and mosquitto_pub with --cafile exchange a message; without TLS they are refused', async () => {
-    const tls = ['-h', '127.0.0.1', '-p', String(mqttPort), '--cafile', cert, '-u', 'admin', '-P', token, '-V', 'mqttv311'];
+    const tls = [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(mqttPort),
+      '--cafile',
+      cert,
+      '-u',
+      'admin',
+      '-P',
+      token,
+      '-V',
+      'mqttv311',
+    ];
     const sub = spawn('mosquitto_sub', [...tls, '-t', 'apps/platform/#', '-C', '1', '-W', '15', '-q', '1']);
     let out = '';
     let err = '';
@@ -89,7 +146,11 @@ describe('hub MQTT broker over TLS (msec up with MSEC_TLS_CERT/MSEC_TLS_KEY)', (
     let exited = false;
     void done.then(() => (exited = true));
     for (let i = 0; i < 30 && !exited; i++) {
-      const pub = await runTool('mosquitto_pub', [...tls, '-t', 'apps/platform/tls-check', '-m', 'over tls', '-q', '1'], 5000);
+      const pub = await runTool(
+        'mosquitto_pub',
+        [...tls, '-t', 'apps/platform/tls-check', '-m', 'over tls', '-q', '1'],
+        5000,
+      );
       expect(pub.stderr).toBe('');
       expect(pub.code).toBe(0);
       await new Promise((r) => setTimeout(r, 200));
@@ -98,7 +159,26 @@ describe('hub MQTT broker over TLS (msec up with MSEC_TLS_CERT/MSEC_TLS_KEY)', (
     expect(err).toBe('');
     expect(out.trim()).toBe('over tls');
 
-    const plain = await runTool('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-u', 'admin', '-P', token, '-t', 'apps/platform/x', '-m', 'plain', '-V', 'mqttv311'], 5000);
+    const plain = await runTool(
+      'mosquitto_pub',
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(mqttPort),
+        '-u',
+        'admin',
+        '-P',
+        token,
+        '-t',
+        'apps/platform/x',
+        '-m',
+        'plain',
+        '-V',
+        'mqttv311',
+      ],
+      5000,
+    );
     expect(plain.code).not.toBe(0);
   }, 30_000);
 });

@@ -12,7 +12,14 @@ import { connect } from 'nats';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeviceCredential, enrollDevice, signReading, SoftwareKeyStore } from '../src/device/index.ts';
-import { createPrincipalWithKey, enrollmentToken, removeTempDirs, startMsecUp, tempDataDir, type MsecProcess } from './helpers/e2e-platform.ts';
+import {
+  createPrincipalWithKey,
+  enrollmentToken,
+  removeTempDirs,
+  startMsecUp,
+  tempDataDir,
+  type MsecProcess,
+} from './helpers/e2e-platform.ts';
 import { runMsec } from './helpers/cli.ts';
 import { TEST_DATABASE_URL } from './helpers/stores.ts';
 
@@ -49,7 +56,12 @@ describe('two hub processes on one PostgreSQL, one Redis and one NATS', () => {
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = `/${database}`;
     databaseUrl = url.toString();
-    const env = { MSEC_DATABASE_URL: databaseUrl, MSEC_REDIS_URL: REDIS_URL, MSEC_NATS_URL: NATS_URL, MSEC_NATS_PREFIX: natsPrefix };
+    const env = {
+      MSEC_DATABASE_URL: databaseUrl,
+      MSEC_REDIS_URL: REDIS_URL,
+      MSEC_NATS_URL: NATS_URL,
+      MSEC_NATS_PREFIX: natsPrefix,
+    };
     a = await startMsecUp({ env });
     // Hubs of one deployment share the platform's keys (token signing, the hub's ECDH key).
     const bDir = tempDataDir();
@@ -69,14 +81,46 @@ describe('two hub processes on one PostgreSQL, one Redis and one NATS', () => {
 
   it('delivers on hub A what a device publishes on hub B, and shares replay protection', async () => {
     const token = await a.adminToken();
-    expect((await a.api('POST', '/api/v1/orgs', { token, body: { id: org, name: 'Scale town', kind: 'city' } })).status).toBe(201);
+    expect(
+      (await a.api('POST', '/api/v1/orgs', { token, body: { id: org, name: 'Scale town', kind: 'city' } })).status,
+    ).toBe(201);
     const consumer = await createPrincipalWithKey(a, 'buyer', `buyer-${suffix}`, ['consumer']);
-    const rule = await a.api('POST', '/api/v1/access-rules', { token, body: { org, principalId: consumer.id, provider: '*', service: '*', resource: '*', access: 'READ', effect: 'allow' } });
+    const rule = await a.api('POST', '/api/v1/access-rules', {
+      token,
+      body: {
+        org,
+        principalId: consumer.id,
+        provider: '*',
+        service: '*',
+        resource: '*',
+        access: 'READ',
+        effect: 'allow',
+      },
+    });
     expect(rule.status).toBe(201);
     // The same admin token works on B: one identity store, one signing key.
     expect((await b.api('GET', '/api/v1/me', { token })).status).toBe(200);
 
-    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(a.mqttPort), '-u', 'x', '-P', consumer.key, '-t', `data/${org}/#`, '-C', '3', '-W', '30', '-q', '1', '-V', 'mqttv311']);
+    const sub = spawn('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(a.mqttPort),
+      '-u',
+      'x',
+      '-P',
+      consumer.key,
+      '-t',
+      `data/${org}/#`,
+      '-C',
+      '3',
+      '-W',
+      '30',
+      '-q',
+      '1',
+      '-V',
+      'mqttv311',
+    ]);
     let out = '';
     sub.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const done = new Promise<number | null>((r) => sub.on('close', r));
@@ -85,22 +129,67 @@ describe('two hub processes on one PostgreSQL, one Redis and one NATS', () => {
     const work = tempDataDir('msec-scale-work-');
     const passFile = join(work, 'pass');
     writeFileSync(passFile, 'scale passphrase', { mode: 0o600 });
-    const sim = await runMsec([
-      'device', 'simulate', '--hub', b.base, '--token', await enrollmentToken(a, org, 1), '--count', '1', '--rate', '4', '--duration', '2',
-      '--transport', 'mqtt', '--mqtt-url', `mqtt://127.0.0.1:${b.mqttPort}`, '--keystore-dir', join(work, 'keys'), '--passphrase-file', passFile,
-    ], { timeoutMs: 40_000 });
+    const sim = await runMsec(
+      [
+        'device',
+        'simulate',
+        '--hub',
+        b.base,
+        '--token',
+        await enrollmentToken(a, org, 1),
+        '--count',
+        '1',
+        '--rate',
+        '4',
+        '--duration',
+        '2',
+        '--transport',
+        'mqtt',
+        '--mqtt-url',
+        `mqtt://127.0.0.1:${b.mqttPort}`,
+        '--keystore-dir',
+        join(work, 'keys'),
+        '--passphrase-file',
+        passFile,
+      ],
+      { timeoutMs: 40_000 },
+    );
     expect(sim.code).toBe(0);
     expect(await done).toBe(0);
-    const messages = out.trim().split('\n').map((l) => JSON.parse(l) as { org: string; signature: string });
+    const messages = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { org: string; signature: string });
     expect(messages).toHaveLength(3);
     expect(messages.every((m) => m.org === org && m.signature === 'verified')).toBe(true);
 
     // A reading accepted by B is a replay on A.
-    const store = await SoftwareKeyStore.open({ dir: join(work, 'dev2'), passphrase: 'p2 passphrase', scrypt: { N: 1024, r: 8, p: 1 } });
-    await enrollDevice({ hub: b.base, token: await enrollmentToken(a, org, 1), deviceId: `twice-${suffix}`, keyStore: store, metadata: { name: 'twice', type: 'other', transducers: [] } });
+    const store = await SoftwareKeyStore.open({
+      dir: join(work, 'dev2'),
+      passphrase: 'p2 passphrase',
+      scrypt: { N: 1024, r: 8, p: 1 },
+    });
+    await enrollDevice({
+      hub: b.base,
+      token: await enrollmentToken(a, org, 1),
+      deviceId: `twice-${suffix}`,
+      keyStore: store,
+      metadata: { name: 'twice', type: 'other', transducers: [] },
+    });
     const credential = await createDeviceCredential(store, 'signing', `twice-${suffix}`);
-    const reading = await signReading(store, 'signing', `twice-${suffix}`, { deviceId: `twice-${suffix}`, resource: `twice-${suffix}/env/temp`, value: 20, counter: 1, timestamp: Date.now() });
-    const post = (base: string) => fetch(`${base}/api/v1/readings`, { method: 'POST', headers: { 'content-type': 'application/cose', authorization: `Bearer ${credential}` }, body: reading });
+    const reading = await signReading(store, 'signing', `twice-${suffix}`, {
+      deviceId: `twice-${suffix}`,
+      resource: `twice-${suffix}/env/temp`,
+      value: 20,
+      counter: 1,
+      timestamp: Date.now(),
+    });
+    const post = (base: string) =>
+      fetch(`${base}/api/v1/readings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cose', authorization: `Bearer ${credential}` },
+        body: reading,
+      });
     expect((await post(b.base)).status).toBe(202);
     const again = await post(a.base);
     expect(again.status).toBe(409);

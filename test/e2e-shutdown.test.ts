@@ -8,7 +8,12 @@ describe('graceful shutdown with MQTT clients connected', () => {
   it('closes the broker and exits 0 on SIGTERM while a client is still connected', async () => {
     const hub = await startMsecUp();
     const ops = await createPrincipalWithKey(hub, 'santander', 'ops', ['operator']);
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'ops', password: ops.key, reconnectPeriod: 0, protocolVersion: 4 });
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+      username: 'ops',
+      password: ops.key,
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+    });
     await client.subscribeAsync('data/santander/#', { qos: 1 });
     const closed = new Promise<void>((r) => client.once('close', () => r()));
     expect(await hub.stop()).toBe(0);

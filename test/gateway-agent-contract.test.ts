@@ -28,20 +28,35 @@ describe('gateway agent against the ingest contract', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function setup(name: string, rxOpts: { maxEvents?: number; maxBytes?: number } = {}, agentOpts: Partial<AgentOptions> = {}) {
+  async function setup(
+    name: string,
+    rxOpts: { maxEvents?: number; maxBytes?: number } = {},
+    agentOpts: Partial<AgentOptions> = {},
+  ) {
     const rx = new MonitorReceiver({ token: TOKEN, ...rxOpts });
     await rx.start();
     receivers.push(rx);
     const eve = join(dir, `${name}.json`);
     writeFileSync(eve, '');
     const agent = await startAgent({
-      stateDir: join(dir, `${name}-state`), sensor: 'gw-c', version: '0.1.0', inputs: [{ kind: 'file', path: eve, type: 'eve' }],
-      to: new URL(rx.url), token: TOKEN, pollMs: 20, lingerMs: 5, ...agentOpts,
+      stateDir: join(dir, `${name}-state`),
+      sensor: 'gw-c',
+      version: '0.1.0',
+      inputs: [{ kind: 'file', path: eve, type: 'eve' }],
+      to: new URL(rx.url),
+      token: TOKEN,
+      pollMs: 20,
+      lingerMs: 5,
+      ...agentOpts,
     });
     running.push(agent);
     return { rx, eve, agent };
   }
-  const seqs = (rx: MonitorReceiver) => rx.lines().map((l) => (JSON.parse(l) as { seq: number }).seq).sort((a, b) => a - b);
+  const seqs = (rx: MonitorReceiver) =>
+    rx
+      .lines()
+      .map((l) => (JSON.parse(l) as { seq: number }).seq)
+      .sort((a, b) => a - b);
   const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
 
   it('halves batches the receiver refuses as too large (413) until they fit', async () => {
@@ -93,7 +108,15 @@ describe('gateway agent against the ingest contract', () => {
     await rx.start();
     receivers.push(rx);
     const sock = join(dir, 'eve.sock');
-    const agent = await startAgent({ stateDir: join(dir, 'sock-state'), sensor: 'gw-s', version: '0.1.0', inputs: [{ kind: 'socket', path: sock }], to: new URL(rx.url), token: TOKEN, lingerMs: 5 });
+    const agent = await startAgent({
+      stateDir: join(dir, 'sock-state'),
+      sensor: 'gw-s',
+      version: '0.1.0',
+      inputs: [{ kind: 'socket', path: sock }],
+      to: new URL(rx.url),
+      token: TOKEN,
+      lingerMs: 5,
+    });
     running.push(agent);
     const sendOver = async (from: number, to: number) => {
       const c = connect(sock);

@@ -33,7 +33,11 @@ describe('gateway agent input edge cases', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const seqs = (rx: MonitorReceiver) => rx.lines().map((l) => (JSON.parse(l) as { seq: number }).seq).sort((a, b) => a - b);
+  const seqs = (rx: MonitorReceiver) =>
+    rx
+      .lines()
+      .map((l) => (JSON.parse(l) as { seq: number }).seq)
+      .sort((a, b) => a - b);
 
   it('counts and skips bad lines, waits for partial ones, and never blocks the good lines after them', async () => {
     const rx = new MonitorReceiver({ token: TOKEN });
@@ -42,10 +46,30 @@ describe('gateway agent input edge cases', () => {
     const eve = join(dir, 'bad.json');
     writeFileSync(eve, '');
     const state = join(dir, 'bad-state');
-    const a = spawnAgent(['--eve', eve, '--to', rx.url, '--token-file', join(dir, 'token'), '--state-dir', state, '--sensor', 'gw-in', '--poll-ms', '30', '--linger-ms', '5', '--max-line-bytes', '4096']);
+    const a = spawnAgent([
+      '--eve',
+      eve,
+      '--to',
+      rx.url,
+      '--token-file',
+      join(dir, 'token'),
+      '--state-dir',
+      state,
+      '--sensor',
+      'gw-in',
+      '--poll-ms',
+      '30',
+      '--linger-ms',
+      '5',
+      '--max-line-bytes',
+      '4096',
+    ]);
     agents.push(a);
     appendFileSync(eve, line(0) + '\n' + 'this is not json\n');
-    appendFileSync(eve, Buffer.concat([Buffer.from([0x7b, 0xc3, 0x28, 0xff, 0x7d, 0x0a]), Buffer.from(line(1) + '\n')])); // invalid UTF-8, then a good line
+    appendFileSync(
+      eve,
+      Buffer.concat([Buffer.from([0x7b, 0xc3, 0x28, 0xff, 0x7d, 0x0a]), Buffer.from(line(1) + '\n')]),
+    ); // invalid UTF-8, then a good line
     appendFileSync(eve, '{"huge":"' + 'h'.repeat(20_000) + '"}\n' + line(2) + '\n');
     appendFileSync(eve, Buffer.concat([Buffer.alloc(64), Buffer.from(line(3) + '\n')])); // NUL run of a copytruncate hole
     const last = line(4);
@@ -71,7 +95,22 @@ describe('gateway agent input edge cases', () => {
     const eve = join(dir, 'full.json');
     const total = 6000; // about 3 MiB, three times the disk
     writeFileSync(eve, Array.from({ length: total }, (_, i) => line(i, 400)).join('\n') + '\n');
-    const a = spawnAgent(['--eve', eve, '--to', rx.url, '--token-file', join(dir, 'token'), '--state-dir', join(mnt, 'state'), '--sensor', 'gw-full', '--poll-ms', '30', '--linger-ms', '5']);
+    const a = spawnAgent([
+      '--eve',
+      eve,
+      '--to',
+      rx.url,
+      '--token-file',
+      join(dir, 'token'),
+      '--state-dir',
+      join(mnt, 'state'),
+      '--sensor',
+      'gw-full',
+      '--poll-ms',
+      '30',
+      '--linger-ms',
+      '5',
+    ]);
     agents.push(a);
     await waitFor(async () => a.output().includes('GATEWAY_SPOOL_DISK_FULL'), 60_000, 'disk-full error reported');
     expect(a.child.exitCode).toBe(null);

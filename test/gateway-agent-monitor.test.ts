@@ -38,16 +38,53 @@ describe('gateway agent -> real monitor ingest', () => {
     const eve = join(dir, 'eve.json');
     writeFileSync(eve, '');
     writeFileSync(join(dir, 'token'), m.gatewayKey);
-    const args = ['--eve', eve, '--to', `${m.t.platform.url}/api/v1/monitor/ingest`, '--token-file', join(dir, 'token'), '--state-dir', join(dir, 'state'),
-      '--sensor', 'gw-santander-1', '--org', 'santander', '--poll-ms', '50', '--linger-ms', '20', '--batch-events', '40'];
+    const args = [
+      '--eve',
+      eve,
+      '--to',
+      `${m.t.platform.url}/api/v1/monitor/ingest`,
+      '--token-file',
+      join(dir, 'token'),
+      '--state-dir',
+      join(dir, 'state'),
+      '--sensor',
+      'gw-santander-1',
+      '--org',
+      'santander',
+      '--poll-ms',
+      '50',
+      '--linger-ms',
+      '20',
+      '--batch-events',
+      '40',
+    ];
     let seq = 0;
     const t0 = Date.now() - 600_000;
     const write = (path: string, n: number) => {
       const lines: string[] = [];
       for (let i = 0; i < n; i++, seq++) {
-        lines.push(seq % 4 === 0
-          ? eveAlert(t0 + seq, { sid: 9100001, signature: 'MSEC test telnet brute force', severity: 2, src: '198.51.100.7', dst: '10.0.0.5', flow: seq, technique: 'T1110' })
-          : eveLine({ timeMs: t0 + seq, event_type: 'flow', flow_id: seq, src_ip: '198.51.100.7', dest_ip: '10.0.0.5', dest_port: 1883, proto: 'TCP', seq }));
+        lines.push(
+          seq % 4 === 0
+            ? eveAlert(t0 + seq, {
+                sid: 9100001,
+                signature: 'MSEC test telnet brute force',
+                severity: 2,
+                src: '198.51.100.7',
+                dst: '10.0.0.5',
+                flow: seq,
+                technique: 'T1110',
+              })
+            : eveLine({
+                timeMs: t0 + seq,
+                event_type: 'flow',
+                flow_id: seq,
+                src_ip: '198.51.100.7',
+                dest_ip: '10.0.0.5',
+                dest_port: 1883,
+                proto: 'TCP',
+                seq,
+              }),
+        );
       }
       appendFileSync(path, lines.join('\n') + '\n');
     };

@@ -17,7 +17,29 @@ const TOKEN = 'msec_tls.' + 't'.repeat(32);
 function selfSigned(dir: string, name: string, san: string): { key: string; cert: string } {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      `subjectAltName=${san}`,
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 }
 
@@ -39,19 +61,37 @@ describe('gateway agent over HTTPS', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(name: string, rxTls: { key: string; cert: string; clientCa?: string }, tls: { ca?: string; cert?: string; key?: string }, token?: string) {
+  async function run(
+    name: string,
+    rxTls: { key: string; cert: string; clientCa?: string },
+    tls: { ca?: string; cert?: string; key?: string },
+    token?: string,
+  ) {
     const rx = new MonitorReceiver({ token: TOKEN, tls: rxTls });
     await rx.start();
     receivers.push(rx);
     const eve = join(dir, `${name}.json`);
     writeFileSync(eve, '');
     const agent = await startAgent({
-      stateDir: join(dir, `${name}-state`), sensor: 'gw-tls', version: '0.1.0', inputs: [{ kind: 'file', path: eve, type: 'eve' }], to: new URL(rx.url),
-      ...(token ? { token } : {}), lingerMs: 5, pollMs: 20,
-      tls: { ca: tls.ca ? Buffer.from(tls.ca) : undefined, cert: tls.cert ? Buffer.from(tls.cert) : undefined, key: tls.key ? Buffer.from(tls.key) : undefined },
+      stateDir: join(dir, `${name}-state`),
+      sensor: 'gw-tls',
+      version: '0.1.0',
+      inputs: [{ kind: 'file', path: eve, type: 'eve' }],
+      to: new URL(rx.url),
+      ...(token ? { token } : {}),
+      lingerMs: 5,
+      pollMs: 20,
+      tls: {
+        ca: tls.ca ? Buffer.from(tls.ca) : undefined,
+        cert: tls.cert ? Buffer.from(tls.cert) : undefined,
+        key: tls.key ? Buffer.from(tls.key) : undefined,
+      },
     });
     agents.push(agent);
-    appendFileSync(eve, Array.from({ length: 50 }, (_, i) => JSON.stringify({ event_type: 'tls', seq: i })).join('\n') + '\n');
+    appendFileSync(
+      eve,
+      Array.from({ length: 50 }, (_, i) => JSON.stringify({ event_type: 'tls', seq: i })).join('\n') + '\n',
+    );
     return { rx, agent };
   }
 
@@ -70,7 +110,11 @@ describe('gateway agent over HTTPS', () => {
   });
 
   it('authenticates with a client certificate (mutual TLS) instead of a token', async () => {
-    const { rx } = await run('mtls', { ...server, clientCa: client.cert }, { ca: server.cert, cert: client.cert, key: client.key });
+    const { rx } = await run(
+      'mtls',
+      { ...server, clientCa: client.cert },
+      { ca: server.cert, cert: client.cert, key: client.key },
+    );
     await waitFor(async () => rx.store.size === 50, 30_000, '50 over mutual TLS');
   });
 });

@@ -14,7 +14,13 @@ import { waitFor } from './helpers/net.ts';
 const TOKEN = 'msec_testagent.' + 'x'.repeat(32);
 
 function eveLine(seq: number): string {
-  return JSON.stringify({ timestamp: new Date().toISOString(), event_type: 'alert', src_ip: '10.0.0.1', alert: { signature_id: 9100001 }, seq });
+  return JSON.stringify({
+    timestamp: new Date().toISOString(),
+    event_type: 'alert',
+    src_ip: '10.0.0.1',
+    alert: { signature_id: 9100001 },
+    seq,
+  });
 }
 
 describe('gateway agent ships a live eve.json without loss or duplicates', () => {
@@ -40,7 +46,24 @@ describe('gateway agent ships a live eve.json without loss or duplicates', () =>
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, TOKEN + '\n');
     writeFileSync(eve, '');
-    const args = ['--eve', eve, '--to', rx.url, '--token-file', tokenFile, '--state-dir', state, '--sensor', 'gw-test', '--poll-ms', '50', '--linger-ms', '20', '--batch-events', '37'];
+    const args = [
+      '--eve',
+      eve,
+      '--to',
+      rx.url,
+      '--token-file',
+      tokenFile,
+      '--state-dir',
+      state,
+      '--sensor',
+      'gw-test',
+      '--poll-ms',
+      '50',
+      '--linger-ms',
+      '20',
+      '--batch-events',
+      '37',
+    ];
     const start = () => {
       const a = spawnAgent(args);
       agents.push(a);
@@ -52,7 +75,8 @@ describe('gateway agent ships a live eve.json without loss or duplicates', () =>
       for (let i = 0; i < n; i++) text += eveLine(seq++) + '\n';
       appendFileSync(path, text);
     };
-    const delivered = (n: number, what: string) => waitFor(async () => rx.store.size >= n, 60_000, `${n} events at the receiver (${what})`);
+    const delivered = (n: number, what: string) =>
+      waitFor(async () => rx.store.size >= n, 60_000, `${n} events at the receiver (${what})`);
 
     let agent = start();
     write(eve, 300);
@@ -75,7 +99,11 @@ describe('gateway agent ships a live eve.json without loss or duplicates', () =>
     // Receiver down: the agent spools, then delivers after the restart.
     await rx.stop();
     write(eve, 200);
-    await waitFor(async () => (readStatus(state)?.spool?.events ?? 0) > 0, 30_000, 'events spooled while the receiver is down');
+    await waitFor(
+      async () => (readStatus(state)?.spool?.events ?? 0) > 0,
+      30_000,
+      'events spooled while the receiver is down',
+    );
     await rx.start();
     await delivered(745, 'receiver restart');
 
@@ -92,10 +120,14 @@ describe('gateway agent ships a live eve.json without loss or duplicates', () =>
     await delivered(1395, 'after kill -9');
 
     // Everything read is delivered; let the agent settle and prove nothing more (no stray copies) arrives.
-    await waitFor(async () => {
-      const s = readStatus(state);
-      return s?.pid === agent.child.pid && s.spool.events === 0 && s.lag.bytes === 0;
-    }, 30_000, 'agent idle');
+    await waitFor(
+      async () => {
+        const s = readStatus(state);
+        return s?.pid === agent.child.pid && s.spool.events === 0 && s.lag.bytes === 0;
+      },
+      30_000,
+      'agent idle',
+    );
     await agent.stop();
     const seqs = rx.lines().map((l) => (JSON.parse(l) as { seq: number }).seq);
     expect(rx.store.size).toBe(seq);

@@ -16,18 +16,54 @@ describe('msec gateway CLI errors and keys', () => {
     const noTo = await runMsec(['gateway', 'agent', '--eve', 'x.json']);
     expect(noTo.code).toBe(2);
     expect(noTo.stderr).toContain("required option '--to <url>'");
-    const noCreds = await runMsec(['gateway', 'agent', '--eve', 'x.json', '--to', 'http://127.0.0.1:1/api/v1/monitor/ingest']);
+    const noCreds = await runMsec([
+      'gateway',
+      'agent',
+      '--eve',
+      'x.json',
+      '--to',
+      'http://127.0.0.1:1/api/v1/monitor/ingest',
+    ]);
     expect(noCreds.code).toBe(2);
     expect(noCreds.stderr.trim()).toBe('error: give --token-file, or --cert and --key');
-    const badType = await runMsec(['gateway', 'agent', '--file', '/var/log/auth.log', '--type', 'eve', '--to', 'http://h/', '--token-file', 't']);
+    const badType = await runMsec([
+      'gateway',
+      'agent',
+      '--file',
+      '/var/log/auth.log',
+      '--type',
+      'eve',
+      '--to',
+      'http://h/',
+      '--token-file',
+      't',
+    ]);
     expect(badType.code).toBe(2);
     expect(badType.stderr).toContain('--type must be auth, syslog or json');
-    const badPolicy = await runMsec(['gateway', 'agent', '--eve', 'x', '--to', 'http://h/', '--when-spool-full', 'panic']);
+    const badPolicy = await runMsec([
+      'gateway',
+      'agent',
+      '--eve',
+      'x',
+      '--to',
+      'http://h/',
+      '--when-spool-full',
+      'panic',
+    ]);
     expect(badPolicy.code).toBe(2);
   });
 
   it('harden: unknown interface and unwritable output are clear failures', async () => {
-    const iface = await runMsec(['gateway', 'harden', '--out', dir, '--hub', 'https://192.0.2.1', '--uplink', 'nosuch0']);
+    const iface = await runMsec([
+      'gateway',
+      'harden',
+      '--out',
+      dir,
+      '--hub',
+      'https://192.0.2.1',
+      '--uplink',
+      'nosuch0',
+    ]);
     expect(iface.code).toBe(1);
     expect(iface.stderr.trim()).toBe('error: no interface nosuch0 here (see ip link)');
     writeFileSync(join(dir, 'a-file'), '');

@@ -12,7 +12,10 @@ import { IOT_RULES, MSEC_SID_RANGE, RULE_FAMILIES, ruleBySid } from '../src/gate
 import { buildMergedCapture, captureOf, CRAFTED_CAPTURES } from './helpers/ids-captures.ts';
 import { cleanupSuricataRuns, runOffline, scratchDir, type EveRecord } from './helpers/suricata.ts';
 
-const isOurs = (r: EveRecord) => r.event_type === 'alert' && r.alert.signature_id >= MSEC_SID_RANGE.first && r.alert.signature_id <= MSEC_SID_RANGE.last;
+const isOurs = (r: EveRecord) =>
+  r.event_type === 'alert' &&
+  r.alert.signature_id >= MSEC_SID_RANGE.first &&
+  r.alert.signature_id <= MSEC_SID_RANGE.last;
 
 describe('IoT ruleset on crafted captures (real Suricata)', () => {
   const alertsBy = new Map<string, EveRecord[]>();
@@ -35,7 +38,8 @@ describe('IoT ruleset on crafted captures (real Suricata)', () => {
 
   it('parses the app-layer protocols the rules need and names the sensor', () => {
     const types = new Set(records.map((r) => r.event_type));
-    for (const t of ['alert', 'flow', 'mqtt', 'modbus', 'dnp3', 'http', 'ssh', 'anomaly']) expect(types, t).toContain(t);
+    for (const t of ['alert', 'flow', 'mqtt', 'modbus', 'dnp3', 'http', 'ssh', 'anomaly'])
+      expect(types, t).toContain(t);
     expect(records.every((r) => r.host === 'gw-test-1')).toBe(true);
     expect(records.filter((r) => r.event_type === 'flow').every((r) => /^1:/.test(r.community_id))).toBe(true);
   });
@@ -43,7 +47,10 @@ describe('IoT ruleset on crafted captures (real Suricata)', () => {
   it('computes community_id for demo records exactly as Suricata does', () => {
     const flows = records.filter((r) => r.event_type === 'flow' && (r.proto === 'TCP' || r.proto === 'UDP'));
     expect(flows.length).toBeGreaterThan(100);
-    for (const f of flows) expect(communityId(f.src_ip, f.dest_ip, f.proto, f.src_port, f.dest_port), JSON.stringify(f)).toBe(f.community_id);
+    for (const f of flows)
+      expect(communityId(f.src_ip, f.dest_ip, f.proto, f.src_port, f.dest_port), JSON.stringify(f)).toBe(
+        f.community_id,
+      );
   });
 
   it('attributes every alert to a capture', () => {
@@ -52,8 +59,14 @@ describe('IoT ruleset on crafted captures (real Suricata)', () => {
 
   it('has an attack and a benign capture for every family', () => {
     for (const f of RULE_FAMILIES) {
-      expect(CRAFTED_CAPTURES.some((c) => c.family === f && c.kind === 'attack'), f).toBe(true);
-      expect(CRAFTED_CAPTURES.some((c) => c.family === f && c.kind === 'benign'), f).toBe(true);
+      expect(
+        CRAFTED_CAPTURES.some((c) => c.family === f && c.kind === 'attack'),
+        f,
+      ).toBe(true);
+      expect(
+        CRAFTED_CAPTURES.some((c) => c.family === f && c.kind === 'benign'),
+        f,
+      ).toBe(true);
     }
   });
 
@@ -99,7 +112,10 @@ describe('IPS mode on crafted captures (suricata --simulate-ips)', () => {
 
   it('blocks with the blocking subset and only alerts with the rest', () => {
     expect(alerts.length).toBeGreaterThan(10);
-    for (const a of alerts) expect(a.alert.action, String(a.alert.signature_id)).toBe(ruleBySid(a.alert.signature_id)!.blocking ? 'blocked' : 'allowed');
+    for (const a of alerts)
+      expect(a.alert.action, String(a.alert.signature_id)).toBe(
+        ruleBySid(a.alert.signature_id)!.blocking ? 'blocked' : 'allowed',
+      );
   });
 
   it('drops a Mirai session at the ECCHI probe: no answer, no loader download reaches the device', () => {

@@ -9,12 +9,27 @@ import { describeWithTestdata } from './helpers/testdata.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'msec-ids-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const actions = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => /^(alert|drop) /.test(l)).map((l) => l.split(' ')[0]);
+const actions = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => /^(alert|drop) /.test(l))
+    .map((l) => l.split(' ')[0]);
 
 describe('msec gateway ids-config', () => {
   it('writes an IDS config that suricata -T loads', async () => {
     const out = join(root, 'ids');
-    const r = await runMsec(['gateway', 'ids-config', '--out', out, '--home-net', '10.8.0.0/16', '192.168.50.7/24', '--interface', 'lo', '--json']);
+    const r = await runMsec([
+      'gateway',
+      'ids-config',
+      '--out',
+      out,
+      '--home-net',
+      '10.8.0.0/16',
+      '192.168.50.7/24',
+      '--interface',
+      'lo',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout);
     expect(res.homeNet).toEqual(['10.8.0.0/16', '192.168.50.0/24']);
@@ -62,7 +77,9 @@ describe('msec gateway ids-config', () => {
   });
 
   it('says which Suricata is needed and how to install it when it is missing or too old', async () => {
-    const missing = await runMsec(['gateway', 'ids-config', '--out', join(root, 'm')], { env: { MSEC_SURICATA: join(root, 'no-such-suricata') } });
+    const missing = await runMsec(['gateway', 'ids-config', '--out', join(root, 'm')], {
+      env: { MSEC_SURICATA: join(root, 'no-such-suricata') },
+    });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/Suricata 7\.0 or newer is needed.*bookworm-backports/);
     // An old Suricata is simulated by a script that prints what Suricata 6 prints for -V.
@@ -71,8 +88,12 @@ describe('msec gateway ids-config', () => {
     chmodSync(old, 0o755);
     const tooOld = await runMsec(['gateway', 'ids-config', '--out', join(root, 'o')], { env: { MSEC_SURICATA: old } });
     expect(tooOld.code).toBe(1);
-    expect(tooOld.stderr).toMatch(/Suricata 6\.0\.10 is too old: 7\.0 or newer is needed.*apt-get install -t bookworm-backports suricata/);
-    const noVerify = await runMsec(['gateway', 'ids-config', '--out', join(root, 'nv'), '--no-verify'], { env: { MSEC_SURICATA: old } });
+    expect(tooOld.stderr).toMatch(
+      /Suricata 6\.0\.10 is too old: 7\.0 or newer is needed.*apt-get install -t bookworm-backports suricata/,
+    );
+    const noVerify = await runMsec(['gateway', 'ids-config', '--out', join(root, 'nv'), '--no-verify'], {
+      env: { MSEC_SURICATA: old },
+    });
     expect(noVerify.code, noVerify.stderr).toBe(0);
     expect(noVerify.stdout).toContain('not verified');
   });

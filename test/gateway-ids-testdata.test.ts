@@ -8,11 +8,29 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateIdsConfig } from '../src/gateway/ids/generate.ts';
 import { MSEC_SID_RANGE } from '../src/gateway/ids/rules/index.ts';
-import { cleanupSuricataRuns, countMatching, readUpstreamTest, runOffline, scratchDir, type EveRecord } from './helpers/suricata.ts';
+import {
+  cleanupSuricataRuns,
+  countMatching,
+  readUpstreamTest,
+  runOffline,
+  scratchDir,
+  type EveRecord,
+} from './helpers/suricata.ts';
 import { describeWithTestdata } from './helpers/testdata.ts';
 
 const ourSids = (records: EveRecord[]) =>
-  [...new Set(records.filter((r) => r.event_type === 'alert' && r.alert.signature_id >= MSEC_SID_RANGE.first && r.alert.signature_id <= MSEC_SID_RANGE.last).map((r) => r.alert.signature_id))].sort();
+  [
+    ...new Set(
+      records
+        .filter(
+          (r) =>
+            r.event_type === 'alert' &&
+            r.alert.signature_id >= MSEC_SID_RANGE.first &&
+            r.alert.signature_id <= MSEC_SID_RANGE.last,
+        )
+        .map((r) => r.alert.signature_id),
+    ),
+  ].sort();
 
 const SHARED = [
   { dir: 'telnet-01', pcap: 'telnet.pcap', ours: [] as number[] },
@@ -38,21 +56,37 @@ describeWithTestdata('ids', 'shared IDS captures with the msec config (real Suri
     it(`${t.dir}: upstream checks hold and our ruleset raises ${t.ours.length ? t.ours.join(', ') : 'nothing'}`, async () => {
       const dir = join(root, t.dir);
       const upstream = readUpstreamTest(join(dir, 'test.yaml'));
-      const run = await runOffline(t.dir === 'telnet-01' ? configWithFrames : config, join(dir, t.pcap), ['-s', join(dir, 'test.rules'), ...upstream.args]);
+      const run = await runOffline(t.dir === 'telnet-01' ? configWithFrames : config, join(dir, t.pcap), [
+        '-s',
+        join(dir, 'test.rules'),
+        ...upstream.args,
+      ]);
       expect(run.code, run.output).toBe(0);
       expect(upstream.checks.length).toBeGreaterThan(0);
-      for (const check of upstream.checks) expect(countMatching(run.records, check.match), JSON.stringify(check.match)).toBe(check.count);
+      for (const check of upstream.checks)
+        expect(countMatching(run.records, check.match), JSON.stringify(check.match)).toBe(check.count);
       expect(ourSids(run.records)).toEqual(t.ours);
     }, 120_000);
   }
 
   it('ET Open telnet + SCADA rules next to ours stay silent on the benign captures (the README baseline)', async () => {
-    const cfg = (await generateIdsConfig({ outDir: join(scratchDir('msec-ids-et-'), 'cfg'), extraRulesDir: join(root, 'et-open-rules') })).configPath;
+    const cfg = (
+      await generateIdsConfig({
+        outDir: join(scratchDir('msec-ids-et-'), 'cfg'),
+        extraRulesDir: join(root, 'et-open-rules'),
+      })
+    ).configPath;
     for (const t of SHARED.filter((x) => x.ours.length === 0)) {
       const run = await runOffline(cfg, join(root, t.dir, t.pcap));
       expect(run.code, run.output).toBe(0);
-      expect(run.records.filter((r) => r.event_type === 'alert').map((r) => r.alert.signature_id), t.dir).toEqual([]);
-      expect(run.records.some((r) => r.event_type === 'flow'), t.dir).toBe(true);
+      expect(
+        run.records.filter((r) => r.event_type === 'alert').map((r) => r.alert.signature_id),
+        t.dir,
+      ).toEqual([]);
+      expect(
+        run.records.some((r) => r.event_type === 'flow'),
+        t.dir,
+      ).toBe(true);
     }
   }, 180_000);
 

@@ -27,7 +27,16 @@ describe('per-message delivery checks with a narrow grant and a second organisat
     consumer = await t.principal('buyer', `buyer-${randomBytes(2).toString('hex')}`, ['consumer']);
     // Only NO2 of the Santander device: narrower than what it publishes (NO2 and PM10).
     const rule = await t.request('POST', '/api/v1/access-rules', {
-      token: admin, body: { org: 'santander', principalId: consumer.id, provider: santanderDevice.id, service: 'air', resource: 'no2', access: 'READ', effect: 'allow' },
+      token: admin,
+      body: {
+        org: 'santander',
+        principalId: consumer.id,
+        provider: santanderDevice.id,
+        service: 'air',
+        resource: 'no2',
+        access: 'READ',
+        effect: 'allow',
+      },
     });
     expect(rule.statusCode).toBe(201);
   }, 60_000);
@@ -42,7 +51,11 @@ describe('per-message delivery checks with a narrow grant and a second organisat
     const mqtt = await mqttProbe(t.mqttPort, 'x', consumer.key, 'data/#');
     const sse = await sseProbe(t.platform.url, consumer.key, 'data/#');
     try {
-      const send = async (d: SimDevice, resource: string, v: number) => expect((await postReading(t.platform.url, await d.reading(`${d.id}/air/${resource}`, v), await d.credential())).status).toBe(202);
+      const send = async (d: SimDevice, resource: string, v: number) =>
+        expect(
+          (await postReading(t.platform.url, await d.reading(`${d.id}/air/${resource}`, v), await d.credential()))
+            .status,
+        ).toBe(202);
       // Not granted: another resource of the same device, and the other organisation's device.
       await send(santanderDevice, 'pm10', 1);
       await send(fujisawaDevice, 'no2', 2);
@@ -50,7 +63,11 @@ describe('per-message delivery checks with a narrow grant and a second organisat
       await send(santanderDevice, 'no2', 3);
       await waitFor(async () => mqtt.messages.length >= 1 && sse.events.length >= 1, 15_000, 'the granted reading');
       await send(santanderDevice, 'no2', 4);
-      await waitFor(async () => mqtt.messages.length >= 2 && sse.events.length >= 2, 15_000, 'the second granted reading');
+      await waitFor(
+        async () => mqtt.messages.length >= 2 && sse.events.length >= 2,
+        15_000,
+        'the second granted reading',
+      );
       for (const got of [mqtt.messages, sse.events]) {
         const readings = got.map((m) => JSON.parse(m) as { value: number; deviceId: string });
         expect(readings.map((r) => r.value)).toEqual([3, 4]);
@@ -66,10 +83,22 @@ describe('per-message delivery checks with a narrow grant and a second organisat
     const op = await t.principal('santander', `ops-${randomBytes(2).toString('hex')}`, ['admin']);
     const sub = await mqttProbe(t.mqttPort, 'x', op.key, 'data/santander/#');
     const forger = await mqttProbe(t.mqttPort, 'x', op.key);
-    forger.client.publish(`data/santander/${santanderDevice.id}/air/no2`, JSON.stringify({ value: 999, deviceId: santanderDevice.id }), { qos: 1 });
+    forger.client.publish(
+      `data/santander/${santanderDevice.id}/air/no2`,
+      JSON.stringify({ value: 999, deviceId: santanderDevice.id }),
+      { qos: 1 },
+    );
     await within(forger.closed, 15_000, 'the forger connection');
     // A real reading after it shows the subscriber is live, and that the forgery never came.
-    expect((await postReading(t.platform.url, await santanderDevice.reading(`${santanderDevice.id}/air/no2`, 5), await santanderDevice.credential())).status).toBe(202);
+    expect(
+      (
+        await postReading(
+          t.platform.url,
+          await santanderDevice.reading(`${santanderDevice.id}/air/no2`, 5),
+          await santanderDevice.credential(),
+        )
+      ).status,
+    ).toBe(202);
     await waitFor(async () => sub.messages.length >= 1, 15_000, 'the real reading');
     expect(sub.messages.map((m) => (JSON.parse(m) as { value: number }).value)).toEqual([5]);
     await sub.client.endAsync();
@@ -86,7 +115,11 @@ describe('per-message delivery checks with a narrow grant and a second organisat
     await sanPub.client.publishAsync('apps/santander/chat', 'hola', { qos: 1 });
     const fujiPub = await mqttProbe(t.mqttPort, 'x', fuji.key);
     await fujiPub.client.publishAsync('apps/fujisawa/chat', 'konnichiwa', { qos: 1 });
-    await waitFor(async () => sanSub.messages.length >= 1 && fujiClient.messages.length >= 1, 15_000, 'each org its own message');
+    await waitFor(
+      async () => sanSub.messages.length >= 1 && fujiClient.messages.length >= 1,
+      15_000,
+      'each org its own message',
+    );
     expect(sanSub.messages).toEqual(['hola']);
     expect(fujiClient.messages).toEqual(['konnichiwa']);
     // Publishing into another organisation's tree is refused (the connection is closed).

@@ -20,7 +20,7 @@ function sibling(id: string): string {
   return id.slice(0, -1) + last;
 }
 
-describe.each(storeCases)('another organisation\'s resources answer as missing ones ($name)', (storeCase) => {
+describe.each(storeCases)("another organisation's resources answer as missing ones ($name)", (storeCase) => {
   let t: TestPlatform;
   let cleanup: () => Promise<void>;
   let admin: string;
@@ -30,7 +30,10 @@ describe.each(storeCases)('another organisation\'s resources answer as missing o
 
   async function user(org: string, role: string): Promise<{ id: string; token: string }> {
     const name = `${org}-${role}-${randomBytes(2).toString('hex')}`;
-    const made = await t.request('POST', '/api/v1/principals', { token: admin, body: { org, kind: 'user', name, roles: [role], password: `${name}-password` } });
+    const made = await t.request('POST', '/api/v1/principals', {
+      token: admin,
+      body: { org, kind: 'user', name, roles: [role], password: `${name}-password` },
+    });
     expect(made.statusCode).toBe(201);
     return { id: made.json().id as string, token: await t.login(name, `${name}-password`) };
   }
@@ -38,16 +41,44 @@ describe.each(storeCases)('another organisation\'s resources answer as missing o
   beforeAll(async () => {
     const opened = await storeCase.open(iamMigrations);
     cleanup = opened.cleanup;
-    t = await startTestPlatform({ store: opened.store, modules: [hubModule(), ledgerModule(), vaultModule()], listen: true, config: { auth: { loginRateLimitPerMinute: 1000 } } });
+    t = await startTestPlatform({
+      store: opened.store,
+      modules: [hubModule(), ledgerModule(), vaultModule()],
+      listen: true,
+      config: { auth: { loginRateLimitPerMinute: 1000 } },
+    });
     admin = await t.adminToken();
-    for (const id of ['santander', 'fujisawa']) expect((await t.request('POST', '/api/v1/orgs', { token: admin, body: { id, name: id, kind: 'city' } })).statusCode).toBe(201);
+    for (const id of ['santander', 'fujisawa'])
+      expect(
+        (await t.request('POST', '/api/v1/orgs', { token: admin, body: { id, name: id, kind: 'city' } })).statusCode,
+      ).toBe(201);
     const owner = await user('santander', 'consumer');
     ids.principal = owner.id;
-    const enrollmentToken = async (org: string) => (await t.request('POST', '/api/v1/devices/enrollment-tokens', { token: admin, body: { org, maxUses: 1 } })).json().token as string;
-    device = await SimDevice.create({ platform: t.platform, enrollmentToken } as never, `air-${randomBytes(3).toString('hex')}`, 'santander');
+    const enrollmentToken = async (org: string) =>
+      (await t.request('POST', '/api/v1/devices/enrollment-tokens', { token: admin, body: { org, maxUses: 1 } })).json()
+        .token as string;
+    device = await SimDevice.create(
+      { platform: t.platform, enrollmentToken } as never,
+      `air-${randomBytes(3).toString('hex')}`,
+      'santander',
+    );
     ids.device = device.id;
-    expect((await postReading(t.platform.url, await device.reading(`${device.id}/air/no2`, 40), await device.credential())).status).toBe(202);
-    const rule = await t.request('POST', '/api/v1/access-rules', { token: admin, body: { org: 'santander', principalId: owner.id, provider: '*', service: '*', resource: '*', access: 'READ', effect: 'allow' } });
+    expect(
+      (await postReading(t.platform.url, await device.reading(`${device.id}/air/no2`, 40), await device.credential()))
+        .status,
+    ).toBe(202);
+    const rule = await t.request('POST', '/api/v1/access-rules', {
+      token: admin,
+      body: {
+        org: 'santander',
+        principalId: owner.id,
+        provider: '*',
+        service: '*',
+        resource: '*',
+        access: 'READ',
+        effect: 'allow',
+      },
+    });
     ids.rule = rule.json().id as string;
     const key = await t.request('POST', '/api/v1/api-keys', { token: owner.token, body: { name: 'mine' } });
     ids.apiKey = key.json().info.id as string;
@@ -83,22 +114,28 @@ describe.each(storeCases)('another organisation\'s resources answer as missing o
     ['record', 'POST', (id) => `/vault/records/${id}/erase`],
   ];
 
-  it.each(probes)('%s: %s %s answers the same for another organisation\'s and a missing one', async (kind, method, path, body) => {
-    for (const who of ['fujisawaAdmin', 'fujisawaAnalyst']) {
-      const real = ids[kind]!;
-      const missing = sibling(real);
-      const url = (id: string) => path(id).replace(/^\/vault/, '/api/v1/vault');
-      const a = await t.request(method, url(real), { token: tokens[who]!, ...(body !== undefined ? { body } : {}) });
-      const b = await t.request(method, url(missing), { token: tokens[who]!, ...(body !== undefined ? { body } : {}) });
-      expect(a.statusCode, `${who} ${method} ${url(real)}: ${a.body}`).toBe(b.statusCode);
-      expect(a.statusCode).toBeGreaterThanOrEqual(400);
-      expect(a.body.replaceAll(real, 'ID'), who).toBe(b.body.replaceAll(missing, 'ID'));
-    }
-    // And the resource is still there.
-    expect((await t.request('GET', '/api/v1/principals/' + ids.principal, { token: admin })).statusCode).toBe(200);
-  });
+  it.each(probes)(
+    "%s: %s %s answers the same for another organisation's and a missing one",
+    async (kind, method, path, body) => {
+      for (const who of ['fujisawaAdmin', 'fujisawaAnalyst']) {
+        const real = ids[kind]!;
+        const missing = sibling(real);
+        const url = (id: string) => path(id).replace(/^\/vault/, '/api/v1/vault');
+        const a = await t.request(method, url(real), { token: tokens[who]!, ...(body !== undefined ? { body } : {}) });
+        const b = await t.request(method, url(missing), {
+          token: tokens[who]!,
+          ...(body !== undefined ? { body } : {}),
+        });
+        expect(a.statusCode, `${who} ${method} ${url(real)}: ${a.body}`).toBe(b.statusCode);
+        expect(a.statusCode).toBeGreaterThanOrEqual(400);
+        expect(a.body.replaceAll(real, 'ID'), who).toBe(b.body.replaceAll(missing, 'ID'));
+      }
+      // And the resource is still there.
+      expect((await t.request('GET', '/api/v1/principals/' + ids.principal, { token: admin })).statusCode).toBe(200);
+    },
+  );
 
-  it('a vault proof needs a right to the record: the owner\'s org staff yes, another org\'s analyst no', async () => {
+  it("a vault proof needs a right to the record: the owner's org staff yes, another org's analyst no", async () => {
     const proof = (token: string) => t.request('GET', `/api/v1/vault/records/${ids.record}/proof`, { token });
     expect((await proof(tokens.santanderAnalyst!)).statusCode).toBe(200);
     expect((await proof(admin)).statusCode).toBe(200);

@@ -17,7 +17,11 @@ const USERS = [
   { uid: 'dave', groups: ['analysts'] },
 ];
 
-function ldapConfig(url: string, passwordFile: string, extra: Partial<NonNullable<ConfigInput['ldap']>> = {}): NonNullable<ConfigInput['ldap']> {
+function ldapConfig(
+  url: string,
+  passwordFile: string,
+  extra: Partial<NonNullable<ConfigInput['ldap']>> = {},
+): NonNullable<ConfigInput['ldap']> {
   return {
     url,
     bindDn: `cn=msec,ou=services,${SUFFIX}`,
@@ -45,7 +49,10 @@ describe('LDAP directory back end against a real OpenLDAP', () => {
     passwords = loaded.passwords;
     passwordFile = join(slapd.dir, 'bind-password');
     writeFileSync(passwordFile, `${loaded.servicePassword}\n`, { mode: 0o600 });
-    t = await startTestPlatform({ modules: [ldapModule()], config: { ldap: ldapConfig(slapd.url, passwordFile), auth: { loginRateLimitPerMinute: 1000 } } });
+    t = await startTestPlatform({
+      modules: [ldapModule()],
+      config: { ldap: ldapConfig(slapd.url, passwordFile), auth: { loginRateLimitPerMinute: 1000 } },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -53,7 +60,8 @@ describe('LDAP directory back end against a real OpenLDAP', () => {
     await slapd?.stop();
   });
 
-  const login = (username: string, password: string) => t.request('POST', '/api/v1/auth/login', { body: { username, password } });
+  const login = (username: string, password: string) =>
+    t.request('POST', '/api/v1/auth/login', { body: { username, password } });
 
   it('logs directory users in with the role and organisation of their groups', async () => {
     const res = await login('alice', passwords.alice!);
@@ -61,7 +69,15 @@ describe('LDAP directory back end against a real OpenLDAP', () => {
     const token = (res.json() as { accessToken: string }).accessToken;
     const me = await t.request('GET', '/api/v1/me', { token });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ principal: { name: 'alice', kind: 'user', roles: ['operator'], orgId: 'santander', displayName: 'alice of the city' } });
+    expect(me.json()).toMatchObject({
+      principal: {
+        name: 'alice',
+        kind: 'user',
+        roles: ['operator'],
+        orgId: 'santander',
+        displayName: 'alice of the city',
+      },
+    });
     // operator may read principals of its organisation; an analyst may not.
     expect((await t.request('GET', '/api/v1/principals', { token })).statusCode).toBe(200);
     const bob = (await login('bob', passwords.bob!)).json() as { accessToken: string };
@@ -73,7 +89,8 @@ describe('LDAP directory back end against a real OpenLDAP', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => login('dave', passwords.dave!)));
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
     const admin = await t.adminToken();
-    const list = (await t.request('GET', '/api/v1/principals?org=fujisawa', { token: admin })).json() as Array<{ name: string }> | { items: Array<{ name: string }> };
+    const list = (await t.request('GET', '/api/v1/principals?org=fujisawa', { token: admin })).json() as
+      Array<{ name: string }> | { items: Array<{ name: string }> };
     const items = Array.isArray(list) ? list : list.items;
     expect(items.filter((p) => p.name === 'dave')).toHaveLength(1);
   });
@@ -90,10 +107,24 @@ describe('LDAP directory back end against a real OpenLDAP', () => {
 
   it('treats LDAP filter metacharacters in user names as data (RFC 4515), never as filter syntax', async () => {
     const dir = new LdapDirectory({
-      url: slapd.url, bindDn: slapd.rootDn, bindPassword: slapd.rootPassword, userBase: `ou=people,${SUFFIX}`, userAttribute: 'uid',
-      groupBase: `ou=groups,${SUFFIX}`, groupMemberAttribute: 'member', timeoutMs: 3000,
+      url: slapd.url,
+      bindDn: slapd.rootDn,
+      bindPassword: slapd.rootPassword,
+      userBase: `ou=people,${SUFFIX}`,
+      userAttribute: 'uid',
+      groupBase: `ou=groups,${SUFFIX}`,
+      groupMemberAttribute: 'member',
+      timeoutMs: 3000,
     });
-    for (const attempt of ['*', 'a*', '*)(uid=*', 'alice)(|(uid=*', 'alice\\', 'ali\u0000ce', '*)(objectClass=*)(uid=alice']) {
+    for (const attempt of [
+      '*',
+      'a*',
+      '*)(uid=*',
+      'alice)(|(uid=*',
+      'alice\\',
+      'ali\u0000ce',
+      '*)(objectClass=*)(uid=alice',
+    ]) {
       expect(await dir.findUser(attempt)).toBeUndefined();
       const res = await login(attempt, passwords.alice!);
       expect(res.statusCode, attempt).toBe(401);
@@ -106,12 +137,22 @@ describe('LDAP directory back end against a real OpenLDAP', () => {
     expect((await t.request('GET', '/api/v1/principals', { token })).statusCode).toBe(200);
     const admin = await slapd.admin();
     try {
-      await admin.modify(`cn=operators,ou=groups,${SUFFIX}`, new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [`uid=alice,ou=people,${SUFFIX}`] }) }));
+      await admin.modify(
+        `cn=operators,ou=groups,${SUFFIX}`,
+        new Change({
+          operation: 'delete',
+          modification: new Attribute({ type: 'member', values: [`uid=alice,ou=people,${SUFFIX}`] }),
+        }),
+      );
     } finally {
       await admin.unbind();
     }
     // TTL is 1 s: bounded wait for the change to show, far above the TTL.
-    await waitFor(async () => (await t.request('GET', '/api/v1/principals', { token })).statusCode === 403, 20_000, 'group removal to take effect');
+    await waitFor(
+      async () => (await t.request('GET', '/api/v1/principals', { token })).statusCode === 403,
+      20_000,
+      'group removal to take effect',
+    );
     const res = await t.request('GET', '/api/v1/principals', { token });
     expect(res.json()).toMatchObject({ error: { code: 'IAM_LDAP_NO_ROLE' } });
     expect((await login('alice', passwords.alice!)).statusCode).toBe(403);
@@ -133,7 +174,10 @@ describe('LDAP directory that is down or slow', () => {
     });
     silentPort = await freePort();
     await new Promise<void>((r) => silent.listen(silentPort, '127.0.0.1', r));
-    t = await startTestPlatform({ modules: [ldapModule()], config: { ldap: ldapConfig(`ldap://127.0.0.1:${silentPort}/`, '/dev/null', { timeoutMs: 500 }) } });
+    t = await startTestPlatform({
+      modules: [ldapModule()],
+      config: { ldap: ldapConfig(`ldap://127.0.0.1:${silentPort}/`, '/dev/null', { timeoutMs: 500 }) },
+    });
     passwordFile = join(t.dataDir, 'unused');
     writeFileSync(passwordFile, 'x');
   }, 60_000);
@@ -146,18 +190,32 @@ describe('LDAP directory that is down or slow', () => {
 
   it('fails closed with IAM_LDAP_UNAVAILABLE within the timeout and keeps serving', async () => {
     const started = Date.now();
-    const res = await t.request('POST', '/api/v1/auth/login', { body: { username: 'alice', password: 'whatever-it-is' } });
+    const res = await t.request('POST', '/api/v1/auth/login', {
+      body: { username: 'alice', password: 'whatever-it-is' },
+    });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ error: { code: 'IAM_LDAP_UNAVAILABLE' } });
     // Bounded by the configured timeout, not hung: generous bound for a loaded machine.
     expect(Date.now() - started).toBeLessThan(15_000);
     // The embedded admin still logs in while the directory is unreachable.
-    expect((await t.request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: t.adminPassword } })).statusCode).toBe(200);
+    expect(
+      (await t.request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: t.adminPassword } }))
+        .statusCode,
+    ).toBe(200);
   });
 
   it('fails closed when nothing listens at all', async () => {
     const port = await freePort();
-    const dir = new LdapDirectory({ url: `ldap://127.0.0.1:${port}/`, bindDn: 'cn=x', bindPassword: 'y', userBase: SUFFIX, userAttribute: 'uid', groupBase: SUFFIX, groupMemberAttribute: 'member', timeoutMs: 1000 });
+    const dir = new LdapDirectory({
+      url: `ldap://127.0.0.1:${port}/`,
+      bindDn: 'cn=x',
+      bindPassword: 'y',
+      userBase: SUFFIX,
+      userAttribute: 'uid',
+      groupBase: SUFFIX,
+      groupMemberAttribute: 'member',
+      timeoutMs: 1000,
+    });
     await expect(dir.findUser('alice')).rejects.toMatchObject({ code: 'IAM_LDAP_UNAVAILABLE' });
     await expect(dir.checkPassword('uid=alice', 'pw')).rejects.toMatchObject({ code: 'IAM_LDAP_UNAVAILABLE' });
   });

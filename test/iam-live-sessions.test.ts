@@ -28,7 +28,13 @@ interface BusPair {
 }
 
 const buses: Array<{ name: string; open(): Promise<BusPair> }> = [
-  { name: 'in-process bus', open: async () => { const bus = new MemoryBus(); return { a: bus, b: bus, cleanup: async () => undefined }; } },
+  {
+    name: 'in-process bus',
+    open: async () => {
+      const bus = new MemoryBus();
+      return { a: bus, b: bus, cleanup: async () => undefined };
+    },
+  },
   {
     name: 'NATS',
     open: async () => {
@@ -37,7 +43,8 @@ const buses: Array<{ name: string; open(): Promise<BusPair> }> = [
       const a = await NatsBus.connect({ url: NATS_URL, prefix, stream, maxAgeSeconds: 60 });
       const b = await NatsBus.connect({ url: NATS_URL, prefix, stream, maxAgeSeconds: 60 });
       return {
-        a, b,
+        a,
+        b,
         cleanup: async () => {
           const nc = await connect({ servers: NATS_URL.replace(/^nats:\/\//, '') });
           await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
@@ -65,9 +72,21 @@ describe.each(cases)('live sessions end with their rights ($name)', ({ store: st
     busPair = await busCase.open();
     a = await startHub({ store: opened.store, bus: busPair.a });
     b = await startHub({ store: opened.store, bus: busPair.b, keysFrom: a.dataDir });
-    admin = (await a.api('POST', '/api/v1/auth/login', { body: { username: 'admin', password: adminPassword(a) } })).body.accessToken;
-    expect((await a.api('POST', '/api/v1/orgs', { token: admin, body: { id: 'santander', name: 'Santander', kind: 'city' } })).status).toBe(201);
-    device = await SimDevice.create({ platform: a.platform, enrollmentToken } as never, `air-${randomBytes(3).toString('hex')}`, 'santander');
+    admin = (await a.api('POST', '/api/v1/auth/login', { body: { username: 'admin', password: adminPassword(a) } }))
+      .body.accessToken;
+    expect(
+      (
+        await a.api('POST', '/api/v1/orgs', {
+          token: admin,
+          body: { id: 'santander', name: 'Santander', kind: 'city' },
+        })
+      ).status,
+    ).toBe(201);
+    device = await SimDevice.create(
+      { platform: a.platform, enrollmentToken } as never,
+      `air-${randomBytes(3).toString('hex')}`,
+      'santander',
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -88,9 +107,23 @@ describe.each(cases)('live sessions end with their rights ($name)', ({ store: st
   async function user(roles: string[]): Promise<{ id: string; token: string; refreshToken: string; password: string }> {
     const name = `u${++n}-${randomBytes(2).toString('hex')}`;
     const password = `pw-${randomBytes(8).toString('hex')}`;
-    const created = await a.api('POST', '/api/v1/principals', { token: admin, body: { org: 'santander', kind: 'user', name, roles, password } });
+    const created = await a.api('POST', '/api/v1/principals', {
+      token: admin,
+      body: { org: 'santander', kind: 'user', name, roles, password },
+    });
     expect(created.status).toBe(201);
-    const rule = await a.api('POST', '/api/v1/access-rules', { token: admin, body: { org: 'santander', principalId: created.body.id, provider: '*', service: '*', resource: '*', access: 'READ', effect: 'allow' } });
+    const rule = await a.api('POST', '/api/v1/access-rules', {
+      token: admin,
+      body: {
+        org: 'santander',
+        principalId: created.body.id,
+        provider: '*',
+        service: '*',
+        resource: '*',
+        access: 'READ',
+        effect: 'allow',
+      },
+    });
     expect(rule.status).toBe(201);
     // B mirrors access rules from the store every few seconds; do not wait for it.
     await b.platform.ctx.services.get(HUB_GRANTS).reload();
@@ -105,7 +138,11 @@ describe.each(cases)('live sessions end with their rights ($name)', ({ store: st
     const sse = await sseProbe(b.url, token, 'data/santander/#');
     const r = await postReading(b.url, await device.reading(`${device.id}/air/no2`, ++n), await device.credential());
     expect(r.status).toBe(202);
-    await waitFor(async () => mqtt.messages.length >= 1 && sse.events.length >= 1, 15_000, 'the reading on MQTT and SSE');
+    await waitFor(
+      async () => mqtt.messages.length >= 1 && sse.events.length >= 1,
+      15_000,
+      'the reading on MQTT and SSE',
+    );
     return { mqtt, sse };
   }
 
@@ -124,14 +161,25 @@ describe.each(cases)('live sessions end with their rights ($name)', ({ store: st
     const u = await user(['admin']);
     expect((await b.api('GET', '/api/v1/principals?org=santander', { token: u.token })).status).toBe(200);
     const live = await liveOnB(u.token);
-    expect((await a.api('PATCH', `/api/v1/principals/${u.id}`, { token: admin, body: { roles: ['consumer'] } })).status).toBe(200);
+    expect(
+      (await a.api('PATCH', `/api/v1/principals/${u.id}`, { token: admin, body: { roles: ['consumer'] } })).status,
+    ).toBe(200);
     await expectEnded(live, u.token, 'TOKEN_REVOKED');
     const self = await b.api('PATCH', `/api/v1/principals/${u.id}`, { token: u.token, body: { roles: ['admin'] } });
     expect(self.status).toBe(401);
     // Logged in again, it holds what it holds now: a consumer, who can neither list nor raise itself.
-    const again = (await b.api('POST', '/api/v1/auth/login', { body: { username: (await a.api('GET', `/api/v1/principals/${u.id}`, { token: admin })).body.name, password: u.password } })).body.accessToken as string;
+    const again = (
+      await b.api('POST', '/api/v1/auth/login', {
+        body: {
+          username: (await a.api('GET', `/api/v1/principals/${u.id}`, { token: admin })).body.name,
+          password: u.password,
+        },
+      })
+    ).body.accessToken as string;
     expect((await b.api('GET', '/api/v1/principals?org=santander', { token: again })).status).toBe(403);
-    expect((await b.api('PATCH', `/api/v1/principals/${u.id}`, { token: again, body: { roles: ['admin'] } })).status).toBe(403);
+    expect(
+      (await b.api('PATCH', `/api/v1/principals/${u.id}`, { token: again, body: { roles: ['admin'] } })).status,
+    ).toBe(403);
     expect((await a.api('GET', `/api/v1/principals/${u.id}`, { token: admin })).body.roles).toEqual(['consumer']);
     // Its old refresh token is void as well.
     expect((await b.api('POST', '/api/v1/auth/refresh', { body: { refreshToken: u.refreshToken } })).status).toBe(401);
@@ -139,19 +187,26 @@ describe.each(cases)('live sessions end with their rights ($name)', ({ store: st
 
   it('an organisation admin cannot change its own roles, nor grant a role it does not hold', async () => {
     const u = await user(['admin']);
-    const self = await b.api('PATCH', `/api/v1/principals/${u.id}`, { token: u.token, body: { roles: ['admin', 'operator'] } });
+    const self = await b.api('PATCH', `/api/v1/principals/${u.id}`, {
+      token: u.token,
+      body: { roles: ['admin', 'operator'] },
+    });
     expect(self.status).toBe(409);
     const op = await user(['operator']);
     const other = await user(['consumer']);
     // An operator cannot update principals at all; the policy refuses before the role check.
-    expect((await b.api('PATCH', `/api/v1/principals/${other.id}`, { token: op.token, body: { roles: ['admin'] } })).status).toBe(403);
+    expect(
+      (await b.api('PATCH', `/api/v1/principals/${other.id}`, { token: op.token, body: { roles: ['admin'] } })).status,
+    ).toBe(403);
     expect((await a.api('GET', `/api/v1/principals/${other.id}`, { token: admin })).body.roles).toEqual(['consumer']);
   });
 
   it('disabling a user ends its sessions', async () => {
     const u = await user(['consumer']);
     const live = await liveOnB(u.token);
-    expect((await a.api('PATCH', `/api/v1/principals/${u.id}`, { token: admin, body: { disabled: true } })).status).toBe(200);
+    expect(
+      (await a.api('PATCH', `/api/v1/principals/${u.id}`, { token: admin, body: { disabled: true } })).status,
+    ).toBe(200);
     await expectEnded(live, u.token, 'TOKEN_REVOKED');
   });
 
@@ -166,7 +221,14 @@ describe.each(cases)('live sessions end with their rights ($name)', ({ store: st
   it('a password change ends every session of the user', async () => {
     const u = await user(['consumer']);
     const live = await liveOnB(u.token);
-    expect((await a.api('PUT', `/api/v1/principals/${u.id}/password`, { token: admin, body: { password: 'a-new-password-1234' } })).status).toBe(204);
+    expect(
+      (
+        await a.api('PUT', `/api/v1/principals/${u.id}/password`, {
+          token: admin,
+          body: { password: 'a-new-password-1234' },
+        })
+      ).status,
+    ).toBe(204);
     await expectEnded(live, u.token, 'TOKEN_REVOKED');
   });
 
@@ -180,7 +242,10 @@ describe.each(cases)('live sessions end with their rights ($name)', ({ store: st
 
   it('a revoked API key ends the sessions opened with it', async () => {
     const u = await user(['consumer']);
-    const created = await a.api('POST', '/api/v1/api-keys', { token: admin, body: { name: 'feed', principalId: u.id } });
+    const created = await a.api('POST', '/api/v1/api-keys', {
+      token: admin,
+      body: { name: 'feed', principalId: u.id },
+    });
     expect(created.status).toBe(201);
     const key = created.body.key as string;
     const live = await liveOnB(key);
@@ -190,7 +255,11 @@ describe.each(cases)('live sessions end with their rights ($name)', ({ store: st
 
   it('revoking a device ends its MQTT session; quarantining another ends its session too', async () => {
     const conn = await mqttProbe(b.mqttPort, device.id, await device.credential());
-    const other = await SimDevice.create({ platform: a.platform, enrollmentToken } as never, `air-${randomBytes(3).toString('hex')}`, 'santander');
+    const other = await SimDevice.create(
+      { platform: a.platform, enrollmentToken } as never,
+      `air-${randomBytes(3).toString('hex')}`,
+      'santander',
+    );
     try {
       const otherConn = await mqttProbe(b.mqttPort, other.id, await other.credential());
       const record = (await a.devices.registry.get(other.id))!;
@@ -198,7 +267,10 @@ describe.each(cases)('live sessions end with their rights ($name)', ({ store: st
       await within(otherConn.closed, ENDS_WITHIN_MS, 'quarantined device session');
       await expect(mqttProbe(b.mqttPort, other.id, await other.credential())).rejects.toThrow();
       expect(conn.client.connected).toBe(true);
-      expect((await a.api('POST', `/api/v1/devices/${device.id}/revoke`, { token: admin, body: { reason: 'stolen' } })).status).toBe(200);
+      expect(
+        (await a.api('POST', `/api/v1/devices/${device.id}/revoke`, { token: admin, body: { reason: 'stolen' } }))
+          .status,
+      ).toBe(200);
       await within(conn.closed, ENDS_WITHIN_MS, 'revoked device session');
       await expect(mqttProbe(b.mqttPort, device.id, await device.credential())).rejects.toThrow();
     } finally {
@@ -224,10 +296,25 @@ describe.each(storeCases)('live sessions end when their credential expires ($nam
   });
 
   it('an access token and a device credential that expire end their MQTT and SSE sessions', async () => {
-    const admin = (await hub.api('POST', '/api/v1/auth/login', { body: { username: 'admin', password: adminPassword(hub) } })).body.accessToken as string;
-    expect((await hub.api('POST', '/api/v1/orgs', { token: admin, body: { id: 'santander', name: 'Santander', kind: 'city' } })).status).toBe(201);
-    const enrollmentToken = async (org: string) => (await hub.api('POST', '/api/v1/devices/enrollment-tokens', { token: admin, body: { org, maxUses: 1 } })).body.token as string;
-    const device = await SimDevice.create({ platform: hub.platform, enrollmentToken } as never, `air-${randomBytes(3).toString('hex')}`, 'santander');
+    const admin = (
+      await hub.api('POST', '/api/v1/auth/login', { body: { username: 'admin', password: adminPassword(hub) } })
+    ).body.accessToken as string;
+    expect(
+      (
+        await hub.api('POST', '/api/v1/orgs', {
+          token: admin,
+          body: { id: 'santander', name: 'Santander', kind: 'city' },
+        })
+      ).status,
+    ).toBe(201);
+    const enrollmentToken = async (org: string) =>
+      (await hub.api('POST', '/api/v1/devices/enrollment-tokens', { token: admin, body: { org, maxUses: 1 } })).body
+        .token as string;
+    const device = await SimDevice.create(
+      { platform: hub.platform, enrollmentToken } as never,
+      `air-${randomBytes(3).toString('hex')}`,
+      'santander',
+    );
     try {
       const userMqtt = await mqttProbe(hub.mqttPort, 'admin', admin, 'data/santander/#');
       const userSse = await sseProbe(hub.url, admin, 'data/santander/#');

@@ -7,7 +7,11 @@ import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 
 const AUDIENCE = 'urn:msec:api-test';
 
-async function forge(jwk: JWK, claims: Record<string, unknown>, opts: { iss: string; aud: string; expSeconds?: number }): Promise<string> {
+async function forge(
+  jwk: JWK,
+  claims: Record<string, unknown>,
+  opts: { iss: string; aud: string; expSeconds?: number },
+): Promise<string> {
   const key = await importJWK(jwk, 'RS256');
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT(claims)
@@ -30,7 +34,16 @@ describe('OIDC relying party against a real oidc-provider', () => {
     idp = await startIssuer(port, { audience: AUDIENCE, roles: ['city-operators'] });
     t = await startTestPlatform({
       modules: [oidcModule()],
-      config: { oidc: { issuer: idp.issuer, audience: AUDIENCE, claimRoles: { 'city-operators': 'operator', 'city-analysts': 'analyst' }, defaultOrg: 'santander', clockSkewSeconds: 30, jwksCooldownSeconds: 1 } },
+      config: {
+        oidc: {
+          issuer: idp.issuer,
+          audience: AUDIENCE,
+          claimRoles: { 'city-operators': 'operator', 'city-analysts': 'analyst' },
+          defaultOrg: 'santander',
+          clockSkewSeconds: 30,
+          jwksCooldownSeconds: 1,
+        },
+      },
     });
   }, 60_000);
 
@@ -43,7 +56,10 @@ describe('OIDC relying party against a real oidc-provider', () => {
     const token = await idp.token();
     const me = await t.request('GET', '/api/v1/me', { token });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ principal: { kind: 'user', orgId: 'santander', displayName: 'city-portal' }, via: 'token' });
+    expect(me.json()).toMatchObject({
+      principal: { kind: 'user', orgId: 'santander', displayName: 'city-portal' },
+      via: 'token',
+    });
     expect((await t.request('GET', '/api/v1/principals', { token })).statusCode).toBe(200);
   });
 
@@ -52,7 +68,9 @@ describe('OIDC relying party against a real oidc-provider', () => {
     expect((await t.request('GET', '/api/v1/audit', { token: analyst })).statusCode).toBe(200);
     expect((await t.request('GET', '/api/v1/principals', { token: analyst })).statusCode).toBe(403);
     const nobody = await forge(idp.signingJwk, { roles: ['coffee-club'] }, { iss: idp.issuer, aud: AUDIENCE });
-    expect((await t.request('GET', '/api/v1/me', { token: nobody })).json()).toMatchObject({ error: { code: 'IAM_OIDC_NO_ROLE' } });
+    expect((await t.request('GET', '/api/v1/me', { token: nobody })).json()).toMatchObject({
+      error: { code: 'IAM_OIDC_NO_ROLE' },
+    });
   });
 
   it('refuses wrong audience, expired tokens beyond the skew, alg none and foreign keys', async () => {
@@ -63,7 +81,16 @@ describe('OIDC relying party against a real oidc-provider', () => {
       ['foreign key', await forge(await signingKey(idp.signingJwk.kid!), roles, { iss: idp.issuer, aud: AUDIENCE })],
     ];
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    const body = Buffer.from(JSON.stringify({ ...roles, iss: idp.issuer, aud: AUDIENCE, sub: 'x', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 300 })).toString('base64url');
+    const body = Buffer.from(
+      JSON.stringify({
+        ...roles,
+        iss: idp.issuer,
+        aud: AUDIENCE,
+        sub: 'x',
+        iat: Math.floor(Date.now() / 1000),
+        exp: Math.floor(Date.now() / 1000) + 300,
+      }),
+    ).toString('base64url');
     cases.push(['alg none', `${header}.${body}.`]);
     for (const [what, token] of cases) {
       const res = await t.request('GET', '/api/v1/me', { token });
@@ -82,7 +109,11 @@ describe('OIDC relying party against a real oidc-provider', () => {
     idp = await startIssuer(port, { audience: AUDIENCE, roles: ['city-operators'], key: await signingKey('rotated') });
     const after = await idp.token();
     // The new kid is unknown to the cached set: one re-fetch (cooldown 1 s) finds it.
-    await waitFor(async () => (await t.request('GET', '/api/v1/me', { token: after })).statusCode === 200, 20_000, 'the rotated key to be fetched');
+    await waitFor(
+      async () => (await t.request('GET', '/api/v1/me', { token: after })).statusCode === 200,
+      20_000,
+      'the rotated key to be fetched',
+    );
     // A token under the retired key, no longer published, is refused.
     expect((await t.request('GET', '/api/v1/me', { token: before })).statusCode).toBe(401);
   });

@@ -13,7 +13,10 @@ import { REPO_ROOT } from './helpers/testdata.ts';
 const PYTHON = '/usr/bin/python3';
 const CLIENT = join(REPO_ROOT, 'test', 'interop', 'client.py');
 
-function runClient(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runClient(
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(PYTHON, [CLIENT, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -49,9 +52,21 @@ describe('Python client built from the documents', () => {
     const token = await t.enrollmentToken('santander');
     const { key } = await t.principal('santander', 'py-operator', ['operator']);
     const run = await runClient([t.platform.url, String(t.mqttPort), token, key, 'py-sensor-1', 'santander'], 150_000);
-    const steps = run.stdout.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { step: string }).step);
+    const steps = run.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { step: string }).step);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(steps).toEqual(['enrolled', 'subscribed', 'published-http', 'proved-http', 'published-mqtt', 'proved-consistency', 'done']);
+    expect(steps).toEqual([
+      'enrolled',
+      'subscribed',
+      'published-http',
+      'proved-http',
+      'published-mqtt',
+      'proved-consistency',
+      'done',
+    ]);
     // The hub, not the client's say-so: both readings are stored under the device.
     const device = await t.devices.registry.get('py-sensor-1');
     expect(device?.lastCounter).toBe(2);

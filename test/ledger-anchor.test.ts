@@ -26,7 +26,11 @@ async function fakeRpc(answer: (method: string, id: unknown) => string): Promise
     req.on('end', () => {
       const msg = JSON.parse(body) as { method: string; id: unknown };
       res.setHeader('content-type', 'application/json');
-      res.end(msg.method === 'eth_chainId' ? JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: '0x7a69' }) : answer(msg.method, msg.id));
+      res.end(
+        msg.method === 'eth_chainId'
+          ? JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: '0x7a69' })
+          : answer(msg.method, msg.id),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -62,7 +66,9 @@ describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
     const anchorer = new Anchorer({ log, client, contract, store: env.store });
 
     expect(await anchorer.anchorLatest()).toBeUndefined(); // empty log: nothing to anchor
-    await log.appendBatch(Array.from({ length: 5 }, (_, i) => ({ kind: 'audit.head', dataHash: sha256Hex(String(i)) })));
+    await log.appendBatch(
+      Array.from({ length: 5 }, (_, i) => ({ kind: 'audit.head', dataHash: sha256Hex(String(i)) })),
+    );
     const first = await anchorer.anchorLatest();
     expect(first).toMatchObject({ size: 5, contract });
     expect(await anchorer.anchorLatest()).toBeUndefined(); // no new entries: no new transaction
@@ -78,11 +84,15 @@ describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
 
     const forged = { ...(await log.latestCheckpoint()), root: Buffer.alloc(32, 7) };
     await expect(client.verifyAnchored(contract, forged)).rejects.toMatchObject({ code: 'ANCHOR_MISMATCH' });
-    await expect(client.verifyAnchored(contract, await log.checkpointAt(3))).rejects.toMatchObject({ code: 'ANCHOR_NOT_FOUND' });
+    await expect(client.verifyAnchored(contract, await log.checkpointAt(3))).rejects.toMatchObject({
+      code: 'ANCHOR_NOT_FOUND',
+    });
 
     // Only the owner may anchor, and an anchored size cannot take another root.
     const stranger = await fundedClient(env.chain);
-    await expect(stranger.anchor(contract, await log.checkpointAt(3))).rejects.toMatchObject({ code: 'ANCHOR_REJECTED' });
+    await expect(stranger.anchor(contract, await log.checkpointAt(3))).rejects.toMatchObject({
+      code: 'ANCHOR_REJECTED',
+    });
     await expect(client.anchor(contract, forged)).rejects.toMatchObject({ code: 'ANCHOR_REJECTED' });
     client.close();
     stranger.close();
@@ -93,7 +103,13 @@ describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     await new Promise((r) => server.close(r));
-    await expect(EvmAnchorClient.connect({ rpcUrl: `http://127.0.0.1:${port}`, privateKey: Wallet.createRandom().privateKey, ...fast })).rejects.toMatchObject({
+    await expect(
+      EvmAnchorClient.connect({
+        rpcUrl: `http://127.0.0.1:${port}`,
+        privateKey: Wallet.createRandom().privateKey,
+        ...fast,
+      }),
+    ).rejects.toMatchObject({
       code: 'ANCHOR_UNREACHABLE',
     });
   });
@@ -102,14 +118,20 @@ describe('EVM anchoring against hardhat over HTTP JSON-RPC', () => {
     const notJson = createServer((_req, res) => res.end('<html>oops</html>'));
     await new Promise<void>((r) => notJson.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(notJson.address() as AddressInfo).port}`;
-    await expect(EvmAnchorClient.connect({ rpcUrl: url, privateKey: Wallet.createRandom().privateKey, ...fast })).rejects.toMatchObject({
+    await expect(
+      EvmAnchorClient.connect({ rpcUrl: url, privateKey: Wallet.createRandom().privateKey, ...fast }),
+    ).rejects.toMatchObject({
       code: 'ANCHOR_BAD_RESPONSE',
     });
     notJson.close();
 
     let current = '';
     const fake = await fakeRpc(() => current);
-    const client = await EvmAnchorClient.connect({ rpcUrl: fake.url, privateKey: Wallet.createRandom().privateKey, ...fast });
+    const client = await EvmAnchorClient.connect({
+      rpcUrl: fake.url,
+      privateKey: Wallet.createRandom().privateKey,
+      ...fast,
+    });
     const checkpoint = { origin: 'o', size: 1, root: Buffer.alloc(32, 1) };
     const contract = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
     await fc.assert(
@@ -152,7 +174,11 @@ describe('anchoring with two processes on one PostgreSQL', () => {
     const receipts = (await Promise.all([a.anchorLatest(), b.anchorLatest()])).filter((r) => r !== undefined);
     expect(receipts).toHaveLength(1);
     expect(receipts[0]!.size).toBe(3);
-    const rows = await env.store.db.withTables<import('../src/ledger/schema.ts').LedgerTables>().selectFrom('ledger_anchors').selectAll().execute();
+    const rows = await env.store.db
+      .withTables<import('../src/ledger/schema.ts').LedgerTables>()
+      .selectFrom('ledger_anchors')
+      .selectAll()
+      .execute();
     expect(rows).toHaveLength(1);
     // The next period, after B's process appended more, A anchors the head B grew.
     await otherLog.appendBatch([{ kind: 'audit.head', dataHash: sha256Hex('p3') }]);

@@ -52,15 +52,24 @@ describe('ledger module anchoring on an in-process EVM', () => {
     for (let i = 0; i < 2; i++) outbox.add(randomBytes(50));
     await mod.consumer()!.round();
     const anchors = await until(async () => {
-      const body = (await t.request('GET', '/api/v1/ledger/anchors', { token: admin })).json() as { items: { size: number; contract: string }[] };
+      const body = (await t.request('GET', '/api/v1/ledger/anchors', { token: admin })).json() as {
+        items: { size: number; contract: string }[];
+      };
       return body.items.length > 0 ? body.items : undefined;
     }, 'an anchor receipt');
     expect(anchors[0]!.contract.toLowerCase()).toBe(contract.toLowerCase());
     const size = anchors[0]!.size;
-    const inc = (await t.request('GET', `/api/v1/ledger/proofs/inclusion?index=0&treeSize=${size}`, { token: admin })).json() as { checkpoint: { note: string; anchor?: { contract: string } } };
+    const inc = (
+      await t.request('GET', `/api/v1/ledger/proofs/inclusion?index=0&treeSize=${size}`, { token: admin })
+    ).json() as { checkpoint: { note: string; anchor?: { contract: string } } };
     expect(inc.checkpoint.anchor?.contract.toLowerCase()).toBe(contract.toLowerCase());
     const head = verifyCheckpoint(inc.checkpoint.note, t.platform.ctx.platformKey.publicKey);
-    const reader = await EvmAnchorClient.connect({ rpcUrl: chain.url, privateKey: Wallet.createRandom().privateKey, retries: 1, baseDelayMs: 5 });
+    const reader = await EvmAnchorClient.connect({
+      rpcUrl: chain.url,
+      privateKey: Wallet.createRandom().privateKey,
+      retries: 1,
+      baseDelayMs: 5,
+    });
     try {
       await expect(reader.verifyAnchored(contract, head)).resolves.toBeUndefined();
     } finally {

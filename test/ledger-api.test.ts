@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iamMigrations, type IamTables } from '../src/iam/index.ts';
 import { auditEntryHash, auditHeadsModule, chainAuditHead } from '../src/iam/index.ts';
-import { LEDGER_LOG, TransparencyLog, ledgerModule, readingHash, verifyCheckpoint, verifyConsistency, verifyProofBundle, verifyReadingInBatch, type ReadingProof } from '../src/ledger/index.ts';
+import {
+  LEDGER_LOG,
+  TransparencyLog,
+  ledgerModule,
+  readingHash,
+  verifyCheckpoint,
+  verifyConsistency,
+  verifyProofBundle,
+  verifyReadingInBatch,
+  type ReadingProof,
+} from '../src/ledger/index.ts';
 import { memoryOutboxModule } from './helpers/outbox.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 import { storeCases } from './helpers/stores.ts';
@@ -22,8 +32,14 @@ describe.each(storeCases)('ledger module and REST API on $name', (storeCase) => 
     cleanup = opened.cleanup;
     t = await startTestPlatform({ store: opened.store, modules: [mod, heads, outbox] });
     admin = await t.adminToken();
-    await t.request('POST', '/api/v1/orgs', { token: admin, body: { id: 'santander', name: 'Santander', kind: 'city' } });
-    const made = await t.request('POST', '/api/v1/principals', { token: admin, body: { org: 'santander', kind: 'user', name: 'citizen', roles: ['consumer'], password: 'citizen-password-1' } });
+    await t.request('POST', '/api/v1/orgs', {
+      token: admin,
+      body: { id: 'santander', name: 'Santander', kind: 'city' },
+    });
+    const made = await t.request('POST', '/api/v1/principals', {
+      token: admin,
+      body: { org: 'santander', kind: 'user', name: 'citizen', roles: ['consumer'], password: 'citizen-password-1' },
+    });
     expect(made.statusCode).toBe(201);
     consumer = await t.login('citizen', 'citizen-password-1');
     for (const cose of readings) outbox.add(cose);
@@ -47,7 +63,9 @@ describe.each(storeCases)('ledger module and REST API on $name', (storeCase) => 
 
   it('proves a single hub reading through its batch and the batch entry', async () => {
     for (const cose of [readings[0]!, readings[4]!]) {
-      const res = await t.request('GET', `/api/v1/ledger/readings/${readingHash(cose).toString('hex')}/proof`, { token: admin });
+      const res = await t.request('GET', `/api/v1/ledger/readings/${readingHash(cose).toString('hex')}/proof`, {
+        token: admin,
+      });
       expect(res.statusCode).toBe(200);
       const body = res.json() as { reading: ReadingProof; entry: unknown; proof: unknown; checkpoint: unknown };
       verifyReadingInBatch(cose, body.reading);
@@ -73,8 +91,19 @@ describe.each(storeCases)('ledger module and REST API on $name', (storeCase) => 
     const con = await t.request('GET', '/api/v1/ledger/proofs/consistency?from=1&to=2', { token: admin });
     expect(con.statusCode).toBe(200);
     const c = con.json() as { hashes: string[]; oldCheckpoint: { note: string }; newCheckpoint: { note: string } };
-    const [oldHead, newHead] = [verifyCheckpoint(c.oldCheckpoint.note, pub()), verifyCheckpoint(c.newCheckpoint.note, pub())];
-    expect(() => verifyConsistency(1, 2, c.hashes.map((h) => Buffer.from(h, 'base64')), oldHead.root, newHead.root)).not.toThrow();
+    const [oldHead, newHead] = [
+      verifyCheckpoint(c.oldCheckpoint.note, pub()),
+      verifyCheckpoint(c.newCheckpoint.note, pub()),
+    ];
+    expect(() =>
+      verifyConsistency(
+        1,
+        2,
+        c.hashes.map((h) => Buffer.from(h, 'base64')),
+        oldHead.root,
+        newHead.root,
+      ),
+    ).not.toThrow();
   });
 
   it('refuses bad indexes and sizes with stable codes', async () => {
@@ -95,20 +124,34 @@ describe.each(storeCases)('ledger module and REST API on $name', (storeCase) => 
   });
 
   it('lets operators/analysts/admins read entries, not consumers nor anonymous callers', async () => {
-    expect((await t.request('GET', '/api/v1/ledger/entries/0', { token: admin })).json()).toMatchObject({ index: 0, kind: 'hub.readings-batch' });
+    expect((await t.request('GET', '/api/v1/ledger/entries/0', { token: admin })).json()).toMatchObject({
+      index: 0,
+      kind: 'hub.readings-batch',
+    });
     expect((await t.request('GET', '/api/v1/ledger/entries/0', { token: consumer })).statusCode).toBe(403);
     expect((await t.request('GET', '/api/v1/ledger/entries/0')).statusCode).toBe(401);
     expect((await t.request('GET', '/api/v1/ledger/anchors', { token: consumer })).statusCode).toBe(403);
-    expect((await t.request('GET', '/api/v1/ledger/anchors', { token: admin })).json()).toEqual({ latestSize: null, items: [] });
+    expect((await t.request('GET', '/api/v1/ledger/anchors', { token: admin })).json()).toEqual({
+      latestSize: null,
+      items: [],
+    });
   });
 
   it('logs audit heads that anyone holding the audit rows can recompute', async () => {
     const first = await heads.heads().appendHead();
     expect(first).toBeDefined();
-    const rows = await t.platform.ctx.store.db.withTables<IamTables>().selectFrom('iam_audit_log').selectAll().orderBy('id', 'asc').execute();
+    const rows = await t.platform.ctx.store.db
+      .withTables<IamTables>()
+      .selectFrom('iam_audit_log')
+      .selectAll()
+      .orderBy('id', 'asc')
+      .execute();
     const covered = rows.filter((r) => Number(r.id) <= first!.lastAuditId);
     expect(covered.length).toBe(first!.count);
-    const head = chainAuditHead(Buffer.alloc(32), covered.map((r) => auditEntryHash(r)));
+    const head = chainAuditHead(
+      Buffer.alloc(32),
+      covered.map((r) => auditEntryHash(r)),
+    );
     const entry = (await t.request('GET', `/api/v1/ledger/entries/${first!.index}`, { token: admin })).json();
     expect(entry).toMatchObject({ kind: 'audit.head', dataHash: head.toString('hex') });
     // Nothing new audited (reads are not): no new head.
@@ -122,7 +165,9 @@ describe.each(storeCases)('ledger module and REST API on $name', (storeCase) => 
     await mod.stop!();
     const reopened = await TransparencyLog.open({ store: t.platform.ctx.store, key: t.platform.ctx.platformKey });
     expect(reopened.size).toBeGreaterThanOrEqual(before + 1);
-    const kinds = await Promise.all(Array.from({ length: reopened.size - before }, (_, i) => reopened.getEntry(before + i).then((e) => e.kind)));
+    const kinds = await Promise.all(
+      Array.from({ length: reopened.size - before }, (_, i) => reopened.getEntry(before + i).then((e) => e.kind)),
+    );
     expect(kinds).toContain('hub.readings-batch');
   });
 });

@@ -9,7 +9,11 @@ import { ledgerModule, legacyKeyId, verifyCheckpoint } from '../src/ledger/index
 import { memoryOutboxModule } from './helpers/outbox.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 
-interface NoteVerifier { name: string; keyHash: number; key: KeyObject }
+interface NoteVerifier {
+  name: string;
+  keyHash: number;
+  key: KeyObject;
+}
 
 /** `<name>+<hex key hash>+base64(0x02 || SPKI DER)`; the key hash must be SHA-256(SPKI DER)[:4]. */
 function parseVerifierKey(vkey: string): NoteVerifier {
@@ -37,7 +41,8 @@ function openNote(note: string, v: NoteVerifier): string {
     if (!m) throw new Error('malformed signature line');
     const sig = Buffer.from(m[2]!, 'base64');
     if (m[1] !== v.name || sig.length < 5 || sig.readUInt32BE(0) !== v.keyHash) continue; // unknown key: ignored
-    if (!verify('sha256', Buffer.from(text, 'utf8'), v.key, sig.subarray(4))) throw new Error('signature from a known key fails');
+    if (!verify('sha256', Buffer.from(text, 'utf8'), v.key, sig.subarray(4)))
+      throw new Error('signature from a known key fails');
     verified = true;
   }
   if (!verified) throw new Error('no signature from a known key');
@@ -63,10 +68,18 @@ describe('checkpoints verified by an independent signed-note verifier', () => {
     expect(vkeyText.statusCode).toBe(200);
     expect(vkeyText.headers['content-type']).toMatch(/^text\/plain/);
     const v = parseVerifierKey(vkeyText.body.trim());
-    const json = (await t.request('GET', '/api/v1/ledger/public-key')).json() as { verifierKey: string; publicKeyPem: string };
+    const json = (await t.request('GET', '/api/v1/ledger/public-key')).json() as {
+      verifierKey: string;
+      publicKeyPem: string;
+    };
     expect(json.verifierKey).toBe(vkeyText.body.trim());
 
-    const head = (await t.request('GET', '/api/v1/ledger/checkpoint')).json() as { origin: string; size: number; rootHash: string; note: string };
+    const head = (await t.request('GET', '/api/v1/ledger/checkpoint')).json() as {
+      origin: string;
+      size: number;
+      rootHash: string;
+      note: string;
+    };
     expect(v.name).toBe(head.origin);
     const text = openNote(head.note, v);
     expect(text).toBe(`${head.origin}\n${head.size}\n${head.rootHash}\n`);
@@ -76,7 +89,9 @@ describe('checkpoints verified by an independent signed-note verifier', () => {
 
   it('serves the same key as PEM when asked for PEM', async () => {
     const byQuery = await t.request('GET', '/api/v1/ledger/public-key?format=pem');
-    const byAccept = await t.request('GET', '/api/v1/ledger/public-key', { headers: { accept: 'application/x-pem-file' } });
+    const byAccept = await t.request('GET', '/api/v1/ledger/public-key', {
+      headers: { accept: 'application/x-pem-file' },
+    });
     for (const res of [byQuery, byAccept]) {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^application\/x-pem-file/);
@@ -84,14 +99,19 @@ describe('checkpoints verified by an independent signed-note verifier', () => {
     }
     const vkey = parseVerifierKey((await t.request('GET', '/api/v1/ledger/verifier-key')).body.trim());
     const pem = createPublicKey(byQuery.body);
-    expect(pem.export({ format: 'der', type: 'spki' }).equals(vkey.key.export({ format: 'der', type: 'spki' }))).toBe(true);
+    expect(pem.export({ format: 'der', type: 'spki' }).equals(vkey.key.export({ format: 'der', type: 'spki' }))).toBe(
+      true,
+    );
   });
 
   it('a v1 note (origin-bound key ID) still verifies with our verifier, and a standard one ignores it as documented', async () => {
     const key = t.platform.ctx.platformKey;
     const head = (await t.request('GET', '/api/v1/ledger/checkpoint')).json() as { origin: string; note: string };
     const text = head.note.slice(0, head.note.lastIndexOf('\n\n') + 1);
-    const sig = Buffer.concat([legacyKeyId(head.origin, key.publicKey), sign('sha256', Buffer.from(text), key.privateKey)]);
+    const sig = Buffer.concat([
+      legacyKeyId(head.origin, key.publicKey),
+      sign('sha256', Buffer.from(text), key.privateKey),
+    ]);
     const v1 = `${text}\n\u2014 ${head.origin} ${sig.toString('base64')}\n`;
     expect(verifyCheckpoint(v1, key.publicKey).origin).toBe(head.origin);
     const v = parseVerifierKey((await t.request('GET', '/api/v1/ledger/verifier-key')).body.trim());

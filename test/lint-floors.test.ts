@@ -6,7 +6,9 @@ import { REPO_ROOT } from './helpers/testdata.ts';
 
 const eslint = new ESLint({ cwd: REPO_ROOT });
 const floorErrors = async (file: string, code: string) =>
-  (await eslint.lintText(code, { filePath: join(REPO_ROOT, file) }))[0]!.messages.filter((m) => m.ruleId === 'msec/floors').map((m) => m.message);
+  (await eslint.lintText(code, { filePath: join(REPO_ROOT, file) }))[0]!.messages
+    .filter((m) => m.ruleId === 'msec/floors')
+    .map((m) => m.message);
 
 describe('msec/floors', () => {
   it('refuses imports that run back down a floor, in sources and test files alike', async () => {

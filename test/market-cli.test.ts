@@ -14,7 +14,9 @@ async function market(url: string, token: string, args: string[]): Promise<{ cod
   let out = '';
   let err = '';
   const io: CliIo = { out: (l) => (out += `${l}\n`), err: (l) => (err += `${l}\n`), readStdin: async () => '' };
-  const program = new Command('msec').exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  const program = new Command('msec')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerMarketCommands(program, io);
   const apply = (c: Command) => {
     c.exitOverride();
@@ -45,9 +47,19 @@ describe('msec market CLI against a running platform', () => {
     buyer = await t.principal('buyer', 'buyer-bot', ['consumer']);
     device = await SimDevice.create(t, 'air-1', 'santander');
     const c = await connectMqtt(t.mqttPort, device.id, await device.credential(), device.id);
-    await c.publishAsync(`devices/${device.id}/readings`, Buffer.from(await device.reading(`${device.id}/weather/temperature`, 20, Date.now(), 'C')), { qos: 1 });
+    await c.publishAsync(
+      `devices/${device.id}/readings`,
+      Buffer.from(await device.reading(`${device.id}/weather/temperature`, 20, Date.now(), 'C')),
+      { qos: 1 },
+    );
     await c.endAsync();
-    await waitFor(async () => (await t.request('GET', '/api/v1/providers/air-1/services/weather/resources/temperature', { token: admin })).statusCode === 200, 10_000, 'twin');
+    await waitFor(
+      async () =>
+        (await t.request('GET', '/api/v1/providers/air-1/services/weather/resources/temperature', { token: admin }))
+          .statusCode === 200,
+      10_000,
+      'twin',
+    );
   });
   afterAll(async () => {
     await device?.close();
@@ -59,11 +71,27 @@ describe('msec market CLI against a running platform', () => {
     expect((await market(url, buyer.key, ['mint', buyer.id, '10'])).err).toMatch(/FORBIDDEN/);
     expect((await market(url, admin, ['mint', buyer.id, '100.5'])).out).toMatch(/minted 100\.5 MSEC/);
     expect((await market(url, admin, ['mint', buyer.id, '1.1234567'])).code).toBe(2);
-    const offer = await market(url, seller.key, ['offer', '--provider', 'air-1', '--service', 'weather', '--resource', 'temperature', '--price', '2', '--period', '600', '--promised', '10']);
+    const offer = await market(url, seller.key, [
+      'offer',
+      '--provider',
+      'air-1',
+      '--service',
+      'weather',
+      '--resource',
+      'temperature',
+      '--price',
+      '2',
+      '--period',
+      '600',
+      '--promised',
+      '10',
+    ]);
     expect(offer.code).toBe(0);
     const listing = /listed (\S+)/.exec(offer.out)![1]!;
     expect((await market(url, buyer.key, ['list'])).out).toContain(listing);
-    expect((await market(url, seller.key, ['ask', '--listing', listing, '--quantity', '3', '--price', '1.5'])).out).toMatch(/ask limit 1\.5 × 3 \(open 3\)\s+open/);
+    expect(
+      (await market(url, seller.key, ['ask', '--listing', listing, '--quantity', '3', '--price', '1.5'])).out,
+    ).toMatch(/ask limit 1\.5 × 3 \(open 3\)\s+open/);
     const bid = await market(url, buyer.key, ['bid', '--listing', listing, '--quantity', '2', '--price', '1.75']);
     expect(bid.out).toMatch(/trade \S+: 2 × 1\.5 = 3 MSEC/);
     const buy = await market(url, buyer.key, ['buy', listing, '--quantity', '1']);
@@ -78,7 +106,9 @@ describe('msec market CLI against a running platform', () => {
     expect((await market(url, buyer.key, ['rate', trade, '4'])).out).toMatch(/rated/);
     expect((await market(url, buyer.key, ['rate', trade, '4'])).err).toMatch(/MARKET_ALREADY_RATED/);
     expect((await market(url, buyer.key, ['rate', trade, '9'])).code).toBe(2);
-    expect((await market(url, buyer.key, ['rankings'])).out).toMatch(/1\. santander {2}0\.\d{3} \[0\.\d{3}, [01]\.\d{3}\] {2}evidence \d+/);
+    expect((await market(url, buyer.key, ['rankings'])).out).toMatch(
+      /1\. santander {2}0\.\d{3} \[0\.\d{3}, [01]\.\d{3}\] {2}evidence \d+/,
+    );
     expect((await market(url, buyer.key, ['buy', listing, '--quantity', '0'])).code).toBe(2);
   });
 });

@@ -26,7 +26,11 @@ it('lists a stream of each city, buys and rates both, and the rankings show both
   await waitFor(async () => (await m.listings.list({ status: 'open' })).length === 2, 60_000, 'both cities listed');
   const listings = await m.listings.list({ status: 'open' });
   expect(new Set(listings.map((l) => l.providerOrg))).toEqual(new Set(['santander', 'fujisawa']));
-  await waitFor(async () => (await m.trust.rankings()).filter((r) => r.evidence > 0).length === 2, 30_000, 'both rated');
+  await waitFor(
+    async () => (await m.trust.rankings()).filter((r) => r.evidence > 0).length === 2,
+    30_000,
+    'both rated',
+  );
   const ranks = await m.trust.rankings();
   expect(ranks.map((r) => r.provider).sort()).toEqual(['fujisawa', 'santander']);
   const inv = await m.invariants();

@@ -31,13 +31,37 @@ describe('msec monitor (CLI)', () => {
     dir = mkdtempSync(join(tmpdir(), 'msec-monitor-cli-'));
     const t = Date.now() - 60_000;
     eve = join(dir, 'eve.json');
-    writeFileSync(eve, [
-      eveAlert(t, { sid: 7001, signature: 'TEST telnet login', severity: 2, src: '198.51.100.4', dst: '10.0.0.9', technique: 'T1078' }),
-      eveLine({ timeMs: t + 1, event_type: 'flow', src_ip: '198.51.100.4', dest_ip: '10.0.0.9', dest_port: 23, proto: 'TCP' }),
-      'garbage line',
-      eveAlert(t + 2, { sid: 7001, signature: 'TEST telnet login', severity: 2, src: '198.51.100.4', dst: '10.0.0.9', technique: 'T1078' }),
-      '',
-    ].join('\n'));
+    writeFileSync(
+      eve,
+      [
+        eveAlert(t, {
+          sid: 7001,
+          signature: 'TEST telnet login',
+          severity: 2,
+          src: '198.51.100.4',
+          dst: '10.0.0.9',
+          technique: 'T1078',
+        }),
+        eveLine({
+          timeMs: t + 1,
+          event_type: 'flow',
+          src_ip: '198.51.100.4',
+          dest_ip: '10.0.0.9',
+          dest_port: 23,
+          proto: 'TCP',
+        }),
+        'garbage line',
+        eveAlert(t + 2, {
+          sid: 7001,
+          signature: 'TEST telnet login',
+          severity: 2,
+          src: '198.51.100.4',
+          dst: '10.0.0.9',
+          technique: 'T1078',
+        }),
+        '',
+      ].join('\n'),
+    );
     writeFileSync(join(dir, 'telnet.yml'), RULE);
     writeFileSync(join(dir, 'broken.yml'), RULE.replace('level: medium', 'level: apocalyptic'));
   });
@@ -47,19 +71,33 @@ describe('msec monitor (CLI)', () => {
   });
 
   it('imports an EVE file once, whatever how often it is run, and reports the refused line', async () => {
-    const first = await runMsec(['monitor', 'ingest', eve, '--gateway', 'gw-santander-1', '--progress', ...api()], { env: { MSEC_TOKEN: m.gatewayKey } });
+    const first = await runMsec(['monitor', 'ingest', eve, '--gateway', 'gw-santander-1', '--progress', ...api()], {
+      env: { MSEC_TOKEN: m.gatewayKey },
+    });
     expect(first.stderr).toContain('100%');
     expect(first.stdout).toContain('4 line(s): 3 stored, 0 already stored, 1 refused (MONITOR_EVENT_INVALID 1)');
     expect(first.code).toBe(0);
-    const again = await runMsec(['monitor', 'ingest', eve, '--gateway', 'gw-santander-1', ...api()], { env: { MSEC_TOKEN: m.gatewayKey } });
+    const again = await runMsec(['monitor', 'ingest', eve, '--gateway', 'gw-santander-1', ...api()], {
+      env: { MSEC_TOKEN: m.gatewayKey },
+    });
     expect(again.stdout).toContain('0 stored, 3 already stored');
   });
 
   it('lists alerts, open only, as JSON', async () => {
     const r = await runMsec(['monitor', 'alerts', '--open', '--json', ...api(), '--token', m.santanderOp]);
     expect(r.code).toBe(0);
-    const items = JSON.parse(r.stdout) as Array<{ rule: { title: string }; count: number; mitre: { technique: string } }>;
-    expect(items).toEqual([expect.objectContaining({ count: 2, rule: expect.objectContaining({ title: 'TEST telnet login' }), mitre: expect.objectContaining({ technique: 'T1078' }) })]);
+    const items = JSON.parse(r.stdout) as Array<{
+      rule: { title: string };
+      count: number;
+      mitre: { technique: string };
+    }>;
+    expect(items).toEqual([
+      expect.objectContaining({
+        count: 2,
+        rule: expect.objectContaining({ title: 'TEST telnet login' }),
+        mitre: expect.objectContaining({ technique: 'T1078' }),
+      }),
+    ]);
     const text = await runMsec(['monitor', 'alerts', ...api(), '--token', m.santanderOp]);
     expect(text.stdout).toContain('TEST telnet login');
   });
@@ -80,7 +118,17 @@ describe('msec monitor (CLI)', () => {
     const bad = await runMsec(['monitor', 'rules', 'add', join(dir, 'broken.yml'), ...api(), '--token', m.admin]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/error: .*broken\.yml/);
-    const unauth = await runMsec(['monitor', 'rules', 'add', join(dir, 'telnet.yml'), '--id', 'x2', ...api(), '--token', m.santanderOp]);
+    const unauth = await runMsec([
+      'monitor',
+      'rules',
+      'add',
+      join(dir, 'telnet.yml'),
+      '--id',
+      'x2',
+      ...api(),
+      '--token',
+      m.santanderOp,
+    ]);
     expect(unauth.code).toBe(1);
     expect(unauth.stderr).toContain('error:');
   });

@@ -18,7 +18,12 @@ async function storedIds(dataDir: string): Promise<{ ids: string[]; dupes: numbe
   try {
     const db = store.db.withTables<MonitorTables>() as Kysely<MonitorTables>;
     const rows = await db.selectFrom('monitor_events').select('event_id').where('org_id', '=', 'santander').execute();
-    const dupes = await db.selectFrom('monitor_events').select('event_id').groupBy(['org_id', 'event_id']).having((eb) => eb.fn.countAll(), '>', 1).execute();
+    const dupes = await db
+      .selectFrom('monitor_events')
+      .select('event_id')
+      .groupBy(['org_id', 'event_id'])
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .execute();
     return { ids: rows.map((r) => r.event_id), dupes: dupes.length };
   } finally {
     await store.close();
@@ -36,10 +41,24 @@ describe('monitor ingest survives kill -9', () => {
     msec = await startMsecUp({ args: ['--role', 'monitor'] });
     const { key } = await createPrincipalWithKey(msec, 'santander', 'gw-crash', ['provider']);
     const t0 = Date.now() - 3_600_000;
-    const batch = (b: number) => Array.from({ length: PER_BATCH }, (_, i) => {
-      const n = b * PER_BATCH + i;
-      return { id: `gw-crash:2049:77:${n * 300}`, type: 'eve', line: eveLine({ timeMs: t0 + n, event_type: 'flow', flow_id: n, src_ip: '10.9.0.1', src_port: 1024 + (n % 60000), dest_ip: '10.9.0.2', dest_port: 443, proto: 'TCP' }) };
-    });
+    const batch = (b: number) =>
+      Array.from({ length: PER_BATCH }, (_, i) => {
+        const n = b * PER_BATCH + i;
+        return {
+          id: `gw-crash:2049:77:${n * 300}`,
+          type: 'eve',
+          line: eveLine({
+            timeMs: t0 + n,
+            event_type: 'flow',
+            flow_id: n,
+            src_ip: '10.9.0.1',
+            src_port: 1024 + (n % 60000),
+            dest_ip: '10.9.0.2',
+            dest_port: 443,
+            proto: 'TCP',
+          }),
+        };
+      });
     const acked = new Set<string>();
     let attemptsFailed = 0;
     let base = msec.base;
@@ -51,8 +70,10 @@ describe('monitor ingest survives kill -9', () => {
           if (attempt > 600) throw new Error(`batch ${b} never acknowledged`);
           try {
             const res = await fetch(`${base}/api/v1/monitor/ingest`, {
-              method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ agent: { name: 'gw-crash', version: 'test', org: 'santander' }, events }), signal: AbortSignal.timeout(30_000),
+              method: 'POST',
+              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ agent: { name: 'gw-crash', version: 'test', org: 'santander' }, events }),
+              signal: AbortSignal.timeout(30_000),
             });
             if (res.status === 200) {
               const r = (await res.json()) as { accepted: number; duplicates: number; rejected: unknown[] };
@@ -77,7 +98,12 @@ describe('monitor ingest survives kill -9', () => {
     const before = await storedIds(msec.dataDir);
     const storedAtCrash = new Set(before.ids);
     expect([...ackedAtCrash].filter((id) => !storedAtCrash.has(id))).toEqual([]);
-    msec = await startMsecUp({ dataDir: msec.dataDir, port: msec.port, mqttPort: msec.mqttPort, args: ['--role', 'monitor'] });
+    msec = await startMsecUp({
+      dataDir: msec.dataDir,
+      port: msec.port,
+      mqttPort: msec.mqttPort,
+      args: ['--role', 'monitor'],
+    });
     base = msec.base;
     await shipping;
     expect(attemptsFailed).toBeGreaterThan(0);

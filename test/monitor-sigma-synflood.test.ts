@@ -21,17 +21,36 @@ describeWithTestdata('ids/ddos-synflood', 'rule pack on the SYN-flood capture th
     out = mkdtempSync(join(tmpdir(), 'msec-synflood-'));
     // Only flow and alert records: that is what the agent ships for this case; no rules are needed to
     // show that signatures stay silent.
-    const args = ['-c', '/etc/suricata/suricata.yaml', '-S', '/dev/null', '-r', join(dir, 'pkt.TCP.synflood.spoofed.pcap'), '-l', out, '-k', 'none', '--runmode', 'single', '--set', 'outputs.1.eve-log.types=[alert, flow]'];
+    const args = [
+      '-c',
+      '/etc/suricata/suricata.yaml',
+      '-S',
+      '/dev/null',
+      '-r',
+      join(dir, 'pkt.TCP.synflood.spoofed.pcap'),
+      '-l',
+      out,
+      '-k',
+      'none',
+      '--runmode',
+      'single',
+      '--set',
+      'outputs.1.eve-log.types=[alert, flow]',
+    ];
     const code = await new Promise<number | null>((resolve, reject) => {
       child = spawn('suricata', args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr?.on('data', (d) => (stderr += d));
       child.on('error', reject);
-      child.on('close', (c) => (c === 0 ? resolve(c) : reject(new Error(`suricata exited ${c}: ${stderr.slice(-500)}`))));
+      child.on('close', (c) =>
+        c === 0 ? resolve(c) : reject(new Error(`suricata exited ${c}: ${stderr.slice(-500)}`)),
+      );
     });
     child = undefined;
     expect(code).toBe(0);
-    lines = readFileSync(join(out, 'eve.json'), 'utf8').split('\n').filter((l) => l.trim());
+    lines = readFileSync(join(out, 'eve.json'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
   }, 120_000);
 
   afterAll(() => {
@@ -53,8 +72,12 @@ describeWithTestdata('ids/ddos-synflood', 'rule pack on the SYN-flood capture th
     const engine = createSigmaEngine({ maxGroupsPerCorrelation: 10_000 });
     engine.load(loadRulePack());
     const matches: SigmaMatch[] = [];
-    records.forEach((r, i) => matches.push(...engine.evaluate(eveToSigmaEvent(r, `f${i}`, { org: 'santander', observer: 'gw-santander-1' }))));
-    expect(matches.map((m) => [m.rule.title, m.kind, m.group, m.count])).toEqual([['SYN flood against one destination', 'correlation', { 'destination.ip': '10.10.10.10' }, 1000]]);
+    records.forEach((r, i) =>
+      matches.push(...engine.evaluate(eveToSigmaEvent(r, `f${i}`, { org: 'santander', observer: 'gw-santander-1' }))),
+    );
+    expect(matches.map((m) => [m.rule.title, m.kind, m.group, m.count])).toEqual([
+      ['SYN flood against one destination', 'correlation', { 'destination.ip': '10.10.10.10' }, 1000],
+    ]);
     expect(matches[0]?.rule.tags).toContain('attack.t1498.001');
     expect(matches[0]?.eventIds.length).toBeGreaterThan(0);
     // Tens of thousands of spoofed sources: per-source correlations are held at the cap, and say so.

@@ -12,8 +12,22 @@ import { storeCases } from './helpers/stores.ts';
 
 const T0 = Date.UTC(2026, 10, 30, 12);
 
-function item(org: string, i: number, over: Partial<{ src: string; dport: number; gw: string; type: string }> = {}): EventToStore {
-  const line = eveLine({ timeMs: T0 + i * 1000, event_type: over.type ?? 'flow', src_ip: over.src ?? `10.0.0.${i % 7}`, src_port: 1000 + i, dest_ip: '10.1.0.1', dest_port: over.dport ?? 80 + (i % 3), proto: 'TCP', host: over.gw ?? 'gw-1', flow_id: i });
+function item(
+  org: string,
+  i: number,
+  over: Partial<{ src: string; dport: number; gw: string; type: string }> = {},
+): EventToStore {
+  const line = eveLine({
+    timeMs: T0 + i * 1000,
+    event_type: over.type ?? 'flow',
+    src_ip: over.src ?? `10.0.0.${i % 7}`,
+    src_port: 1000 + i,
+    dest_ip: '10.1.0.1',
+    dest_port: over.dport ?? 80 + (i % 3),
+    proto: 'TCP',
+    host: over.gw ?? 'gw-1',
+    flow_id: i,
+  });
   const r = normaliseLine('eve', line, { org, now: T0 + 86_400_000 });
   if (!r.ok) throw new Error(r.reject.message);
   return { org, id: `gw-1:1:1:${i}`, event: r.event };
@@ -36,18 +50,30 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
 
   it('stores an (org, id) once, however often and in whatever batches it comes (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }), { maxLength: 5 }), fc.constantFrom('santander', 'fujisawa'), async (batches, org) => {
-        await db.deleteFrom('monitor_events').execute();
-        const seen = new Set<number>();
-        for (const b of batches) {
-          const stored = await insertEvents(db, b.map((i) => item(org, i)), T0, store.dialect);
-          const fresh = [...new Set(b)].filter((i) => !seen.has(i));
-          expect(stored.map((s) => s.item.id).sort()).toEqual(fresh.map((i) => `gw-1:1:1:${i}`).sort());
-          fresh.forEach((i) => seen.add(i));
-        }
-        const n = await db.selectFrom('monitor_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-        expect(Number(n.n)).toBe(seen.size);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }), { maxLength: 5 }),
+        fc.constantFrom('santander', 'fujisawa'),
+        async (batches, org) => {
+          await db.deleteFrom('monitor_events').execute();
+          const seen = new Set<number>();
+          for (const b of batches) {
+            const stored = await insertEvents(
+              db,
+              b.map((i) => item(org, i)),
+              T0,
+              store.dialect,
+            );
+            const fresh = [...new Set(b)].filter((i) => !seen.has(i));
+            expect(stored.map((s) => s.item.id).sort()).toEqual(fresh.map((i) => `gw-1:1:1:${i}`).sort());
+            fresh.forEach((i) => seen.add(i));
+          }
+          const n = await db
+            .selectFrom('monitor_events')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow();
+          expect(Number(n.n)).toBe(seen.size);
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -60,17 +86,36 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
 
   it('answers filtered listings, histograms and top-N', async () => {
     await db.deleteFrom('monitor_events').execute();
-    await insertEvents(db, Array.from({ length: 60 }, (_, i) => item('santander', i, { gw: i < 40 ? 'gw-1' : 'gw-2' })), T0, store.dialect);
-    await insertEvents(db, Array.from({ length: 10 }, (_, i) => item('fujisawa', i)), T0, store.dialect);
+    await insertEvents(
+      db,
+      Array.from({ length: 60 }, (_, i) => item('santander', i, { gw: i < 40 ? 'gw-1' : 'gw-2' })),
+      T0,
+      store.dialect,
+    );
+    await insertEvents(
+      db,
+      Array.from({ length: 10 }, (_, i) => item('fujisawa', i)),
+      T0,
+      store.dialect,
+    );
     const all = { orgs: ['santander'] as string[] };
     const hist = await eventHistogram(db, store.dialect, { ...all, from: T0, to: T0 + 60_000 }, 10_000);
     expect(hist).toEqual([0, 1, 2, 3, 4, 5].map((k) => ({ t: T0 + k * 10_000, count: 10 })));
     const top = await eventTop(db, store.dialect, all, 'port', 3);
-    expect(top).toEqual([{ key: 80, count: 20 }, { key: 81, count: 20 }, { key: 82, count: 20 }]);
+    expect(top).toEqual([
+      { key: 80, count: 20 },
+      { key: 81, count: 20 },
+      { key: 82, count: 20 },
+    ]);
     const gws = await eventTop(db, store.dialect, all, 'gateway', 5);
-    expect(gws).toEqual([{ key: 'gw-1', count: 40 }, { key: 'gw-2', count: 20 }]);
+    expect(gws).toEqual([
+      { key: 'gw-1', count: 40 },
+      { key: 'gw-2', count: 20 },
+    ]);
     const src = await listEvents(db, store.dialect, { ...all, src: '10.0.0.3', observer: 'gw-1' }, 100);
-    expect(src.items.map((e) => e.doc.source)).toEqual(Array(src.items.length).fill({ ip: '10.0.0.3', port: expect.any(Number) }));
+    expect(src.items.map((e) => e.doc.source)).toEqual(
+      Array(src.items.length).fill({ ip: '10.0.0.3', port: expect.any(Number) }),
+    );
     expect(src.items.length).toBe([...Array(40).keys()].filter((i) => i % 7 === 3).length);
     // Cursor pages cover everything once.
     const seen: number[] = [];
@@ -90,8 +135,18 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
 
   it('deletes by age, then oldest first down to the size bound', async () => {
     await db.deleteFrom('monitor_events').execute();
-    await insertEvents(db, Array.from({ length: 30 }, (_, i) => item('santander', i)), T0, store.dialect);
-    await insertEvents(db, Array.from({ length: 30 }, (_, i) => item('santander', 100 + i)), T0 + 10 * 86_400_000, store.dialect);
+    await insertEvents(
+      db,
+      Array.from({ length: 30 }, (_, i) => item('santander', i)),
+      T0,
+      store.dialect,
+    );
+    await insertEvents(
+      db,
+      Array.from({ length: 30 }, (_, i) => item('santander', 100 + i)),
+      T0 + 10 * 86_400_000,
+      store.dialect,
+    );
     const byAge = await applyRetention(db, { maxAgeMs: 5 * 86_400_000 }, T0 + 11 * 86_400_000);
     expect(byAge.deletedByAge).toBe(30);
     const left = await db.selectFrom('monitor_events').select(['event_id', 'bytes', 'seq']).orderBy('seq').execute();

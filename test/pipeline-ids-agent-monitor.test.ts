@@ -16,7 +16,12 @@ import { waitFor } from './helpers/net.ts';
 import { cleanupSuricataRuns, runOffline, scratchDir } from './helpers/suricata.ts';
 import { describeWithTestdata } from './helpers/testdata.ts';
 
-type Alert = { rule: { id: string; title: string }; count: number; mitre: { technique: string | null; tactic: string | null }; observer?: string };
+type Alert = {
+  rule: { id: string; title: string };
+  count: number;
+  mitre: { technique: string | null; tactic: string | null };
+  observer?: string;
+};
 
 describeWithTestdata('ids', 'Suricata -> gateway agent -> monitor', (ids) => {
   let m: MonitorPlatform;
@@ -39,7 +44,20 @@ describeWithTestdata('ids', 'Suricata -> gateway agent -> monitor', (ids) => {
     }
     m = await startMonitorPlatform({ listen: true });
     writeFileSync(join(dir, 'token'), m.gatewayKey);
-    agent = spawnAgent(['--eve', eve, '--to', `${m.t.platform.url}/api/v1/monitor/ingest`, '--token-file', join(dir, 'token'), '--state-dir', join(dir, 'state'), '--sensor', 'gw-santander-1', '--org', 'santander']);
+    agent = spawnAgent([
+      '--eve',
+      eve,
+      '--to',
+      `${m.t.platform.url}/api/v1/monitor/ingest`,
+      '--token-file',
+      join(dir, 'token'),
+      '--state-dir',
+      join(dir, 'state'),
+      '--sensor',
+      'gw-santander-1',
+      '--org',
+      'santander',
+    ]);
     expect(readFileSync(eve, 'utf8').split('\n').filter(Boolean)).toHaveLength(shipped);
   }, 600_000);
   afterAll(async () => {
@@ -48,9 +66,12 @@ describeWithTestdata('ids', 'Suricata -> gateway agent -> monitor', (ids) => {
     cleanupSuricataRuns();
   });
 
-  const alerts = async (q: string): Promise<Alert[]> => (await m.t.request('GET', `/api/v1/monitor/alerts?limit=500&${q}`, { token: m.santanderOp })).json().items;
+  const alerts = async (q: string): Promise<Alert[]> =>
+    (await m.t.request('GET', `/api/v1/monitor/alerts?limit=500&${q}`, { token: m.santanderOp })).json().items;
   const stored = async (): Promise<number> => {
-    const items = (await m.t.request('GET', '/api/v1/monitor/events/top?by=gateway&n=10', { token: m.santanderOp })).json().items as Array<{ key: string; count: number }>;
+    const items = (
+      await m.t.request('GET', '/api/v1/monitor/events/top?by=gateway&n=10', { token: m.santanderOp })
+    ).json().items as Array<{ key: string; count: number }>;
     return items.find((i) => i.key === 'gw-santander-1')?.count ?? 0;
   };
 
@@ -59,18 +80,23 @@ describeWithTestdata('ids', 'Suricata -> gateway agent -> monitor', (ids) => {
     expect(await stored()).toBe(shipped);
   }, 320_000);
 
-  it('shows the IoT ruleset\'s alerts grouped, each with its ATT&CK technique and tactic', async () => {
+  it("shows the IoT ruleset's alerts grouped, each with its ATT&CK technique and tactic", async () => {
     const ours = (await alerts('kind=ids')).filter((a) => /^suricata:1:1711\d{3}$/.test(a.rule.id));
     const sids = new Set(ours.map((a) => a.rule.id));
     // One family each: telnet brute force, Mirai, MQTT abuse, Modbus writes, DNP3 restarts, CoAP, scans.
-    for (const sid of ['1711001', '1711010', '1711020', '1711040', '1711050', '1711060', '1711070']) expect(sids, sid).toContain(`suricata:1:${sid}`);
-    expect(ours.every((a) => /^T\d{4}/.test(a.mitre.technique ?? '') && /^TA\d{4}$/.test(a.mitre.tactic ?? ''))).toBe(true);
+    for (const sid of ['1711001', '1711010', '1711020', '1711040', '1711050', '1711060', '1711070'])
+      expect(sids, sid).toContain(`suricata:1:${sid}`);
+    expect(ours.every((a) => /^T\d{4}/.test(a.mitre.technique ?? '') && /^TA\d{4}$/.test(a.mitre.tactic ?? ''))).toBe(
+      true,
+    );
     // Grouped: the brute force's many alerts are one inbox entry per source and destination, counted.
     expect(ours.some((a) => a.count > 1)).toBe(true);
   });
 
   it('correlates the SYN flood per destination (the Sigma pack) with T1498', async () => {
-    const flood = (await alerts('kind=correlation')).filter((a) => a.rule.title === 'SYN flood against one destination');
+    const flood = (await alerts('kind=correlation')).filter(
+      (a) => a.rule.title === 'SYN flood against one destination',
+    );
     expect(flood.length).toBeGreaterThanOrEqual(1);
     expect(flood[0]!.mitre.technique).toBe('T1498');
   });

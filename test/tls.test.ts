@@ -21,15 +21,56 @@ describe('TLS on the HTTP API', () => {
     const dir = mkdtempSync(join(tmpdir(), 'msec-tls-'));
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    const t = await startTestPlatform({ listen: true, config: { host: '127.0.0.1', tlsCertFile: cert, tlsKeyFile: key } });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const t = await startTestPlatform({
+      listen: true,
+      config: { host: '127.0.0.1', tlsCertFile: cert, tlsKeyFile: key },
+    });
     try {
       expect(t.platform.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const ok = await httpsGet(`${t.platform.url}/healthz`, readFileSync(cert));
       expect(ok.status).toBe(200);
       expect(JSON.parse(ok.body)).toMatchObject({ status: 'ok' });
-      const untrusted = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-days', '1', '-subj', '/CN=other']);
-      await expect(httpsGet(`${t.platform.url}/healthz`, untrusted)).rejects.toThrow(/self.signed|unable to verify|certificate/i);
+      const untrusted = execFileSync('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        '/dev/null',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=other',
+      ]);
+      await expect(httpsGet(`${t.platform.url}/healthz`, untrusted)).rejects.toThrow(
+        /self.signed|unable to verify|certificate/i,
+      );
     } finally {
       await t.close();
     }

@@ -3,8 +3,16 @@ import fc from 'fast-check';
 import { iamMigrations } from '../src/iam/index.ts';
 import { LEDGER_LOG, ledgerModule } from '../src/ledger/index.ts';
 import {
-  b64urlDecode, b64urlEncode, decryptRecord, generateVaultKeyPair, unwrapDataKey, VaultClient, vaultModule, verifyHashInLog,
-  type VaultKeyPair, type VaultTables,
+  b64urlDecode,
+  b64urlEncode,
+  decryptRecord,
+  generateVaultKeyPair,
+  unwrapDataKey,
+  VaultClient,
+  vaultModule,
+  verifyHashInLog,
+  type VaultKeyPair,
+  type VaultTables,
 } from '../src/vault/index.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 import { storeCases } from './helpers/stores.ts';
@@ -12,7 +20,12 @@ import { storeCases } from './helpers/stores.ts';
 const te = new TextEncoder();
 const td = new TextDecoder();
 
-interface Person { id: string; token: string; keys: VaultKeyPair; client: VaultClient }
+interface Person {
+  id: string;
+  token: string;
+  keys: VaultKeyPair;
+  client: VaultClient;
+}
 
 describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
   let t: TestPlatform;
@@ -24,7 +37,10 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
 
   async function person(name: string, org: string, role: string): Promise<Person> {
     const adminToken = await t.adminToken();
-    const made = await t.request('POST', '/api/v1/principals', { token: adminToken, body: { org, kind: 'user', name, roles: [role], password: `${name}-password-123` } });
+    const made = await t.request('POST', '/api/v1/principals', {
+      token: adminToken,
+      body: { org, kind: 'user', name, roles: [role], password: `${name}-password-123` },
+    });
     expect(made.statusCode).toBe(201);
     const token = await t.login(name, `${name}-password-123`);
     return enrol(made.json().id as string, token);
@@ -41,7 +57,8 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     cleanup = opened.cleanup;
     t = await startTestPlatform({ store: opened.store, modules: [ledgerModule(), vaultModule()], listen: true });
     const adminToken = await t.adminToken();
-    for (const id of ['santander', 'fujisawa']) await t.request('POST', '/api/v1/orgs', { token: adminToken, body: { id, name: id, kind: 'city' } });
+    for (const id of ['santander', 'fujisawa'])
+      await t.request('POST', '/api/v1/orgs', { token: adminToken, body: { id, name: id, kind: 'city' } });
     alice = await person('alice', 'santander', 'consumer');
     bob = await person('bob', 'fujisawa', 'provider');
     eve = await person('eve', 'santander', 'consumer');
@@ -54,14 +71,22 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
   });
 
   const denied = async (p: Person, id: string, code = 'VAULT_NO_GRANT') => {
-    await expect(p.client.get(id, p.keys)).rejects.toMatchObject({ code, status: { VAULT_ERASED: 410, VAULT_NOT_FOUND: 404 }[code] ?? 403 });
+    await expect(p.client.get(id, p.keys)).rejects.toMatchObject({
+      code,
+      status: { VAULT_ERASED: 410, VAULT_NOT_FOUND: 404 }[code] ?? 403,
+    });
   };
 
   it('stores only ciphertext; the owner reads it back with a verified ledger proof', async () => {
     const put = await alice.client.put(te.encode('{"diagnosis":"asthma"}'), alice.keys);
     ({ id: recordId, hash: firstHash, ledgerIndex: firstIndex } = put);
     expect(put.version).toBe(1);
-    const rows = await t.platform.ctx.store.db.withTables<VaultTables>().selectFrom('vault_versions').selectAll().where('record_id', '=', recordId).execute();
+    const rows = await t.platform.ctx.store.db
+      .withTables<VaultTables>()
+      .selectFrom('vault_versions')
+      .selectAll()
+      .where('record_id', '=', recordId)
+      .execute();
     expect(Buffer.from(rows[0]!.ciphertext!).toString('latin1')).not.toContain('asthma');
     const got = await alice.client.get(recordId, alice.keys);
     expect(td.decode(got.plaintext)).toBe('{"diagnosis":"asthma"}');
@@ -98,8 +123,12 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     const tampered = { ...res, record: { ...res.record, ciphertext: b64urlEncode(ct) } };
     await expect(bob.client.open(tampered, bob.keys)).rejects.toMatchObject({ code: 'VAULT_PROOF_INVALID' });
     const dk = await unwrapDataKey(res.wrappedKey, bob.keys.privateKey, { recordId, version: res.version });
-    await expect(decryptRecord(tampered.record, dk, { recordId, version: res.version, ownerId: res.ownerId })).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
-    await expect(unwrapDataKey(res.wrappedKey, eve.keys.privateKey, { recordId, version: res.version })).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
+    await expect(
+      decryptRecord(tampered.record, dk, { recordId, version: res.version, ownerId: res.ownerId }),
+    ).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
+    await expect(
+      unwrapDataKey(res.wrappedKey, eve.keys.privateKey, { recordId, version: res.version }),
+    ).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
   });
 
   it('after revocation the reader cannot read, and the next version is under a key they never get', async () => {
@@ -115,8 +144,16 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     // Even with the v2 key he kept, v3 does not open: fresh data key per version.
     const v3res = await alice.client.fetchRecord(recordId);
     const oldKey = await unwrapDataKey(bobsV2.wrappedKey, bob.keys.privateKey, { recordId, version: 2 });
-    await expect(decryptRecord(v3res.record, oldKey, { recordId, version: 3, ownerId: alice.id })).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
-    const wrappedFor = await t.platform.ctx.store.db.withTables<VaultTables>().selectFrom('vault_wrapped_keys').select('principal_id').where('record_id', '=', recordId).where('version', '=', 3).execute();
+    await expect(
+      decryptRecord(v3res.record, oldKey, { recordId, version: 3, ownerId: alice.id }),
+    ).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
+    const wrappedFor = await t.platform.ctx.store.db
+      .withTables<VaultTables>()
+      .selectFrom('vault_wrapped_keys')
+      .select('principal_id')
+      .where('record_id', '=', recordId)
+      .where('version', '=', 3)
+      .execute();
     expect(wrappedFor.map((r) => r.principal_id)).toEqual([alice.id]);
     expect(td.decode((await alice.client.get(recordId, alice.keys, 1)).plaintext)).toBe('{"diagnosis":"asthma"}');
   });
@@ -124,7 +161,14 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
   it('audits every workflow step and every read', async () => {
     const audit = await t.platform.ctx.iam.audit.query({ limit: 1000 });
     const steps = audit.filter((e) => e.resource?.includes(recordId)).map((e) => `${e.action}:${e.outcome}`);
-    for (const s of ['vault:request:create:succeeded', 'vault:record:grant:succeeded', 'vault:record:revoke:succeeded', 'vault:record:write:succeeded', 'vault:record:read:succeeded', 'vault:record:read:denied']) {
+    for (const s of [
+      'vault:request:create:succeeded',
+      'vault:record:grant:succeeded',
+      'vault:record:revoke:succeeded',
+      'vault:record:write:succeeded',
+      'vault:record:read:succeeded',
+      'vault:record:read:denied',
+    ]) {
       expect(steps).toContain(s);
     }
     const grant = audit.find((e) => e.action === 'vault:record:grant' && e.outcome === 'succeeded');
@@ -140,17 +184,29 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     await denied(bob, recordId, 'VAULT_NOT_FOUND');
     await denied(admin, recordId);
     const db = t.platform.ctx.store.db.withTables<VaultTables>();
-    expect(await db.selectFrom('vault_wrapped_keys').select('principal_id').where('record_id', '=', recordId).execute()).toEqual([]);
-    const versions = await db.selectFrom('vault_versions').select(['iv', 'ciphertext']).where('record_id', '=', recordId).execute();
+    expect(
+      await db.selectFrom('vault_wrapped_keys').select('principal_id').where('record_id', '=', recordId).execute(),
+    ).toEqual([]);
+    const versions = await db
+      .selectFrom('vault_versions')
+      .select(['iv', 'ciphertext'])
+      .where('record_id', '=', recordId)
+      .execute();
     expect(versions.every((v) => v.iv === null && v.ciphertext === null)).toBe(true);
     const proof = await alice.client.proof(recordId, 1);
     expect(proof).toMatchObject({ erased: true, hash: firstHash });
     const logKey = t.platform.ctx.platformKey.publicKey;
     expect(verifyHashInLog(firstHash, proof.ledger, logKey).entry.index).toBe(firstIndex);
-    expect(() => verifyHashInLog('0'.repeat(64), proof.ledger, logKey)).toThrow(expect.objectContaining({ code: 'VAULT_PROOF_INVALID' }));
-    const viaLedger = await t.request('GET', `/api/v1/ledger/proofs/inclusion?index=${firstIndex}`, { token: admin.token });
+    expect(() => verifyHashInLog('0'.repeat(64), proof.ledger, logKey)).toThrow(
+      expect.objectContaining({ code: 'VAULT_PROOF_INVALID' }),
+    );
+    const viaLedger = await t.request('GET', `/api/v1/ledger/proofs/inclusion?index=${firstIndex}`, {
+      token: admin.token,
+    });
     expect(verifyHashInLog(firstHash, viaLedger.json(), logKey).entry.kind).toBe('vault.record');
-    await expect(alice.client.put(te.encode('again'), alice.keys, recordId)).rejects.toMatchObject({ code: 'VAULT_ERASED' });
+    await expect(alice.client.put(te.encode('again'), alice.keys, recordId)).rejects.toMatchObject({
+      code: 'VAULT_ERASED',
+    });
     await expect(bob.client.requestAccess(recordId)).rejects.toMatchObject({ code: 'VAULT_ERASED' });
     expect(td.decode((await alice.client.get(other.id, alice.keys)).plaintext)).toBe('kept');
   });
@@ -161,10 +217,30 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     const url = `/api/v1/vault/records/${good.id}`;
     const cases: Array<[unknown, number, string]> = [
       [{ version: 2, record: { ...good.record, iv: 'AAAA' }, keys: [key] }, 400, 'VAULT_BAD_ENVELOPE'],
-      [{ version: 2, record: good.record, keys: [{ principalId: alice.id, wrapped: { ...good.wrappedKey, alg: 'none' } }] }, 400, 'VAULT_BAD_ENVELOPE'],
+      [
+        {
+          version: 2,
+          record: good.record,
+          keys: [{ principalId: alice.id, wrapped: { ...good.wrappedKey, alg: 'none' } }],
+        },
+        400,
+        'VAULT_BAD_ENVELOPE',
+      ],
       [{ version: 5, record: good.record, keys: [key] }, 409, 'CONFLICT'],
-      [{ version: 2, record: good.record, keys: [{ principalId: bob.id, wrapped: good.wrappedKey }] }, 400, 'VAULT_BAD_ENVELOPE'],
-      [{ version: 2, record: good.record, keys: [key, { principalId: eve.id, wrapped: { ...good.wrappedKey, kid: eve.keys.kid } }] }, 403, 'VAULT_NO_GRANT'],
+      [
+        { version: 2, record: good.record, keys: [{ principalId: bob.id, wrapped: good.wrappedKey }] },
+        400,
+        'VAULT_BAD_ENVELOPE',
+      ],
+      [
+        {
+          version: 2,
+          record: good.record,
+          keys: [key, { principalId: eve.id, wrapped: { ...good.wrappedKey, kid: eve.keys.kid } }],
+        },
+        403,
+        'VAULT_NO_GRANT',
+      ],
       [{ version: 2, record: good.record, keys: [] }, 400, 'VALIDATION_FAILED'],
     ];
     for (const [body, status, code] of cases) {
@@ -174,9 +250,15 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     }
     const missing = await t.request('GET', '/api/v1/vault/records/rec_AAAAAAAAAAAAAAAAAAAAAA', { token: alice.token });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'VAULT_NOT_FOUND']);
-    const badId = await t.request('PUT', '/api/v1/vault/records/../etc', { token: alice.token, body: { version: 1, record: good.record, keys: [key] } });
+    const badId = await t.request('PUT', '/api/v1/vault/records/../etc', {
+      token: alice.token,
+      body: { version: 1, record: good.record, keys: [key] },
+    });
     expect(badId.statusCode).toBeLessThan(500);
-    const badKey = await t.request('PUT', '/api/v1/vault/keys/me', { token: eve.token, body: { publicKey: { kty: 'EC', crv: 'P-256', x: eve.keys.publicJwk.x, y: eve.keys.publicJwk.x } } });
+    const badKey = await t.request('PUT', '/api/v1/vault/keys/me', {
+      token: eve.token,
+      body: { publicKey: { kty: 'EC', crv: 'P-256', x: eve.keys.publicJwk.x, y: eve.keys.publicJwk.x } },
+    });
     expect([badKey.statusCode, badKey.json().error.code]).toEqual([400, 'VAULT_BAD_ENVELOPE']);
     await fc.assert(
       fc.asyncProperty(fc.anything(), async (body) => {
@@ -194,7 +276,9 @@ describe.each(storeCases)('vault over HTTP on $name', (storeCase) => {
     const original = log.append.bind(log);
     log.append = () => Promise.reject(new Error('disk full'));
     try {
-      await expect(alice.client.put(te.encode('never acknowledged'), alice.keys)).rejects.toMatchObject({ status: 500 });
+      await expect(alice.client.put(te.encode('never acknowledged'), alice.keys)).rejects.toMatchObject({
+        status: 500,
+      });
     } finally {
       log.append = original;
     }

@@ -16,8 +16,14 @@ const PASS = 'a long enough passphrase';
 async function vault(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIo = { out: (l) => (out += `${l}\n`), err: (l) => (err += `${l}\n`), readStdin: async () => `${PASS}\n` };
-  const program = new Command('msec').exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  const io: CliIo = {
+    out: (l) => (out += `${l}\n`),
+    err: (l) => (err += `${l}\n`),
+    readStdin: async () => `${PASS}\n`,
+  };
+  const program = new Command('msec')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerVaultCommands(program, io);
   const apply = (c: Command) => {
     c.exitOverride();
@@ -43,10 +49,20 @@ describe('msec vault CLI against a running platform', () => {
     t = await startTestPlatform({ modules: [ledgerModule(), vaultModule()], listen: true });
     dir = mkdtempSync(join(tmpdir(), 'msec-vault-cli-'));
     const admin = await t.adminToken();
-    await t.request('POST', '/api/v1/orgs', { token: admin, body: { id: 'santander', name: 'Santander', kind: 'city' } });
+    await t.request('POST', '/api/v1/orgs', {
+      token: admin,
+      body: { id: 'santander', name: 'Santander', kind: 'city' },
+    });
     for (const name of ['ana', 'ben', 'cat']) {
-      const made = await t.request('POST', '/api/v1/principals', { token: admin, body: { org: 'santander', kind: 'user', name, roles: ['consumer'], password: `${name}-password-123` } });
-      users[name] = { id: made.json().id as string, token: await t.login(name, `${name}-password-123`), key: join(dir, `${name}.key`) };
+      const made = await t.request('POST', '/api/v1/principals', {
+        token: admin,
+        body: { org: 'santander', kind: 'user', name, roles: ['consumer'], password: `${name}-password-123` },
+      });
+      users[name] = {
+        id: made.json().id as string,
+        token: await t.login(name, `${name}-password-123`),
+        key: join(dir, `${name}.key`),
+      };
     }
   });
   afterAll(async () => {
@@ -54,7 +70,16 @@ describe('msec vault CLI against a running platform', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const as = (name: string, ...args: string[]) => ['--hub', t.platform.url, '--token', users[name]!.token, '--key', users[name]!.key, '--passphrase-stdin', ...args];
+  const as = (name: string, ...args: string[]) => [
+    '--hub',
+    t.platform.url,
+    '--token',
+    users[name]!.token,
+    '--key',
+    users[name]!.key,
+    '--passphrase-stdin',
+    ...args,
+  ];
   const plain = (name: string, ...args: string[]) => ['--hub', t.platform.url, '--token', users[name]!.token, ...args];
 
   it('keygen, register, put, request, grant, get, revoke, erase', async () => {
@@ -84,7 +109,9 @@ describe('msec vault CLI against a running platform', () => {
     expect(readFileSync(out, 'utf8')).toBe('ana: allergic to penicillin');
     expect((await vault(['get', ...as('cat', id)])).err).toContain('VAULT_NO_GRANT');
 
-    expect((await vault(['revoke', ...plain('ana', id, '--reader', users.ben!.id)])).out).toContain('1 wrapped keys destroyed');
+    expect((await vault(['revoke', ...plain('ana', id, '--reader', users.ben!.id)])).out).toContain(
+      '1 wrapped keys destroyed',
+    );
     expect((await vault(['put', ...as('ana', id, '--data', 'v2')])).out).toContain('version 2');
     expect((await vault(['get', ...as('ben', id)])).err).toContain('VAULT_NO_GRANT');
 
@@ -96,7 +123,17 @@ describe('msec vault CLI against a running platform', () => {
   it('fails clearly on a wrong passphrase, a bad record id, a missing token and an unreachable hub', async () => {
     process.env.MSEC_VAULT_PASSPHRASE = 'not the passphrase';
     try {
-      const r = await vault(['put', '--hub', t.platform.url, '--token', users.ana!.token, '--key', users.ana!.key, '--data', 'x']);
+      const r = await vault([
+        'put',
+        '--hub',
+        t.platform.url,
+        '--token',
+        users.ana!.token,
+        '--key',
+        users.ana!.key,
+        '--data',
+        'x',
+      ]);
       expect(r.err).toContain('VAULT_KEY_LOCKED');
     } finally {
       delete process.env.MSEC_VAULT_PASSPHRASE;

@@ -35,20 +35,44 @@ async function main(): Promise<void> {
   if (!send) throw new Error('broker-server: start me with an IPC channel (bench/broker.ts does)');
   const maxDevices = Number(process.env.BENCH_DEVICES ?? 16);
   const dataDir = mkdtempSync(join(tmpdir(), 'msec-bench-broker-'));
-  const config = loadConfig({ env: {}, flags: { dataDir, host: '127.0.0.1', port: 0, mqttPort: await freePort(), logLevel: 'silent', auth: { passwordHashCost: 10 } } });
+  const config = loadConfig({
+    env: {},
+    flags: {
+      dataDir,
+      host: '127.0.0.1',
+      port: 0,
+      mqttPort: await freePort(),
+      logLevel: 'silent',
+      auth: { passwordHashCost: 10 },
+    },
+  });
   const platform = await startPlatform({ config, logger: silentLogger(), listen: true, modules: [hubModule()] });
   const inject = async (method: 'GET' | 'POST', url: string, body: unknown, token?: string) => {
-    const res = await platform.app.inject({ method, url, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, payload: JSON.stringify(body) });
+    const res = await platform.app.inject({
+      method,
+      url,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      payload: JSON.stringify(body),
+    });
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
     return res.json() as Record<string, unknown>;
   };
   const admin = JSON.parse(readFileSync(platform.adminCredentialFile!, 'utf8')) as { password: string };
-  const token = String((await inject('POST', '/api/v1/auth/login', { username: 'admin', password: admin.password })).accessToken);
+  const token = String(
+    (await inject('POST', '/api/v1/auth/login', { username: 'admin', password: admin.password })).accessToken,
+  );
   await inject('POST', '/api/v1/orgs', { id: ORG, name: 'Santander', kind: 'city' }, token);
   const { iam } = platform.ctx;
-  const ops = await iam.directory.createPrincipal({ orgId: ORG, kind: 'service', name: 'bench-ops', roles: ['operator'] });
+  const ops = await iam.directory.createPrincipal({
+    orgId: ORG,
+    kind: 'service',
+    name: 'bench-ops',
+    roles: ['operator'],
+  });
   const { key: opsKey } = await iam.apiKeys.create(ops.id, 'bench-ops-key');
-  const enrollmentToken = String((await inject('POST', '/api/v1/devices/enrollment-tokens', { org: ORG, maxUses: maxDevices }, token)).token);
+  const enrollmentToken = String(
+    (await inject('POST', '/api/v1/devices/enrollment-tokens', { org: ORG, maxUses: maxDevices }, token)).token,
+  );
   const broker = platform.ctx.services.get(HUB_BROKER)!;
   const history = platform.ctx.services.get(HUB_HISTORY);
 
@@ -65,18 +89,31 @@ async function main(): Promise<void> {
     if (m.cmd === 'busy') {
       const now = performance.eventLoopUtilization();
       const used = process.cpuUsage(cpu);
-      send({ busy: performance.eventLoopUtilization(now, elu).utilization, cpuMicros: used.user + used.system } satisfies BrokerServerReply);
+      send({
+        busy: performance.eventLoopUtilization(now, elu).utilization,
+        cpuMicros: used.user + used.system,
+      } satisfies BrokerServerReply);
       elu = now;
       cpu = process.cpuUsage();
       return;
     }
     void (async () => {
       await history.flush();
-      const row = await history.db.selectFrom('hub_history').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', 'in', m.deviceIds).executeTakeFirstOrThrow();
+      const row = await history.db
+        .selectFrom('hub_history')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('device_id', 'in', m.deviceIds)
+        .executeTakeFirstOrThrow();
       send({ stored: Number(row.n) } satisfies BrokerServerReply);
     })();
   });
-  send({ ready: true, httpUrl: platform.url, mqttPort: broker.port, opsKey, enrollmentToken } satisfies BrokerServerReady);
+  send({
+    ready: true,
+    httpUrl: platform.url,
+    mqttPort: broker.port,
+    opsKey,
+    enrollmentToken,
+  } satisfies BrokerServerReady);
 }
 
 await main();

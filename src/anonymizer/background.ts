@@ -51,7 +51,9 @@ export class BackgroundModel {
       let k = 0;
       for (const s of this.ring) {
         if (s.mask[p] || s.data.length !== frame.data.length) continue;
-        vals[0]![k] = s.data[p * 3]!; vals[1]![k] = s.data[p * 3 + 1]!; vals[2]![k] = s.data[p * 3 + 2]!;
+        vals[0]![k] = s.data[p * 3]!;
+        vals[1]![k] = s.data[p * 3 + 1]!;
+        vals[2]![k] = s.data[p * 3 + 2]!;
         k++;
       }
       if (k < this.o.minValid) {
@@ -69,7 +71,10 @@ function median(v: Uint8Array, k: number): number {
   for (let i = 1; i < k; i++) {
     const x = v[i]!;
     let j = i - 1;
-    while (j >= 0 && v[j]! > x) { v[j + 1] = v[j]!; j--; }
+    while (j >= 0 && v[j]! > x) {
+      v[j + 1] = v[j]!;
+      j--;
+    }
     v[j + 1] = x;
   }
   return v[k >> 1]!;

@@ -5,9 +5,13 @@ import type { Detection, Frame } from './types.ts';
 /** BlazeFace's anchor centres: strides of 1/16 and 1/8 of the input with 2 and 6 anchors a cell. */
 function anchors(size: number): Float32Array {
   const out: number[] = [];
-  for (const [stride, n] of [[size / 16, 2], [size / 8, 6]] as const) {
+  for (const [stride, n] of [
+    [size / 16, 2],
+    [size / 8, 6],
+  ] as const) {
     const cells = Math.floor((size + stride - 1) / stride);
-    for (let gy = 0; gy < cells; gy++) for (let gx = 0; gx < cells; gx++) for (let k = 0; k < n; k++) out.push(stride * (gx + 0.5), stride * (gy + 0.5));
+    for (let gy = 0; gy < cells; gy++)
+      for (let gx = 0; gx < cells; gx++) for (let k = 0; k < n; k++) out.push(stride * (gx + 0.5), stride * (gy + 0.5));
   }
   return new Float32Array(out);
 }
@@ -22,7 +26,11 @@ export interface FaceOptions {
 export class BlazeFace {
   private readonly anchors: Float32Array;
 
-  private constructor(private readonly model: tf.GraphModel, private readonly size: number, private readonly o: FaceOptions) {
+  private constructor(
+    private readonly model: tf.GraphModel,
+    private readonly size: number,
+    private readonly o: FaceOptions,
+  ) {
     this.anchors = anchors(size);
   }
 
@@ -45,12 +53,14 @@ export class BlazeFace {
     });
     const rows = (await out.array()) as number[][];
     out.dispose();
-    const sx = frame.width / s, sy = frame.height / s;
+    const sx = frame.width / s,
+      sy = frame.height / s;
     const dets: Detection[] = [];
     rows.forEach((r, i) => {
       const score = 1 / (1 + Math.exp(-r[0]!));
       if (!(score >= this.o.minScore)) return;
-      const cx = r[1]! + this.anchors[2 * i]!, cy = r[2]! + this.anchors[2 * i + 1]!;
+      const cx = r[1]! + this.anchors[2 * i]!,
+        cy = r[2]! + this.anchors[2 * i + 1]!;
       // The input is squashed to a square: squarify in frame pixels, where faces are about square.
       const side = Math.max(r[3]! * sx, r[4]! * sy) * this.o.enlarge;
       dets.push({ label: 'face', score, box: { x: cx * sx - side / 2, y: cy * sy - side / 2, w: side, h: side } });

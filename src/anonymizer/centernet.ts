@@ -3,7 +3,14 @@ import { humanModelPath, loadLocalGraphModel, tf } from './tf.ts';
 import type { Detection, Frame, PrivacyClass } from './types.ts';
 
 /** COCO class indexes of CenterNet's output (0-based) that the anonymizer cares about. */
-const COCO_INDEX: Record<number, PrivacyClass> = { 0: 'person', 1: 'bicycle', 2: 'car', 3: 'motorcycle', 5: 'bus', 7: 'truck' };
+const COCO_INDEX: Record<number, PrivacyClass> = {
+  0: 'person',
+  1: 'bicycle',
+  2: 'car',
+  3: 'motorcycle',
+  5: 'bus',
+  7: 'truck',
+};
 const INPUT = 512;
 
 export interface CenterNetOptions {
@@ -20,7 +27,10 @@ export interface CenterNetOptions {
  * backend. One instance per thread: it is not re-entrant.
  */
 export class CenterNet {
-  private constructor(private readonly model: tf.GraphModel, private readonly o: CenterNetOptions) {}
+  private constructor(
+    private readonly model: tf.GraphModel,
+    private readonly o: CenterNetOptions,
+  ) {}
 
   static async load(o: CenterNetOptions): Promise<CenterNet> {
     return new CenterNet(await loadLocalGraphModel(o.modelPath ?? humanModelPath('centernet.json')), o);
@@ -33,7 +43,8 @@ export class CenterNet {
     });
     const rows = (await out.array()) as number[][][];
     out.dispose();
-    const sx = frame.width / INPUT, sy = frame.height / INPUT;
+    const sx = frame.width / INPUT,
+      sy = frame.height / INPUT;
     const dets: Detection[] = [];
     for (const [x1, y1, x2, y2, score, cls] of rows[0] ?? []) {
       const label = COCO_INDEX[cls!];

@@ -17,8 +17,13 @@ export function mergeRiders(dets: readonly Detection[]): Detection[] {
     if (!TWO_WHEELERS.has(v.label)) return;
     out.forEach((p, pi) => {
       if (p.label !== 'person' || gone.has(pi)) return;
-      const footX = p.box.x + p.box.w / 2, footY = p.box.y + p.box.h;
-      const inside = footX >= v.box.x && footX <= v.box.x + v.box.w && footY >= v.box.y && footY <= v.box.y + v.box.h + v.box.h * 0.25;
+      const footX = p.box.x + p.box.w / 2,
+        footY = p.box.y + p.box.h;
+      const inside =
+        footX >= v.box.x &&
+        footX <= v.box.x + v.box.w &&
+        footY >= v.box.y &&
+        footY <= v.box.y + v.box.h + v.box.h * 0.25;
       if (!inside) return;
       v.box = union(v.box, p.box);
       gone.add(pi);
@@ -29,10 +34,18 @@ export function mergeRiders(dets: readonly Detection[]): Detection[] {
 
 /** CenterNet objects plus BlazeFace faces, in one thread. */
 export class LocalDetector implements ObjectDetector {
-  private constructor(private readonly objects: CenterNet, private readonly faces: BlazeFace | undefined, private readonly o: AnonymizerOptions) {}
+  private constructor(
+    private readonly objects: CenterNet,
+    private readonly faces: BlazeFace | undefined,
+    private readonly o: AnonymizerOptions,
+  ) {}
 
   static async load(o: AnonymizerOptions): Promise<LocalDetector> {
-    const objects = await CenterNet.load({ minScore: o.minScore, iouThreshold: 0.5, ...(o.detectorModel ? { modelPath: o.detectorModel } : {}) });
+    const objects = await CenterNet.load({
+      minScore: o.minScore,
+      iouThreshold: 0.5,
+      ...(o.detectorModel ? { modelPath: o.detectorModel } : {}),
+    });
     const faces = o.faces === 'off' ? undefined : await BlazeFace.load({ minScore: o.faceMinScore, enlarge: 1.3 });
     return new LocalDetector(objects, faces, o);
   }

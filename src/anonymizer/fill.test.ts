@@ -8,40 +8,62 @@ import type { Frame } from './types.ts';
 function noise(w: number, h: number, seed: number): Frame {
   const data = new Uint8Array(w * h * 3);
   let s = seed >>> 0 || 1;
-  for (let i = 0; i < data.length; i++) { s = (s * 1664525 + 1013904223) >>> 0; data[i] = s >>> 24; }
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    data[i] = s >>> 24;
+  }
   return { width: w, height: h, data };
 }
 
 function changedOutside(before: Uint8Array, after: Frame, mask: Uint8Array): number {
   let n = 0;
-  for (let p = 0; p < mask.length; p++) if (!mask[p] && (before[p * 3] !== after.data[p * 3] || before[p * 3 + 1] !== after.data[p * 3 + 1] || before[p * 3 + 2] !== after.data[p * 3 + 2])) n++;
+  for (let p = 0; p < mask.length; p++)
+    if (
+      !mask[p] &&
+      (before[p * 3] !== after.data[p * 3] ||
+        before[p * 3 + 1] !== after.data[p * 3 + 1] ||
+        before[p * 3 + 2] !== after.data[p * 3 + 2])
+    )
+      n++;
   return n;
 }
 
-const region = fc.record({ x: fc.integer({ min: 0, max: 30 }), y: fc.integer({ min: 0, max: 20 }), w: fc.integer({ min: 2, max: 20 }), h: fc.integer({ min: 2, max: 15 }) });
+const region = fc.record({
+  x: fc.integer({ min: 0, max: 30 }),
+  y: fc.integer({ min: 0, max: 20 }),
+  w: fc.integer({ min: 2, max: 20 }),
+  h: fc.integer({ min: 2, max: 15 }),
+});
 
 describe('fills', () => {
   it('blur, pixelate and solid change no pixel outside the mask', () => {
-    fc.assert(fc.property(region, fc.integer(), fc.constantFrom('blur', 'pixelate', 'solid'), (b, seed, how) => {
-      const f = noise(48, 36, seed);
-      const before = new Uint8Array(f.data);
-      const m = emptyMask(48, 36);
-      paintBox(m, b);
-      if (how === 'blur') fillBlur(f, m, 4);
-      else if (how === 'pixelate') fillPixelate(f, m, 4);
-      else fillSolid(f, m);
-      expect(changedOutside(before, f, m.data)).toBe(0);
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(region, fc.integer(), fc.constantFrom('blur', 'pixelate', 'solid'), (b, seed, how) => {
+        const f = noise(48, 36, seed);
+        const before = new Uint8Array(f.data);
+        const m = emptyMask(48, 36);
+        paintBox(m, b);
+        if (how === 'blur') fillBlur(f, m, 4);
+        else if (how === 'pixelate') fillPixelate(f, m, 4);
+        else fillSolid(f, m);
+        expect(changedOutside(before, f, m.data)).toBe(0);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('blur and pixelate flatten the masked noise', () => {
-    for (const fill of [(f: Frame, m: ReturnType<typeof emptyMask>) => fillBlur(f, m, 6), (f: Frame, m: ReturnType<typeof emptyMask>) => fillPixelate(f, m, 8)]) {
+    for (const fill of [
+      (f: Frame, m: ReturnType<typeof emptyMask>) => fillBlur(f, m, 6),
+      (f: Frame, m: ReturnType<typeof emptyMask>) => fillPixelate(f, m, 8),
+    ]) {
       const f = noise(64, 64, 7);
       const m = emptyMask(64, 64);
       paintBox(m, { x: 16, y: 16, w: 32, h: 32 });
       const spread = (fr: Frame) => {
         let s = 0;
-        for (let y = 17; y < 47; y++) for (let x = 17; x < 47; x++) s += Math.abs(fr.data[(y * 64 + x) * 3]! - fr.data[(y * 64 + x + 1) * 3]!);
+        for (let y = 17; y < 47; y++)
+          for (let x = 17; x < 47; x++) s += Math.abs(fr.data[(y * 64 + x) * 3]! - fr.data[(y * 64 + x + 1) * 3]!);
         return s;
       };
       const before = spread(f);
@@ -65,7 +87,8 @@ describe('fills', () => {
 
   it('the background model fills from the median of frames where the pixel was free, and hands back the rest', () => {
     const bg = new BackgroundModel({ sampleEvery: 1, samples: 5, minValid: 3 });
-    const w = 10, h = 10;
+    const w = 10,
+      h = 10;
     const scene = (v: number): Frame => ({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(v) });
     const walker = emptyMask(w, h);
     paintBox(walker, { x: 0, y: 0, w: 3, h: 3 });

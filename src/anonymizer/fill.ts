@@ -17,19 +17,33 @@ export function fillSolid(frame: Frame, mask: Mask, rgb: readonly [number, numbe
 }
 
 /** Replaces masked pixels by the mean of their `block`-pixel cell of the region's grid. */
-export function fillPixelate(frame: Frame, mask: Mask, block: number, region: Box | undefined = maskBounds(mask)): void {
+export function fillPixelate(
+  frame: Frame,
+  mask: Mask,
+  block: number,
+  region: Box | undefined = maskBounds(mask),
+): void {
   if (!region) return;
   const { width, data } = frame;
   const size = Math.max(2, Math.round(block));
-  const x1 = region.x + region.w, y1 = region.y + region.h;
+  const x1 = region.x + region.w,
+    y1 = region.y + region.h;
   for (let by = region.y; by < y1; by += size) {
     for (let bx = region.x; bx < x1; bx += size) {
-      const ex = Math.min(x1, bx + size), ey = Math.min(y1, by + size);
-      let r = 0, g = 0, b = 0, n = 0, any = false;
+      const ex = Math.min(x1, bx + size),
+        ey = Math.min(y1, by + size);
+      let r = 0,
+        g = 0,
+        b = 0,
+        n = 0,
+        any = false;
       for (let y = by; y < ey; y++) {
         for (let x = bx; x < ex; x++) {
           const p = y * width + x;
-          r += data[p * 3]!; g += data[p * 3 + 1]!; b += data[p * 3 + 2]!; n++;
+          r += data[p * 3]!;
+          g += data[p * 3 + 1]!;
+          b += data[p * 3 + 2]!;
+          n++;
           if (mask.data[p]) any = true;
         }
       }
@@ -38,7 +52,9 @@ export function fillPixelate(frame: Frame, mask: Mask, block: number, region: Bo
         for (let x = bx; x < ex; x++) {
           const p = y * width + x;
           if (!mask.data[p]) continue;
-          data[p * 3] = r / n; data[p * 3 + 1] = g / n; data[p * 3 + 2] = b / n;
+          data[p * 3] = r / n;
+          data[p * 3 + 1] = g / n;
+          data[p * 3 + 2] = b / n;
         }
       }
     }
@@ -78,11 +94,15 @@ export function fillBlur(frame: Frame, mask: Mask, radius: number, region: Box |
   if (!region) return;
   const r = Math.max(1, Math.round(radius));
   const { width, height, data } = frame;
-  const x0 = Math.max(0, region.x - r), y0 = Math.max(0, region.y - r);
-  const x1 = Math.min(width, region.x + region.w + r), y1 = Math.min(height, region.y + region.h + r);
-  const w = x1 - x0, h = y1 - y0;
+  const x0 = Math.max(0, region.x - r),
+    y0 = Math.max(0, region.y - r);
+  const x1 = Math.min(width, region.x + region.w + r),
+    y1 = Math.min(height, region.y + region.h + r);
+  const w = x1 - x0,
+    h = y1 - y0;
   let crop: Float32Array = new Float32Array(w * h * 3);
-  for (let y = 0; y < h; y++) for (let i = 0; i < w * 3; i++) crop[y * w * 3 + i] = data[((y + y0) * width + x0) * 3 + i]!;
+  for (let y = 0; y < h; y++)
+    for (let i = 0; i < w * 3; i++) crop[y * w * 3 + i] = data[((y + y0) * width + x0) * 3 + i]!;
   for (let pass = 0; pass < 3; pass++) crop = boxBlurPass(crop, w, h, r);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -111,9 +131,12 @@ export async function fillInpaint(frame: Frame, mask: Mask, o: InpaintOptions): 
   const { cv } = await loadOpenCv();
   const scale = Math.min(1, o.maxHole / Math.max(1, o.holeSize));
   const margin = Math.ceil(8 / scale);
-  const x0 = Math.max(0, region.x - margin), y0 = Math.max(0, region.y - margin);
-  const x1 = Math.min(frame.width, region.x + region.w + margin), y1 = Math.min(frame.height, region.y + region.h + margin);
-  const w = x1 - x0, h = y1 - y0;
+  const x0 = Math.max(0, region.x - margin),
+    y0 = Math.max(0, region.y - margin);
+  const x1 = Math.min(frame.width, region.x + region.w + margin),
+    y1 = Math.min(frame.height, region.y + region.h + margin);
+  const w = x1 - x0,
+    h = y1 - y0;
   const rgb = new Uint8Array(w * h * 3);
   const m = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -122,28 +145,38 @@ export async function fillInpaint(frame: Frame, mask: Mask, o: InpaintOptions): 
   }
   const mats: any[] = [];
   try {
-    const img = new cv.Mat(h, w, cv.CV_8UC3); mats.push(img);
+    const img = new cv.Mat(h, w, cv.CV_8UC3);
+    mats.push(img);
     img.data.set(rgb);
-    const hole = new cv.Mat(h, w, cv.CV_8UC1); mats.push(hole);
+    const hole = new cv.Mat(h, w, cv.CV_8UC1);
+    mats.push(hole);
     hole.data.set(m);
-    const sw = Math.max(1, Math.round(w * scale)), sh = Math.max(1, Math.round(h * scale));
-    const small = new cv.Mat(); mats.push(small);
-    const smallHole = new cv.Mat(); mats.push(smallHole);
+    const sw = Math.max(1, Math.round(w * scale)),
+      sh = Math.max(1, Math.round(h * scale));
+    const small = new cv.Mat();
+    mats.push(small);
+    const smallHole = new cv.Mat();
+    mats.push(smallHole);
     cv.resize(img, small, new cv.Size(sw, sh), 0, 0, cv.INTER_AREA);
     // Nearest-neighbour would drop thin mask lines: linear, then any trace of the hole counts.
     cv.resize(hole, smallHole, new cv.Size(sw, sh), 0, 0, cv.INTER_LINEAR);
     const sh8 = smallHole.data as Uint8Array;
     for (let i = 0; i < sh8.length; i++) sh8[i] = sh8[i]! > 0 ? 255 : 0;
-    const painted = new cv.Mat(); mats.push(painted);
+    const painted = new cv.Mat();
+    mats.push(painted);
     cv.inpaint(small, smallHole, painted, 3, o.method === 'ns' ? cv.INPAINT_NS : cv.INPAINT_TELEA);
-    const full = new cv.Mat(); mats.push(full);
+    const full = new cv.Mat();
+    mats.push(full);
     cv.resize(painted, full, new cv.Size(w, h), 0, 0, cv.INTER_LINEAR);
     const out = full.data as Uint8Array;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         if (!m[y * w + x]) continue;
-        const p = ((y + y0) * frame.width + x + x0) * 3, q = (y * w + x) * 3;
-        frame.data[p] = out[q]!; frame.data[p + 1] = out[q + 1]!; frame.data[p + 2] = out[q + 2]!;
+        const p = ((y + y0) * frame.width + x + x0) * 3,
+          q = (y * w + x) * 3;
+        frame.data[p] = out[q]!;
+        frame.data[p + 1] = out[q + 1]!;
+        frame.data[p + 2] = out[q + 2]!;
       }
     }
   } finally {

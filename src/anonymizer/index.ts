@@ -1,6 +1,13 @@
 export { anonymizerModule, ANONYMIZER_POLICY, ANONYMIZER } from './module.ts';
 export { DEFAULT_OPTIONS, parseOptions, type AnonymizerOptions } from './options.ts';
-export { PRIVACY_CLASSES, type Box, type Detection, type Frame, type ObjectDetector, type PrivacyClass } from './types.ts';
+export {
+  PRIVACY_CLASSES,
+  type Box,
+  type Detection,
+  type Frame,
+  type ObjectDetector,
+  type PrivacyClass,
+} from './types.ts';
 export { FILL_METHODS, type FillMethod } from './fill.ts';
 export { LocalDetector, mergeRiders } from './detector.ts';
 export { DetectorPool } from './pool.ts';

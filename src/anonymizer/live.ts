@@ -52,17 +52,28 @@ export class LiveAnonymizer {
   /** Starts pulling and serves the anonymized MJPEG stream on host:port; resolves to the bound port. */
   async serve(port: number, host = '127.0.0.1'): Promise<number> {
     this.server = createServer((req, res) => {
-      if (req.method !== 'GET') { res.writeHead(405).end(); return; }
-      res.writeHead(200, { 'content-type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`, 'cache-control': 'no-store', connection: 'close' });
+      if (req.method !== 'GET') {
+        res.writeHead(405).end();
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+        'cache-control': 'no-store',
+        connection: 'close',
+      });
       this.clients.add(res);
       res.on('close', () => this.clients.delete(res));
       if (this.lastSafe) this.send(res, this.lastSafe);
     });
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', (err) => reject(new MsecError('ANONYMIZER_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${err.message}`)));
+      this.server!.once('error', (err) =>
+        reject(new MsecError('ANONYMIZER_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${err.message}`)),
+      );
       this.server!.listen(port, host, resolve);
     });
-    this.keepAlive = setInterval(() => { if (this.lastSafe) for (const c of this.clients) this.send(c, this.lastSafe); }, this.o.keepAliveMs ?? 1000);
+    this.keepAlive = setInterval(() => {
+      if (this.lastSafe) for (const c of this.clients) this.send(c, this.lastSafe);
+    }, this.o.keepAliveMs ?? 1000);
     this.loops = [this.pull(), this.process()];
     return (this.server.address() as AddressInfo).port;
   }
@@ -80,7 +91,27 @@ export class LiveAnonymizer {
     while (!this.stopped) {
       this.connects++;
       this.o.onEvent?.(`connecting to ${this.o.source}`);
-      const dec = spawn('ffmpeg', ['-v', 'error', '-nostdin', '-rw_timeout', '5000000', '-i', this.o.source, '-an', '-vf', `scale=${this.o.width}:${this.o.height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+      const dec = spawn(
+        'ffmpeg',
+        [
+          '-v',
+          'error',
+          '-nostdin',
+          '-rw_timeout',
+          '5000000',
+          '-i',
+          this.o.source,
+          '-an',
+          '-vf',
+          `scale=${this.o.width}:${this.o.height}`,
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'rgb24',
+          'pipe:1',
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'], detached: true },
+      );
       this.decoder = dec;
       let buf: Buffer = Buffer.alloc(0);
       let got = false;
@@ -109,7 +140,10 @@ export class LiveAnonymizer {
   /** Anonymizes the newest frame, then the next newest: frames that arrive meanwhile are dropped. */
   private async process(): Promise<void> {
     while (!this.stopped) {
-      if (!this.pending) await new Promise<void>((r) => { this.wake = r; });
+      if (!this.pending)
+        await new Promise<void>((r) => {
+          this.wake = r;
+        });
       this.wake = undefined;
       const frame = this.pending;
       this.pending = undefined;

@@ -2,17 +2,26 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { coverage, emptyMask, maskBounds, maskedCount, paintBox, paintObject, paintShadow } from './mask.ts';
 
-const box = fc.record({ x: fc.integer({ min: -20, max: 120 }), y: fc.integer({ min: -20, max: 80 }), w: fc.integer({ min: 1, max: 60 }), h: fc.integer({ min: 1, max: 60 }) });
+const box = fc.record({
+  x: fc.integer({ min: -20, max: 120 }),
+  y: fc.integer({ min: -20, max: 80 }),
+  w: fc.integer({ min: 1, max: 60 }),
+  h: fc.integer({ min: 1, max: 60 }),
+});
 
 describe('masks', () => {
   it('a painted box is fully covered and nothing outside it is', () => {
-    fc.assert(fc.property(box, (b) => {
-      const m = emptyMask(100, 60);
-      paintBox(m, b);
-      expect(coverage(m, b)).toBe(1);
-      const inside = Math.max(0, Math.min(100, b.x + b.w) - Math.max(0, b.x)) * Math.max(0, Math.min(60, b.y + b.h) - Math.max(0, b.y));
-      expect(maskedCount(m)).toBe(inside);
-    }));
+    fc.assert(
+      fc.property(box, (b) => {
+        const m = emptyMask(100, 60);
+        paintBox(m, b);
+        expect(coverage(m, b)).toBe(1);
+        const inside =
+          Math.max(0, Math.min(100, b.x + b.w) - Math.max(0, b.x)) *
+          Math.max(0, Math.min(60, b.y + b.h) - Math.max(0, b.y));
+        expect(maskedCount(m)).toBe(inside);
+      }),
+    );
   });
 
   it('the shadow wedge lies below the object and widens by one pixel a row on each side', () => {
@@ -27,14 +36,20 @@ describe('masks', () => {
   });
 
   it('growth covers the object with a margin that grows with the dilation', () => {
-    fc.assert(fc.property(fc.double({ min: 0, max: 0.5, noNaN: true }), fc.integer({ min: 0, max: 10 }), (dilation, dilationPx) => {
-      const m = emptyMask(200, 200);
-      const b = { x: 80, y: 50, w: 20, h: 40 };
-      paintObject(m, b, { dilation, dilationPx, shadow: 0 });
-      expect(coverage(m, b)).toBe(1);
-      const grownLeft = Math.floor(80 - 20 * dilation - dilationPx);
-      expect(maskBounds(m)!.x).toBe(Math.max(0, grownLeft));
-    }));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.integer({ min: 0, max: 10 }),
+        (dilation, dilationPx) => {
+          const m = emptyMask(200, 200);
+          const b = { x: 80, y: 50, w: 20, h: 40 };
+          paintObject(m, b, { dilation, dilationPx, shadow: 0 });
+          expect(coverage(m, b)).toBe(1);
+          const grownLeft = Math.floor(80 - 20 * dilation - dilationPx);
+          expect(maskBounds(m)!.x).toBe(Math.max(0, grownLeft));
+        },
+      ),
+    );
   });
 
   it('coverage is the masked share of the box', () => {

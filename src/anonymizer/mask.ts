@@ -69,7 +69,10 @@ export function maskedCount(mask: Mask): number {
 
 /** The bounding box of the masked pixels, or undefined when nothing is masked. */
 export function maskBounds(mask: Mask): Box | undefined {
-  let x0 = mask.width, y0 = mask.height, x1 = -1, y1 = -1;
+  let x0 = mask.width,
+    y0 = mask.height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < mask.height; y++) {
     const row = y * mask.width;
     for (let x = 0; x < mask.width; x++) {

@@ -4,11 +4,19 @@ import { AnonymizerService } from './server/service.ts';
 
 export const ANONYMIZER_POLICY: PolicyStatement[] = [
   {
-    id: 'anonymizer-use', effect: 'allow', roles: ['admin', 'operator', 'provider', 'analyst'], actions: ['anonymizer:image:create', 'anonymizer:job:create'], scope: 'own-org',
+    id: 'anonymizer-use',
+    effect: 'allow',
+    roles: ['admin', 'operator', 'provider', 'analyst'],
+    actions: ['anonymizer:image:create', 'anonymizer:job:create'],
+    scope: 'own-org',
     description: 'operators, analysts and camera providers anonymize images and videos before sharing them',
   },
   {
-    id: 'anonymizer-own-jobs', effect: 'allow', roles: ['admin', 'operator', 'provider', 'analyst'], actions: ['anonymizer:job:read'], scope: 'self',
+    id: 'anonymizer-own-jobs',
+    effect: 'allow',
+    roles: ['admin', 'operator', 'provider', 'analyst'],
+    actions: ['anonymizer:job:read'],
+    scope: 'self',
     description: 'a video job and its output are read by whoever submitted it',
   },
 ];

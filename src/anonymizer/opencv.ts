@@ -30,7 +30,8 @@ export function loadOpenCv(): Promise<{ cv: Cv }> {
     const start = Date.now();
     const tick = () => {
       if (typeof cv.Mat === 'function') resolve({ cv });
-      else if (Date.now() - start > LOAD_TIMEOUT_MS) reject(new MsecError('ANONYMIZER_BACKEND_UNAVAILABLE', 'OpenCV.js did not start'));
+      else if (Date.now() - start > LOAD_TIMEOUT_MS)
+        reject(new MsecError('ANONYMIZER_BACKEND_UNAVAILABLE', 'OpenCV.js did not start'));
       else setTimeout(tick, 10);
     };
     tick();

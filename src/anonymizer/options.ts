@@ -63,12 +63,16 @@ function num(v: unknown, name: string, min: number, max: number, int = false): n
 }
 
 function oneOf<T extends string>(v: unknown, name: string, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw invalid(`${name} must be one of ${allowed.join(', ')}`);
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+    throw invalid(`${name} must be one of ${allowed.join(', ')}`);
   return v as T;
 }
 
 /** Options from untrusted input (CLI flags, HTTP query): unknown keys and bad values are refused. */
-export function parseOptions(input: Record<string, unknown>, base: AnonymizerOptions = DEFAULT_OPTIONS): AnonymizerOptions {
+export function parseOptions(
+  input: Record<string, unknown>,
+  base: AnonymizerOptions = DEFAULT_OPTIONS,
+): AnonymizerOptions {
   const o: AnonymizerOptions = { ...base, classes: [...base.classes] };
   for (const [k, v] of Object.entries(input)) {
     if (v === undefined) continue;
@@ -76,27 +80,56 @@ export function parseOptions(input: Record<string, unknown>, base: AnonymizerOpt
       case 'classes': {
         const list = Array.isArray(v) ? v : typeof v === 'string' ? (v === '' ? [] : v.split(',')) : undefined;
         if (!list) throw invalid('classes must be a comma-separated list');
-        o.classes = [...new Set(list.map((c) => oneOf(typeof c === 'string' ? c.trim() : c, 'classes', PRIVACY_CLASSES)))];
+        o.classes = [
+          ...new Set(list.map((c) => oneOf(typeof c === 'string' ? c.trim() : c, 'classes', PRIVACY_CLASSES))),
+        ];
         break;
       }
-      case 'minScore': o.minScore = num(v, k, 0.01, 1); break;
-      case 'dilation': o.dilation = num(v, k, 0, 2); break;
-      case 'dilationPx': o.dilationPx = num(v, k, 0, 200, true); break;
-      case 'shadow': o.shadow = num(v, k, 0, 2); break;
-      case 'fill': o.fill = oneOf(v, k, FILL_METHODS); break;
-      case 'inpaintMethod': o.inpaintMethod = oneOf(v, k, ['telea', 'ns'] as const); break;
-      case 'blurStrength': o.blurStrength = num(v, k, 0.01, 1); break;
-      case 'faces': o.faces = oneOf(v, k, ['blur', 'pixelate', 'off'] as const); break;
-      case 'faceMinScore': o.faceMinScore = num(v, k, 0.01, 1); break;
-      case 'plates': o.plates = oneOf(v, k, ['band', 'off'] as const); break;
-      case 'detectEvery': o.detectEvery = num(v, k, 1, 30, true); break;
-      case 'carry': o.carry = num(v, k, 0, 10, true); break;
-      case 'maxPixels': o.maxPixels = num(v, k, 1, 200_000_000, true); break;
+      case 'minScore':
+        o.minScore = num(v, k, 0.01, 1);
+        break;
+      case 'dilation':
+        o.dilation = num(v, k, 0, 2);
+        break;
+      case 'dilationPx':
+        o.dilationPx = num(v, k, 0, 200, true);
+        break;
+      case 'shadow':
+        o.shadow = num(v, k, 0, 2);
+        break;
+      case 'fill':
+        o.fill = oneOf(v, k, FILL_METHODS);
+        break;
+      case 'inpaintMethod':
+        o.inpaintMethod = oneOf(v, k, ['telea', 'ns'] as const);
+        break;
+      case 'blurStrength':
+        o.blurStrength = num(v, k, 0.01, 1);
+        break;
+      case 'faces':
+        o.faces = oneOf(v, k, ['blur', 'pixelate', 'off'] as const);
+        break;
+      case 'faceMinScore':
+        o.faceMinScore = num(v, k, 0.01, 1);
+        break;
+      case 'plates':
+        o.plates = oneOf(v, k, ['band', 'off'] as const);
+        break;
+      case 'detectEvery':
+        o.detectEvery = num(v, k, 1, 30, true);
+        break;
+      case 'carry':
+        o.carry = num(v, k, 0, 10, true);
+        break;
+      case 'maxPixels':
+        o.maxPixels = num(v, k, 1, 200_000_000, true);
+        break;
       case 'detectorModel':
         if (typeof v !== 'string' || v === '') throw invalid('detectorModel must be a path');
         o.detectorModel = v;
         break;
-      default: throw invalid(`unknown option ${k}`);
+      default:
+        throw invalid(`unknown option ${k}`);
     }
   }
   return o;

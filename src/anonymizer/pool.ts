@@ -6,8 +6,14 @@ import { MsecError } from '../core/errors.ts';
 import type { AnonymizerOptions } from './options.ts';
 import type { Detection, Frame, ObjectDetector } from './types.ts';
 
-interface Pending { resolve(d: Detection[]): void; reject(e: Error): void }
-interface Slot { worker: Worker; busy: number }
+interface Pending {
+  resolve(d: Detection[]): void;
+  reject(e: Error): void;
+}
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
 
 // Compiled (dist/), the worker's entry is a .js beside this file. From the sources (tests, benches)
 // worker threads do not inherit tsx's loader: each registers it before importing its .ts entry
@@ -15,7 +21,13 @@ interface Slot { worker: Worker; busy: number }
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const ENTRY = new URL(FROM_SOURCE ? './detector-worker.ts' : './detector-worker.js', import.meta.url).href;
 const BOOT = FROM_SOURCE
-  ? `import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href)}).then((t) => { t.register(); return import(${JSON.stringify(ENTRY)}); })`
+  ? `import(${JSON.stringify(
+      pathToFileURL(
+        createRequire(import.meta.url)
+          .resolve('tsx/esm/api')
+          .replace(/\.cjs$/, '.mjs'),
+      ).href,
+    )}).then((t) => { t.register(); return import(${JSON.stringify(ENTRY)}); })`
   : `import(${JSON.stringify(ENTRY)})`;
 
 /** Detection spread over worker threads (one TensorFlow.js WebAssembly instance each). */
@@ -39,19 +51,27 @@ export class DetectorPool implements ObjectDetector {
       const worker = new Worker(BOOT, { eval: true, workerData: o });
       const slot: Slot = { worker, busy: 0 };
       pool.slots.push(slot);
-      ready.push(new Promise((resolve, reject) => {
-        worker.on('message', (m: { ready?: true; fatal?: string; id?: number; dets?: Detection[]; error?: string }) => {
-          if (m.ready) return resolve();
-          if (m.fatal) return reject(new MsecError('ANONYMIZER_MODEL_INVALID', m.fatal));
-          const p = pool.pending.get(m.id!);
-          if (!p) return;
-          pool.pending.delete(m.id!);
-          slot.busy--;
-          if (m.error) p.reject(new MsecError('ANONYMIZER_DETECT_FAILED', m.error));
-          else p.resolve(m.dets!);
-        });
-        worker.on('error', (err: Error) => { pool.fail(err); reject(err); });
-      }));
+      ready.push(
+        new Promise((resolve, reject) => {
+          worker.on(
+            'message',
+            (m: { ready?: true; fatal?: string; id?: number; dets?: Detection[]; error?: string }) => {
+              if (m.ready) return resolve();
+              if (m.fatal) return reject(new MsecError('ANONYMIZER_MODEL_INVALID', m.fatal));
+              const p = pool.pending.get(m.id!);
+              if (!p) return;
+              pool.pending.delete(m.id!);
+              slot.busy--;
+              if (m.error) p.reject(new MsecError('ANONYMIZER_DETECT_FAILED', m.error));
+              else p.resolve(m.dets!);
+            },
+          );
+          worker.on('error', (err: Error) => {
+            pool.fail(err);
+            reject(err);
+          });
+        }),
+      );
     }
     try {
       await Promise.all(ready);

@@ -31,14 +31,27 @@ function merge(into: Mask, from: Mask): void {
 }
 
 /** Fills the removal mask with the configured method; `background` falls back to inpainting. */
-async function fillRemoved(frame: Frame, mask: Mask, objects: readonly Box[], o: AnonymizerOptions, background?: BackgroundModel): Promise<void> {
+async function fillRemoved(
+  frame: Frame,
+  mask: Mask,
+  objects: readonly Box[],
+  o: AnonymizerOptions,
+  background?: BackgroundModel,
+): Promise<void> {
   const holeSize = Math.max(0, ...objects.map((b) => Math.max(b.w, b.h)));
   const inpaint = (m: Mask) => fillInpaint(frame, m, { method: o.inpaintMethod, maxHole: 100, holeSize });
   switch (o.fill) {
-    case 'solid': fillSolid(frame, mask); return;
-    case 'inpaint': await inpaint(mask); return;
+    case 'solid':
+      fillSolid(frame, mask);
+      return;
+    case 'inpaint':
+      await inpaint(mask);
+      return;
     case 'background': {
-      if (!background) { await inpaint(mask); return; }
+      if (!background) {
+        await inpaint(mask);
+        return;
+      }
       background.observe(frame, mask);
       await inpaint(background.fill(frame, mask));
       return;
@@ -58,7 +71,12 @@ async function fillRemoved(frame: Frame, mask: Mask, objects: readonly Box[], o:
  * Anonymizes one frame in place: removes the objects of the configured classes (mask, growth,
  * fill), then blurs faces and plates that are still visible.
  */
-export async function renderFrame(frame: Frame, dets: readonly Detection[], o: AnonymizerOptions, background?: BackgroundModel): Promise<RenderResult> {
+export async function renderFrame(
+  frame: Frame,
+  dets: readonly Detection[],
+  o: AnonymizerOptions,
+  background?: BackgroundModel,
+): Promise<RenderResult> {
   const mask = emptyMask(frame.width, frame.height);
   const removed: Record<string, number> = {};
   const grown: Box[] = [];

@@ -39,6 +39,13 @@ export class ReportBuilder {
 
   build(head: Pick<AnonymizeReport, 'input' | 'output' | 'kind' | 'width' | 'height'>): AnonymizeReport {
     const seconds = (performance.now() - this.started) / 1000;
-    return { ...head, frames: this.perFrame.length, seconds, fps: seconds > 0 ? this.perFrame.length / seconds : 0, totals: this.totals, perFrame: this.perFrame };
+    return {
+      ...head,
+      frames: this.perFrame.length,
+      seconds,
+      fps: seconds > 0 ? this.perFrame.length / seconds : 0,
+      totals: this.totals,
+      perFrame: this.perFrame,
+    };
   }
 }

@@ -21,11 +21,17 @@ export class FrameSequencer {
   private next = 0;
   private lastDetected = -1;
 
-  constructor(private readonly detector: ObjectDetector, private readonly o: AnonymizerOptions, private readonly sink: FrameSink, inFlight = 2) {
+  constructor(
+    private readonly detector: ObjectDetector,
+    private readonly o: AnonymizerOptions,
+    private readonly sink: FrameSink,
+    inFlight = 2,
+  ) {
     const k = o.detectEvery;
     this.window = k > 1 ? Math.max(1, o.carry) * k : o.carry;
     this.lag = Math.max(this.window, inFlight);
-    this.background = o.fill === 'background' ? new BackgroundModel({ sampleEvery: 5, samples: 15, minValid: 3 }) : undefined;
+    this.background =
+      o.fill === 'background' ? new BackgroundModel({ sampleEvery: 5, samples: 15, minValid: 3 }) : undefined;
   }
 
   /** Adds the next decoded frame; renders and hands on the frames whose window is complete. */
@@ -65,7 +71,8 @@ export class FrameSequencer {
     const result = await renderFrame(frame, dets, this.o, this.background);
     // The union double-counts an object seen in neighbouring runs: the report counts the nearest run.
     result.removed = {};
-    for (const d of nearest?.dets ?? []) if ((this.o.classes as string[]).includes(d.label)) result.removed[d.label] = (result.removed[d.label] ?? 0) + 1;
+    for (const d of nearest?.dets ?? [])
+      if ((this.o.classes as string[]).includes(d.label)) result.removed[d.label] = (result.removed[d.label] ?? 0) + 1;
     await this.sink(index, frame, result);
   }
 }

@@ -18,7 +18,8 @@ export function initTf(): Promise<void> {
   ready ??= (async () => {
     const wasmEntry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
     setWasmPaths(join(dirname(wasmEntry), '/'));
-    if (!(await tf.setBackend('wasm'))) throw new MsecError('ANONYMIZER_BACKEND_UNAVAILABLE', 'the TensorFlow.js WebAssembly backend did not start');
+    if (!(await tf.setBackend('wasm')))
+      throw new MsecError('ANONYMIZER_BACKEND_UNAVAILABLE', 'the TensorFlow.js WebAssembly backend did not start');
     await tf.ready();
   })();
   return ready;
@@ -30,7 +31,11 @@ export async function loadLocalGraphModel(modelJson: string): Promise<tf.GraphMo
   const handler: tf.io.IOHandler = {
     load: async () => {
       const m = JSON.parse(readFileSync(modelJson, 'utf8')) as {
-        modelTopology: object; format?: string; generatedBy?: string; convertedBy?: string | null; signature?: object;
+        modelTopology: object;
+        format?: string;
+        generatedBy?: string;
+        convertedBy?: string | null;
+        signature?: object;
         weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
       };
       const shards = m.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(modelJson), p))));
@@ -39,7 +44,10 @@ export async function loadLocalGraphModel(modelJson: string): Promise<tf.GraphMo
         modelTopology: m.modelTopology,
         weightSpecs: m.weightsManifest.flatMap((g) => g.weights),
         weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer,
-        format: m.format, generatedBy: m.generatedBy, convertedBy: m.convertedBy ?? null, signature: m.signature,
+        format: m.format,
+        generatedBy: m.generatedBy,
+        convertedBy: m.convertedBy ?? null,
+        signature: m.signature,
       };
     },
   };

@@ -30,7 +30,10 @@ export interface VideoJob {
 export function videoFormat(path: string): string {
   const ext = extname(path).slice(1).toLowerCase();
   if (!(VIDEO_FORMATS as readonly string[]).includes(ext)) {
-    throw new MsecError('ANONYMIZER_OUTPUT_UNSUPPORTED', `unsupported video output .${ext}: use ${VIDEO_FORMATS.map((f) => '.' + f).join(', ')}`);
+    throw new MsecError(
+      'ANONYMIZER_OUTPUT_UNSUPPORTED',
+      `unsupported video output .${ext}: use ${VIDEO_FORMATS.map((f) => '.' + f).join(', ')}`,
+    );
   }
   return ext;
 }
@@ -49,7 +52,9 @@ async function* framesOf(stream: NodeJS.ReadableStream, size: number): AsyncGene
 
 function stderrOf(p: ChildProcess): () => string {
   let text = '';
-  p.stderr?.on('data', (d: Buffer) => { if (text.length < 4096) text += d.toString(); });
+  p.stderr?.on('data', (d: Buffer) => {
+    if (text.length < 4096) text += d.toString();
+  });
   return () => text.trim().split('\n').slice(-3).join(' | ');
 }
 
@@ -65,28 +70,64 @@ export async function anonymizeVideo(job: VideoJob): Promise<AnonymizeReport> {
   const started = performance.now();
   return writeAtomically(job.output, async (tmp) => {
     const decoder = spawnDecoder(job.input);
-    const encoder = spawnEncoder({ width: info.width, height: info.height, fps: info.fps, output: tmp, ...(job.keepAudio && info.hasAudio ? { audioFrom: job.input } : {}) }, format);
-    const decErr = stderrOf(decoder), encErr = stderrOf(encoder);
+    const encoder = spawnEncoder(
+      {
+        width: info.width,
+        height: info.height,
+        fps: info.fps,
+        output: tmp,
+        ...(job.keepAudio && info.hasAudio ? { audioFrom: job.input } : {}),
+      },
+      format,
+    );
+    const decErr = stderrOf(decoder),
+      encErr = stderrOf(encoder);
     const decoded = once(decoder, 'close') as Promise<[number | null]>;
     const encoded = once(encoder, 'close') as Promise<[number | null]>;
     encoder.stdin!.on('error', () => undefined); // a dead encoder is reported by its exit status
     try {
-      const seq = new FrameSequencer(job.detector, job.options, async (index, frame, result) => {
-        report.add(index, result);
-        if (!encoder.stdin!.write(frame.data)) await Promise.race([once(encoder.stdin!, 'drain'), encoded]);
-        const secs = (performance.now() - started) / 1000;
-        const fps = report.frames / Math.max(secs, 1e-3);
-        job.onProgress?.({ frames: report.frames, fps, ...(info.frames ? { total: info.frames, etaSeconds: Math.max(0, (info.frames - report.frames) / Math.max(fps, 1e-3)) } : {}) });
-      }, job.inFlight);
-      for await (const data of framesOf(decoder.stdout!, frameSize)) await seq.push({ width: info.width, height: info.height, data });
+      const seq = new FrameSequencer(
+        job.detector,
+        job.options,
+        async (index, frame, result) => {
+          report.add(index, result);
+          if (!encoder.stdin!.write(frame.data)) await Promise.race([once(encoder.stdin!, 'drain'), encoded]);
+          const secs = (performance.now() - started) / 1000;
+          const fps = report.frames / Math.max(secs, 1e-3);
+          job.onProgress?.({
+            frames: report.frames,
+            fps,
+            ...(info.frames
+              ? { total: info.frames, etaSeconds: Math.max(0, (info.frames - report.frames) / Math.max(fps, 1e-3)) }
+              : {}),
+          });
+        },
+        job.inFlight,
+      );
+      for await (const data of framesOf(decoder.stdout!, frameSize))
+        await seq.push({ width: info.width, height: info.height, data });
       const [decCode] = await decoded;
-      if (decCode !== 0) throw new MsecError('ANONYMIZER_VIDEO_DECODE_FAILED', `the video could not be decoded to the end (truncated or damaged?): ${decErr() || `ffmpeg exit ${decCode}`}`);
+      if (decCode !== 0)
+        throw new MsecError(
+          'ANONYMIZER_VIDEO_DECODE_FAILED',
+          `the video could not be decoded to the end (truncated or damaged?): ${decErr() || `ffmpeg exit ${decCode}`}`,
+        );
       await seq.finish();
       if (report.frames === 0) throw new MsecError('ANONYMIZER_VIDEO_EMPTY', 'the video has no decodable frames');
       encoder.stdin!.end();
       const [encCode] = await encoded;
-      if (encCode !== 0) throw new MsecError('ANONYMIZER_VIDEO_ENCODE_FAILED', `encoding failed: ${encErr() || `ffmpeg exit ${encCode}`}`);
-      return report.build({ input: job.input, output: job.output, kind: 'video', width: info.width, height: info.height });
+      if (encCode !== 0)
+        throw new MsecError(
+          'ANONYMIZER_VIDEO_ENCODE_FAILED',
+          `encoding failed: ${encErr() || `ffmpeg exit ${encCode}`}`,
+        );
+      return report.build({
+        input: job.input,
+        output: job.output,
+        kind: 'video',
+        width: info.width,
+        height: info.height,
+      });
     } finally {
       killProcess(decoder);
       killProcess(encoder);

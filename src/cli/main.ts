@@ -32,10 +32,14 @@ export async function buildProgram(io: CliIo = processIo, argv: readonly string[
     .version(MSEC_VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  program.command('version').description('print the version').action(() => io.out(MSEC_VERSION));
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => io.out(MSEC_VERSION));
   const first = argv[0];
   const versionOnly = first === 'version' || first === '-V' || first === '--version';
-  const groups = first !== undefined && first in COMMAND_GROUPS ? [first] : versionOnly ? [] : Object.keys(COMMAND_GROUPS);
+  const groups =
+    first !== undefined && first in COMMAND_GROUPS ? [first] : versionOnly ? [] : Object.keys(COMMAND_GROUPS);
   for (const register of await Promise.all(groups.map((g) => COMMAND_GROUPS[g]!()))) register(program, io);
   // Every command (and subcommand) reports usage errors by throwing instead of exiting.
   const applyOverride = (cmd: Command) => {
@@ -54,7 +58,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return 0;
       if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
       // commander has already printed its one-line message.
       return EXIT_USAGE;

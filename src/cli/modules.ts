@@ -10,7 +10,10 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   const modules: PlatformModule[] = [];
   // The ledger logs what the hub and the vault write (and the audit trail's heads), so either brings it along.
   if (want('ledger') || want('hub') || want('vault') || want('market')) {
-    const [{ ledgerModule }, { auditHeadsModule }] = await Promise.all([import('../ledger/index.ts'), import('../iam/audit-heads-module.ts')]);
+    const [{ ledgerModule }, { auditHeadsModule }] = await Promise.all([
+      import('../ledger/index.ts'),
+      import('../iam/audit-heads-module.ts'),
+    ]);
     modules.push(ledgerModule(), auditHeadsModule());
   }
   // The market settles into the hub's grants in the same transaction, so it runs beside a hub.

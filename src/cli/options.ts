@@ -2,7 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { Config, ConfigInput } from '../core/config.ts';
 
 export function parsePort(value: string): number {
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('must be a port number 0-65535');
   return Number(value);
 }
 

@@ -61,8 +61,13 @@ export const ConfigSchema = Type.Object(
     evmRpcUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     mqttPort: Port,
     logLevel: Type.Union([
-      Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'),
-      Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
     ]),
     tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
@@ -92,7 +97,15 @@ export const ConfigSchema = Type.Object(
 );
 
 export type Config = Static<typeof ConfigSchema>;
-export type ConfigInput = { [K in keyof Config]?: K extends 'auth' ? Partial<Config['auth']> : K extends 'ldap' ? Partial<NonNullable<Config['ldap']>> : K extends 'oidc' ? Partial<NonNullable<Config['oidc']>> : Config[K] };
+export type ConfigInput = {
+  [K in keyof Config]?: K extends 'auth'
+    ? Partial<Config['auth']>
+    : K extends 'ldap'
+      ? Partial<NonNullable<Config['ldap']>>
+      : K extends 'oidc'
+        ? Partial<NonNullable<Config['oidc']>>
+        : Config[K];
+};
 
 export const DEFAULT_CONFIG: Config = {
   dataDir: './data',
@@ -145,7 +158,10 @@ function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool
     case 'string':
       return raw;
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     case 'bool':
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -163,7 +179,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     const raw = env[name];
     if (raw !== undefined && raw !== '') out[key] = parseEnvValue(name, raw, kind);
   }
-  const ldap = Object.fromEntries(Object.entries(LDAP_ENV_KEYS).flatMap(([name, key]) => (env[name] ? [[key, env[name]]] : [])));
+  const ldap = Object.fromEntries(
+    Object.entries(LDAP_ENV_KEYS).flatMap(([name, key]) => (env[name] ? [[key, env[name]]] : [])),
+  );
   if (Object.keys(ldap).length > 0) out.ldap = ldap;
   return out as ConfigInput;
 }
@@ -204,7 +222,8 @@ export function loadConfig({ flags = {}, env = process.env, file }: LoadConfigOp
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, auth: { ...DEFAULT_CONFIG.auth } };
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) {
-      if ((k === 'auth' || k === 'ldap') && v && typeof v === 'object') merged[k] = { ...(merged[k] as object | undefined), ...v };
+      if ((k === 'auth' || k === 'ldap') && v && typeof v === 'object')
+        merged[k] = { ...(merged[k] as object | undefined), ...v };
       else merged[k] = v;
     }
   }

@@ -1,4 +1,14 @@
-import { mkdirSync, writeFileSync, chmodSync, existsSync, readFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import {
+  mkdirSync,
+  writeFileSync,
+  chmodSync,
+  existsSync,
+  readFileSync,
+  renameSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Creates a directory readable only by its owner (0700) if it does not exist. */

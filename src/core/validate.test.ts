@@ -14,15 +14,21 @@ const Reading = Type.Object(
 );
 
 const validReading = fc.record(
-  { device: fc.string({ minLength: 1, maxLength: 16 }), value: fc.double({ noNaN: true, noDefaultInfinity: true }), unit: fc.string({ maxLength: 8 }) },
+  {
+    device: fc.string({ minLength: 1, maxLength: 16 }),
+    value: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    unit: fc.string({ maxLength: 8 }),
+  },
   { requiredKeys: ['device', 'value'] },
 );
 
 describe('schema validation', () => {
   it('accepts every value of the schema and returns it unchanged', () => {
-    fc.assert(fc.property(validReading, (r) => {
+    fc.assert(
+      fc.property(validReading, (r) => {
         expect(assertValid(Reading, r)).toBe(r);
-      }));
+      }),
+    );
   });
 
   it('refuses any unknown field and names it', () => {

@@ -10,7 +10,8 @@ export const DESIGN_ERROR_CODES = [
 ] as const;
 
 /** The design tools' codes: their own, and the FSP and synthesis kinds with their prefixes. */
-export type DesignErrorCode = (typeof DESIGN_ERROR_CODES)[number] | `DESIGN_FSP_${FspErrorKind}` | `DESIGN_SYNTH_${SynthErrorKind}`;
+export type DesignErrorCode =
+  (typeof DESIGN_ERROR_CODES)[number] | `DESIGN_FSP_${FspErrorKind}` | `DESIGN_SYNTH_${SynthErrorKind}`;
 
 /** Stable codes of the problems a threat model can have (reported with file, line and column; not thrown). */
 export const DESIGN_DIAGNOSTIC_CODES = [

@@ -1,11 +1,23 @@
 /** The design tools' face: threat modelling and the security knowledge base. */
-export { DESIGN_ERROR_CODES, DESIGN_DIAGNOSTIC_CODES, type DesignErrorCode, type DesignDiagnosticCode } from './errors.ts';
+export {
+  DESIGN_ERROR_CODES,
+  DESIGN_DIAGNOSTIC_CODES,
+  type DesignErrorCode,
+  type DesignDiagnosticCode,
+} from './errors.ts';
 export { loadKb, searchKb, type KnowledgeBase, type SearchHit } from './kb/kb.ts';
 export type { KbEntry, MatchClause } from './kb/types.ts';
 export { parseModel, MAX_MODEL_BYTES, type ParseResult } from './threats/parse-model.ts';
 export { loadModelFile } from './threats/load-model.ts';
 export { formatDiagnostic, type ThreatModel, type Diagnostic } from './threats/model-types.ts';
-export { analyze, openAtLeast, type Analysis, type Threat, type MisuseResult, type RequirementResult } from './threats/analyze.ts';
+export {
+  analyze,
+  openAtLeast,
+  type Analysis,
+  type Threat,
+  type MisuseResult,
+  type RequirementResult,
+} from './threats/analyze.ts';
 export { rate, RISK_LEVELS, type RiskLevel, type Rating } from './threats/risk.ts';
 export { writeReport, REPORT_FORMATS, type ReportFormat } from './threats/write-report.ts';
 export { renderMarkdown } from './threats/report-md.ts';

@@ -1,6 +1,16 @@
 /** The gateway module's public face: IDS configuration, the IoT ruleset, the demo EVE source, the log agent and stealth hardening. */
 export { generateIdsConfig, type IdsConfigRequest, type IdsConfigResult } from './ids/generate.ts';
-export { IOT_RULES, MSEC_SID_RANGE, RULE_FAMILIES, renderRule, renderRuleset, ruleBySid, type IdsMode, type IotRule, type RuleFamily } from './ids/rules/index.ts';
+export {
+  IOT_RULES,
+  MSEC_SID_RANGE,
+  RULE_FAMILIES,
+  renderRule,
+  renderRuleset,
+  ruleBySid,
+  type IdsMode,
+  type IotRule,
+  type RuleFamily,
+} from './ids/rules/index.ts';
 export { findSuricata, MIN_SURICATA, runSuricata, testConfig, type SuricataInstall } from './ids/suricata.ts';
 export { parseCidr, parseHomeNet, DEFAULT_HOME_NET } from './ids/validate.ts';
 export { DEMO_CITIES, type DemoCity } from './demo/cities.ts';

@@ -19,18 +19,41 @@ export function gatewayModule(): PlatformModule {
     const iam = ctx.services.get(IAM);
     if (!(await iam.directory.getOrg(city))) return;
     const sensor = `gw-${city}-1`;
-    const principal = (await iam.directory.findByName(sensor)) ?? (await iam.directory.createPrincipal({ orgId: city, kind: 'service', name: sensor, roles: ['operator'] }));
-    const { key } = await iam.apiKeys.create(principal.id, `${sensor} demo ${new Date().toISOString().slice(0, 19)}`, 86_400);
+    const principal =
+      (await iam.directory.findByName(sensor)) ??
+      (await iam.directory.createPrincipal({ orgId: city, kind: 'service', name: sensor, roles: ['operator'] }));
+    const { key } = await iam.apiKeys.create(
+      principal.id,
+      `${sensor} demo ${new Date().toISOString().slice(0, 19)}`,
+      86_400,
+    );
     const dir = join(ctx.config.dataDir, 'demo-gateways', city);
     const eve = join(dir, 'eve.json');
-    replays.push(startEveReplay({ file: eve, city, sensor, intervalMs: 4000, onError: (err) => ctx.logger.warn({ err, sensor }, 'demo gateway: replay append failed') }));
+    replays.push(
+      startEveReplay({
+        file: eve,
+        city,
+        sensor,
+        intervalMs: 4000,
+        onError: (err) => ctx.logger.warn({ err, sensor }, 'demo gateway: replay append failed'),
+      }),
+    );
     const log = (level: string, msg: string, details?: Record<string, unknown>) => {
       if (level === 'warn' || level === 'error') ctx.logger.warn({ sensor, ...details }, `demo gateway agent: ${msg}`);
     };
-    agents.push(await startAgent({
-      stateDir: join(dir, 'agent'), sensor, org: city, version: MSEC_VERSION, inputs: [{ kind: 'file', path: eve, type: 'eve' }],
-      to: new URL('/api/v1/monitor/ingest', base), token: key, lingerMs: 500, log,
-    }));
+    agents.push(
+      await startAgent({
+        stateDir: join(dir, 'agent'),
+        sensor,
+        org: city,
+        version: MSEC_VERSION,
+        inputs: [{ kind: 'file', path: eve, type: 'eve' }],
+        to: new URL('/api/v1/monitor/ingest', base),
+        token: key,
+        lingerMs: 500,
+        log,
+      }),
+    );
   }
 
   return {

@@ -43,8 +43,10 @@ export interface RejectedReading {
  */
 export const TOPICS = {
   deviceReadings: (deviceId: string) => `devices/${deviceId}/readings`,
-  data: (org: string, provider: string, service: string, resource: string) => `data/${org}/${provider}/${service}/${resource}`,
-  deviceActions: (deviceId: string, service: string, resource: string) => `devices/${deviceId}/actions/${service}/${resource}`,
+  data: (org: string, provider: string, service: string, resource: string) =>
+    `data/${org}/${provider}/${service}/${resource}`,
+  deviceActions: (deviceId: string, service: string, resource: string) =>
+    `devices/${deviceId}/actions/${service}/${resource}`,
 } as const;
 
 export interface IngestContext {

@@ -1,7 +1,16 @@
 /** The city data hub: one platform module, its services, contracts and MQTT topics. */
 export { hubModule, type HubOptions } from './module.ts';
 export { HUB_DEVICES, HUB_TWINS, HUB_HISTORY, HUB_GRANTS, HUB_LIVE_FEED, HUB_BROKER } from './services.ts';
-export { TOPICS, type AcceptedReading, type RejectedReading, type IngestContext, type ReadingIngestor, type DeviceAuthenticator, type ReadingSink, type DeviceKeyLookup } from './contracts.ts';
+export {
+  TOPICS,
+  type AcceptedReading,
+  type RejectedReading,
+  type IngestContext,
+  type ReadingIngestor,
+  type DeviceAuthenticator,
+  type ReadingSink,
+  type DeviceKeyLookup,
+} from './contracts.ts';
 export type { DevicesHub, DevicesOptions } from './devices/service.ts';
 export type { HistoryStore } from './history/history-store.ts';
 export type { HubBroker } from './broker/broker.ts';

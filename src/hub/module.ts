@@ -40,13 +40,15 @@ export interface HubOptions {
   /** Days of history kept; older readings are deleted hourly. Default 365. */
   retentionDays?: number;
   /** The embedded MQTT broker; `false` runs the hub without it. Port defaults to config.mqttPort. */
-  broker?: false | {
-    port?: number;
-    maxPacketBytes?: number;
-    throttle?: Partial<ThrottleLimits>;
-    /** mTLS: CA file whose certificates clients must present (needs config.tlsCertFile/tlsKeyFile). */
-    clientCaFile?: string;
-  };
+  broker?:
+    | false
+    | {
+        port?: number;
+        maxPacketBytes?: number;
+        throttle?: Partial<ThrottleLimits>;
+        /** mTLS: CA file whose certificates clients must present (needs config.tlsCertFile/tlsKeyFile). */
+        clientCaFile?: string;
+      };
   /** How often an idle federation exporter looks for new readings, ms. Default 250. */
   federationPollMs?: number;
   /** Bridges topic trees to and from another MQTT broker (e.g. the system Mosquitto). */
@@ -85,15 +87,35 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
   });
 
   /** Store first (durably), then fan out: nobody sees a reading whose history row could still fail. */
-  const onReading = async (r: AcceptedReading, origin: string | null = null, originSeq: number | null = null, signature: string = r.signature) => {
+  const onReading = async (
+    r: AcceptedReading,
+    origin: string | null = null,
+    originSeq: number | null = null,
+    signature: string = r.signature,
+  ) => {
     await history!.append({
-      org: r.org, provider: r.provider, service: r.service, resource: r.resource, device_id: r.deviceId, counter: r.counter,
-      ts: r.timestamp, received_at: r.receivedAt, value: r.value, unit: r.unit ?? null, signature,
-      attestation: r.attestation, origin, origin_seq: originSeq, cose: r.cose.length > 0 ? r.cose : null,
+      org: r.org,
+      provider: r.provider,
+      service: r.service,
+      resource: r.resource,
+      device_id: r.deviceId,
+      counter: r.counter,
+      ts: r.timestamp,
+      received_at: r.receivedAt,
+      value: r.value,
+      unit: r.unit ?? null,
+      signature,
+      attestation: r.attestation,
+      origin,
+      origin_seq: originSeq,
+      cose: r.cose.length > 0 ? r.cose : null,
     });
     twins!.enqueue({ ...r, origin });
     feed.emit(r);
-    if (broker) void broker.publishReading(r).catch((err: unknown) => ctx!.logger.warn({ err }, 'publishing a reading on MQTT failed'));
+    if (broker)
+      void broker
+        .publishReading(r)
+        .catch((err: unknown) => ctx!.logger.warn({ err }, 'publishing a reading on MQTT failed'));
     bridge?.forwardReading(r);
   };
 
@@ -110,7 +132,14 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
     policy: [
       ...devicePolicy,
       ...twinPolicy(grants),
-      { id: 'hub-federation-push', effect: 'allow', roles: '*', actions: ['hub:federation:push'], scope: 'any', description: 'partners push under an agreement; the handler binds the caller to it' },
+      {
+        id: 'hub-federation-push',
+        effect: 'allow',
+        roles: '*',
+        actions: ['hub:federation:push'],
+        scope: 'any',
+        description: 'partners push under an agreement; the handler binds the caller to it',
+      },
     ],
 
     async start(c) {
@@ -122,26 +151,60 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
       c.access.addAuthenticator(devices.deviceAuth.authenticator);
       await grants.start(c.store);
       stoppers.push(() => grants.stop());
-      const twinTimer = setInterval(() => void twins!.flush().catch((err: unknown) => c.logger.error({ err }, 'twin update failed')), 100);
+      const twinTimer = setInterval(
+        () => void twins!.flush().catch((err: unknown) => c.logger.error({ err }, 'twin update failed')),
+        100,
+      );
       twinTimer.unref();
       stoppers.push(() => clearInterval(twinTimer));
       stoppers.push(startRetention(history, opts.retentionDays ?? 365, () => c.clock.now(), c.logger));
 
       if (opts.broker !== false) {
         const b = opts.broker ?? {};
-        const tls = c.config.tlsCertFile && c.config.tlsKeyFile
-          ? { cert: readFileSync(c.config.tlsCertFile), key: readFileSync(c.config.tlsKeyFile), ca: b.clientCaFile ? readFileSync(b.clientCaFile) : undefined, requireClientCert: Boolean(b.clientCaFile) }
-          : undefined;
+        const tls =
+          c.config.tlsCertFile && c.config.tlsKeyFile
+            ? {
+                cert: readFileSync(c.config.tlsCertFile),
+                key: readFileSync(c.config.tlsKeyFile),
+                ca: b.clientCaFile ? readFileSync(b.clientCaFile) : undefined,
+                requireClientCert: Boolean(b.clientCaFile),
+              }
+            : undefined;
         broker = new HubBroker(
-          { host: c.config.host, port: b.port ?? c.config.mqttPort, maxPacketBytes: b.maxPacketBytes ?? 64 * 1024, throttle: { ...DEFAULT_THROTTLE, ...b.throttle }, tls, redisUrl: c.config.redisUrl },
-          { iam, grants, deviceAuth: devices.deviceAuth, ingest: devices.ingestor, refusals: new RefusalReporter(c.metrics, iam.audit, c.bus, c.logger), logger: c.logger, now: () => Date.now() },
+          {
+            host: c.config.host,
+            port: b.port ?? c.config.mqttPort,
+            maxPacketBytes: b.maxPacketBytes ?? 64 * 1024,
+            throttle: { ...DEFAULT_THROTTLE, ...b.throttle },
+            tls,
+            redisUrl: c.config.redisUrl,
+          },
+          {
+            iam,
+            grants,
+            deviceAuth: devices.deviceAuth,
+            ingest: devices.ingestor,
+            refusals: new RefusalReporter(c.metrics, iam.audit, c.bus, c.logger),
+            logger: c.logger,
+            now: () => Date.now(),
+          },
         );
         await broker.start();
-        c.logger.info({ port: broker.port, tls: Boolean(tls), redis: Boolean(c.config.redisUrl) }, 'hub MQTT broker listening');
+        c.logger.info(
+          { port: broker.port, tls: Boolean(tls), redis: Boolean(c.config.redisUrl) },
+          'hub MQTT broker listening',
+        );
       }
       agreements = new AgreementStore(c.store, c.clock, SecretBox.forDataDir(c.config.dataDir));
       const d = devices;
-      links = new FederationLinks(agreements, history, c.logger, () => c.clock.now(), (id, cose, at) => d.signingKeyFor(id, cose, at), opts.federationPollMs);
+      links = new FederationLinks(
+        agreements,
+        history,
+        c.logger,
+        () => c.clock.now(),
+        (id, cose, at) => d.signingKeyFor(id, cose, at),
+        opts.federationPollMs,
+      );
       await links.start();
       stoppers.push(() => links!.stop());
       if (opts.bridge) {
@@ -156,7 +219,10 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
       c.services.provide(HUB_GRANTS, grants);
       c.services.provide(HUB_LIVE_FEED, feed);
       c.services.provide(HUB_BROKER, broker);
-      c.services.provide(ACCEPTED_READINGS, history.outbox(() => c.clock.now()));
+      c.services.provide(
+        ACCEPTED_READINGS,
+        history.outbox(() => c.clock.now()),
+      );
     },
 
     async routes(app, c) {
@@ -171,7 +237,9 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
       await historyRoutes(app, c, hub);
       await sseRoutes(app, c, feed, grants, hub.twins);
       const importer: ImporterDeps = {
-        agreements: agreements!, platformKey: c.platformKey, now: () => c.clock.now(),
+        agreements: agreements!,
+        platformKey: c.platformKey,
+        now: () => c.clock.now(),
         apply: (r, origin, seq, signature) => onReading(r, origin, seq, signature),
       };
       await federationRoutes(app, c, agreements!, links!, importer);

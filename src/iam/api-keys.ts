@@ -41,19 +41,41 @@ export class ApiKeyService {
   private readonly cache = new Map<string, { subject: Subject; until: number; cachedAt: number }>();
   private static readonly CACHE_MS = 30_000;
 
-  constructor(store: Store, private readonly clock: Clock, private readonly revocations?: RevocationList) {
+  constructor(
+    store: Store,
+    private readonly clock: Clock,
+    private readonly revocations?: RevocationList,
+  ) {
     this.db = store.db.withTables<IamTables>();
   }
 
   async create(principalId: string, name: string, ttlSeconds?: number): Promise<{ key: string; info: ApiKeyInfo }> {
-    if (!/^[\w .:-]{1,64}$/.test(name)) throw new MsecError('VALIDATION_FAILED', 'key name must be 1-64 letters, digits, spaces or _.:-');
+    if (!/^[\w .:-]{1,64}$/.test(name))
+      throw new MsecError('VALIDATION_FAILED', 'key name must be 1-64 letters, digits, spaces or _.:-');
     const id = newId('k');
     const secret = newSecret(32);
     const now = this.clock.now();
-    const info: ApiKeyInfo = { id, principalId, name, createdAt: now, expiresAt: ttlSeconds ? now + ttlSeconds * 1000 : null, revokedAt: null, lastUsedAt: null };
+    const info: ApiKeyInfo = {
+      id,
+      principalId,
+      name,
+      createdAt: now,
+      expiresAt: ttlSeconds ? now + ttlSeconds * 1000 : null,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
     await this.db
       .insertInto('iam_api_keys')
-      .values({ id, principal_id: principalId, name, secret_hash: hashSecret(secret).toString('hex'), created_at: now, expires_at: info.expiresAt, revoked_at: null, last_used_at: null })
+      .values({
+        id,
+        principal_id: principalId,
+        name,
+        secret_hash: hashSecret(secret).toString('hex'),
+        created_at: now,
+        expires_at: info.expiresAt,
+        revoked_at: null,
+        last_used_at: null,
+      })
       .execute();
     return { key: `msec_${id}.${secret}`, info };
   }
@@ -62,7 +84,15 @@ export class ApiKeyService {
     let q = this.db.selectFrom('iam_api_keys').selectAll();
     if (principalId) q = q.where('principal_id', '=', principalId);
     const rows = await q.orderBy('created_at').execute();
-    return rows.map((r) => ({ id: r.id, principalId: r.principal_id, name: r.name, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      principalId: r.principal_id,
+      name: r.name,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      revokedAt: r.revoked_at,
+      lastUsedAt: r.last_used_at,
+    }));
   }
 
   async get(id: string): Promise<ApiKeyInfo | undefined> {
@@ -71,16 +101,26 @@ export class ApiKeyService {
 
   async revoke(id: string): Promise<void> {
     for (const [k, v] of this.cache) if (v.subject.apiKeyId === id) this.cache.delete(k);
-    const res = await this.db.updateTable('iam_api_keys').set({ revoked_at: this.clock.now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) throw new MsecError('NOT_FOUND', `api key ${id} not found or already revoked`);
+    const res = await this.db
+      .updateTable('iam_api_keys')
+      .set({ revoked_at: this.clock.now() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0)
+      throw new MsecError('NOT_FOUND', `api key ${id} not found or already revoked`);
     // Other processes drop their cached copy, and live sessions on the key end, at once.
     await this.revocations?.revokeToken(id, this.clock.now() + 2 * ApiKeyService.CACHE_MS);
   }
 
-  async authenticate(presented: string, loadPrincipal: (id: string) => Promise<Principal | undefined>): Promise<Subject> {
+  async authenticate(
+    presented: string,
+    loadPrincipal: (id: string) => Promise<Principal | undefined>,
+  ): Promise<Subject> {
     const now0 = this.clock.now();
     const hit = this.cache.get(presented);
-    if (hit && hit.until > now0 && !this.revocations?.isRevoked(hit.subject.apiKeyId, hit.subject.id, hit.cachedAt)) return hit.subject;
+    if (hit && hit.until > now0 && !this.revocations?.isRevoked(hit.subject.apiKeyId, hit.subject.id, hit.cachedAt))
+      return hit.subject;
     const m = KEY_FORMAT.exec(presented);
     if (!m) throw new MsecError('TOKEN_INVALID', 'api key is malformed');
     const row = await this.db.selectFrom('iam_api_keys').selectAll().where('id', '=', m[1]!).executeTakeFirst();
@@ -98,7 +138,15 @@ export class ApiKeyService {
       this.lastUsedWrites.set(row.id, now);
       await this.db.updateTable('iam_api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
     }
-    const subject: Subject = { id: principal.id, name: principal.name, kind: principal.kind, org: principal.orgId, roles: principal.roles, via: 'api-key', apiKeyId: row.id };
+    const subject: Subject = {
+      id: principal.id,
+      name: principal.name,
+      kind: principal.kind,
+      org: principal.orgId,
+      roles: principal.roles,
+      via: 'api-key',
+      apiKeyId: row.id,
+    };
     const until = Math.min(now + ApiKeyService.CACHE_MS, row.expires_at ?? Infinity);
     if (this.cache.size >= 10_000) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(presented, { subject, until, cachedAt: now });

@@ -52,7 +52,11 @@ export class AnonymousRefusals {
     this.pending.clear();
     const now = this.clock.now();
     for (const [k, at] of this.seen) if (now - at >= this.intervalMs) this.seen.delete(k);
-    for (const p of rows) await this.append({ ...p.rec, detail: { ...p.rec.detail, count: p.count, since: new Date(p.since).toISOString(), aggregated: true } });
+    for (const p of rows)
+      await this.append({
+        ...p.rec,
+        detail: { ...p.rec.detail, count: p.count, since: new Date(p.since).toISOString(), aggregated: true },
+      });
   }
 
   async stop(): Promise<void> {

@@ -12,7 +12,13 @@ export function auditHeadsModule(opts: { intervalMs?: number } = {}): PlatformMo
     name: 'iam-audit-heads',
     needs: [LEDGER_LOG],
     async start(ctx) {
-      heads = new AuditHeads({ log: ctx.services.get(LEDGER_LOG), store: ctx.store, logger: ctx.logger, intervalMs: opts.intervalMs ?? 60_000, now: () => ctx.clock.now() });
+      heads = new AuditHeads({
+        log: ctx.services.get(LEDGER_LOG),
+        store: ctx.store,
+        logger: ctx.logger,
+        intervalMs: opts.intervalMs ?? 60_000,
+        now: () => ctx.clock.now(),
+      });
       heads.start();
     },
     async stop() {

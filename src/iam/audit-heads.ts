@@ -29,11 +29,20 @@ export const auditHeadMigrations: ModuleMigration[] = [
         .addColumn('created_at', t.bigint, (c) => c.notNull())
         .execute();
       // In this database's own schema (introspection would also list other schemas' tables).
-      const found = dialect === 'sqlite'
-        ? await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'ledger_audit_heads'`.execute(db)
-        : await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT to_regclass('ledger_audit_heads') AS t) x WHERE t IS NOT NULL`.execute(db);
+      const found =
+        dialect === 'sqlite'
+          ? await sql<{
+              n: number;
+            }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'ledger_audit_heads'`.execute(db)
+          : await sql<{
+              n: number;
+            }>`SELECT count(*)::int AS n FROM (SELECT to_regclass('ledger_audit_heads') AS t) x WHERE t IS NOT NULL`.execute(
+              db,
+            );
       if (Number(found.rows[0]?.n ?? 0) > 0) {
-        await sql`INSERT INTO iam_audit_heads (entry_idx, head, last_audit_id, count, created_at) SELECT entry_idx, head, last_audit_id, count, created_at FROM ledger_audit_heads`.execute(db);
+        await sql`INSERT INTO iam_audit_heads (entry_idx, head, last_audit_id, count, created_at) SELECT entry_idx, head, last_audit_id, count, created_at FROM ledger_audit_heads`.execute(
+          db,
+        );
       }
     },
   },
@@ -44,7 +53,20 @@ export const auditHeadMigrations: ModuleMigration[] = [
  * numbers (PostgreSQL hands bigints back as strings, so they are normalised first).
  */
 export function auditEntryHash(r: Omit<AuditRow, 'id'> & { id: number | string | bigint }): Buffer {
-  const cols = [Number(r.id), Number(r.at), r.actor_id, r.actor_name, r.org_id, r.action, r.resource, r.outcome, r.status === null ? null : Number(r.status), r.ip, r.request_id, r.detail];
+  const cols = [
+    Number(r.id),
+    Number(r.at),
+    r.actor_id,
+    r.actor_name,
+    r.org_id,
+    r.action,
+    r.resource,
+    r.outcome,
+    r.status === null ? null : Number(r.status),
+    r.ip,
+    r.request_id,
+    r.detail,
+  ];
   return createHash('sha256').update(JSON.stringify(cols)).digest();
 }
 
@@ -62,12 +84,24 @@ export class AuditHeads {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly db: Kysely<AuditHeadTables & IamTables>;
 
-  constructor(private readonly opts: { log: TransparencyLog; store: Store; logger: Pick<Logger, 'warn'>; intervalMs: number; now: () => number }) {
+  constructor(
+    private readonly opts: {
+      log: TransparencyLog;
+      store: Store;
+      logger: Pick<Logger, 'warn'>;
+      intervalMs: number;
+      now: () => number;
+    },
+  ) {
     this.db = opts.store.db.withTables<AuditHeadTables & IamTables>();
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.appendHead().catch((err: unknown) => this.opts.logger.warn({ err }, 'logging the audit head failed')), this.opts.intervalMs);
+    this.timer ??= setInterval(
+      () =>
+        void this.appendHead().catch((err: unknown) => this.opts.logger.warn({ err }, 'logging the audit head failed')),
+      this.opts.intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -85,15 +119,32 @@ export class AuditHeads {
   }
 
   private async appendOnce(): Promise<{ index: number; head: Buffer; lastAuditId: number; count: number } | undefined> {
-    const last = await this.db.selectFrom('iam_audit_heads').selectAll().orderBy('entry_idx', 'desc').limit(1).executeTakeFirst();
+    const last = await this.db
+      .selectFrom('iam_audit_heads')
+      .selectAll()
+      .orderBy('entry_idx', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     const after = last ? Number(last.last_audit_id) : 0;
-    const rows = await this.db.selectFrom('iam_audit_log').selectAll().where('id', '>', after).orderBy('id', 'asc').limit(MAX_PER_HEAD).execute();
+    const rows = await this.db
+      .selectFrom('iam_audit_log')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id', 'asc')
+      .limit(MAX_PER_HEAD)
+      .execute();
     const lastRow = rows[rows.length - 1];
     if (!lastRow) return undefined;
-    const head = chainAuditHead(last ? Buffer.from(last.head) : Buffer.alloc(32), rows.map((r) => auditEntryHash(r)));
+    const head = chainAuditHead(
+      last ? Buffer.from(last.head) : Buffer.alloc(32),
+      rows.map((r) => auditEntryHash(r)),
+    );
     const { index } = await this.opts.log.append({ kind: AUDIT_HEAD_KIND, dataHash: head });
     const lastAuditId = Number(lastRow.id);
-    await this.db.insertInto('iam_audit_heads').values({ entry_idx: index, head, last_audit_id: lastAuditId, count: rows.length, created_at: this.opts.now() }).execute();
+    await this.db
+      .insertInto('iam_audit_heads')
+      .values({ entry_idx: index, head, last_audit_id: lastAuditId, count: rows.length, created_at: this.opts.now() })
+      .execute();
     return { index, head, lastAuditId, count: rows.length };
   }
 }

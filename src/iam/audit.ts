@@ -31,7 +31,10 @@ export class AuditLog {
   /** Refusals of anonymous callers, aggregated per source and reason (see AnonymousRefusals). */
   readonly anonymous: AnonymousRefusals;
 
-  constructor(store: Store, private readonly clock: Clock) {
+  constructor(
+    store: Store,
+    private readonly clock: Clock,
+  ) {
     this.db = store.db.withTables<IamTables>();
     this.anonymous = new AnonymousRefusals((rec) => this.append(rec), clock);
   }
@@ -71,7 +74,10 @@ export class AuditLog {
     if (q.since !== undefined) sel = sel.where('at', '>=', q.since);
     if (q.until !== undefined) sel = sel.where('at', '<', q.until);
     if (q.before !== undefined) sel = sel.where('id', '<', q.before);
-    const rows = await sel.orderBy('id', 'desc').limit(Math.min(q.limit ?? 100, 1000)).execute();
+    const rows = await sel
+      .orderBy('id', 'desc')
+      .limit(Math.min(q.limit ?? 100, 1000))
+      .execute();
     return rows.map((r) => toEntry({ ...r, id: Number(r.id) }));
   }
 }

@@ -38,9 +38,14 @@ export class PasswordAuthenticator {
   async login(username: string, password: string, source = 'unknown'): Promise<ExternalLoginResult> {
     const wait = await this.throttle.waitMs(username, source);
     if (wait > 0) {
-      throw new MsecError('LOGIN_THROTTLED', 'too many failed logins for this name from your address; try again later', {
-        status: 429, details: { retryAfterSeconds: Math.ceil(wait / 1000) },
-      });
+      throw new MsecError(
+        'LOGIN_THROTTLED',
+        'too many failed logins for this name from your address; try again later',
+        {
+          status: 429,
+          details: { retryAfterSeconds: Math.ceil(wait / 1000) },
+        },
+      );
     }
     // External directories first; their refusals are throttled like the embedded directory's.
     for (const backend of this.backends) {

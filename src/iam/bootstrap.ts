@@ -15,8 +15,18 @@ export async function bootstrapAdmin(iam: Iam, dataDir: string): Promise<{ crede
     await iam.directory.createOrg({ id: PLATFORM_ORG, name: 'Platform operator', kind: 'platform' });
   }
   const password = newSecret(18);
-  await iam.directory.createPrincipal({ orgId: PLATFORM_ORG, kind: 'user', name: ADMIN_USERNAME, displayName: 'Platform administrator', roles: ['admin'], password });
+  await iam.directory.createPrincipal({
+    orgId: PLATFORM_ORG,
+    kind: 'user',
+    name: ADMIN_USERNAME,
+    displayName: 'Platform administrator',
+    roles: ['admin'],
+    password,
+  });
   const credentialFile = join(dataDir, 'admin-credential.json');
-  writePrivateFile(credentialFile, JSON.stringify({ username: ADMIN_USERNAME, password, createdAt: new Date().toISOString() }, null, 2) + '\n');
+  writePrivateFile(
+    credentialFile,
+    JSON.stringify({ username: ADMIN_USERNAME, password, createdAt: new Date().toISOString() }, null, 2) + '\n',
+  );
   return { credentialFile };
 }

@@ -24,10 +24,27 @@ describe.each(storeCases)('IAM on $name', (storeCase) => {
     cleanup = opened.cleanup;
     const clock = new ManualClock(Date.UTC(2026, 10, 1));
     const key = generatePlatformKey();
-    const iam = new Iam({ store: opened.store, key, clock, auth: { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600, lockoutThreshold: 3, lockoutSeconds: 600, passwordHashCost: 10 } });
+    const iam = new Iam({
+      store: opened.store,
+      key,
+      clock,
+      auth: {
+        accessTokenTtlSeconds: 900,
+        refreshTokenTtlSeconds: 3600,
+        lockoutThreshold: 3,
+        lockoutSeconds: 600,
+        passwordHashCost: 10,
+      },
+    });
     await iam.start();
     await iam.directory.createOrg({ id: 'santander', name: 'Santander', kind: 'city' });
-    const alice = await iam.directory.createPrincipal({ orgId: 'santander', kind: 'user', name: 'alice', roles: ['operator'], password: 'alice-password-1' });
+    const alice = await iam.directory.createPrincipal({
+      orgId: 'santander',
+      kind: 'user',
+      name: 'alice',
+      roles: ['operator'],
+      password: 'alice-password-1',
+    });
     return { iam, clock, key, alice, store: opened.store };
   }
 
@@ -39,10 +56,20 @@ describe.each(storeCases)('IAM on $name', (storeCase) => {
 
     const otherKey = generatePlatformKey();
     const forged = await new SignJWT({ org: 'santander', roles: ['admin'], kind: 'user', name: 'alice' })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).setSubject(alice.id).setIssuer('msec').setAudience('msec-api')
-      .setJti('x').setIssuedAt(Math.floor(clock.now() / 1000)).setExpirationTime('10m').sign(otherKey.privateKey);
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+      .setSubject(alice.id)
+      .setIssuer('msec')
+      .setAudience('msec-api')
+      .setJti('x')
+      .setIssuedAt(Math.floor(clock.now() / 1000))
+      .setExpirationTime('10m')
+      .sign(otherKey.privateKey);
     expect(await codeOf(iam.authenticate(forged))).toBe('TOKEN_INVALID');
-    const none = new UnsecuredJWT({ org: 'platform', roles: ['admin'], kind: 'user', name: 'x' }).setSubject(alice.id).setIssuer('msec').setAudience('msec-api').encode();
+    const none = new UnsecuredJWT({ org: 'platform', roles: ['admin'], kind: 'user', name: 'x' })
+      .setSubject(alice.id)
+      .setIssuer('msec')
+      .setAudience('msec-api')
+      .encode();
     expect(await codeOf(iam.authenticate(none))).toBe('TOKEN_INVALID');
     expect(await codeOf(iam.authenticate('not.a.jwt'))).toBe('TOKEN_INVALID');
 
@@ -69,7 +96,16 @@ describe.each(storeCases)('IAM on $name', (storeCase) => {
     };
     const existing = await answers('alice');
     // Delays grow: free failures, then 1 s, then 2 s between attempts.
-    expect(existing).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'LOGIN_THROTTLED', 'INVALID_CREDENTIALS', 'LOGIN_THROTTLED', 'LOGIN_THROTTLED', 'INVALID_CREDENTIALS']);
+    expect(existing).toEqual([
+      'INVALID_CREDENTIALS',
+      'INVALID_CREDENTIALS',
+      'INVALID_CREDENTIALS',
+      'LOGIN_THROTTLED',
+      'INVALID_CREDENTIALS',
+      'LOGIN_THROTTLED',
+      'LOGIN_THROTTLED',
+      'INVALID_CREDENTIALS',
+    ]);
     // An unknown name gets exactly the same answers: names cannot be enumerated.
     expect(await answers('nobody')).toEqual(existing);
     // The owner, from its own address, is not locked out, and its session holds.
@@ -96,7 +132,11 @@ describe.each(storeCases)('IAM on $name', (storeCase) => {
     const { iam, alice, store } = await setup();
     const { key, info } = await iam.apiKeys.create(alice.id, 'ingest service');
     expect(await iam.authenticate(key)).toMatchObject({ id: alice.id, via: 'api-key', apiKeyId: info.id });
-    const rows = await store.db.withTables<{ iam_api_keys: { secret_hash: string } }>().selectFrom('iam_api_keys').select('secret_hash').execute();
+    const rows = await store.db
+      .withTables<{ iam_api_keys: { secret_hash: string } }>()
+      .selectFrom('iam_api_keys')
+      .select('secret_hash')
+      .execute();
     expect(rows[0]!.secret_hash).not.toContain(key.split('.')[1]!);
     expect(await codeOf(iam.authenticate(key.slice(0, -2) + (key.endsWith('xx') ? 'yy' : 'xx')))).toBe('TOKEN_INVALID');
     await iam.apiKeys.revoke(info.id);
@@ -118,7 +158,9 @@ describe.each(storeCases)('IAM on $name', (storeCase) => {
     await iam.audit.append({ action: 'iam:org:create', outcome: 'denied', actorName: 'mallory' });
     expect((await iam.audit.query({ outcome: 'denied' })).map((e) => e.actorName)).toEqual(['mallory']);
     const db = store.db.withTables<{ iam_audit_log: { outcome: string } }>();
-    await expect(db.updateTable('iam_audit_log').set({ outcome: 'succeeded' }).execute()).rejects.toThrow(/append-only/);
+    await expect(db.updateTable('iam_audit_log').set({ outcome: 'succeeded' }).execute()).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db.deleteFrom('iam_audit_log').execute()).rejects.toThrow(/append-only/);
     expect(await iam.audit.query()).toHaveLength(2);
   });

@@ -1,4 +1,12 @@
-import { MsecError, type Clock, type Config, type EventBus, type PlatformAccess, type PlatformKey, type Store } from '../core/index.ts';
+import {
+  MsecError,
+  type Clock,
+  type Config,
+  type EventBus,
+  type PlatformAccess,
+  type PlatformKey,
+  type Store,
+} from '../core/index.ts';
 import { ApiKeyService, looksLikeApiKey } from './api-keys.ts';
 import { AuditLog } from './audit.ts';
 import { PasswordAuthenticator } from './authenticator.ts';
@@ -16,7 +24,10 @@ export interface IamOptions {
   key: PlatformKey;
   clock: Clock;
   /** The `auth` section of the platform configuration. */
-  auth: Pick<Config['auth'], 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'lockoutThreshold' | 'lockoutSeconds' | 'passwordHashCost'>;
+  auth: Pick<
+    Config['auth'],
+    'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'lockoutThreshold' | 'lockoutSeconds' | 'passwordHashCost'
+  >;
   /** Carries revocations to every process; without it they stay in this one (and the store). */
   bus?: EventBus | undefined;
   /** How often live sessions are checked again (default SESSION_RECHECK_MS). */
@@ -47,8 +58,16 @@ export class Iam implements PlatformAccess {
       refreshSeconds: opts.auth.refreshTokenTtlSeconds,
     });
     this.apiKeys = new ApiKeyService(store, clock, this.revocations);
-    this.loginThrottle = new LoginThrottle(store, clock, { freeFailures: opts.auth.lockoutThreshold, maxDelayMs: opts.auth.lockoutSeconds * 1000 });
-    this.passwords = new PasswordAuthenticator(this.directory, this.tokens, this.loginThrottle, opts.auth.passwordHashCost);
+    this.loginThrottle = new LoginThrottle(store, clock, {
+      freeFailures: opts.auth.lockoutThreshold,
+      maxDelayMs: opts.auth.lockoutSeconds * 1000,
+    });
+    this.passwords = new PasswordAuthenticator(
+      this.directory,
+      this.tokens,
+      this.loginThrottle,
+      opts.auth.passwordHashCost,
+    );
     this.audit = new AuditLog(store, clock);
     this.sessions = new LiveSessions(opts.sessionRecheckMs);
     // Any revocation, here or in another process, re-checks every live session at once (on the
@@ -135,7 +154,11 @@ export class Iam implements PlatformAccess {
 
   /** Ends one session: its access token and its refresh family. */
   async logout(subject: Subject, refreshToken?: string): Promise<void> {
-    if (subject.jti) await this.revocations.revokeToken(subject.jti, subject.expiresAt ?? this.opts.clock.now() + this.opts.auth.accessTokenTtlSeconds * 1000);
+    if (subject.jti)
+      await this.revocations.revokeToken(
+        subject.jti,
+        subject.expiresAt ?? this.opts.clock.now() + this.opts.auth.accessTokenTtlSeconds * 1000,
+      );
     if (subject.family) await this.tokens.revokeFamily(subject.family);
     if (refreshToken) await this.tokens.revokeFamilyOf(refreshToken);
   }

@@ -6,7 +6,15 @@ export { PrincipalDirectory, type Principal, type Org, type CreatePrincipalInput
 export type { Subject } from './subject.ts';
 export { TokenService, TOKEN_AUDIENCE, TOKEN_ISSUER, type IssuedTokens } from './tokens.ts';
 export { ApiKeyService, type ApiKeyInfo } from './api-keys.ts';
-export { PolicyEngine, actionMatches, DEFAULT_STATEMENTS, type PolicyStatement, type ResourceRef, type Decision, type Scope } from './policy.ts';
+export {
+  PolicyEngine,
+  actionMatches,
+  DEFAULT_STATEMENTS,
+  type PolicyStatement,
+  type ResourceRef,
+  type Decision,
+  type Scope,
+} from './policy.ts';
 export { AuditLog, type AuditRecord, type AuditEntry, type AuditQuery, type AuditOutcome } from './audit.ts';
 export { Iam, type IamOptions } from './iam.ts';
 export { bootstrapAdmin, ADMIN_USERNAME } from './bootstrap.ts';

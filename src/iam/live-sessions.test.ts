@@ -3,7 +3,14 @@ import { MsecError } from '../core/index.ts';
 import { LiveSessions } from './live-sessions.ts';
 import type { Subject } from './subject.ts';
 
-const alice: Subject = { id: 'p1', name: 'alice', kind: 'user', org: 'santander', roles: ['consumer', 'analyst'], via: 'token' };
+const alice: Subject = {
+  id: 'p1',
+  name: 'alice',
+  kind: 'user',
+  org: 'santander',
+  roles: ['consumer', 'analyst'],
+  via: 'token',
+};
 
 function session(recheck: () => Subject | Promise<Subject>) {
   const ended: string[] = [];

@@ -16,7 +16,9 @@ export interface LiveSession {
 }
 
 function sameRights(a: Subject, b: Subject): boolean {
-  return a.id === b.id && a.org === b.org && a.roles.length === b.roles.length && a.roles.every((r) => b.roles.includes(r));
+  return (
+    a.id === b.id && a.org === b.org && a.roles.length === b.roles.length && a.roles.every((r) => b.roles.includes(r))
+  );
 }
 
 /**

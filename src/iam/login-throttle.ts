@@ -25,32 +25,52 @@ function nameKey(name: string): string {
 export class LoginThrottle {
   private readonly db: Kysely<IamTables>;
 
-  constructor(store: Store, private readonly clock: Clock, private readonly policy: ThrottlePolicy) {
+  constructor(
+    store: Store,
+    private readonly clock: Clock,
+    private readonly policy: ThrottlePolicy,
+  ) {
     this.db = store.db.withTables<IamTables>();
   }
 
   /** Milliseconds to wait before (name, source) may try again; 0 when it may now. */
   async waitMs(name: string, source: string): Promise<number> {
-    const row = await this.db.selectFrom('iam_login_throttle').select('next_at').where('name_key', '=', nameKey(name)).where('source', '=', source).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('iam_login_throttle')
+      .select('next_at')
+      .where('name_key', '=', nameKey(name))
+      .where('source', '=', source)
+      .executeTakeFirst();
     return row ? Math.max(0, Number(row.next_at) - this.clock.now()) : 0;
   }
 
   async failure(name: string, source: string): Promise<void> {
     const key = nameKey(name);
     const now = this.clock.now();
-    const row = await this.db.selectFrom('iam_login_throttle').select('failures').where('name_key', '=', key).where('source', '=', source).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('iam_login_throttle')
+      .select('failures')
+      .where('name_key', '=', key)
+      .where('source', '=', source)
+      .executeTakeFirst();
     const failures = (row ? Number(row.failures) : 0) + 1;
     const over = failures - this.policy.freeFailures + 1;
     const delay = over <= 0 ? 0 : Math.min(this.policy.maxDelayMs, 1000 * 2 ** Math.min(over - 1, 30));
     await this.db
       .insertInto('iam_login_throttle')
       .values({ name_key: key, source, failures, next_at: now + delay, updated_at: now })
-      .onConflict((oc) => oc.columns(['name_key', 'source']).doUpdateSet({ failures, next_at: now + delay, updated_at: now }))
+      .onConflict((oc) =>
+        oc.columns(['name_key', 'source']).doUpdateSet({ failures, next_at: now + delay, updated_at: now }),
+      )
       .execute();
   }
 
   async success(name: string, source: string): Promise<void> {
-    await this.db.deleteFrom('iam_login_throttle').where('name_key', '=', nameKey(name)).where('source', '=', source).execute();
+    await this.db
+      .deleteFrom('iam_login_throttle')
+      .where('name_key', '=', nameKey(name))
+      .where('source', '=', source)
+      .execute();
   }
 
   /** Clears every source's throttle for a name (`msec admin unlock`, POST /principals/:id/unlock). */
@@ -60,6 +80,9 @@ export class LoginThrottle {
 
   /** Forgets throttles idle for a day: the table stays small under a spray of random names. */
   async prune(olderThanMs = 86_400_000): Promise<void> {
-    await this.db.deleteFrom('iam_login_throttle').where('updated_at', '<', this.clock.now() - olderThanMs).execute();
+    await this.db
+      .deleteFrom('iam_login_throttle')
+      .where('updated_at', '<', this.clock.now() - olderThanMs)
+      .execute();
   }
 }

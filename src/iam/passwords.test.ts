@@ -14,7 +14,12 @@ describe('password hashing (scrypt)', () => {
   });
 
   it('treats malformed or out-of-range stored hashes as a mismatch, never a crash', async () => {
-    for (const bad of ['', 'plaintext', '$scrypt$ln=40,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '$argon2id$v=19$m=1$x$y']) {
+    for (const bad of [
+      '',
+      'plaintext',
+      '$scrypt$ln=40,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      '$argon2id$v=19$m=1$x$y',
+    ]) {
       expect(await verifyPassword('x', bad)).toBe(false);
     }
   });

@@ -4,7 +4,14 @@ import { DEFAULT_STATEMENTS, PolicyEngine, actionMatches } from './policy.ts';
 import { ROLES, type Role } from './roles.ts';
 import type { Subject } from './subject.ts';
 
-const subject = (org: string, roles: Role[], id = 'p1'): Subject => ({ id, name: id, kind: 'user', org, roles, via: 'token' });
+const subject = (org: string, roles: Role[], id = 'p1'): Subject => ({
+  id,
+  name: id,
+  kind: 'user',
+  org,
+  roles,
+  via: 'token',
+});
 
 describe('actionMatches', () => {
   it('matches segments and trailing wildcards', () => {
@@ -20,14 +27,27 @@ describe('PolicyEngine (default statements)', () => {
   const engine = new PolicyEngine();
 
   it('lets platform admins do anything, org admins only in their org', () => {
-    expect(engine.decide(subject('platform', ['admin']), 'iam:principal:create', { type: 'principal', org: 'fujisawa' }).allow).toBe(true);
-    expect(engine.decide(subject('santander', ['admin']), 'iam:principal:create', { type: 'principal', org: 'santander' }).allow).toBe(true);
-    expect(engine.decide(subject('santander', ['admin']), 'iam:principal:create', { type: 'principal', org: 'fujisawa' }).allow).toBe(false);
+    expect(
+      engine.decide(subject('platform', ['admin']), 'iam:principal:create', { type: 'principal', org: 'fujisawa' })
+        .allow,
+    ).toBe(true);
+    expect(
+      engine.decide(subject('santander', ['admin']), 'iam:principal:create', { type: 'principal', org: 'santander' })
+        .allow,
+    ).toBe(true);
+    expect(
+      engine.decide(subject('santander', ['admin']), 'iam:principal:create', { type: 'principal', org: 'fujisawa' })
+        .allow,
+    ).toBe(false);
   });
 
   it('lets nobody but platform admins create organisations', () => {
-    expect(engine.decide(subject('santander', ['admin']), 'iam:org:create', { type: 'org', org: 'santander' }).allow).toBe(false);
-    expect(engine.decide(subject('platform', ['admin']), 'iam:org:create', { type: 'org', org: 'platform' }).allow).toBe(true);
+    expect(
+      engine.decide(subject('santander', ['admin']), 'iam:org:create', { type: 'org', org: 'santander' }).allow,
+    ).toBe(false);
+    expect(
+      engine.decide(subject('platform', ['admin']), 'iam:org:create', { type: 'org', org: 'platform' }).allow,
+    ).toBe(true);
   });
 
   it('allows self-service only on oneself', () => {
@@ -39,7 +59,10 @@ describe('PolicyEngine (default statements)', () => {
   it('denies by default: an unknown action is refused for every role', () => {
     fc.assert(
       fc.property(
-        fc.subarray([...ROLES].filter((r) => r !== 'admin'), { minLength: 1 }),
+        fc.subarray(
+          [...ROLES].filter((r) => r !== 'admin'),
+          { minLength: 1 },
+        ),
         fc.stringMatching(/^[a-z]{1,8}:[a-z]{1,8}:[a-z]{1,8}$/),
         fc.stringMatching(/^[a-z]{2,8}$/),
         (roles, action, org) => {
@@ -73,12 +96,24 @@ describe('PolicyEngine (default statements)', () => {
   it('follows the role hierarchy: an org admin may do whatever another role of its org may, /metrics included', () => {
     const actions = [...new Set(DEFAULT_STATEMENTS.flatMap((st) => st.actions).filter((a) => !a.includes('*')))];
     fc.assert(
-      fc.property(fc.constantFrom(...actions), fc.constantFrom(...ROLES.filter((r) => r !== 'admin')), fc.constantFrom('santander', 'platform'), (action, role, org) => {
-        const resource = { type: action.split(':')[1]!, org };
-        if (engine.decide(subject(org, [role]), action, resource).allow) expect(engine.decide(subject(org, ['admin']), action, resource).allow).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom(...actions),
+        fc.constantFrom(...ROLES.filter((r) => r !== 'admin')),
+        fc.constantFrom('santander', 'platform'),
+        (action, role, org) => {
+          const resource = { type: action.split(':')[1]!, org };
+          if (engine.decide(subject(org, [role]), action, resource).allow)
+            expect(engine.decide(subject(org, ['admin']), action, resource).allow).toBe(true);
+        },
+      ),
     );
-    expect(engine.decide(subject('santander', ['admin']), 'platform:metrics:read', { type: 'metrics', org: 'santander' }).allow).toBe(true);
-    expect(engine.decide(subject('santander', ['admin']), 'platform:config:update', { type: 'config', org: 'santander' }).allow).toBe(false);
+    expect(
+      engine.decide(subject('santander', ['admin']), 'platform:metrics:read', { type: 'metrics', org: 'santander' })
+        .allow,
+    ).toBe(true);
+    expect(
+      engine.decide(subject('santander', ['admin']), 'platform:config:update', { type: 'config', org: 'santander' })
+        .allow,
+    ).toBe(false);
   });
 });

@@ -52,7 +52,8 @@ export class PolicyEngine {
 
   decide(subject: Subject, action: string, resource: ResourceRef): Decision {
     // A scoped (OAuth) token narrows what its principal's roles allow; it never widens it.
-    if (subject.scopes && !subject.scopes.some((p) => actionMatches(p, action))) return { allow: false, reason: `token scope does not cover ${action}` };
+    if (subject.scopes && !subject.scopes.some((p) => actionMatches(p, action)))
+      return { allow: false, reason: `token scope does not cover ${action}` };
     let allowedBy: PolicyStatement | undefined;
     for (const st of this.statements) {
       if (st.roles !== '*' && !st.roles.some((r) => subject.roles.includes(r))) continue;
@@ -69,17 +70,60 @@ export class PolicyEngine {
 }
 
 export const DEFAULT_STATEMENTS: PolicyStatement[] = [
-  { id: 'platform-admin', effect: 'allow', roles: ['admin'], actions: ['*'], scope: 'platform', description: 'administrators of the platform organisation administer everything' },
-  { id: 'org-admin', effect: 'allow', roles: ['admin'], actions: ['*'], scope: 'own-org', description: 'organisation administrators administer their organisation' },
   {
-    id: 'org-admin-no-platform-ops', effect: 'deny', roles: ['admin'], actions: ['iam:org:create', 'platform:*'], scope: 'own-org',
+    id: 'platform-admin',
+    effect: 'allow',
+    roles: ['admin'],
+    actions: ['*'],
+    scope: 'platform',
+    description: 'administrators of the platform organisation administer everything',
+  },
+  {
+    id: 'org-admin',
+    effect: 'allow',
+    roles: ['admin'],
+    actions: ['*'],
+    scope: 'own-org',
+    description: 'organisation administrators administer their organisation',
+  },
+  {
+    id: 'org-admin-no-platform-ops',
+    effect: 'deny',
+    roles: ['admin'],
+    actions: ['iam:org:create', 'platform:*'],
+    scope: 'own-org',
     // Reading metrics is not operating: an org admin may do what an org operator may (role hierarchy).
     when: (s, _r, action) => s.org !== PLATFORM_ORG && action !== 'platform:metrics:read',
     description: 'only platform admins create organisations or operate the platform',
   },
-  { id: 'self-service', effect: 'allow', roles: '*', actions: ['iam:self:*'], scope: 'self', description: 'everyone reads their own identity and manages their own session' },
-  { id: 'operator-observe', effect: 'allow', roles: ['operator'], actions: ['platform:metrics:read', 'iam:audit:read', 'iam:principal:read', 'iam:org:read'], scope: 'own-org' },
-  { id: 'platform-operator-metrics', effect: 'allow', roles: ['operator'], actions: ['platform:metrics:read'], scope: 'platform' },
-  { id: 'analyst-read', effect: 'allow', roles: ['analyst'], actions: ['iam:audit:read', 'iam:org:read'], scope: 'own-org' },
+  {
+    id: 'self-service',
+    effect: 'allow',
+    roles: '*',
+    actions: ['iam:self:*'],
+    scope: 'self',
+    description: 'everyone reads their own identity and manages their own session',
+  },
+  {
+    id: 'operator-observe',
+    effect: 'allow',
+    roles: ['operator'],
+    actions: ['platform:metrics:read', 'iam:audit:read', 'iam:principal:read', 'iam:org:read'],
+    scope: 'own-org',
+  },
+  {
+    id: 'platform-operator-metrics',
+    effect: 'allow',
+    roles: ['operator'],
+    actions: ['platform:metrics:read'],
+    scope: 'platform',
+  },
+  {
+    id: 'analyst-read',
+    effect: 'allow',
+    roles: ['analyst'],
+    actions: ['iam:audit:read', 'iam:org:read'],
+    scope: 'own-org',
+  },
   { id: 'members-read-org', effect: 'allow', roles: '*', actions: ['iam:org:read'], scope: 'own-org' },
 ];

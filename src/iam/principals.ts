@@ -60,16 +60,28 @@ export interface CreatePrincipalInput {
 /** Organisations and principals (users, services, devices). */
 export class PrincipalDirectory {
   private readonly db: Kysely<IamTables>;
-  constructor(store: Store, private readonly clock: Clock, private readonly passwordCost: number) {
+  constructor(
+    store: Store,
+    private readonly clock: Clock,
+    private readonly passwordCost: number,
+  ) {
     this.db = store.db.withTables<IamTables>();
   }
 
   async createOrg(input: { id: string; name: string; kind: OrgKind }): Promise<Org> {
-    if (!ORG_ID.test(input.id)) throw new MsecError('VALIDATION_FAILED', 'organization id must be 2-63 lowercase letters, digits or dashes, starting with a letter');
-    if (!ORG_KINDS.includes(input.kind)) throw new MsecError('VALIDATION_FAILED', `organization kind must be one of ${ORG_KINDS.join(', ')}`);
+    if (!ORG_ID.test(input.id))
+      throw new MsecError(
+        'VALIDATION_FAILED',
+        'organization id must be 2-63 lowercase letters, digits or dashes, starting with a letter',
+      );
+    if (!ORG_KINDS.includes(input.kind))
+      throw new MsecError('VALIDATION_FAILED', `organization kind must be one of ${ORG_KINDS.join(', ')}`);
     if (await this.getOrg(input.id)) throw new MsecError('CONFLICT', `organization ${input.id} already exists`);
     const org: Org = { ...input, createdAt: this.clock.now() };
-    await this.db.insertInto('iam_orgs').values({ id: org.id, name: org.name, kind: org.kind, created_at: org.createdAt }).execute();
+    await this.db
+      .insertInto('iam_orgs')
+      .values({ id: org.id, name: org.name, kind: org.kind, created_at: org.createdAt })
+      .execute();
     return org;
   }
 
@@ -84,11 +96,14 @@ export class PrincipalDirectory {
   }
 
   async createPrincipal(input: CreatePrincipalInput): Promise<Principal> {
-    if (!PRINCIPAL_NAME.test(input.name)) throw new MsecError('VALIDATION_FAILED', 'name must be 1-128 letters, digits, . _ @ or -');
-    if (!PRINCIPAL_KINDS.includes(input.kind)) throw new MsecError('VALIDATION_FAILED', `kind must be one of ${PRINCIPAL_KINDS.join(', ')}`);
+    if (!PRINCIPAL_NAME.test(input.name))
+      throw new MsecError('VALIDATION_FAILED', 'name must be 1-128 letters, digits, . _ @ or -');
+    if (!PRINCIPAL_KINDS.includes(input.kind))
+      throw new MsecError('VALIDATION_FAILED', `kind must be one of ${PRINCIPAL_KINDS.join(', ')}`);
     const badRole = input.roles.find((r) => !isRole(r));
     if (badRole !== undefined) throw new MsecError('VALIDATION_FAILED', `unknown role ${String(badRole)}`);
-    if (!(await this.getOrg(input.orgId))) throw new MsecError('NOT_FOUND', `organization ${input.orgId} does not exist`);
+    if (!(await this.getOrg(input.orgId)))
+      throw new MsecError('NOT_FOUND', `organization ${input.orgId} does not exist`);
     if (await this.findByName(input.name)) throw new MsecError('CONFLICT', `principal ${input.name} already exists`);
     if (input.password !== undefined && input.password.length < 12) {
       throw new MsecError('VALIDATION_FAILED', 'password must be at least 12 characters');
@@ -127,15 +142,24 @@ export class PrincipalDirectory {
     return this.db.selectFrom('iam_principals').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
-  async list(filter: { orgId?: string | undefined; kind?: PrincipalKind | undefined; limit?: number; offset?: number } = {}): Promise<Principal[]> {
+  async list(
+    filter: { orgId?: string | undefined; kind?: PrincipalKind | undefined; limit?: number; offset?: number } = {},
+  ): Promise<Principal[]> {
     let q = this.db.selectFrom('iam_principals').selectAll();
     if (filter.orgId) q = q.where('org_id', '=', filter.orgId);
     if (filter.kind) q = q.where('kind', '=', filter.kind);
-    const rows = await q.orderBy('name').limit(filter.limit ?? 100).offset(filter.offset ?? 0).execute();
+    const rows = await q
+      .orderBy('name')
+      .limit(filter.limit ?? 100)
+      .offset(filter.offset ?? 0)
+      .execute();
     return rows.map(principalFromRow);
   }
 
-  async update(id: string, patch: { roles?: Role[]; disabled?: boolean; displayName?: string | null }): Promise<Principal> {
+  async update(
+    id: string,
+    patch: { roles?: Role[]; disabled?: boolean; displayName?: string | null },
+  ): Promise<Principal> {
     if (patch.roles) {
       const bad = patch.roles.find((r) => !isRole(r));
       if (bad !== undefined) throw new MsecError('VALIDATION_FAILED', `unknown role ${String(bad)}`);
@@ -152,7 +176,11 @@ export class PrincipalDirectory {
   async setPassword(id: string, password: string): Promise<void> {
     if (password.length < 12) throw new MsecError('VALIDATION_FAILED', 'password must be at least 12 characters');
     const hash = await hashPassword(password, this.passwordCost);
-    await this.db.updateTable('iam_principals').set({ password_hash: hash, updated_at: this.clock.now() }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('iam_principals')
+      .set({ password_hash: hash, updated_at: this.clock.now() })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Deletes a principal with its API keys and refresh tokens. */
@@ -166,7 +194,11 @@ export class PrincipalDirectory {
   }
 
   async recordLoginFailure(id: string, threshold: number, lockoutMs: number): Promise<{ locked: boolean }> {
-    const row = await this.db.selectFrom('iam_principals').select(['failed_logins']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('iam_principals')
+      .select(['failed_logins'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     const failures = (row?.failed_logins ?? 0) + 1;
     const locked = failures >= threshold;
     await this.db
@@ -178,7 +210,11 @@ export class PrincipalDirectory {
   }
 
   async recordLoginSuccess(id: string): Promise<void> {
-    await this.db.updateTable('iam_principals').set({ failed_logins: 0, locked_until: null }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('iam_principals')
+      .set({ failed_logins: 0, locked_until: null })
+      .where('id', '=', id)
+      .execute();
   }
 
   async unlock(id: string): Promise<void> {

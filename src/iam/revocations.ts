@@ -17,7 +17,14 @@ export interface RevocationEvent {
 
 function isRevocationEvent(x: unknown): x is RevocationEvent {
   const e = x as RevocationEvent;
-  return typeof e === 'object' && e !== null && (e.kind === 'jti' || e.kind === 'sub') && typeof e.value === 'string' && typeof e.revokedAt === 'number' && typeof e.expiresAt === 'number';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e.kind === 'jti' || e.kind === 'sub') &&
+    typeof e.value === 'string' &&
+    typeof e.revokedAt === 'number' &&
+    typeof e.expiresAt === 'number'
+  );
 }
 
 /**
@@ -33,14 +40,23 @@ export class RevocationList {
   private bus: EventBus | undefined;
   private offBus: (() => void) | undefined;
 
-  constructor(store: Store, private readonly clock: Clock) {
+  constructor(
+    store: Store,
+    private readonly clock: Clock,
+  ) {
     this.db = store.db.withTables<IamTables>();
   }
 
   async load(): Promise<void> {
     const now = this.clock.now();
     const rows = await this.db.selectFrom('iam_token_revocations').selectAll().where('expires_at', '>', now).execute();
-    for (const r of rows) this.apply({ kind: r.kind as RevocationKind, value: r.value, revokedAt: Number(r.revoked_at), expiresAt: Number(r.expires_at) });
+    for (const r of rows)
+      this.apply({
+        kind: r.kind as RevocationKind,
+        value: r.value,
+        revokedAt: Number(r.revoked_at),
+        expiresAt: Number(r.expires_at),
+      });
     await this.db.deleteFrom('iam_token_revocations').where('expires_at', '<=', now).execute();
   }
 
@@ -86,7 +102,9 @@ export class RevocationList {
     await this.db
       .insertInto('iam_token_revocations')
       .values({ kind: e.kind, value: e.value, revoked_at: e.revokedAt, expires_at: e.expiresAt })
-      .onConflict((oc) => oc.columns(['kind', 'value']).doUpdateSet({ revoked_at: e.revokedAt, expires_at: e.expiresAt }))
+      .onConflict((oc) =>
+        oc.columns(['kind', 'value']).doUpdateSet({ revoked_at: e.revokedAt, expires_at: e.expiresAt }),
+      )
       .execute();
     // After the store: a process that restarts meanwhile still loads it.
     await this.bus?.publish(REVOCATION_SUBJECT, e);

@@ -136,11 +136,23 @@ export const iamMigrations: ModuleMigration[] = [
       await db.schema.createIndex('iam_audit_actor').on('iam_audit_log').columns(['actor_id', 'at']).execute();
       // Append-only at the storage level too: no code path may rewrite history.
       if (dialect === 'sqlite') {
-        await sqlRaw(db, `CREATE TRIGGER iam_audit_no_update BEFORE UPDATE ON iam_audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`);
-        await sqlRaw(db, `CREATE TRIGGER iam_audit_no_delete BEFORE DELETE ON iam_audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`);
+        await sqlRaw(
+          db,
+          `CREATE TRIGGER iam_audit_no_update BEFORE UPDATE ON iam_audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`,
+        );
+        await sqlRaw(
+          db,
+          `CREATE TRIGGER iam_audit_no_delete BEFORE DELETE ON iam_audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`,
+        );
       } else {
-        await sqlRaw(db, `CREATE OR REPLACE FUNCTION iam_audit_append_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$ LANGUAGE plpgsql`);
-        await sqlRaw(db, `CREATE TRIGGER iam_audit_no_change BEFORE UPDATE OR DELETE ON iam_audit_log FOR EACH ROW EXECUTE FUNCTION iam_audit_append_only()`);
+        await sqlRaw(
+          db,
+          `CREATE OR REPLACE FUNCTION iam_audit_append_only() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$ LANGUAGE plpgsql`,
+        );
+        await sqlRaw(
+          db,
+          `CREATE TRIGGER iam_audit_no_change BEFORE UPDATE OR DELETE ON iam_audit_log FOR EACH ROW EXECUTE FUNCTION iam_audit_append_only()`,
+        );
       }
     },
   },

@@ -61,7 +61,14 @@ export class TokenService {
     const now = this.clock.now();
     // `iat_ms`: revocation compares issue times in milliseconds (a token issued in the same second
     // after a revocation stays valid); `fam`: logout ends the refresh family of this session too.
-    const accessToken = await new SignJWT({ org: principal.orgId, roles: principal.roles, kind: principal.kind, name: principal.name, iat_ms: now, fam: family })
+    const accessToken = await new SignJWT({
+      org: principal.orgId,
+      roles: principal.roles,
+      kind: principal.kind,
+      name: principal.name,
+      iat_ms: now,
+      fam: family,
+    })
       .setProtectedHeader({ alg: 'ES256', kid: this.key.kid, typ: 'at+jwt' })
       .setSubject(principal.id)
       .setIssuer(TOKEN_ISSUER)
@@ -73,7 +80,14 @@ export class TokenService {
     const refreshToken = `rt_${newSecret(32)}`;
     await this.db
       .insertInto('iam_refresh_tokens')
-      .values({ token_hash: sha256(refreshToken), principal_id: principal.id, family, created_at: now, expires_at: now + this.ttl.refreshSeconds * 1000, revoked_at: null })
+      .values({
+        token_hash: sha256(refreshToken),
+        principal_id: principal.id,
+        family,
+        created_at: now,
+        expires_at: now + this.ttl.refreshSeconds * 1000,
+        revoked_at: null,
+      })
       .execute();
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.ttl.accessSeconds };
   }
@@ -83,7 +97,8 @@ export class TokenService {
     const nowSec = this.clock.now() / 1000;
     const cached = this.cache.get(token);
     if (cached && cached.exp > nowSec) {
-      if (this.revocations.isRevoked(cached.subject.jti, cached.subject.id, cached.issuedAt)) throw new MsecError('TOKEN_REVOKED', 'token has been revoked');
+      if (this.revocations.isRevoked(cached.subject.jti, cached.subject.id, cached.issuedAt))
+        throw new MsecError('TOKEN_REVOKED', 'token has been revoked');
       return cached.subject;
     }
     let payload;
@@ -102,13 +117,25 @@ export class TokenService {
     }
     const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
     const kind = PRINCIPAL_KINDS.includes(payload.kind as PrincipalKind) ? (payload.kind as PrincipalKind) : undefined;
-    if (typeof payload.org !== 'string' || !kind || typeof payload.name !== 'string') throw new MsecError('TOKEN_INVALID', 'access token is invalid');
-    const issuedAt = typeof payload.iat_ms === 'number' && Math.floor(payload.iat_ms / 1000) === payload.iat ? payload.iat_ms : payload.iat! * 1000 + 999;
+    if (typeof payload.org !== 'string' || !kind || typeof payload.name !== 'string')
+      throw new MsecError('TOKEN_INVALID', 'access token is invalid');
+    const issuedAt =
+      typeof payload.iat_ms === 'number' && Math.floor(payload.iat_ms / 1000) === payload.iat
+        ? payload.iat_ms
+        : payload.iat! * 1000 + 999;
     const subject: Subject = {
-      id: payload.sub!, name: payload.name, kind, org: payload.org, roles, via: 'token', jti: payload.jti!, expiresAt: payload.exp! * 1000,
+      id: payload.sub!,
+      name: payload.name,
+      kind,
+      org: payload.org,
+      roles,
+      via: 'token',
+      jti: payload.jti!,
+      expiresAt: payload.exp! * 1000,
       ...(typeof payload.fam === 'string' ? { family: payload.fam } : {}),
     };
-    if (this.revocations.isRevoked(subject.jti, subject.id, issuedAt)) throw new MsecError('TOKEN_REVOKED', 'token has been revoked');
+    if (this.revocations.isRevoked(subject.jti, subject.id, issuedAt))
+      throw new MsecError('TOKEN_REVOKED', 'token has been revoked');
     this.cache.set(token, { subject, exp: payload.exp!, issuedAt });
     return subject;
   }
@@ -117,9 +144,16 @@ export class TokenService {
    * Exchanges a refresh token for a new pair (rotation). Presenting an already used token
    * revokes its whole family: someone holds a stolen copy.
    */
-  async rotateRefreshToken(refreshToken: string, loadPrincipal: (id: string) => Promise<Principal | undefined>): Promise<IssuedTokens> {
+  async rotateRefreshToken(
+    refreshToken: string,
+    loadPrincipal: (id: string) => Promise<Principal | undefined>,
+  ): Promise<IssuedTokens> {
     const hash = sha256(refreshToken);
-    const row = await this.db.selectFrom('iam_refresh_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('iam_refresh_tokens')
+      .selectAll()
+      .where('token_hash', '=', hash)
+      .executeTakeFirst();
     const now = this.clock.now();
     if (!row) throw new MsecError('TOKEN_INVALID', 'refresh token is invalid');
     if (row.revoked_at !== null) {
@@ -144,15 +178,29 @@ export class TokenService {
   }
 
   async revokeFamilyOf(refreshToken: string): Promise<void> {
-    const row = await this.db.selectFrom('iam_refresh_tokens').select('family').where('token_hash', '=', sha256(refreshToken)).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('iam_refresh_tokens')
+      .select('family')
+      .where('token_hash', '=', sha256(refreshToken))
+      .executeTakeFirst();
     if (row) await this.revokeFamily(row.family);
   }
 
   async revokeAllRefreshTokens(principalId: string): Promise<void> {
-    await this.db.updateTable('iam_refresh_tokens').set({ revoked_at: this.clock.now() }).where('principal_id', '=', principalId).where('revoked_at', 'is', null).execute();
+    await this.db
+      .updateTable('iam_refresh_tokens')
+      .set({ revoked_at: this.clock.now() })
+      .where('principal_id', '=', principalId)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async revokeFamily(family: string): Promise<void> {
-    await this.db.updateTable('iam_refresh_tokens').set({ revoked_at: this.clock.now() }).where('family', '=', family).where('revoked_at', 'is', null).execute();
+    await this.db
+      .updateTable('iam_refresh_tokens')
+      .set({ revoked_at: this.clock.now() })
+      .where('family', '=', family)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 }

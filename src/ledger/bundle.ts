@@ -1,6 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import { MsecError } from '../core/index.ts';
-import { checkpointNoteFrom, checkpointToJson, verifyCheckpoint, type CheckpointJson, type SignedCheckpoint } from './checkpoint.ts';
+import {
+  checkpointNoteFrom,
+  checkpointToJson,
+  verifyCheckpoint,
+  type CheckpointJson,
+  type SignedCheckpoint,
+} from './checkpoint.ts';
 import { entryLeafHash, parseEntry, type LedgerEntry } from './entry.ts';
 import type { InclusionProof } from './log.ts';
 import { verifyInclusion } from './merkle/verify.ts';
@@ -32,7 +38,12 @@ export interface ProofJson {
 export type CheckpointFile = CheckpointJson & { anchor?: AnchorRef };
 
 export function proofToJson(p: InclusionProof): ProofJson {
-  return { format: PROOF_FORMAT, index: p.index, treeSize: p.treeSize, hashes: p.hashes.map((h) => h.toString('base64')) };
+  return {
+    format: PROOF_FORMAT,
+    index: p.index,
+    treeSize: p.treeSize,
+    hashes: p.hashes.map((h) => h.toString('base64')),
+  };
 }
 
 function bad(message: string): MsecError {
@@ -41,9 +52,11 @@ function bad(message: string): MsecError {
 
 export function parseProof(input: unknown): InclusionProof {
   const p = input as Partial<ProofJson> | null;
-  if (typeof p !== 'object' || p === null || p.format !== PROOF_FORMAT) throw bad(`proof is not a ${PROOF_FORMAT} document`);
+  if (typeof p !== 'object' || p === null || p.format !== PROOF_FORMAT)
+    throw bad(`proof is not a ${PROOF_FORMAT} document`);
   const sizes = [p.index, p.treeSize];
-  if (!sizes.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) throw bad('proof index and treeSize must be non-negative integers');
+  if (!sizes.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0))
+    throw bad('proof index and treeSize must be non-negative integers');
   if (!Array.isArray(p.hashes) || p.hashes.length > 64) throw bad('proof hashes must be a list of at most 64');
   const hashes = p.hashes.map((h: unknown) => {
     if (typeof h !== 'string' || !/^[A-Za-z0-9+/]{43}=$/.test(h)) throw bad('proof hash is not base64 of 32 bytes');
@@ -56,10 +69,17 @@ export function parseAnchorRef(input: unknown): AnchorRef | undefined {
   const a = (input as { anchor?: Partial<AnchorRef> } | null)?.anchor;
   if (a === undefined) return undefined;
   if (
-    typeof a !== 'object' || a === null || typeof a.contract !== 'string' || typeof a.txHash !== 'string' ||
-    !Number.isSafeInteger(a.chainId) || !Number.isSafeInteger(a.blockNumber)
+    typeof a !== 'object' ||
+    a === null ||
+    typeof a.contract !== 'string' ||
+    typeof a.txHash !== 'string' ||
+    !Number.isSafeInteger(a.chainId) ||
+    !Number.isSafeInteger(a.blockNumber)
   ) {
-    throw new MsecError('CHECKPOINT_MALFORMED', 'checkpoint anchor must hold chainId, contract, txHash and blockNumber');
+    throw new MsecError(
+      'CHECKPOINT_MALFORMED',
+      'checkpoint anchor must hold chainId, contract, txHash and blockNumber',
+    );
   }
   return a as AnchorRef;
 }
@@ -77,7 +97,8 @@ export function verifyProofBundle(
   const proof = parseProof(files.proof);
   const checkpoint = verifyCheckpoint(checkpointNoteFrom(files.checkpoint), publicKey);
   if (proof.index !== entry.index) throw bad(`proof is for entry ${proof.index}, not ${entry.index}`);
-  if (proof.treeSize !== checkpoint.size) throw bad(`proof is for tree size ${proof.treeSize}, the checkpoint has ${checkpoint.size}`);
+  if (proof.treeSize !== checkpoint.size)
+    throw bad(`proof is for tree size ${proof.treeSize}, the checkpoint has ${checkpoint.size}`);
   verifyInclusion(entry.index, checkpoint.size, entryLeafHash(entry), proof.hashes, checkpoint.root);
   return { entry, checkpoint };
 }

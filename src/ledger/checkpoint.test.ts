@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { generatePlatformKey } from '../core/index.ts';
-import { checkpointNoteFrom, checkpointToJson, keyId, parseCheckpoint, signCheckpoint, verifyCheckpoint } from './checkpoint.ts';
+import {
+  checkpointNoteFrom,
+  checkpointToJson,
+  keyId,
+  parseCheckpoint,
+  signCheckpoint,
+  verifyCheckpoint,
+} from './checkpoint.ts';
 import { leafHash } from './merkle/hash.ts';
 
 const key = generatePlatformKey();
@@ -35,7 +42,9 @@ describe('checkpoints (C2SP tlog-checkpoint signed notes)', () => {
   it('rejects another key, another origin and altered bodies', () => {
     expect(code(() => verifyCheckpoint(signed.note, other.publicKey))).toBe('CHECKPOINT_BAD_SIGNATURE');
     expect(code(() => verifyCheckpoint(signed.note, key.publicKey, 'other/log'))).toBe('CHECKPOINT_BAD_SIGNATURE');
-    expect(code(() => verifyCheckpoint(signed.note.replace('\n42\n', '\n43\n'), key.publicKey))).toBe('CHECKPOINT_BAD_SIGNATURE');
+    expect(code(() => verifyCheckpoint(signed.note.replace('\n42\n', '\n43\n'), key.publicKey))).toBe(
+      'CHECKPOINT_BAD_SIGNATURE',
+    );
     // A cosignature by another key is allowed beside ours.
     const cosigned = signCheckpoint({ origin: 'msec.test/log', size: 42, root }, other.privateKey);
     const both = signed.note + cosigned.note.split('\n\n')[1]!;
@@ -56,7 +65,8 @@ describe('checkpoints (C2SP tlog-checkpoint signed notes)', () => {
       `${signed.note}\u0007`,
       'x'.repeat(20000),
     ];
-    for (const text of bad) expect(code(() => verifyCheckpoint(text, key.publicKey))).toMatch(/^CHECKPOINT_(MALFORMED|BAD_SIGNATURE)$/);
+    for (const text of bad)
+      expect(code(() => verifyCheckpoint(text, key.publicKey))).toMatch(/^CHECKPOINT_(MALFORMED|BAD_SIGNATURE)$/);
     expect(code(() => parseCheckpoint(42))).toBe('CHECKPOINT_MALFORMED');
     expect(code(() => checkpointNoteFrom({}))).toBe('CHECKPOINT_MALFORMED');
   });
@@ -75,9 +85,15 @@ describe('checkpoints (C2SP tlog-checkpoint signed notes)', () => {
 
   it('parses arbitrary text only into MsecErrors', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.constantFrom(signed.note).chain((n) => fc.nat(n.length - 1).map((i) => n.slice(0, i)))), (text) => {
-        expect(code(() => verifyCheckpoint(text, key.publicKey))).toMatch(/^CHECKPOINT_(MALFORMED|BAD_SIGNATURE)$/);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom(signed.note).chain((n) => fc.nat(n.length - 1).map((i) => n.slice(0, i))),
+        ),
+        (text) => {
+          expect(code(() => verifyCheckpoint(text, key.publicKey))).toMatch(/^CHECKPOINT_(MALFORMED|BAD_SIGNATURE)$/);
+        },
+      ),
     );
   });
 });

@@ -64,7 +64,8 @@ export function legacyKeyId(origin: string, publicKey: KeyObject): Buffer {
 
 /** The verifier key in its standard note form: `<name>+<8 hex key ID>+base64(0x02 || SPKI DER)`. */
 export function verifierKey(name: string, publicKey: KeyObject): string {
-  if (!ORIGIN_PATTERN.test(name) || name.includes('+')) throw malformed('key name must be printable ASCII without spaces or +');
+  if (!ORIGIN_PATTERN.test(name) || name.includes('+'))
+    throw malformed('key name must be printable ASCII without spaces or +');
   return `${name}+${keyId(publicKey).toString('hex')}+${Buffer.concat([Buffer.from([SIG_TYPE_ECDSA]), spkiOf(publicKey)]).toString('base64')}`;
 }
 
@@ -90,7 +91,11 @@ function strictBase64(text: string, what: string): Buffer {
 }
 
 /** Parses a checkpoint note without checking signatures. */
-export function parseCheckpoint(text: unknown): { checkpoint: Checkpoint; body: string; signatures: { name: string; bytes: Buffer }[] } {
+export function parseCheckpoint(text: unknown): {
+  checkpoint: Checkpoint;
+  body: string;
+  signatures: { name: string; bytes: Buffer }[];
+} {
   if (typeof text !== 'string') throw malformed('checkpoint must be text');
   if (text.length > MAX_NOTE) throw malformed('checkpoint is too long');
   // signed-note: valid UTF-8 (a JS string from a decoder), no control characters but newline.
@@ -102,7 +107,8 @@ export function parseCheckpoint(text: unknown): { checkpoint: Checkpoint; body: 
   if (lines.length !== 3) throw malformed('checkpoint body must be exactly origin, size and root lines');
   const [origin, sizeText, rootText] = lines as [string, string, string];
   if (!ORIGIN_PATTERN.test(origin)) throw malformed('origin line is invalid');
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) throw malformed('tree size line is invalid');
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText)))
+    throw malformed('tree size line is invalid');
   const root = strictBase64(rootText, 'root hash');
   if (root.length !== HASH_SIZE) throw malformed('root hash is not 32 bytes');
 
@@ -124,7 +130,9 @@ export function verifyCheckpoint(text: unknown, publicKey: KeyObject, expectedOr
     throw new MsecError('CHECKPOINT_BAD_SIGNATURE', `checkpoint origin ${checkpoint.origin} is not ${expectedOrigin}`);
   }
   const ids = [keyId(publicKey), legacyKeyId(checkpoint.origin, publicKey)];
-  const mine = signatures.filter((s) => s.name === checkpoint.origin && ids.some((id) => s.bytes.subarray(0, 4).equals(id)));
+  const mine = signatures.filter(
+    (s) => s.name === checkpoint.origin && ids.some((id) => s.bytes.subarray(0, 4).equals(id)),
+  );
   if (mine.length === 0) throw new MsecError('CHECKPOINT_BAD_SIGNATURE', 'checkpoint is not signed by this key');
   for (const s of mine) {
     let ok = false;

@@ -5,8 +5,13 @@ import { entryLeafData, normalizeEntry, parseEntry, sha256Hex } from './entry.ts
 describe('ledger entries', () => {
   it('normalizes byte and hex data hashes to the same entry', () => {
     const hex = sha256Hex('reading');
-    expect(normalizeEntry({ kind: 'hub.readings-batch', dataHash: Buffer.from(hex, 'hex') })).toEqual({ kind: 'hub.readings-batch', dataHash: hex });
-    expect(entryLeafData({ kind: 'audit.head', dataHash: hex, timestamp: 7 }).toString()).toBe(`msec-ledger-entry/v1\naudit.head\n${hex}\n7\n`);
+    expect(normalizeEntry({ kind: 'hub.readings-batch', dataHash: Buffer.from(hex, 'hex') })).toEqual({
+      kind: 'hub.readings-batch',
+      dataHash: hex,
+    });
+    expect(entryLeafData({ kind: 'audit.head', dataHash: hex, timestamp: 7 }).toString()).toBe(
+      `msec-ledger-entry/v1\naudit.head\n${hex}\n7\n`,
+    );
   });
 
   it('rejects anything but a well-formed entry with VALIDATION_FAILED', () => {

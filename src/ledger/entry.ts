@@ -39,7 +39,8 @@ export function normalizeEntry(input: unknown): { kind: string; dataHash: string
   let hex: string | undefined;
   if (e.dataHash instanceof Uint8Array && e.dataHash.length === 32) hex = Buffer.from(e.dataHash).toString('hex');
   else if (typeof e.dataHash === 'string' && HEX_HASH.test(e.dataHash)) hex = e.dataHash;
-  if (hex === undefined) throw new MsecError('VALIDATION_FAILED', 'entry dataHash must be a SHA-256 (32 bytes or 64 lowercase hex)');
+  if (hex === undefined)
+    throw new MsecError('VALIDATION_FAILED', 'entry dataHash must be a SHA-256 (32 bytes or 64 lowercase hex)');
   return { kind: e.kind, dataHash: hex };
 }
 

@@ -9,7 +9,10 @@ import { consistencyProof, inclusionProof, rootOf } from './merkle/tree.ts';
 import { verifyConsistency, verifyInclusion } from './merkle/verify.ts';
 
 const key = generatePlatformKey();
-const entry = (i: number) => ({ kind: i % 2 ? 'vault.record' : 'hub.readings-batch', dataHash: sha256Hex(`data-${i}`) });
+const entry = (i: number) => ({
+  kind: i % 2 ? 'vault.record' : 'hub.readings-batch',
+  dataHash: sha256Hex(`data-${i}`),
+});
 
 describe.each(storeCases)('transparency log on $name', (c) => {
   let cleanup: (() => Promise<void>) | undefined;
@@ -79,7 +82,8 @@ describe.each(storeCases)('transparency log on $name', (c) => {
     const leaves = [...results].sort((x, y) => x.index - y.index).map((r) => r.leafHash);
     const head = await b.latestCheckpoint();
     expect(head.root).toEqual(rootOf(leaves));
-    for (const index of [0, 13, 29]) verifyInclusion(index, 30, leaves[index]!, (await a.inclusionProof(index, 30)).hashes, head.root);
+    for (const index of [0, 13, 29])
+      verifyInclusion(index, 30, leaves[index]!, (await a.inclusionProof(index, 30)).hashes, head.root);
   });
 
   it('reopens at the committed head and keeps growing the same tree', async () => {
@@ -98,25 +102,40 @@ describe.each(storeCases)('transparency log on $name', (c) => {
     const before = await log.latestCheckpoint();
     const db = store.db.withTables<LedgerTables>();
     // A stray node where the batch will write its fourth leaf makes the transaction fail part-way.
-    await db.insertInto('ledger_nodes').values({ level: 0, idx: 4, hash: Buffer.alloc(32) }).execute();
+    await db
+      .insertInto('ledger_nodes')
+      .values({ level: 0, idx: 4, hash: Buffer.alloc(32) })
+      .execute();
     await expect(log.appendBatch([entry(3), entry(4), entry(5)])).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
     expect(log.size).toBe(3);
-    const count = await db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const count = await db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(3);
     expect(await log.latestCheckpoint()).toEqual(before);
-    const maxHead = await db.selectFrom('ledger_checkpoints').select((eb) => eb.fn.max('size').as('s')).executeTakeFirstOrThrow();
+    const maxHead = await db
+      .selectFrom('ledger_checkpoints')
+      .select((eb) => eb.fn.max('size').as('s'))
+      .executeTakeFirstOrThrow();
     expect(Number(maxHead.s)).toBe(3);
 
     await db.deleteFrom('ledger_nodes').where('level', '=', 0).where('idx', '=', 4).execute();
-    const leaves = (await db.selectFrom('ledger_entries').select('leaf_hash').orderBy('idx').execute()).map((r): Buffer => Buffer.from(r.leaf_hash));
+    const leaves = (await db.selectFrom('ledger_entries').select('leaf_hash').orderBy('idx').execute()).map(
+      (r): Buffer => Buffer.from(r.leaf_hash),
+    );
     leaves.push(...(await log.appendBatch([entry(3), entry(4)])).map((r) => r.leafHash));
     expect((await log.latestCheckpoint()).root).toEqual(rootOf(leaves));
   });
 
   it('rejects bad entries and positions with stable codes', async () => {
     const { log } = await open();
-    await expect(log.append({ kind: 'has space', dataHash: sha256Hex('x') })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(log.append({ kind: 'vault.record', dataHash: 'abc' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(log.append({ kind: 'has space', dataHash: sha256Hex('x') })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(log.append({ kind: 'vault.record', dataHash: 'abc' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     await log.append(entry(0));
     await expect(log.getEntry(1)).rejects.toMatchObject({ code: 'LEDGER_INDEX_OUT_OF_RANGE' });
     await expect(log.inclusionProof(0, 2)).rejects.toMatchObject({ code: 'LEDGER_SIZE_INVALID' });

@@ -1,6 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { MsecError, systemClock, type Clock, type Dialect, type PlatformKey, type Store } from '../core/index.ts';
-import { checkpointToJson, parseCheckpoint, signCheckpoint, type CheckpointJson, type SignedCheckpoint } from './checkpoint.ts';
+import {
+  checkpointToJson,
+  parseCheckpoint,
+  signCheckpoint,
+  type CheckpointJson,
+  type SignedCheckpoint,
+} from './checkpoint.ts';
 import { entryLeafHash, normalizeEntry, type EntryInput, type LedgerEntry } from './entry.ts';
 import { Frontier, type NewNode } from './frontier.ts';
 import { EMPTY_ROOT } from './merkle/hash.ts';
@@ -108,7 +114,10 @@ export class TransparencyLog {
     while (this.queue.length > 0) {
       const batch: PendingAppend[] = [];
       let count = 0;
-      while (this.queue.length > 0 && (batch.length === 0 || count + (this.queue[0] as PendingAppend).entries.length <= this.maxBatch)) {
+      while (
+        this.queue.length > 0 &&
+        (batch.length === 0 || count + (this.queue[0] as PendingAppend).entries.length <= this.maxBatch)
+      ) {
         const next = this.queue.shift() as PendingAppend;
         batch.push(next);
         count += next.entries.length;
@@ -162,7 +171,13 @@ export class TransparencyLog {
       job.entries.map((e) => {
         const leafHash = entryLeafHash({ ...e, timestamp });
         const index = next.size;
-        entryRows.push({ idx: index, kind: e.kind, data_hash: Buffer.from(e.dataHash, 'hex'), leaf_hash: leafHash, created_at: timestamp });
+        entryRows.push({
+          idx: index,
+          kind: e.kind,
+          data_hash: Buffer.from(e.dataHash, 'hex'),
+          leaf_hash: leafHash,
+          created_at: timestamp,
+        });
         nodeRows.push(...next.append(leafHash));
         return { index, leafHash, timestamp };
       }),
@@ -184,7 +199,12 @@ export class TransparencyLog {
     this.checkIndex(index, this.size);
     const row = await this.db.selectFrom('ledger_entries').selectAll().where('idx', '=', index).executeTakeFirst();
     if (!row) throw new MsecError('LEDGER_INDEX_OUT_OF_RANGE', `no entry ${index}`, { status: 404 });
-    return { index, kind: row.kind, dataHash: Buffer.from(row.data_hash).toString('hex'), timestamp: Number(row.created_at) };
+    return {
+      index,
+      kind: row.kind,
+      dataHash: Buffer.from(row.data_hash).toString('hex'),
+      timestamp: Number(row.created_at),
+    };
   }
 
   /** Root hash of the tree of the first `size` entries. */
@@ -248,7 +268,9 @@ export class TransparencyLog {
 
   private checkIndex(index: number, size: number): void {
     if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
-      throw new MsecError('LEDGER_INDEX_OUT_OF_RANGE', `entry index ${index} is not below tree size ${size}`, { status: 404 });
+      throw new MsecError('LEDGER_INDEX_OUT_OF_RANGE', `entry index ${index} is not below tree size ${size}`, {
+        status: 404,
+      });
     }
   }
 }
@@ -268,7 +290,10 @@ async function insertChunked<T extends 'ledger_entries' | 'ledger_nodes'>(
 
 /** Size of the log as stored: every commit keeps the signed head of its size. */
 async function storedSize(db: Kysely<LedgerTables>): Promise<number> {
-  const row = await db.selectFrom('ledger_checkpoints').select((eb) => eb.fn.max('size').as('size')).executeTakeFirst();
+  const row = await db
+    .selectFrom('ledger_checkpoints')
+    .select((eb) => eb.fn.max('size').as('size'))
+    .executeTakeFirst();
   return row?.size === null || row?.size === undefined ? 0 : Number(row.size);
 }
 
@@ -284,7 +309,10 @@ async function lockWriters(trx: Transaction<LedgerTables>, dialect: Dialect): Pr
 const LEDGER_WRITER_LOCK = 0x6d7365634c656467n;
 
 async function loadFrontier(db: Kysely<LedgerTables>): Promise<Frontier> {
-  const row = await db.selectFrom('ledger_entries').select((eb) => eb.fn.max('idx').as('last')).executeTakeFirst();
+  const row = await db
+    .selectFrom('ledger_entries')
+    .select((eb) => eb.fn.max('idx').as('last'))
+    .executeTakeFirst();
   const last = row?.last;
   if (last === null || last === undefined) return Frontier.empty();
   const size = Number(last) + 1;

@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { ACCEPTED_READINGS, readTextIfExists, serviceKey, type ModuleContext, type PlatformModule, type PolicyStatement } from '../core/index.ts';
+import {
+  ACCEPTED_READINGS,
+  readTextIfExists,
+  serviceKey,
+  type ModuleContext,
+  type PlatformModule,
+  type PolicyStatement,
+} from '../core/index.ts';
 import { Anchorer } from './anchor/anchorer.ts';
 import { EvmAnchorClient } from './anchor/client.ts';
 import { TransparencyLog } from './log.ts';
@@ -30,7 +37,8 @@ const LEDGER_POLICY: PolicyStatement[] = [
     roles: ['admin', 'operator', 'analyst'],
     actions: ['ledger:*:read'],
     scope: 'any',
-    description: 'operators, analysts and administrators of any organisation read entries, proofs and anchors of the one shared log',
+    description:
+      'operators, analysts and administrators of any organisation read entries, proofs and anchors of the one shared log',
   },
 ];
 
@@ -45,7 +53,10 @@ function anchorSetup(ctx: ModuleContext): { contract: string; privateKey: string
     contract = undefined;
   }
   if (typeof contract !== 'string' || !privateKey) {
-    ctx.logger.warn({ file: ANCHOR_FILE }, 'MSEC_EVM_RPC_URL is set but no Anchor contract and key are recorded: run `msec ledger deploy-anchor`; not anchoring');
+    ctx.logger.warn(
+      { file: ANCHOR_FILE },
+      'MSEC_EVM_RPC_URL is set but no Anchor contract and key are recorded: run `msec ledger deploy-anchor`; not anchoring',
+    );
     return undefined;
   }
   return { contract, privateKey };
@@ -56,7 +67,9 @@ function anchorSetup(ctx: ModuleContext): { contract: string; privateKey: string
  * readings (read from the hub's outbox by durable cursor, when a hub runs here), anchors tree
  * heads on an EVM chain when one is configured, and serves checkpoints and proofs.
  */
-export function ledgerModule(options: LedgerModuleOptions = {}): PlatformModule & { batcher(): ReadingBatcher; consumer(): OutboxConsumer | undefined } {
+export function ledgerModule(
+  options: LedgerModuleOptions = {},
+): PlatformModule & { batcher(): ReadingBatcher; consumer(): OutboxConsumer | undefined } {
   let batcher: ReadingBatcher | undefined;
   let consumer: OutboxConsumer | undefined;
   let anchorer: Anchorer | undefined;
@@ -70,7 +83,15 @@ export function ledgerModule(options: LedgerModuleOptions = {}): PlatformModule 
       .then((c) => {
         if (stopped) return c.close();
         client = c;
-        anchorer = new Anchorer({ log: l, client: c, contract: setup.contract, store: ctx.store, clock: ctx.clock, logger: ctx.logger, intervalMs: options.anchorIntervalMs ?? 60_000 });
+        anchorer = new Anchorer({
+          log: l,
+          client: c,
+          contract: setup.contract,
+          store: ctx.store,
+          clock: ctx.clock,
+          logger: ctx.logger,
+          intervalMs: options.anchorIntervalMs ?? 60_000,
+        });
         anchorer.start();
         ctx.logger.info({ contract: setup.contract, chainId: c.chainId }, 'anchoring tree heads on the EVM chain');
       })
@@ -94,7 +115,14 @@ export function ledgerModule(options: LedgerModuleOptions = {}): PlatformModule 
       batcher = new ReadingBatcher({ log: l, store: ctx.store, clock: ctx.clock });
       const outbox = ctx.services.find(ACCEPTED_READINGS);
       if (outbox) {
-        consumer = new OutboxConsumer({ outbox, batcher, store: ctx.store, logger: ctx.logger, maxReadings: options.batchMaxReadings ?? 1000, intervalMs: options.batchIntervalMs ?? 5000 });
+        consumer = new OutboxConsumer({
+          outbox,
+          batcher,
+          store: ctx.store,
+          logger: ctx.logger,
+          maxReadings: options.batchMaxReadings ?? 1000,
+          intervalMs: options.batchIntervalMs ?? 5000,
+        });
         // Whatever an earlier run stored but had not batched is batched now, before new work.
         await consumer.round();
         consumer.start();

@@ -13,7 +13,10 @@ export const MAX_QUANTITY = 1_000_000;
 /** A positive integer amount of minor units, or MARKET_AMOUNT_INVALID naming `what`. */
 export function assertAmount(x: unknown, what = 'amount'): number {
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x <= 0) {
-    throw new MsecError('MARKET_AMOUNT_INVALID', `${what} must be a positive whole number of minor units (1 MSEC = ${MINOR_UNITS_PER_TOKEN}) up to ${MAX_AMOUNT}`);
+    throw new MsecError(
+      'MARKET_AMOUNT_INVALID',
+      `${what} must be a positive whole number of minor units (1 MSEC = ${MINOR_UNITS_PER_TOKEN}) up to ${MAX_AMOUNT}`,
+    );
   }
   return x;
 }
@@ -28,7 +31,8 @@ export function assertQuantity(x: unknown, what = 'quantity'): number {
 /** price × quantity, refused when the product leaves the exact range. */
 export function costOf(price: number, quantity: number): number {
   const c = price * quantity;
-  if (!Number.isSafeInteger(c)) throw new MsecError('MARKET_AMOUNT_INVALID', `price × quantity exceeds ${MAX_AMOUNT} minor units`);
+  if (!Number.isSafeInteger(c))
+    throw new MsecError('MARKET_AMOUNT_INVALID', `price × quantity exceeds ${MAX_AMOUNT} minor units`);
   return c;
 }
 
@@ -44,6 +48,8 @@ export function formatTokens(minor: number): string {
   const sign = minor < 0 ? '-' : '';
   const a = Math.abs(minor);
   const whole = Math.floor(a / MINOR_UNITS_PER_TOKEN);
-  const frac = String(a % MINOR_UNITS_PER_TOKEN).padStart(6, '0').replace(/0+$/, '');
+  const frac = String(a % MINOR_UNITS_PER_TOKEN)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
   return `${sign}${whole}${frac ? `.${frac}` : ''}`;
 }

@@ -55,7 +55,8 @@ export class OrderBook {
   private readonly byId = new Map<string, BookOrder>();
 
   submit(order: BookOrder, now: number): SubmitResult {
-    if (order.type === 'limit' && (order.price === null || order.price <= 0)) throw new MsecError('MARKET_AMOUNT_INVALID', 'a limit order needs a positive price');
+    if (order.type === 'limit' && (order.price === null || order.price <= 0))
+      throw new MsecError('MARKET_AMOUNT_INVALID', 'a limit order needs a positive price');
     if (this.byId.has(order.id)) throw new MsecError('CONFLICT', `order ${order.id} is already in the book`);
     const expired = this.dropExpiredTops(order.side === 'bid' ? 'ask' : 'bid', now);
     this.refuseSelfTrade(order, now);
@@ -72,9 +73,25 @@ export class OrderBook {
         continue;
       }
       const q = Math.min(remaining, maker.remaining);
-      fills.push(order.side === 'bid'
-        ? { bidId: order.id, askId: maker.id, price: level.price, quantity: q, listingId: maker.listingId ?? '', makerId: maker.id }
-        : { bidId: maker.id, askId: order.id, price: level.price, quantity: q, listingId: order.listingId ?? '', makerId: maker.id });
+      fills.push(
+        order.side === 'bid'
+          ? {
+              bidId: order.id,
+              askId: maker.id,
+              price: level.price,
+              quantity: q,
+              listingId: maker.listingId ?? '',
+              makerId: maker.id,
+            }
+          : {
+              bidId: maker.id,
+              askId: order.id,
+              price: level.price,
+              quantity: q,
+              listingId: order.listingId ?? '',
+              makerId: maker.id,
+            },
+      );
       remaining -= q;
       maker.remaining -= q;
       if (maker.remaining === 0) this.popHead(opposite, level);
@@ -86,7 +103,8 @@ export class OrderBook {
 
   /** Puts back a resting order loaded from the store (rebuilding a book), without matching. */
   restore(order: BookOrder): void {
-    if (order.type !== 'limit' || order.price === null || order.remaining <= 0) throw new MsecError('INTERNAL', `order ${order.id} cannot rest`);
+    if (order.type !== 'limit' || order.price === null || order.remaining <= 0)
+      throw new MsecError('INTERNAL', `order ${order.id} cannot rest`);
     this.rest({ ...order });
   }
 
@@ -106,7 +124,8 @@ export class OrderBook {
   /** Removes and returns every resting order expired by `now`. */
   expire(now: number): BookOrder[] {
     const out: BookOrder[] = [];
-    for (const o of [...this.byId.values()]) if (o.expiresAt !== null && o.expiresAt <= now) out.push(this.cancel(o.id)!);
+    for (const o of [...this.byId.values()])
+      if (o.expiresAt !== null && o.expiresAt <= now) out.push(this.cancel(o.id)!);
     return out;
   }
 
@@ -138,7 +157,8 @@ export class OrderBook {
       for (let i = level.head; i < level.queue.length && want > 0; i++) {
         const o = level.queue[i]!;
         if (o.expiresAt !== null && o.expiresAt <= now) continue;
-        if (o.party === order.party) throw new MsecError('MARKET_SELF_TRADE', 'this order would trade with an order of your own organisation');
+        if (o.party === order.party)
+          throw new MsecError('MARKET_SELF_TRADE', 'this order would trade with an order of your own organisation');
         want -= o.remaining;
       }
     }

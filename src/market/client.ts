@@ -9,9 +9,15 @@ export class MarketClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await (this.opts.fetch ?? fetch)(new URL(`/api/v1/market${path}`, this.opts.baseUrl), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      res = await (this.opts.fetch ?? fetch)(new URL(`/api/v1/market${path}`, this.opts.baseUrl), {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
     } catch (err) {
-      throw new MsecError('UNAVAILABLE', `cannot reach ${this.opts.baseUrl}: ${(err as Error).message}`, { cause: err });
+      throw new MsecError('UNAVAILABLE', `cannot reach ${this.opts.baseUrl}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const text = await res.text();
     let json: unknown;

@@ -11,5 +11,10 @@ export function isCheckViolation(err: unknown): boolean {
 
 export function isUniqueViolation(err: unknown): boolean {
   const { code, message } = codeAndMessage(err);
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || /UNIQUE constraint failed/i.test(message);
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    /UNIQUE constraint failed/i.test(message)
+  );
 }

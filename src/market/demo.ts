@@ -38,7 +38,9 @@ export async function runMarketDemo(ctx: ModuleContext, market: Market): Promise
   const dir = ctx.services.get(IAM).directory;
   const twins = ctx.services.get(HUB_TWINS);
   if (!(await dir.getOrg(BUYERS))) await dir.createOrg({ id: BUYERS, name: 'Demo buyers', kind: 'buyer' });
-  const botPrincipal = (await dir.list({ orgId: BUYERS, limit: 1 }))[0] ?? (await dir.createPrincipal({ orgId: BUYERS, kind: 'service', name: 'market-bot', roles: ['consumer'] }));
+  const botPrincipal =
+    (await dir.list({ orgId: BUYERS, limit: 1 }))[0] ??
+    (await dir.createPrincipal({ orgId: BUYERS, kind: 'service', name: 'market-bot', roles: ['consumer'] }));
   const bot = { id: botPrincipal.id, org: BUYERS };
   await market.wallets.mint(bot, 100_000_000, 'demo', `demo-mint:${bot.id}`);
   const providers = await twins.listProviders();
@@ -52,11 +54,26 @@ export async function runMarketDemo(ctx: ModuleContext, market: Market): Promise
     if (!provider) continue;
     const resource = (await twins.listResources(provider)).find((r) => r.service !== 'admin' && r.kind === 'sensor');
     if (!resource) continue;
-    const seller = (await dir.list({ orgId: city, limit: 1 }))[0] ?? (await dir.createPrincipal({ orgId: city, kind: 'service', name: `${city}-market`, roles: ['provider'] }));
-    const listing = await market.listings.create({ id: seller.id, org: city }, {
-      kind: 'live', provider: provider.provider, service: resource.service, resource: resource.resource,
-      terms: { pricing: 'per-period', price: 2_000_000, periodSeconds: 3600, promisedMessagesPerPeriod: 60, licence: 'CC-BY-4.0', description: `${city}: live ${resource.service}/${resource.resource}` },
-    });
+    const seller =
+      (await dir.list({ orgId: city, limit: 1 }))[0] ??
+      (await dir.createPrincipal({ orgId: city, kind: 'service', name: `${city}-market`, roles: ['provider'] }));
+    const listing = await market.listings.create(
+      { id: seller.id, org: city },
+      {
+        kind: 'live',
+        provider: provider.provider,
+        service: resource.service,
+        resource: resource.resource,
+        terms: {
+          pricing: 'per-period',
+          price: 2_000_000,
+          periodSeconds: 3600,
+          promisedMessagesPerPeriod: 60,
+          licence: 'CC-BY-4.0',
+          description: `${city}: live ${resource.service}/${resource.resource}`,
+        },
+      },
+    );
     const { trade } = await market.exchange.buyNow(bot, listing.id, 1, `demo-buy:${listing.id}`);
     await market.trust.rate(bot, trade.id, city === 'santander' ? 5 : 4);
     ctx.logger.info({ listing: listing.id, trade: trade.id, city }, 'market demo: listed, bought and rated');

@@ -26,14 +26,39 @@ export interface PlaceOrder {
 }
 
 export interface Order {
-  id: string; class: string; listingId: string | null; side: Side; type: 'limit' | 'market'; price: number | null; quantity: number; remaining: number;
-  ownerId: string; ownerOrg: string; escrow: number; status: OrderRow['status']; expiresAt: number | null; createdAt: number; closedAt: number | null;
+  id: string;
+  class: string;
+  listingId: string | null;
+  side: Side;
+  type: 'limit' | 'market';
+  price: number | null;
+  quantity: number;
+  remaining: number;
+  ownerId: string;
+  ownerOrg: string;
+  escrow: number;
+  status: OrderRow['status'];
+  expiresAt: number | null;
+  createdAt: number;
+  closedAt: number | null;
 }
 
 export const orderFromRow = (r: OrderRow): Order => ({
-  id: r.id, class: r.class, listingId: r.listing_id, side: r.side, type: r.type, price: r.price === null ? null : Number(r.price), quantity: Number(r.quantity),
-  remaining: Number(r.remaining), ownerId: r.owner_id, ownerOrg: r.owner_org, escrow: Number(r.escrow), status: r.status,
-  expiresAt: r.expires_at === null ? null : Number(r.expires_at), createdAt: Number(r.created_at), closedAt: r.closed_at === null ? null : Number(r.closed_at),
+  id: r.id,
+  class: r.class,
+  listingId: r.listing_id,
+  side: r.side,
+  type: r.type,
+  price: r.price === null ? null : Number(r.price),
+  quantity: Number(r.quantity),
+  remaining: Number(r.remaining),
+  ownerId: r.owner_id,
+  ownerOrg: r.owner_org,
+  escrow: Number(r.escrow),
+  status: r.status,
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  createdAt: Number(r.created_at),
+  closedAt: r.closed_at === null ? null : Number(r.closed_at),
 });
 
 export interface ExchangeEvents {
@@ -42,8 +67,15 @@ export interface ExchangeEvents {
 }
 
 const toBook = (r: OrderRow): BookOrder => ({
-  id: r.id, seq: Number(r.seq), side: r.side, type: r.type, price: r.price === null ? null : Number(r.price), remaining: Number(r.remaining),
-  party: r.owner_org, expiresAt: r.expires_at === null ? null : Number(r.expires_at), ...(r.listing_id ? { listingId: r.listing_id } : {}),
+  id: r.id,
+  seq: Number(r.seq),
+  side: r.side,
+  type: r.type,
+  price: r.price === null ? null : Number(r.price),
+  remaining: Number(r.remaining),
+  party: r.owner_org,
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  ...(r.listing_id ? { listingId: r.listing_id } : {}),
 });
 
 /**
@@ -59,16 +91,32 @@ export class Exchange {
   private readonly locks = new Map<string, Promise<unknown>>();
   private seq = 0;
 
-  constructor(private readonly deps: { wallets: Wallets; listings: Listings; grants: GrantStore; clock: Clock; afterCommit: (trades: Trade[]) => Promise<void> }) {}
+  constructor(
+    private readonly deps: {
+      wallets: Wallets;
+      listings: Listings;
+      grants: GrantStore;
+      clock: Clock;
+      afterCommit: (trades: Trade[]) => Promise<void>;
+    },
+  ) {}
 
   private get db() {
     return this.deps.wallets.db;
   }
 
   async start(): Promise<void> {
-    const max = await this.db.selectFrom('market_orders').select((eb) => eb.fn.max<number>('seq').as('m')).executeTakeFirst();
+    const max = await this.db
+      .selectFrom('market_orders')
+      .select((eb) => eb.fn.max<number>('seq').as('m'))
+      .executeTakeFirst();
     this.seq = Number(max?.m ?? 0);
-    const classes = await this.db.selectFrom('market_orders').select('class').distinct().where('status', '=', 'open').execute();
+    const classes = await this.db
+      .selectFrom('market_orders')
+      .select('class')
+      .distinct()
+      .where('status', '=', 'open')
+      .execute();
     for (const { class: cls } of classes) await this.rebuild(cls);
   }
 
@@ -79,7 +127,13 @@ export class Exchange {
   }
 
   private async rebuild(cls: string): Promise<void> {
-    const rows = await this.db.selectFrom('market_orders').selectAll().where('class', '=', cls).where('status', '=', 'open').orderBy('seq').execute();
+    const rows = await this.db
+      .selectFrom('market_orders')
+      .selectAll()
+      .where('class', '=', cls)
+      .where('status', '=', 'open')
+      .orderBy('seq')
+      .execute();
     const book = new OrderBook();
     for (const r of rows) book.restore(toBook(r));
     this.books.set(cls, book);
@@ -102,7 +156,10 @@ export class Exchange {
     if (input.type === 'limit') assertAmount(input.price, 'price');
     else if (input.price !== undefined) throw new MsecError('MARKET_AMOUNT_INVALID', 'a market order takes no price');
     if (input.type === 'limit') costOf(input.price!, quantity);
-    if (input.ttlSeconds !== undefined && (!Number.isSafeInteger(input.ttlSeconds) || input.ttlSeconds < 1 || input.ttlSeconds > 365 * 86400)) {
+    if (
+      input.ttlSeconds !== undefined &&
+      (!Number.isSafeInteger(input.ttlSeconds) || input.ttlSeconds < 1 || input.ttlSeconds > 365 * 86400)
+    ) {
       throw new MsecError('MARKET_AMOUNT_INVALID', 'ttlSeconds must be a whole number from 1 to 31536000');
     }
     const idem = input.idempotencyKey === undefined ? null : `${actor.id}:${input.idempotencyKey}`;
@@ -112,19 +169,29 @@ export class Exchange {
     if (input.listingId !== undefined) listing = await this.deps.listings.require(input.listingId);
     if (input.side === 'ask') {
       if (!listing) throw new MsecError('MARKET_TERMS_INVALID', 'an ask names the listing it sells');
-      if (listing.providerOrg !== actor.org) throw new MsecError('MARKET_NOT_RESOURCE_OWNER', 'only the listing provider\'s organisation sells it');
+      if (listing.providerOrg !== actor.org)
+        throw new MsecError('MARKET_NOT_RESOURCE_OWNER', "only the listing provider's organisation sells it");
     }
-    if (listing && listing.status !== 'open') throw new MsecError('MARKET_LISTING_CLOSED', `listing ${listing.id} is closed`);
+    if (listing && listing.status !== 'open')
+      throw new MsecError('MARKET_LISTING_CLOSED', `listing ${listing.id} is closed`);
     const cls = listing?.class ?? input.class;
     if (cls === undefined) throw new MsecError('MARKET_TERMS_INVALID', 'a bid names a listing or a class');
-    if (!listing && (await this.deps.listings.list({ class: cls, status: 'open' })).length === 0) throw new MsecError('MARKET_LISTING_NOT_FOUND', `no open listing in class ${cls}`);
+    if (!listing && (await this.deps.listings.list({ class: cls, status: 'open' })).length === 0)
+      throw new MsecError('MARKET_LISTING_NOT_FOUND', `no open listing in class ${cls}`);
     return this.locked(cls, async () => {
       const again = idem === null ? undefined : await this.byIdem(idem);
       if (again) return again;
       const now = this.deps.clock.now();
       const order: BookOrder = {
-        id: newId('ord'), seq: ++this.seq, side: input.side, type: input.type, price: input.type === 'limit' ? input.price! : null, remaining: quantity,
-        party: actor.org, expiresAt: input.ttlSeconds === undefined ? null : now + input.ttlSeconds * 1000, ...(input.side === 'ask' ? { listingId: listing!.id } : {}),
+        id: newId('ord'),
+        seq: ++this.seq,
+        side: input.side,
+        type: input.type,
+        price: input.type === 'limit' ? input.price! : null,
+        remaining: quantity,
+        party: actor.org,
+        expiresAt: input.ttlSeconds === undefined ? null : now + input.ttlSeconds * 1000,
+        ...(input.side === 'ask' ? { listingId: listing!.id } : {}),
       };
       const book = this.book(cls);
       let result: SubmitResult;
@@ -137,19 +204,35 @@ export class Exchange {
       }
       let trades: Trade[];
       try {
-        trades = await this.db.transaction().execute((trx) => this.commit(trx, actor, cls, order, quantity, idem, result, now));
+        trades = await this.db
+          .transaction()
+          .execute((trx) => this.commit(trx, actor, cls, order, quantity, idem, result, now));
       } catch (err) {
         await this.rebuild(cls);
         throw err;
       }
       await this.published(cls, trades);
-      if (input.type === 'market' && trades.length === 0) throw new MsecError('MARKET_NO_LIQUIDITY', 'no order on the other side to trade with');
-      const row = await this.db.selectFrom('market_orders').selectAll().where('id', '=', order.id).executeTakeFirstOrThrow();
+      if (input.type === 'market' && trades.length === 0)
+        throw new MsecError('MARKET_NO_LIQUIDITY', 'no order on the other side to trade with');
+      const row = await this.db
+        .selectFrom('market_orders')
+        .selectAll()
+        .where('id', '=', order.id)
+        .executeTakeFirstOrThrow();
       return { order: orderFromRow(row), trades, replayed: false };
     });
   }
 
-  private async commit(trx: Transaction<MarketTables>, actor: Owner, cls: string, order: BookOrder, quantity: number, idem: string | null, result: SubmitResult, now: number): Promise<Trade[]> {
+  private async commit(
+    trx: Transaction<MarketTables>,
+    actor: Owner,
+    cls: string,
+    order: BookOrder,
+    quantity: number,
+    idem: string | null,
+    result: SubmitResult,
+    now: number,
+  ): Promise<Trade[]> {
     const { wallets } = this.deps;
     await wallets.open(actor, trx);
     for (const e of result.expired) await this.close(trx, e.id, 'expired', now);
@@ -157,50 +240,130 @@ export class Exchange {
     const isBid = order.side === 'bid';
     let held = 0;
     if (isBid) {
-      held = order.type === 'limit' ? costOf(order.price!, quantity) : result.fills.reduce((s, f) => s + costOf(f.price, f.quantity), 0);
-      await wallets.post(trx, { kind: 'escrow', actorId: actor.id, memo: `order ${order.id}`, entries: [{ account: walletOf(actor.id), amount: -held }, { account: escrowOf(actor.id), amount: held }] });
+      held =
+        order.type === 'limit'
+          ? costOf(order.price!, quantity)
+          : result.fills.reduce((s, f) => s + costOf(f.price, f.quantity), 0);
+      await wallets.post(trx, {
+        kind: 'escrow',
+        actorId: actor.id,
+        memo: `order ${order.id}`,
+        entries: [
+          { account: walletOf(actor.id), amount: -held },
+          { account: escrowOf(actor.id), amount: held },
+        ],
+      });
     }
     const trades: Trade[] = [];
     const listings = new Map<string, Listing>();
     for (const f of result.fills) {
-      const maker = await trx.selectFrom('market_orders').selectAll().where('id', '=', f.makerId).executeTakeFirstOrThrow();
+      const maker = await trx
+        .selectFrom('market_orders')
+        .selectAll()
+        .where('id', '=', f.makerId)
+        .executeTakeFirstOrThrow();
       const listing = listings.get(f.listingId) ?? (await this.deps.listings.require(f.listingId, trx));
       listings.set(listing.id, listing);
       const amount = costOf(f.price, f.quantity);
       const makerOwner = { id: maker.owner_id, org: maker.owner_org };
       const [buyer, seller] = isBid ? [actor, makerOwner] : [makerOwner, actor];
-      trades.push(await settle(trx, this.deps, { listing, buyer, seller, price: f.price, quantity: f.quantity, bidId: f.bidId, askId: f.askId, payFrom: 'escrow' }));
+      trades.push(
+        await settle(trx, this.deps, {
+          listing,
+          buyer,
+          seller,
+          price: f.price,
+          quantity: f.quantity,
+          bidId: f.bidId,
+          askId: f.askId,
+          payFrom: 'escrow',
+        }),
+      );
       const makerRemaining = Number(maker.remaining) - f.quantity;
       const makerEscrow = Number(maker.escrow) - (isBid ? 0 : amount);
-      await trx.updateTable('market_orders').set({ remaining: makerRemaining, escrow: makerEscrow, ...(makerRemaining === 0 ? { status: 'filled', closed_at: now } : {}) }).where('id', '=', maker.id).execute();
+      await trx
+        .updateTable('market_orders')
+        .set({
+          remaining: makerRemaining,
+          escrow: makerEscrow,
+          ...(makerRemaining === 0 ? { status: 'filled', closed_at: now } : {}),
+        })
+        .where('id', '=', maker.id)
+        .execute();
       if (isBid) {
         held -= amount;
         // A limit bid pays the ask's price: the difference returns to the wallet now.
         if (order.type === 'limit' && order.price! > f.price) {
           const back = costOf(order.price! - f.price, f.quantity);
           held -= back;
-          await wallets.post(trx, { kind: 'release', actorId: actor.id, memo: `price improvement ${order.id}`, entries: [{ account: escrowOf(actor.id), amount: -back }, { account: walletOf(actor.id), amount: back }] });
+          await wallets.post(trx, {
+            kind: 'release',
+            actorId: actor.id,
+            memo: `price improvement ${order.id}`,
+            entries: [
+              { account: escrowOf(actor.id), amount: -back },
+              { account: walletOf(actor.id), amount: back },
+            ],
+          });
         }
       }
     }
     if (!result.rests && held > 0) {
-      await wallets.post(trx, { kind: 'release', actorId: actor.id, memo: `unfilled ${order.id}`, entries: [{ account: escrowOf(actor.id), amount: -held }, { account: walletOf(actor.id), amount: held }] });
+      await wallets.post(trx, {
+        kind: 'release',
+        actorId: actor.id,
+        memo: `unfilled ${order.id}`,
+        entries: [
+          { account: escrowOf(actor.id), amount: -held },
+          { account: walletOf(actor.id), amount: held },
+        ],
+      });
       held = 0;
     }
-    await trx.insertInto('market_orders').values({
-      id: order.id, seq: order.seq, idem_key: idem, class: cls, listing_id: order.listingId ?? null, side: order.side, type: order.type, price: order.price, quantity,
-      remaining: result.remaining, owner_id: actor.id, owner_org: actor.org, escrow: held, status: result.rests ? 'open' : result.remaining === 0 ? 'filled' : 'cancelled',
-      expires_at: order.expiresAt, created_at: now, closed_at: result.rests ? null : now,
-    }).execute();
+    await trx
+      .insertInto('market_orders')
+      .values({
+        id: order.id,
+        seq: order.seq,
+        idem_key: idem,
+        class: cls,
+        listing_id: order.listingId ?? null,
+        side: order.side,
+        type: order.type,
+        price: order.price,
+        quantity,
+        remaining: result.remaining,
+        owner_id: actor.id,
+        owner_org: actor.org,
+        escrow: held,
+        status: result.rests ? 'open' : result.remaining === 0 ? 'filled' : 'cancelled',
+        expires_at: order.expiresAt,
+        created_at: now,
+        closed_at: result.rests ? null : now,
+      })
+      .execute();
     return trades;
   }
 
   /** Closes a resting order in the store, returning a bid's remaining escrow to its wallet. */
-  private async close(trx: Transaction<MarketTables>, id: string, status: 'cancelled' | 'expired', now: number): Promise<void> {
+  private async close(
+    trx: Transaction<MarketTables>,
+    id: string,
+    status: 'cancelled' | 'expired',
+    now: number,
+  ): Promise<void> {
     const row = await trx.selectFrom('market_orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const escrow = Number(row.escrow);
     if (escrow > 0) {
-      await this.deps.wallets.post(trx, { kind: 'release', actorId: row.owner_id, memo: `${status} ${id}`, entries: [{ account: escrowOf(row.owner_id), amount: -escrow }, { account: walletOf(row.owner_id), amount: escrow }] });
+      await this.deps.wallets.post(trx, {
+        kind: 'release',
+        actorId: row.owner_id,
+        memo: `${status} ${id}`,
+        entries: [
+          { account: escrowOf(row.owner_id), amount: -escrow },
+          { account: walletOf(row.owner_id), amount: escrow },
+        ],
+      });
     }
     await trx.updateTable('market_orders').set({ status, escrow: 0, closed_at: now }).where('id', '=', id).execute();
   }
@@ -220,14 +383,21 @@ export class Exchange {
         throw err;
       }
       await this.published(row.class, []);
-      return orderFromRow(await this.db.selectFrom('market_orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+      return orderFromRow(
+        await this.db.selectFrom('market_orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+      );
     });
   }
 
   /** Closes a listing and takes its resting asks out of the book, so nothing more trades on it. */
   async closeListing(listing: Listing): Promise<void> {
     await this.locked(listing.class, async () => {
-      const asks = await this.db.selectFrom('market_orders').select('id').where('listing_id', '=', listing.id).where('status', '=', 'open').execute();
+      const asks = await this.db
+        .selectFrom('market_orders')
+        .select('id')
+        .where('listing_id', '=', listing.id)
+        .where('status', '=', 'open')
+        .execute();
       const book = this.book(listing.class);
       for (const a of asks) book.cancel(a.id);
       try {
@@ -244,11 +414,17 @@ export class Exchange {
   }
 
   /** Fixed-price purchase of `quantity` periods of a listing from its provider. */
-  async buyNow(actor: Owner, listingId: string, quantity: number, idempotencyKey?: string): Promise<{ trade: Trade; replayed: boolean }> {
+  async buyNow(
+    actor: Owner,
+    listingId: string,
+    quantity: number,
+    idempotencyKey?: string,
+  ): Promise<{ trade: Trade; replayed: boolean }> {
     assertQuantity(quantity);
     const listing = await this.deps.listings.require(listingId);
     if (listing.status !== 'open') throw new MsecError('MARKET_LISTING_CLOSED', `listing ${listingId} is closed`);
-    if (listing.providerOrg === actor.org) throw new MsecError('MARKET_OWN_LISTING', 'an organisation cannot buy its own listing');
+    if (listing.providerOrg === actor.org)
+      throw new MsecError('MARKET_OWN_LISTING', 'an organisation cannot buy its own listing');
     const idem = idempotencyKey === undefined ? undefined : `${actor.id}:${idempotencyKey}`;
     const price = unitPrice(listing);
     costOf(price, quantity);
@@ -259,7 +435,17 @@ export class Exchange {
       }
       const trade = await this.db.transaction().execute(async (trx) => {
         await this.deps.wallets.open(actor, trx);
-        return settle(trx, this.deps, { listing, buyer: actor, seller: { id: listing.ownerId, org: listing.providerOrg }, price, quantity, bidId: null, askId: null, payFrom: 'wallet', ...(idem ? { idemKey: idem } : {}) });
+        return settle(trx, this.deps, {
+          listing,
+          buyer: actor,
+          seller: { id: listing.ownerId, org: listing.providerOrg },
+          price,
+          quantity,
+          bidId: null,
+          askId: null,
+          payFrom: 'wallet',
+          ...(idem ? { idemKey: idem } : {}),
+        });
       });
       await this.published(listing.class, [trade]);
       return { trade, replayed: false };
@@ -299,12 +485,22 @@ export class Exchange {
     const row = await this.db.selectFrom('market_orders').selectAll().where('idem_key', '=', idem).executeTakeFirst();
     if (!row) return undefined;
     const col = row.side === 'bid' ? 'bid_id' : 'ask_id';
-    const trades = await this.db.selectFrom('market_trades').selectAll().where(col, '=', row.id).orderBy('created_at').execute();
+    const trades = await this.db
+      .selectFrom('market_trades')
+      .selectAll()
+      .where(col, '=', row.id)
+      .orderBy('created_at')
+      .execute();
     return { order: orderFromRow(row), trades: trades.map(tradeFromRow), replayed: true };
   }
 
   async orders(ownerId: string, status?: OrderRow['status']): Promise<Order[]> {
-    let q = this.db.selectFrom('market_orders').selectAll().where('owner_id', '=', ownerId).orderBy('seq', 'desc').limit(500);
+    let q = this.db
+      .selectFrom('market_orders')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .orderBy('seq', 'desc')
+      .limit(500);
     if (status) q = q.where('status', '=', status);
     return (await q.execute()).map(orderFromRow);
   }

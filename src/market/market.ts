@@ -39,7 +39,13 @@ export class Market {
   constructor(private readonly deps: MarketDeps) {
     this.wallets = new Wallets(deps.store, deps.clock);
     this.listings = new Listings(this.wallets.db, deps.hub.twins, deps.clock);
-    this.exchange = new Exchange({ wallets: this.wallets, listings: this.listings, grants: deps.grants, clock: deps.clock, afterCommit: (t) => this.afterCommit(t) });
+    this.exchange = new Exchange({
+      wallets: this.wallets,
+      listings: this.listings,
+      grants: deps.grants,
+      clock: deps.clock,
+      afterCommit: (t) => this.afterCommit(t),
+    });
     this.trust = new Trust({ wallets: this.wallets, listings: this.listings, hub: deps.hub, clock: deps.clock });
   }
 
@@ -48,7 +54,9 @@ export class Market {
     await this.sweep();
     const every = this.deps.sweepMs ?? 1000;
     this.timer = setInterval(() => {
-      this.sweeping = this.sweeping.then(() => this.sweep()).catch((err: unknown) => this.deps.logger.warn({ err }, 'market sweep failed'));
+      this.sweeping = this.sweeping
+        .then(() => this.sweep())
+        .catch((err: unknown) => this.deps.logger.warn({ err }, 'market sweep failed'));
     }, every);
     this.timer.unref();
   }
@@ -62,7 +70,12 @@ export class Market {
   async sweep(): Promise<void> {
     await this.exchange.expireOrders();
     await this.deps.grants.removeExpired();
-    const pending = await this.wallets.db.selectFrom('market_trades').select('id').where('ledger_index', 'is', null).limit(1000).execute();
+    const pending = await this.wallets.db
+      .selectFrom('market_trades')
+      .select('id')
+      .where('ledger_index', 'is', null)
+      .limit(1000)
+      .execute();
     if (pending.length > 0) await this.afterCommit(await Promise.all(pending.map((p) => this.trust.trade(p.id))));
     await this.logDay(utcDay(this.deps.clock.now() - 86400_000));
   }
@@ -73,10 +86,16 @@ export class Market {
     const trades = all.filter((t) => !this.logging.has(t.id));
     for (const t of trades) this.logging.add(t.id);
     try {
-      const results = await this.deps.log.appendBatch(trades.map((t) => ({ kind: SETTLEMENT_KIND, dataHash: settlementHash(t) })));
+      const results = await this.deps.log.appendBatch(
+        trades.map((t) => ({ kind: SETTLEMENT_KIND, dataHash: settlementHash(t) })),
+      );
       for (const [i, t] of trades.entries()) {
         t.ledgerIndex = results[i]!.index;
-        await this.wallets.db.updateTable('market_trades').set({ ledger_index: t.ledgerIndex }).where('id', '=', t.id).execute();
+        await this.wallets.db
+          .updateTable('market_trades')
+          .set({ ledger_index: t.ledgerIndex })
+          .where('id', '=', t.id)
+          .execute();
       }
     } catch (err) {
       // The trade stands (it committed); the sweep logs it later.
@@ -87,22 +106,39 @@ export class Market {
   }
 
   /** A day's totals: trades, volume, the supply at the time of logging. Logged once per day. */
-  async dailyTotals(day: string): Promise<{ day: string; trades: number; volume: number; refunded: number; supply: number }> {
+  async dailyTotals(
+    day: string,
+  ): Promise<{ day: string; trades: number; volume: number; refunded: number; supply: number }> {
     const from = Date.parse(`${day}T00:00:00Z`);
     if (!Number.isFinite(from)) throw new MsecError('VALIDATION_FAILED', 'day must be YYYY-MM-DD');
-    const row = await this.wallets.db.selectFrom('market_trades')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('amount').as('v'), eb.fn.sum<number>('refunded').as('r')])
-      .where('created_at', '>=', from).where('created_at', '<', from + 86400_000).executeTakeFirst();
+    const row = await this.wallets.db
+      .selectFrom('market_trades')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.sum<number>('amount').as('v'),
+        eb.fn.sum<number>('refunded').as('r'),
+      ])
+      .where('created_at', '>=', from)
+      .where('created_at', '<', from + 86400_000)
+      .executeTakeFirst();
     const { supply } = await this.wallets.totals();
     return { day, trades: Number(row?.n ?? 0), volume: Number(row?.v ?? 0), refunded: Number(row?.r ?? 0), supply };
   }
 
   async logDay(day: string): Promise<number> {
-    const done = await this.wallets.db.selectFrom('market_daily').select('ledger_index').where('day', '=', day).executeTakeFirst();
+    const done = await this.wallets.db
+      .selectFrom('market_daily')
+      .select('ledger_index')
+      .where('day', '=', day)
+      .executeTakeFirst();
     if (done) return Number(done.ledger_index);
     const document = JSON.stringify({ v: 1, ...(await this.dailyTotals(day)) });
     const { index } = await this.deps.log.append({ kind: DAILY_TOTALS_KIND, dataHash: sha256Hex(document) });
-    await this.wallets.db.insertInto('market_daily').values({ day, document, ledger_index: index }).onConflict((oc) => oc.column('day').doNothing()).execute();
+    await this.wallets.db
+      .insertInto('market_daily')
+      .values({ day, document, ledger_index: index })
+      .onConflict((oc) => oc.column('day').doNothing())
+      .execute();
     return index;
   }
 
@@ -111,13 +147,27 @@ export class Market {
     const log = this.deps.log;
     await log.drain();
     const size = log.size;
-    return { entry: await log.getEntry(index), proof: proofToJson(await log.inclusionProof(index, size)), checkpoint: checkpointFile(await log.checkpointAt(size)) };
+    return {
+      entry: await log.getEntry(index),
+      proof: proofToJson(await log.inclusionProof(index, size)),
+      checkpoint: checkpointFile(await log.checkpointAt(size)),
+    };
   }
 
   /** Invariants of the books (tests and operators): supply = balances + escrow, none negative, every market grant backed. */
-  async invariants(): Promise<{ supply: number; held: number; lowest: number; unbalancedTransfers: number; unbackedGrants: number }> {
+  async invariants(): Promise<{
+    supply: number;
+    held: number;
+    lowest: number;
+    unbalancedTransfers: number;
+    unbackedGrants: number;
+  }> {
     const totals = await this.wallets.totals();
-    const trades = new Set((await this.wallets.db.selectFrom('market_trades').select(['id', 'grant_id']).execute()).map((t) => `market:${t.id}|${t.grant_id}`));
+    const trades = new Set(
+      (await this.wallets.db.selectFrom('market_trades').select(['id', 'grant_id']).execute()).map(
+        (t) => `market:${t.id}|${t.grant_id}`,
+      ),
+    );
     const grants = (await this.deps.grants.list(undefined)).filter((g) => g.createdBy.startsWith('market:'));
     return { ...totals, unbackedGrants: grants.filter((g) => !trades.has(`${g.createdBy}|${g.id}`)).length };
   }

@@ -14,10 +14,38 @@ const PEOPLE: Role[] = ['admin', 'operator', 'analyst', 'provider', 'consumer'];
 const TRADERS: Role[] = ['admin', 'operator', 'provider', 'consumer'];
 
 export const MARKET_POLICY: PolicyStatement[] = [
-  { id: 'market-browse', effect: 'allow', roles: PEOPLE, actions: ['market:listing:read', 'market:book:read', 'market:ranking:read'], scope: 'any', description: 'listings, books and rankings are public to members' },
-  { id: 'market-trade-self', effect: 'allow', roles: TRADERS, actions: ['market:order:*', 'market:trade:*', 'market:wallet:*'], scope: 'self', description: 'traders (people and agents with API keys) manage their own wallet, orders and trades' },
-  { id: 'market-list', effect: 'allow', roles: ['admin', 'operator', 'provider'], actions: ['market:listing:create', 'market:listing:close'], scope: 'own-org', description: 'an organisation lists and closes its own hub resources' },
-  { id: 'market-operator', effect: 'allow', roles: ['admin', 'operator'], actions: ['market:token:mint', 'market:audit:read'], scope: 'platform', description: 'only the market operator (the platform organisation) mints MSEC and audits the books' },
+  {
+    id: 'market-browse',
+    effect: 'allow',
+    roles: PEOPLE,
+    actions: ['market:listing:read', 'market:book:read', 'market:ranking:read'],
+    scope: 'any',
+    description: 'listings, books and rankings are public to members',
+  },
+  {
+    id: 'market-trade-self',
+    effect: 'allow',
+    roles: TRADERS,
+    actions: ['market:order:*', 'market:trade:*', 'market:wallet:*'],
+    scope: 'self',
+    description: 'traders (people and agents with API keys) manage their own wallet, orders and trades',
+  },
+  {
+    id: 'market-list',
+    effect: 'allow',
+    roles: ['admin', 'operator', 'provider'],
+    actions: ['market:listing:create', 'market:listing:close'],
+    scope: 'own-org',
+    description: 'an organisation lists and closes its own hub resources',
+  },
+  {
+    id: 'market-operator',
+    effect: 'allow',
+    roles: ['admin', 'operator'],
+    actions: ['market:token:mint', 'market:audit:read'],
+    scope: 'platform',
+    description: 'only the market operator (the platform organisation) mints MSEC and audits the books',
+  },
 ];
 
 export interface MarketModuleOptions {
@@ -38,7 +66,11 @@ export function marketModule(opts: MarketModuleOptions = {}): PlatformModule {
     async start(ctx) {
       const s = ctx.services;
       market = new Market({
-        store: ctx.store, clock: ctx.clock, logger: ctx.logger, grants: s.get(HUB_GRANTS), log: s.get(LEDGER_LOG),
+        store: ctx.store,
+        clock: ctx.clock,
+        logger: ctx.logger,
+        grants: s.get(HUB_GRANTS),
+        log: s.get(LEDGER_LOG),
         hub: { twins: s.get(HUB_TWINS), history: s.get(HUB_HISTORY), devices: s.find(HUB_DEVICES) },
         ...(opts.sweepMs !== undefined ? { sweepMs: opts.sweepMs } : {}),
       });

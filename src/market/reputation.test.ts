@@ -4,7 +4,17 @@ import { computeReputations, kendallTau, type RatingEvidence } from './reputatio
 import { ATTACKS, simulate } from './simulation.ts';
 
 const DAY = 86400_000;
-const rating = (o: Partial<RatingEvidence>): RatingEvidence => ({ provider: 'p', rater: 'r', raterOrg: 'ro', providerOrg: 'po', score: 5, at: 0, paid: 1_000_000, delivered: null, ...o });
+const rating = (o: Partial<RatingEvidence>): RatingEvidence => ({
+  provider: 'p',
+  rater: 'r',
+  raterOrg: 'ro',
+  providerOrg: 'po',
+  score: 5,
+  at: 0,
+  paid: 1_000_000,
+  delivered: null,
+  ...o,
+});
 const providers = (ids: string[], firstSeen = 0) => ids.map((provider) => ({ provider, firstSeen, attested: 1 }));
 
 describe('reputation model', () => {
@@ -20,9 +30,18 @@ describe('reputation model', () => {
 
   it('gives new identities a wide interval and a lower rank than an established equal', () => {
     const now = 60 * DAY;
-    const old = Array.from({ length: 40 }, (_, i) => rating({ provider: 'old', rater: `b${i}`, raterOrg: `o${i}`, at: now - DAY }));
-    const fresh = Array.from({ length: 2 }, (_, i) => rating({ provider: 'new', rater: `c${i}`, raterOrg: `q${i}`, at: now - DAY }));
-    const reps = computeReputations([...old, ...fresh], [...providers(['old']), { provider: 'new', firstSeen: now - DAY, attested: 1 }], [], now);
+    const old = Array.from({ length: 40 }, (_, i) =>
+      rating({ provider: 'old', rater: `b${i}`, raterOrg: `o${i}`, at: now - DAY }),
+    );
+    const fresh = Array.from({ length: 2 }, (_, i) =>
+      rating({ provider: 'new', rater: `c${i}`, raterOrg: `q${i}`, at: now - DAY }),
+    );
+    const reps = computeReputations(
+      [...old, ...fresh],
+      [...providers(['old']), { provider: 'new', firstSeen: now - DAY, attested: 1 }],
+      [],
+      now,
+    );
     const by = new Map(reps.map((r) => [r.provider, r]));
     expect(by.get('old')!.rank).toBe(1);
     expect(by.get('new')!.high - by.get('new')!.low).toBeGreaterThan(by.get('old')!.high - by.get('old')!.low);
@@ -30,18 +49,52 @@ describe('reputation model', () => {
 
   it('discounts ratings inside a trade cycle', () => {
     const now = DAY;
-    const plain = computeReputations([rating({ score: 5 }), rating({ provider: 'x', rater: 'y', raterOrg: 'yo', providerOrg: 'xo', score: 1 })], providers(['p', 'x']), [], now);
-    const cyclic = computeReputations([rating({ score: 5 }), rating({ provider: 'x', rater: 'y', raterOrg: 'yo', providerOrg: 'xo', score: 1 })], providers(['p', 'x']), [{ buyerOrg: 'po', sellerOrg: 'ro' }], now);
+    const plain = computeReputations(
+      [rating({ score: 5 }), rating({ provider: 'x', rater: 'y', raterOrg: 'yo', providerOrg: 'xo', score: 1 })],
+      providers(['p', 'x']),
+      [],
+      now,
+    );
+    const cyclic = computeReputations(
+      [rating({ score: 5 }), rating({ provider: 'x', rater: 'y', raterOrg: 'yo', providerOrg: 'xo', score: 1 })],
+      providers(['p', 'x']),
+      [{ buyerOrg: 'po', sellerOrg: 'ro' }],
+      now,
+    );
     const score = (rs: typeof plain) => rs.find((r) => r.provider === 'p')!.score;
     expect(score(cyclic)).toBeLessThan(score(plain));
   });
 
   it('scores stay in [0,1] with the interval around them, and old evidence weighs less', () => {
-    fc.assert(fc.property(fc.array(fc.record({ score: fc.integer({ min: 1, max: 5 }), at: fc.integer({ min: 0, max: 100 * DAY }), paid: fc.integer({ min: 1, max: 1e9 }), delivered: fc.option(fc.double({ min: 0, max: 1, noNaN: true })) }), { maxLength: 30 }), (rs) => {
-      const reps = computeReputations(rs.map((r, i) => rating({ ...r, rater: `r${i % 4}` })), providers(['p']), [], 100 * DAY);
-      const p = reps[0]!;
-      return p.low >= 0 && p.low <= p.score + 1e-12 && p.score <= p.high + 1e-12 && p.high <= 1 && p.evidence >= rs.length;
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            score: fc.integer({ min: 1, max: 5 }),
+            at: fc.integer({ min: 0, max: 100 * DAY }),
+            paid: fc.integer({ min: 1, max: 1e9 }),
+            delivered: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+          }),
+          { maxLength: 30 },
+        ),
+        (rs) => {
+          const reps = computeReputations(
+            rs.map((r, i) => rating({ ...r, rater: `r${i % 4}` })),
+            providers(['p']),
+            [],
+            100 * DAY,
+          );
+          const p = reps[0]!;
+          return (
+            p.low >= 0 &&
+            p.low <= p.score + 1e-12 &&
+            p.score <= p.high + 1e-12 &&
+            p.high <= 1 &&
+            p.evidence >= rs.length
+          );
+        },
+      ),
+    );
     const recentBad = [rating({ score: 5, at: 0 }), rating({ rater: 's', raterOrg: 'so', score: 1, at: 99 * DAY })];
     expect(computeReputations(recentBad, providers(['p']), [], 100 * DAY)[0]!.score).toBeLessThan(0.5);
   });

@@ -84,13 +84,14 @@ function reaches(edges: Map<string, Set<string>>, from: string, to: string, hops
   const seen = new Set([from]);
   for (let h = 0; h < hops && frontier.size > 0; h++) {
     const next = new Set<string>();
-    for (const n of frontier) for (const m of edges.get(n) ?? []) {
-      if (m === to) return true;
-      if (!seen.has(m)) {
-        seen.add(m);
-        next.add(m);
+    for (const n of frontier)
+      for (const m of edges.get(n) ?? []) {
+        if (m === to) return true;
+        if (!seen.has(m)) {
+          seen.add(m);
+          next.add(m);
+        }
       }
-    }
     frontier = next;
   }
   return false;
@@ -104,7 +105,13 @@ const decay = (ageMs: number, halfLife: number): number => Math.pow(0.5, Math.ma
  * trade's delivery ratio adds objective evidence the same way; attestation adds one unit. Rater
  * credibility is how well a rater's past ratings agree with the consensus (two passes).
  */
-export function computeReputations(ratings: readonly RatingEvidence[], providers: readonly ProviderEvidence[], trades: readonly TradeEdge[], now: number, p: ReputationParams = DEFAULT_REPUTATION_PARAMS): Reputation[] {
+export function computeReputations(
+  ratings: readonly RatingEvidence[],
+  providers: readonly ProviderEvidence[],
+  trades: readonly TradeEdge[],
+  now: number,
+  p: ReputationParams = DEFAULT_REPUTATION_PARAMS,
+): Reputation[] {
   const edges = new Map<string, Set<string>>();
   for (const t of trades) {
     if (!edges.has(t.buyerOrg)) edges.set(t.buyerOrg, new Set());
@@ -117,14 +124,20 @@ export function computeReputations(ratings: readonly RatingEvidence[], providers
   let credibility = new Map<string, number>();
   let reps = new Map<string, { a: number; b: number; n: number }>();
   for (let pass = 0; pass < 3; pass++) {
-    reps = new Map(providers.map((pe) => [pe.provider, { a: p.priorAlpha + pe.attested, b: p.priorBeta + (1 - pe.attested), n: 0 }]));
+    reps = new Map(
+      providers.map((pe) => [pe.provider, { a: p.priorAlpha + pe.attested, b: p.priorBeta + (1 - pe.attested), n: 0 }]),
+    );
     // Each trade's evidence: [weight, value] for the hub's delivery measure and for the rating.
     const parts = ratings.map((r, i) => {
       const time = decay(now - r.at, p.halfLifeMs);
       const discount = collusive[i] ? p.cycleDiscount : 1;
-      const objective: [number, number] | null = r.delivered === null ? null : [time * p.objectiveWeight * discount, Math.min(1, Math.max(0, r.delivered))];
+      const objective: [number, number] | null =
+        r.delivered === null ? null : [time * p.objectiveWeight * discount, Math.min(1, Math.max(0, r.delivered))];
       const stake = r.paid / (r.paid + p.halfStake);
-      const rated: [number, number] = [time * stake * (credibility.get(r.rater) ?? 0.5) * discount, (Math.min(5, Math.max(1, r.score)) - 1) / 4];
+      const rated: [number, number] = [
+        time * stake * (credibility.get(r.rater) ?? 0.5) * discount,
+        (Math.min(5, Math.max(1, r.score)) - 1) / 4,
+      ];
       return { objective, rated };
     });
     // One buyer cannot outweigh the market about one provider by trading with it over and over.
@@ -166,7 +179,16 @@ export function computeReputations(ratings: readonly RatingEvidence[], providers
     // Whitewashing: a young identity's lower bound is pulled toward zero until it has aged.
     const age = Math.max(0, ageOf.get(provider) ?? 0);
     const maturity = age / (age + p.halfAgeMs);
-    return { provider, score, low: Math.max(0, score - p.z * sd) * (0.5 + 0.5 * maturity), high: Math.min(1, score + p.z * sd), alpha: e.a, beta: e.b, evidence: e.n, rank: 0 };
+    return {
+      provider,
+      score,
+      low: Math.max(0, score - p.z * sd) * (0.5 + 0.5 * maturity),
+      high: Math.min(1, score + p.z * sd),
+      alpha: e.a,
+      beta: e.b,
+      evidence: e.n,
+      rank: 0,
+    };
   });
   out.sort((x, y) => y.low - x.low || y.score - x.score || (x.provider < y.provider ? -1 : 1));
   out.forEach((r, i) => (r.rank = i + 1));
@@ -174,7 +196,10 @@ export function computeReputations(ratings: readonly RatingEvidence[], providers
 }
 
 /** The baseline most marketplaces use: the plain average of scores (3 for no ratings). */
-export function plainAverage(ratings: readonly RatingEvidence[], providers: readonly string[]): { provider: string; score: number; rank: number }[] {
+export function plainAverage(
+  ratings: readonly RatingEvidence[],
+  providers: readonly string[],
+): { provider: string; score: number; rank: number }[] {
   const sums = new Map(providers.map((pv) => [pv, { s: 0, n: 0 }]));
   for (const r of ratings) {
     const e = sums.get(r.provider);

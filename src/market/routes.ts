@@ -10,23 +10,66 @@ import type { Owner } from './wallets.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
-const ClassParams = Type.Object({ class: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false });
+const ClassParams = Type.Object(
+  { class: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
 const IdemKey = Type.Optional(Type.String({ minLength: 1, maxLength: 128 }));
-const OrderBody = Type.Object({
-  listingId: Type.Optional(Id), class: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  side: Type.Union([Type.Literal('bid'), Type.Literal('ask')]), type: Type.Optional(Type.Union([Type.Literal('limit'), Type.Literal('market')])),
-  price: Type.Optional(Type.Number()), quantity: Type.Number(), ttlSeconds: Type.Optional(Type.Number()), idempotencyKey: IdemKey,
-}, { additionalProperties: false });
+const OrderBody = Type.Object(
+  {
+    listingId: Type.Optional(Id),
+    class: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    side: Type.Union([Type.Literal('bid'), Type.Literal('ask')]),
+    type: Type.Optional(Type.Union([Type.Literal('limit'), Type.Literal('market')])),
+    price: Type.Optional(Type.Number()),
+    quantity: Type.Number(),
+    ttlSeconds: Type.Optional(Type.Number()),
+    idempotencyKey: IdemKey,
+  },
+  { additionalProperties: false },
+);
 const BuyBody = Type.Object({ quantity: Type.Number(), idempotencyKey: IdemKey }, { additionalProperties: false });
-const MintBody = Type.Object({ principalId: Id, amount: Type.Number(), idempotencyKey: IdemKey }, { additionalProperties: false });
+const MintBody = Type.Object(
+  { principalId: Id, amount: Type.Number(), idempotencyKey: IdemKey },
+  { additionalProperties: false },
+);
 const RateBody = Type.Object({ score: Type.Number() }, { additionalProperties: false });
-const ListingQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])), class: Type.Optional(Type.String({ maxLength: 128 })), provider: Type.Optional(Type.String({ maxLength: 128 })) }, { additionalProperties: false });
-const StatementQuery = Type.Object({ before: Type.Optional(Type.Integer({ minimum: 1 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false });
-const OrdersQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('filled'), Type.Literal('cancelled'), Type.Literal('expired')])) }, { additionalProperties: false });
+const ListingQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+    class: Type.Optional(Type.String({ maxLength: 128 })),
+    provider: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+const StatementQuery = Type.Object(
+  {
+    before: Type.Optional(Type.Integer({ minimum: 1 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+const OrdersQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union([Type.Literal('open'), Type.Literal('filled'), Type.Literal('cancelled'), Type.Literal('expired')]),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 const tags = ['market'];
 /** The caller's own wallet, orders and trades: scope `self`. */
-const self = (action: string) => ({ security: { action, resource: (req: FastifyRequest) => ({ type: action.split(':')[1] ?? 'market', org: req.subject?.org, owner: req.subject?.id }) } });
+const self = (action: string) => ({
+  security: {
+    action,
+    resource: (req: FastifyRequest) => ({
+      type: action.split(':')[1] ?? 'market',
+      org: req.subject?.org,
+      owner: req.subject?.id,
+    }),
+  },
+});
 const orgWide = (action: string) => ({ security: { action } });
 const owner = (req: FastifyRequest): Owner => ({ id: req.subject!.id, org: req.subject!.org });
 
@@ -42,144 +85,347 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
   app.addHook('onError', async (req, _reply, err) => {
     const kind = err instanceof MsecError ? MANIPULATION[err.code] : undefined;
     if (!kind || !req.url.includes('/market/')) return;
-    void bus.publish(securitySubject('market', kind), { code: (err as MsecError).code, actor: req.subject?.id ?? null, org: req.subject?.org ?? null, route: req.routeOptions.url ?? null, at: Date.now() }).catch(() => undefined);
+    void bus
+      .publish(securitySubject('market', kind), {
+        code: (err as MsecError).code,
+        actor: req.subject?.id ?? null,
+        org: req.subject?.org ?? null,
+        route: req.routeOptions.url ?? null,
+        at: Date.now(),
+      })
+      .catch(() => undefined);
   });
 
-  app.get<{ Querystring: Static<typeof ListingQuery> }>('/market/listings', { config: orgWide('market:listing:read'), schema: { tags, summary: 'Listings of hub resources and services', querystring: ListingQuery } },
-    async (req) => ({ items: await market.listings.list({ ...(req.query.status ? { status: req.query.status } : {}), ...(req.query.class ? { class: req.query.class } : {}), ...(req.query.provider ? { providerOrg: req.query.provider } : {}) }) }));
+  app.get<{ Querystring: Static<typeof ListingQuery> }>(
+    '/market/listings',
+    {
+      config: orgWide('market:listing:read'),
+      schema: { tags, summary: 'Listings of hub resources and services', querystring: ListingQuery },
+    },
+    async (req) => ({
+      items: await market.listings.list({
+        ...(req.query.status ? { status: req.query.status } : {}),
+        ...(req.query.class ? { class: req.query.class } : {}),
+        ...(req.query.provider ? { providerOrg: req.query.provider } : {}),
+      }),
+    }),
+  );
 
-  app.post<{ Body: Static<typeof NewListingSchema> }>('/market/listings', { config: orgWide('market:listing:create'), schema: { tags, summary: 'List a hub resource your organisation owns, with terms', body: NewListingSchema } },
+  app.post<{ Body: Static<typeof NewListingSchema> }>(
+    '/market/listings',
+    {
+      config: orgWide('market:listing:create'),
+      schema: { tags, summary: 'List a hub resource your organisation owns, with terms', body: NewListingSchema },
+    },
     async (req, reply) => {
       const l = await market.listings.create(owner(req), req.body);
       req.auditNote = { resource: `listing id=${l.id} class=${l.class}` };
       reply.status(201);
       return l;
-    });
+    },
+  );
 
-  app.post<{ Params: Static<typeof IdParams> }>('/market/listings/:id/close', { config: orgWide('market:listing:read'), schema: { tags, summary: 'Close a listing (no new orders)', params: IdParams } },
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/market/listings/:id/close',
+    {
+      config: orgWide('market:listing:read'),
+      schema: { tags, summary: 'Close a listing (no new orders)', params: IdParams },
+    },
     async (req) => {
       const l = await market.listings.require(req.params.id);
       req.authorize('market:listing:close', { type: 'listing', org: l.providerOrg, id: l.id });
       await market.exchange.closeListing(l);
       return market.listings.require(l.id);
-    });
+    },
+  );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof BuyBody> }>('/market/listings/:id/buy', { config: self('market:order:create'), schema: { tags, summary: 'Buy now at the listing\'s fixed price (quantity = periods of access)', params: IdParams, body: BuyBody } },
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof BuyBody> }>(
+    '/market/listings/:id/buy',
+    {
+      config: self('market:order:create'),
+      schema: {
+        tags,
+        summary: "Buy now at the listing's fixed price (quantity = periods of access)",
+        params: IdParams,
+        body: BuyBody,
+      },
+    },
     async (req, reply) => {
       const r = await market.exchange.buyNow(owner(req), req.params.id, req.body.quantity, req.body.idempotencyKey);
       reply.status(r.replayed ? 200 : 201);
       return r;
-    });
+    },
+  );
 
-  app.get<{ Params: Static<typeof ClassParams> }>('/market/book/:class', { config: orgWide('market:book:read'), schema: { tags, summary: 'Order book depth of a listing class', params: ClassParams } },
-    async (req) => ({ class: req.params.class, ...market.exchange.book(req.params.class).depth() }));
+  app.get<{ Params: Static<typeof ClassParams> }>(
+    '/market/book/:class',
+    {
+      config: orgWide('market:book:read'),
+      schema: { tags, summary: 'Order book depth of a listing class', params: ClassParams },
+    },
+    async (req) => ({ class: req.params.class, ...market.exchange.book(req.params.class).depth() }),
+  );
 
   const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
     for (const res of open) res.end();
   });
-  app.get<{ Querystring: { class?: string } }>('/market/stream', {
-    config: orgWide('market:book:read'),
-    schema: { tags, summary: 'Server-sent events: `book` (depth of a class after each change) and `trade` (every settled trade, price and quantity)', querystring: Type.Object({ class: Type.Optional(Type.String({ maxLength: 128 })) }, { additionalProperties: false }) },
-  }, async (req, reply) => {
-    const only = req.query.class;
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
-    res.write(': market stream\n\n');
-    open.add(res);
-    const onBook = (cls: string, depth: unknown) => {
-      if (only === undefined || only === cls) res.write(`event: book\ndata: ${JSON.stringify({ class: cls, ...(depth as object) })}\n\n`);
-    };
-    const onTrade = (t: { class: string; id: string; listingId: string; price: number; quantity: number; createdAt: number }) => {
-      if (only === undefined || only === t.class) res.write(`event: trade\nid: ${t.id}\ndata: ${JSON.stringify({ id: t.id, class: t.class, listingId: t.listingId, price: t.price, quantity: t.quantity, at: t.createdAt })}\n\n`);
-    };
-    market.exchange.events.on('book', onBook);
-    market.exchange.events.on('trade', onTrade);
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    res.on('close', () => {
-      market.exchange.events.off('book', onBook);
-      market.exchange.events.off('trade', onTrade);
-      clearInterval(ping);
-      open.delete(res);
-    });
-  });
+  app.get<{ Querystring: { class?: string } }>(
+    '/market/stream',
+    {
+      config: orgWide('market:book:read'),
+      schema: {
+        tags,
+        summary:
+          'Server-sent events: `book` (depth of a class after each change) and `trade` (every settled trade, price and quantity)',
+        querystring: Type.Object(
+          { class: Type.Optional(Type.String({ maxLength: 128 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const only = req.query.class;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-content-type-options': 'nosniff',
+      });
+      res.write(': market stream\n\n');
+      open.add(res);
+      const onBook = (cls: string, depth: unknown) => {
+        if (only === undefined || only === cls)
+          res.write(`event: book\ndata: ${JSON.stringify({ class: cls, ...(depth as object) })}\n\n`);
+      };
+      const onTrade = (t: {
+        class: string;
+        id: string;
+        listingId: string;
+        price: number;
+        quantity: number;
+        createdAt: number;
+      }) => {
+        if (only === undefined || only === t.class)
+          res.write(
+            `event: trade\nid: ${t.id}\ndata: ${JSON.stringify({ id: t.id, class: t.class, listingId: t.listingId, price: t.price, quantity: t.quantity, at: t.createdAt })}\n\n`,
+          );
+      };
+      market.exchange.events.on('book', onBook);
+      market.exchange.events.on('trade', onTrade);
+      const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+      res.on('close', () => {
+        market.exchange.events.off('book', onBook);
+        market.exchange.events.off('trade', onTrade);
+        clearInterval(ping);
+        open.delete(res);
+      });
+    },
+  );
 
-  app.post<{ Body: Static<typeof OrderBody> }>('/market/orders', { config: self('market:order:create'), schema: { tags, summary: 'Place a limit or market order (bid or ask) in a listing class', body: OrderBody } },
+  app.post<{ Body: Static<typeof OrderBody> }>(
+    '/market/orders',
+    {
+      config: self('market:order:create'),
+      schema: { tags, summary: 'Place a limit or market order (bid or ask) in a listing class', body: OrderBody },
+    },
     async (req, reply) => {
       const b = req.body;
-      const r = await market.exchange.place(owner(req), { ...b, type: b.type ?? (b.price === undefined ? 'market' : 'limit') });
+      const r = await market.exchange.place(owner(req), {
+        ...b,
+        type: b.type ?? (b.price === undefined ? 'market' : 'limit'),
+      });
       reply.status(r.replayed ? 200 : 201);
       return r;
-    });
+    },
+  );
 
-  app.get<{ Querystring: Static<typeof OrdersQuery> }>('/market/orders', { config: self('market:order:read'), schema: { tags, summary: 'Your orders', querystring: OrdersQuery } },
-    async (req) => ({ items: await market.exchange.orders(req.subject!.id, req.query.status) }));
+  app.get<{ Querystring: Static<typeof OrdersQuery> }>(
+    '/market/orders',
+    { config: self('market:order:read'), schema: { tags, summary: 'Your orders', querystring: OrdersQuery } },
+    async (req) => ({ items: await market.exchange.orders(req.subject!.id, req.query.status) }),
+  );
 
-  app.delete<{ Params: Static<typeof IdParams> }>('/market/orders/:id', { config: self('market:order:cancel'), schema: { tags, summary: 'Cancel an open order (a bid\'s escrow returns to the wallet)', params: IdParams } },
-    async (req) => market.exchange.cancel(owner(req), req.params.id, (o) => {
-      if (o.ownerId !== req.subject!.id) throw new MsecError('MARKET_ORDER_NOT_FOUND', `order ${o.id} not found`);
-    }));
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/market/orders/:id',
+    {
+      config: self('market:order:cancel'),
+      schema: { tags, summary: "Cancel an open order (a bid's escrow returns to the wallet)", params: IdParams },
+    },
+    async (req) =>
+      market.exchange.cancel(owner(req), req.params.id, (o) => {
+        if (o.ownerId !== req.subject!.id) throw new MsecError('MARKET_ORDER_NOT_FOUND', `order ${o.id} not found`);
+      }),
+  );
 
-  app.get('/market/trades', { config: self('market:trade:read'), schema: { tags, summary: 'Trades you bought, and those your organisation sold' } },
+  app.get(
+    '/market/trades',
+    {
+      config: self('market:trade:read'),
+      schema: { tags, summary: 'Trades you bought, and those your organisation sold' },
+    },
     async (req) => {
-      const rows = await market.wallets.db.selectFrom('market_trades').select('id').where((eb) => eb.or([eb('buyer_id', '=', req.subject!.id), eb('seller_org', '=', req.subject!.org)])).orderBy('created_at', 'desc').limit(500).execute();
+      const rows = await market.wallets.db
+        .selectFrom('market_trades')
+        .select('id')
+        .where((eb) => eb.or([eb('buyer_id', '=', req.subject!.id), eb('seller_org', '=', req.subject!.org)]))
+        .orderBy('created_at', 'desc')
+        .limit(500)
+        .execute();
       return { items: await Promise.all(rows.map((r) => market.trust.trade(r.id))) };
-    });
+    },
+  );
 
-  app.get<{ Params: Static<typeof IdParams> }>('/market/trades/:id/proof', { config: self('market:trade:read'), schema: { tags, summary: 'The settlement document (its SHA-256 is the ledger entry) and its inclusion proof', params: IdParams } },
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/market/trades/:id/proof',
+    {
+      config: self('market:trade:read'),
+      schema: {
+        tags,
+        summary: 'The settlement document (its SHA-256 is the ledger entry) and its inclusion proof',
+        params: IdParams,
+      },
+    },
     async (req) => {
       const t = await market.trust.trade(req.params.id);
-      if (t.buyerId !== req.subject!.id && t.sellerOrg !== req.subject!.org) throw new MsecError('MARKET_NOT_A_PARTY', 'only the parties see a trade\'s proof');
-      if (t.ledgerIndex === null) throw new MsecError('UNAVAILABLE', 'the settlement is not on the ledger yet; retry shortly');
-      return { trade: t, document: settlementDocument(t), ledgerIndex: t.ledgerIndex, ...(await market.ledgerProof(t.ledgerIndex)) };
-    });
+      if (t.buyerId !== req.subject!.id && t.sellerOrg !== req.subject!.org)
+        throw new MsecError('MARKET_NOT_A_PARTY', "only the parties see a trade's proof");
+      if (t.ledgerIndex === null)
+        throw new MsecError('UNAVAILABLE', 'the settlement is not on the ledger yet; retry shortly');
+      return {
+        trade: t,
+        document: settlementDocument(t),
+        ledgerIndex: t.ledgerIndex,
+        ...(await market.ledgerProof(t.ledgerIndex)),
+      };
+    },
+  );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RateBody> }>('/market/trades/:id/rating', { config: self('market:trade:rate'), schema: { tags, summary: 'Score a trade you bought, once (1-5)', params: IdParams, body: RateBody } },
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RateBody> }>(
+    '/market/trades/:id/rating',
+    {
+      config: self('market:trade:rate'),
+      schema: { tags, summary: 'Score a trade you bought, once (1-5)', params: IdParams, body: RateBody },
+    },
     async (req, reply) => {
       const r = await market.trust.rate(owner(req), req.params.id, req.body.score);
       reply.status(201);
       return r;
-    });
+    },
+  );
 
-  app.post<{ Params: Static<typeof IdParams> }>('/market/trades/:id/refund', { config: self('market:trade:refund'), schema: { tags, summary: 'Claim the pro-rata refund of undelivered messages once access ended', params: IdParams } },
-    async (req) => market.trust.refund(owner(req), req.params.id));
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/market/trades/:id/refund',
+    {
+      config: self('market:trade:refund'),
+      schema: {
+        tags,
+        summary: 'Claim the pro-rata refund of undelivered messages once access ended',
+        params: IdParams,
+      },
+    },
+    async (req) => market.trust.refund(owner(req), req.params.id),
+  );
 
-  app.get('/market/wallet', { config: self('market:wallet:read'), schema: { tags, summary: 'Your MSEC balance (minor units: 1 MSEC = 1,000,000): available and in escrow' } },
-    async (req) => ({ principalId: req.subject!.id, ...(await market.wallets.balances(req.subject!.id)) }));
+  app.get(
+    '/market/wallet',
+    {
+      config: self('market:wallet:read'),
+      schema: { tags, summary: 'Your MSEC balance (minor units: 1 MSEC = 1,000,000): available and in escrow' },
+    },
+    async (req) => ({ principalId: req.subject!.id, ...(await market.wallets.balances(req.subject!.id)) }),
+  );
 
-  app.get<{ Querystring: Static<typeof StatementQuery> }>('/market/wallet/statement', { config: self('market:wallet:read'), schema: { tags, summary: 'Your entries, newest first', querystring: StatementQuery } },
-    async (req) => ({ items: await market.wallets.statement(req.subject!.id, { ...(req.query.before ? { before: req.query.before } : {}), ...(req.query.limit ? { limit: req.query.limit } : {}) }) }));
+  app.get<{ Querystring: Static<typeof StatementQuery> }>(
+    '/market/wallet/statement',
+    {
+      config: self('market:wallet:read'),
+      schema: { tags, summary: 'Your entries, newest first', querystring: StatementQuery },
+    },
+    async (req) => ({
+      items: await market.wallets.statement(req.subject!.id, {
+        ...(req.query.before ? { before: req.query.before } : {}),
+        ...(req.query.limit ? { limit: req.query.limit } : {}),
+      }),
+    }),
+  );
 
-  app.post<{ Body: Static<typeof MintBody> }>('/market/mint', { config: orgWide('market:token:mint'), schema: { tags, summary: 'Mint MSEC into a principal\'s wallet (market operator only)', body: MintBody } },
+  app.post<{ Body: Static<typeof MintBody> }>(
+    '/market/mint',
+    {
+      config: orgWide('market:token:mint'),
+      schema: { tags, summary: "Mint MSEC into a principal's wallet (market operator only)", body: MintBody },
+    },
     async (req, reply) => {
       const p = await iam().directory.get(req.body.principalId);
       if (!p) throw new MsecError('NOT_FOUND', `principal ${req.body.principalId} not found`);
-      const t = await market.wallets.mint({ id: p.id, org: p.orgId }, req.body.amount, req.subject!.id, req.body.idempotencyKey === undefined ? undefined : `mint:${req.subject!.id}:${req.body.idempotencyKey}`);
+      const t = await market.wallets.mint(
+        { id: p.id, org: p.orgId },
+        req.body.amount,
+        req.subject!.id,
+        req.body.idempotencyKey === undefined ? undefined : `mint:${req.subject!.id}:${req.body.idempotencyKey}`,
+      );
       req.auditNote = { resource: `wallet principal=${p.id}`, detail: { amount: req.body.amount } };
       reply.status(t.replayed ? 200 : 201);
       return t;
-    });
+    },
+  );
 
-  app.get('/market/invariants', { config: orgWide('market:audit:read'), schema: { tags, summary: 'Books check: supply = balances + escrow, no negative balance, every market grant backed by a trade' } },
-    async () => market.invariants());
+  app.get(
+    '/market/invariants',
+    {
+      config: orgWide('market:audit:read'),
+      schema: {
+        tags,
+        summary: 'Books check: supply = balances + escrow, no negative balance, every market grant backed by a trade',
+      },
+    },
+    async () => market.invariants(),
+  );
 
   const rankings = async () => market.trust.rankings();
-  app.get('/market/rankings', { config: orgWide('market:ranking:read'), schema: { tags, summary: 'Reputation of every provider: score, 95 % interval, evidence count, rank' } },
-    async () => ({ items: await rankings() }));
-  app.get<{ Params: { provider: string } }>('/market/rankings/:provider', { config: orgWide('market:ranking:read'), schema: { tags, summary: 'Reputation of one provider organisation', params: Type.Object({ provider: Id }) } },
+  app.get(
+    '/market/rankings',
+    {
+      config: orgWide('market:ranking:read'),
+      schema: { tags, summary: 'Reputation of every provider: score, 95 % interval, evidence count, rank' },
+    },
+    async () => ({ items: await rankings() }),
+  );
+  app.get<{ Params: { provider: string } }>(
+    '/market/rankings/:provider',
+    {
+      config: orgWide('market:ranking:read'),
+      schema: { tags, summary: 'Reputation of one provider organisation', params: Type.Object({ provider: Id }) },
+    },
     async (req) => {
       const r = (await rankings()).find((x) => x.provider === req.params.provider);
       if (!r) throw new MsecError('NOT_FOUND', `provider ${req.params.provider} has no listing`);
       return r;
-    });
+    },
+  );
   // The original middleware's shapes: a list of { providerId, ranking } and one provider's.
-  app.get('/market/getRankingAll', { config: orgWide('market:ranking:read'), schema: { tags, summary: 'Original shape: [{ providerId, ranking }] (ranking 0..5)' } },
-    async () => (await rankings()).map((r) => ({ providerId: r.provider, ranking: Math.round(r.score * 5 * 100) / 100 })));
-  app.get<{ Params: { providerId: string } }>('/market/getRankingOfProvider/:providerId', { config: orgWide('market:ranking:read'), schema: { tags, summary: 'Original shape: { providerId, ranking }', params: Type.Object({ providerId: Id }) } },
+  app.get(
+    '/market/getRankingAll',
+    {
+      config: orgWide('market:ranking:read'),
+      schema: { tags, summary: 'Original shape: [{ providerId, ranking }] (ranking 0..5)' },
+    },
+    async () =>
+      (await rankings()).map((r) => ({ providerId: r.provider, ranking: Math.round(r.score * 5 * 100) / 100 })),
+  );
+  app.get<{ Params: { providerId: string } }>(
+    '/market/getRankingOfProvider/:providerId',
+    {
+      config: orgWide('market:ranking:read'),
+      schema: { tags, summary: 'Original shape: { providerId, ranking }', params: Type.Object({ providerId: Id }) },
+    },
     async (req) => {
       const r = (await rankings()).find((x) => x.provider === req.params.providerId);
       if (!r) throw new MsecError('NOT_FOUND', `provider ${req.params.providerId} has no listing`);
       return { providerId: r.provider, ranking: Math.round(r.score * 5 * 100) / 100 };
-    });
+    },
+  );
 }

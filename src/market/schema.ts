@@ -5,27 +5,97 @@ import { MAX_AMOUNT } from './amounts.ts';
 /** Row types of the market's tables, for `store.db.withTables<MarketTables>()`. */
 export type MarketTables = {
   /** One row per account: a principal's wallet and escrow, and the issuer (the minted supply, negative). */
-  market_accounts: { id: string; owner_id: string; org: string; kind: 'wallet' | 'escrow' | 'issuer'; balance: number; created_at: number };
+  market_accounts: {
+    id: string;
+    owner_id: string;
+    org: string;
+    kind: 'wallet' | 'escrow' | 'issuer';
+    balance: number;
+    created_at: number;
+  };
   /** A transfer: balanced entries posted together; `idem_key` makes a retried request a no-op. */
-  market_transfers: { id: string; idem_key: string | null; fingerprint: string; kind: string; actor_id: string; memo: string | null; created_at: number };
-  market_entries: { id: Generated<number>; transfer_id: string; account_id: string; amount: number; created_at: number };
+  market_transfers: {
+    id: string;
+    idem_key: string | null;
+    fingerprint: string;
+    kind: string;
+    actor_id: string;
+    memo: string | null;
+    created_at: number;
+  };
+  market_entries: {
+    id: Generated<number>;
+    transfer_id: string;
+    account_id: string;
+    amount: number;
+    created_at: number;
+  };
   market_listings: {
-    id: string; owner_id: string; provider_org: string; class: string; kind: string;
-    provider: string; service: string; resource: string; terms: string; status: 'open' | 'closed'; created_at: number; closed_at: number | null;
+    id: string;
+    owner_id: string;
+    provider_org: string;
+    class: string;
+    kind: string;
+    provider: string;
+    service: string;
+    resource: string;
+    terms: string;
+    status: 'open' | 'closed';
+    created_at: number;
+    closed_at: number | null;
   };
   market_orders: {
-    seq: number; id: string; idem_key: string | null; class: string; listing_id: string | null; side: 'bid' | 'ask'; type: 'limit' | 'market';
-    price: number | null; quantity: number; remaining: number; owner_id: string; owner_org: string; escrow: number;
-    status: 'open' | 'filled' | 'cancelled' | 'expired'; expires_at: number | null; created_at: number; closed_at: number | null;
+    seq: number;
+    id: string;
+    idem_key: string | null;
+    class: string;
+    listing_id: string | null;
+    side: 'bid' | 'ask';
+    type: 'limit' | 'market';
+    price: number | null;
+    quantity: number;
+    remaining: number;
+    owner_id: string;
+    owner_org: string;
+    escrow: number;
+    status: 'open' | 'filled' | 'cancelled' | 'expired';
+    expires_at: number | null;
+    created_at: number;
+    closed_at: number | null;
   };
   market_trades: {
-    id: string; class: string; listing_id: string; bid_id: string | null; ask_id: string | null; buyer_id: string; buyer_org: string;
-    seller_id: string; seller_org: string; price: number; quantity: number; amount: number; grant_id: string;
-    access_from: number; access_until: number; refunded: number; ledger_index: number | null; idem_key: string | null; created_at: number;
+    id: string;
+    class: string;
+    listing_id: string;
+    bid_id: string | null;
+    ask_id: string | null;
+    buyer_id: string;
+    buyer_org: string;
+    seller_id: string;
+    seller_org: string;
+    price: number;
+    quantity: number;
+    amount: number;
+    grant_id: string;
+    access_from: number;
+    access_until: number;
+    refunded: number;
+    ledger_index: number | null;
+    idem_key: string | null;
+    created_at: number;
   };
   /** One row per UTC day once its totals are on the ledger. */
   market_daily: { day: string; document: string; ledger_index: number };
-  market_ratings: { trade_id: string; rater_id: string; rater_org: string; provider_org: string; score: number; weight_paid: number; delivered: number | null; created_at: number };
+  market_ratings: {
+    trade_id: string;
+    rater_id: string;
+    rater_org: string;
+    provider_org: string;
+    score: number;
+    weight_paid: number;
+    delivered: number | null;
+    created_at: number;
+  };
 };
 
 export const marketMigrations: ModuleMigration[] = [
@@ -43,7 +113,12 @@ export const marketMigrations: ModuleMigration[] = [
         .addColumn('created_at', t.bigint, (c) => c.notNull())
         // No negative balance, enforced by the database inside the transfer's own transaction; the
         // issuer's (negative) balance bounds the supply so every sum stays exact.
-        .addCheckConstraint('market_accounts_balance', sql.raw(`(kind = 'issuer' AND balance >= -${MAX_AMOUNT} AND balance <= 0) OR (kind <> 'issuer' AND balance >= 0 AND balance <= ${MAX_AMOUNT})`))
+        .addCheckConstraint(
+          'market_accounts_balance',
+          sql.raw(
+            `(kind = 'issuer' AND balance >= -${MAX_AMOUNT} AND balance <= 0) OR (kind <> 'issuer' AND balance >= 0 AND balance <= ${MAX_AMOUNT})`,
+          ),
+        )
         .execute();
       await db.schema.createIndex('market_accounts_owner').on('market_accounts').column('owner_id').execute();
       await db.schema
@@ -64,7 +139,11 @@ export const marketMigrations: ModuleMigration[] = [
         .addColumn('amount', t.bigint, (c) => c.notNull())
         .addColumn('created_at', t.bigint, (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('market_entries_account').on('market_entries').columns(['account_id', 'id']).execute();
+      await db.schema
+        .createIndex('market_entries_account')
+        .on('market_entries')
+        .columns(['account_id', 'id'])
+        .execute();
       await db.schema.createIndex('market_entries_transfer').on('market_entries').column('transfer_id').execute();
       await db.schema
         .createTable('market_listings')

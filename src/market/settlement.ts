@@ -32,9 +32,24 @@ export interface Trade {
 
 export function tradeFromRow(r: MarketTables['market_trades']): Trade {
   return {
-    id: r.id, class: r.class, listingId: r.listing_id, bidId: r.bid_id, askId: r.ask_id, buyerId: r.buyer_id, buyerOrg: r.buyer_org, sellerId: r.seller_id,
-    sellerOrg: r.seller_org, price: Number(r.price), quantity: Number(r.quantity), amount: Number(r.amount), grantId: r.grant_id, accessFrom: Number(r.access_from),
-    accessUntil: Number(r.access_until), refunded: Number(r.refunded), ledgerIndex: r.ledger_index === null ? null : Number(r.ledger_index), createdAt: Number(r.created_at),
+    id: r.id,
+    class: r.class,
+    listingId: r.listing_id,
+    bidId: r.bid_id,
+    askId: r.ask_id,
+    buyerId: r.buyer_id,
+    buyerOrg: r.buyer_org,
+    sellerId: r.seller_id,
+    sellerOrg: r.seller_org,
+    price: Number(r.price),
+    quantity: Number(r.quantity),
+    amount: Number(r.amount),
+    grantId: r.grant_id,
+    accessFrom: Number(r.access_from),
+    accessUntil: Number(r.access_until),
+    refunded: Number(r.refunded),
+    ledgerIndex: r.ledger_index === null ? null : Number(r.ledger_index),
+    createdAt: Number(r.created_at),
   };
 }
 
@@ -44,8 +59,20 @@ export function tradeFromRow(r: MarketTables['market_trades']): Trade {
  */
 export function settlementDocument(t: Trade): string {
   return JSON.stringify({
-    v: 1, trade: t.id, listing: t.listingId, buyer: t.buyerId, buyerOrg: t.buyerOrg, seller: t.sellerId, sellerOrg: t.sellerOrg,
-    price: t.price, quantity: t.quantity, amount: t.amount, grant: t.grantId, accessFrom: t.accessFrom, accessUntil: t.accessUntil, at: t.createdAt,
+    v: 1,
+    trade: t.id,
+    listing: t.listingId,
+    buyer: t.buyerId,
+    buyerOrg: t.buyerOrg,
+    seller: t.sellerId,
+    sellerOrg: t.sellerOrg,
+    price: t.price,
+    quantity: t.quantity,
+    amount: t.amount,
+    grant: t.grantId,
+    accessFrom: t.accessFrom,
+    accessUntil: t.accessUntil,
+    at: t.createdAt,
   });
 }
 
@@ -69,32 +96,91 @@ export interface SettleInput {
  * READ grant on the listed resource until the paid time ends (extending any access still
  * running), and the trade row records both. All or nothing.
  */
-export async function settle(trx: Transaction<MarketTables>, deps: { wallets: Wallets; grants: GrantStore; clock: Clock }, s: SettleInput): Promise<Trade> {
+export async function settle(
+  trx: Transaction<MarketTables>,
+  deps: { wallets: Wallets; grants: GrantStore; clock: Clock },
+  s: SettleInput,
+): Promise<Trade> {
   const now = deps.clock.now();
   const amount = costOf(s.price, s.quantity);
   const id = newId('trade');
   await deps.wallets.open(s.seller, trx);
   await deps.wallets.post(trx, {
-    kind: 'settle', actorId: s.buyer.id, memo: `trade ${id}`,
-    entries: [{ account: s.payFrom === 'escrow' ? escrowOf(s.buyer.id) : walletOf(s.buyer.id), amount: -amount }, { account: walletOf(s.seller.id), amount }],
+    kind: 'settle',
+    actorId: s.buyer.id,
+    memo: `trade ${id}`,
+    entries: [
+      { account: s.payFrom === 'escrow' ? escrowOf(s.buyer.id) : walletOf(s.buyer.id), amount: -amount },
+      { account: walletOf(s.seller.id), amount },
+    ],
   });
-  const running = await trx.selectFrom('market_trades').select((eb) => eb.fn.max<number>('access_until').as('until'))
-    .where('buyer_id', '=', s.buyer.id).where('listing_id', '=', s.listing.id).where('access_until', '>', now).executeTakeFirst();
+  const running = await trx
+    .selectFrom('market_trades')
+    .select((eb) => eb.fn.max<number>('access_until').as('until'))
+    .where('buyer_id', '=', s.buyer.id)
+    .where('listing_id', '=', s.listing.id)
+    .where('access_until', '>', now)
+    .executeTakeFirst();
   const base = Math.max(now, Number(running?.until ?? 0));
   const accessUntil = base + s.quantity * s.listing.terms.periodSeconds * 1000;
   const grant = await deps.grants.createIn<MarketTables>(trx, {
-    org: s.listing.providerOrg, principalId: s.buyer.id, role: null, granteeOrg: null,
-    provider: s.listing.provider, service: s.listing.service, resource: s.listing.resource,
-    access: 'READ', effect: 'allow', priority: 0, createdBy: `market:${id}`, expiresAt: accessUntil,
+    org: s.listing.providerOrg,
+    principalId: s.buyer.id,
+    role: null,
+    granteeOrg: null,
+    provider: s.listing.provider,
+    service: s.listing.service,
+    resource: s.listing.resource,
+    access: 'READ',
+    effect: 'allow',
+    priority: 0,
+    createdBy: `market:${id}`,
+    expiresAt: accessUntil,
   });
   const trade: Trade = {
-    id, class: s.listing.class, listingId: s.listing.id, bidId: s.bidId, askId: s.askId, buyerId: s.buyer.id, buyerOrg: s.buyer.org, sellerId: s.seller.id, sellerOrg: s.seller.org,
-    price: s.price, quantity: s.quantity, amount, grantId: grant.id, accessFrom: now, accessUntil, refunded: 0, ledgerIndex: null, createdAt: now, grant,
+    id,
+    class: s.listing.class,
+    listingId: s.listing.id,
+    bidId: s.bidId,
+    askId: s.askId,
+    buyerId: s.buyer.id,
+    buyerOrg: s.buyer.org,
+    sellerId: s.seller.id,
+    sellerOrg: s.seller.org,
+    price: s.price,
+    quantity: s.quantity,
+    amount,
+    grantId: grant.id,
+    accessFrom: now,
+    accessUntil,
+    refunded: 0,
+    ledgerIndex: null,
+    createdAt: now,
+    grant,
   };
-  await trx.insertInto('market_trades').values({
-    id, class: trade.class, listing_id: trade.listingId, bid_id: trade.bidId, ask_id: trade.askId, buyer_id: trade.buyerId, buyer_org: trade.buyerOrg, seller_id: trade.sellerId,
-    seller_org: trade.sellerOrg, price: trade.price, quantity: trade.quantity, amount, grant_id: grant.id, access_from: now, access_until: accessUntil, refunded: 0,
-    ledger_index: null, idem_key: s.idemKey ?? null, created_at: now,
-  }).execute();
+  await trx
+    .insertInto('market_trades')
+    .values({
+      id,
+      class: trade.class,
+      listing_id: trade.listingId,
+      bid_id: trade.bidId,
+      ask_id: trade.askId,
+      buyer_id: trade.buyerId,
+      buyer_org: trade.buyerOrg,
+      seller_id: trade.sellerId,
+      seller_org: trade.sellerOrg,
+      price: trade.price,
+      quantity: trade.quantity,
+      amount,
+      grant_id: grant.id,
+      access_from: now,
+      access_until: accessUntil,
+      refunded: 0,
+      ledger_index: null,
+      idem_key: s.idemKey ?? null,
+      created_at: now,
+    })
+    .execute();
   return trade;
 }

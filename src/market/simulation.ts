@@ -1,4 +1,11 @@
-import { computeReputations, kendallTau, plainAverage, type RatingEvidence, type ReputationParams, type TradeEdge } from './reputation.ts';
+import {
+  computeReputations,
+  kendallTau,
+  plainAverage,
+  type RatingEvidence,
+  type ReputationParams,
+  type TradeEdge,
+} from './reputation.ts';
 
 export const ATTACKS = ['none', 'malicious', 'ballot-stuffing', 'bad-mouthing', 'colluding', 'whitewashing'] as const;
 export type Attack = (typeof ATTACKS)[number];
@@ -58,7 +65,12 @@ export function simulate(attack: Attack, o: SimulationOptions): SimulationResult
   const rand = rng(o.seed);
   const noise = (sd: number) => sd * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const clamp = (x: number) => Math.min(1, Math.max(0, x));
-  const providers: Provider[] = Array.from({ length: o.honestProviders }, (_, i) => ({ id: `p${i}`, quality: 0.1 + (0.85 * i) / Math.max(1, o.honestProviders - 1), attacker: false, firstSeen: 0 }));
+  const providers: Provider[] = Array.from({ length: o.honestProviders }, (_, i) => ({
+    id: `p${i}`,
+    quality: 0.1 + (0.85 * i) / Math.max(1, o.honestProviders - 1),
+    attacker: false,
+    firstSeen: 0,
+  }));
   const addAttacker = (id: string, quality: number): Provider => {
     const p = { id, quality, attacker: true, firstSeen: 0 };
     providers.push(p);
@@ -74,11 +86,23 @@ export function simulate(attack: Attack, o: SimulationOptions): SimulationResult
   const trades: TradeEdge[] = [];
   const orgOf = (id: string) => `org-${id}`;
   const rate = (rater: string, p: Provider, score: number, at: number, paid: number, delivered: number | null) => {
-    ratings.push({ provider: p.id, rater, raterOrg: orgOf(rater), providerOrg: orgOf(p.id), score: Math.round(Math.min(5, Math.max(1, score))), at, paid, delivered });
+    ratings.push({
+      provider: p.id,
+      rater,
+      raterOrg: orgOf(rater),
+      providerOrg: orgOf(p.id),
+      score: Math.round(Math.min(5, Math.max(1, score))),
+      at,
+      paid,
+      delivered,
+    });
     trades.push({ buyerOrg: orgOf(rater), sellerOrg: orgOf(p.id) });
   };
   const honestScore = (q: number) => (rand() < q ? 4 + (rand() < 0.5 ? 1 : 0) : 1 + (rand() < 0.5 ? 1 : 0));
-  const top = [...providers].filter((p) => !p.attacker).sort((a, b) => b.quality - a.quality).slice(0, 3);
+  const top = [...providers]
+    .filter((p) => !p.attacker)
+    .sort((a, b) => b.quality - a.quality)
+    .slice(0, 3);
   let identity = 0;
   for (let round = 0; round < o.rounds; round++) {
     const at = round * DAY;
@@ -112,15 +136,34 @@ export function simulate(attack: Attack, o: SimulationOptions): SimulationResult
   const now = o.rounds * DAY;
   const live = new Set(providers.map((p) => p.id));
   const current = ratings.filter((r) => live.has(r.provider));
-  const model = computeReputations(current, providers.map((p) => ({ provider: p.id, firstSeen: p.firstSeen, attested: 1 })), trades, now, o.params);
-  const base = plainAverage(current, providers.map((p) => p.id));
+  const model = computeReputations(
+    current,
+    providers.map((p) => ({ provider: p.id, firstSeen: p.firstSeen, attested: 1 })),
+    trades,
+    now,
+    o.params,
+  );
+  const base = plainAverage(
+    current,
+    providers.map((p) => p.id),
+  );
   const quality = providers.map((p) => p.quality);
   const fair = [...providers].sort((a, b) => b.quality - a.quality);
-  const fairRank = attackers.length === 0 ? 0 : attackers.reduce((s, a) => s + fair.indexOf(a) + 1, 0) / attackers.length;
+  const fairRank =
+    attackers.length === 0 ? 0 : attackers.reduce((s, a) => s + fair.indexOf(a) + 1, 0) / attackers.length;
   const method = (ranked: { provider: string; rank: number }[], score: (id: string) => number): MethodResult => {
     const rankOf = new Map(ranked.map((r) => [r.provider, r.rank]));
-    const attackerRank = attackers.length === 0 ? 0 : attackers.reduce((s, a) => s + rankOf.get(a.id)!, 0) / attackers.length;
-    return { tau: kendallTau(quality, providers.map((p) => score(p.id))), attackerRank, fairRank, gain: fairRank - attackerRank };
+    const attackerRank =
+      attackers.length === 0 ? 0 : attackers.reduce((s, a) => s + rankOf.get(a.id)!, 0) / attackers.length;
+    return {
+      tau: kendallTau(
+        quality,
+        providers.map((p) => score(p.id)),
+      ),
+      attackerRank,
+      fairRank,
+      gain: fairRank - attackerRank,
+    };
   };
   const modelBy = new Map(model.map((r) => [r.provider, r]));
   const baseBy = new Map(base.map((r) => [r.provider, r]));

@@ -29,7 +29,9 @@ for (const sc of storeCases) {
     afterAll(async () => cleanup());
 
     it('mints once per idempotency key, even when the same request races itself', async () => {
-      const results = await Promise.all(Array.from({ length: 6 }, () => wallets.mint(alice, 1_000, 'operator', 'mint-1')));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => wallets.mint(alice, 1_000, 'operator', 'mint-1')),
+      );
       expect(new Set(results.map((r) => r.id)).size).toBe(1);
       expect(await wallets.balances('alice')).toEqual({ available: 1_000, escrow: 0 });
       expect(await codeOf(wallets.mint(alice, 2_000, 'operator', 'mint-1'))).toBe('MARKET_IDEMPOTENCY_CONFLICT');
@@ -37,7 +39,9 @@ for (const sc of storeCases) {
 
     it('never lets parallel spends overdraw a wallet, and keeps supply = sum of balances', async () => {
       // 1000 available; 20 parallel transfers of 70 can succeed at most 14 times.
-      const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => codeOf(wallets.transfer(alice, bob, 70, `pay-${i}`))));
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => codeOf(wallets.transfer(alice, bob, 70, `pay-${i}`))),
+      );
       const ok = outcomes.filter((o) => o === 'ok').length;
       expect(outcomes.every((o) => o === 'ok' || o === 'MARKET_INSUFFICIENT_FUNDS')).toBe(true);
       expect(ok).toBe(14);
@@ -48,19 +52,41 @@ for (const sc of storeCases) {
     });
 
     it('keeps the books balanced under random concurrent transfers with retries', async () => {
-      await fc.assert(fc.asyncProperty(
-        fc.array(fc.record({ from: fc.constantFrom('alice', 'bob', 'carol'), to: fc.constantFrom('alice', 'bob', 'carol'), amount: fc.integer({ min: 1, max: 600 }), key: fc.integer({ min: 0, max: 30 }) }), { minLength: 1, maxLength: 12 }),
-        async (ops) => {
-          const before = await wallets.totals();
-          const orgs: Record<string, string> = { alice: 'buyer', bob: 'santander', carol: 'fujisawa' };
-          await Promise.all(ops.map((o) => codeOf(wallets.transfer({ id: o.from, org: orgs[o.from]! }, { id: o.to, org: orgs[o.to]! }, o.amount, `${o.from}:${o.to}:${o.amount}:${o.key}`))));
-          const after = await wallets.totals();
-          expect(after.supply).toBe(before.supply);
-          expect(after.held).toBe(after.supply);
-          expect(after.lowest).toBeGreaterThanOrEqual(0);
-          expect(after.unbalancedTransfers).toBe(0);
-        },
-      ), { numRuns: 8 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              from: fc.constantFrom('alice', 'bob', 'carol'),
+              to: fc.constantFrom('alice', 'bob', 'carol'),
+              amount: fc.integer({ min: 1, max: 600 }),
+              key: fc.integer({ min: 0, max: 30 }),
+            }),
+            { minLength: 1, maxLength: 12 },
+          ),
+          async (ops) => {
+            const before = await wallets.totals();
+            const orgs: Record<string, string> = { alice: 'buyer', bob: 'santander', carol: 'fujisawa' };
+            await Promise.all(
+              ops.map((o) =>
+                codeOf(
+                  wallets.transfer(
+                    { id: o.from, org: orgs[o.from]! },
+                    { id: o.to, org: orgs[o.to]! },
+                    o.amount,
+                    `${o.from}:${o.to}:${o.amount}:${o.key}`,
+                  ),
+                ),
+              ),
+            );
+            const after = await wallets.totals();
+            expect(after.supply).toBe(before.supply);
+            expect(after.held).toBe(after.supply);
+            expect(after.lowest).toBeGreaterThanOrEqual(0);
+            expect(after.unbalancedTransfers).toBe(0);
+          },
+        ),
+        { numRuns: 8 },
+      );
     });
 
     it('gives each principal a statement of its own entries', async () => {
@@ -72,7 +98,8 @@ for (const sc of storeCases) {
     });
 
     it('refuses bad amounts with a stable code', async () => {
-      for (const bad of [0, -5, 1.5, Number.MAX_SAFE_INTEGER + 2]) expect(await codeOf(wallets.transfer(alice, bob, bad))).toBe('MARKET_AMOUNT_INVALID');
+      for (const bad of [0, -5, 1.5, Number.MAX_SAFE_INTEGER + 2])
+        expect(await codeOf(wallets.transfer(alice, bob, bad))).toBe('MARKET_AMOUNT_INVALID');
       expect(await codeOf(wallets.mint(alice, Number.MAX_SAFE_INTEGER, 'operator'))).toBe('MARKET_SUPPLY_EXCEEDED');
     });
   });

@@ -19,7 +19,10 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): MonitorO
     if (!/^\d+(\.\d+)?$/.test(raw)) throw new MsecError('CONFIG_INVALID', `${name}: expected a number, got "${raw}"`);
     return Number(raw);
   };
-  return { maxAgeMs: num('MSEC_MONITOR_RETENTION_DAYS', 30) * 86_400_000, maxBytes: num('MSEC_MONITOR_MAX_STORED_MB', 10_240) * 1024 * 1024 };
+  return {
+    maxAgeMs: num('MSEC_MONITOR_RETENTION_DAYS', 30) * 86_400_000,
+    maxBytes: num('MSEC_MONITOR_MAX_STORED_MB', 10_240) * 1024 * 1024,
+  };
 }
 
 /**
@@ -41,7 +44,12 @@ export function monitorModule(opts: MonitorOptions = {}): PlatformModule {
     async start(ctx) {
       monitor = new Monitor(
         {
-          db: ctx.store.db.withTables<MonitorTables>(), dialect: ctx.store.dialect, bus: ctx.bus, audit: ctx.access.audit, clock: ctx.clock, logger: ctx.logger,
+          db: ctx.store.db.withTables<MonitorTables>(),
+          dialect: ctx.store.dialect,
+          bus: ctx.bus,
+          audit: ctx.access.audit,
+          clock: ctx.clock,
+          logger: ctx.logger,
           sigma: { parse: parseSigmaRules, pack: loadRulePack, createEngine: () => createSigmaEngine() },
         },
         { retention: opts.retention ?? retentionFromEnv(), ...opts },

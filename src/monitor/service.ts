@@ -1,5 +1,13 @@
 import type { Kysely } from 'kysely';
-import { newSecret, newId, type Clock, type Dialect, type EventBus, type Logger, type Unsubscribe } from '../core/index.ts';
+import {
+  newSecret,
+  newId,
+  type Clock,
+  type Dialect,
+  type EventBus,
+  type Logger,
+  type Unsubscribe,
+} from '../core/index.ts';
 import type { PlatformAccess } from '../core/index.ts';
 
 type AuditLog = PlatformAccess['audit'];
@@ -45,14 +53,22 @@ export class Monitor {
   private retentionRun: Promise<unknown> = Promise.resolve();
   lastRetention: RetentionResult | undefined;
 
-  constructor(private readonly deps: MonitorDeps, private readonly opts: MonitorOptions = {}) {
+  constructor(
+    private readonly deps: MonitorDeps,
+    private readonly opts: MonitorOptions = {},
+  ) {
     this.db = deps.db;
     this.dialect = deps.dialect;
     this.suppressions = new Suppressions(deps.db);
     this.rules = new RuleRegistry(deps.db, deps.sigma, deps.sigma.createEngine(), deps.clock);
     this.notifier = new Notifier(() => this.webhooks, deps.clock, deps.logger, opts.notifier);
     this.pipeline = new MonitorPipeline({
-      db: deps.db, dialect: deps.dialect, engine: this.rules.engine, suppressions: this.suppressions, clock: deps.clock, logger: deps.logger,
+      db: deps.db,
+      dialect: deps.dialect,
+      engine: this.rules.engine,
+      suppressions: this.suppressions,
+      clock: deps.clock,
+      logger: deps.logger,
       onAlerts: (changes) => this.notifier.offer(changes),
     });
     this.triage = new AlertTriage(deps.db, deps.audit, deps.clock);
@@ -68,20 +84,30 @@ export class Monitor {
 
   async start(): Promise<void> {
     await this.rules.start();
-    for (const b of this.rules.broken) this.deps.logger.error({ set: b.set, error: b.message }, 'stored monitor rule set no longer parses: left disabled');
+    for (const b of this.rules.broken)
+      this.deps.logger.error(
+        { set: b.set, error: b.message },
+        'stored monitor rule set no longer parses: left disabled',
+      );
     await this.suppressions.reload();
     await this.reloadWebhooks();
     // The platform's own security events: normalised and stored like any other event.
     let n = 0;
     const unsubs = PLATFORM_SUBJECTS.map((pattern) =>
-      this.deps.bus.subscribe(pattern, async (ev) => {
-        if (isDuplicateSubject(ev.subject)) return;
-        const event = normalisePlatformEvent(ev.subject, ev.at, ev.data, this.deps.clock.now());
-        const id = `bus:${ev.subject}:${ev.at}:${++n}:${newId().slice(0, 8)}`;
-        await this.pipeline.ingestEvents([{ org: String((event.doc.organization as { id: string }).id), id, event, index: 0 }]).catch((err: unknown) => {
-          this.deps.logger.error({ err, subject: ev.subject }, 'platform security event not stored');
-        });
-      }, { queue: 'monitor-security-events' }),
+      this.deps.bus.subscribe(
+        pattern,
+        async (ev) => {
+          if (isDuplicateSubject(ev.subject)) return;
+          const event = normalisePlatformEvent(ev.subject, ev.at, ev.data, this.deps.clock.now());
+          const id = `bus:${ev.subject}:${ev.at}:${++n}:${newId().slice(0, 8)}`;
+          await this.pipeline
+            .ingestEvents([{ org: String((event.doc.organization as { id: string }).id), id, event, index: 0 }])
+            .catch((err: unknown) => {
+              this.deps.logger.error({ err, subject: ev.subject }, 'platform security event not stored');
+            });
+        },
+        { queue: 'monitor-security-events' },
+      ),
     );
     this.unsubscribe = () => unsubs.forEach((u) => u());
     const { retention } = this.opts;
@@ -95,22 +121,55 @@ export class Monitor {
   runRetention(policy: RetentionPolicy | undefined = this.opts.retention): Promise<RetentionResult | undefined> {
     if (!policy) return Promise.resolve(undefined);
     const run = this.retentionRun.then(() => applyRetention(this.deps.db, policy, this.deps.clock.now()));
-    this.retentionRun = run.then((r) => {
-      this.lastRetention = r;
-    }, (err: unknown) => this.deps.logger.error({ err }, 'monitor retention failed'));
+    this.retentionRun = run.then(
+      (r) => {
+        this.lastRetention = r;
+      },
+      (err: unknown) => this.deps.logger.error({ err }, 'monitor retention failed'),
+    );
     return run;
   }
 
   async reloadWebhooks(): Promise<void> {
     const rows = await this.deps.db.selectFrom('monitor_webhooks').selectAll().where('enabled', '=', 1).execute();
-    this.webhooks = rows.map((r) => ({ id: r.id, org: r.org_id, url: r.url, format: r.format, secret: r.secret, minSeverity: r.min_severity, repeatMs: Number(r.repeat_ms) }));
+    this.webhooks = rows.map((r) => ({
+      id: r.id,
+      org: r.org_id,
+      url: r.url,
+      format: r.format,
+      secret: r.secret,
+      minSeverity: r.min_severity,
+      repeatMs: Number(r.repeat_ms),
+    }));
   }
 
-  async addWebhook(org: string, input: { url: string; format: WebhookFormat; minSeverity: number; repeatMs: number; secret?: string | undefined }): Promise<Webhook> {
-    const hook: Webhook = { id: newId('wh'), org, url: input.url, format: input.format, secret: input.secret ?? newSecret(32), minSeverity: input.minSeverity, repeatMs: input.repeatMs };
-    await this.deps.db.insertInto('monitor_webhooks').values({
-      id: hook.id, org_id: org, url: hook.url, format: hook.format, secret: hook.secret, min_severity: hook.minSeverity, repeat_ms: hook.repeatMs, enabled: 1, created_at: this.deps.clock.now(),
-    }).execute();
+  async addWebhook(
+    org: string,
+    input: { url: string; format: WebhookFormat; minSeverity: number; repeatMs: number; secret?: string | undefined },
+  ): Promise<Webhook> {
+    const hook: Webhook = {
+      id: newId('wh'),
+      org,
+      url: input.url,
+      format: input.format,
+      secret: input.secret ?? newSecret(32),
+      minSeverity: input.minSeverity,
+      repeatMs: input.repeatMs,
+    };
+    await this.deps.db
+      .insertInto('monitor_webhooks')
+      .values({
+        id: hook.id,
+        org_id: org,
+        url: hook.url,
+        format: hook.format,
+        secret: hook.secret,
+        min_severity: hook.minSeverity,
+        repeat_ms: hook.repeatMs,
+        enabled: 1,
+        created_at: this.deps.clock.now(),
+      })
+      .execute();
     await this.reloadWebhooks();
     return hook;
   }

@@ -9,7 +9,10 @@ export class AnonymousLimit {
   private total = 0;
   private readonly perSource = new Map<string, number>();
 
-  constructor(private readonly limits: { perSourcePerMinute: number; totalPerMinute: number }, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limits: { perSourcePerMinute: number; totalPerMinute: number },
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Whether one more anonymous request from `source` may proceed now. */
   take(source: string): boolean {

@@ -34,9 +34,16 @@ export interface BuildAppOptions {
 /** The HTTP API: core routes under /api/v1, each module's routes beside them, docs at /docs. */
 export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = ctx;
-  const https = config.tlsCertFile && config.tlsKeyFile
-    ? { https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), minVersion: 'TLSv1.2' as const } }
-    : {};
+  const https =
+    config.tlsCertFile && config.tlsKeyFile
+      ? {
+          https: {
+            cert: readFileSync(config.tlsCertFile),
+            key: readFileSync(config.tlsKeyFile),
+            minVersion: 'TLSv1.2' as const,
+          },
+        }
+      : {};
   const app = Fastify({
     loggerInstance: ctx.logger,
     bodyLimit: config.bodyLimitBytes,
@@ -65,7 +72,9 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
   app.addHook('onRequest', async (_req, reply) => {
     if (!closing) return;
     reply.header('connection', 'close');
-    throw new MsecError('SHUTTING_DOWN', 'the server is shutting down; retry on another instance or later', { status: 503 });
+    throw new MsecError('SHUTTING_DOWN', 'the server is shutting down; retry on another instance or later', {
+      status: 503,
+    });
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -81,18 +90,30 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'msec API', version: MSEC_VERSION, description: 'Security platform for smart-city IoT: devices, hub, ledger, vault, monitor, market, IAM.' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or msec_ API key' } } },
+      info: {
+        title: 'msec API',
+        version: MSEC_VERSION,
+        description: 'Security platform for smart-city IoT: devices, hub, ledger, vault, monitor, market, IAM.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or msec_ API key' } },
+      },
     },
     transform: documentRoute,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, c) => Object.assign(new Error('too many requests'), { statusCode: 429, retryAfter: c.ttl }),
+    errorResponseBuilder: (_req, c) =>
+      Object.assign(new Error('too many requests'), { statusCode: 429, retryAfter: c.ttl }),
   });
   // The console's cookie becomes a bearer token before installSecurity authenticates.
-  const webConsole = installConsole(app, { iam: ctx.iam, now: () => ctx.clock.now(), secureCookie: Boolean(https.https), loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
+  const webConsole = installConsole(app, {
+    iam: ctx.iam,
+    now: () => ctx.clock.now(),
+    secureCookie: Boolean(https.https),
+    loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
+  });
   installSecurity(app, ctx.iam, httpMetrics, ctx.bus);
 
   await app.register(async (root) => healthRoutes(root, ctx));

@@ -22,14 +22,16 @@ const PREFIXED: Array<[RegExp, string]> = [
 ];
 
 describe('error codes and HTTP statuses', () => {
-  it('every code the sources raise is declared in a module union and has a status (or is the CLI\'s own)', () => {
+  it("every code the sources raise is declared in a module union and has a status (or is the CLI's own)", () => {
     const known = new Set<string>([...Object.keys(HTTP_STATUS), ...CLI_ERROR_CODES]);
     const missing: string[] = [];
     for (const file of sources(SRC)) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(RAISED)) if (!known.has(m[1]!)) missing.push(`${relative(SRC, file)}: ${m[1]}`);
       if (file.includes(`${join('design', 'synth')}`)) {
-        for (const [re, prefix] of PREFIXED) for (const m of text.matchAll(re)) if (!known.has(prefix + m[1]!)) missing.push(`${relative(SRC, file)}: ${prefix}${m[1]}`);
+        for (const [re, prefix] of PREFIXED)
+          for (const m of text.matchAll(re))
+            if (!known.has(prefix + m[1]!)) missing.push(`${relative(SRC, file)}: ${prefix}${m[1]}`);
       }
     }
     expect(missing).toEqual([]);

@@ -16,7 +16,19 @@ import type { MarketErrorCode } from '../market/index.ts';
 import type { MonitorErrorCode } from '../monitor/index.ts';
 import type { VaultErrorCode } from '../vault/index.ts';
 
-export type ServedErrorCode = BuiltinErrorCode | AnonymizerErrorCode | ConsoleErrorCode | DesignErrorCode | DeviceErrorCode | GatewayErrorCode | HubErrorCode | IamErrorCode | LedgerErrorCode | MarketErrorCode | MonitorErrorCode | VaultErrorCode;
+export type ServedErrorCode =
+  | BuiltinErrorCode
+  | AnonymizerErrorCode
+  | ConsoleErrorCode
+  | DesignErrorCode
+  | DeviceErrorCode
+  | GatewayErrorCode
+  | HubErrorCode
+  | IamErrorCode
+  | LedgerErrorCode
+  | MarketErrorCode
+  | MonitorErrorCode
+  | VaultErrorCode;
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
   ANONYMIZER_BACKEND_UNAVAILABLE: 503,

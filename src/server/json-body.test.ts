@@ -29,11 +29,17 @@ describe('parseJsonBody', () => {
     expect(codeOf('{"constructor":{"prototype":{"x":1}}}')).toBe('VALIDATION_FAILED');
     expect(codeOf('{"constructor":"a name"}')).toBe('ok');
     expect(codeOf('')).toBe('MALFORMED_JSON');
-    fc.assert(fc.property(fc.string(), (s) => {
-      let valid = true;
-      try { JSON.parse(s); } catch { valid = false; }
-      if (!valid) expect(codeOf(s)).toBe('MALFORMED_JSON');
-    }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        let valid = true;
+        try {
+          JSON.parse(s);
+        } catch {
+          valid = false;
+        }
+        if (!valid) expect(codeOf(s)).toBe('MALFORMED_JSON');
+      }),
+    );
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 });

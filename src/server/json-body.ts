@@ -3,7 +3,10 @@ import { MsecError } from '../core/index.ts';
 
 /** Whether a parsed JSON key would poison a prototype if copied naively (`__proto__`, `constructor.prototype`). */
 function poisonous(key: string, value: unknown): boolean {
-  return key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'));
+  return (
+    key === '__proto__' ||
+    (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype'))
+  );
 }
 
 /** Parses a JSON request body: MALFORMED_JSON for bad syntax, VALIDATION_FAILED for poisoning keys. */
@@ -20,7 +23,8 @@ export function parseJsonBody(text: string): unknown {
     throw new MsecError('MALFORMED_JSON', 'request body is not valid JSON');
   }
   // Valid JSON, refused content: said as such, not as a syntax error.
-  if (poisoned) throw new MsecError('VALIDATION_FAILED', 'a key named __proto__ or constructor.prototype is not allowed');
+  if (poisoned)
+    throw new MsecError('VALIDATION_FAILED', 'a key named __proto__ or constructor.prototype is not allowed');
   return value;
 }
 

@@ -16,7 +16,11 @@ const ErrorBody = {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'object', additionalProperties: true },
+      },
     },
   },
 } as const;
@@ -56,18 +60,29 @@ const EXTRA_ERRORS: Record<string, Record<number, string>> = {
 
 const openapiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
-interface RouteSecurityConfig { security?: { public?: boolean } }
+interface RouteSecurityConfig {
+  security?: { public?: boolean };
+}
 
 /** The document's view of one route; `route.schema` itself is not modified. */
-export function documentRoute({ schema, url, route }: { schema: FastifySchema; url: string; route: RouteOptions }): { schema: FastifySchema; url: string } {
-  const s = { ...(schema ?? {}) } as FastifySchema & { security?: unknown; response?: Record<string, unknown>; hide?: boolean };
+export function documentRoute({ schema, url, route }: { schema: FastifySchema; url: string; route: RouteOptions }): {
+  schema: FastifySchema;
+  url: string;
+} {
+  const s = { ...(schema ?? {}) } as FastifySchema & {
+    security?: unknown;
+    response?: Record<string, unknown>;
+    hide?: boolean;
+  };
   const isPublic = (route.config as RouteSecurityConfig | undefined)?.security?.public === true;
   const method = (Array.isArray(route.method) ? route.method[0] : route.method) ?? 'GET';
   const key = `${method.toUpperCase()} ${openapiPath(url)}`;
   const response: Record<string, unknown> = { ...(s.response ?? {}) };
   const success = SUCCESS[key] ?? { 200: 'OK' };
   for (const [status, description] of Object.entries(success)) {
-    if (!(status in response)) response[status] = status === '204' ? { description, type: 'null' } : { description, type: 'object', additionalProperties: true };
+    if (!(status in response))
+      response[status] =
+        status === '204' ? { description, type: 'null' } : { description, type: 'object', additionalProperties: true };
   }
   const error = (description: string) => ({ description, ...ErrorBody });
   response['400'] ??= error('the request breaks the schema (VALIDATION_FAILED) or a rule of the route');
@@ -77,7 +92,8 @@ export function documentRoute({ schema, url, route }: { schema: FastifySchema; u
   }
   for (const [status, description] of Object.entries(EXTRA_ERRORS[key] ?? {})) response[status] ??= error(description);
   if (url.includes(':')) response['404'] ??= error('no such resource');
-  if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit) response['429'] ??= error('rate-limited (RATE_LIMITED)');
+  if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit)
+    response['429'] ??= error('rate-limited (RATE_LIMITED)');
   response['500'] ??= error('internal error');
   response['503'] ??= error('temporarily unavailable; retry');
   return { url, schema: { ...s, security: isPublic ? [] : [{ bearerAuth: [] }], response } as FastifySchema };

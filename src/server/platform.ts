@@ -1,7 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  ensurePrivateDir, loadOrCreatePlatformKey, createLogger, migrate, openStore, MemoryBus, Services, startOrder, systemClock,
-  type Clock, type Config, type Logger, type Store, type EventBus,
+  ensurePrivateDir,
+  loadOrCreatePlatformKey,
+  createLogger,
+  migrate,
+  openStore,
+  MemoryBus,
+  Services,
+  startOrder,
+  systemClock,
+  type Clock,
+  type Config,
+  type Logger,
+  type Store,
+  type EventBus,
 } from '../core/index.ts';
 import { IAM, Iam, bootstrapAdmin, iamMigrations } from '../iam/index.ts';
 import type { ModuleContext, PlatformModule } from '../core/index.ts';
@@ -46,25 +58,58 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   const { key, created: keyCreated, path: keyPath } = loadOrCreatePlatformKey(config.dataDir);
   if (keyCreated) logger.info({ path: keyPath }, 'created platform signing key');
   const store = opts.store ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
-  const onBusError = (err: unknown, ev?: { subject: string }) => logger.error({ err, subject: ev?.subject }, 'event handler failed');
-  const bus = opts.bus ?? (config.natsUrl
-    ? await (await import('../core/bus/nats.ts')).NatsBus.connect({ url: config.natsUrl, ...(config.natsPrefix ? { prefix: config.natsPrefix } : {}), onError: onBusError })
-    : new MemoryBus(onBusError));
+  const onBusError = (err: unknown, ev?: { subject: string }) =>
+    logger.error({ err, subject: ev?.subject }, 'event handler failed');
+  const bus =
+    opts.bus ??
+    (config.natsUrl
+      ? await (
+          await import('../core/bus/nats.ts')
+        ).NatsBus.connect({
+          url: config.natsUrl,
+          ...(config.natsPrefix ? { prefix: config.natsPrefix } : {}),
+          onError: onBusError,
+        })
+      : new MemoryBus(onBusError));
   const applied = await migrate(store, [...iamMigrations, ...modules.flatMap((m) => m.migrations ?? [])]);
   if (applied.length) logger.info({ applied, store: store.description }, 'applied migrations');
 
   const iam = new Iam({ store, key, clock, auth: config.auth, bus });
   await iam.start();
   const boot = await bootstrapAdmin(iam, config.dataDir);
-  if (boot) logger.warn({ credentialFile: boot.credentialFile }, 'created the first admin; its credential is in this file (readable only by you)');
+  if (boot)
+    logger.warn(
+      { credentialFile: boot.credentialFile },
+      'created the first admin; its credential is in this file (readable only by you)',
+    );
 
   const httpMetrics = createHttpMetrics();
   const services = new Services();
   services.provide(IAM, iam);
   let listening = '';
-  const ctx: ServerContext = { serverUrl: () => listening, config, store, bus, logger, clock, access: iam, iam, platformKey: key, metrics: httpMetrics.registry, services };
+  const ctx: ServerContext = {
+    serverUrl: () => listening,
+    config,
+    store,
+    bus,
+    logger,
+    clock,
+    access: iam,
+    iam,
+    platformKey: key,
+    metrics: httpMetrics.registry,
+    services,
+  };
   // Each module sees the registry through what it declared: an undeclared lookup is an error.
-  const contextOf = new Map(modules.map((m): [PlatformModule, ModuleContext] => [m, { ...ctx, services: services.scoped(m.name, { provides: m.provides ?? [], needs: m.needs ?? [], uses: m.uses ?? [] }) }]));
+  const contextOf = new Map(
+    modules.map((m): [PlatformModule, ModuleContext] => [
+      m,
+      {
+        ...ctx,
+        services: services.scoped(m.name, { provides: m.provides ?? [], needs: m.needs ?? [], uses: m.uses ?? [] }),
+      },
+    ]),
+  );
   for (const m of modules) if (m.policy) iam.policy.add(m.policy);
   const started: PlatformModule[] = [];
   const stopModules = async () => {

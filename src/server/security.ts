@@ -27,7 +27,13 @@ function bearerOf(req: FastifyRequest): string | undefined {
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by handlers to enrich the audit record (e.g. the user who tried to log in). */
-    auditNote?: { actorName?: string; actorId?: string; orgId?: string; resource?: string; detail?: Record<string, unknown> };
+    auditNote?: {
+      actorName?: string;
+      actorId?: string;
+      orgId?: string;
+      resource?: string;
+      detail?: Record<string, unknown>;
+    };
     auditResource?: ResourceRef;
     auditAction?: string;
     /** Authentication and the route-level policy check passed. */
@@ -52,18 +58,27 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
   app.decorateRequest('may', function (this: FastifyRequest, action: string, resource: ResourceRef) {
     return this.subject !== undefined && iam.decide(this.subject, action, resource).allow;
   });
-  app.decorateRequest('authorize', function (this: FastifyRequest, action: string, resource: ResourceRef, hidden?: Error) {
-    this.auditAction = action;
-    this.auditResource = resource;
-    if (!this.subject) throw new MsecError('UNAUTHENTICATED', 'authentication required');
-    const d = iam.decide(this.subject, action, resource);
-    if (!d.allow) {
-      metrics.denied.inc({ action });
-      // Hidden from another organisation's caller who may not even read it (a reader knows it exists).
-      if (hidden && resource.org !== undefined && resource.org !== this.subject.org && !iam.decide(this.subject, action.replace(/:[^:]+$/, ':read'), resource).allow) throw hidden;
-      throw new MsecError('FORBIDDEN', `not allowed: ${action}`, { details: { reason: d.reason } });
-    }
-  });
+  app.decorateRequest(
+    'authorize',
+    function (this: FastifyRequest, action: string, resource: ResourceRef, hidden?: Error) {
+      this.auditAction = action;
+      this.auditResource = resource;
+      if (!this.subject) throw new MsecError('UNAUTHENTICATED', 'authentication required');
+      const d = iam.decide(this.subject, action, resource);
+      if (!d.allow) {
+        metrics.denied.inc({ action });
+        // Hidden from another organisation's caller who may not even read it (a reader knows it exists).
+        if (
+          hidden &&
+          resource.org !== undefined &&
+          resource.org !== this.subject.org &&
+          !iam.decide(this.subject, action.replace(/:[^:]+$/, ':read'), resource).allow
+        )
+          throw hidden;
+        throw new MsecError('FORBIDDEN', `not allowed: ${action}`, { details: { reason: d.reason } });
+      }
+    },
+  );
 
   app.addHook('onRoute', (route) => {
     const url = route.url;
@@ -81,7 +96,8 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
   const anonymousBudget = (req: FastifyRequest) => {
     // Health probes stay free: they are how an operator sees the flood.
     if (req.routeOptions.url === '/healthz') return;
-    if (!anonymous.take(req.ip)) throw new MsecError('RATE_LIMITED', 'too many unauthenticated requests; slow down', { status: 429 });
+    if (!anonymous.take(req.ip))
+      throw new MsecError('RATE_LIMITED', 'too many unauthenticated requests; slow down', { status: 429 });
   };
 
   app.addHook('onRequest', async (req) => {
@@ -96,7 +112,10 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     const credential = bearerOf(req);
     if (!credential) {
       anonymousBudget(req);
-      throw new MsecError('UNAUTHENTICATED', 'authentication required: send Authorization: Bearer <token> or X-API-Key');
+      throw new MsecError(
+        'UNAUTHENTICATED',
+        'authentication required: send Authorization: Bearer <token> or X-API-Key',
+      );
     }
     try {
       req.subject = await iam.authenticate(credential);
@@ -132,9 +151,25 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     if (denied && bus) {
       // Raised for the monitor: brute force, token forgery and probing show up as security events.
       const code = req.errorCode;
-      const kind: SecurityKind<'api'> = code === 'INVALID_CREDENTIALS' ? 'login-failed' : status === 423 ? 'account-locked' : status === 401 ? 'auth-failed' : 'access-denied';
+      const kind: SecurityKind<'api'> =
+        code === 'INVALID_CREDENTIALS'
+          ? 'login-failed'
+          : status === 423
+            ? 'account-locked'
+            : status === 401
+              ? 'auth-failed'
+              : 'access-denied';
       bus
-        .publish(securitySubject('api', kind), { ip: req.ip, actor: note.actorName ?? s?.name ?? null, org: s?.org ?? null, method: req.method, route: req.routeOptions.url ?? null, status, code: code ?? null, requestId: req.id })
+        .publish(securitySubject('api', kind), {
+          ip: req.ip,
+          actor: note.actorName ?? s?.name ?? null,
+          org: s?.org ?? null,
+          method: req.method,
+          route: req.routeOptions.url ?? null,
+          status,
+          code: code ?? null,
+          requestId: req.id,
+        })
         .catch((err: unknown) => req.log.warn({ err }, 'security event not published'));
     }
     try {
@@ -142,7 +177,10 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
         actorId: note.actorId ?? s?.id ?? null,
         actorName: note.actorName ?? s?.name ?? null,
         orgId: note.orgId ?? s?.org ?? null,
-        action: req.auditAction ?? req.routeOptions.config?.security?.action ?? `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+        action:
+          req.auditAction ??
+          req.routeOptions.config?.security?.action ??
+          `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
         resource: note.resource ?? describeResource(req.auditResource) ?? req.url.split('?')[0],
         outcome: denied ? 'denied' : status >= 400 ? 'failed' : 'succeeded',
         status,
@@ -159,7 +197,12 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
       // An unaccounted change must not be acknowledged as success.
       if (status < 400) {
         reply.code(503);
-        return JSON.stringify(new MsecError('UNAVAILABLE', 'audit log unavailable; the request was processed but could not be accounted').toJSON());
+        return JSON.stringify(
+          new MsecError(
+            'UNAVAILABLE',
+            'audit log unavailable; the request was processed but could not be accounted',
+          ).toJSON(),
+        );
       }
     }
     return payload;

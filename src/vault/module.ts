@@ -13,16 +13,55 @@ export const VAULT = serviceKey<VaultRepo>('vault');
 const VAULT_ROLES: Role[] = ['admin', 'operator', 'analyst', 'provider', 'consumer'];
 
 export const VAULT_POLICY: PolicyStatement[] = [
-  { id: 'vault-self', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:*'], scope: 'self', description: 'everyone manages their own vault key, records, grants and requests' },
   {
-    id: 'vault-grantee-read', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:record:read'], scope: 'any',
+    id: 'vault-self',
+    effect: 'allow',
+    roles: VAULT_ROLES,
+    actions: ['vault:*'],
+    scope: 'self',
+    description: 'everyone manages their own vault key, records, grants and requests',
+  },
+  {
+    id: 'vault-grantee-read',
+    effect: 'allow',
+    roles: VAULT_ROLES,
+    actions: ['vault:record:read'],
+    scope: 'any',
     when: (s, r) => r.attributes?.grantee === s.id,
     description: 'a reader the owner approved reads the record (decryptable only with the key wrapped for them)',
   },
-  { id: 'vault-request', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:request:create'], scope: 'any', description: 'anyone may ask an owner for access' },
-  { id: 'vault-key-lookup', effect: 'allow', roles: VAULT_ROLES, actions: ['vault:key:read'], scope: 'any', description: 'public keys are public: owners need readers\' keys to wrap for them' },
-  { id: 'vault-proof-org-staff', effect: 'allow', roles: ['admin', 'operator', 'analyst'], actions: ['vault:record:proof'], scope: 'own-org', description: 'the staff of the record\'s organisation may fetch a record hash\'s proof' },
-  { id: 'vault-proof-platform-staff', effect: 'allow', roles: ['operator', 'analyst'], actions: ['vault:record:proof'], scope: 'platform', description: 'the platform\'s operators and analysts (who read the whole ledger) may too' },
+  {
+    id: 'vault-request',
+    effect: 'allow',
+    roles: VAULT_ROLES,
+    actions: ['vault:request:create'],
+    scope: 'any',
+    description: 'anyone may ask an owner for access',
+  },
+  {
+    id: 'vault-key-lookup',
+    effect: 'allow',
+    roles: VAULT_ROLES,
+    actions: ['vault:key:read'],
+    scope: 'any',
+    description: "public keys are public: owners need readers' keys to wrap for them",
+  },
+  {
+    id: 'vault-proof-org-staff',
+    effect: 'allow',
+    roles: ['admin', 'operator', 'analyst'],
+    actions: ['vault:record:proof'],
+    scope: 'own-org',
+    description: "the staff of the record's organisation may fetch a record hash's proof",
+  },
+  {
+    id: 'vault-proof-platform-staff',
+    effect: 'allow',
+    roles: ['operator', 'analyst'],
+    actions: ['vault:record:proof'],
+    scope: 'platform',
+    description: "the platform's operators and analysts (who read the whole ledger) may too",
+  },
 ];
 
 /**
@@ -39,7 +78,12 @@ export function vaultModule(): PlatformModule {
     migrations: vaultMigrations,
     policy: VAULT_POLICY,
     async start(ctx) {
-      repo = new VaultRepo({ store: ctx.store, log: ctx.services.get(LEDGER_LOG), clock: ctx.clock, audit: ctx.access.audit });
+      repo = new VaultRepo({
+        store: ctx.store,
+        log: ctx.services.get(LEDGER_LOG),
+        clock: ctx.clock,
+        audit: ctx.access.audit,
+      });
       ctx.services.provide(VAULT, repo);
     },
     async routes(app) {

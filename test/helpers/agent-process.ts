@@ -15,7 +15,10 @@ export interface AgentProcess {
 }
 
 export function spawnAgent(args: string[]): AgentProcess {
-  const child = spawn(process.execPath, [MSEC_BIN, 'gateway', 'agent', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [MSEC_BIN, 'gateway', 'agent', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

@@ -36,9 +36,17 @@ export function killMsec(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'
 }
 
 /** Runs `msec ARGS` as a user would, in a child process (its own process group, killed on timeout). */
-export function runMsec(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export function runMsec(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MSEC_BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+    const child = spawn(process.execPath, [MSEC_BIN, ...args], {
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
     track(child);
     let stdout = '';
     let stderr = '';
@@ -55,8 +63,15 @@ export function runMsec(args: string[], opts: { env?: NodeJS.ProcessEnv; input?:
 }
 
 /** Starts a long-running `msec` command; the caller stops it. */
-export function spawnMsec(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [MSEC_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export function spawnMsec(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [MSEC_BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   track(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

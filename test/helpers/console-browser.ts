@@ -11,7 +11,8 @@ export const WAIT = { timeout: 60_000 };
 
 /** Debian's chromium, headless; the console built first if it is not. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(join(ROOT, 'dist', 'console', 'web', 'index.html'))) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
+  if (!existsSync(join(ROOT, 'dist', 'console', 'web', 'index.html')))
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
 }
@@ -20,7 +21,13 @@ export async function launchBrowser(): Promise<Browser> {
  * A fresh browser context logged in through the console's login form. CSP reports and any
  * request leaving `base` are collected into `violations`.
  */
-export async function openConsole(browser: Browser, base: string, user: string, password: string, violations: string[]): Promise<Page> {
+export async function openConsole(
+  browser: Browser,
+  base: string,
+  user: string,
+  password: string,
+  violations: string[],
+): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   page.on('console', (msg) => {

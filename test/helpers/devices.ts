@@ -20,16 +20,24 @@ export interface DeviceHubFixture {
   close(): Promise<void>;
 }
 
-export async function startDeviceHub(opts: { store?: Store; freshnessWindowMs?: number } = {}): Promise<DeviceHubFixture> {
+export async function startDeviceHub(
+  opts: { store?: Store; freshnessWindowMs?: number } = {},
+): Promise<DeviceHubFixture> {
   const t = await startTestPlatform({
     modules: [
-      hubModule({ broker: false, ...(opts.freshnessWindowMs !== undefined ? { devices: { freshnessWindowMs: opts.freshnessWindowMs } } : {}) }),
+      hubModule({
+        broker: false,
+        ...(opts.freshnessWindowMs !== undefined ? { devices: { freshnessWindowMs: opts.freshnessWindowMs } } : {}),
+      }),
     ],
     listen: true,
     ...(opts.store ? { store: opts.store } : {}),
   });
   const adminToken = await t.adminToken();
-  const org = await t.request('POST', '/api/v1/orgs', { token: adminToken, body: { id: 'santander', name: 'Santander', kind: 'city' } });
+  const org = await t.request('POST', '/api/v1/orgs', {
+    token: adminToken,
+    body: { id: 'santander', name: 'Santander', kind: 'city' },
+  });
   if (org.statusCode !== 201) throw new Error(`org: ${org.body}`);
   const workDir = mkdtempSync(join(tmpdir(), 'msec-devices-'));
   const stores: SoftwareKeyStore[] = [];
@@ -40,12 +48,19 @@ export async function startDeviceHub(opts: { store?: Store; freshnessWindowMs?: 
     workDir,
     adminToken,
     async token(orgId = 'santander', maxUses = 1) {
-      const res = await t.request('POST', '/api/v1/devices/enrollment-tokens', { token: adminToken, body: { org: orgId, maxUses } });
+      const res = await t.request('POST', '/api/v1/devices/enrollment-tokens', {
+        token: adminToken,
+        body: { org: orgId, maxUses },
+      });
       if (res.statusCode !== 201) throw new Error(`token: ${res.body}`);
       return (res.json() as { token: string }).token;
     },
     async softwareStore(name) {
-      const s = await SoftwareKeyStore.open({ dir: join(workDir, name), passphrase: 'test passphrase', scrypt: CHEAP_SCRYPT });
+      const s = await SoftwareKeyStore.open({
+        dir: join(workDir, name),
+        passphrase: 'test passphrase',
+        scrypt: CHEAP_SCRYPT,
+      });
       stores.push(s);
       return s;
     },
@@ -58,7 +73,15 @@ export async function startDeviceHub(opts: { store?: Store; freshnessWindowMs?: 
 }
 
 /** POSTs a reading as the device would over HTTP. */
-export async function postReading(url: string, bytes: Uint8Array, token: string): Promise<{ status: number; body: { error?: { code: string }; [k: string]: unknown } }> {
-  const res = await fetch(`${url}/api/v1/readings`, { method: 'POST', headers: { 'content-type': 'application/cose', authorization: `Bearer ${token}` }, body: bytes });
+export async function postReading(
+  url: string,
+  bytes: Uint8Array,
+  token: string,
+): Promise<{ status: number; body: { error?: { code: string }; [k: string]: unknown } }> {
+  const res = await fetch(`${url}/api/v1/readings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/cose', authorization: `Bearer ${token}` },
+    body: bytes,
+  });
   return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
 }

@@ -57,14 +57,32 @@ export async function startMsecUp(opts: StartOptions = {}): Promise<MsecProcess>
   const port = opts.port ?? (await freePort());
   const mqttPort = opts.mqttPort ?? (await freePort());
   const base = `${opts.scheme ?? 'http'}://127.0.0.1:${port}`;
-  const proc = spawnMsec(['up', '--data-dir', dataDir, '--port', String(port), '--mqtt-port', String(mqttPort), '--log-level', 'warn', ...(opts.args ?? [])], opts.env);
+  const proc = spawnMsec(
+    [
+      'up',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--mqtt-port',
+      String(mqttPort),
+      '--log-level',
+      'warn',
+      ...(opts.args ?? []),
+    ],
+    opts.env,
+  );
   let exitCode: number | null | undefined;
   void proc.exited.then((c) => (exitCode = c));
   try {
-    await waitFor(async () => {
-      if (exitCode !== undefined) throw new Error('exited');
-      return (await fetch(`${base}/healthz`)).status === 200;
-    }, opts.readyMs ?? 120_000, `msec up on ${base}`);
+    await waitFor(
+      async () => {
+        if (exitCode !== undefined) throw new Error('exited');
+        return (await fetch(`${base}/healthz`)).status === 200;
+      },
+      opts.readyMs ?? 120_000,
+      `msec up on ${base}`,
+    );
   } catch (err) {
     killMsec(proc.child);
     throw new Error(`msec up did not start (${(err as Error).message}):\n${proc.output().slice(-3000)}`);
@@ -75,7 +93,11 @@ export async function startMsecUp(opts: StartOptions = {}): Promise<MsecProcess>
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     if (o.apiKey) headers['x-api-key'] = o.apiKey;
     if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${base}${path}`, { method, headers, ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}) });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+    });
     const text = await res.text();
     let body: unknown = text;
     try {
@@ -86,12 +108,17 @@ export async function startMsecUp(opts: StartOptions = {}): Promise<MsecProcess>
     return { status: res.status, body };
   };
   return {
-    dataDir, port, mqttPort, base,
+    dataDir,
+    port,
+    mqttPort,
+    base,
     output: proc.output,
     api,
     async adminToken() {
       if (token && Date.now() - token.at < 60_000) return token.value;
-      const { password } = JSON.parse(readFileSync(join(dataDir, 'admin-credential.json'), 'utf8')) as { password: string };
+      const { password } = JSON.parse(readFileSync(join(dataDir, 'admin-credential.json'), 'utf8')) as {
+        password: string;
+      };
       const r = await api('POST', '/api/v1/auth/login', { body: { username: 'admin', password } });
       if (r.status !== 200) throw new Error(`admin login failed: ${r.status} ${JSON.stringify(r.body)}`);
       token = { value: (r.body as { accessToken: string }).accessToken, at: Date.now() };
@@ -111,20 +138,35 @@ export async function startMsecUp(opts: StartOptions = {}): Promise<MsecProcess>
 }
 
 /** Creates an organisation if absent, a principal in it and an API key for it, all over REST. */
-export async function createPrincipalWithKey(p: MsecProcess, org: string, name: string, roles: string[], kind: 'user' | 'service' = 'service'): Promise<{ id: string; key: string }> {
+export async function createPrincipalWithKey(
+  p: MsecProcess,
+  org: string,
+  name: string,
+  roles: string[],
+  kind: 'user' | 'service' = 'service',
+): Promise<{ id: string; key: string }> {
   const admin = await p.adminToken();
-  const o = await p.api('POST', '/api/v1/orgs', { token: admin, body: { id: org, name: org, kind: org === 'buyer' ? 'buyer' : 'city' } });
+  const o = await p.api('POST', '/api/v1/orgs', {
+    token: admin,
+    body: { id: org, name: org, kind: org === 'buyer' ? 'buyer' : 'city' },
+  });
   if (o.status !== 201 && o.status !== 409) throw new Error(`org ${org}: ${o.status} ${JSON.stringify(o.body)}`);
   const made = await p.api('POST', '/api/v1/principals', { token: admin, body: { org, kind, name, roles } });
   if (made.status !== 201) throw new Error(`principal ${name}: ${made.status} ${JSON.stringify(made.body)}`);
-  const key = await p.api('POST', '/api/v1/api-keys', { token: admin, body: { name: `${name}-key`, principalId: made.body.id } });
+  const key = await p.api('POST', '/api/v1/api-keys', {
+    token: admin,
+    body: { name: `${name}-key`, principalId: made.body.id },
+  });
   if (key.status !== 201) throw new Error(`api key for ${name}: ${key.status} ${JSON.stringify(key.body)}`);
   return { id: made.body.id as string, key: key.body.key as string };
 }
 
 /** A one-time (or N-use) enrollment token over REST. */
 export async function enrollmentToken(p: MsecProcess, org: string, maxUses = 1): Promise<string> {
-  const r = await p.api('POST', '/api/v1/devices/enrollment-tokens', { token: await p.adminToken(), body: { org, maxUses } });
+  const r = await p.api('POST', '/api/v1/devices/enrollment-tokens', {
+    token: await p.adminToken(),
+    body: { org, maxUses },
+  });
   if (r.status !== 201) throw new Error(`enrollment token: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.token as string;
 }

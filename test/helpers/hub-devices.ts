@@ -10,10 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { SoftwareKeyStore, signReading } from '../../src/device/index.ts';
-import { createDeviceCredential, enrollDevice, rotateDeviceKey, type DeviceDescription } from '../../src/device/simulator/index.ts';
+import {
+  createDeviceCredential,
+  enrollDevice,
+  rotateDeviceKey,
+  type DeviceDescription,
+} from '../../src/device/simulator/index.ts';
 import { CHEAP_SCRYPT } from './devices.ts';
 import type { HubTestPlatform } from './hub-platform.ts';
-
 
 /** What enrolling needs from a hub: its HTTP base URL and an enrollment token for the device's org. */
 export type EnrollingHub = Pick<HubTestPlatform, 'platform' | 'enrollmentToken'>;
@@ -23,7 +27,12 @@ export class SimDevice {
   /** Key store label and hub key version of the current signing key (rotateKey moves both on). */
   private label = 'signing';
   private keyVersion = 1;
-  private constructor(readonly id: string, readonly org: string, private readonly keys: SoftwareKeyStore, private readonly dir: string) {}
+  private constructor(
+    readonly id: string,
+    readonly org: string,
+    private readonly keys: SoftwareKeyStore,
+    private readonly dir: string,
+  ) {}
 
   /** Enrolls device `id` into `org` (created if absent) on `hub` through the HTTP enrollment API. */
   static async create(hub: EnrollingHub, id: string, org: string, metadata?: DeviceDescription): Promise<SimDevice> {
@@ -31,8 +40,15 @@ export class SimDevice {
     const keys = await SoftwareKeyStore.open({ dir, passphrase: 'test-device', scrypt: CHEAP_SCRYPT });
     try {
       const token = await hub.enrollmentToken(org);
-      const enrolled = await enrollDevice({ hub: hub.platform.url, token, deviceId: id, keyStore: keys, metadata: metadata ?? { name: `Simulated ${id}`, type: 'other', transducers: [] } });
-      if (enrolled.deviceId !== id || enrolled.org !== org) throw new Error(`enrolled ${enrolled.deviceId} into ${enrolled.org}, expected ${id} into ${org}`);
+      const enrolled = await enrollDevice({
+        hub: hub.platform.url,
+        token,
+        deviceId: id,
+        keyStore: keys,
+        metadata: metadata ?? { name: `Simulated ${id}`, type: 'other', transducers: [] },
+      });
+      if (enrolled.deviceId !== id || enrolled.org !== org)
+        throw new Error(`enrolled ${enrolled.deviceId} into ${enrolled.org}, expected ${id} into ${org}`);
     } catch (err) {
       await keys.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -46,8 +62,20 @@ export class SimDevice {
   }
 
   /** A signed reading (COSE_Sign1 bytes) with the next counter. */
-  reading(resource: string, value: number | string | boolean, timestamp = Date.now(), unit?: string): Promise<Uint8Array> {
-    return signReading(this.keys, this.label, this.id, { deviceId: this.id, resource, value, counter: ++this.counter, timestamp, ...(unit ? { unit } : {}) });
+  reading(
+    resource: string,
+    value: number | string | boolean,
+    timestamp = Date.now(),
+    unit?: string,
+  ): Promise<Uint8Array> {
+    return signReading(this.keys, this.label, this.id, {
+      deviceId: this.id,
+      resource,
+      value,
+      counter: ++this.counter,
+      timestamp,
+      ...(unit ? { unit } : {}),
+    });
   }
 
   /** A device credential: the MQTT CONNECT password (username = device id) or an HTTP bearer token. */
@@ -58,7 +86,14 @@ export class SimDevice {
   /** Rotates the signing key through the hub's rotation API (the new key signed by the old one). */
   async rotateKey(hubUrl: string): Promise<void> {
     const newLabel = `signing-${this.keyVersion + 1}`;
-    this.keyVersion = await rotateDeviceKey({ hub: hubUrl, deviceId: this.id, keyStore: this.keys, currentLabel: this.label, newLabel, currentVersion: this.keyVersion });
+    this.keyVersion = await rotateDeviceKey({
+      hub: hubUrl,
+      deviceId: this.id,
+      keyStore: this.keys,
+      currentLabel: this.label,
+      newLabel,
+      currentVersion: this.keyVersion,
+    });
     this.label = newLabel;
   }
 

@@ -12,13 +12,20 @@ export interface HubTestPlatform extends TestPlatform {
   /** Creates the org if absent (kind `buyer` for org `buyer`, `city` otherwise). */
   ensureOrg(org: string): Promise<void>;
   /** Creates an org (if absent) and a principal with an API key; returns the key and principal id. */
-  principal(org: string, name: string, roles: string[], kind?: 'user' | 'service'): Promise<{ key: string; id: string }>;
+  principal(
+    org: string,
+    name: string,
+    roles: string[],
+    kind?: 'user' | 'service',
+  ): Promise<{ key: string; id: string }>;
   /** Creates the org if absent and a device enrollment token for it through POST /api/v1/devices/enrollment-tokens. */
   enrollmentToken(org: string, maxUses?: number): Promise<string>;
 }
 
 /** A listening platform with the real devices module and the hub data module, as `msec up` runs them. */
-export async function startHubPlatform(opts: { data?: HubOptions; config?: ConfigInput; store?: Store; clock?: Clock; alsoModules?: PlatformModule[] } = {}): Promise<HubTestPlatform> {
+export async function startHubPlatform(
+  opts: { data?: HubOptions; config?: ConfigInput; store?: Store; clock?: Clock; alsoModules?: PlatformModule[] } = {},
+): Promise<HubTestPlatform> {
   const mqttPort = await freePort();
   const t = await startTestPlatform({
     modules: [hubModule(opts.data), ...(opts.alsoModules ?? [])],
@@ -40,7 +47,10 @@ export async function startHubPlatform(opts: { data?: HubOptions; config?: Confi
   };
   const enrollmentToken: HubTestPlatform['enrollmentToken'] = async (org, maxUses = 1) => {
     await ensureOrg(org);
-    const res = await t.request('POST', '/api/v1/devices/enrollment-tokens', { token: await t.adminToken(), body: { org, maxUses } });
+    const res = await t.request('POST', '/api/v1/devices/enrollment-tokens', {
+      token: await t.adminToken(),
+      body: { org, maxUses },
+    });
     if (res.statusCode !== 201) throw new Error(`enrollment token for ${org}: ${res.statusCode} ${res.body}`);
     return (res.json() as { token: string }).token;
   };
@@ -49,7 +59,14 @@ export async function startHubPlatform(opts: { data?: HubOptions; config?: Confi
 
 export function connectMqtt(port: number, username: string, password: string, clientId?: string): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { username, password, reconnectPeriod: 0, protocolVersion: 4, connectTimeout: 5000, ...(clientId ? { clientId } : {}) });
+    const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+      username,
+      password,
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+      connectTimeout: 5000,
+      ...(clientId ? { clientId } : {}),
+    });
     c.once('connect', () => resolve(c));
     c.once('error', (err) => {
       c.end(true);
@@ -59,7 +76,11 @@ export function connectMqtt(port: number, username: string, password: string, cl
 }
 
 /** Runs a command to completion (or until `timeoutMs`, then SIGTERM); returns its output and exit code. */
-export function runTool(cmd: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string; code: number | null }> {
+export function runTool(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve) => {
     const p = spawn(cmd, args);
     let stdout = '';

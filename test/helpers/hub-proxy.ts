@@ -4,7 +4,10 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class CuttableProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  constructor(readonly port: number, private readonly target: { host: string; port: number }) {}
+  constructor(
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
 
   async restore(): Promise<void> {
     const server = createServer((client) => {

@@ -34,7 +34,13 @@ export const CRAFTED_CAPTURES: CraftedCapture[] = [...HOST_CAPTURES, ...ICS_CAPT
 
 export function captureNet(index: number): CaptureNet {
   const i = index + 1;
-  return { attacker: `203.0.113.${i}`, device: `192.168.${i}.10`, device2: `192.168.${i}.11`, insider: `192.168.${i}.20`, peer: `198.51.100.${i}` };
+  return {
+    attacker: `203.0.113.${i}`,
+    device: `192.168.${i}.10`,
+    device2: `192.168.${i}.11`,
+    insider: `192.168.${i}.20`,
+    peer: `198.51.100.${i}`,
+  };
 }
 
 /** All captures in one pcap, each in its own time slot. */
@@ -50,7 +56,10 @@ export function buildMergedCapture(captures: readonly CraftedCapture[] = CRAFTED
 }
 
 /** Which capture an EVE record belongs to, from its addresses. */
-export function captureOf(record: { src_ip?: string; dest_ip?: string }, captures: readonly CraftedCapture[] = CRAFTED_CAPTURES): CraftedCapture | undefined {
+export function captureOf(
+  record: { src_ip?: string; dest_ip?: string },
+  captures: readonly CraftedCapture[] = CRAFTED_CAPTURES,
+): CraftedCapture | undefined {
   for (let i = 0; i < captures.length; i++) {
     const n = captureNet(i);
     const mine = new Set([n.attacker, n.device, n.device2, n.insider, n.peer]);

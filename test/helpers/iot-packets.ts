@@ -35,7 +35,11 @@ export const mqtt = {
   connect(clientId: string, user: string | undefined, password: string | undefined, v: MqttVersion = 4): Buffer {
     const flags = 0x02 | (user !== undefined ? 0x80 : 0) | (password !== undefined ? 0x40 : 0);
     const head = Buffer.concat([str('MQTT'), Buffer.from([v, flags]), u16(60), props(v)]);
-    const payload = [str(clientId), ...(user !== undefined ? [str(user)] : []), ...(password !== undefined ? [str(password)] : [])];
+    const payload = [
+      str(clientId),
+      ...(user !== undefined ? [str(user)] : []),
+      ...(password !== undefined ? [str(password)] : []),
+    ];
     return mqttPacket(0x10, Buffer.concat([head, ...payload]));
   },
   connack(code: number, v: MqttVersion = 4): Buffer {
@@ -99,13 +103,27 @@ export function dnp3Frame(fromMaster: boolean, dst: number, src: number, app: Bu
   return Buffer.concat(blocks);
 }
 
-export const DNP3 = { READ: 0x01, WRITE: 0x02, COLD_RESTART: 0x0d, WARM_RESTART: 0x0e, DISABLE_UNSOLICITED: 0x15, RESPONSE: 0x81 } as const;
+export const DNP3 = {
+  READ: 0x01,
+  WRITE: 0x02,
+  COLD_RESTART: 0x0d,
+  WARM_RESTART: 0x0e,
+  DISABLE_UNSOLICITED: 0x15,
+  RESPONSE: 0x81,
+} as const;
 
 /** A DNP3 request fragment (FIR|FIN, sequence) with its objects. */
-export const dnp3App = (fn: number, objects: number[] = [], seq = 0) => Buffer.from([0xc0 | (seq & 0x0f), fn, ...objects]);
+export const dnp3App = (fn: number, objects: number[] = [], seq = 0) =>
+  Buffer.from([0xc0 | (seq & 0x0f), fn, ...objects]);
 
 /** CoAP (RFC 7252) message, version 1, no token; `path` segments become Uri-Path options. */
-export function coapMessage(type: 'CON' | 'NON' | 'ACK', code: number, messageId: number, path: string[] = [], payload?: Buffer): Buffer {
+export function coapMessage(
+  type: 'CON' | 'NON' | 'ACK',
+  code: number,
+  messageId: number,
+  path: string[] = [],
+  payload?: Buffer,
+): Buffer {
   const t = { CON: 0, NON: 1, ACK: 2 }[type];
   const parts: Buffer[] = [Buffer.from([0x40 | (t << 4), code]), u16(messageId)];
   let last = 0;

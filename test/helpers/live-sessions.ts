@@ -22,19 +22,42 @@ export interface Hub {
   api(method: string, path: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
 }
 
-export async function startHub(opts: { store: Store; bus: EventBus; dataDir?: string; keysFrom?: string; clock?: Clock }): Promise<Hub> {
+export async function startHub(opts: {
+  store: Store;
+  bus: EventBus;
+  dataDir?: string;
+  keysFrom?: string;
+  clock?: Clock;
+}): Promise<Hub> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'msec-live-'));
   if (opts.keysFrom) cpSync(join(opts.keysFrom, 'keys'), join(dataDir, 'keys'), { recursive: true });
   const mqttPort = await freePort();
-  const config = loadConfig({ env: {}, flags: { dataDir, port: 0, mqttPort, logLevel: 'silent', auth: { passwordHashCost: 10, loginRateLimitPerMinute: 10_000 } } });
+  const config = loadConfig({
+    env: {},
+    flags: {
+      dataDir,
+      port: 0,
+      mqttPort,
+      logLevel: 'silent',
+      auth: { passwordHashCost: 10, loginRateLimitPerMinute: 10_000 },
+    },
+  });
   const platform = await startPlatform({
-    config, logger: silentLogger(), store: opts.store, bus: opts.bus, modules: [hubModule()], ...(opts.clock ? { clock: opts.clock } : {}),
+    config,
+    logger: silentLogger(),
+    store: opts.store,
+    bus: opts.bus,
+    modules: [hubModule()],
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const devices = platform.ctx.services.get(HUB_DEVICES);
   const api: Hub['api'] = async (method, path, o = {}) => {
     const res = await fetch(`${platform.url}${path}`, {
       method,
-      headers: { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+        ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
     });
     const text = await res.text();
@@ -93,7 +116,10 @@ export interface SseProbe {
 /** An SSE stream of `/api/v1/subscribe?topic=…`; resolves once the server answered 200. */
 export async function sseProbe(url: string, token: string, filter: string): Promise<SseProbe> {
   const ctl = new AbortController();
-  const res = await fetch(`${url}/api/v1/subscribe?topic=${encodeURIComponent(filter)}`, { headers: { authorization: `Bearer ${token}` }, signal: ctl.signal });
+  const res = await fetch(`${url}/api/v1/subscribe?topic=${encodeURIComponent(filter)}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: ctl.signal,
+  });
   if (res.status !== 200 || !res.body) throw new Error(`SSE refused: ${res.status} ${await res.text()}`);
   const events: string[] = [];
   const reader = res.body.getReader();
@@ -107,7 +133,8 @@ export async function sseProbe(url: string, token: string, filter: string): Prom
       if (done) return text;
       text += decoder.decode(value, { stream: true });
       if (text.includes(': subscribed')) first();
-      for (const m of text.matchAll(/event: reading\nid: [^\n]*\ndata: (.*)\n/g)) if (!events.includes(m[1]!)) events.push(m[1]!);
+      for (const m of text.matchAll(/event: reading\nid: [^\n]*\ndata: (.*)\n/g))
+        if (!events.includes(m[1]!)) events.push(m[1]!);
     }
   })();
   await subscribed;

@@ -15,7 +15,10 @@ const server = createServer((_req, res) => {
   let i = 0;
   const timer = setInterval(() => {
     if (n === 1 && i === frames.length) console.log(`stalled ${Date.now()}`);
-    if (n === 1 && i >= frames.length) { i++; return; }
+    if (n === 1 && i >= frames.length) {
+      i++;
+      return;
+    }
     const jpeg = frames[i++ % frames.length]!;
     res.write(`--cam\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
     res.write(jpeg);

@@ -51,7 +51,13 @@ export class MonitorReceiver {
   /** HTTPS: the server's key and certificate; with `clientCa`, a client certificate it signs replaces the token. */
   readonly tls: { key: string; cert: string; clientCa?: string } | undefined;
 
-  constructor(opts: { token: string; org?: string; maxEvents?: number; maxBytes?: number; tls?: { key: string; cert: string; clientCa?: string } }) {
+  constructor(opts: {
+    token: string;
+    org?: string;
+    maxEvents?: number;
+    maxBytes?: number;
+    tls?: { key: string; cert: string; clientCa?: string };
+  }) {
     this.tls = opts.tls;
     this.token = opts.token;
     this.org = opts.org ?? 'test-org';
@@ -65,11 +71,20 @@ export class MonitorReceiver {
 
   async start(port = this.port): Promise<void> {
     const handler = (req: IncomingMessage, res: ServerResponse) => {
-      this.handle(req, res).catch((err: Error) => this.send(res, 500, { error: { code: 'INTERNAL', message: err.message } }));
+      this.handle(req, res).catch((err: Error) =>
+        this.send(res, 500, { error: { code: 'INTERNAL', message: err.message } }),
+      );
     };
     const t = this.tls;
     const server: Server = t
-      ? createTlsServer({ key: t.key, cert: t.cert, ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
+      ? createTlsServer(
+          {
+            key: t.key,
+            cert: t.cert,
+            ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          handler,
+        )
       : createServer(handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -106,14 +121,18 @@ export class MonitorReceiver {
     };
     if (req.method !== 'POST' || req.url !== '/api/v1/monitor/ingest') return err(404, 'NOT_FOUND', 'no such route');
     if (this.unavailable) {
-      const h: Record<string, string> = this.unavailable.retryAfterS !== undefined ? { 'retry-after': String(this.unavailable.retryAfterS) } : {};
+      const h: Record<string, string> =
+        this.unavailable.retryAfterS !== undefined ? { 'retry-after': String(this.unavailable.retryAfterS) } : {};
       return err(503, 'UNAVAILABLE', 'monitor is unavailable', h);
     }
     const byCert = this.tls?.clientCa !== undefined && (req.socket as TLSSocket).authorized === true;
-    if (!byCert && req.headers.authorization !== `Bearer ${this.token}`) return err(401, 'UNAUTHENTICATED', 'a valid bearer token is required');
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return err(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only');
+    if (!byCert && req.headers.authorization !== `Bearer ${this.token}`)
+      return err(401, 'UNAUTHENTICATED', 'a valid bearer token is required');
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+      return err(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only');
     const enc = req.headers['content-encoding'];
-    if (enc !== undefined && enc !== 'gzip' && enc !== 'identity') return err(415, 'UNSUPPORTED_MEDIA_TYPE', `content-encoding ${enc}`);
+    if (enc !== undefined && enc !== 'gzip' && enc !== 'identity')
+      return err(415, 'UNSUPPORTED_MEDIA_TYPE', `content-encoding ${enc}`);
     const body = await readLimited(enc === 'gzip' ? req.pipe(createGunzip()) : req, this.maxBytes);
     if (body === 'too-large') return err(413, 'MONITOR_BATCH_TOO_LARGE', `batch over ${this.maxBytes} bytes`);
     if (body === 'bad-encoding') return err(400, 'MALFORMED_INPUT', 'body is not valid gzip');
@@ -124,17 +143,29 @@ export class MonitorReceiver {
       return err(400, 'MALFORMED_JSON', 'body is not JSON');
     }
     const agent = doc?.agent;
-    if (typeof agent !== 'object' || agent === null || typeof agent.name !== 'string' || typeof agent.version !== 'string' || !Array.isArray(doc.events)) {
+    if (
+      typeof agent !== 'object' ||
+      agent === null ||
+      typeof agent.name !== 'string' ||
+      typeof agent.version !== 'string' ||
+      !Array.isArray(doc.events)
+    ) {
       return err(400, 'VALIDATION_FAILED', 'a batch is { agent: { name, version }, events: [...] }');
     }
-    if (doc.events.length > this.maxEvents) return err(413, 'MONITOR_BATCH_TOO_LARGE', `batch over ${this.maxEvents} events`);
+    if (doc.events.length > this.maxEvents)
+      return err(413, 'MONITOR_BATCH_TOO_LARGE', `batch over ${this.maxEvents} events`);
     let accepted = 0;
     let duplicates = 0;
     const rejected: { index: number; id?: string; code: string; message: string }[] = [];
     doc.events.forEach((ev: any, index: number) => {
       const problem = invalid(ev);
       if (problem) {
-        rejected.push({ index, ...(typeof ev?.id === 'string' ? { id: ev.id } : {}), code: 'MONITOR_EVENT_INVALID', message: problem });
+        rejected.push({
+          index,
+          ...(typeof ev?.id === 'string' ? { id: ev.id } : {}),
+          code: 'MONITOR_EVENT_INVALID',
+          message: problem,
+        });
         return;
       }
       const key = `${this.org}\u0000${ev.id}`;
@@ -142,7 +173,13 @@ export class MonitorReceiver {
         duplicates++;
         return;
       }
-      this.store.set(key, { id: ev.id, type: ev.type, line: ev.line, agent: agent.name, ...(ev.file !== undefined ? { file: ev.file } : {}) });
+      this.store.set(key, {
+        id: ev.id,
+        type: ev.type,
+        line: ev.line,
+        agent: agent.name,
+        ...(ev.file !== undefined ? { file: ev.file } : {}),
+      });
       accepted++;
     });
     this.stats.batches++;

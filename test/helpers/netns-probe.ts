@@ -36,7 +36,9 @@ function probeTcp(port: number): Promise<{ state: string; banner?: string }> {
       setTimeout(() => finish('open'), 300);
     });
     s.on('data', (d) => (banner += d.toString('latin1')));
-    s.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNREFUSED' ? 'refused' : `error:${err.code}`));
+    s.on('error', (err: NodeJS.ErrnoException) =>
+      finish(err.code === 'ECONNREFUSED' ? 'refused' : `error:${err.code}`),
+    );
   });
 }
 
@@ -53,7 +55,9 @@ function probeUdp(port: number): Promise<{ state: string }> {
     };
     const t = setTimeout(() => finish('silent'), req.timeoutMs);
     s.on('message', () => finish('answer'));
-    s.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNREFUSED' ? 'unreachable' : `error:${err.code}`));
+    s.on('error', (err: NodeJS.ErrnoException) =>
+      finish(err.code === 'ECONNREFUSED' ? 'unreachable' : `error:${err.code}`),
+    );
     s.connect(port, req.host, () => {
       s.send(Buffer.from('msec-probe\n'));
       // A second datagram: the ICMP error of the first is reported on the next socket operation.
@@ -65,7 +69,8 @@ function probeUdp(port: number): Promise<{ state: string }> {
 async function main(): Promise<void> {
   if (req.send) {
     const s = createSocket('udp4');
-    for (const b64 of req.send) await new Promise<void>((r) => s.send(Buffer.from(b64, 'base64'), req.sendPort!, req.host, () => r()));
+    for (const b64 of req.send)
+      await new Promise<void>((r) => s.send(Buffer.from(b64, 'base64'), req.sendPort!, req.host, () => r()));
     s.close();
     console.log(JSON.stringify({ sent: req.send.length }));
     return;

@@ -44,13 +44,22 @@ export class NetnsLab {
 
   /** Runs the port probe helper inside `ns`. */
   async probe(ns: string, request: Record<string, unknown>): Promise<any> {
-    const out = await this.exec(ns, process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'helpers', 'netns-probe.ts'), JSON.stringify(request)]);
+    const out = await this.exec(ns, process.execPath, [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'test', 'helpers', 'netns-probe.ts'),
+      JSON.stringify(request),
+    ]);
     return JSON.parse(out.trim().split('\n').pop()!);
   }
 
   /** Starts a long-running process in `ns` (its own process group, killed in cleanup). */
   spawn(ns: string, cmd: string, args: string[]): { child: ChildProcess; output: () => string } {
-    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
+    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO_ROOT,
+    });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));

@@ -15,7 +15,11 @@ export interface NodeRedRuntime {
  * a private user directory and no editor or admin API; resolves once the flows have started.
  * Spawned detached so stop() kills the whole process group.
  */
-export async function startNodeRed(userDir: string, flows: string, env: NodeJS.ProcessEnv = {}): Promise<NodeRedRuntime> {
+export async function startNodeRed(
+  userDir: string,
+  flows: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<NodeRedRuntime> {
   const port = await freePort();
   const settings = join(userDir, 'settings.js');
   const conf = {
@@ -32,11 +36,15 @@ export async function startNodeRed(userDir: string, flows: string, env: NodeJS.P
   };
   writeFileSync(settings, `module.exports = ${JSON.stringify(conf)};\n`);
   let log = '';
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'node-red', 'red.js'), '--settings', settings, '--userDir', userDir], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', 'node-red', 'red.js'), '--settings', settings, '--userDir', userDir],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
+  );
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
   const stop = () => {

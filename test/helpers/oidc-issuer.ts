@@ -20,13 +20,24 @@ export async function signingKey(kid: string): Promise<JWK> {
 }
 
 /** oidc-provider (a certified OpenID provider) on 127.0.0.1 as a stand-in for a city's Keycloak. */
-export async function startIssuer(port: number, opts: { audience: string; roles: string[]; key?: JWK }): Promise<TestIssuer> {
+export async function startIssuer(
+  port: number,
+  opts: { audience: string; roles: string[]; key?: JWK },
+): Promise<TestIssuer> {
   const issuer = `http://127.0.0.1:${port}`;
   const clientId = 'city-portal';
   const clientSecret = randomBytes(24).toString('base64url');
   const signingJwk = opts.key ?? (await signingKey(`k-${randomBytes(4).toString('hex')}`));
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+      },
+    ],
     jwks: { keys: [signingJwk] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     features: {
@@ -36,7 +47,13 @@ export async function startIssuer(port: number, opts: { audience: string; roles:
         enabled: true,
         defaultResource: () => opts.audience,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'api', audience: opts.audience, accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: 'RS256' } } }),
+        getResourceServerInfo: () => ({
+          scope: 'api',
+          audience: opts.audience,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: 300,
+          jwt: { sign: { alg: 'RS256' } },
+        }),
       },
     },
     extraTokenClaims: () => ({ roles: opts.roles, preferred_username: 'city-portal' }),
@@ -52,16 +69,20 @@ export async function startIssuer(port: number, opts: { audience: string; roles:
     token: async () => {
       const res = await fetch(`${issuer}/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api', resource: opts.audience }),
       });
       const body = (await res.json()) as { access_token?: string };
       if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
       return body.access_token;
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -19,7 +19,8 @@ const MSS = 1460;
 
 function ipBytes(ip: string): Buffer {
   const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`bad IPv4 address ${ip}`);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+    throw new Error(`bad IPv4 address ${ip}`);
   return Buffer.from(parts);
 }
 
@@ -69,7 +70,14 @@ export const TCP_RST = 0x04;
 export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
 
-export function tcpFrame(src: Endpoint, dst: Endpoint, flags: number, seq: number, ack: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+export function tcpFrame(
+  src: Endpoint,
+  dst: Endpoint,
+  flags: number,
+  seq: number,
+  ack: number,
+  payload: Buffer = Buffer.alloc(0),
+): Buffer {
   const h = Buffer.alloc(20);
   h.writeUInt16BE(src.port, 0);
   h.writeUInt16BE(dst.port, 2);
@@ -185,7 +193,15 @@ export class TcpSession {
       this.cap.add(tcpFrame(src, dst, TCP_PSH | TCP_ACK, seq, ack, chunk));
       if (fromClient) this.clientSeq += chunk.length;
       else this.serverSeq += chunk.length;
-      this.cap.add(tcpFrame(dst, src, TCP_ACK, fromClient ? this.serverSeq : this.clientSeq, fromClient ? this.clientSeq : this.serverSeq));
+      this.cap.add(
+        tcpFrame(
+          dst,
+          src,
+          TCP_ACK,
+          fromClient ? this.serverSeq : this.clientSeq,
+          fromClient ? this.clientSeq : this.serverSeq,
+        ),
+      );
     }
     return this;
   }

@@ -13,7 +13,11 @@ export interface TestPlatform {
   /** Logs in and returns the access token. */
   login(username: string, password: string): Promise<string>;
   adminToken(): Promise<string>;
-  request(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<LightMyRequestResponse>;
+  request(
+    method: string,
+    url: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -46,7 +50,8 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
     ...(opts.modules ? { modules: opts.modules } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const adminPassword = (JSON.parse(readFileSync(platform.adminCredentialFile!, 'utf8')) as { password: string }).password;
+  const adminPassword = (JSON.parse(readFileSync(platform.adminCredentialFile!, 'utf8')) as { password: string })
+    .password;
   const request: TestPlatform['request'] = (method, url, o = {}) =>
     platform.app.inject({
       method: method as 'GET',
@@ -56,7 +61,11 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
         ...(o.body !== undefined || o.rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
         ...o.headers,
       },
-      ...(o.rawBody !== undefined ? { payload: o.rawBody } : o.body !== undefined ? { payload: JSON.stringify(o.body) } : {}),
+      ...(o.rawBody !== undefined
+        ? { payload: o.rawBody }
+        : o.body !== undefined
+          ? { payload: JSON.stringify(o.body) }
+          : {}),
     });
   const login = async (username: string, password: string) => {
     const res = await request('POST', '/api/v1/auth/login', { body: { username, password } });

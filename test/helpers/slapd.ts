@@ -48,7 +48,10 @@ export async function startSlapd(): Promise<Slapd> {
   );
   const url = `ldap://127.0.0.1:${port}/`;
   // -d 0 keeps slapd in the foreground, so it dies with its process group.
-  const child: ChildProcess = spawn('slapd', ['-f', join(dir, 'slapd.conf'), '-h', url, '-d', '0'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('slapd', ['-f', join(dir, 'slapd.conf'), '-h', url, '-d', '0'], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const kill = () => {
@@ -64,12 +67,16 @@ export async function startSlapd(): Promise<Slapd> {
     return c;
   };
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`slapd exited: ${stderr}`);
-      const c = await admin();
-      await c.unbind();
-      return true;
-    }, 20_000, 'slapd to accept binds');
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`slapd exited: ${stderr}`);
+        const c = await admin();
+        await c.unbind();
+        return true;
+      },
+      20_000,
+      'slapd to accept binds',
+    );
   } catch (err) {
     kill();
     rmSync(dir, { recursive: true, force: true });
@@ -91,22 +98,43 @@ export async function startSlapd(): Promise<Slapd> {
 }
 
 /** Loads the base, people, groups and a service account; returns the passwords it set. */
-export async function loadCityDirectory(slapd: Slapd, users: Array<{ uid: string; groups: string[] }>, groups: string[]): Promise<{ servicePassword: string; passwords: Record<string, string> }> {
+export async function loadCityDirectory(
+  slapd: Slapd,
+  users: Array<{ uid: string; groups: string[] }>,
+  groups: string[],
+): Promise<{ servicePassword: string; passwords: Record<string, string> }> {
   const c = await slapd.admin();
   try {
     await c.add(SUFFIX, { objectClass: ['dcObject', 'organization'], dc: 'msec', o: 'msec test city' });
-    for (const ou of ['people', 'groups', 'services']) await c.add(`ou=${ou},${SUFFIX}`, { objectClass: 'organizationalUnit', ou });
+    for (const ou of ['people', 'groups', 'services'])
+      await c.add(`ou=${ou},${SUFFIX}`, { objectClass: 'organizationalUnit', ou });
     const servicePassword = randomBytes(18).toString('base64url');
-    await c.add(`cn=msec,ou=services,${SUFFIX}`, { objectClass: ['person'], cn: 'msec', sn: 'service', userPassword: servicePassword });
+    await c.add(`cn=msec,ou=services,${SUFFIX}`, {
+      objectClass: ['person'],
+      cn: 'msec',
+      sn: 'service',
+      userPassword: servicePassword,
+    });
     const passwords: Record<string, string> = {};
     for (const u of users) {
       passwords[u.uid] = randomBytes(12).toString('base64url');
-      await c.add(`uid=${u.uid},ou=people,${SUFFIX}`, { objectClass: ['inetOrgPerson'], uid: u.uid, cn: u.uid, sn: u.uid, displayName: `${u.uid} of the city`, userPassword: passwords[u.uid]! });
+      await c.add(`uid=${u.uid},ou=people,${SUFFIX}`, {
+        objectClass: ['inetOrgPerson'],
+        uid: u.uid,
+        cn: u.uid,
+        sn: u.uid,
+        displayName: `${u.uid} of the city`,
+        userPassword: passwords[u.uid]!,
+      });
     }
     for (const g of groups) {
       const members = users.filter((u) => u.groups.includes(g)).map((u) => `uid=${u.uid},ou=people,${SUFFIX}`);
       // groupOfNames needs a member: the service account keeps a group valid when its last user leaves.
-      await c.add(`cn=${g},ou=groups,${SUFFIX}`, { objectClass: 'groupOfNames', cn: g, member: [`cn=msec,ou=services,${SUFFIX}`, ...members] });
+      await c.add(`cn=${g},ou=groups,${SUFFIX}`, {
+        objectClass: 'groupOfNames',
+        cn: g,
+        member: [`cn=msec,ou=services,${SUFFIX}`, ...members],
+      });
     }
     return { servicePassword, passwords };
   } finally {

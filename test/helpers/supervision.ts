@@ -10,7 +10,8 @@ export interface PlantGoal {
 
 export function edgeList(lts: Lts): { s: number; a: number; t: number }[] {
   const out: { s: number; a: number; t: number }[] = [];
-  for (let s = 0; s < lts.nStates; s++) for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) out.push({ s, a: lts.labels[e]!, t: lts.targets[e]! });
+  for (let s = 0; s < lts.nStates; s++)
+    for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) out.push({ s, a: lts.labels[e]!, t: lts.targets[e]! });
   return out;
 }
 
@@ -23,7 +24,8 @@ const isUnc = (p: PlantGoal, a: number) => a === 0 || p.controllable[a] !== 1;
 export function validSet(p: PlantGoal, set: boolean[]): boolean {
   const es = edgeList(p.lts);
   for (const e of es) if (set[e.s] && isUnc(p, e.a) && (e.t === ERROR_STATE || !set[e.t])) return false;
-  if (!p.marking) return set.every((inSet, s) => !inSet || es.some((e) => e.s === s && e.t !== ERROR_STATE && set[e.t]));
+  if (!p.marking)
+    return set.every((inSet, s) => !inSet || es.some((e) => e.s === s && e.t !== ERROR_STATE && set[e.t]));
   const co = set.map(() => false);
   let changed = true;
   while (changed) {
@@ -61,23 +63,27 @@ export function exploreController(p: PlantGoal, sup: Supervisor): string[] {
   const name = (a: number) => c.actions.name(a);
   for (const e of ctrlEdges) {
     if (e.t === ERROR_STATE) problems.push(`Q${e.s} enables ${name(e.a)} into ERROR`);
-    else if (!plantEdges.some((pe) => pe.s === sup.plantStateOf[e.s] && pe.a === e.a && pe.t === sup.plantStateOf[e.t])) problems.push(`Q${e.s} --${name(e.a)}-> is not a plant move`);
+    else if (!plantEdges.some((pe) => pe.s === sup.plantStateOf[e.s] && pe.a === e.a && pe.t === sup.plantStateOf[e.t]))
+      problems.push(`Q${e.s} --${name(e.a)}-> is not a plant move`);
   }
   for (let q = 0; q < c.nStates; q++) {
     for (const pe of plantEdges.filter((x) => x.s === sup.plantStateOf[q] && isUnc(p, x.a))) {
-      if (!ctrlEdges.some((e) => e.s === q && e.a === pe.a && sup.plantStateOf[e.t] === pe.t)) problems.push(`Q${q} disables the uncontrollable ${name(pe.a)}`);
+      if (!ctrlEdges.some((e) => e.s === q && e.a === pe.a && sup.plantStateOf[e.t] === pe.t))
+        problems.push(`Q${q} disables the uncontrollable ${name(pe.a)}`);
     }
   }
-  if (!p.marking) for (let q = 0; q < c.nStates; q++) if (c.offsets[q] === c.offsets[q + 1]) problems.push(`Q${q} deadlocks`);
+  if (!p.marking)
+    for (let q = 0; q < c.nStates; q++) if (c.offsets[q] === c.offsets[q + 1]) problems.push(`Q${q} deadlocks`);
   if (p.marking) {
     const co = new Array<boolean>(c.nStates).fill(false);
     let changed = true;
     while (changed) {
       changed = false;
-      for (const e of ctrlEdges) if (!co[e.s] && e.t >= 0 && (p.marking[e.a] === 1 || co[e.t])) {
-        co[e.s] = true;
-        changed = true;
-      }
+      for (const e of ctrlEdges)
+        if (!co[e.s] && e.t >= 0 && (p.marking[e.a] === 1 || co[e.t])) {
+          co[e.s] = true;
+          changed = true;
+        }
     }
     co.forEach((ok, q) => ok || problems.push(`Q${q} cannot reach a marked state`));
   }

@@ -56,10 +56,30 @@ app-layer:
 }
 
 /** Runs `suricata -r pcap -k none` offline with the minimal config and returns the EVE lines. */
-export async function runSuricata(opts: { pcap: string; rules: string; outDir: string; args?: string[]; timeoutMs?: number }): Promise<string[]> {
+export async function runSuricata(opts: {
+  pcap: string;
+  rules: string;
+  outDir: string;
+  args?: string[];
+  timeoutMs?: number;
+}): Promise<string[]> {
   const cfg = join(opts.outDir, 'suricata.yaml');
   writeFileSync(cfg, minimalSuricataYaml(opts.outDir));
-  const args = ['-c', cfg, '-S', opts.rules, '-r', opts.pcap, '-l', opts.outDir, '-k', 'none', '--runmode', 'single', ...(opts.args ?? [])];
+  const args = [
+    '-c',
+    cfg,
+    '-S',
+    opts.rules,
+    '-r',
+    opts.pcap,
+    '-l',
+    opts.outDir,
+    '-k',
+    'none',
+    '--runmode',
+    'single',
+    ...(opts.args ?? []),
+  ];
   const child = spawn('suricata', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
@@ -75,13 +95,19 @@ export async function runSuricata(opts: { pcap: string; rules: string; outDir: s
   clearTimeout(timer);
   const eve = join(opts.outDir, 'eve.json');
   if (code !== 0 || !existsSync(eve)) throw new Error(`suricata exited ${code}: ${output.slice(-2000)}`);
-  return readFileSync(eve, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return readFileSync(eve, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 /** Adds ATT&CK metadata to each rule of a file, as the IoT ruleset and ET Open tag theirs (`metadata: mitre_technique_id …`). */
 export function withMitreMetadata(rulesText: string, technique: string, tactic: string): string {
   return rulesText
     .split('\n')
-    .map((l) => (/^\s*(alert|drop|pass|reject)\s/.test(l) ? l.replace(/\bsid\s*:/, `metadata: mitre_technique_id ${technique}, mitre_tactic_id ${tactic}; sid:`) : l))
+    .map((l) =>
+      /^\s*(alert|drop|pass|reject)\s/.test(l)
+        ? l.replace(/\bsid\s*:/, `metadata: mitre_technique_id ${technique}, mitre_tactic_id ${tactic}; sid:`)
+        : l,
+    )
     .join('\n');
 }

@@ -32,14 +32,21 @@ export function cleanupSuricataRuns(): void {
 
 export async function runOffline(config: string, pcap: string, extraArgs: readonly string[] = []): Promise<OfflineRun> {
   const logDir = scratchDir('msec-eve-');
-  const run = await runSuricata('suricata', ['-c', config, '-r', pcap, '-k', 'none', '-l', logDir, ...extraArgs], 180_000);
+  const run = await runSuricata(
+    'suricata',
+    ['-c', config, '-r', pcap, '-k', 'none', '-l', logDir, ...extraArgs],
+    180_000,
+  );
   let text = '';
   try {
     text = readFileSync(join(logDir, 'eve.json'), 'utf8');
   } catch {
     /* no eve.json: Suricata failed, the output says why */
   }
-  const records = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EveRecord);
+  const records = text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EveRecord);
   return { records, output: run.output, code: run.code };
 }
 

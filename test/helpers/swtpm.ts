@@ -87,11 +87,16 @@ export async function startSwtpm(options: { stateDir?: string } = {}): Promise<S
     const proc = spawn(
       'swtpm',
       [
-        'socket', '--tpm2',
-        '--server', `type=tcp,port=${port},bindaddr=${HOST}`,
-        '--ctrl', `type=tcp,port=${ctrlPort},bindaddr=${HOST}`,
-        '--tpmstate', `dir=${stateDir}`,
-        '--flags', 'not-need-init,startup-clear',
+        'socket',
+        '--tpm2',
+        '--server',
+        `type=tcp,port=${port},bindaddr=${HOST}`,
+        '--ctrl',
+        `type=tcp,port=${ctrlPort},bindaddr=${HOST}`,
+        '--tpmstate',
+        `dir=${stateDir}`,
+        '--flags',
+        'not-need-init,startup-clear',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

@@ -10,20 +10,32 @@ export const VIDEO_LIMIT_BYTES = 256 * 1024 * 1024;
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 
-const OptionsQuery = Type.Object({
-  classes: Type.Optional(Type.String({ maxLength: 100 })),
-  fill: Type.Optional(Type.String({ maxLength: 20 })),
-  minScore: Type.Optional(Type.Number()),
-  dilation: Type.Optional(Type.Number()),
-  shadow: Type.Optional(Type.Number()),
-  faces: Type.Optional(Type.String({ maxLength: 20 })),
-  plates: Type.Optional(Type.String({ maxLength: 20 })),
-}, { additionalProperties: false });
+const OptionsQuery = Type.Object(
+  {
+    classes: Type.Optional(Type.String({ maxLength: 100 })),
+    fill: Type.Optional(Type.String({ maxLength: 20 })),
+    minScore: Type.Optional(Type.Number()),
+    dilation: Type.Optional(Type.Number()),
+    shadow: Type.Optional(Type.Number()),
+    faces: Type.Optional(Type.String({ maxLength: 20 })),
+    plates: Type.Optional(Type.String({ maxLength: 20 })),
+  },
+  { additionalProperties: false },
+);
 const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
 const bearer = [{ bearerAuth: [] }];
 /** Route-level gate for reading jobs (may this subject read its own jobs); the handler checks the job's owner. */
-const readGate = { security: { action: 'anonymizer:job:read', resource: (req: FastifyRequest) => ({ type: 'job', ...(req.subject?.org ? { org: req.subject.org } : {}), ...(req.subject ? { owner: req.subject.id } : {}) }) } };
+const readGate = {
+  security: {
+    action: 'anonymizer:job:read',
+    resource: (req: FastifyRequest) => ({
+      type: 'job',
+      ...(req.subject?.org ? { org: req.subject.org } : {}),
+      ...(req.subject ? { owner: req.subject.id } : {}),
+    }),
+  },
+};
 const tags = ['anonymizer'];
 
 /** The GANonymizer-compatible body: `{"image": "<base64>"}`. */
@@ -45,7 +57,8 @@ async function uploaded(req: FastifyRequest): Promise<{ bytes: Buffer; json: boo
   }
   // The route's body limit leaves room for base64; the image itself gets the same limit either way.
   const bytes = Buffer.isBuffer(req.body) ? req.body : fromJson(req.body);
-  if (bytes.length > IMAGE_LIMIT_BYTES) throw new MsecError('BODY_TOO_LARGE', `the image is larger than ${IMAGE_LIMIT_BYTES} bytes`, { status: 413 });
+  if (bytes.length > IMAGE_LIMIT_BYTES)
+    throw new MsecError('BODY_TOO_LARGE', `the image is larger than ${IMAGE_LIMIT_BYTES} bytes`, { status: 413 });
   return { bytes, json: !Buffer.isBuffer(req.body) };
 }
 
@@ -53,37 +66,65 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
   // Encapsulated: the raw-body parsers and multipart apply to these routes only.
   await app.register(async (scope) => {
     await scope.register(multipart);
-    scope.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: IMAGE_LIMIT_BYTES }, (_req, body, done) => done(null, body));
-    scope.addContentTypeParser(/^(video\/|application\/octet-stream)/, { parseAs: 'buffer', bodyLimit: VIDEO_LIMIT_BYTES }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: IMAGE_LIMIT_BYTES }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.addContentTypeParser(
+      /^(video\/|application\/octet-stream)/,
+      { parseAs: 'buffer', bodyLimit: VIDEO_LIMIT_BYTES },
+      (_req, body, done) => done(null, body),
+    );
 
-    scope.post<{ Querystring: Static<typeof OptionsQuery> }>('/anonymizer/image', {
-      config: { security: { action: 'anonymizer:image:create' } },
-      bodyLimit: Math.ceil(IMAGE_LIMIT_BYTES * 1.4),
-      schema: {
-        tags, security: bearer, querystring: OptionsQuery,
-        summary: 'Anonymize one image: a raw JPEG/PNG/WebP body, a multipart file, or GANonymizer\'s {"image": base64} (answered the same way)',
+    scope.post<{ Querystring: Static<typeof OptionsQuery> }>(
+      '/anonymizer/image',
+      {
+        config: { security: { action: 'anonymizer:image:create' } },
+        bodyLimit: Math.ceil(IMAGE_LIMIT_BYTES * 1.4),
+        schema: {
+          tags,
+          security: bearer,
+          querystring: OptionsQuery,
+          summary:
+            'Anonymize one image: a raw JPEG/PNG/WebP body, a multipart file, or GANonymizer\'s {"image": base64} (answered the same way)',
+        },
       },
-    }, async (req, reply: FastifyReply) => {
-      const options = parseOptions(req.query, service.options);
-      const { bytes, json } = await uploaded(req);
-      const out = await service.image(bytes, options);
-      req.auditNote = { resource: 'anonymizer/image', detail: { removed: out.report.totals, width: out.report.width, height: out.report.height } };
-      reply.header('x-anonymizer-removed', JSON.stringify(out.report.totals));
-      if (json) return { image: out.bytes.toString('base64') };
-      return reply.type(MIME[out.format]!).send(out.bytes);
-    });
+      async (req, reply: FastifyReply) => {
+        const options = parseOptions(req.query, service.options);
+        const { bytes, json } = await uploaded(req);
+        const out = await service.image(bytes, options);
+        req.auditNote = {
+          resource: 'anonymizer/image',
+          detail: { removed: out.report.totals, width: out.report.width, height: out.report.height },
+        };
+        reply.header('x-anonymizer-removed', JSON.stringify(out.report.totals));
+        if (json) return { image: out.bytes.toString('base64') };
+        return reply.type(MIME[out.format]!).send(out.bytes);
+      },
+    );
 
-    scope.post<{ Querystring: Static<typeof OptionsQuery> }>('/anonymizer/jobs', {
-      config: { security: { action: 'anonymizer:job:create' } },
-      bodyLimit: VIDEO_LIMIT_BYTES,
-      schema: { tags, security: bearer, querystring: OptionsQuery, summary: 'Queue a video file (raw body, video/* or application/octet-stream) for anonymization' },
-    }, async (req, reply) => {
-      if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new MsecError('ANONYMIZER_VIDEO_EMPTY', 'send the video as the raw body (Content-Type video/*)', { status: 400 });
-      const options = parseOptions({ fill: 'background', ...req.query }, service.options);
-      const job = service.submit(req.body, req.subject!.id, req.subject!.org, options);
-      req.auditNote = { resource: `anonymizer/job/${job.id}`, detail: { bytes: req.body.length } };
-      return reply.code(202).send({ id: job.id, status: job.status });
-    });
+    scope.post<{ Querystring: Static<typeof OptionsQuery> }>(
+      '/anonymizer/jobs',
+      {
+        config: { security: { action: 'anonymizer:job:create' } },
+        bodyLimit: VIDEO_LIMIT_BYTES,
+        schema: {
+          tags,
+          security: bearer,
+          querystring: OptionsQuery,
+          summary: 'Queue a video file (raw body, video/* or application/octet-stream) for anonymization',
+        },
+      },
+      async (req, reply) => {
+        if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+          throw new MsecError('ANONYMIZER_VIDEO_EMPTY', 'send the video as the raw body (Content-Type video/*)', {
+            status: 400,
+          });
+        const options = parseOptions({ fill: 'background', ...req.query }, service.options);
+        const job = service.submit(req.body, req.subject!.id, req.subject!.org, options);
+        req.auditNote = { resource: `anonymizer/job/${job.id}`, detail: { bytes: req.body.length } };
+        return reply.code(202).send({ id: job.id, status: job.status });
+      },
+    );
 
     const ownJob = (req: FastifyRequest<{ Params: Static<typeof JobParams> }>, action: string) => {
       const job = service.get(req.params.id);
@@ -92,22 +133,36 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
       return job;
     };
 
-    scope.get<{ Params: Static<typeof JobParams> }>('/anonymizer/jobs/:id', {
-      config: readGate,
-      schema: { tags, security: bearer, params: JobParams, summary: 'A video job\'s status and progress (frames, fps, ETA) and, once done, its report' },
-    }, async (req) => {
-      const { id, status, progress, error, report } = ownJob(req, 'anonymizer:job:read');
-      return { id, status, progress, ...(error ? { error } : {}), ...(report ? { report } : {}) };
-    });
+    scope.get<{ Params: Static<typeof JobParams> }>(
+      '/anonymizer/jobs/:id',
+      {
+        config: readGate,
+        schema: {
+          tags,
+          security: bearer,
+          params: JobParams,
+          summary: "A video job's status and progress (frames, fps, ETA) and, once done, its report",
+        },
+      },
+      async (req) => {
+        const { id, status, progress, error, report } = ownJob(req, 'anonymizer:job:read');
+        return { id, status, progress, ...(error ? { error } : {}), ...(report ? { report } : {}) };
+      },
+    );
 
-    scope.get<{ Params: Static<typeof JobParams> }>('/anonymizer/jobs/:id/output', {
-      config: readGate,
-      schema: { tags, security: bearer, params: JobParams, summary: 'The anonymized video (MP4) of a finished job' },
-    }, async (req, reply) => {
-      const job = ownJob(req, 'anonymizer:job:read');
-      if (job.status !== 'done') throw new MsecError('ANONYMIZER_JOB_NOT_DONE', `the job is ${job.status}`, { status: 409 });
-      const { createReadStream } = await import('node:fs');
-      return reply.type('video/mp4').send(createReadStream(job.output));
-    });
+    scope.get<{ Params: Static<typeof JobParams> }>(
+      '/anonymizer/jobs/:id/output',
+      {
+        config: readGate,
+        schema: { tags, security: bearer, params: JobParams, summary: 'The anonymized video (MP4) of a finished job' },
+      },
+      async (req, reply) => {
+        const job = ownJob(req, 'anonymizer:job:read');
+        if (job.status !== 'done')
+          throw new MsecError('ANONYMIZER_JOB_NOT_DONE', `the job is ${job.status}`, { status: 409 });
+        const { createReadStream } = await import('node:fs');
+        return reply.type('video/mp4').send(createReadStream(job.output));
+      },
+    );
   });
 }

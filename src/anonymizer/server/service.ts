@@ -34,7 +34,10 @@ export class AnonymizerService {
   private queue: Promise<void> = Promise.resolve();
   private readonly dir: string;
 
-  constructor(dataDir: string, readonly options: AnonymizerOptions = DEFAULT_OPTIONS) {
+  constructor(
+    dataDir: string,
+    readonly options: AnonymizerOptions = DEFAULT_OPTIONS,
+  ) {
     this.dir = join(dataDir, 'anonymizer');
   }
 
@@ -47,12 +50,21 @@ export class AnonymizerService {
   /** Stores the upload and queues it; the job's progress is polled. */
   submit(video: Uint8Array, owner: string, org: string | undefined, options: AnonymizerOptions): Job {
     if (this.jobs.size >= MAX_JOBS) this.evictFinished();
-    if (this.jobs.size >= MAX_JOBS) throw new MsecError('ANONYMIZER_BUSY', 'too many video jobs: try again later', { status: 503 });
+    if (this.jobs.size >= MAX_JOBS)
+      throw new MsecError('ANONYMIZER_BUSY', 'too many video jobs: try again later', { status: 503 });
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const id = randomUUID();
     const input = join(this.dir, `${id}.in`);
     writeFileSync(input, video, { mode: 0o600 });
-    const job: Job = { id, owner, org, status: 'queued', progress: { frames: 0, fps: 0 }, output: join(this.dir, `${id}.mp4`), createdAt: Date.now() };
+    const job: Job = {
+      id,
+      owner,
+      org,
+      status: 'queued',
+      progress: { frames: 0, fps: 0 },
+      output: join(this.dir, `${id}.mp4`),
+      createdAt: Date.now(),
+    };
     this.jobs.set(id, job);
     this.queue = this.queue.then(() => this.run(job, input, options));
     return job;
@@ -67,8 +79,20 @@ export class AnonymizerService {
     try {
       this.pool ??= DetectorPool.start(this.options, 1);
       const detector = await this.pool;
-      const { perFrame: _perFrame, input: _in, output: _out, ...report } = await anonymizeVideo({
-        input, output: job.output, options, detector, inFlight: 1, onProgress: (p) => { job.progress = p; },
+      const {
+        perFrame: _perFrame,
+        input: _in,
+        output: _out,
+        ...report
+      } = await anonymizeVideo({
+        input,
+        output: job.output,
+        options,
+        detector,
+        inFlight: 1,
+        onProgress: (p) => {
+          job.progress = p;
+        },
       });
       job.report = report;
       job.status = 'done';
@@ -82,7 +106,9 @@ export class AnonymizerService {
   }
 
   private evictFinished(): void {
-    const done = [...this.jobs.values()].filter((j) => j.status === 'done' || j.status === 'failed').sort((a, b) => a.createdAt - b.createdAt);
+    const done = [...this.jobs.values()]
+      .filter((j) => j.status === 'done' || j.status === 'failed')
+      .sort((a, b) => a.createdAt - b.createdAt);
     for (const j of done.slice(0, Math.max(1, done.length >> 1))) {
       rmSync(j.output, { force: true });
       this.jobs.delete(j.id);

@@ -1,14 +1,23 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { MsecError } from '../../core/errors.ts';
 import { newSecret } from '../../core/ids.ts';
-import { ORG_KINDS, PRINCIPAL_KINDS, ROLES, isRole, type OrgKind, type PrincipalKind, type Role } from '../../iam/roles.ts';
+import {
+  ORG_KINDS,
+  PRINCIPAL_KINDS,
+  ROLES,
+  isRole,
+  type OrgKind,
+  type PrincipalKind,
+  type Role,
+} from '../../iam/roles.ts';
 import type { CliIo } from '../io.ts';
 import { openLocalIam } from '../local-platform.ts';
 import { configFromOptions, parsePositiveInt, withDataOptions, type DataOptionValues } from '../options.ts';
 
 function oneOf<T extends string>(allowed: readonly T[], what: string) {
   return (value: string): T => {
-    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`${what} must be one of ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(value))
+      throw new InvalidArgumentError(`${what} must be one of ${allowed.join(', ')}`);
     return value as T;
   };
 }
@@ -32,7 +41,13 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
       const p = await local.iam.directory.findByName(name);
       if (!p) throw new MsecError('NOT_FOUND', `no principal named ${name}`);
       await local.iam.unlock(p);
-      await local.iam.audit.append({ actorName: 'cli', action: 'iam:principal:unlock', resource: `principal id=${p.id} name=${p.name}`, orgId: p.orgId, outcome: 'succeeded' });
+      await local.iam.audit.append({
+        actorName: 'cli',
+        action: 'iam:principal:unlock',
+        resource: `principal id=${p.id} name=${p.name}`,
+        orgId: p.orgId,
+        outcome: 'succeeded',
+      });
       io.out(`unlocked ${p.name}: it may log in again from every address`);
     } finally {
       await local.close();
@@ -50,7 +65,12 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
     const local = await openLocalIam(await configFromOptions(o));
     try {
       const org = await local.iam.directory.createOrg({ id: o.id, name: o.name, kind: o.kind });
-      await local.iam.audit.append({ actorName: 'cli', action: 'iam:org:create', resource: `org id=${org.id}`, outcome: 'succeeded' });
+      await local.iam.audit.append({
+        actorName: 'cli',
+        action: 'iam:org:create',
+        resource: `org id=${org.id}`,
+        outcome: 'succeeded',
+      });
       io.out(`created organisation ${org.id} (${org.kind})`);
     } finally {
       await local.close();
@@ -64,21 +84,50 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
       .requiredOption('--org <id>', 'organisation id')
       .requiredOption('--username <name>', 'login name')
       .requiredOption('--role <role>', `role (repeatable): ${ROLES.join(', ')}`, collectRole)
-      .option('--kind <kind>', 'user or service', oneOf(PRINCIPAL_KINDS.filter((k) => k !== 'device') as PrincipalKind[], 'kind'), 'user' as PrincipalKind)
+      .option(
+        '--kind <kind>',
+        'user or service',
+        oneOf(PRINCIPAL_KINDS.filter((k) => k !== 'device') as PrincipalKind[], 'kind'),
+        'user' as PrincipalKind,
+      )
       .option('--display-name <name>', 'display name')
       .option('--password-stdin', 'read the password from standard input instead of generating one'),
-  ).action(async (o: DataOptionValues & { org: string; username: string; role: Role[]; kind: PrincipalKind; displayName?: string; passwordStdin?: boolean }) => {
-    const password = o.passwordStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : newSecret(18);
-    const local = await openLocalIam(await configFromOptions(o));
-    try {
-      const p = await local.iam.directory.createPrincipal({ orgId: o.org, kind: o.kind, name: o.username, displayName: o.displayName, roles: o.role, password });
-      await local.iam.audit.append({ actorName: 'cli', action: 'iam:principal:create', resource: `principal id=${p.id} name=${p.name}`, orgId: p.orgId, outcome: 'succeeded' });
-      io.out(`created ${p.kind} ${p.name} (${p.id}) in ${p.orgId} with roles ${p.roles.join(', ')}`);
-      if (!o.passwordStdin) io.out(`password (shown once): ${password}`);
-    } finally {
-      await local.close();
-    }
-  });
+  ).action(
+    async (
+      o: DataOptionValues & {
+        org: string;
+        username: string;
+        role: Role[];
+        kind: PrincipalKind;
+        displayName?: string;
+        passwordStdin?: boolean;
+      },
+    ) => {
+      const password = o.passwordStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : newSecret(18);
+      const local = await openLocalIam(await configFromOptions(o));
+      try {
+        const p = await local.iam.directory.createPrincipal({
+          orgId: o.org,
+          kind: o.kind,
+          name: o.username,
+          displayName: o.displayName,
+          roles: o.role,
+          password,
+        });
+        await local.iam.audit.append({
+          actorName: 'cli',
+          action: 'iam:principal:create',
+          resource: `principal id=${p.id} name=${p.name}`,
+          orgId: p.orgId,
+          outcome: 'succeeded',
+        });
+        io.out(`created ${p.kind} ${p.name} (${p.id}) in ${p.orgId} with roles ${p.roles.join(', ')}`);
+        if (!o.passwordStdin) io.out(`password (shown once): ${password}`);
+      } finally {
+        await local.close();
+      }
+    },
+  );
 
   withDataOptions(
     admin
@@ -93,7 +142,13 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
       const p = await local.iam.directory.findByName(o.principal);
       if (!p) throw new MsecError('NOT_FOUND', `principal ${o.principal} not found`);
       const { key, info } = await local.iam.apiKeys.create(p.id, o.name, o.ttlDays ? o.ttlDays * 86400 : undefined);
-      await local.iam.audit.append({ actorName: 'cli', action: 'iam:api-key:create', resource: `api-key id=${info.id} principal=${p.id}`, orgId: p.orgId, outcome: 'succeeded' });
+      await local.iam.audit.append({
+        actorName: 'cli',
+        action: 'iam:api-key:create',
+        resource: `api-key id=${info.id} principal=${p.id}`,
+        orgId: p.orgId,
+        outcome: 'succeeded',
+      });
       io.out(`api key ${info.id} for ${p.name} (shown once): ${key}`);
     } finally {
       await local.close();

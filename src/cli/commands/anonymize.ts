@@ -1,8 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
-  anonymizeImageFile, anonymizeVideo, DetectorPool, formatFromPath, LiveAnonymizer, LocalDetector, parseOptions,
-  type AnonymizeReport, type AnonymizerOptions, type Progress,
+  anonymizeImageFile,
+  anonymizeVideo,
+  DetectorPool,
+  formatFromPath,
+  LiveAnonymizer,
+  LocalDetector,
+  parseOptions,
+  type AnonymizeReport,
+  type AnonymizerOptions,
+  type Progress,
 } from '../../anonymizer/index.ts';
 import { MsecError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
@@ -37,15 +45,24 @@ function progressBar(p: Progress): string {
 
 function optionsFrom(f: AnonymizeFlags, video: boolean): AnonymizerOptions {
   return parseOptions({
-    classes: f.classes, minScore: f.minScore, dilation: f.dilation, shadow: f.shadow, faces: f.faces, plates: f.plates,
-    detectEvery: f.detectEvery, detectorModel: f.detector,
+    classes: f.classes,
+    minScore: f.minScore,
+    dilation: f.dilation,
+    shadow: f.shadow,
+    faces: f.faces,
+    plates: f.plates,
+    detectEvery: f.detectEvery,
+    detectorModel: f.detector,
     // A fixed camera's video is filled from its background; a still has none.
     fill: f.fill ?? (video ? 'background' : 'inpaint'),
   });
 }
 
 function summary(r: AnonymizeReport): string {
-  const totals = Object.entries(r.totals).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing';
+  const totals =
+    Object.entries(r.totals)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'nothing';
   return `${r.output}: ${r.frames} frame(s) in ${r.seconds.toFixed(1)} s (${r.fps.toFixed(1)} fps), removed or blurred: ${totals}`;
 }
 
@@ -55,14 +72,20 @@ export function registerAnonymizeCommand(program: Command, io: CliIo): void {
     .description('remove people and vehicles, blur faces and plates, in an image or a video file')
     .argument('<input>', 'JPEG, PNG or WebP image, or a video ffmpeg can read')
     .option('-o, --output <file>', 'output (.jpg/.png/.webp for images; .mp4/.mkv/.webm/.avi/.mov for video)')
-    .option('--serve <[host:]port>', 'live stream input (rtsp://, http://...mjpeg): serve it anonymized as MJPEG over HTTP')
+    .option(
+      '--serve <[host:]port>',
+      'live stream input (rtsp://, http://...mjpeg): serve it anonymized as MJPEG over HTTP',
+    )
     .option('--size <WxH>', 'live stream: frame size to process at', '640x480')
     .option('--report <file>', 'JSON report of what was removed per frame and class (default: OUTPUT.report.json)')
     .option('--classes <list>', 'classes to remove: person,bicycle,motorcycle,car,truck,bus')
-    .option('--fill <method>', 'inpaint | background | blur | pixelate | solid (default: inpaint for images, background for video)')
+    .option(
+      '--fill <method>',
+      'inpaint | background | blur | pixelate | solid (default: inpaint for images, background for video)',
+    )
     .option('--min-score <n>', 'detector score threshold')
-    .option('--dilation <share>', 'mask growth as a share of each object\'s size')
-    .option('--shadow <share>', 'shadow wedge length as a share of the object\'s height (0: off)')
+    .option('--dilation <share>', "mask growth as a share of each object's size")
+    .option('--shadow <share>', "shadow wedge length as a share of the object's height (0: off)")
     .option('--faces <how>', 'visible faces: blur | pixelate | off')
     .option('--plates <how>', 'plates of kept vehicles: band | off')
     .option('--detect-every <k>', 'video: run the detector on every k-th frame')
@@ -76,7 +99,8 @@ export function registerAnonymizeCommand(program: Command, io: CliIo): void {
       const output = f.output;
       const stillIn = formatFromPath(input) !== undefined;
       const stillOut = formatFromPath(output) !== undefined;
-      if (stillIn !== stillOut) throw new MsecError('VALIDATION_FAILED', 'an image goes to an image file and a video to a video file');
+      if (stillIn !== stillOut)
+        throw new MsecError('VALIDATION_FAILED', 'an image goes to an image file and a video to a video file');
       const options = optionsFrom(f, !stillIn);
       let report: AnonymizeReport;
       if (stillIn) {
@@ -92,7 +116,12 @@ export function registerAnonymizeCommand(program: Command, io: CliIo): void {
         const show = f.progress || process.stderr.isTTY;
         try {
           report = await anonymizeVideo({
-            input, output, options, detector: pool, inFlight: workers, keepAudio: f.audio ?? false,
+            input,
+            output,
+            options,
+            detector: pool,
+            inFlight: workers,
+            keepAudio: f.audio ?? false,
             ...(show ? { onProgress: (p: Progress) => process.stderr.write(progressBar(p)) } : {}),
           });
           if (show) process.stderr.write('\n');
@@ -105,17 +134,28 @@ export function registerAnonymizeCommand(program: Command, io: CliIo): void {
     });
 }
 
-
 /** `msec anonymize URL --serve [host:]port`: runs until SIGINT/SIGTERM. */
 async function serveLive(source: string, f: AnonymizeFlags, io: CliIo): Promise<void> {
-  if (!/^(rtsp|rtsps|http|https):\/\//.test(source)) throw new MsecError('VALIDATION_FAILED', 'a live source is an rtsp:// or http(s):// URL');
+  if (!/^(rtsp|rtsps|http|https):\/\//.test(source))
+    throw new MsecError('VALIDATION_FAILED', 'a live source is an rtsp:// or http(s):// URL');
   const serve = /^(?:([\w.-]+):)?(\d{1,5})$/.exec(f.serve?.replace(/^:/, '') ?? '');
-  if (!serve || Number(serve[2]) > 65535) throw new MsecError('VALIDATION_FAILED', 'a live source needs --serve [host:]port (--to-hub is not implemented yet)');
+  if (!serve || Number(serve[2]) > 65535)
+    throw new MsecError(
+      'VALIDATION_FAILED',
+      'a live source needs --serve [host:]port (--to-hub is not implemented yet)',
+    );
   const size = /^(\d{2,4})x(\d{2,4})$/.exec(f.size ?? '');
   if (!size) throw new MsecError('VALIDATION_FAILED', '--size must be WxH, e.g. 640x480');
   const options = optionsFrom(f, false);
   const detector = await LocalDetector.load(options);
-  const live = new LiveAnonymizer({ source, width: Number(size[1]), height: Number(size[2]), options, detector, onEvent: (e) => io.err(e) });
+  const live = new LiveAnonymizer({
+    source,
+    width: Number(size[1]),
+    height: Number(size[2]),
+    options,
+    detector,
+    onEvent: (e) => io.err(e),
+  });
   const port = await live.serve(Number(serve[2]), serve[1] ?? '127.0.0.1');
   io.out(`serving the anonymized stream on http://${serve[1] ?? '127.0.0.1'}:${port}/`);
   await new Promise<void>((resolve) => {

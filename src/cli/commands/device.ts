@@ -4,7 +4,13 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MsecError } from '../../core/errors.ts';
 import { readTextIfExists, writePrivateFile } from '../../core/files.ts';
 import { SoftwareKeyStore, TpmKeyStore, type DeviceKeyStore, type TpmConnectOptions } from '../../device/index.ts';
-import { answerAttestation, enrollDevice, progressLine, runSimulation, type DeviceDescription } from '../../device/simulator/index.ts';
+import {
+  answerAttestation,
+  enrollDevice,
+  progressLine,
+  runSimulation,
+  type DeviceDescription,
+} from '../../device/simulator/index.ts';
 import type { CliIo } from '../io.ts';
 import { parsePositiveInt, parsePositiveNumber } from '../options.ts';
 
@@ -43,7 +49,8 @@ function readMetadata(file: string | undefined, deviceId: string): DeviceDescrip
   } catch (err) {
     throw new MsecError('VALIDATION_FAILED', `metadata file ${file} is not readable JSON: ${(err as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new MsecError('VALIDATION_FAILED', 'metadata must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new MsecError('VALIDATION_FAILED', 'metadata must be a JSON object');
   // The hub validates the SOX fields and answers with the exact problem.
   return parsed as DeviceDescription;
 }
@@ -67,7 +74,8 @@ async function openKeyStore(o: KeystoreOptions): Promise<DeviceKeyStore> {
   const dir = keysDirOf(o);
   if (o.keystore === 'tpm') return TpmKeyStore.open({ stateDir: dir, tpm: o.tpm ?? { kind: 'device' } });
   const passphrase = readPassphrase(o.passphraseFile);
-  if (!passphrase) throw new MsecError('VALIDATION_FAILED', 'a software key store needs --passphrase-file or MSEC_DEVICE_PASSPHRASE');
+  if (!passphrase)
+    throw new MsecError('VALIDATION_FAILED', 'a software key store needs --passphrase-file or MSEC_DEVICE_PASSPHRASE');
   return SoftwareKeyStore.open({ dir, passphrase });
 }
 
@@ -82,7 +90,9 @@ function withKeystoreOptions(cmd: Command): Command {
 }
 
 export function registerDeviceCommands(program: Command, io: CliIo): void {
-  const device = program.command('device').description('device side: enroll with a hub, answer attestation, simulate devices');
+  const device = program
+    .command('device')
+    .description('device side: enroll with a hub, answer attestation, simulate devices');
 
   withKeystoreOptions(
     device
@@ -97,7 +107,10 @@ export function registerDeviceCommands(program: Command, io: CliIo): void {
     const keyStore = await openKeyStore(o);
     try {
       const r = await enrollDevice({ hub: o.hub, token: o.token, deviceId: o.deviceId, keyStore, metadata });
-      writePrivateFile(join(keysDirOf(o), 'device.json'), `${JSON.stringify({ deviceId: r.deviceId, org: r.org, hub: o.hub, keystore: r.keystore, hubKey: r.hubKey }, null, 2)}\n`);
+      writePrivateFile(
+        join(keysDirOf(o), 'device.json'),
+        `${JSON.stringify({ deviceId: r.deviceId, org: r.org, hub: o.hub, keystore: r.keystore, hubKey: r.hubKey }, null, 2)}\n`,
+      );
       io.out(`enrolled ${r.deviceId} in ${r.org} with the ${r.keystore} key store (${r.attestation})`);
     } finally {
       await keyStore.close();
@@ -107,17 +120,22 @@ export function registerDeviceCommands(program: Command, io: CliIo): void {
   withKeystoreOptions(
     device
       .command('attest')
-      .description('answer the hub\'s pending attestation challenge with a TPM quote')
+      .description("answer the hub's pending attestation challenge with a TPM quote")
       .requiredOption('--hub <url>', 'hub base URL')
       .option('--device-id <id>', 'device id (default: from device.json in the key store directory)'),
   ).action(async (o: KeystoreOptions & { hub: string; deviceId?: string }) => {
     const saved = readTextIfExists(join(keysDirOf(o), 'device.json'));
     const deviceId = o.deviceId ?? (saved ? (JSON.parse(saved) as { deviceId?: string }).deviceId : undefined);
-    if (!deviceId) throw new MsecError('VALIDATION_FAILED', 'give --device-id (no device.json in the key store directory)');
+    if (!deviceId)
+      throw new MsecError('VALIDATION_FAILED', 'give --device-id (no device.json in the key store directory)');
     const keyStore = await openKeyStore({ ...o, keystore: 'tpm' });
     try {
       const r = await answerAttestation({ hub: o.hub, deviceId, keyStore: keyStore as TpmKeyStore });
-      io.out(r.ok ? `attestation passed: ${deviceId} is ${r.attestation}` : `attestation FAILED: ${deviceId} is ${r.attestation} (${r.code}: ${r.reason})`);
+      io.out(
+        r.ok
+          ? `attestation passed: ${deviceId} is ${r.attestation}`
+          : `attestation FAILED: ${deviceId} is ${r.attestation} (${r.code}: ${r.reason})`,
+      );
       if (!r.ok) throw new MsecError('ATTESTATION_FAILED', `${deviceId} failed attestation and is quarantined`);
     } finally {
       await keyStore.close();
@@ -138,7 +156,19 @@ export function registerDeviceCommands(program: Command, io: CliIo): void {
       .option('--tamper', 'also send readings with forged signatures')
       .option('--replay', 'also resend old readings'),
   ).action(
-    async (o: KeystoreOptions & { hub: string; token: string; count: number; rate: number; duration: number; transport: 'http' | 'mqtt'; mqttUrl: string; tamper?: boolean; replay?: boolean }) => {
+    async (
+      o: KeystoreOptions & {
+        hub: string;
+        token: string;
+        count: number;
+        rate: number;
+        duration: number;
+        transport: 'http' | 'mqtt';
+        mqttUrl: string;
+        tamper?: boolean;
+        replay?: boolean;
+      },
+    ) => {
       const passphrase = o.keystore === 'software' ? readPassphrase(o.passphraseFile) : undefined;
       const summary = await runSimulation({
         hub: o.hub,

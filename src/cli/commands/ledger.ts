@@ -3,7 +3,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Wallet } from 'ethers';
-import { errorMessage, loadOrCreatePlatformKey, migrate, MsecError, openStore, readTextIfExists, writePrivateFile, type Config } from '../../core/index.ts';
+import {
+  errorMessage,
+  loadOrCreatePlatformKey,
+  migrate,
+  MsecError,
+  openStore,
+  readTextIfExists,
+  writePrivateFile,
+  type Config,
+} from '../../core/index.ts';
 import {
   Anchorer,
   checkpointFile,
@@ -79,7 +88,8 @@ function deploymentOf(dataDir: string, contract?: string): string {
   if (contract) return contract;
   const record = readTextIfExists(join(dataDir, ANCHOR_FILE));
   const address = record ? (JSON.parse(record) as { contract?: unknown }).contract : undefined;
-  if (typeof address !== 'string') throw new MsecError('NOT_FOUND', 'no Anchor contract: run deploy-anchor or pass --contract');
+  if (typeof address !== 'string')
+    throw new MsecError('NOT_FOUND', 'no Anchor contract: run deploy-anchor or pass --contract');
   return address;
 }
 
@@ -98,7 +108,11 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       }
     });
 
-  withDataOptions(ledger.command('proof').description('write entry.json, proof.json, checkpoint.json and public-key.pem for one entry'))
+  withDataOptions(
+    ledger
+      .command('proof')
+      .description('write entry.json, proof.json, checkpoint.json and public-key.pem for one entry'),
+  )
     .argument('<index>', 'entry index', parseSize)
     .option('--out <dir>', 'output directory', '.')
     .action(async (index: number, o: DataOptionValues & { out: string }) => {
@@ -111,7 +125,12 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
         const proof = await l.log.inclusionProof(index, head.size);
         const out = resolve(o.out);
         mkdirSync(out, { recursive: true });
-        const ref = anchor && { chainId: anchor.chainId, contract: anchor.contract, txHash: anchor.txHash, blockNumber: anchor.blockNumber };
+        const ref = anchor && {
+          chainId: anchor.chainId,
+          contract: anchor.contract,
+          txHash: anchor.txHash,
+          blockNumber: anchor.blockNumber,
+        };
         writeFileSync(join(out, 'entry.json'), `${JSON.stringify(entry, null, 2)}\n`);
         writeFileSync(join(out, 'proof.json'), `${JSON.stringify(proofToJson(proof), null, 2)}\n`);
         writeFileSync(join(out, 'checkpoint.json'), `${JSON.stringify(checkpointFile(head, ref), null, 2)}\n`);
@@ -132,29 +151,52 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       .option('--public-key <file>', 'PEM key of the log (default: the data directory platform key)')
       .option('--evm <url>', 'also check the root anchored on this EVM JSON-RPC endpoint')
       .option('--contract <address>', 'Anchor contract (default: the one named in the checkpoint file)'),
-  ).action(async (o: DataOptionValues & { entry: string; proof: string; checkpoint: string; publicKey?: string; evm?: string; contract?: string }) => {
-    try {
-      const files = { entry: readJson(o.entry, 'entry'), proof: readJson(o.proof, 'proof'), checkpoint: readJson(o.checkpoint, 'checkpoint') };
-      const dataDir = o.publicKey ? '.' : (await configFromOptions(o)).dataDir;
-      const { entry, checkpoint } = verifyProofBundle(files, publicKeyFrom(o.publicKey, dataDir));
-      let anchored = '';
-      if (o.evm) {
-        const contract = o.contract ?? parseAnchorRef(files.checkpoint)?.contract;
-        if (!contract) throw new MsecError('ANCHOR_NOT_FOUND', 'the checkpoint names no Anchor contract: pass --contract');
-        const client = await EvmAnchorClient.connect({ rpcUrl: o.evm, privateKey: Wallet.createRandom().privateKey, retries: 2, baseDelayMs: 200 });
-        try {
-          await client.verifyAnchored(contract, checkpoint);
-        } finally {
-          client.close();
+  ).action(
+    async (
+      o: DataOptionValues & {
+        entry: string;
+        proof: string;
+        checkpoint: string;
+        publicKey?: string;
+        evm?: string;
+        contract?: string;
+      },
+    ) => {
+      try {
+        const files = {
+          entry: readJson(o.entry, 'entry'),
+          proof: readJson(o.proof, 'proof'),
+          checkpoint: readJson(o.checkpoint, 'checkpoint'),
+        };
+        const dataDir = o.publicKey ? '.' : (await configFromOptions(o)).dataDir;
+        const { entry, checkpoint } = verifyProofBundle(files, publicKeyFrom(o.publicKey, dataDir));
+        let anchored = '';
+        if (o.evm) {
+          const contract = o.contract ?? parseAnchorRef(files.checkpoint)?.contract;
+          if (!contract)
+            throw new MsecError('ANCHOR_NOT_FOUND', 'the checkpoint names no Anchor contract: pass --contract');
+          const client = await EvmAnchorClient.connect({
+            rpcUrl: o.evm,
+            privateKey: Wallet.createRandom().privateKey,
+            retries: 2,
+            baseDelayMs: 200,
+          });
+          try {
+            await client.verifyAnchored(contract, checkpoint);
+          } finally {
+            client.close();
+          }
+          anchored = `, anchored on chain ${client.chainId}`;
         }
-        anchored = `, anchored on chain ${client.chainId}`;
+        io.out(
+          `OK: entry ${entry.index} (${entry.kind}) is in ${checkpoint.origin} at tree size ${checkpoint.size}${anchored}`,
+        );
+      } catch (err) {
+        // One line, always exit 1: whatever failed, the claim does not hold.
+        throw new MsecError('LEDGER_VERIFY_FAILED', `verification failed: ${errorMessage(err)}`);
       }
-      io.out(`OK: entry ${entry.index} (${entry.kind}) is in ${checkpoint.origin} at tree size ${checkpoint.size}${anchored}`);
-    } catch (err) {
-      // One line, always exit 1: whatever failed, the claim does not hold.
-      throw new MsecError('LEDGER_VERIFY_FAILED', `verification failed: ${errorMessage(err)}`);
-    }
-  });
+    },
+  );
 
   withDataOptions(ledger.command('consistency').description('print a consistency proof between two tree sizes (JSON)'))
     .argument('<old>', 'old tree size', parseSize)
@@ -164,7 +206,19 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       try {
         const hashes = await l.log.consistencyProof(oldSize, newSize);
         const [oldHead, newHead] = [await l.log.checkpointAt(oldSize), await l.log.checkpointAt(newSize)];
-        io.out(JSON.stringify({ oldSize, newSize, oldRoot: oldHead.root.toString('base64'), newRoot: newHead.root.toString('base64'), hashes: hashes.map((h) => h.toString('base64')) }, null, 2));
+        io.out(
+          JSON.stringify(
+            {
+              oldSize,
+              newSize,
+              oldRoot: oldHead.root.toString('base64'),
+              newRoot: newHead.root.toString('base64'),
+              hashes: hashes.map((h) => h.toString('base64')),
+            },
+            null,
+            2,
+          ),
+        );
       } finally {
         await l.close();
       }
@@ -183,7 +237,9 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       const d = await client.deploy();
       mkdirSync(dataDir, { recursive: true });
       writeFileSync(join(dataDir, ANCHOR_FILE), `${JSON.stringify({ ...d, owner: client.address }, null, 2)}\n`);
-      io.out(`deployed Anchor at ${d.contract} on chain ${d.chainId} (tx ${d.txHash}, block ${d.blockNumber}, owner ${client.address})`);
+      io.out(
+        `deployed Anchor at ${d.contract} on chain ${d.chainId} (tx ${d.txHash}, block ${d.blockNumber}, owner ${client.address})`,
+      );
     } finally {
       client.close();
     }
@@ -198,7 +254,8 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       .option('--contract <address>', `Anchor contract (default: from ${ANCHOR_FILE})`),
   ).action(async (o: DataOptionValues & { evm: string; keyFile?: string; contract?: string }) => {
     const config = await configFromOptions(o);
-    if (!o.keyFile && !existsSync(join(config.dataDir, 'keys', 'evm-anchor.key'))) throw new MsecError('NOT_FOUND', 'no EVM key: pass --key-file');
+    if (!o.keyFile && !existsSync(join(config.dataDir, 'keys', 'evm-anchor.key')))
+      throw new MsecError('NOT_FOUND', 'no EVM key: pass --key-file');
     const contract = deploymentOf(config.dataDir, o.contract);
     const l = await openLedger(config);
     const client = await EvmAnchorClient.connect({ rpcUrl: o.evm, privateKey: evmKey(config.dataDir, o.keyFile) });

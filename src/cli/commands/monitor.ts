@@ -32,7 +32,10 @@ async function api(o: ApiOptions, method: string, path: string, body?: unknown):
   try {
     res = await fetch(`${o.hub.replace(/\/$/, '')}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${o.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${o.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (err) {
@@ -42,7 +45,10 @@ async function api(o: ApiOptions, method: string, path: string, body?: unknown):
   const json = text ? (JSON.parse(text) as any) : undefined;
   if (!res.ok) {
     const e = json?.error ?? {};
-    throw new MsecError(e.code ?? 'INTERNAL', e.message ?? `HTTP ${res.status}`, { status: res.status, ...(e.details ? { details: e.details } : {}) });
+    throw new MsecError(e.code ?? 'INTERNAL', e.message ?? `HTTP ${res.status}`, {
+      status: res.status,
+      ...(e.details ? { details: e.details } : {}),
+    });
   }
   return json;
 }
@@ -67,7 +73,10 @@ function printRuleError(io: CliIo, err: unknown): never {
   if (err instanceof MsecError && err.code === 'MONITOR_RULE_INVALID') {
     const d = (err.details ?? {}) as { file?: string; line?: number; field?: string; errors?: unknown[] };
     for (const e of d.errors ?? []) io.err(`  ${typeof e === 'string' ? e : JSON.stringify(e)}`);
-    throw new MsecError(err.code, `${d.file ?? 'rule file'}${d.line ? `:${d.line}` : ''}${d.field ? ` (${d.field})` : ''}: ${err.message}`);
+    throw new MsecError(
+      err.code,
+      `${d.file ?? 'rule file'}${d.line ? `:${d.line}` : ''}${d.field ? ` (${d.field})` : ''}: ${err.message}`,
+    );
   }
   throw err;
 }
@@ -76,23 +85,50 @@ export function registerMonitorCommands(program: Command, io: CliIo): void {
   const monitor = program.command('monitor').description('threat monitoring: detection rules, alerts, event import');
   const rules = monitor.command('rules').description('detection rules (Sigma)');
 
-  withApi(rules.command('list').description('the active rules: the shipped pack and operator rule sets').option('--json', 'print JSON'))
-    .action(async (o: ApiOptions & { json?: boolean }) => {
-      const r = await api(o, 'GET', '/monitor/rules');
-      if (o.json) return io.out(JSON.stringify(r.items, null, 2));
-      for (const x of r.items as Array<{ id: string; title: string; level: string; origin: string; set: string | null; enabled: boolean }>) {
-        io.out(`${x.enabled ? 'on ' : 'off'}  ${x.level.padEnd(13)} ${x.origin === 'pack' ? 'pack' : `set:${x.set}`}  ${x.id}  ${x.title}`);
-      }
-    });
+  withApi(
+    rules
+      .command('list')
+      .description('the active rules: the shipped pack and operator rule sets')
+      .option('--json', 'print JSON'),
+  ).action(async (o: ApiOptions & { json?: boolean }) => {
+    const r = await api(o, 'GET', '/monitor/rules');
+    if (o.json) return io.out(JSON.stringify(r.items, null, 2));
+    for (const x of r.items as Array<{
+      id: string;
+      title: string;
+      level: string;
+      origin: string;
+      set: string | null;
+      enabled: boolean;
+    }>) {
+      io.out(
+        `${x.enabled ? 'on ' : 'off'}  ${x.level.padEnd(13)} ${x.origin === 'pack' ? 'pack' : `set:${x.set}`}  ${x.id}  ${x.title}`,
+      );
+    }
+  });
 
-  withApi(rules.command('add').description('add (or with --replace, tune) an operator rule set from a Sigma YAML file').argument('<file>').option('--id <id>', 'rule set id (default: the file name)').option('--replace', 'replace an existing set of that id'))
-    .action(async (file: string, o: ApiOptions & { id?: string; replace?: boolean }) => {
-      const yaml = readText(file, 'rule');
-      const id = o.id ?? basename(file).replace(/\.ya?ml$/i, '').replace(/[^A-Za-z0-9._-]/g, '-');
-      const r = await (o.replace ? api(o, 'PUT', `/monitor/rules/${encodeURIComponent(id)}`, { yaml, file: basename(file) }) : api(o, 'POST', '/monitor/rules', { id, yaml, file: basename(file) })).catch((err: unknown) => printRuleError(io, err));
-      io.out(`rule set ${r.set}: ${r.rules.length} rule(s) loaded`);
-      for (const x of r.rules as Array<{ id: string; title: string }>) io.out(`  ${x.id}  ${x.title}`);
-    });
+  withApi(
+    rules
+      .command('add')
+      .description('add (or with --replace, tune) an operator rule set from a Sigma YAML file')
+      .argument('<file>')
+      .option('--id <id>', 'rule set id (default: the file name)')
+      .option('--replace', 'replace an existing set of that id'),
+  ).action(async (file: string, o: ApiOptions & { id?: string; replace?: boolean }) => {
+    const yaml = readText(file, 'rule');
+    const id =
+      o.id ??
+      basename(file)
+        .replace(/\.ya?ml$/i, '')
+        .replace(/[^A-Za-z0-9._-]/g, '-');
+    const r = await (
+      o.replace
+        ? api(o, 'PUT', `/monitor/rules/${encodeURIComponent(id)}`, { yaml, file: basename(file) })
+        : api(o, 'POST', '/monitor/rules', { id, yaml, file: basename(file) })
+    ).catch((err: unknown) => printRuleError(io, err));
+    io.out(`rule set ${r.set}: ${r.rules.length} rule(s) loaded`);
+    for (const x of r.rules as Array<{ id: string; title: string }>) io.out(`  ${x.id}  ${x.title}`);
+  });
 
   rules
     .command('test')
@@ -111,59 +147,95 @@ export function registerMonitorCommands(program: Command, io: CliIo): void {
         printRuleError(io, err);
       }
       if (o.json) return io.out(JSON.stringify(result, null, 2));
-      io.out(`${result.rules.length} rule(s), ${result.events} event(s), ${result.rejected.length} line(s) refused, ${result.matches.length} match(es)`);
+      io.out(
+        `${result.rules.length} rule(s), ${result.events} event(s), ${result.rejected.length} line(s) refused, ${result.matches.length} match(es)`,
+      );
       for (const r of result.rejected.slice(0, 20)) io.err(`line ${r.line}: ${r.code} ${r.message}`);
       for (const m of result.matches) {
         const g = m.match.group ? ` group ${JSON.stringify(m.match.group)}` : '';
-        io.out(`line ${m.line}: ${m.match.kind} ${m.match.rule.level} "${m.match.rule.title}"${g}${m.match.count !== undefined ? ` count ${m.match.count}` : ''}`);
-      }
-    });
-
-  withApi(monitor.command('alerts').description('the alert inbox, most recent first').option('--open', 'only open alerts').option('--limit <n>', 'at most this many', parsePositiveInt, 50).option('--json', 'print JSON'))
-    .action(async (o: ApiOptions & { open?: boolean; limit: number; json?: boolean }) => {
-      const q = new URLSearchParams({ limit: String(Math.min(500, o.limit)), ...(o.open ? { status: 'open' } : {}) });
-      const r = await api(o, 'GET', `/monitor/alerts?${q}`);
-      if (o.json) return io.out(JSON.stringify(r.items, null, 2));
-      if (r.items.length === 0) return io.out('no alerts');
-      for (const a of r.items as Array<{ id: string; org: string; level: string; risk: number; status: string; count: number; source: string | null; destination: string | null; lastSeen: number; rule: { title: string }; mitre: { technique: string | null } }>) {
-        io.out(`${a.id}  ${a.status.padEnd(12)} ${a.level.padEnd(13)} risk ${String(a.risk).padStart(3)}  x${a.count}  ${a.org}  ${a.source ?? '*'} -> ${a.destination ?? '*'}  ${a.mitre.technique ?? '-'}  ${a.rule.title}  (last ${new Date(a.lastSeen).toISOString()})`);
+        io.out(
+          `line ${m.line}: ${m.match.kind} ${m.match.rule.level} "${m.match.rule.title}"${g}${m.match.count !== undefined ? ` count ${m.match.count}` : ''}`,
+        );
       }
     });
 
   withApi(
     monitor
+      .command('alerts')
+      .description('the alert inbox, most recent first')
+      .option('--open', 'only open alerts')
+      .option('--limit <n>', 'at most this many', parsePositiveInt, 50)
+      .option('--json', 'print JSON'),
+  ).action(async (o: ApiOptions & { open?: boolean; limit: number; json?: boolean }) => {
+    const q = new URLSearchParams({ limit: String(Math.min(500, o.limit)), ...(o.open ? { status: 'open' } : {}) });
+    const r = await api(o, 'GET', `/monitor/alerts?${q}`);
+    if (o.json) return io.out(JSON.stringify(r.items, null, 2));
+    if (r.items.length === 0) return io.out('no alerts');
+    for (const a of r.items as Array<{
+      id: string;
+      org: string;
+      level: string;
+      risk: number;
+      status: string;
+      count: number;
+      source: string | null;
+      destination: string | null;
+      lastSeen: number;
+      rule: { title: string };
+      mitre: { technique: string | null };
+    }>) {
+      io.out(
+        `${a.id}  ${a.status.padEnd(12)} ${a.level.padEnd(13)} risk ${String(a.risk).padStart(3)}  x${a.count}  ${a.org}  ${a.source ?? '*'} -> ${a.destination ?? '*'}  ${a.mitre.technique ?? '-'}  ${a.rule.title}  (last ${new Date(a.lastSeen).toISOString()})`,
+      );
+    }
+  });
+
+  withApi(
+    monitor
       .command('ingest')
-      .description('one-shot import of an EVE JSON file through the ingest API (idempotent: re-importing stores nothing twice)')
+      .description(
+        'one-shot import of an EVE JSON file through the ingest API (idempotent: re-importing stores nothing twice)',
+      )
       .argument('<eve.json>')
       .option('--gateway <name>', 'the gateway the events came from', 'import')
       .option('--org <org>', 'the city (default: your own)')
       .option('--batch <n>', 'events per request (at most 5000)', parsePositiveInt, 1000)
       .option('--progress', 'show progress on stderr even when it is not a terminal'),
-  ).action(async (file: string, o: ApiOptions & { gateway: string; org?: string; batch: number; progress?: boolean }) => {
-    const text = readText(file, 'EVE');
-    // Ids as the agent makes them (file identity + byte offset), so a re-import is a replay.
-    const st = statSync(file);
-    const fileKey = createHash('sha256').update(resolve(file)).update(String(st.ino)).digest('hex').slice(0, 12);
-    const items: Array<{ id: string; type: string; line: string }> = [];
-    let offset = 0;
-    for (const line of text.split('\n')) {
-      if (line.trim() !== '') items.push({ id: `${o.gateway}:${fileKey}:${offset}`, type: 'eve', line: line.replace(/\r$/, '') });
-      offset += Buffer.byteLength(line) + 1;
-    }
-    const show = progress(io, Boolean(o.progress) || Boolean(process.stderr.isTTY), items.length);
-    const size = Math.min(5000, o.batch);
-    const totals = { accepted: 0, duplicates: 0, rejected: 0 };
-    const codes: Record<string, number> = {};
-    for (let i = 0; i < items.length; i += size) {
-      const r = await api(o, 'POST', '/monitor/ingest', { agent: { name: o.gateway, version: 'msec-cli', ...(o.org ? { org: o.org } : {}) }, events: items.slice(i, i + size) });
-      totals.accepted += r.accepted;
-      totals.duplicates += r.duplicates;
-      totals.rejected += r.rejected.length;
-      for (const x of r.rejected as Array<{ code: string }>) codes[x.code] = (codes[x.code] ?? 0) + 1;
-      show(Math.min(items.length, i + size), `${totals.accepted} stored`);
-    }
-    show(items.length, `${totals.accepted} stored`);
-    const why = Object.entries(codes).map(([c, n]) => `${c} ${n}`).join(', ');
-    io.out(`${items.length} line(s): ${totals.accepted} stored, ${totals.duplicates} already stored, ${totals.rejected} refused${why ? ` (${why})` : ''}`);
-  });
+  ).action(
+    async (file: string, o: ApiOptions & { gateway: string; org?: string; batch: number; progress?: boolean }) => {
+      const text = readText(file, 'EVE');
+      // Ids as the agent makes them (file identity + byte offset), so a re-import is a replay.
+      const st = statSync(file);
+      const fileKey = createHash('sha256').update(resolve(file)).update(String(st.ino)).digest('hex').slice(0, 12);
+      const items: Array<{ id: string; type: string; line: string }> = [];
+      let offset = 0;
+      for (const line of text.split('\n')) {
+        if (line.trim() !== '')
+          items.push({ id: `${o.gateway}:${fileKey}:${offset}`, type: 'eve', line: line.replace(/\r$/, '') });
+        offset += Buffer.byteLength(line) + 1;
+      }
+      const show = progress(io, Boolean(o.progress) || Boolean(process.stderr.isTTY), items.length);
+      const size = Math.min(5000, o.batch);
+      const totals = { accepted: 0, duplicates: 0, rejected: 0 };
+      const codes: Record<string, number> = {};
+      for (let i = 0; i < items.length; i += size) {
+        const r = await api(o, 'POST', '/monitor/ingest', {
+          agent: { name: o.gateway, version: 'msec-cli', ...(o.org ? { org: o.org } : {}) },
+          events: items.slice(i, i + size),
+        });
+        totals.accepted += r.accepted;
+        totals.duplicates += r.duplicates;
+        totals.rejected += r.rejected.length;
+        for (const x of r.rejected as Array<{ code: string }>) codes[x.code] = (codes[x.code] ?? 0) + 1;
+        show(Math.min(items.length, i + size), `${totals.accepted} stored`);
+      }
+      show(items.length, `${totals.accepted} stored`);
+      const why = Object.entries(codes)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ');
+      io.out(
+        `${items.length} line(s): ${totals.accepted} stored, ${totals.duplicates} already stored, ${totals.rejected} refused${why ? ` (${why})` : ''}`,
+      );
+    },
+  );
 }

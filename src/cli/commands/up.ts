@@ -12,7 +12,6 @@ interface UpOptions extends DataOptionValues {
   logLevel?: string;
 }
 
-
 const SHUTDOWN_GRACE_MS = 30_000;
 
 export function registerUpCommand(program: Command, io: CliIo): void {
@@ -39,7 +38,10 @@ export function registerUpCommand(program: Command, io: CliIo): void {
     const { startPlatform } = await import('../../server/index.ts');
     const { platformModules } = await import('../modules.ts');
     const platform = await startPlatform({ config, modules: await platformModules(config) });
-    if (platform.adminCredentialFile) io.out(`First start: the admin credential was written to ${platform.adminCredentialFile} (readable only by you).`);
+    if (platform.adminCredentialFile)
+      io.out(
+        `First start: the admin credential was written to ${platform.adminCredentialFile} (readable only by you).`,
+      );
     io.out(`msec is up at ${platform.url} — API docs at ${platform.url}/docs`);
     const demo = config.demo ? await (await import('../../server/demo/index.ts')).startDemo(platform) : undefined;
     for (const line of demo?.summary ?? []) io.out(line);

@@ -22,12 +22,21 @@ export interface ConsoleOptions {
  * The web console on the platform's server: call before installSecurity (the cookie hook must
  * run before authentication); it returns the route registrations to run with the others.
  */
-export function installConsole(app: FastifyInstance, o: ConsoleOptions): { routes(api: FastifyInstance): Promise<void>; root(root: FastifyInstance): Promise<void> } {
+export function installConsole(
+  app: FastifyInstance,
+  o: ConsoleOptions,
+): { routes(api: FastifyInstance): Promise<void>; root(root: FastifyInstance): Promise<void> } {
   const sessions = new ConsoleSessions(o.now);
   installCookieAuth(app, o.iam, sessions, o.now);
   const assets = loadAssets(o.assetsDir ?? BUILT);
   return {
-    routes: (api) => consoleSessionRoutes(api, { iam: o.iam, sessions, secureCookie: o.secureCookie, loginRateLimitPerMinute: o.loginRateLimitPerMinute }),
+    routes: (api) =>
+      consoleSessionRoutes(api, {
+        iam: o.iam,
+        sessions,
+        secureCookie: o.secureCookie,
+        loginRateLimitPerMinute: o.loginRateLimitPerMinute,
+      }),
     root: (root) => consoleStaticRoutes(root, assets),
   };
 }

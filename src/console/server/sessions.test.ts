@@ -9,7 +9,10 @@ describe('console sessions', () => {
     const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
     fc.assert(
       fc.property(fc.array(fc.tuple(token, token), { maxLength: 5 }), token, (others, value) => {
-        const parts = [...others.filter(([n]) => n !== 'msec_console').map(([n, v]) => `${n}=${v}`), `msec_console=${value}`];
+        const parts = [
+          ...others.filter(([n]) => n !== 'msec_console').map(([n, v]) => `${n}=${v}`),
+          `msec_console=${value}`,
+        ];
         expect(cookieValue(parts.join('; '), 'msec_console')).toBe(value);
         expect(cookieValue(parts.slice(0, -1).join('; '), 'msec_console')).toBeUndefined();
       }),
@@ -34,9 +37,11 @@ describe('console sessions', () => {
   it('accepts only the exact CSRF token', () => {
     const s = new ConsoleSessions(() => 0).create(tokens);
     expect(ConsoleSessions.csrfMatches(s, s.csrf)).toBe(true);
-    fc.assert(fc.property(fc.string({ maxLength: 60 }), (g) => {
-      expect(ConsoleSessions.csrfMatches(s, g)).toBe(g === s.csrf);
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (g) => {
+        expect(ConsoleSessions.csrfMatches(s, g)).toBe(g === s.csrf);
+      }),
+    );
     expect(ConsoleSessions.csrfMatches(s, undefined)).toBe(false);
     expect(ConsoleSessions.csrfMatches(s, [s.csrf])).toBe(false);
   });

@@ -41,7 +41,12 @@ export class ConsoleSessions {
       if (oldest === undefined) break;
       this.sessions.delete(oldest);
     }
-    const s: ConsoleSession = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'), lastSeen: this.now(), ...this.expiry(tokens) };
+    const s: ConsoleSession = {
+      id: randomBytes(32).toString('base64url'),
+      csrf: randomBytes(32).toString('base64url'),
+      lastSeen: this.now(),
+      ...this.expiry(tokens),
+    };
     this.sessions.set(s.id, s);
     return s;
   }
@@ -85,7 +90,11 @@ export class ConsoleSessions {
   private expiry(t: SessionTokens): Pick<ConsoleSession, 'accessToken' | 'refreshToken' | 'accessExpiresAt'> {
     // Refresh 30 s early (or half-way for very short tokens) so a request never carries a dying token.
     const margin = Math.min(30_000, (t.expiresIn * 1000) / 2);
-    return { accessToken: t.accessToken, refreshToken: t.refreshToken, accessExpiresAt: this.now() + t.expiresIn * 1000 - margin };
+    return {
+      accessToken: t.accessToken,
+      refreshToken: t.refreshToken,
+      accessExpiresAt: this.now() + t.expiresIn * 1000 - margin,
+    };
   }
 }
 

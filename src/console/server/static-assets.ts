@@ -43,7 +43,11 @@ export function loadAssets(dir: string): Map<string, Asset> | undefined {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else assets.set(`/${relative(dir, p).split(sep).join('/')}`, { body: readFileSync(p), type: TYPES[extname(p)] ?? 'application/octet-stream' });
+      else
+        assets.set(`/${relative(dir, p).split(sep).join('/')}`, {
+          body: readFileSync(p),
+          type: TYPES[extname(p)] ?? 'application/octet-stream',
+        });
     }
   };
   walk(dir);

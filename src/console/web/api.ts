@@ -32,7 +32,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   let res: Response;
   try {
-    res = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    res = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
   } catch {
     throw new ApiFailure({ status: 0, code: 'NETWORK', message: 'the platform cannot be reached' });
   }
@@ -40,7 +45,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const data: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
     const e = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
-    const err: ApiError = { status: res.status, code: e?.code ?? 'HTTP_' + res.status, message: e?.message ?? res.statusText };
+    const err: ApiError = {
+      status: res.status,
+      code: e?.code ?? 'HTTP_' + res.status,
+      message: e?.message ?? res.statusText,
+    };
     if (res.status === 401 && path !== '/console/session') onUnauthenticated();
     throw new ApiFailure(err);
   }

@@ -27,7 +27,12 @@ export function App() {
     return () => removeEventListener('hashchange', onHash);
   }, []);
 
-  if (user === 'loading') return <p class="centre" role="status">Loading…</p>;
+  if (user === 'loading')
+    return (
+      <p class="centre" role="status">
+        Loading…
+      </p>
+    );
   if (user === null) return <LoginPage onLoggedIn={setUser} />;
 
   const allowed = user.pages.map((p) => p.id);
@@ -39,12 +44,18 @@ export function App() {
         <strong class="brand">msec</strong>
         <nav aria-label="Pages">
           {user.pages.map((p) => (
-            <a href={`#/${p.id}`} aria-current={p.id === shown ? 'page' : undefined}>{p.title}</a>
+            <a href={`#/${p.id}`} aria-current={p.id === shown ? 'page' : undefined}>
+              {p.title}
+            </a>
           ))}
         </nav>
-        <span class="who" data-testid="who">{user.principal.name} · {user.principal.org} · {user.principal.roles.join(', ')}</span>
+        <span class="who" data-testid="who">
+          {user.principal.name} · {user.principal.org} · {user.principal.roles.join(', ')}
+        </span>
         <ThemeToggle />
-        <button type="button" onClick={() => void logOut().then(() => setUser(null))}>Log out</button>
+        <button type="button" onClick={() => void logOut().then(() => setUser(null))}>
+          Log out
+        </button>
       </header>
       <main id="main">
         {Page && allowed.includes(shown) ? <Page /> : <ForbiddenPage page={shown} known={Boolean(Page)} />}

@@ -102,13 +102,23 @@ async function verifyNote(note: string, pem: string): Promise<{ origin: string; 
   // carried SHA-256(origin ‖ 0x0A ‖ 0x02 ‖ SPKI) instead (docs/ledger.md), still accepted here.
   const keyId = (await sha256(spki)).subarray(0, 4);
   const legacyKeyId = (await sha256(enc.encode(`${origin}\n`), new Uint8Array([2]), spki)).subarray(0, 4);
-  const key = await subtle.importKey('spki', spki as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']).catch(() => refuse('public key is not ECDSA P-256'));
+  const key = await subtle
+    .importKey('spki', spki as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
+    .catch(() => refuse('public key is not ECDSA P-256'));
   const prefix = `\u2014 ${origin} `;
-  for (const line of note.slice(split + 2).split('\n').filter(Boolean)) {
+  for (const line of note
+    .slice(split + 2)
+    .split('\n')
+    .filter(Boolean)) {
     if (!line.startsWith(prefix)) continue;
     const sig = b64(line.slice(prefix.length), 'signature');
     if (sig.length < 5 || !(equal(sig.subarray(0, 4), keyId) || equal(sig.subarray(0, 4), legacyKeyId))) continue;
-    const ok = await subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, derToRaw(sig.subarray(4)) as Uint8Array<ArrayBuffer>, enc.encode(body) as Uint8Array<ArrayBuffer>);
+    const ok = await subtle.verify(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      key,
+      derToRaw(sig.subarray(4)) as Uint8Array<ArrayBuffer>,
+      enc.encode(body) as Uint8Array<ArrayBuffer>,
+    );
     if (ok) return { origin, size: Number(sizeText), root };
     refuse('checkpoint signature does not verify with this key');
   }
@@ -116,24 +126,50 @@ async function verifyNote(note: string, pem: string): Promise<{ origin: string; 
 }
 
 /** Entry + proof + checkpoint (the JSON `msec ledger proof` writes), checked against a pinned key. */
-export async function verifyBundle(entry: unknown, proof: unknown, checkpoint: unknown, publicKeyPem: string): Promise<Verdict> {
+export async function verifyBundle(
+  entry: unknown,
+  proof: unknown,
+  checkpoint: unknown,
+  publicKeyPem: string,
+): Promise<Verdict> {
   try {
     const e = entry as { index?: unknown; kind?: unknown; dataHash?: unknown; timestamp?: unknown } | null;
-    if (!e || !isInt(e.index) || !isInt(e.timestamp) || typeof e.kind !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(e.kind) || typeof e.dataHash !== 'string' || !/^[0-9a-f]{64}$/.test(e.dataHash)) {
+    if (
+      !e ||
+      !isInt(e.index) ||
+      !isInt(e.timestamp) ||
+      typeof e.kind !== 'string' ||
+      !/^[\x21-\x7e]{1,128}$/.test(e.kind) ||
+      typeof e.dataHash !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(e.dataHash)
+    ) {
       return refuse('entry must hold index, kind, dataHash (64 lowercase hex) and timestamp');
     }
     const p = proof as { format?: unknown; index?: unknown; treeSize?: unknown; hashes?: unknown } | null;
-    if (!p || p.format !== 'msec.ledger.inclusion/v1' || !isInt(p.index) || !isInt(p.treeSize) || !Array.isArray(p.hashes) || p.hashes.length > 64) {
+    if (
+      !p ||
+      p.format !== 'msec.ledger.inclusion/v1' ||
+      !isInt(p.index) ||
+      !isInt(p.treeSize) ||
+      !Array.isArray(p.hashes) ||
+      p.hashes.length > 64
+    ) {
       return refuse('proof is not an msec.ledger.inclusion/v1 document');
     }
-    const path = p.hashes.map((h: unknown) => (typeof h === 'string' && h.length === 44 ? b64(h, 'proof hash') : refuse('proof hash is not base64 of 32 bytes')));
+    const path = p.hashes.map((h: unknown) =>
+      typeof h === 'string' && h.length === 44 ? b64(h, 'proof hash') : refuse('proof hash is not base64 of 32 bytes'),
+    );
     const note = typeof checkpoint === 'string' ? checkpoint : (checkpoint as { note?: unknown } | null)?.note;
     if (typeof note !== 'string') return refuse('checkpoint has no signed note');
     const head = await verifyNote(note, publicKeyPem);
     if (p.index !== e.index) refuse(`proof is for entry ${p.index}, not ${e.index}`);
     if (p.treeSize !== head.size) refuse(`proof is for tree size ${p.treeSize}, the checkpoint has ${head.size}`);
-    const leaf = await sha256(new Uint8Array([0]), enc.encode(`msec-ledger-entry/v1\n${e.kind}\n${e.dataHash}\n${e.timestamp}\n`));
-    if (!equal(await rootFromProof(e.index, head.size, leaf, path), head.root)) refuse('the proof does not lead to the signed root: the entry is not in this log');
+    const leaf = await sha256(
+      new Uint8Array([0]),
+      enc.encode(`msec-ledger-entry/v1\n${e.kind}\n${e.dataHash}\n${e.timestamp}\n`),
+    );
+    if (!equal(await rootFromProof(e.index, head.size, leaf, path), head.root))
+      refuse('the proof does not lead to the signed root: the entry is not in this log');
     return { ok: true, index: e.index, size: head.size, origin: head.origin };
   } catch (err) {
     if (err instanceof Refused) return { ok: false, reason: err.message };

@@ -13,12 +13,22 @@ const SERIES = [
   { severity: 3, label: 'low (3)', stroke: '#57ab5a' },
 ];
 
-interface Histogram { interval: number; buckets: Array<{ t: number; count: number }> }
+interface Histogram {
+  interval: number;
+  buckets: Array<{ t: number; count: number }>;
+}
 
 async function loadSeries(): Promise<uPlot.AlignedData> {
   const to = Math.ceil(Date.now() / BUCKET) * BUCKET;
   const from = to - 6 * HOUR;
-  const hists = await Promise.all(SERIES.map((s) => api<Histogram>('GET', `/monitor/events/histogram?dataset=alert&severity=${s.severity}&from=${from}&to=${to}&interval=${BUCKET}`)));
+  const hists = await Promise.all(
+    SERIES.map((s) =>
+      api<Histogram>(
+        'GET',
+        `/monitor/events/histogram?dataset=alert&severity=${s.severity}&from=${from}&to=${to}&interval=${BUCKET}`,
+      ),
+    ),
+  );
   const times: number[] = [];
   for (let t = from; t < to; t += BUCKET) times.push(t);
   const counts = hists.map((h) => {
@@ -39,7 +49,13 @@ export function SeverityChart({ version }: { version: string }) {
     if (!plot.current) {
       const axis = { stroke: getComputedStyle(document.body).color, grid: { stroke: 'rgba(128,128,128,0.2)' } };
       plot.current = new uPlot(
-        { width: Math.max(300, box.current.clientWidth), height: 220, series: [{}, ...SERIES.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, points: { show: false } }))], axes: [axis, axis], scales: { x: { time: true } } },
+        {
+          width: Math.max(300, box.current.clientWidth),
+          height: 220,
+          series: [{}, ...SERIES.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, points: { show: false } }))],
+          axes: [axis, axis],
+          scales: { x: { time: true } },
+        },
         data,
         box.current,
       );
@@ -51,8 +67,18 @@ export function SeverityChart({ version }: { version: string }) {
   return (
     <section class="card chart" aria-label="Alert events by severity over time">
       <h2>Alert events by severity, last 6 hours</h2>
-      {error && <p role="alert" class="error">{error}</p>}
-      <div ref={box} role="img" aria-label={`Line chart: ${total} alert events in the last 6 hours`} data-testid="severity-chart" data-total={total} />
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div
+        ref={box}
+        role="img"
+        aria-label={`Line chart: ${total} alert events in the last 6 hours`}
+        data-testid="severity-chart"
+        data-total={total}
+      />
     </section>
   );
 }

@@ -15,9 +15,13 @@ describe('subjectMatches', () => {
   it('an exact pattern matches only its own subject', () => {
     const token = fc.stringMatching(/^[a-z0-9]{1,5}$/);
     fc.assert(
-      fc.property(fc.array(token, { minLength: 1, maxLength: 5 }), fc.array(token, { minLength: 1, maxLength: 5 }), (a, b) => {
-        expect(subjectMatches(a.join('.'), b.join('.'))).toBe(a.join('.') === b.join('.'));
-      }),
+      fc.property(
+        fc.array(token, { minLength: 1, maxLength: 5 }),
+        fc.array(token, { minLength: 1, maxLength: 5 }),
+        (a, b) => {
+          expect(subjectMatches(a.join('.'), b.join('.'))).toBe(a.join('.') === b.join('.'));
+        },
+      ),
     );
   });
 });

@@ -43,7 +43,8 @@ export class MemoryBus implements EventBus {
     queueMicrotask(() => {
       try {
         const r = sub.handler(event);
-        if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((e) => this.onError(e, event));
+        if (r && typeof (r as Promise<void>).catch === 'function')
+          (r as Promise<void>).catch((e) => this.onError(e, event));
       } catch (err) {
         this.onError(err, event);
       }

@@ -24,7 +24,12 @@ export function encodeEvent(event: BusEvent): Uint8Array {
 }
 export function decodeEvent(data: Uint8Array): BusEvent {
   return JSON.parse(Buffer.from(data).toString('utf8'), (_k, v: unknown) => {
-    if (v && typeof v === 'object' && typeof (v as Record<string, unknown>)[BYTES] === 'string' && Object.keys(v).length === 1) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      typeof (v as Record<string, unknown>)[BYTES] === 'string' &&
+      Object.keys(v).length === 1
+    ) {
       return new Uint8Array(Buffer.from((v as Record<string, string>)[BYTES]!, 'base64'));
     }
     return v;

@@ -21,9 +21,23 @@ describe('startOrder', () => {
   });
 
   it('refuses a need nobody provides, a key provided twice and a circle, naming them', () => {
-    expect(() => startOrder([{ name: 'x', needs: [A] }])).toThrow(expect.objectContaining({ code: 'PLATFORM_SERVICE_MISSING', message: expect.stringContaining('"x" needs "a"') }));
-    expect(() => startOrder([{ name: 'x', provides: [A] }, { name: 'y', provides: [A] }])).toThrow(expect.objectContaining({ code: 'PLATFORM_SERVICE_DUPLICATE', message: expect.stringContaining('"x" and "y"') }));
-    expect(() => startOrder([{ name: 'x', provides: [A], needs: [B] }, { name: 'y', provides: [B], needs: [A] }])).toThrow(
+    expect(() => startOrder([{ name: 'x', needs: [A] }])).toThrow(
+      expect.objectContaining({ code: 'PLATFORM_SERVICE_MISSING', message: expect.stringContaining('"x" needs "a"') }),
+    );
+    expect(() =>
+      startOrder([
+        { name: 'x', provides: [A] },
+        { name: 'y', provides: [A] },
+      ]),
+    ).toThrow(
+      expect.objectContaining({ code: 'PLATFORM_SERVICE_DUPLICATE', message: expect.stringContaining('"x" and "y"') }),
+    );
+    expect(() =>
+      startOrder([
+        { name: 'x', provides: [A], needs: [B] },
+        { name: 'y', provides: [B], needs: [A] },
+      ]),
+    ).toThrow(
       expect.objectContaining({ code: 'PLATFORM_SERVICE_CYCLE', message: expect.stringMatching(/x -> y -> x/) }),
     );
     expect(() => startOrder([{ name: 'x', needs: [A] }], ['a'])).not.toThrow();
@@ -34,10 +48,18 @@ describe('startOrder', () => {
       fc.property(fc.array(fc.array(fc.nat(20), { maxLength: 4 }), { minLength: 1, maxLength: 12 }), (needsOf) => {
         // Module i provides key i and may need only keys of lower index: acyclic by construction.
         const keys = needsOf.map((_, i) => serviceKey<number>(`k${i}`));
-        const mods: PlatformModule[] = needsOf.map((ns, i) => ({ name: `m${i}`, provides: [keys[i]!], needs: i === 0 ? [] : ns.map((n) => keys[n % i]!) }));
+        const mods: PlatformModule[] = needsOf.map((ns, i) => ({
+          name: `m${i}`,
+          provides: [keys[i]!],
+          needs: i === 0 ? [] : ns.map((n) => keys[n % i]!),
+        }));
         const order = startOrder([...mods].reverse()).map((m) => m.name);
         expect(new Set(order).size).toBe(mods.length);
-        mods.forEach((m, i) => (m.needs ?? []).forEach((k) => expect(order.indexOf(`m${k.id.slice(1)}`)).toBeLessThan(order.indexOf(`m${i}`))));
+        mods.forEach((m, i) =>
+          (m.needs ?? []).forEach((k) =>
+            expect(order.indexOf(`m${k.id.slice(1)}`)).toBeLessThan(order.indexOf(`m${i}`)),
+          ),
+        );
       }),
     );
   });

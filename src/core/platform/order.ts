@@ -12,13 +12,21 @@ export function startOrder(modules: readonly PlatformModule[], external: readonl
   for (const m of modules) {
     for (const k of m.provides ?? []) {
       const other = provider.get(k.id);
-      if (other) throw new MsecError('PLATFORM_SERVICE_DUPLICATE', `service "${k.id}" is provided by both "${other.name}" and "${m.name}"`);
+      if (other)
+        throw new MsecError(
+          'PLATFORM_SERVICE_DUPLICATE',
+          `service "${k.id}" is provided by both "${other.name}" and "${m.name}"`,
+        );
       provider.set(k.id, m);
     }
   }
   for (const m of modules) {
     for (const k of m.needs ?? []) {
-      if (!provider.has(k.id)) throw new MsecError('PLATFORM_SERVICE_MISSING', `module "${m.name}" needs "${k.id}", which no module provides (is its module's role running?)`);
+      if (!provider.has(k.id))
+        throw new MsecError(
+          'PLATFORM_SERVICE_MISSING',
+          `module "${m.name}" needs "${k.id}", which no module provides (is its module's role running?)`,
+        );
     }
   }
   const ordered: PlatformModule[] = [];
@@ -28,7 +36,10 @@ export function startOrder(modules: readonly PlatformModule[], external: readonl
     if (s === 'done') return;
     if (s === 'visiting') {
       const from = path.indexOf(m.name);
-      throw new MsecError('PLATFORM_SERVICE_CYCLE', `modules need each other in a circle: ${[...path.slice(from), m.name].join(' -> ')}`);
+      throw new MsecError(
+        'PLATFORM_SERVICE_CYCLE',
+        `modules need each other in a circle: ${[...path.slice(from), m.name].join(' -> ')}`,
+      );
     }
     state.set(m, 'visiting');
     for (const k of [...(m.needs ?? []), ...(m.uses ?? [])]) {

@@ -30,13 +30,15 @@ export class Services {
 
   /** Services the platform itself provides before any module starts (e.g. IAM). */
   provide<T>(key: ServiceKey<T>, value: T): void {
-    if (this.values.has(key.id)) throw new MsecError('PLATFORM_SERVICE_DUPLICATE', `service "${key.id}" is provided twice`);
+    if (this.values.has(key.id))
+      throw new MsecError('PLATFORM_SERVICE_DUPLICATE', `service "${key.id}" is provided twice`);
     this.values.set(key.id, value);
   }
 
   /** Outside modules (tests, the CLI): a started platform's service, or a clear error. */
   get<T>(key: ServiceKey<T>): T {
-    if (!this.values.has(key.id)) throw new MsecError('PLATFORM_SERVICE_MISSING', `no running module provides "${key.id}"`);
+    if (!this.values.has(key.id))
+      throw new MsecError('PLATFORM_SERVICE_MISSING', `no running module provides "${key.id}"`);
     return this.values.get(key.id) as T;
   }
 
@@ -44,20 +46,39 @@ export class Services {
     return this.values.get(key.id) as T | undefined;
   }
 
-  scoped(module: string, decl: { provides: readonly AnyServiceKey[]; needs: readonly AnyServiceKey[]; uses: readonly AnyServiceKey[] }): ServiceRegistry {
+  scoped(
+    module: string,
+    decl: { provides: readonly AnyServiceKey[]; needs: readonly AnyServiceKey[]; uses: readonly AnyServiceKey[] },
+  ): ServiceRegistry {
     const may = (list: readonly AnyServiceKey[], key: AnyServiceKey) => list.some((k) => k.id === key.id);
     return {
       get: <T>(key: ServiceKey<T>): T => {
-        if (!may(decl.needs, key)) throw new MsecError('PLATFORM_SERVICE_UNDECLARED', `module "${module}" uses "${key.id}" without declaring it in needs`);
-        if (!this.values.has(key.id)) throw new MsecError('PLATFORM_SERVICE_MISSING', `module "${module}" needs "${key.id}", which is not provided yet`);
+        if (!may(decl.needs, key))
+          throw new MsecError(
+            'PLATFORM_SERVICE_UNDECLARED',
+            `module "${module}" uses "${key.id}" without declaring it in needs`,
+          );
+        if (!this.values.has(key.id))
+          throw new MsecError(
+            'PLATFORM_SERVICE_MISSING',
+            `module "${module}" needs "${key.id}", which is not provided yet`,
+          );
         return this.values.get(key.id) as T;
       },
       find: <T>(key: ServiceKey<T>): T | undefined => {
-        if (!may(decl.uses, key) && !may(decl.needs, key)) throw new MsecError('PLATFORM_SERVICE_UNDECLARED', `module "${module}" looks up "${key.id}" without declaring it in uses`);
+        if (!may(decl.uses, key) && !may(decl.needs, key))
+          throw new MsecError(
+            'PLATFORM_SERVICE_UNDECLARED',
+            `module "${module}" looks up "${key.id}" without declaring it in uses`,
+          );
         return this.values.get(key.id) as T | undefined;
       },
       provide: <T>(key: ServiceKey<T>, value: T): void => {
-        if (!may(decl.provides, key)) throw new MsecError('PLATFORM_SERVICE_UNDECLARED', `module "${module}" provides "${key.id}" without declaring it in provides`);
+        if (!may(decl.provides, key))
+          throw new MsecError(
+            'PLATFORM_SERVICE_UNDECLARED',
+            `module "${module}" provides "${key.id}" without declaring it in provides`,
+          );
         this.provide(key, value);
       },
     };

@@ -9,14 +9,19 @@ export interface ModuleMigration {
 }
 
 class ListProvider implements MigrationProvider {
-  constructor(private readonly list: ModuleMigration[], private readonly dialect: Dialect, private readonly applied: string[]) {}
+  constructor(
+    private readonly list: ModuleMigration[],
+    private readonly dialect: Dialect,
+    private readonly applied: string[],
+  ) {}
   async getMigrations(): Promise<Record<string, Migration>> {
     const out: Record<string, Migration> = {};
     // Migrations applied by a process that runs more modules than this one (e.g. `msec admin`
     // against a data directory `msec up` created) are known, not missing.
     for (const name of this.applied) out[name] = { up: async () => {} };
     for (const m of this.list) {
-      if (out[m.name] && !this.applied.includes(m.name)) throw new MsecError('STORAGE_ERROR', `duplicate migration name ${m.name}`);
+      if (out[m.name] && !this.applied.includes(m.name))
+        throw new MsecError('STORAGE_ERROR', `duplicate migration name ${m.name}`);
       out[m.name] = { up: (db) => m.up(db, this.dialect) };
     }
     return out;

@@ -35,7 +35,10 @@ describe.each(storeCases)('storage port on $name', (storeCase) => {
     cleanup = opened.cleanup;
     const db = opened.store.db.withTables<Items>();
     const at = Date.UTC(2030, 5, 1, 12);
-    await db.insertInto('items').values({ name: 'a', payload: Buffer.from([0, 1, 255]), created_at: at }).execute();
+    await db
+      .insertInto('items')
+      .values({ name: 'a', payload: Buffer.from([0, 1, 255]), created_at: at })
+      .execute();
     const row = await db.selectFrom('items').selectAll().where('name', '=', 'a').executeTakeFirstOrThrow();
     expect(row.name).toBe('a');
     expect(Buffer.from(row.payload)).toEqual(Buffer.from([0, 1, 255]));
@@ -49,11 +52,20 @@ describe.each(storeCases)('storage port on $name', (storeCase) => {
     const db = opened.store.db.withTables<Items>();
     await expect(
       db.transaction().execute(async (trx) => {
-        await trx.insertInto('items').values({ name: 'x', payload: Buffer.alloc(1), created_at: 1 }).execute();
-        await trx.insertInto('items').values({ name: 'x', payload: Buffer.alloc(1), created_at: 2 }).execute();
+        await trx
+          .insertInto('items')
+          .values({ name: 'x', payload: Buffer.alloc(1), created_at: 1 })
+          .execute();
+        await trx
+          .insertInto('items')
+          .values({ name: 'x', payload: Buffer.alloc(1), created_at: 2 })
+          .execute();
       }),
     ).rejects.toThrow();
-    const count = await db.selectFrom('items').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const count = await db
+      .selectFrom('items')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
   });
 
@@ -62,7 +74,10 @@ describe.each(storeCases)('storage port on $name', (storeCase) => {
     cleanup = opened.cleanup;
     const db = opened.store.db.withTables<Items>();
     const evil = "x'); DROP TABLE items; --";
-    await db.insertInto('items').values({ name: evil, payload: Buffer.alloc(0), created_at: 1 }).execute();
+    await db
+      .insertInto('items')
+      .values({ name: evil, payload: Buffer.alloc(0), created_at: 1 })
+      .execute();
     const rows = await db.selectFrom('items').select('name').execute();
     expect(rows.map((r) => r.name)).toEqual([evil]);
   });
@@ -81,7 +96,10 @@ describe.each(storeCases)('migrations on $name', (storeCase) => {
       const { migrate } = await import('./migrate.ts');
       // The fuller process applied test_002_extra; this one knows only test_001_items.
       await expect(migrate(opened.store, migrations)).resolves.toEqual([]);
-      const more: ModuleMigration = { name: 'test_003_more', up: async (db) => db.schema.createTable('more').addColumn('id', 'integer').execute() };
+      const more: ModuleMigration = {
+        name: 'test_003_more',
+        up: async (db) => db.schema.createTable('more').addColumn('id', 'integer').execute(),
+      };
       await expect(migrate(opened.store, [...migrations, more])).resolves.toEqual(['test_003_more']);
     } finally {
       await opened.cleanup();

@@ -17,7 +17,11 @@ export interface Store {
 }
 
 /** Column type names that differ between the two dialects. */
-export function columnTypes(dialect: Dialect): { blob: 'blob' | 'bytea'; bigint: 'integer' | 'bigint'; autoId: 'integer' | 'bigserial' } {
+export function columnTypes(dialect: Dialect): {
+  blob: 'blob' | 'bytea';
+  bigint: 'integer' | 'bigint';
+  autoId: 'integer' | 'bigserial';
+} {
   return dialect === 'sqlite'
     ? { blob: 'blob', bigint: 'integer', autoId: 'integer' }
     : { blob: 'bytea', bigint: 'bigint', autoId: 'bigserial' };

@@ -19,11 +19,15 @@ describeWithTestdata('mitre', 'knowledge base against the MITRE catalogues', (di
   });
 
   it('the shipped data is exactly what build-kb.ts derives (run it after editing source/)', () => {
-    for (const [name, text] of Object.entries(serialiseKb(built))) expect(readFileSync(join(DATA, name), 'utf8'), name).toBe(text);
+    for (const [name, text] of Object.entries(serialiseKb(built)))
+      expect(readFileSync(join(DATA, name), 'utf8'), name).toBe(text);
   });
 
   it('every CAPEC and CWE id and name is the catalogue one, none deprecated, related CWE as CAPEC lists them', () => {
-    const shipped = [...JSON.parse(readFileSync(join(DATA, 'capec.json'), 'utf8')), ...JSON.parse(readFileSync(join(DATA, 'cwe.json'), 'utf8'))];
+    const shipped = [
+      ...JSON.parse(readFileSync(join(DATA, 'capec.json'), 'utf8')),
+      ...JSON.parse(readFileSync(join(DATA, 'cwe.json'), 'utf8')),
+    ];
     expect(shipped.length).toBeGreaterThanOrEqual(80);
     for (const e of shipped) {
       const cat = e.id.startsWith('CAPEC-') ? capec[e.id] : cwe[e.id];
@@ -34,7 +38,7 @@ describeWithTestdata('mitre', 'knowledge base against the MITRE catalogues', (di
     }
   });
 
-  it("check_ids.py finds every id real and every written name matching", () => {
+  it('check_ids.py finds every id real and every written name matching', () => {
     const run = spawnSync('python3', [join(dir, 'check_ids.py'), '-q', '--strict-names', DATA], { encoding: 'utf8' });
     expect(run.error).toBeUndefined();
     expect(run.stdout).toMatch(/ids: \d+ real, 0 unknown, 0 name mismatches/);
@@ -52,7 +56,10 @@ describeWithTestdata('mitre', 'knowledge base against the MITRE catalogues', (di
     delete without['CAPEC-94'];
     writeFileSync(join(tmp, 'capec.json'), JSON.stringify(without));
     expect(() => buildKb(tmp)).toThrow(/CAPEC-94 is not in the CAPEC catalogue/);
-    writeFileSync(join(tmp, 'capec.json'), JSON.stringify({ ...capec, 'CAPEC-94': { ...capec['CAPEC-94'], status: 'Deprecated' } }));
+    writeFileSync(
+      join(tmp, 'capec.json'),
+      JSON.stringify({ ...capec, 'CAPEC-94': { ...capec['CAPEC-94'], status: 'Deprecated' } }),
+    );
     expect(() => buildKb(tmp)).toThrow(/CAPEC-94 is Deprecated/);
   });
 });

@@ -10,17 +10,37 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { KbEntry, MatchClause } from './types.ts';
-import { CLASSIFICATIONS, COMPONENT_TAGS, ELEMENT_KINDS, LIKELIHOODS, SEVERITIES, STRIDE_LETTERS } from './vocabulary.ts';
+import {
+  CLASSIFICATIONS,
+  COMPONENT_TAGS,
+  ELEMENT_KINDS,
+  LIKELIHOODS,
+  SEVERITIES,
+  STRIDE_LETTERS,
+} from './vocabulary.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const KB_FILES = ['stride', 'countermeasures', 'protocols', 'capec', 'cwe'] as const;
 export type KbFiles = Record<(typeof KB_FILES)[number], KbEntry[]>;
 
-interface CatalogueEntry { name: string; status: string; cwe?: string[] }
-interface Curated { s: string[]; l: string; sev: string; m: MatchClause[]; cm: string[]; sum: string; mit: string[] }
+interface CatalogueEntry {
+  name: string;
+  status: string;
+  cwe?: string[];
+}
+interface Curated {
+  s: string[];
+  l: string;
+  sev: string;
+  m: MatchClause[];
+  cm: string[];
+  sum: string;
+  mit: string[];
+}
 
 const yamlFile = (name: string): any => parse(readFileSync(join(HERE, 'source', name), 'utf8'));
-const jsonFile = (dir: string, name: string): Record<string, CatalogueEntry> => JSON.parse(readFileSync(join(dir, name), 'utf8'));
+const jsonFile = (dir: string, name: string): Record<string, CatalogueEntry> =>
+  JSON.parse(readFileSync(join(dir, name), 'utf8'));
 
 function fail(msg: string): never {
   throw new Error(`build-kb: ${msg}`);
@@ -31,7 +51,8 @@ function oneOf<T extends string>(what: string, value: unknown, allowed: readonly
   return value as T;
 }
 
-const byNumber = (a: string, b: string) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')) || a.localeCompare(b);
+const byNumber = (a: string, b: string) =>
+  Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, '')) || a.localeCompare(b);
 
 export function buildKb(mitreDir: string): KbFiles {
   const capecCat = jsonFile(mitreDir, 'capec.json');
@@ -54,7 +75,8 @@ export function buildKb(mitreDir: string): KbFiles {
   const checkMatch = (id: string, clauses: MatchClause[]) => {
     if (!Array.isArray(clauses) || clauses.length === 0) fail(`${id}: m must list at least one clause`);
     for (const c of clauses) {
-      for (const k of Object.keys(c)) if (!['on', 'proto', 'data', 'cross', 'tags'].includes(k)) fail(`${id}: unknown match key ${k}`);
+      for (const k of Object.keys(c))
+        if (!['on', 'proto', 'data', 'cross', 'tags'].includes(k)) fail(`${id}: unknown match key ${k}`);
       (c.on ?? fail(`${id}: a clause needs on`)).forEach((k) => oneOf(`${id} on`, k, ELEMENT_KINDS));
       c.data?.forEach((k) => oneOf(`${id} data`, k, CLASSIFICATIONS));
       c.tags?.forEach((k) => oneOf(`${id} tags`, k, COMPONENT_TAGS));
@@ -67,7 +89,8 @@ export function buildKb(mitreDir: string): KbFiles {
     // a stray comma in a YAML flow mapping turns the rest of a sentence into a key: refuse it
     const keys = Object.keys(c).sort().join(',');
     if (keys !== 'cm,l,m,mit,s,sev,sum') fail(`${id}: expected keys s, l, sev, m, cm, sum, mit; got ${keys}`);
-    if (typeof c.sum !== 'string' || !c.mit.every((x) => typeof x === 'string')) fail(`${id}: sum and mit must be text`);
+    if (typeof c.sum !== 'string' || !c.mit.every((x) => typeof x === 'string'))
+      fail(`${id}: sum and mit must be text`);
     if (e.status === 'Deprecated' || e.status === 'Obsolete') fail(`${id} is ${e.status}`);
     c.s.forEach((s) => oneOf(`${id} s`, s, STRIDE_LETTERS));
     c.cm.forEach((m) => cmIds.has(m) || fail(`${id}: unknown countermeasure ${m}`));
@@ -81,10 +104,16 @@ export function buildKb(mitreDir: string): KbFiles {
       type: 'instance',
       category: 'problem',
       description: c.sum,
-      source: kind === 'CAPEC' ? 'MITRE CAPEC 3.9 (id, name, related CWE); assessment by msec' : 'MITRE CWE 4.15 (id, name); assessment by msec',
+      source:
+        kind === 'CAPEC'
+          ? 'MITRE CAPEC 3.9 (id, name, related CWE); assessment by msec'
+          : 'MITRE CWE 4.15 (id, name); assessment by msec',
       inherit: c.s.map((s) => `STRIDE-${s}`),
       related: [...new Set([...relatedCwe, ...relatedCapec].filter((r) => curatedIds.has(r)).concat(c.cm))],
-      reference: kind === 'CAPEC' ? `https://capec.mitre.org/data/definitions/${num}.html` : `https://cwe.mitre.org/data/definitions/${num}.html`,
+      reference:
+        kind === 'CAPEC'
+          ? `https://capec.mitre.org/data/definitions/${num}.html`
+          : `https://cwe.mitre.org/data/definitions/${num}.html`,
       stride: c.s as KbEntry['stride'],
       likelihood: oneOf(`${id} l`, c.l, LIKELIHOODS),
       severity: oneOf(`${id} sev`, c.sev, SEVERITIES),
@@ -94,44 +123,77 @@ export function buildKb(mitreDir: string): KbFiles {
       match: c.m,
     };
   };
-  const capec = Object.entries(curated.capec).sort(([a], [b]) => byNumber(a, b)).map(([id, c]) => problem(id, c, capecCat, 'CAPEC'));
-  const cwe = Object.entries(curated.cwe).sort(([a], [b]) => byNumber(a, b)).map(([id, c]) => problem(id, c, cweCat, 'CWE'));
+  const capec = Object.entries(curated.capec)
+    .sort(([a], [b]) => byNumber(a, b))
+    .map(([id, c]) => problem(id, c, capecCat, 'CAPEC'));
+  const cwe = Object.entries(curated.cwe)
+    .sort(([a], [b]) => byNumber(a, b))
+    .map(([id, c]) => problem(id, c, cweCat, 'CWE'));
   const problems = [...capec, ...cwe];
 
   const stride: KbEntry[] = Object.entries(strideSrc).map(([id, s]) => {
     s.countermeasures.forEach((m: string) => cmIds.has(m) || fail(`${id}: unknown countermeasure ${m}`));
     return {
-      id, name: s.name, type: 'class', category: 'abstract', description: s.description,
+      id,
+      name: s.name,
+      type: 'class',
+      category: 'abstract',
+      description: s.description,
       source: 'STRIDE (Kohnfelder and Garg, Microsoft 1999; Shostack, Threat Modeling, 2014)',
-      inherit: [], related: [...s.countermeasures, ...problems.filter((p) => p.inherit.includes(id)).map((p) => p.id)],
-      property: s.property, elements: s.elements, countermeasures: s.countermeasures,
+      inherit: [],
+      related: [...s.countermeasures, ...problems.filter((p) => p.inherit.includes(id)).map((p) => p.id)],
+      property: s.property,
+      elements: s.elements,
+      countermeasures: s.countermeasures,
     };
   });
 
   const solvedBy = (cm: string) => problems.filter((p) => p.countermeasures!.includes(cm)).map((p) => p.id);
   const countermeasures: KbEntry[] = [
     ...Object.entries(cmSrc.classes).map(([id, c]): KbEntry => ({
-      id, name: c.name, type: 'class', category: 'solution', description: c.description, source: 'msec',
-      inherit: [], related: [([] as string[]).concat(c.stride).map((s) => `STRIDE-${s}`)].flat(),
+      id,
+      name: c.name,
+      type: 'class',
+      category: 'solution',
+      description: c.description,
+      source: 'msec',
+      inherit: [],
+      related: [([] as string[]).concat(c.stride).map((s) => `STRIDE-${s}`)].flat(),
     })),
     ...Object.entries(cmSrc.instances).map(([id, c]): KbEntry => {
-      for (const k of Object.keys(c)) if (!['name', 'inherit', 'description', 'msec'].includes(k)) fail(`${id}: unknown key ${k}`);
-      if (c.msec && Object.keys(c.msec).sort().join(',') !== 'capability,module') fail(`${id}: msec needs exactly module and capability`);
+      for (const k of Object.keys(c))
+        if (!['name', 'inherit', 'description', 'msec'].includes(k)) fail(`${id}: unknown key ${k}`);
+      if (c.msec && Object.keys(c.msec).sort().join(',') !== 'capability,module')
+        fail(`${id}: msec needs exactly module and capability`);
       c.inherit.forEach((i: string) => i in cmSrc.classes || fail(`${id}: unknown class ${i}`));
       return {
-        id, name: c.name, type: 'instance', category: 'solution', description: c.description,
+        id,
+        name: c.name,
+        type: 'instance',
+        category: 'solution',
+        description: c.description,
         source: c.msec ? `msec ${c.msec.module}` : 'general practice (not implemented by msec)',
-        inherit: c.inherit, related: solvedBy(id), ...(c.msec ? { msec: c.msec } : {}),
+        inherit: c.inherit,
+        related: solvedBy(id),
+        ...(c.msec ? { msec: c.msec } : {}),
       };
     }),
   ];
 
-  for (const [id, p] of Object.entries(protoSrc)) if (Object.keys(p).sort().join(',') !== 'name,traits') fail(`protocol ${id}: expected name and traits`);
+  for (const [id, p] of Object.entries(protoSrc))
+    if (Object.keys(p).sort().join(',') !== 'name,traits') fail(`protocol ${id}: expected name and traits`);
   const protocols: KbEntry[] = Object.entries(protoSrc).map(([id, p]) => ({
-    id: `PROTO-${id}`, name: p.name, type: 'instance', category: 'bridge',
+    id: `PROTO-${id}`,
+    name: p.name,
+    type: 'instance',
+    category: 'bridge',
     description: `Protocol "${id}" a data flow may declare; traits: ${p.traits.join(', ') || 'none'}.`,
-    source: 'msec', inherit: [], traits: p.traits,
-    related: problems.filter((e) => e.match!.some((m) => m.on.includes('flow') && m.proto?.some((t) => p.traits.includes(t)))).map((e) => e.id),
+    source: 'msec',
+    inherit: [],
+    traits: p.traits,
+    related: problems
+      .filter((e) => e.match!.some((m) => m.on.includes('flow') && m.proto?.some((t) => p.traits.includes(t))))
+      .map((e) => e.id),
   }));
   return { stride, countermeasures, protocols, capec, cwe };
 }

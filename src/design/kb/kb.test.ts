@@ -27,11 +27,19 @@ describe('knowledge base', () => {
       expect(['abstract', 'solution', 'problem', 'bridge']).toContain(e.category);
       expect(typeof e.name).toBe('string');
       expect(typeof e.source).toBe('string');
-      for (const id of [...e.inherit, ...e.related, ...(e.countermeasures ?? [])]) expect(kb.get(id), `${e.id} → ${id}`).toBeDefined();
+      for (const id of [...e.inherit, ...e.related, ...(e.countermeasures ?? [])])
+        expect(kb.get(id), `${e.id} → ${id}`).toBeDefined();
       // what an entry inherits from is a class
       for (const id of e.inherit) expect(kb.get(id)!.type, `${e.id} inherits ${id}`).toBe('class');
     }
-    expect(kb.stride.map((s) => s.name)).toEqual(['Spoofing', 'Tampering', 'Repudiation', 'Information disclosure', 'Denial of service', 'Elevation of privilege']);
+    expect(kb.stride.map((s) => s.name)).toEqual([
+      'Spoofing',
+      'Tampering',
+      'Repudiation',
+      'Information disclosure',
+      'Denial of service',
+      'Elevation of privilege',
+    ]);
   });
 
   it('names the msec capability behind each implemented countermeasure, and only real countermeasures are linked', () => {
@@ -41,9 +49,11 @@ describe('knowledge base', () => {
     expect(kb.get('CM-transparency-log')!.msec!.module).toBe('ledger');
     expect(kb.get('CM-anonymizer')!.msec!.module).toBe('anonymizer');
     expect(kb.get('CM-signed-updates')!.msec).toBeUndefined();
-    for (const p of kb.problems) for (const c of p.countermeasures!) expect(kb.get(c)!.category, `${p.id} → ${c}`).toBe('solution');
+    for (const p of kb.problems)
+      for (const c of p.countermeasures!) expect(kb.get(c)!.category, `${p.id} → ${c}`).toBe('solution');
     // the countermeasure links back to what it solves
-    for (const p of kb.problems) for (const c of p.countermeasures!) expect(kb.get(c)!.related, `${c} ↔ ${p.id}`).toContain(p.id);
+    for (const p of kb.problems)
+      for (const c of p.countermeasures!) expect(kb.get(c)!.related, `${c} ↔ ${p.id}`).toContain(p.id);
   });
 
   it('matches only with known element kinds, tags and protocol traits', () => {
@@ -62,7 +72,9 @@ describe('knowledge base', () => {
     expect(hits[0]!.entry.id).toBe('CM-cose-signed-readings');
     expect(searchKb(kb, 'forged readings').map((h) => h.entry.id)).toContain('CWE-345');
     expect(searchKb(kb, 'CAPEC-94')[0]!.entry.name).toBe('Adversary in the Middle (AiTM)');
-    expect(searchKb(kb, 'sql injection').map((h) => h.entry.id)).toEqual(expect.arrayContaining(['CAPEC-66', 'CWE-89']));
+    expect(searchKb(kb, 'sql injection').map((h) => h.entry.id)).toEqual(
+      expect.arrayContaining(['CAPEC-66', 'CWE-89']),
+    );
     expect(searchKb(kb, 'nothing-like-this-exists')).toEqual([]);
     expect(searchKb(kb, '   ')).toEqual([]);
   });

@@ -17,7 +17,9 @@ let cached: KnowledgeBase | undefined;
 
 export function loadKb(): KnowledgeBase {
   if (cached) return cached;
-  const entries = FILES.flatMap((f) => JSON.parse(readFileSync(new URL(`./data/${f}.json`, import.meta.url), 'utf8')) as KbEntry[]);
+  const entries = FILES.flatMap(
+    (f) => JSON.parse(readFileSync(new URL(`./data/${f}.json`, import.meta.url), 'utf8')) as KbEntry[],
+  );
   const byId = new Map(entries.map((e) => [e.id, e]));
   const byLowerId = new Map(entries.map((e) => [e.id.toLowerCase(), e]));
   cached = {
@@ -25,12 +27,17 @@ export function loadKb(): KnowledgeBase {
     get: (id) => byId.get(id) ?? byLowerId.get(id.toLowerCase()),
     problems: entries.filter((e) => e.category === 'problem'),
     stride: entries.filter((e) => e.category === 'abstract'),
-    protocols: new Map(entries.filter((e) => e.category === 'bridge').map((e) => [e.id.replace(/^PROTO-/, ''), e.traits ?? []])),
+    protocols: new Map(
+      entries.filter((e) => e.category === 'bridge').map((e) => [e.id.replace(/^PROTO-/, ''), e.traits ?? []]),
+    ),
   };
   return cached;
 }
 
-export interface SearchHit { entry: KbEntry; score: number }
+export interface SearchHit {
+  entry: KbEntry;
+  score: number;
+}
 
 /**
  * Entries whose id, name, description or mitigations contain every word of the query (case-insensitive);
@@ -42,7 +49,14 @@ export function searchKb(kb: KnowledgeBase, query: string, limit = 20): SearchHi
   const hits: SearchHit[] = [];
   for (const entry of kb.entries) {
     const head = `${entry.id} ${entry.name}`.toLowerCase();
-    const body = [entry.description, ...(entry.mitigations ?? []), entry.msec?.capability ?? '', entry.msec?.module ?? ''].join(' ').toLowerCase();
+    const body = [
+      entry.description,
+      ...(entry.mitigations ?? []),
+      entry.msec?.capability ?? '',
+      entry.msec?.module ?? '',
+    ]
+      .join(' ')
+      .toLowerCase();
     let score = 0;
     for (const w of words) {
       if (head.includes(w)) score += 3;
@@ -54,5 +68,7 @@ export function searchKb(kb: KnowledgeBase, query: string, limit = 20): SearchHi
     }
     if (score > 0) hits.push({ entry, score });
   }
-  return hits.sort((a, b) => b.score - a.score || a.entry.id.localeCompare(b.entry.id, 'en', { numeric: true })).slice(0, limit);
+  return hits
+    .sort((a, b) => b.score - a.score || a.entry.id.localeCompare(b.entry.id, 'en', { numeric: true }))
+    .slice(0, limit);
 }

@@ -14,8 +14,20 @@ export type Classification = (typeof CLASSIFICATIONS)[number];
 
 /** What a component is, as far as the knowledge base cares. */
 export const COMPONENT_TAGS = [
-  'device', 'gateway', 'camera', 'vehicle', 'broker', 'api', 'ui', 'database', 'identity',
-  'logs', 'ledger', 'market', 'monitor', 'updater',
+  'device',
+  'gateway',
+  'camera',
+  'vehicle',
+  'broker',
+  'api',
+  'ui',
+  'database',
+  'identity',
+  'logs',
+  'ledger',
+  'market',
+  'monitor',
+  'updater',
 ] as const;
 export type ComponentTag = (typeof COMPONENT_TAGS)[number];
 

@@ -9,7 +9,8 @@ export type Expr =
   | { k: 'un'; op: string; e: Expr };
 
 /** What an index binder or `forall` ranges over: `lo..hi`, a range or set name, or a set literal. */
-export type Domain = { k: 'range'; lo: Expr; hi: Expr } | { k: 'name'; name: string; pos: SourcePos } | { k: 'set'; set: Label };
+export type Domain =
+  { k: 'range'; lo: Expr; hi: Expr } | { k: 'name'; name: string; pos: SourcePos } | { k: 'set'; set: Label };
 
 /** One step of an action label: `a`, `.b`, `[e]`, `[lo..hi]`, `[i:D]`, `{set}`, or a set name. */
 export type LabelPart =
@@ -51,7 +52,9 @@ export interface Param {
   def: Expr;
 }
 
-export type RelabelItem = { k: 'pair'; to: ActSet; from: ActSet; pos: SourcePos } | { k: 'forall'; v: string; dom: Domain; items: RelabelItem[] };
+export type RelabelItem =
+  | { k: 'pair'; to: ActSet; from: ActSet; pos: SourcePos }
+  | { k: 'forall'; v: string; dom: Domain; items: RelabelItem[] };
 
 /** Operators after a process body: `+{…}`, `/{…}`, `>>{…}`/`<<{…}`, `\{…}` or `@{…}`. */
 export interface ProcessOps {
@@ -109,9 +112,29 @@ export type Decl =
   | { kind: 'const'; name: string; e: Expr; pos: SourcePos }
   | { kind: 'range'; name: string; lo: Expr; hi: Expr; pos: SourcePos }
   | { kind: 'set'; name: string; set: ActSet; pos: SourcePos }
-  | { kind: 'menu' | 'progress'; name: string; binders: { v: string; dom: Domain }[]; set: ActSet | null; pos: SourcePos }
-  | { kind: 'fluent'; name: string; binders: { v: string; dom: Domain }[]; on: ActSet; off: ActSet; initially: Expr | null; pos: SourcePos }
-  | { kind: 'assert' | 'ltl_property' | 'constraint'; name: string; binders: { v: string; dom: Domain }[]; f: Fltl; pos: SourcePos }
+  | {
+      kind: 'menu' | 'progress';
+      name: string;
+      binders: { v: string; dom: Domain }[];
+      set: ActSet | null;
+      pos: SourcePos;
+    }
+  | {
+      kind: 'fluent';
+      name: string;
+      binders: { v: string; dom: Domain }[];
+      on: ActSet;
+      off: ActSet;
+      initially: Expr | null;
+      pos: SourcePos;
+    }
+  | {
+      kind: 'assert' | 'ltl_property' | 'constraint';
+      name: string;
+      binders: { v: string; dom: Domain }[];
+      f: Fltl;
+      pos: SourcePos;
+    }
   | { kind: 'controllerSpec'; name: string; entries: SpecEntry[]; pos: SourcePos }
   | { kind: 'updatingController'; name: string; entries: SpecEntry[]; pos: SourcePos };
 

@@ -69,7 +69,10 @@ export function runSynth(specPath: string, o: SynthOptions, io: SynthIo): void {
     ctrl = read.lts;
     summary = `read controller ${read.name}: ${ctrl.nStates} states, ${ctrl.labels.length} transitions`;
   } else {
-    const ev = new Evaluator(parseFsp(text, specPath), { ...(o.maxStates ? { maxStates: o.maxStates } : {}), ...(progress ? { onProgress: progress } : {}) });
+    const ev = new Evaluator(parseFsp(text, specPath), {
+      ...(o.maxStates ? { maxStates: o.maxStates } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
     if (o.list) {
       for (const t of ev.targets()) io.out(`${t.kind}\t${t.name}`);
       return;
@@ -94,13 +97,21 @@ export function runSynth(specPath: string, o: SynthOptions, io: SynthIo): void {
     if (o.output) writeFileSync(o.output, json);
     else io.out(json.trimEnd());
     io.err(`Node-RED flow: ${flow.length} nodes${o.output ? ` written to ${o.output}` : ''}`);
-  } else if (o.output) throw new MsecError('VALIDATION_FAILED', '-o/--output is for the Node-RED flow: pass --nodered MAP too');
+  } else if (o.output)
+    throw new MsecError('VALIDATION_FAILED', '-o/--output is for the Node-RED flow: pass --nodered MAP too');
   else if (!o.lts && !o.dot) io.out(writeLtsText(ctrl).trimEnd());
 }
 
 function onlyController(ev: Evaluator): string {
   const ctrls = ev.targets().filter((t) => t.kind === 'controller');
   if (ctrls.length === 1) return ctrls[0]!.name;
-  if (!ctrls.length) throw new MsecError('VALIDATION_FAILED', `no "controller ||NAME = Plant~{Spec}." in the specification; pass --process NAME to compose a process`);
-  throw new MsecError('VALIDATION_FAILED', `several controllers (${ctrls.map((c) => c.name).join(', ')}): pick one with --controller NAME`);
+  if (!ctrls.length)
+    throw new MsecError(
+      'VALIDATION_FAILED',
+      `no "controller ||NAME = Plant~{Spec}." in the specification; pass --process NAME to compose a process`,
+    );
+  throw new MsecError(
+    'VALIDATION_FAILED',
+    `several controllers (${ctrls.map((c) => c.name).join(', ')}): pick one with --controller NAME`,
+  );
 }

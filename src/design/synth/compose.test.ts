@@ -47,12 +47,23 @@ const ltsArb = (actions: ActionTable) =>
   fc
     .record({
       n: fc.integer({ min: 1, max: 4 }),
-      edges: fc.array(fc.record({ s: fc.nat(3), a: fc.integer({ min: 0, max: 3 }), t: fc.integer({ min: -1, max: 3 }) }), { maxLength: 8 }),
+      edges: fc.array(
+        fc.record({ s: fc.nat(3), a: fc.integer({ min: 0, max: 3 }), t: fc.integer({ min: -1, max: 3 }) }),
+        { maxLength: 8 },
+      ),
       extra: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
     })
     .map(({ n, edges, extra }) => {
       const es = edges.map((e) => ({ s: e.s % n, a: e.a, t: e.t < 0 ? ERROR_STATE : e.t % n }));
-      return fromEdges('P', actions, n, Int32Array.from(es.map((e) => e.s)), Int32Array.from(es.map((e) => e.a)), Int32Array.from(es.map((e) => e.t)), extra);
+      return fromEdges(
+        'P',
+        actions,
+        n,
+        Int32Array.from(es.map((e) => e.s)),
+        Int32Array.from(es.map((e) => e.a)),
+        Int32Array.from(es.map((e) => e.t)),
+        extra,
+      );
     });
 
 describe('parallel composition', () => {
@@ -77,13 +88,20 @@ describe('parallel composition', () => {
       const a = actions.id(`t${i}`);
       return fromEdges(`T${i}`, actions, 2, Int32Array.from([0, 1]), Int32Array.from([a, a]), Int32Array.from([1, 0]));
     });
-    expect(() => compose(toggles, { maxStates: 5000, name: 'TOGGLES' })).toThrow(expect.objectContaining({ code: 'DESIGN_FSP_STATE_LIMIT', message: expect.stringContaining('5000 states reached') }));
+    expect(() => compose(toggles, { maxStates: 5000, name: 'TOGGLES' })).toThrow(
+      expect.objectContaining({
+        code: 'DESIGN_FSP_STATE_LIMIT',
+        message: expect.stringContaining('5000 states reached'),
+      }),
+    );
   });
 
   it('handles products too large for a numeric tuple key (60 components sharing one action: 2 states)', () => {
     const actions = new ActionTable();
     const tick = actions.id('tick');
-    const parts = Array.from({ length: 60 }, (_, i) => fromEdges(`T${i}`, actions, 2, Int32Array.from([0, 1]), Int32Array.from([tick, tick]), Int32Array.from([1, 0])));
+    const parts = Array.from({ length: 60 }, (_, i) =>
+      fromEdges(`T${i}`, actions, 2, Int32Array.from([0, 1]), Int32Array.from([tick, tick]), Int32Array.from([1, 0])),
+    );
     const l = compose(parts, { maxStates: 100 });
     expect(l.nStates).toBe(2);
     expect(l.labels.length).toBe(2);

@@ -14,7 +14,8 @@ class TupleIndex {
   }
   private slot(k: number): number {
     // Mix the high and low halves; keys are < 2^53.
-    const h = (Math.imul((k % 4294967296) | 0, 0x9e3779b1) ^ Math.imul(Math.floor(k / 4294967296) | 0, 0x85ebca6b)) >>> 0;
+    const h =
+      (Math.imul((k % 4294967296) | 0, 0x9e3779b1) ^ Math.imul(Math.floor(k / 4294967296) | 0, 0x85ebca6b)) >>> 0;
     return h & this.mask;
   }
   get(k: number): number {

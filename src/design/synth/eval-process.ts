@@ -20,7 +20,13 @@ export interface CompileOptions {
 }
 
 /** Compiles a primitive process (locals, indices, guards, choice, sequences) to an LTS by exploring its states. */
-export function compilePrimitive(scope: Scope, actions: ActionTable, def: ProcessDef, args: Value[], opts: CompileOptions): Lts {
+export function compilePrimitive(
+  scope: Scope,
+  actions: ActionTable,
+  def: ProcessDef,
+  args: Value[],
+  opts: CompileOptions,
+): Lts {
   return new PrimitiveCompiler(scope, actions, def, opts).run(args);
 }
 
@@ -45,17 +51,20 @@ class PrimitiveCompiler {
     const inst = this.instance(this.root, args, null, this.root.pos);
     const first = this.localState(inst, this.root.name, [], this.root.pos);
     this.drain();
-    if (this.root.alphaExt) for (const a of this.scope.actSet(this.root.alphaExt, inst.env)) this.b.extraAlphabet.add(this.b.actions.id(a));
+    if (this.root.alphaExt)
+      for (const a of this.scope.actSet(this.root.alphaExt, inst.env)) this.b.extraAlphabet.add(this.b.actions.id(a));
     const built = this.b.finish();
     // The main body may be an alias of another state (P = Q[0]): that state becomes state 0.
     const init = first < 0 ? first : this.b.resolve(first);
-    if (init === ERROR_STATE) this.scope.fail('UNSUPPORTED', `${this.root.name} is ERROR from its initial state`, this.root.pos);
+    if (init === ERROR_STATE)
+      this.scope.fail('UNSUPPORTED', `${this.root.name} is ERROR from its initial state`, this.root.pos);
     const lts = init === 0 ? built : redirectInitial(built, init);
     return this.b.hasAliases ? reachable(lts) : lts;
   }
 
   private instance(def: ProcessDef, args: Value[], endTarget: number | null, pos: SourcePos): Instance {
-    if (args.length > def.params.length) this.scope.fail('ARITY', `${def.name} takes ${def.params.length} parameters, ${args.length} given`, pos);
+    if (args.length > def.params.length)
+      this.scope.fail('ARITY', `${def.name} takes ${def.params.length} parameters, ${args.length} given`, pos);
     let env: Env = EMPTY_ENV;
     def.params.forEach((p, i) => (env = bind(env, p.name, i < args.length ? args[i]! : this.scope.expr(p.def, env))));
     const key = `${def.name}(${def.params.map((p) => String(env.get(p.name))).join(',')})>${endTarget}`;
@@ -75,9 +84,12 @@ class PrimitiveCompiler {
       let combos: { comps: string; env: Env }[] = [{ comps: local.name, env: inst.env }];
       for (const bdr of local.binders) {
         const next: { comps: string; env: Env }[] = [];
-        for (const c of combos) for (const v of this.scope.domain(bdr.dom, c.env)) next.push({ comps: `${c.comps}.${v}`, env: bind(c.env, bdr.v, v) });
+        for (const c of combos)
+          for (const v of this.scope.domain(bdr.dom, c.env))
+            next.push({ comps: `${c.comps}.${v}`, env: bind(c.env, bdr.v, v) });
         combos = next;
-        if (combos.length > this.opts.maxStates) this.scope.fail('STATE_LIMIT', `${local.name}: more than ${this.opts.maxStates} indexed states`, local.pos);
+        if (combos.length > this.opts.maxStates)
+          this.scope.fail('STATE_LIMIT', `${local.name}: more than ${this.opts.maxStates} indexed states`, local.pos);
       }
       for (const c of combos) if (!t.has(c.comps)) t.set(c.comps, { local, env: c.env });
     }
@@ -96,7 +108,10 @@ class PrimitiveCompiler {
     if (hit !== undefined) return hit;
     const entry = this.tableOf(inst).get(comps);
     if (!entry) {
-      if (this.opts.warnings.length < 50) this.opts.warnings.push(`${this.scope.file ?? 'input'}:${pos.line}:${pos.col}: ${inst.def.name}: ${comps} is outside its index range; defined to be ERROR (as LTSA does)`);
+      if (this.opts.warnings.length < 50)
+        this.opts.warnings.push(
+          `${this.scope.file ?? 'input'}:${pos.line}:${pos.col}: ${inst.def.name}: ${comps} is outside its index range; defined to be ERROR (as LTSA does)`,
+        );
       this.memo.set(key, ERROR_STATE);
       return ERROR_STATE;
     }
@@ -113,7 +128,12 @@ class PrimitiveCompiler {
       this.b.alias(s, this.compile(entry.local.body, entry.env, inst));
       return s;
     }
-    if (this.resolving.has(key)) this.scope.fail('NO_PROGRESS', `${comps} is defined in terms of itself without an action (recursion without progress)`, entry.local.pos);
+    if (this.resolving.has(key))
+      this.scope.fail(
+        'NO_PROGRESS',
+        `${comps} is defined in terms of itself without an action (recursion without progress)`,
+        entry.local.pos,
+      );
     this.resolving.add(key);
     const s = this.compile(entry.local.body, entry.env, inst);
     this.resolving.delete(key);
@@ -160,14 +180,33 @@ class PrimitiveCompiler {
     }
   }
 
-  private reference(name: string, idx: Expr[], args: Expr[] | null, env: Env, inst: Instance, pos: SourcePos, endTarget: number | null): number {
+  private reference(
+    name: string,
+    idx: Expr[],
+    args: Expr[] | null,
+    env: Env,
+    inst: Instance,
+    pos: SourcePos,
+    endTarget: number | null,
+  ): number {
     const idxVals = idx.map((e) => this.scope.expr(e, env));
-    if (this.hasLocal(inst, name) && args === null && endTarget === inst.endTarget) return this.localState(inst, name, idxVals, pos);
+    if (this.hasLocal(inst, name) && args === null && endTarget === inst.endTarget)
+      return this.localState(inst, name, idxVals, pos);
     const d = this.scope.procs.get(name);
     if (!d) return this.scope.fail('UNDEFINED', `undefined process "${name}"`, pos);
-    if (d.kind !== 'process') return this.scope.fail('UNSUPPORTED', `"${name}" is a composite process; only primitive processes can be used inside a process body or sequence`, pos);
+    if (d.kind !== 'process')
+      return this.scope.fail(
+        'UNSUPPORTED',
+        `"${name}" is a composite process; only primitive processes can be used inside a process body or sequence`,
+        pos,
+      );
     if (idx.length) return this.scope.fail('SYNTAX', `"${name}" is another process: it cannot be indexed here`, pos);
-    const sub = this.instance(d, (args ?? []).map((e) => this.scope.expr(e, env)), endTarget, pos);
+    const sub = this.instance(
+      d,
+      (args ?? []).map((e) => this.scope.expr(e, env)),
+      endTarget,
+      pos,
+    );
     return this.localState(sub, d.name, [], pos);
   }
 
@@ -184,9 +223,17 @@ class PrimitiveCompiler {
 
   private chain(from: number, alt: Extract<Alt, { k: 'prefix' }>, i: number, env: Env, inst: Instance): void {
     const step = alt.chain[i]!;
-    if (step.maybe) this.scope.fail('UNSUPPORTED', 'maybe transitions ("a?", modal transition systems) are parsed but not supported by synthesis', alt.pos);
+    if (step.maybe)
+      this.scope.fail(
+        'UNSUPPORTED',
+        'maybe transitions ("a?", modal transition systems) are parsed but not supported by synthesis',
+        alt.pos,
+      );
     const set = step.set;
-    const acts = set.k === 'label' ? this.scope.expandLabel(set.label, env) : this.scope.actSet(set, env).map((name) => ({ name, env }));
+    const acts =
+      set.k === 'label'
+        ? this.scope.expandLabel(set.label, env)
+        : this.scope.actSet(set, env).map((name) => ({ name, env }));
     // Actions that bind no new variable share one continuation.
     const groups = new Map<Env, string[]>();
     for (const a of acts) {

@@ -29,7 +29,12 @@ export class Scope {
     readonly file = spec.file,
   ) {
     for (const d of spec.decls) {
-      const map = d.kind === 'const' || d.kind === 'range' || d.kind === 'set' ? this.decls : d.kind === 'process' || d.kind === 'composite' ? this.procs : this.others;
+      const map =
+        d.kind === 'const' || d.kind === 'range' || d.kind === 'set'
+          ? this.decls
+          : d.kind === 'process' || d.kind === 'composite'
+            ? this.procs
+            : this.others;
       // A repeated name keeps its first definition.
       if (!map.has(d.name)) map.set(d.name, d);
     }
@@ -75,20 +80,36 @@ export class Scope {
         if (e.op === '||') return a || this.int(e.r, env) ? 1 : 0;
         const b = this.int(e.r, env);
         switch (e.op) {
-          case '+': return a + b;
-          case '-': return a - b;
-          case '*': return a * b;
-          case '/': if (b === 0) this.fail('EVAL', 'division by zero'); return Math.trunc(a / b);
-          case '%': if (b === 0) this.fail('EVAL', 'division by zero'); return a % b;
-          case '<': return a < b ? 1 : 0;
-          case '<=': return a <= b ? 1 : 0;
-          case '>': return a > b ? 1 : 0;
-          case '>=': return a >= b ? 1 : 0;
-          case '<<': return a << b;
-          case '>>': return a >> b;
-          case '&': return a & b;
-          case '|': return a | b;
-          case '^': return a ^ b;
+          case '+':
+            return a + b;
+          case '-':
+            return a - b;
+          case '*':
+            return a * b;
+          case '/':
+            if (b === 0) this.fail('EVAL', 'division by zero');
+            return Math.trunc(a / b);
+          case '%':
+            if (b === 0) this.fail('EVAL', 'division by zero');
+            return a % b;
+          case '<':
+            return a < b ? 1 : 0;
+          case '<=':
+            return a <= b ? 1 : 0;
+          case '>':
+            return a > b ? 1 : 0;
+          case '>=':
+            return a >= b ? 1 : 0;
+          case '<<':
+            return a << b;
+          case '>>':
+            return a >> b;
+          case '&':
+            return a & b;
+          case '|':
+            return a | b;
+          case '^':
+            return a ^ b;
         }
         return this.fail('EVAL', `unknown operator ${e.op}`);
       }
@@ -96,7 +117,8 @@ export class Scope {
   }
   int(e: Expr, env: Env): number {
     const v = this.expr(e, env);
-    if (typeof v !== 'number') return this.fail('EVAL', `expected an integer but the label '${v} was given`, e.k === 'name' ? e.pos : undefined);
+    if (typeof v !== 'number')
+      return this.fail('EVAL', `expected an integer but the label '${v} was given`, e.k === 'name' ? e.pos : undefined);
     return v;
   }
 
@@ -144,7 +166,9 @@ export class Scope {
     let acc: { name: string; env: Env }[] = [{ name: '', env }];
     for (const part of l.parts) {
       const next: { name: string; env: Env }[] = [];
-      for (const a of acc) for (const step of this.partValues(part, a.env)) next.push({ name: a.name ? `${a.name}.${step.v}` : String(step.v), env: step.env });
+      for (const a of acc)
+        for (const step of this.partValues(part, a.env))
+          next.push({ name: a.name ? `${a.name}.${step.v}` : String(step.v), env: step.env });
       acc = next;
       if (acc.length > 1_000_000) this.fail('STATE_LIMIT', 'a label expands to more than a million actions', l.pos);
     }
@@ -155,7 +179,8 @@ export class Scope {
       case 'id':
         return [{ v: p.name, env }];
       case 'idx':
-        if (p.e.k === 'name' && this.isCollection(p.e.name, env)) return this.domain({ k: 'name', name: p.e.name, pos: p.e.pos }, env).map((v) => ({ v, env }));
+        if (p.e.k === 'name' && this.isCollection(p.e.name, env))
+          return this.domain({ k: 'name', name: p.e.name, pos: p.e.pos }, env).map((v) => ({ v, env }));
         return [{ v: this.expr(p.e, env), env }];
       case 'dom':
         return this.domain(p.dom, env).map((v) => ({ v, env }));

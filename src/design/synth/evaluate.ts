@@ -5,7 +5,18 @@ import { fltlSafety } from './fltl.ts';
 import { bind, EMPTY_ENV, Scope, type Env, type Value } from './eval-values.ts';
 import { ActionTable, DEFAULT_MAX_STATES, type Lts } from './lts.ts';
 import { synthesiseFromSpec, type SynthesisResult } from './spec.ts';
-import { asProperty, determinise, withoutErrors, hide, minimise, prefixLabel, priority, reachable, relabel, shareLabels } from './transform.ts';
+import {
+  asProperty,
+  determinise,
+  withoutErrors,
+  hide,
+  minimise,
+  prefixLabel,
+  priority,
+  reachable,
+  relabel,
+  shareLabels,
+} from './transform.ts';
 
 export interface EvalOptions {
   maxStates?: number;
@@ -38,7 +49,11 @@ export class Evaluator {
   }
 
   composeAll(parts: Lts[], name: string): Lts {
-    return compose(parts, { maxStates: this.maxStates, name, ...(this.opts.onProgress ? { onProgress: this.opts.onProgress } : {}) });
+    return compose(parts, {
+      maxStates: this.maxStates,
+      name,
+      ...(this.opts.onProgress ? { onProgress: this.opts.onProgress } : {}),
+    });
   }
 
   private named(name: string, args: Value[], pos: { line: number; col: number } | undefined): Lts[] {
@@ -47,7 +62,12 @@ export class Evaluator {
     if (d.kind === 'ltl_property') return [fltlSafety(this.scope, this.actions, d, this.maxStates)];
     // A constraint is the LTS of the traces that satisfy the formula: the safety LTS without its ERROR moves.
     if (d.kind === 'constraint') return [withoutErrors(fltlSafety(this.scope, this.actions, d, this.maxStates))];
-    if (d.kind !== 'process' && d.kind !== 'composite') return this.scope.fail('UNSUPPORTED', `"${name}" is a ${d.kind}, not a process${d.kind === 'assert' ? ' (assertions are evaluated inside ltl_property and constraint formulas)' : ''}`, pos);
+    if (d.kind !== 'process' && d.kind !== 'composite')
+      return this.scope.fail(
+        'UNSUPPORTED',
+        `"${name}" is a ${d.kind}, not a process${d.kind === 'assert' ? ' (assertions are evaluated inside ltl_property and constraint formulas)' : ''}`,
+        pos,
+      );
     const key = `${name}(${args.join(',')})`;
     const hit = this.cache.get(key);
     if (hit) return hit;
@@ -63,7 +83,10 @@ export class Evaluator {
   }
 
   private primitive(d: ProcessDef, args: Value[]): Lts {
-    let lts = compilePrimitive(this.scope, this.actions, d, args, { maxStates: this.maxStates, warnings: this.warnings });
+    let lts = compilePrimitive(this.scope, this.actions, d, args, {
+      maxStates: this.maxStates,
+      warnings: this.warnings,
+    });
     let env: Env = EMPTY_ENV;
     d.params.forEach((p, i) => (env = bind(env, p.name, i < args.length ? args[i]! : this.scope.expr(p.def, env))));
     lts = this.applyOps([lts], d, env, d.name)[0]!;
@@ -74,14 +97,21 @@ export class Evaluator {
   }
 
   private composite(d: CompositeDef, args: Value[]): Lts[] {
-    if (args.length > d.params.length) this.scope.fail('ARITY', `${d.name} takes ${d.params.length} parameters, ${args.length} given`, d.pos);
+    if (args.length > d.params.length)
+      this.scope.fail('ARITY', `${d.name} takes ${d.params.length} parameters, ${args.length} given`, d.pos);
     let env: Env = EMPTY_ENV;
     d.params.forEach((p, i) => (env = bind(env, p.name, i < args.length ? args[i]! : this.scope.expr(p.def, env))));
     if (d.compKind !== 'plain' && d.compKind !== 'controller' && d.compKind !== 'compose') {
-      this.scope.fail('UNSUPPORTED', `${d.compKind} ||${d.name}: ${d.compKind === 'heuristic' ? 'on-the-fly directed synthesis' : d.compKind === 'checkCompatibility' ? 'GR(1) compatibility checking' : 'star environments'} is parsed but not supported; use "controller ||${d.name}"`, d.pos);
+      this.scope.fail(
+        'UNSUPPORTED',
+        `${d.compKind} ||${d.name}: ${d.compKind === 'heuristic' ? 'on-the-fly directed synthesis' : d.compKind === 'checkCompatibility' ? 'GR(1) compatibility checking' : 'star environments'} is parsed but not supported; use "controller ||${d.name}"`,
+        d.pos,
+      );
     }
-    if (d.compKind === 'controller' && d.body.k !== 'control') this.scope.fail('SYNTAX', `controller ||${d.name} must be of the form Plant~{Spec}`, d.pos);
-    if (d.property || d.deterministic) this.scope.fail('UNSUPPORTED', `property/deterministic on the composite ${d.name} is not supported`, d.pos);
+    if (d.compKind === 'controller' && d.body.k !== 'control')
+      this.scope.fail('SYNTAX', `controller ||${d.name} must be of the form Plant~{Spec}`, d.pos);
+    if (d.property || d.deterministic)
+      this.scope.fail('UNSUPPORTED', `property/deterministic on the composite ${d.name} is not supported`, d.pos);
     const parts = this.comp(d.body, env, d.name);
     return d.minimal ? [minimise(this.composeAll(parts, d.name))] : parts;
   }
@@ -90,14 +120,19 @@ export class Evaluator {
   comp(e: CompExpr, env: Env, name: string): Lts[] {
     switch (e.k) {
       case 'ref':
-        return this.named(e.name, (e.args ?? []).map((a) => this.scope.expr(a, env)), e.pos);
+        return this.named(
+          e.name,
+          (e.args ?? []).map((a) => this.scope.expr(a, env)),
+          e.pos,
+        );
       case 'par':
         return e.items.flatMap((it) => this.comp(it, env, name));
       case 'forall':
         return this.scope.domain(e.dom, env).flatMap((v) => this.comp(e.body, bind(env, e.v, v), name));
       case 'prefix': {
         const out: Lts[] = [];
-        for (const l of this.labelsWithEnv(e.labels, env)) for (const p of this.comp(e.body, l.env, name)) out.push(prefixLabel(p, l.name));
+        for (const l of this.labelsWithEnv(e.labels, env))
+          for (const p of this.comp(e.body, l.env, name)) out.push(prefixLabel(p, l.name));
         return out;
       }
       case 'share': {
@@ -111,7 +146,12 @@ export class Evaluator {
       case 'control': {
         const result = synthesiseFromSpec(this, e, env, name);
         this.syntheses.set(name, result);
-        if (!result.controller) return this.scope.fail('NO_CONTROLLER', `${name}: no controller exists for ${e.goal}. ${result.explanation}`, e.pos);
+        if (!result.controller)
+          return this.scope.fail(
+            'NO_CONTROLLER',
+            `${name}: no controller exists for ${e.goal}. ${result.explanation}`,
+            e.pos,
+          );
         return [result.controller];
       }
     }
@@ -150,7 +190,12 @@ export class Evaluator {
       const froms = this.scope.actSet(it.from, env);
       // `send/send[M]` maps each old name to the new one, `{a,b}/x` maps x to both; a set on both
       // sides has no agreed meaning, so it is refused rather than guessed.
-      if (tos.length > 1 && froms.length > 1) this.scope.fail('UNSUPPORTED', `relabelling ${tos.length} names to ${froms.length} names at once is not supported; write one pair per old name`, it.pos);
+      if (tos.length > 1 && froms.length > 1)
+        this.scope.fail(
+          'UNSUPPORTED',
+          `relabelling ${tos.length} names to ${froms.length} names at once is not supported; write one pair per old name`,
+          it.pos,
+        );
       for (const to of tos) for (const from of froms) out.push({ to, from });
     }
     return out;
@@ -161,7 +206,8 @@ export class Evaluator {
     const out: { name: string; kind: string }[] = [];
     for (const d of this.spec.decls) {
       if (d.kind === 'process') out.push({ name: d.name, kind: d.property ? 'property' : 'process' });
-      else if (d.kind === 'composite') out.push({ name: d.name, kind: d.compKind === 'plain' ? 'composite' : d.compKind });
+      else if (d.kind === 'composite')
+        out.push({ name: d.name, kind: d.compKind === 'plain' ? 'composite' : d.compKind });
       else if (d.kind === 'constraint') out.push({ name: d.name, kind: 'constraint' });
     }
     return out;

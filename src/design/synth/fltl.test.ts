@@ -12,7 +12,8 @@ function run(l: Lts, trace: string[]): number | 'ERROR' | null {
   let s = 0;
   for (const a of trace) {
     let next: number | null = null;
-    for (let e = l.offsets[s]!; e < l.offsets[s + 1]!; e++) if (l.actions.name(l.labels[e]!) === a) next = l.targets[e]!;
+    for (let e = l.offsets[s]!; e < l.offsets[s + 1]!; e++)
+      if (l.actions.name(l.labels[e]!) === a) next = l.targets[e]!;
     if (next === null) return null;
     if (next === ERROR_STATE) return 'ERROR';
     s = next;
@@ -34,7 +35,9 @@ describe('FLTL safety properties (ltl_property []φ)', () => {
 
   it('expands quantifiers over indexed fluents and inlines assertions', () => {
     // Fluents change at the action itself: at start[0], Busy[0] already holds.
-    const l = prop('range R = 0..1\nfluent Busy[i:R] = <start[i], stop[i]>\nassert OnlyOne = !(exists[i:R] (Busy[i] && !start[i]))\nltl_property P = [](start[0] -> OnlyOne)\n');
+    const l = prop(
+      'range R = 0..1\nfluent Busy[i:R] = <start[i], stop[i]>\nassert OnlyOne = !(exists[i:R] (Busy[i] && !start[i]))\nltl_property P = [](start[0] -> OnlyOne)\n',
+    );
     expect(run(l, ['start.1', 'start.0'])).toBe('ERROR');
     expect(run(l, ['start.1', 'stop.1', 'start.0'])).not.toBe('ERROR');
   });
@@ -64,7 +67,11 @@ describe('FLTL safety properties (ltl_property []φ)', () => {
   });
 
   it('refuses liveness, with the property named', () => {
-    expect(() => prop('ltl_property P = <>a\n')).toThrow(expect.objectContaining({ code: 'DESIGN_FSP_UNSUPPORTED', message: expect.stringContaining('ltl_property P') }));
-    expect(() => prop('fluent F = <a, b>\nltl_property P = [](F -> (a U b))\n')).toThrow(expect.objectContaining({ code: 'DESIGN_FSP_UNSUPPORTED', message: expect.stringContaining('liveness') }));
+    expect(() => prop('ltl_property P = <>a\n')).toThrow(
+      expect.objectContaining({ code: 'DESIGN_FSP_UNSUPPORTED', message: expect.stringContaining('ltl_property P') }),
+    );
+    expect(() => prop('fluent F = <a, b>\nltl_property P = [](F -> (a U b))\n')).toThrow(
+      expect.objectContaining({ code: 'DESIGN_FSP_UNSUPPORTED', message: expect.stringContaining('liveness') }),
+    );
   });
 });

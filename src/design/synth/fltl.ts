@@ -20,8 +20,14 @@ type Prop = (v: Uint8Array) => boolean;
  * leads to ERROR. An action used as a proposition holds at its own step only; `X` is the next action
  * of the property's alphabet (MTSA's alphabetised next). Liveness (`<>`, `U` unnegated) is refused.
  */
-export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Decl, { f: Fltl }>, maxStates: number): Lts {
-  if (decl.binders.length) scope.fail('UNSUPPORTED', `ltl_property ${decl.name}: indexed properties are not supported`, decl.pos);
+export function fltlSafety(
+  scope: Scope,
+  actions: ActionTable,
+  decl: Extract<Decl, { f: Fltl }>,
+  maxStates: number,
+): Lts {
+  if (decl.binders.length)
+    scope.fail('UNSUPPORTED', `ltl_property ${decl.name}: indexed properties are not supported`, decl.pos);
   const fluents: FluentInst[] = [];
   const fluentIndex = new Map<string, number>();
   const actionAtoms = new Map<string, number>();
@@ -52,7 +58,11 @@ export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Dec
         if (f.op === '||') return (v) => l(v) || r(v);
         if (f.op === '->') return (v) => !l(v) || r(v);
         if (f.op === '<->') return (v) => l(v) === r(v);
-        return scope.fail('UNSUPPORTED', `ltl_property ${decl.name}: the temporal operator ${f.op} is not supported inside []φ (safety over fluents and actions only)`, decl.pos);
+        return scope.fail(
+          'UNSUPPORTED',
+          `ltl_property ${decl.name}: the temporal operator ${f.op} is not supported inside []φ (safety over fluents and actions only)`,
+          decl.pos,
+        );
       }
       case 'quant': {
         const parts = scope.domain(f.dom, env).map((val) => compile(f.e, bind(env, f.v, val)));
@@ -61,7 +71,11 @@ export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Dec
       case 'always':
       case 'eventually':
       case 'next':
-        return scope.fail('UNSUPPORTED', `ltl_property ${decl.name}: nested temporal operators are not supported inside []φ (safety over fluents and actions only)`, decl.pos);
+        return scope.fail(
+          'UNSUPPORTED',
+          `ltl_property ${decl.name}: nested temporal operators are not supported inside []φ (safety over fluents and actions only)`,
+          decl.pos,
+        );
       case 'atom':
         return atom(f, env);
     }
@@ -71,12 +85,17 @@ export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Dec
     const idx = f.idx.map((e) => scope.expr(e, env));
     const d = scope.others.get(f.name);
     if (d?.kind === 'fluent') {
-      if (d.binders.length !== idx.length) scope.fail('ARITY', `fluent ${f.name} takes ${d.binders.length} indices, ${idx.length} given`, f.pos);
+      if (d.binders.length !== idx.length)
+        scope.fail('ARITY', `fluent ${f.name} takes ${d.binders.length} indices, ${idx.length} given`, f.pos);
       const key = [f.name, ...idx].join('.');
       const i = fluentSlot(key, () => {
         let fenv: Env = EMPTY_ENV;
         d.binders.forEach((b, k) => (fenv = bind(fenv, b.v, idx[k]!)));
-        return { on: new Set(scope.actSet(d.on, fenv)), off: new Set(scope.actSet(d.off, fenv)), initially: d.initially ? scope.int(d.initially, fenv) !== 0 : false };
+        return {
+          on: new Set(scope.actSet(d.on, fenv)),
+          off: new Set(scope.actSet(d.off, fenv)),
+          initially: d.initially ? scope.int(d.initially, fenv) !== 0 : false,
+        };
       });
       return (v) => v[i] === 1;
     }
@@ -87,7 +106,12 @@ export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Dec
       busy.delete(f.name);
       return p;
     }
-    if (d) return scope.fail('UNSUPPORTED', `ltl_property ${decl.name}: ${f.name} is a ${d.kind}, not a fluent, assertion or action`, f.pos);
+    if (d)
+      return scope.fail(
+        'UNSUPPORTED',
+        `ltl_property ${decl.name}: ${f.name} is a ${d.kind}, not a fluent, assertion or action`,
+        f.pos,
+      );
     const set = scope.decls.get(f.name);
     const names = set?.kind === 'set' ? scope.setNamed(f.name, f.pos) : [[f.name, ...idx].join('.')];
     const slots = names.map((a) => {
@@ -126,7 +150,12 @@ export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Dec
         return false;
     }
   };
-  const liveness = (what: string): never => scope.fail('UNSUPPORTED', `ltl_property ${decl.name}: ${what} is a liveness requirement; only safety formulas are supported (use [], X, W)`, decl.pos);
+  const liveness = (what: string): never =>
+    scope.fail(
+      'UNSUPPORTED',
+      `ltl_property ${decl.name}: ${what} is a liveness requirement; only safety formulas are supported (use [], X, W)`,
+      decl.pos,
+    );
   const temporal = (f: Fltl, env: Env, neg: boolean): Tf => {
     if (isProp(f)) {
       const p = compile(f, env);
@@ -157,21 +186,35 @@ export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Dec
         const { l, r } = f;
         switch (f.op) {
           case '&&':
-            return neg ? or([temporal(l, env, true), temporal(r, env, true)]) : and([temporal(l, env, false), temporal(r, env, false)]);
+            return neg
+              ? or([temporal(l, env, true), temporal(r, env, true)])
+              : and([temporal(l, env, false), temporal(r, env, false)]);
           case '||':
-            return neg ? and([temporal(l, env, true), temporal(r, env, true)]) : or([temporal(l, env, false), temporal(r, env, false)]);
+            return neg
+              ? and([temporal(l, env, true), temporal(r, env, true)])
+              : or([temporal(l, env, false), temporal(r, env, false)]);
           case '->':
-            return neg ? and([temporal(l, env, false), temporal(r, env, true)]) : or([temporal(l, env, true), temporal(r, env, false)]);
+            return neg
+              ? and([temporal(l, env, false), temporal(r, env, true)])
+              : or([temporal(l, env, true), temporal(r, env, false)]);
           case '<->':
-            return temporal({ k: 'bin', op: '&&', l: { k: 'bin', op: '->', l, r }, r: { k: 'bin', op: '->', l: r, r: l } }, env, neg);
+            return temporal(
+              { k: 'bin', op: '&&', l: { k: 'bin', op: '->', l, r }, r: { k: 'bin', op: '->', l: r, r: l } },
+              env,
+              neg,
+            );
           case 'W':
             return neg ? liveness('a negated W') : { k: 'W', l: temporal(l, env, false), r: temporal(r, env, false) };
           case 'U':
             // !(l U r) = !r W (!l && !r)
-            return neg ? { k: 'W', l: temporal(r, env, true), r: and([temporal(l, env, true), temporal(r, env, true)]) } : liveness('U');
+            return neg
+              ? { k: 'W', l: temporal(r, env, true), r: and([temporal(l, env, true), temporal(r, env, true)]) }
+              : liveness('U');
           case 'R':
             // l R r = r W (l && r)
-            return neg ? liveness('a negated R') : { k: 'W', l: temporal(r, env, false), r: and([temporal(l, env, false), temporal(r, env, false)]) };
+            return neg
+              ? liveness('a negated R')
+              : { k: 'W', l: temporal(r, env, false), r: and([temporal(l, env, false), temporal(r, env, false)]) };
         }
         return scope.fail('UNSUPPORTED', `ltl_property ${decl.name}: operator ${f.op}`, decl.pos);
       }
@@ -188,7 +231,9 @@ export function fltlSafety(scope: Scope, actions: ActionTable, decl: Extract<Dec
   const ids = alpha.map((a) => actions.id(a));
 
   const actionSlots = [...actionAtoms.values()];
-  const states: { v: Uint8Array; f: Tf }[] = [{ v: Uint8Array.from(fluents.map((f, i) => (f.initially && !actionSlots.includes(i) ? 1 : 0))), f: goal }];
+  const states: { v: Uint8Array; f: Tf }[] = [
+    { v: Uint8Array.from(fluents.map((f, i) => (f.initially && !actionSlots.includes(i) ? 1 : 0))), f: goal },
+  ];
   const index = new Map<string, number>([[`${states[0]!.v.join('')}|${key(goal)}`, 0]]);
   const s2 = new IntVec();
   const l2 = new IntVec();

@@ -11,8 +11,46 @@ export interface Token extends SourcePos {
 }
 
 // Longest first: the lexer tries each in order at every position.
-const OPS = ['->', '||', '&&', '==', '!=', '<=', '>=', '<<', '>>', '::', '..', '<>', '|', '&', '<', '>', '+', '-', '*', '/', '%', '\\', '!',
-  '?', '@', '~', ':', '.', ',', ';', '=', '(', ')', '[', ']', '{', '}', '^'];
+const OPS = [
+  '->',
+  '||',
+  '&&',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '<<',
+  '>>',
+  '::',
+  '..',
+  '<>',
+  '|',
+  '&',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '\\',
+  '!',
+  '?',
+  '@',
+  '~',
+  ':',
+  '.',
+  ',',
+  ';',
+  '=',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '^',
+];
 
 /** Tokenises FSP source: identifiers, integers, `'label` constants, operators; comments are skipped. */
 export function tokenize(src: string, file?: string): Token[] {
@@ -45,10 +83,11 @@ export function tokenize(src: string, file?: string): Token[] {
       const start = pos(i);
       const end = src.indexOf('*/', i + 2);
       if (end < 0) throw fspError('SYNTAX', 'unterminated comment', start, file);
-      for (let k = i; k < end; k++) if (src[k] === '\n') {
-        line++;
-        lineStart = k + 1;
-      }
+      for (let k = i; k < end; k++)
+        if (src[k] === '\n') {
+          line++;
+          lineStart = k + 1;
+        }
       i = end + 2;
       spaced = true;
       continue;

@@ -28,7 +28,12 @@ export function readLtsText(src: string, file?: string, maxStates?: number): Rea
   if (!first) throw fspError('SYNTAX', 'no process in the LTS text', undefined, file);
   const evaluator = new Evaluator(spec, maxStates ? { maxStates } : {});
   const lts = (first.kind === 'process' && numberedStates(evaluator, first)) || evaluator.lts(first.name);
-  return { name: m ? m[1]! : first.name, declaredStates: m ? Number(m[2]) : null, lts: { ...lts, name: m ? m[1]! : first.name }, evaluator };
+  return {
+    name: m ? m[1]! : first.name,
+    declaredStates: m ? Number(m[2]) : null,
+    lts: { ...lts, name: m ? m[1]! : first.name },
+    evaluator,
+  };
 }
 
 /**
@@ -50,7 +55,12 @@ function numberedStates(ev: Evaluator, def: ProcessDef): Lts | null {
     for (const alt of body.alts) {
       if (alt.k !== 'prefix' || alt.guard || alt.chain.length !== 1 || alt.chain[0]!.maybe) return null;
       const t = alt.target;
-      const to = t.k === 'error' ? ERROR_STATE : t.k === 'ref' && !t.idx.length && !t.args && /^Q\d+$/.test(t.name) ? Number(t.name.slice(1)) : -2;
+      const to =
+        t.k === 'error'
+          ? ERROR_STATE
+          : t.k === 'ref' && !t.idx.length && !t.args && /^Q\d+$/.test(t.name)
+            ? Number(t.name.slice(1))
+            : -2;
       if (to === -2 || to >= n) return null;
       for (const a of ev.scope.actSet(alt.chain[0]!.set, new Map())) {
         src.push(s);
@@ -93,13 +103,14 @@ function dotId(s: string): string {
 export function writeDot(lts: Lts, controllable?: (action: string) => boolean): string {
   const out = [`digraph ${dotId(lts.name)} {`, '  rankdir=LR;', '  node [shape=circle];', '  Q0 [style=bold];'];
   let hasError = false;
-  for (let s = 0; s < lts.nStates; s++) for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
-    const t = lts.targets[e]!;
-    hasError ||= t === ERROR_STATE;
-    const a = lts.actions.name(lts.labels[e]!);
-    const style = controllable && !controllable(a) ? ', style=dashed' : '';
-    out.push(`  Q${s} -> ${t === ERROR_STATE ? 'ERROR' : `Q${t}`} [label=${dotId(displayAction(a))}${style}];`);
-  }
+  for (let s = 0; s < lts.nStates; s++)
+    for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
+      const t = lts.targets[e]!;
+      hasError ||= t === ERROR_STATE;
+      const a = lts.actions.name(lts.labels[e]!);
+      const style = controllable && !controllable(a) ? ', style=dashed' : '';
+      out.push(`  Q${s} -> ${t === ERROR_STATE ? 'ERROR' : `Q${t}`} [label=${dotId(displayAction(a))}${style}];`);
+    }
   if (hasError) out.splice(4, 0, '  ERROR [shape=box, color=red];');
   out.push('}');
   return out.join('\n') + '\n';

@@ -101,16 +101,37 @@ export class LtsBuilder {
   finish(): Lts {
     const dst = this.dst.view();
     if (this.aliases.size) for (let e = 0; e < dst.length; e++) if (dst[e]! >= 0) dst[e] = this.resolve(dst[e]!);
-    return fromEdges(this.name, this.actions, this.nStates, this.src.view(), this.lab.view(), dst, this.extraAlphabet, this.endState);
+    return fromEdges(
+      this.name,
+      this.actions,
+      this.nStates,
+      this.src.view(),
+      this.lab.view(),
+      dst,
+      this.extraAlphabet,
+      this.endState,
+    );
   }
 }
 
 export function stateLimit(name: string, reached: number, max: number) {
-  return fspError('STATE_LIMIT', `${name}: the state space passed the limit of ${max} states (${reached} states reached); raise --max-states or shrink the model`);
+  return fspError(
+    'STATE_LIMIT',
+    `${name}: the state space passed the limit of ${max} states (${reached} states reached); raise --max-states or shrink the model`,
+  );
 }
 
 /** CSR from an edge list (duplicates removed, each state's edges sorted by label then target). */
-export function fromEdges(name: string, actions: ActionTable, nStates: number, src: Int32Array, lab: Int32Array, dst: Int32Array, extra: Iterable<number> = [], endState = -1): Lts {
+export function fromEdges(
+  name: string,
+  actions: ActionTable,
+  nStates: number,
+  src: Int32Array,
+  lab: Int32Array,
+  dst: Int32Array,
+  extra: Iterable<number> = [],
+  endState = -1,
+): Lts {
   const m = src.length;
   const order = new Int32Array(m);
   for (let i = 0; i < m; i++) order[i] = i;
@@ -132,7 +153,16 @@ export function fromEdges(name: string, actions: ActionTable, nStates: number, s
   }
   for (let s = 0; s < nStates; s++) offsets[s + 1]! += offsets[s]!;
   alpha.delete(TAU);
-  return { name, actions, nStates, offsets, labels: labels.view().slice(), targets: targets.view().slice(), alphabet: Int32Array.from([...alpha].sort((a, b) => a - b)), endState };
+  return {
+    name,
+    actions,
+    nStates,
+    offsets,
+    labels: labels.view().slice(),
+    targets: targets.view().slice(),
+    alphabet: Int32Array.from([...alpha].sort((a, b) => a - b)),
+    endState,
+  };
 }
 
 /** The edges of an LTS as parallel arrays (for transformations). */

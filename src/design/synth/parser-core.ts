@@ -2,7 +2,18 @@ import type { ActSet, Domain, Expr, Label, LabelPart } from './ast.ts';
 import { fspError, type SourcePos } from './errors.ts';
 import { tokenize, type Token } from './lexer.ts';
 
-const BINARY_LEVELS: string[][] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%', '\\']];
+const BINARY_LEVELS: string[][] = [
+  ['||'],
+  ['&&'],
+  ['|'],
+  ['^'],
+  ['&'],
+  ['==', '!='],
+  ['<', '<=', '>', '>='],
+  ['<<', '>>'],
+  ['+', '-'],
+  ['*', '/', '%', '\\'],
+];
 
 /** Token cursor with the expression, label and action-set grammar shared by all FSP constructs. */
 export class Cursor {
@@ -143,7 +154,12 @@ export class Cursor {
     const parts: LabelPart[] = [this.labelStep()];
     for (;;) {
       if (this.isOp('[') && !this.t.spaced) parts.push(this.bracket());
-      else if (this.isOp('.') && !this.t.spaced && !this.peek().spaced && (this.peek().kind === 'ident' || ['{', '['].includes(this.peek().text))) {
+      else if (
+        this.isOp('.') &&
+        !this.t.spaced &&
+        !this.peek().spaced &&
+        (this.peek().kind === 'ident' || ['{', '['].includes(this.peek().text))
+      ) {
         this.i++;
         parts.push(this.labelStep());
       } else break;
@@ -162,7 +178,9 @@ export class Cursor {
       return { k: 'set', items };
     }
     const t = this.ident('an action label');
-    return /^[A-Z]/.test(t.text) ? { k: 'setname', name: t.text, pos: { line: t.line, col: t.col } } : { k: 'id', name: t.text };
+    return /^[A-Z]/.test(t.text)
+      ? { k: 'setname', name: t.text, pos: { line: t.line, col: t.col } }
+      : { k: 'id', name: t.text };
   }
   /** A label, or labels with set difference `A\B`. */
   actSet(): ActSet {
@@ -176,7 +194,25 @@ export class Cursor {
   }
 }
 
-const KEYWORDS = new Set(['when', 'if', 'then', 'else', 'forall', 'foreach', 'STOP', 'ERROR', 'END', 'const', 'range', 'set', 'property', 'minimal', 'deterministic', 'progress', 'menu']);
+const KEYWORDS = new Set([
+  'when',
+  'if',
+  'then',
+  'else',
+  'forall',
+  'foreach',
+  'STOP',
+  'ERROR',
+  'END',
+  'const',
+  'range',
+  'set',
+  'property',
+  'minimal',
+  'deterministic',
+  'progress',
+  'menu',
+]);
 export function isKeyword(s: string): boolean {
   return KEYWORDS.has(s);
 }

@@ -1,4 +1,17 @@
-import type { Alt, CompExpr, Expr, Local, LocalDef, Modifiers, Param, ProcessDef, ProcessOps, RelabelItem, CompositeDef, CompositeKind } from './ast.ts';
+import type {
+  Alt,
+  CompExpr,
+  Expr,
+  Local,
+  LocalDef,
+  Modifiers,
+  Param,
+  ProcessDef,
+  ProcessOps,
+  RelabelItem,
+  CompositeDef,
+  CompositeKind,
+} from './ast.ts';
 import { Cursor } from './parser-core.ts';
 
 /** `(N=3, T='any)` after a definition name. */
@@ -197,7 +210,9 @@ function compTerm(c: Cursor): CompExpr {
     return { k: 'forall', v, dom, body: compTerm(c), pos };
   }
   const nx = c.peek();
-  const labelNext = [':', '::', '['].includes(nx.text) || (nx.text === '.' && !c.peek(2).spaced && (c.peek(2).kind === 'ident' || ['{', '['].includes(c.peek(2).text)));
+  const labelNext =
+    [':', '::', '['].includes(nx.text) ||
+    (nx.text === '.' && !c.peek(2).spaced && (c.peek(2).kind === 'ident' || ['{', '['].includes(c.peek(2).text)));
   const upperRef = c.t.kind === 'ident' && /^[A-Z]/.test(c.t.text) && !labelNext;
   if (c.startsLabel() && !upperRef && !(c.t.kind === 'ident' && /^[A-Z]/.test(c.t.text) && c.peek().text === '(')) {
     const labels = c.actSet();

@@ -85,7 +85,8 @@ function decl(c: Cursor): Decl {
     if (c.accept('property')) mods.property = true;
     else if (c.accept('deterministic')) mods.deterministic = true;
     else if (c.accept('minimal')) mods.minimal = true;
-    else if (c.t.kind === 'ident' && COMPOSITE_KINDS[c.t.text] && c.peek().text === '||') compKind = COMPOSITE_KINDS[c.toks[c.i++]!.text]!;
+    else if (c.t.kind === 'ident' && COMPOSITE_KINDS[c.t.text] && c.peek().text === '||')
+      compKind = COMPOSITE_KINDS[c.toks[c.i++]!.text]!;
     else break;
   }
   if (c.isOp('||')) return compositeDef(c, mods, compKind);
@@ -148,7 +149,11 @@ function fUnary(c: Cursor): Fltl {
     return { k: 'always', e: fUnary(c) };
   }
   if (c.accept('<>')) return { k: 'eventually', e: fUnary(c) };
-  if (c.t.kind === 'ident' && c.t.text === 'X' && (c.peek().kind !== 'op' || ['(', '!', '<>', '['].includes(c.peek().text))) {
+  if (
+    c.t.kind === 'ident' &&
+    c.t.text === 'X' &&
+    (c.peek().kind !== 'op' || ['(', '!', '<>', '['].includes(c.peek().text))
+  ) {
     c.i++;
     return { k: 'next', e: fUnary(c) };
   }

@@ -14,7 +14,10 @@ const ACTS = ['a', 'b', 'c', 'd'];
 /** A random process text `NAME = S0, S0 = (x -> S1 | …), …` over the given actions. */
 const procArb = (acts: string[]) =>
   fc.integer({ min: 1, max: 3 }).chain((n) =>
-    fc.array(fc.array(fc.record({ a: fc.constantFrom(...acts), t: fc.nat(n - 1) }), { maxLength: 2 }), { minLength: n, maxLength: n }),
+    fc.array(fc.array(fc.record({ a: fc.constantFrom(...acts), t: fc.nat(n - 1) }), { maxLength: 2 }), {
+      minLength: n,
+      maxLength: n,
+    }),
   );
 
 function procText(name: string, states: { a: string; t: number }[][], property = false): string {
@@ -73,7 +76,10 @@ describe('controllers synthesised from FSP specifications', () => {
         fc.pre(goal.lts.nStates <= 12);
         const brute = bruteForceSupremum(goal);
         if (!brute[0]) {
-          expect(error).toMatchObject({ code: 'DESIGN_FSP_NO_CONTROLLER', message: expect.stringContaining('Counter-example') });
+          expect(error).toMatchObject({
+            code: 'DESIGN_FSP_NO_CONTROLLER',
+            message: expect.stringContaining('Counter-example'),
+          });
           return;
         }
         expect(error).toBeNull();

@@ -46,29 +46,49 @@ export function namesIn(s: ActSet | null): string[] {
 
 export function readGoal(ev: Evaluator, goalName: string, env: Env, pos: { line: number; col: number }): ControlGoal {
   const d: Decl | undefined = ev.scope.others.get(goalName);
-  if (!d || d.kind !== 'controllerSpec') return ev.scope.fail('UNDEFINED', `undefined controllerSpec "${goalName}"`, pos);
+  if (!d || d.kind !== 'controllerSpec')
+    return ev.scope.fail('UNDEFINED', `undefined controllerSpec "${goalName}"`, pos);
   const goal: ControlGoal = { name: goalName, controllable: [], marking: null, safety: [] };
   let nonblocking = false;
   for (const e of d.entries) {
-    if (UNSUPPORTED_KEYS[e.key]) ev.scope.fail('UNSUPPORTED', `controllerSpec ${goalName}: ${UNSUPPORTED_KEYS[e.key]} ("${e.key}") are parsed but not supported; synthesis handles safety processes and marking + nonblocking`, e.pos);
+    if (UNSUPPORTED_KEYS[e.key])
+      ev.scope.fail(
+        'UNSUPPORTED',
+        `controllerSpec ${goalName}: ${UNSUPPORTED_KEYS[e.key]} ("${e.key}") are parsed but not supported; synthesis handles safety processes and marking + nonblocking`,
+        e.pos,
+      );
     if (e.key === 'controllable') goal.controllable = e.value ? ev.scope.actSet(e.value, env) : [];
     else if (e.key === 'marking') goal.marking = e.value ? ev.scope.actSet(e.value, env) : [];
     else if (e.key === 'nonblocking') nonblocking = true;
     else if (e.key === 'safety') goal.safety = namesIn(e.value);
     else ev.scope.fail('UNSUPPORTED', `controllerSpec ${goalName}: unknown entry "${e.key}"`, e.pos);
   }
-  if (goal.marking && !nonblocking) ev.warnings.push(`controllerSpec ${goalName}: marking without nonblocking; synthesising a non-blocking controller anyway`);
-  if (nonblocking && !goal.marking) ev.scope.fail('UNSUPPORTED', `controllerSpec ${goalName}: nonblocking needs a marking set`, d.pos);
+  if (goal.marking && !nonblocking)
+    ev.warnings.push(
+      `controllerSpec ${goalName}: marking without nonblocking; synthesising a non-blocking controller anyway`,
+    );
+  if (nonblocking && !goal.marking)
+    ev.scope.fail('UNSUPPORTED', `controllerSpec ${goalName}: nonblocking needs a marking set`, d.pos);
   return goal;
 }
 
 /** Composes the plant with the safety properties and synthesises the supervisor. */
-export function synthesiseFromSpec(ev: Evaluator, e: Extract<CompExpr, { k: 'control' }>, env: Env, name: string): SynthesisResult {
+export function synthesiseFromSpec(
+  ev: Evaluator,
+  e: Extract<CompExpr, { k: 'control' }>,
+  env: Env,
+  name: string,
+): SynthesisResult {
   const goal = readGoal(ev, e.goal, env, e.pos);
   const safety: Lts[] = [];
   for (const s of goal.safety) {
     const d = ev.scope.procs.get(s) ?? ev.scope.others.get(s);
-    if (d && (d.kind === 'assert' || d.kind === 'constraint')) ev.scope.fail('UNSUPPORTED', `controllerSpec ${goal.name}: the safety requirement ${s} is an ${d.kind}; use an ltl_property []φ or a property process`, d.pos);
+    if (d && (d.kind === 'assert' || d.kind === 'constraint'))
+      ev.scope.fail(
+        'UNSUPPORTED',
+        `controllerSpec ${goal.name}: the safety requirement ${s} is an ${d.kind}; use an ltl_property []φ or a property process`,
+        d.pos,
+      );
     const lts = ev.lts(s);
     const isProp = (d?.kind === 'process' && d.property) || d?.kind === 'ltl_property';
     safety.push(isProp ? lts : asProperty(lts, ev.maxStates));

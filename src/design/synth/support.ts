@@ -17,7 +17,9 @@ function parsedOnly(spec: FspSpec): string[] {
     if (d.kind === 'menu' || d.kind === 'progress') found.add(d.kind);
     if (d.kind === 'updatingController') found.add('updatingController');
     if (d.kind === 'composite' && !['plain', 'controller', 'compose'].includes(d.compKind)) found.add(d.compKind);
-    if (d.kind === 'controllerSpec') for (const e of d.entries) if (['liveness', 'assumption', 'failure'].includes(e.key)) found.add(`controllerSpec ${e.key} (GR(1))`);
+    if (d.kind === 'controllerSpec')
+      for (const e of d.entries)
+        if (['liveness', 'assumption', 'failure'].includes(e.key)) found.add(`controllerSpec ${e.key} (GR(1))`);
   };
   spec.decls.forEach(add);
   return [...found].sort();
@@ -33,7 +35,11 @@ export function supportReport(file: string, text: string, maxStates: number): Su
       report.built.push({ name: t.name, kind: t.kind, states: ev.lts(t.name).nStates });
     } catch (err) {
       const e = err as { code?: string; message: string };
-      report.refused.push({ name: t.name, code: e.code ?? 'ERROR', reason: e.message.replace(/^[^:]+:\d+:\d+: /, '').replace(/^[^ ]+\.lts: /, '') });
+      report.refused.push({
+        name: t.name,
+        code: e.code ?? 'ERROR',
+        reason: e.message.replace(/^[^:]+:\d+:\d+: /, '').replace(/^[^ ]+\.lts: /, ''),
+      });
     }
   }
   return report;
@@ -45,7 +51,10 @@ function cell(s: string): string {
 
 /** The Markdown table of docs/design-synth.md. */
 export function supportTable(reports: SupportReport[]): string {
-  const rows = ['| file | built (states) | synthesised controllers | refused at evaluation | parsed, not evaluated |', '| --- | --- | --- | --- | --- |'];
+  const rows = [
+    '| file | built (states) | synthesised controllers | refused at evaluation | parsed, not evaluated |',
+    '| --- | --- | --- | --- | --- |',
+  ];
   for (const r of reports) {
     const built = r.built.filter((b) => b.kind !== 'controller').map((b) => `${b.name} (${b.states})`);
     const ctrls = r.built.filter((b) => b.kind === 'controller').map((b) => `${b.name} (${b.states})`);
@@ -55,7 +64,9 @@ export function supportTable(reports: SupportReport[]): string {
       reasons.set(k, [...(reasons.get(k) ?? []), x.name]);
     }
     const refused = [...reasons].map(([k, names]) => `${names.join(', ')} — ${k}`);
-    rows.push(`| ${cell(r.file)} | ${cell(built.join(', ') || '—')} | ${cell(ctrls.join(', ') || '—')} | ${cell(refused.join('; ') || '—')} | ${cell(r.notEvaluated.join(', ') || '—')} |`);
+    rows.push(
+      `| ${cell(r.file)} | ${cell(built.join(', ') || '—')} | ${cell(ctrls.join(', ') || '—')} | ${cell(refused.join('; ') || '—')} | ${cell(r.notEvaluated.join(', ') || '—')} |`,
+    );
   }
   return rows.join('\n');
 }

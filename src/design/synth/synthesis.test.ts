@@ -16,7 +16,10 @@ const N_ACTIONS = 4;
 const plantArb = fc
   .record({
     n: fc.integer({ min: 1, max: 6 }),
-    edges: fc.array(fc.record({ s: fc.nat(5), a: fc.integer({ min: 1, max: N_ACTIONS }), t: fc.integer({ min: -1, max: 5 }) }), { maxLength: 16 }),
+    edges: fc.array(
+      fc.record({ s: fc.nat(5), a: fc.integer({ min: 1, max: N_ACTIONS }), t: fc.integer({ min: -1, max: 5 }) }),
+      { maxLength: 16 },
+    ),
     ctrl: fc.array(fc.boolean(), { minLength: N_ACTIONS + 1, maxLength: N_ACTIONS + 1 }),
     mark: fc.option(fc.array(fc.boolean(), { minLength: N_ACTIONS + 1, maxLength: N_ACTIONS + 1 }), { nil: null }),
   })
@@ -24,7 +27,14 @@ const plantArb = fc
     const actions = new ActionTable();
     for (let a = 1; a <= N_ACTIONS; a++) actions.id(`a${a}`);
     const es = edges.map((e) => ({ s: e.s % n, a: e.a, t: e.t < 0 ? ERROR_STATE : e.t % n }));
-    const lts = fromEdges('P', actions, n, Int32Array.from(es.map((e) => e.s)), Int32Array.from(es.map((e) => e.a)), Int32Array.from(es.map((e) => e.t)));
+    const lts = fromEdges(
+      'P',
+      actions,
+      n,
+      Int32Array.from(es.map((e) => e.s)),
+      Int32Array.from(es.map((e) => e.a)),
+      Int32Array.from(es.map((e) => e.t)),
+    );
     const controllable = Uint8Array.from(ctrl.map((c, i) => (i > 0 && c ? 1 : 0)));
     const marking = mark ? Uint8Array.from(mark.map((m, i) => (i > 0 && m ? 1 : 0))) : null;
     return { lts, controllable, marking };
@@ -58,7 +68,14 @@ describe('supervisor synthesis', () => {
     const actions = new ActionTable();
     const [go, fail] = [actions.id('go'), actions.id('fail')];
     // 0 -go(c)-> 1 -fail(u)-> ERROR, and 0 -fail(u)-> 1: the environment forces the error.
-    const lts = fromEdges('P', actions, 2, Int32Array.from([0, 0, 1]), Int32Array.from([go, fail, fail]), Int32Array.from([1, 1, ERROR_STATE]));
+    const lts = fromEdges(
+      'P',
+      actions,
+      2,
+      Int32Array.from([0, 0, 1]),
+      Int32Array.from([go, fail, fail]),
+      Int32Array.from([1, 1, ERROR_STATE]),
+    );
     const controllable = new Uint8Array(3);
     controllable[go] = 1;
     const sup = synthesise({ plant: lts, controllable, marking: null, name: 'C' });

@@ -9,7 +9,11 @@ export interface SynthesisInput {
   name: string;
 }
 
-export type Reason = { kind: 'error'; action: number } | { kind: 'uncontrollable'; action: number; target: number } | { kind: 'blocking' } | { kind: 'deadlock' };
+export type Reason =
+  | { kind: 'error'; action: number }
+  | { kind: 'uncontrollable'; action: number; target: number }
+  | { kind: 'blocking' }
+  | { kind: 'deadlock' };
 
 export interface Supervisor {
   /** winning[s] = 1 where the plant state is kept by the supervisor. */
@@ -42,13 +46,14 @@ export function synthesise(input: SynthesisInput): Supervisor {
   const rSrc = new Int32Array(rOff[n]!);
   const rLab = new Int32Array(rOff[n]!);
   const fill = rOff.slice(0, n);
-  for (let s = 0; s < n; s++) for (let e = plant.offsets[s]!; e < plant.offsets[s + 1]!; e++) {
-    const t = plant.targets[e]!;
-    if (t < 0) continue;
-    const k = fill[t]!++;
-    rSrc[k] = s;
-    rLab[k] = plant.labels[e]!;
-  }
+  for (let s = 0; s < n; s++)
+    for (let e = plant.offsets[s]!; e < plant.offsets[s + 1]!; e++) {
+      const t = plant.targets[e]!;
+      if (t < 0) continue;
+      const k = fill[t]!++;
+      rSrc[k] = s;
+      rLab[k] = plant.labels[e]!;
+    }
   const bad = new Uint8Array(n);
   const reasons = new Map<number, Reason>();
   const stack = new IntVec();
@@ -58,14 +63,17 @@ export function synthesise(input: SynthesisInput): Supervisor {
     reasons.set(s, r);
     stack.push(s);
   };
-  for (let s = 0; s < n; s++) for (let e = plant.offsets[s]!; e < plant.offsets[s + 1]!; e++) if (plant.targets[e] === ERROR_STATE && isUnc(plant.labels[e]!)) {
-    markBad(s, { kind: 'error', action: plant.labels[e]! });
-    break;
-  }
+  for (let s = 0; s < n; s++)
+    for (let e = plant.offsets[s]!; e < plant.offsets[s + 1]!; e++)
+      if (plant.targets[e] === ERROR_STATE && isUnc(plant.labels[e]!)) {
+        markBad(s, { kind: 'error', action: plant.labels[e]! });
+        break;
+      }
   // Safety only: live[s] counts the moves of s into states not (yet) removed.
   const live = marking ? null : new Int32Array(n);
   if (live) {
-    for (let s = 0; s < n; s++) for (let e = plant.offsets[s]!; e < plant.offsets[s + 1]!; e++) if (plant.targets[e]! >= 0) live[s]!++;
+    for (let s = 0; s < n; s++)
+      for (let e = plant.offsets[s]!; e < plant.offsets[s + 1]!; e++) if (plant.targets[e]! >= 0) live[s]!++;
   }
   const propagate = () => {
     while (stack.length) {
@@ -108,10 +116,11 @@ export function synthesise(input: SynthesisInput): Supervisor {
         }
       }
       let changed = false;
-      for (let s = 0; s < n; s++) if (!bad[s] && !co[s]) {
-        markBad(s, { kind: 'blocking' });
-        changed = true;
-      }
+      for (let s = 0; s < n; s++)
+        if (!bad[s] && !co[s]) {
+          markBad(s, { kind: 'blocking' });
+          changed = true;
+        }
       if (!changed) break;
       propagate();
       iterations++;
@@ -119,7 +128,14 @@ export function synthesise(input: SynthesisInput): Supervisor {
   }
   const winning = new Uint8Array(n);
   for (let s = 0; s < n; s++) winning[s] = bad[s] ? 0 : 1;
-  if (bad[0]) return { winning, controller: null, plantStateOf: new Int32Array(0), counterexample: explain(plant, reasons), iterations };
+  if (bad[0])
+    return {
+      winning,
+      controller: null,
+      plantStateOf: new Int32Array(0),
+      counterexample: explain(plant, reasons),
+      iterations,
+    };
   const { lts, map } = restrict(plant, winning, input.name);
   return { winning, controller: lts, plantStateOf: map, counterexample: null, iterations };
 }
@@ -145,7 +161,10 @@ function explain(plant: Lts, reasons: Map<number, Reason>): string[] {
   const trace: string[] = [];
   const blocked = chain(plant, reasons, 0, trace);
   if (blocked === null) return trace;
-  const what = reasons.get(blocked)?.kind === 'deadlock' ? 'deadlock: every move leads to a losing state' : 'no marked state reachable whatever the controller does';
+  const what =
+    reasons.get(blocked)?.kind === 'deadlock'
+      ? 'deadlock: every move leads to a losing state'
+      : 'no marked state reachable whatever the controller does';
   // A state that cannot reach a marked state: say where each of its moves leads.
   const moves: string[] = [];
   for (let e = plant.offsets[blocked]!; e < plant.offsets[blocked + 1]! && moves.length < 6; e++) {

@@ -15,11 +15,12 @@ export function mapActions(lts: Lts, f: (name: string) => string[], extraAlphabe
   const s2 = new IntVec(src.length + 16);
   const l2 = new IntVec(src.length + 16);
   const d2 = new IntVec(src.length + 16);
-  for (let e = 0; e < src.length; e++) for (const b of image(lab[e]!)) {
-    s2.push(src[e]!);
-    l2.push(b);
-    d2.push(dst[e]!);
-  }
+  for (let e = 0; e < src.length; e++)
+    for (const b of image(lab[e]!)) {
+      s2.push(src[e]!);
+      l2.push(b);
+      d2.push(dst[e]!);
+    }
   const alpha = extraAlphabet ? [...lts.alphabet].flatMap(image) : [];
   return fromEdges(lts.name, lts.actions, lts.nStates, s2.view(), l2.view(), d2.view(), alpha, lts.endState);
 }
@@ -78,10 +79,11 @@ export function determinise(lts: Lts, maxStates: number): Lts {
     while (stack.length) {
       const s = stack.pop()!;
       if (s < 0) continue;
-      for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) if (lts.labels[e] === TAU && !seen.has(lts.targets[e]!)) {
-        seen.add(lts.targets[e]!);
-        stack.push(lts.targets[e]!);
-      }
+      for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++)
+        if (lts.labels[e] === TAU && !seen.has(lts.targets[e]!)) {
+          seen.add(lts.targets[e]!);
+          stack.push(lts.targets[e]!);
+        }
     }
     return [...seen].sort((a, b) => a - b);
   };
@@ -105,13 +107,14 @@ export function determinise(lts: Lts, maxStates: number): Lts {
   const d2 = new IntVec();
   for (let i = 0; i < sets.length; i++) {
     const byLabel = new Map<number, number[]>();
-    for (const s of sets[i]!) for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
-      const a = lts.labels[e]!;
-      if (a === TAU) continue;
-      const g = byLabel.get(a) ?? [];
-      g.push(lts.targets[e]!);
-      byLabel.set(a, g);
-    }
+    for (const s of sets[i]!)
+      for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
+        const a = lts.labels[e]!;
+        if (a === TAU) continue;
+        const g = byLabel.get(a) ?? [];
+        g.push(lts.targets[e]!);
+        byLabel.set(a, g);
+      }
     for (const [a, ts] of byLabel) {
       s2.push(i);
       l2.push(a);
@@ -122,10 +125,11 @@ export function determinise(lts: Lts, maxStates: number): Lts {
 }
 
 export function isDeterministic(lts: Lts): boolean {
-  for (let s = 0; s < lts.nStates; s++) for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
-    if (lts.labels[e] === TAU) return false;
-    if (e > lts.offsets[s]! && lts.labels[e - 1] === lts.labels[e]) return false;
-  }
+  for (let s = 0; s < lts.nStates; s++)
+    for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
+      if (lts.labels[e] === TAU) return false;
+      if (e > lts.offsets[s]! && lts.labels[e - 1] === lts.labels[e]) return false;
+    }
   return true;
 }
 
@@ -143,11 +147,12 @@ export function asProperty(lts: Lts, maxStates: number): Lts {
       l2.push(det.labels[e]!);
       d2.push(det.targets[e]!);
     }
-    for (const a of det.alphabet) if (!offered.has(a)) {
-      s2.push(s);
-      l2.push(a);
-      d2.push(ERROR_STATE);
-    }
+    for (const a of det.alphabet)
+      if (!offered.has(a)) {
+        s2.push(s);
+        l2.push(a);
+        d2.push(ERROR_STATE);
+      }
   }
   return fromEdges(det.name, det.actions, det.nStates, s2.view(), l2.view(), d2.view(), det.alphabet);
 }
@@ -179,7 +184,16 @@ export function reachable(lts: Lts): Lts {
       d2.push(t < 0 ? t : map[t]!);
     }
   });
-  return fromEdges(lts.name, lts.actions, order.length, s2.view(), l2.view(), d2.view(), lts.alphabet, lts.endState >= 0 ? map[lts.endState]! : -1);
+  return fromEdges(
+    lts.name,
+    lts.actions,
+    order.length,
+    s2.view(),
+    l2.view(),
+    d2.view(),
+    lts.alphabet,
+    lts.endState >= 0 ? map[lts.endState]! : -1,
+  );
 }
 
 /**
@@ -217,13 +231,25 @@ export function minimise(lts: Lts): Lts {
   const l2 = new IntVec();
   const d2 = new IntVec();
   const swap = (b: number) => (b === block[0] ? 0 : b === 0 ? block[0]! : b);
-  for (let s = 0; s < n; s++) for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
-    const t = lts.targets[e]!;
-    s2.push(swap(block[s]!));
-    l2.push(lts.labels[e]!);
-    d2.push(t < 0 ? t : swap(block[t]!));
-  }
-  return reachable(fromEdges(lts.name, lts.actions, count, s2.view(), l2.view(), d2.view(), lts.alphabet, lts.endState >= 0 ? swap(block[lts.endState]!) : -1));
+  for (let s = 0; s < n; s++)
+    for (let e = lts.offsets[s]!; e < lts.offsets[s + 1]!; e++) {
+      const t = lts.targets[e]!;
+      s2.push(swap(block[s]!));
+      l2.push(lts.labels[e]!);
+      d2.push(t < 0 ? t : swap(block[t]!));
+    }
+  return reachable(
+    fromEdges(
+      lts.name,
+      lts.actions,
+      count,
+      s2.view(),
+      l2.view(),
+      d2.view(),
+      lts.alphabet,
+      lts.endState >= 0 ? swap(block[lts.endState]!) : -1,
+    ),
+  );
 }
 
 /** The LTS with its moves into ERROR removed (what a `constraint` allows). */

@@ -42,7 +42,10 @@ describe('analysis of the Fujisawa example', () => {
     expect(t.status).toBe('open');
     expect(t.suggestions.find((s) => s.countermeasure === 'CM-signed-updates')!.module).toBeUndefined();
     expect(t.suggestions.find((s) => s.countermeasure === 'CM-remote-attestation')!.module).toBe('device');
-    expect(a.misuseCases.find((m) => m.id === 'mc-firmware')).toMatchObject({ status: 'open', reasons: ['no control is declared to mitigate it'] });
+    expect(a.misuseCases.find((m) => m.id === 'mc-firmware')).toMatchObject({
+      status: 'open',
+      reasons: ['no control is declared to mitigate it'],
+    });
   });
 
   it('links misuse cases to knowledge entries and to the threats that instantiate them', () => {
@@ -68,7 +71,8 @@ describe('analysis of the Fujisawa example', () => {
     const r = b.misuseCases.find((x) => x.id === 'mc-firmware')!;
     expect(r.suggestedKb.length).toBeGreaterThan(0);
     expect(r.suggestedKb.length).toBeLessThanOrEqual(5);
-    for (const id of r.suggestedKb) expect(b.threats.some((t) => t.element === 'truck-gateway' && t.kbId === id)).toBe(true);
+    for (const id of r.suggestedKb)
+      expect(b.threats.some((t) => t.element === 'truck-gateway' && t.kbId === id)).toBe(true);
     expect(a.misuseCases.find((x) => x.id === 'mc-firmware')!.suggestedKb).toEqual([]);
   });
 
@@ -97,12 +101,19 @@ describe('analysis of the other examples', () => {
     expect(threat(a, 'hub-to-soxfire:CAPEC-117').status).toBe('open');
     expect(threat(a, 'federation:CWE-359').mitigatedBy.map((c) => c.id)).toEqual(['c-pseudonyms']);
     // the misuse case claims twin access control against sniffing, which is not a countermeasure to it
-    expect(a.misuseCases.find((m) => m.id === 'mc-sniff-legacy')).toMatchObject({ status: 'open', reasons: ['none of its controls is a countermeasure to CAPEC-158'] });
+    expect(a.misuseCases.find((m) => m.id === 'mc-sniff-legacy')).toMatchObject({
+      status: 'open',
+      reasons: ['none of its controls is a countermeasure to CAPEC-158'],
+    });
   });
 
   it('marketplace: transaction tampering is mitigated by settlement, buyer profiles by the vault', () => {
     const a = run(example('marketplace'));
-    expect(threat(a, 'market:CAPEC-385').mitigatedBy.map((c) => c.id).sort()).toEqual(['c-log', 'c-settle']);
+    expect(
+      threat(a, 'market:CAPEC-385')
+        .mitigatedBy.map((c) => c.id)
+        .sort(),
+    ).toEqual(['c-log', 'c-settle']);
     expect(threat(a, 'vault:CWE-312').mitigatedBy.map((c) => c.id)).toEqual(['c-vault']);
     expect(a.misuseCases.every((m) => m.status === 'mitigated')).toBe(true);
   });

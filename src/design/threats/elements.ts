@@ -27,17 +27,35 @@ export function dfdElements(m: ThreatModel, kb: KnowledgeBase): DfdElement[] {
   const crossing = (f: { from: string; to: string }) => boundaryOf.get(f.from) !== boundaryOf.get(f.to);
   const touching = (id: string) => m.flows.filter((f) => f.from === id || f.to === id);
   const dataOfFlows = (flows: ThreatModel['flows']) => flows.flatMap((f) => f.data.map((d) => classOf.get(d)!));
-  const base = (id: string) => ({ boundary: boundaryOf.get(id), crossesBoundary: m.flows.some((f) => f.to === id && crossing(f)), traits: new Set<string>() });
+  const base = (id: string) => ({
+    boundary: boundaryOf.get(id),
+    crossesBoundary: m.flows.some((f) => f.to === id && crossing(f)),
+    traits: new Set<string>(),
+  });
 
   return [
     // misusers are threat agents, not parts of the system: they get no threats of their own
-    ...m.actors.filter((a) => a.role !== 'misuser').map((a): DfdElement => ({ id: a.id, name: a.name, kind: 'external', tags: new Set(), data: new Set(dataOfFlows(touching(a.id))), ...base(a.id), crossesBoundary: true, partners: touching(a.id).map((f) => (f.from === a.id ? f.to : f.from)) })),
+    ...m.actors
+      .filter((a) => a.role !== 'misuser')
+      .map((a): DfdElement => ({
+        id: a.id,
+        name: a.name,
+        kind: 'external',
+        tags: new Set(),
+        data: new Set(dataOfFlows(touching(a.id))),
+        ...base(a.id),
+        crossesBoundary: true,
+        partners: touching(a.id).map((f) => (f.from === a.id ? f.to : f.from)),
+      })),
     ...m.components.map((c): DfdElement => ({
       id: c.id,
       name: c.name,
       kind: c.element,
       tags: new Set(c.tags),
-      data: new Set([...m.assets.filter((a) => a.storedIn.includes(c.id)).map((a) => a.classification), ...dataOfFlows(touching(c.id))]),
+      data: new Set([
+        ...m.assets.filter((a) => a.storedIn.includes(c.id)).map((a) => a.classification),
+        ...dataOfFlows(touching(c.id)),
+      ]),
       ...base(c.id),
     })),
     ...m.flows.map((f): DfdElement => ({

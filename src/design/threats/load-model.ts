@@ -6,11 +6,15 @@ import { MAX_MODEL_BYTES, parseModel, type ParseResult } from './parse-model.ts'
 export function loadModelFile(path: string): ParseResult {
   let text: string;
   try {
-    if (statSync(path).size > MAX_MODEL_BYTES) throw new MsecError('DESIGN_MODEL_TOO_LARGE', `${path}: the model is over ${MAX_MODEL_BYTES} bytes`);
+    if (statSync(path).size > MAX_MODEL_BYTES)
+      throw new MsecError('DESIGN_MODEL_TOO_LARGE', `${path}: the model is over ${MAX_MODEL_BYTES} bytes`);
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof MsecError) throw err;
-    throw new MsecError('DESIGN_MODEL_UNREADABLE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new MsecError(
+      'DESIGN_MODEL_UNREADABLE',
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return parseModel(text, path);
 }

@@ -5,12 +5,19 @@ import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type N
  * (a missing property points at the mapping that lacks it). `atKey` points at a property's key instead
  * of its value (for unknown or duplicate properties).
  */
-export function locate(doc: Document, lines: LineCounter, path: readonly (string | number)[], atKey = false): { line: number; column: number } {
+export function locate(
+  doc: Document,
+  lines: LineCounter,
+  path: readonly (string | number)[],
+  atKey = false,
+): { line: number; column: number } {
   let node: unknown = doc.contents;
   let keyNode: unknown;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg),
+      );
       if (!pair) break;
       keyNode = pair.key;
       node = pair.value ?? pair.key;

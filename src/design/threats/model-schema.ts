@@ -21,8 +21,17 @@ export function modelSchema(protocols: readonly string[]): Record<string, unknow
       model: id,
       title: text,
       description: text,
-      actors: list(obj(['id', 'name'], { name: text, role: { enum: ['user', 'misuser'], default: 'user' }, description: text })),
-      assets: list(obj(['id', 'name', 'classification'], { name: text, classification: { enum: CLASSIFICATIONS }, storedIn: ids, description: text })),
+      actors: list(
+        obj(['id', 'name'], { name: text, role: { enum: ['user', 'misuser'], default: 'user' }, description: text }),
+      ),
+      assets: list(
+        obj(['id', 'name', 'classification'], {
+          name: text,
+          classification: { enum: CLASSIFICATIONS },
+          storedIn: ids,
+          description: text,
+        }),
+      ),
       // required, so no default; a model of nothing is a mistake
       components: {
         type: 'array',
@@ -44,7 +53,15 @@ export function modelSchema(protocols: readonly string[]): Record<string, unknow
         },
       },
       boundaries: list(obj(['id', 'name', 'members'], { name: text, members: { ...ids, minItems: 1 } })),
-      flows: list(obj(['id', 'from', 'to', 'protocol'], { name: text, from: id, to: id, protocol: { enum: protocols }, data: ids })),
+      flows: list(
+        obj(['id', 'from', 'to', 'protocol'], {
+          name: text,
+          from: id,
+          to: id,
+          protocol: { enum: protocols },
+          data: ids,
+        }),
+      ),
       useCases: list(obj(['id', 'name', 'actor'], { name: text, actor: id, uses: ids })),
       misuseCases: list(
         obj(['id', 'name', 'misuser', 'threatens'], {
@@ -52,14 +69,31 @@ export function modelSchema(protocols: readonly string[]): Record<string, unknow
           misuser: id,
           threatens: { ...ids, minItems: 1 },
           mitigatedBy: ids,
-          kb: { type: 'array', items: { type: 'string', pattern: '^(CAPEC|CWE)-[0-9]{1,5}$' }, maxItems: 50, default: [] },
+          kb: {
+            type: 'array',
+            items: { type: 'string', pattern: '^(CAPEC|CWE)-[0-9]{1,5}$' },
+            maxItems: 50,
+            default: [],
+          },
           description: text,
         }),
       ),
       requirements: list(
-        obj(['id', 'text'], { text, stride: { type: 'array', items: { enum: STRIDE_LETTERS }, uniqueItems: true, default: [] }, concerns: ids, satisfiedBy: ids }),
+        obj(['id', 'text'], {
+          text,
+          stride: { type: 'array', items: { enum: STRIDE_LETTERS }, uniqueItems: true, default: [] },
+          concerns: ids,
+          satisfiedBy: ids,
+        }),
       ),
-      controls: list(obj(['id', 'name', 'countermeasure', 'implementedBy'], { name: text, countermeasure: { type: 'string', pattern: '^CM-[a-z0-9-]{1,60}$' }, implementedBy: id, protects: { type: 'array', items: id, maxItems: 500 } })),
+      controls: list(
+        obj(['id', 'name', 'countermeasure', 'implementedBy'], {
+          name: text,
+          countermeasure: { type: 'string', pattern: '^CM-[a-z0-9-]{1,60}$' },
+          implementedBy: id,
+          protects: { type: 'array', items: id, maxItems: 500 },
+        }),
+      ),
     },
   };
 }

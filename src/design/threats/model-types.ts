@@ -17,8 +17,19 @@ export interface ThreatModel {
   controls: Control[];
 }
 
-export interface Actor { id: string; name: string; role: 'user' | 'misuser'; description?: string }
-export interface Asset { id: string; name: string; classification: Classification; storedIn: string[]; description?: string }
+export interface Actor {
+  id: string;
+  name: string;
+  role: 'user' | 'misuser';
+  description?: string;
+}
+export interface Asset {
+  id: string;
+  name: string;
+  classification: Classification;
+  storedIn: string[];
+  description?: string;
+}
 export interface Component {
   id: string;
   name: string;
@@ -29,9 +40,25 @@ export interface Component {
   tags: ComponentTag[];
   description?: string;
 }
-export interface Boundary { id: string; name: string; members: string[] }
-export interface Flow { id: string; name?: string; from: string; to: string; protocol: string; data: string[] }
-export interface UseCase { id: string; name: string; actor: string; uses: string[] }
+export interface Boundary {
+  id: string;
+  name: string;
+  members: string[];
+}
+export interface Flow {
+  id: string;
+  name?: string;
+  from: string;
+  to: string;
+  protocol: string;
+  data: string[];
+}
+export interface UseCase {
+  id: string;
+  name: string;
+  actor: string;
+  uses: string[];
+}
 export interface MisuseCase {
   id: string;
   name: string;
@@ -42,7 +69,13 @@ export interface MisuseCase {
   kb: string[];
   description?: string;
 }
-export interface Requirement { id: string; text: string; stride: StrideLetter[]; concerns: string[]; satisfiedBy: string[] }
+export interface Requirement {
+  id: string;
+  text: string;
+  stride: StrideLetter[];
+  concerns: string[];
+  satisfiedBy: string[];
+}
 export interface Control {
   id: string;
   name: string;

@@ -47,7 +47,10 @@ describe('parseModel', () => {
   });
 
   it('reports a misuse case mitigated by an unknown control, and an unknown knowledge entry', () => {
-    const text = BASE.replace('mitigatedBy: [c-tls], kb: [CAPEC-94]', 'mitigatedBy: [c-tls, c-ghost], kb: [CAPEC-99999]');
+    const text = BASE.replace(
+      'mitigatedBy: [c-tls], kb: [CAPEC-94]',
+      'mitigatedBy: [c-tls, c-ghost], kb: [CAPEC-99999]',
+    );
     const ds = only(text);
     expect(ds.map((d) => d.code).sort()).toEqual(['DESIGN_MISUSE_UNKNOWN_CONTROL', 'DESIGN_UNKNOWN_KB_ENTRY']);
     for (const d of ds) expect(d.line).toBe(lineOf(text, 'c-ghost'));
@@ -66,14 +69,21 @@ describe('parseModel', () => {
       [BASE.replace('protocol: https', 'protocol: carrier-pigeon'), 'DESIGN_SCHEMA_ENUM', 'carrier-pigeon'],
       [BASE.replace('{ id: f-in, ', '{ id: f-in, colour: red, '), 'DESIGN_SCHEMA_UNKNOWN_PROPERTY', 'colour'],
       [BASE.replace('classification: personal', 'classification: secret'), 'DESIGN_SCHEMA_ENUM', 'secret'],
-      [BASE.replace('kind: external, element', 'kind: external, module: hub, element'), 'DESIGN_SCHEMA_EXTERNAL_MODULE', 'kind: external, module'],
+      [
+        BASE.replace('kind: external, element', 'kind: external, module: hub, element'),
+        'DESIGN_SCHEMA_EXTERNAL_MODULE',
+        'kind: external, module',
+      ],
       [BASE.replace(', kind: msec, module: hub', ', kind: msec'), 'DESIGN_SCHEMA_REQUIRED', 'id: api'],
       [BASE.replace('tags: [api]', 'tags: [api, toaster]'), 'DESIGN_SCHEMA_ENUM', 'toaster'],
       [BASE.replace('{ id: f-in,', '{ id: "9bad",'), 'DESIGN_SCHEMA_PATTERN', '9bad'],
     ];
     for (const [text, code, needle] of cases) {
       const ds = only(text);
-      expect(ds.map((d) => d.code), needle).toContain(code);
+      expect(
+        ds.map((d) => d.code),
+        needle,
+      ).toContain(code);
       expect(ds.find((d) => d.code === code)!.line, needle).toBe(lineOf(text, needle));
     }
   });
@@ -101,7 +111,10 @@ describe('parseModel', () => {
     const overlap = `${BASE}boundaries:\n  - { id: b1, name: One, members: [api] }\n  - { id: b2, name: Two, members: [api] }\n`;
     expect(only(overlap)[0]).toMatchObject({ code: 'DESIGN_BOUNDARY_OVERLAP', line: lineOf(overlap, 'id: b2') });
     const storeToUser = BASE.replace('{ id: f-in, from: user, to: api', '{ id: f-in, from: user, to: store');
-    expect(only(storeToUser)[0]).toMatchObject({ code: 'DESIGN_FLOW_NEEDS_PROCESS', line: lineOf(storeToUser, 'id: f-in') });
+    expect(only(storeToUser)[0]).toMatchObject({
+      code: 'DESIGN_FLOW_NEEDS_PROCESS',
+      line: lineOf(storeToUser, 'id: f-in'),
+    });
     const self = BASE.replace('from: api, to: store', 'from: api, to: api');
     expect(only(self)[0]!.code).toBe('DESIGN_FLOW_SELF');
   });
@@ -114,7 +127,16 @@ describe('parseModel', () => {
   });
 
   it('bounds YAML alias expansion (a billion-laughs file is an error, not a hang)', () => {
-    const lol = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill('*' + String.fromCharCode(97 + i)).join(', ')}]`)].join('\n');
+    const lol = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill('*' + String.fromCharCode(97 + i))
+            .join(', ')}]`,
+      ),
+    ].join('\n');
     const ds = only(lol);
     expect(ds).toHaveLength(1);
     expect(ds[0]!.code).toBe('DESIGN_YAML_SYNTAX');

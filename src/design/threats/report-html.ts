@@ -18,7 +18,8 @@ export function renderHtml(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?: str
     const ref = kb.get(id)?.reference;
     return ref ? `<a href="${h(ref)}">${h(id)}</a>` : h(id);
   };
-  const row = (cells: string[], cls = '') => `<tr${cls ? ` class="${cls}"` : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  const row = (cells: string[], cls = '') =>
+    `<tr${cls ? ` class="${cls}"` : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   const head = (cells: string[]) => `<tr>${cells.map((c) => `<th>${h(c)}</th>`).join('')}</tr>`;
   const s = a.summary;
   const out: string[] = [
@@ -27,18 +28,55 @@ export function renderHtml(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?: str
     `<h1>Threat model: ${h(m.title ?? m.model)}</h1>`,
   ];
   if (m.description) out.push(`<p>${h(m.description)}</p>`);
-  out.push(`<p>${s.threats} threats: <span class="open">${s.open} open</span>, <span class="mitigated">${s.mitigated} mitigated</span> by declared controls.</p>`);
-  out.push('<table>', head(['open risk', 'count']), ...[...RISK_LEVELS].reverse().map((l) => row([h(l), String(s.openByRisk[l])], `risk-${l}`)), '</table>');
+  out.push(
+    `<p>${s.threats} threats: <span class="open">${s.open} open</span>, <span class="mitigated">${s.mitigated} mitigated</span> by declared controls.</p>`,
+  );
+  out.push(
+    '<table>',
+    head(['open risk', 'count']),
+    ...[...RISK_LEVELS].reverse().map((l) => row([h(l), String(s.openByRisk[l])], `risk-${l}`)),
+    '</table>',
+  );
   if (diagrams.dfd) out.push('<h2>Data-flow diagram</h2>', `<figure>${diagrams.dfd}</figure>`);
   if (diagrams.misuse) out.push('<h2>Misuse-case diagram</h2>', `<figure>${diagrams.misuse}</figure>`);
 
   const open = a.threats.filter((t) => t.status === 'open').sort(byRisk);
-  out.push('<h2>Open threats</h2>', '<table>', head(['risk', 'threat', 'element', 'STRIDE', 'rating', 'would be mitigated by']));
-  for (const t of open) out.push(row([h(t.rating.risk), `${link(t.kbId)} ${h(t.title)}`, el(t.element), h(t.stride.join('')), h(ratingText(t)), t.suggestions.map((x) => h(suggestionText(x))).join('<br>')], `risk-${t.rating.risk}`));
+  out.push(
+    '<h2>Open threats</h2>',
+    '<table>',
+    head(['risk', 'threat', 'element', 'STRIDE', 'rating', 'would be mitigated by']),
+  );
+  for (const t of open)
+    out.push(
+      row(
+        [
+          h(t.rating.risk),
+          `${link(t.kbId)} ${h(t.title)}`,
+          el(t.element),
+          h(t.stride.join('')),
+          h(ratingText(t)),
+          t.suggestions.map((x) => h(suggestionText(x))).join('<br>'),
+        ],
+        `risk-${t.rating.risk}`,
+      ),
+    );
   out.push('</table>');
   const mitigated = a.threats.filter((t) => t.status === 'mitigated').sort(byRisk);
-  out.push('<h2>Mitigated threats</h2>', '<table>', head(['risk before', 'threat', 'element', 'STRIDE', 'mitigated by']));
-  for (const t of mitigated) out.push(row([h(t.rating.risk), `${link(t.kbId)} ${h(t.title)}`, el(t.element), h(t.stride.join('')), t.mitigatedBy.map((c) => h(controlText(c))).join('<br>')]));
+  out.push(
+    '<h2>Mitigated threats</h2>',
+    '<table>',
+    head(['risk before', 'threat', 'element', 'STRIDE', 'mitigated by']),
+  );
+  for (const t of mitigated)
+    out.push(
+      row([
+        h(t.rating.risk),
+        `${link(t.kbId)} ${h(t.title)}`,
+        el(t.element),
+        h(t.stride.join('')),
+        t.mitigatedBy.map((c) => h(controlText(c))).join('<br>'),
+      ]),
+    );
   out.push('</table>');
 
   out.push('<h2>STRIDE per element</h2>', '<table>', head(['element', 'kind', 'S', 'T', 'R', 'I', 'D', 'E']));
@@ -57,14 +95,42 @@ export function renderHtml(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?: str
     const mc = m.misuseCases.find((x) => x.id === r.id)!;
     out.push(`<h3>${h(r.name)} <code>${h(r.id)}</code>: <span class="${r.status}">${h(r.status)}</span></h3>`, '<ul>');
     out.push(`<li>misuser: ${el(mc.misuser)}</li>`, `<li>threatens: ${mc.threatens.map(el).join(', ')}</li>`);
-    out.push(`<li>mitigated by: ${mc.mitigatedBy.length ? mc.mitigatedBy.map((c) => h(m.controls.find((x) => x.id === c)!.name)).join(', ') : 'nothing declared'}</li>`);
-    for (const k of r.kb) out.push(`<li>knowledge: ${link(k.id)} ${h(k.name)}${k.addressedBy.length ? `, addressed by ${k.addressedBy.map(h).join(', ')}` : ', not addressed'}</li>`);
-    if (r.suggestedKb.length) out.push(`<li>no knowledge cited; matched on its targets: ${r.suggestedKb.map((id) => `${link(id)} ${h(kb.get(id)!.name)}`).join(', ')}</li>`);
+    out.push(
+      `<li>mitigated by: ${mc.mitigatedBy.length ? mc.mitigatedBy.map((c) => h(m.controls.find((x) => x.id === c)!.name)).join(', ') : 'nothing declared'}</li>`,
+    );
+    for (const k of r.kb)
+      out.push(
+        `<li>knowledge: ${link(k.id)} ${h(k.name)}${k.addressedBy.length ? `, addressed by ${k.addressedBy.map(h).join(', ')}` : ', not addressed'}</li>`,
+      );
+    if (r.suggestedKb.length)
+      out.push(
+        `<li>no knowledge cited; matched on its targets: ${r.suggestedKb.map((id) => `${link(id)} ${h(kb.get(id)!.name)}`).join(', ')}</li>`,
+      );
     for (const why of r.reasons) out.push(`<li class="open">open: ${h(why)}</li>`);
     out.push('</ul>');
   }
-  out.push('<h2>Security requirements</h2>', '<table>', head(['requirement', 'status', 'satisfied by', 'open threats on its elements']));
-  for (const r of a.requirements) out.push(row([`${h(r.id)}: ${h(r.text)}`, h(r.status), r.satisfiedBy.map(h).join(', ') || '—', String(r.openThreats.length)]));
-  out.push('</table>', '<h2>How risk is rated</h2>', '<ul>', ...RISK_METHOD.map((l) => `<li>${h(l)}</li>`), '</ul>', '</body></html>', '');
+  out.push(
+    '<h2>Security requirements</h2>',
+    '<table>',
+    head(['requirement', 'status', 'satisfied by', 'open threats on its elements']),
+  );
+  for (const r of a.requirements)
+    out.push(
+      row([
+        `${h(r.id)}: ${h(r.text)}`,
+        h(r.status),
+        r.satisfiedBy.map(h).join(', ') || '—',
+        String(r.openThreats.length),
+      ]),
+    );
+  out.push(
+    '</table>',
+    '<h2>How risk is rated</h2>',
+    '<ul>',
+    ...RISK_METHOD.map((l) => `<li>${h(l)}</li>`),
+    '</ul>',
+    '</body></html>',
+    '',
+  );
   return out.join('\n');
 }

@@ -16,7 +16,11 @@ export function md(s: string): string {
 /** Ids are validated to [A-Za-z0-9_.-], so a code span needs no escaping (escapes do not work inside one). */
 const code = (id: string) => `\`${id.replace(/`/g, "'")}\``;
 
-export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?: string; misuse?: string } = {}): string {
+export function renderMarkdown(
+  a: Analysis,
+  kb: KnowledgeBase,
+  diagrams: { dfd?: string; misuse?: string } = {},
+): string {
   const m = a.model;
   const name = elementNames(m);
   const el = (id: string) => `${md(name.get(id) ?? id)} (${code(id)})`;
@@ -26,7 +30,12 @@ export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?:
   if (m.description) out.push(md(m.description), '');
   const s = a.summary;
   out.push(`${s.threats} threats: **${s.open} open**, ${s.mitigated} mitigated by declared controls.`, '');
-  out.push('| open risk | count |', '|---|---|', ...[...RISK_LEVELS].reverse().map((l) => `| ${l} | ${s.openByRisk[l]} |`), '');
+  out.push(
+    '| open risk | count |',
+    '|---|---|',
+    ...[...RISK_LEVELS].reverse().map((l) => `| ${l} | ${s.openByRisk[l]} |`),
+    '',
+  );
   if (diagrams.dfd || diagrams.misuse) {
     out.push('## Diagrams', '');
     if (diagrams.dfd) out.push(`![Data-flow diagram](${diagrams.dfd})`, '');
@@ -38,7 +47,10 @@ export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?:
   if (open.length === 0) out.push('None.', '');
   else {
     out.push('| risk | threat | element | STRIDE | rating | would be mitigated by |', '|---|---|---|---|---|---|');
-    for (const t of open) out.push(`| ${t.rating.risk} | ${link(t.kbId)} ${md(t.title)} | ${el(t.element)} | ${t.stride.join('')} | ${ratingText(t)} | ${t.suggestions.map((x) => md(suggestionText(x))).join('; ')} |`);
+    for (const t of open)
+      out.push(
+        `| ${t.rating.risk} | ${link(t.kbId)} ${md(t.title)} | ${el(t.element)} | ${t.stride.join('')} | ${ratingText(t)} | ${t.suggestions.map((x) => md(suggestionText(x))).join('; ')} |`,
+      );
     out.push('');
   }
   const mitigated = a.threats.filter((t) => t.status === 'mitigated').sort(byRisk);
@@ -46,11 +58,19 @@ export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?:
   if (mitigated.length === 0) out.push('None.', '');
   else {
     out.push('| risk before | threat | element | STRIDE | mitigated by |', '|---|---|---|---|---|');
-    for (const t of mitigated) out.push(`| ${t.rating.risk} | ${link(t.kbId)} ${md(t.title)} | ${el(t.element)} | ${t.stride.join('')} | ${t.mitigatedBy.map((c) => md(controlText(c))).join('; ')} |`);
+    for (const t of mitigated)
+      out.push(
+        `| ${t.rating.risk} | ${link(t.kbId)} ${md(t.title)} | ${el(t.element)} | ${t.stride.join('')} | ${t.mitigatedBy.map((c) => md(controlText(c))).join('; ')} |`,
+      );
     out.push('');
   }
 
-  out.push('## STRIDE per element', '', '✔ every threat of the category mitigated · ✘ some open · blank: the category does not apply to the element kind.', '');
+  out.push(
+    '## STRIDE per element',
+    '',
+    '✔ every threat of the category mitigated · ✘ some open · blank: the category does not apply to the element kind.',
+    '',
+  );
   out.push('| element | kind | S | T | R | I | D | E |', '|---|---|---|---|---|---|---|---|');
   const cellOf = new Map(a.stride.map((c) => [`${c.element}|${c.letter}`, c]));
   for (const e of a.elements) {
@@ -68,9 +88,17 @@ export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?:
     const mc = m.misuseCases.find((x) => x.id === r.id)!;
     out.push(`### ${md(r.name)} (${code(r.id)}): ${r.status}`, '');
     out.push(`- misuser: ${el(mc.misuser)}`, `- threatens: ${mc.threatens.map(el).join(', ')}`);
-    out.push(`- mitigated by: ${mc.mitigatedBy.length ? mc.mitigatedBy.map((c) => md(m.controls.find((x) => x.id === c)!.name)).join(', ') : 'nothing declared'}`);
-    for (const k of r.kb) out.push(`- knowledge: ${link(k.id)} ${md(k.name)}${k.addressedBy.length ? `, addressed by ${k.addressedBy.map(md).join(', ')}` : ', not addressed'}`);
-    if (r.suggestedKb.length) out.push(`- no knowledge cited; matched on its targets: ${r.suggestedKb.map((id) => `${link(id)} ${md(kb.get(id)!.name)}`).join(', ')}`);
+    out.push(
+      `- mitigated by: ${mc.mitigatedBy.length ? mc.mitigatedBy.map((c) => md(m.controls.find((x) => x.id === c)!.name)).join(', ') : 'nothing declared'}`,
+    );
+    for (const k of r.kb)
+      out.push(
+        `- knowledge: ${link(k.id)} ${md(k.name)}${k.addressedBy.length ? `, addressed by ${k.addressedBy.map(md).join(', ')}` : ', not addressed'}`,
+      );
+    if (r.suggestedKb.length)
+      out.push(
+        `- no knowledge cited; matched on its targets: ${r.suggestedKb.map((id) => `${link(id)} ${md(kb.get(id)!.name)}`).join(', ')}`,
+      );
     if (r.threats.length) out.push(`- matching threats in this model: ${r.threats.map(code).join(', ')}`);
     for (const why of r.reasons) out.push(`- open: ${md(why)}`);
     out.push('');
@@ -80,7 +108,10 @@ export function renderMarkdown(a: Analysis, kb: KnowledgeBase, diagrams: { dfd?:
   if (a.requirements.length === 0) out.push('None declared.', '');
   else {
     out.push('| requirement | status | satisfied by | open threats on its elements |', '|---|---|---|---|');
-    for (const r of a.requirements) out.push(`| ${md(r.id)}: ${md(r.text)} | ${r.status} | ${r.satisfiedBy.map(md).join(', ') || '—'} | ${r.openThreats.length} |`);
+    for (const r of a.requirements)
+      out.push(
+        `| ${md(r.id)}: ${md(r.text)} | ${r.status} | ${r.satisfiedBy.map(md).join(', ') || '—'} | ${r.openThreats.length} |`,
+      );
     out.push('');
   }
   out.push('## How risk is rated', '', ...RISK_METHOD.map((l) => `- ${l}`), '');

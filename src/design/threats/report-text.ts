@@ -7,13 +7,18 @@ const ids = new Intl.Collator('en', { numeric: true });
 
 /** Shared wording of the Markdown and HTML reports. Worst first, then by id (CWE-20 before CWE-100). */
 export const byRisk = (a: Threat, b: Threat) =>
-  RISK_LEVELS.indexOf(b.rating.risk) - RISK_LEVELS.indexOf(a.rating.risk) || b.rating.likelihood * b.rating.impact - a.rating.likelihood * a.rating.impact || ids.compare(a.id, b.id);
+  RISK_LEVELS.indexOf(b.rating.risk) - RISK_LEVELS.indexOf(a.rating.risk) ||
+  b.rating.likelihood * b.rating.impact - a.rating.likelihood * a.rating.impact ||
+  ids.compare(a.id, b.id);
 
-export const ratingText = (t: Threat) => `L ${t.rating.likelihood.toFixed(1)} (${t.rating.likelihoodBand}) × I ${t.rating.impact.toFixed(1)} (${t.rating.impactBand})`;
+export const ratingText = (t: Threat) =>
+  `L ${t.rating.likelihood.toFixed(1)} (${t.rating.likelihoodBand}) × I ${t.rating.impact.toFixed(1)} (${t.rating.impactBand})`;
 
-export const controlText = (c: Threat['mitigatedBy'][number]) => `${c.name} (${c.id}, by ${c.implementedBy}${c.module ? `, msec ${c.module}` : ''})`;
+export const controlText = (c: Threat['mitigatedBy'][number]) =>
+  `${c.name} (${c.id}, by ${c.implementedBy}${c.module ? `, msec ${c.module}` : ''})`;
 
-export const suggestionText = (s: Threat['suggestions'][number]) => (s.module ? `${s.name} (msec ${s.module})` : `${s.name} (not in msec)`);
+export const suggestionText = (s: Threat['suggestions'][number]) =>
+  s.module ? `${s.name} (msec ${s.module})` : `${s.name} (not in msec)`;
 
 export const kbRef = (kb: KnowledgeBase, id: string) => kb.get(id)?.reference;
 

@@ -80,7 +80,10 @@ describe('reports escape everything from the model', () => {
   });
 
   it('SVG diagrams escape names and are well-formed for a real renderer (rsvg-convert)', () => {
-    for (const [name, svg] of [['dfd.svg', renderDfd(a)], ['misuse.svg', renderMisuse(a)]] as const) {
+    for (const [name, svg] of [
+      ['dfd.svg', renderDfd(a)],
+      ['misuse.svg', renderMisuse(a)],
+    ] as const) {
       expect(svg).not.toContain('<script>');
       expect(svg).not.toContain('<img');
       writeFileSync(join(tmp, name), svg);

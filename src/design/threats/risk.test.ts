@@ -20,7 +20,11 @@ describe('OWASP risk rating', () => {
   });
 
   it('rates a likely, severe attack on exposed personal data critical, and a rare one on internal public data low', () => {
-    expect(rate({ likelihood: 'High', severity: 'Very High', exposed: true, data: 'personal' })).toMatchObject({ likelihood: 7, impact: 7.5, risk: 'critical' });
+    expect(rate({ likelihood: 'High', severity: 'Very High', exposed: true, data: 'personal' })).toMatchObject({
+      likelihood: 7,
+      impact: 7.5,
+      risk: 'critical',
+    });
     expect(rate({ likelihood: 'Low', severity: 'Low', exposed: false, data: 'public' }).risk).toBe('low');
   });
 
@@ -32,10 +36,18 @@ describe('OWASP risk rating', () => {
     fc.assert(
       fc.property(fc.nat(2), fc.nat(4), fc.nat(3), fc.boolean(), (l, s, d, exposed) => {
         const base = idx(rate({ likelihood: L[l]!, severity: S[s]!, exposed, data: D[d]! }).risk);
-        expect(idx(rate({ likelihood: L[Math.min(l + 1, 2)]!, severity: S[s]!, exposed, data: D[d]! }).risk)).toBeGreaterThanOrEqual(base);
-        expect(idx(rate({ likelihood: L[l]!, severity: S[Math.min(s + 1, 4)]!, exposed, data: D[d]! }).risk)).toBeGreaterThanOrEqual(base);
-        expect(idx(rate({ likelihood: L[l]!, severity: S[s]!, exposed, data: D[Math.min(d + 1, 3)]! }).risk)).toBeGreaterThanOrEqual(base);
-        expect(idx(rate({ likelihood: L[l]!, severity: S[s]!, exposed: true, data: D[d]! }).risk)).toBeGreaterThanOrEqual(base);
+        expect(
+          idx(rate({ likelihood: L[Math.min(l + 1, 2)]!, severity: S[s]!, exposed, data: D[d]! }).risk),
+        ).toBeGreaterThanOrEqual(base);
+        expect(
+          idx(rate({ likelihood: L[l]!, severity: S[Math.min(s + 1, 4)]!, exposed, data: D[d]! }).risk),
+        ).toBeGreaterThanOrEqual(base);
+        expect(
+          idx(rate({ likelihood: L[l]!, severity: S[s]!, exposed, data: D[Math.min(d + 1, 3)]! }).risk),
+        ).toBeGreaterThanOrEqual(base);
+        expect(
+          idx(rate({ likelihood: L[l]!, severity: S[s]!, exposed: true, data: D[d]! }).risk),
+        ).toBeGreaterThanOrEqual(base);
       }),
     );
   });

@@ -46,7 +46,12 @@ export const worstData = (cls: Iterable<Classification>): Classification | 'none
   return set.has('sensitive') ? 'sensitive' : set.has('personal') ? 'personal' : set.has('public') ? 'public' : 'none';
 };
 
-export function rate(input: { likelihood: Likelihood; severity: Severity; exposed: boolean; data: Classification | 'none' }): Rating {
+export function rate(input: {
+  likelihood: Likelihood;
+  severity: Severity;
+  exposed: boolean;
+  data: Classification | 'none';
+}): Rating {
   const likelihood = (LIKELIHOOD_SCORE[input.likelihood] + EXPOSURE_SCORE[input.exposed ? 'exposed' : 'internal']) / 2;
   const impact = (SEVERITY_SCORE[input.severity] + DATA_SCORE[input.data]) / 2;
   const likelihoodBand = band(likelihood);
@@ -54,4 +59,5 @@ export function rate(input: { likelihood: Likelihood; severity: Severity; expose
   return { likelihood, likelihoodBand, impact, impactBand, risk: overall(likelihoodBand, impactBand) };
 }
 
-export const atLeast = (risk: RiskLevel, threshold: RiskLevel): boolean => RISK_LEVELS.indexOf(risk) >= RISK_LEVELS.indexOf(threshold);
+export const atLeast = (risk: RiskLevel, threshold: RiskLevel): boolean =>
+  RISK_LEVELS.indexOf(risk) >= RISK_LEVELS.indexOf(threshold);

@@ -17,7 +17,12 @@ const HEADER = 34;
 export function renderDfd(a: Analysis): string {
   const m = a.model;
   // misusers stay off the data-flow diagram unless a flow involves them
-  const drawn = new Set([...m.actors.filter((x) => x.role !== 'misuser' || m.flows.some((f) => f.from === x.id || f.to === x.id)).map((x) => x.id), ...m.components.map((c) => c.id)]);
+  const drawn = new Set([
+    ...m.actors
+      .filter((x) => x.role !== 'misuser' || m.flows.some((f) => f.from === x.id || f.to === x.id))
+      .map((x) => x.id),
+    ...m.components.map((c) => c.id),
+  ]);
   const columns: { id: string; name: string; members: string[] }[] = m.boundaries
     .map((b) => ({ id: b.id, name: b.name, members: b.members.filter((id) => drawn.has(id)) }))
     .filter((c) => c.members.length > 0);
@@ -25,7 +30,9 @@ export function renderDfd(a: Analysis): string {
   const outside = [...drawn].filter((id) => !bounded.has(id));
   if (outside.length) columns.push({ id: '', name: 'outside any boundary', members: outside });
 
-  const hot = new Set(a.threats.filter((t) => t.status === 'open' && atLeast(t.rating.risk, 'high')).map((t) => t.element));
+  const hot = new Set(
+    a.threats.filter((t) => t.status === 'open' && atLeast(t.rating.risk, 'high')).map((t) => t.element),
+  );
   const actor = new Map(m.actors.map((x) => [x.id, x]));
   const comp = new Map(m.components.map((c) => [c.id, c]));
   const boxes = new Map<string, Box>();
@@ -33,14 +40,27 @@ export function renderDfd(a: Analysis): string {
   const rows = Math.max(1, ...columns.map((c) => c.members.length));
   const colOf = new Map(columns.flatMap((c, i) => c.members.map((id) => [id, i] as const)));
   // flows that skip a column run in a corridor under the columns instead of through their boxes
-  const longFlows = m.flows.filter((f) => colOf.has(f.from) && colOf.has(f.to) && Math.abs(colOf.get(f.from)! - colOf.get(f.to)!) > 1);
+  const longFlows = m.flows.filter(
+    (f) => colOf.has(f.from) && colOf.has(f.to) && Math.abs(colOf.get(f.from)! - colOf.get(f.to)!) > 1,
+  );
   const bottom = PAD + HEADER + rows * (NODE_H + ROW_GAP);
   const height = bottom + PAD + longFlows.length * 20;
   columns.forEach((col, i) => {
     const x = PAD + i * (NODE_W + COL_GAP);
-    if (col.id) body.push(`<rect x="${x - 14}" y="${PAD - 10}" width="${NODE_W + 28}" height="${bottom - PAD}" rx="10" fill="#f6f8fb" stroke="#7a8699" stroke-dasharray="7 5"/>`);
-    body.push(textBlock(x + NODE_W / 2, PAD + 8, wrap(col.id ? col.name : `(${col.name})`, 26, 1), { size: 12, fill: '#44506a', weight: 'bold' }));
-    col.members.forEach((id, j) => boxes.set(id, { x, y: PAD + HEADER + j * (NODE_H + ROW_GAP), w: NODE_W, h: NODE_H }));
+    if (col.id)
+      body.push(
+        `<rect x="${x - 14}" y="${PAD - 10}" width="${NODE_W + 28}" height="${bottom - PAD}" rx="10" fill="#f6f8fb" stroke="#7a8699" stroke-dasharray="7 5"/>`,
+      );
+    body.push(
+      textBlock(x + NODE_W / 2, PAD + 8, wrap(col.id ? col.name : `(${col.name})`, 26, 1), {
+        size: 12,
+        fill: '#44506a',
+        weight: 'bold',
+      }),
+    );
+    col.members.forEach((id, j) =>
+      boxes.set(id, { x, y: PAD + HEADER + j * (NODE_H + ROW_GAP), w: NODE_W, h: NODE_H }),
+    );
   });
 
   // flows first so that nodes are drawn over their ends
@@ -83,12 +103,21 @@ export function renderDfd(a: Analysis): string {
       path = `M${x1.toFixed(1)},${(y1 + off).toFixed(1)} L${x2.toFixed(1)},${(y2 + off).toFixed(1)}`;
       label = [(x1 + x2) / 2, (y1 + y2) / 2 + off];
     }
-    body.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="${red ? 2 : 1.4}" marker-end="url(#${red ? 'arrow-red' : 'arrow'})"><title>${escapeXml(`${f.id}: ${f.from} → ${f.to} (${f.protocol})`)}</title></path>`);
+    body.push(
+      `<path d="${path}" fill="none" stroke="${colour}" stroke-width="${red ? 2 : 1.4}" marker-end="url(#${red ? 'arrow-red' : 'arrow'})"><title>${escapeXml(`${f.id}: ${f.from} → ${f.to} (${f.protocol})`)}</title></path>`,
+    );
     // nudge a label off any already placed (bounded), so crossing flows keep readable protocols
-    for (let tries = 0; tries < 6 && placed.some(([x, y]) => Math.abs(x - label[0]) < 44 && Math.abs(y - label[1]) < 16); tries++) label = [label[0], label[1] + 17];
+    for (
+      let tries = 0;
+      tries < 6 && placed.some(([x, y]) => Math.abs(x - label[0]) < 44 && Math.abs(y - label[1]) < 16);
+      tries++
+    )
+      label = [label[0], label[1] + 17];
     placed.push(label);
     const text = f.protocol;
-    body.push(`<rect x="${(label[0] - text.length * 3.6 - 4).toFixed(1)}" y="${(label[1] - 8).toFixed(1)}" width="${(text.length * 7.2 + 8).toFixed(1)}" height="16" rx="3" fill="#ffffff" fill-opacity="0.9"/>`);
+    body.push(
+      `<rect x="${(label[0] - text.length * 3.6 - 4).toFixed(1)}" y="${(label[1] - 8).toFixed(1)}" width="${(text.length * 7.2 + 8).toFixed(1)}" height="16" rx="3" fill="#ffffff" fill-opacity="0.9"/>`,
+    );
     body.push(textBlock(label[0], label[1], [text], { size: 11, fill: colour }));
   }
 
@@ -97,11 +126,25 @@ export function renderDfd(a: Analysis): string {
     const sw = hot.has(id) ? 2.2 : 1.4;
     const c = comp.get(id);
     const name = actor.get(id)?.name ?? c?.name ?? id;
-    const sub = actor.has(id) ? (actor.get(id)!.role === 'misuser' ? 'misuser' : 'actor') : c!.kind === 'msec' ? `msec ${c!.module}` : 'external';
-    if (actor.has(id)) body.push(`<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" fill="#fff7e0" stroke="${stroke}" stroke-width="${sw}"/>`);
+    const sub = actor.has(id)
+      ? actor.get(id)!.role === 'misuser'
+        ? 'misuser'
+        : 'actor'
+      : c!.kind === 'msec'
+        ? `msec ${c!.module}`
+        : 'external';
+    if (actor.has(id))
+      body.push(
+        `<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" fill="#fff7e0" stroke="${stroke}" stroke-width="${sw}"/>`,
+      );
     else if (c!.element === 'datastore')
-      body.push(`<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" fill="#eef6ee" stroke="none"/><path d="M${b.x},${b.y} H${b.x + b.w} M${b.x},${b.y + b.h} H${b.x + b.w}" stroke="${stroke}" stroke-width="${sw}"/>`);
-    else body.push(`<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="26" fill="${c!.kind === 'msec' ? '#e8f0fe' : '#f1f1f1'}" stroke="${stroke}" stroke-width="${sw}"/>`);
+      body.push(
+        `<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" fill="#eef6ee" stroke="none"/><path d="M${b.x},${b.y} H${b.x + b.w} M${b.x},${b.y + b.h} H${b.x + b.w}" stroke="${stroke}" stroke-width="${sw}"/>`,
+      );
+    else
+      body.push(
+        `<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="26" fill="${c!.kind === 'msec' ? '#e8f0fe' : '#f1f1f1'}" stroke="${stroke}" stroke-width="${sw}"/>`,
+      );
     body.push(textBlock(b.x + b.w / 2, b.y + b.h / 2 - 6, wrap(name, 24, 2), { size: 12 }));
     body.push(textBlock(b.x + b.w / 2, b.y + b.h - 10, [sub], { size: 10, fill: '#5f6b80' }));
   }

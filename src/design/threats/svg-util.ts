@@ -1,7 +1,9 @@
 /** Small helpers for the diagrams the tool draws itself (no layout engine is needed at this size). */
 
 export const escapeXml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  s
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 /** Splits text into lines of at most `max` characters at spaces (long words are cut). */
 export function wrap(text: string, max: number, maxLines = 3): string[] {
@@ -20,14 +22,26 @@ export function wrap(text: string, max: number, maxLines = 3): string[] {
 }
 
 /** Centred multi-line text. */
-export function textBlock(x: number, y: number, lines: string[], opts: { size?: number; fill?: string; weight?: string } = {}): string {
+export function textBlock(
+  x: number,
+  y: number,
+  lines: string[],
+  opts: { size?: number; fill?: string; weight?: string } = {},
+): string {
   const size = opts.size ?? 12;
   const top = y - ((lines.length - 1) * (size + 2)) / 2;
-  const tspans = lines.map((l, i) => `<tspan x="${x}" y="${(top + i * (size + 2)).toFixed(1)}">${escapeXml(l)}</tspan>`).join('');
+  const tspans = lines
+    .map((l, i) => `<tspan x="${x}" y="${(top + i * (size + 2)).toFixed(1)}">${escapeXml(l)}</tspan>`)
+    .join('');
   return `<text text-anchor="middle" dominant-baseline="middle" font-size="${size}"${opts.fill ? ` fill="${opts.fill}"` : ''}${opts.weight ? ` font-weight="${opts.weight}"` : ''}>${tspans}</text>`;
 }
 
-export interface Box { x: number; y: number; w: number; h: number }
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
 /** The point where the segment from the box centre towards (tx, ty) leaves the box. */
 export function edgePoint(b: Box, tx: number, ty: number): [number, number] {

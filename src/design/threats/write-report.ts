@@ -11,7 +11,13 @@ import { renderMisuse } from './svg-misuse.ts';
 export const REPORT_FORMATS = ['md', 'html', 'json', 'svg'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export const REPORT_FILES = { md: 'report.md', html: 'report.html', json: 'report.json', dfd: 'dfd.svg', misuse: 'misuse-cases.svg' } as const;
+export const REPORT_FILES = {
+  md: 'report.md',
+  html: 'report.html',
+  json: 'report.json',
+  dfd: 'dfd.svg',
+  misuse: 'misuse-cases.svg',
+} as const;
 
 /** Writes the chosen formats into `dir` and returns the paths written. */
 export function writeReport(a: Analysis, kb: KnowledgeBase, dir: string, formats: readonly ReportFormat[]): string[] {
@@ -29,8 +35,10 @@ export function writeReport(a: Analysis, kb: KnowledgeBase, dir: string, formats
     put(REPORT_FILES.dfd, dfd);
     put(REPORT_FILES.misuse, misuse);
   }
-  if (formats.includes('md')) put(REPORT_FILES.md, renderMarkdown(a, kb, svg ? { dfd: REPORT_FILES.dfd, misuse: REPORT_FILES.misuse } : {}));
-  if (formats.includes('html')) put(REPORT_FILES.html, renderHtml(a, kb, { dfd: dfd.replace(/^<\?xml[^>]*>\n?/, ''), misuse }));
+  if (formats.includes('md'))
+    put(REPORT_FILES.md, renderMarkdown(a, kb, svg ? { dfd: REPORT_FILES.dfd, misuse: REPORT_FILES.misuse } : {}));
+  if (formats.includes('html'))
+    put(REPORT_FILES.html, renderHtml(a, kb, { dfd: dfd.replace(/^<\?xml[^>]*>\n?/, ''), misuse }));
   if (formats.includes('json')) put(REPORT_FILES.json, JSON.stringify(toJsonReport(a), null, 1) + '\n');
   return written;
 }

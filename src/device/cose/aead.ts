@@ -26,7 +26,11 @@ export function contentKeyBytes(alg: number): number {
 }
 
 /** Enc_structure: [context, protected, external_aad]. */
-export function encStructure(context: 'Encrypt0' | 'Encrypt', protectedBytes: Uint8Array, externalAad: Uint8Array = EMPTY): Uint8Array {
+export function encStructure(
+  context: 'Encrypt0' | 'Encrypt',
+  protectedBytes: Uint8Array,
+  externalAad: Uint8Array = EMPTY,
+): Uint8Array {
   return encodeCbor([context, protectedBytes, externalAad]);
 }
 
@@ -37,9 +41,11 @@ export function encStructure(context: 'Encrypt0' | 'Encrypt', protectedBytes: Ui
 export function ivOf(h: Headers, baseIv?: Uint8Array): Uint8Array {
   const iv = headerValue(h, Header.iv);
   const partial = headerValue(h, Header.partialIv);
-  if (iv !== undefined && partial !== undefined) throw coseError('COSE_MALFORMED', 'both IV and Partial IV are present');
+  if (iv !== undefined && partial !== undefined)
+    throw coseError('COSE_MALFORMED', 'both IV and Partial IV are present');
   if (iv !== undefined) {
-    if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV_BYTES) throw coseError('COSE_MALFORMED', 'IV must be 12 bytes');
+    if (!(iv instanceof Uint8Array) || iv.length !== GCM_IV_BYTES)
+      throw coseError('COSE_MALFORMED', 'IV must be 12 bytes');
     return iv;
   }
   if (partial instanceof Uint8Array && partial.length <= GCM_IV_BYTES && baseIv?.length === GCM_IV_BYTES) {
@@ -51,7 +57,13 @@ export function ivOf(h: Headers, baseIv?: Uint8Array): Uint8Array {
   throw coseError('COSE_MALFORMED', 'no usable IV (a Partial IV needs the base IV of the key)');
 }
 
-export function gcmEncrypt(alg: number, key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+export function gcmEncrypt(
+  alg: number,
+  key: Uint8Array,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
   const gcm = gcmOf(alg);
   if (key.length !== gcm.keyBytes) throw coseError('COSE_BAD_KEY', `key must be ${gcm.keyBytes} bytes`);
   const cipher = createCipheriv(gcm.cipher, key, iv, { authTagLength: TAG_BYTES });
@@ -61,7 +73,13 @@ export function gcmEncrypt(alg: number, key: Uint8Array, iv: Uint8Array, plainte
 }
 
 /** Throws COSE_DECRYPT_FAILED for any authentication failure. */
-export function gcmDecrypt(alg: number, key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Uint8Array {
+export function gcmDecrypt(
+  alg: number,
+  key: Uint8Array,
+  iv: Uint8Array,
+  ciphertext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
   const gcm = gcmOf(alg);
   if (key.length !== gcm.keyBytes) throw coseError('COSE_BAD_KEY', `key must be ${gcm.keyBytes} bytes`);
   if (ciphertext.length < TAG_BYTES) throw coseError('COSE_DECRYPT_FAILED', 'ciphertext is shorter than the tag');
@@ -69,7 +87,10 @@ export function gcmDecrypt(alg: number, key: Uint8Array, iv: Uint8Array, ciphert
     const decipher = createDecipheriv(gcm.cipher, key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(aad);
     decipher.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES));
-    const out = Buffer.concat([decipher.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES)), decipher.final()]);
+    const out = Buffer.concat([
+      decipher.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch {
     throw coseError('COSE_DECRYPT_FAILED', 'decryption failed');

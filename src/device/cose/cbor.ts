@@ -14,15 +14,7 @@
 import { coseError } from './errors.ts';
 
 export type CborKey = number | string;
-export type CborValue =
-  | number
-  | string
-  | boolean
-  | null
-  | Uint8Array
-  | CborValue[]
-  | Map<CborKey, CborValue>
-  | CborTag;
+export type CborValue = number | string | boolean | null | Uint8Array | CborValue[] | Map<CborKey, CborValue> | CborTag;
 
 export class CborTag {
   constructor(

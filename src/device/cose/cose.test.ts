@@ -32,7 +32,17 @@ describe('CBOR details', () => {
     expect(Buffer.from(encodeCbor(23)).toString('hex')).toBe('17');
     expect(Buffer.from(encodeCbor(24)).toString('hex')).toBe('1818');
     expect(Buffer.from(encodeCbor(-25)).toString('hex')).toBe('3818');
-    expect(Buffer.from(encodeCbor(new Map<CborKey, CborValue>([[4, 1], [1, 2], [-1, 3]]))).toString('hex')).toBe('a3010204012003');
+    expect(
+      Buffer.from(
+        encodeCbor(
+          new Map<CborKey, CborValue>([
+            [4, 1],
+            [1, 2],
+            [-1, 3],
+          ]),
+        ),
+      ).toString('hex'),
+    ).toBe('a3010204012003');
     expect(Buffer.from(encodeCbor(new CborTag(18, []))).toString('hex')).toBe('d280');
   });
 
@@ -49,7 +59,9 @@ describe('COSE headers and keys', () => {
   it('rejects a label in both buckets and any crit header', () => {
     const prot = encodeCbor(new Map([[1, -7]]));
     expect(codeOf(() => parseHeaders(prot, new Map([[1, -7]])))).toBe('COSE_MALFORMED');
-    expect(codeOf(() => parseHeaders(encodeCbor(new Map<CborKey, CborValue>([[2, [99]]])), new Map()))).toBe('COSE_MALFORMED');
+    expect(codeOf(() => parseHeaders(encodeCbor(new Map<CborKey, CborValue>([[2, [99]]])), new Map()))).toBe(
+      'COSE_MALFORMED',
+    );
     expect(codeOf(() => parseHeaders(encodeCbor([1]), new Map()))).toBe('COSE_MALFORMED');
   });
 
@@ -99,6 +111,8 @@ describe('COSE encryption round trips', () => {
     const at = tampered.lastIndexOf(Buffer.from([0x37, 0x41, 0x76])); // -24: h'76'
     expect(at).toBeGreaterThan(0);
     tampered[at + 2] = 0x77;
-    await expect(decryptEncrypt(new Uint8Array(tampered), { ecdh: hub.privateKey })).rejects.toMatchObject({ code: 'COSE_DECRYPT_FAILED' });
+    await expect(decryptEncrypt(new Uint8Array(tampered), { ecdh: hub.privateKey })).rejects.toMatchObject({
+      code: 'COSE_DECRYPT_FAILED',
+    });
   });
 });

@@ -34,14 +34,28 @@ function partyField(h: Headers, label: number): CborValue {
 export function kdfContext(contentAlg: number, keyBytes: number, recipient: Headers): Uint8Array {
   return encodeCbor([
     contentAlg,
-    [partyField(recipient, Header.partyUIdentity), partyField(recipient, Header.partyUNonce), partyField(recipient, Header.partyUOther)],
-    [partyField(recipient, Header.partyVIdentity), partyField(recipient, Header.partyVNonce), partyField(recipient, Header.partyVOther)],
+    [
+      partyField(recipient, Header.partyUIdentity),
+      partyField(recipient, Header.partyUNonce),
+      partyField(recipient, Header.partyUOther),
+    ],
+    [
+      partyField(recipient, Header.partyVIdentity),
+      partyField(recipient, Header.partyVNonce),
+      partyField(recipient, Header.partyVOther),
+    ],
     [keyBytes * 8, recipient.protectedBytes],
   ]);
 }
 
 /** Derives the content encryption key from the ECDH shared secret Z. */
-export function deriveContentKey(ecdhAlg: number, contentAlg: number, keyBytes: number, sharedSecret: Uint8Array, recipient: Headers): Uint8Array {
+export function deriveContentKey(
+  ecdhAlg: number,
+  contentAlg: number,
+  keyBytes: number,
+  sharedSecret: Uint8Array,
+  recipient: Headers,
+): Uint8Array {
   const { hash } = ecdhAlgInfo(ecdhAlg);
   const salt = optionalBytes(recipient, Header.salt) ?? new Uint8Array(0);
   return new Uint8Array(hkdfSync(hash, sharedSecret, salt, kdfContext(contentAlg, keyBytes, recipient), keyBytes));

@@ -56,7 +56,9 @@ export function verifyEcdsaAsync(alg: number, key: KeyObject, data: Uint8Array, 
   }
   return new Promise((resolve, reject) => {
     try {
-      nodeVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature, (err, ok) => (!err && ok ? resolve() : reject(badSignature())));
+      nodeVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature, (err, ok) =>
+        !err && ok ? resolve() : reject(badSignature()),
+      );
     } catch {
       reject(badSignature());
     }
@@ -66,8 +68,10 @@ export function verifyEcdsaAsync(alg: number, key: KeyObject, data: Uint8Array, 
 /** The hash for `alg`, after checking the key kind and the signature length against the curve. */
 function checkedHash(alg: number, key: KeyObject, signature: Uint8Array): string {
   const hash = hashOfSignatureAlg(alg);
-  if (key.type !== 'public' && key.type !== 'private') throw coseError('COSE_BAD_KEY', 'verification key must be asymmetric');
-  if (signature.length !== 2 * coordinateBytes(key)) throw coseError('COSE_BAD_SIGNATURE', 'signature has the wrong length');
+  if (key.type !== 'public' && key.type !== 'private')
+    throw coseError('COSE_BAD_KEY', 'verification key must be asymmetric');
+  if (signature.length !== 2 * coordinateBytes(key))
+    throw coseError('COSE_BAD_SIGNATURE', 'signature has the wrong length');
   return hash;
 }
 

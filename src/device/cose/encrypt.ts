@@ -37,13 +37,16 @@ export function decodeEncrypt(bytes: Uint8Array, maxBytes = DEFAULT_MAX_COSE_BYT
   checkSize(bytes, maxBytes);
   const [prot, unprot, ciphertext, recipients] = untag(decodeCbor(bytes), CoseTag.Encrypt, 4, 'COSE_Encrypt');
   const headers = parseHeaders(prot, unprot);
-  if (!(ciphertext instanceof Uint8Array)) throw coseError('COSE_MALFORMED', 'COSE_Encrypt: detached ciphertext is not supported');
-  if (!Array.isArray(recipients) || recipients.length !== 1) throw coseError('COSE_MALFORMED', 'COSE_Encrypt: exactly one recipient is supported');
+  if (!(ciphertext instanceof Uint8Array))
+    throw coseError('COSE_MALFORMED', 'COSE_Encrypt: detached ciphertext is not supported');
+  if (!Array.isArray(recipients) || recipients.length !== 1)
+    throw coseError('COSE_MALFORMED', 'COSE_Encrypt: exactly one recipient is supported');
   const r = recipients[0];
   if (!Array.isArray(r) || r.length !== 3) throw coseError('COSE_MALFORMED', 'COSE_recipient must be an array of 3');
   const rHeaders = parseHeaders(r[0], r[1]);
   // Direct and direct key agreement carry no wrapped key: anything else is another mode.
-  if (!(r[2] instanceof Uint8Array) || r[2].length !== 0) throw coseError('COSE_UNSUPPORTED_ALG', 'only direct recipients are supported');
+  if (!(r[2] instanceof Uint8Array) || r[2].length !== 0)
+    throw coseError('COSE_UNSUPPORTED_ALG', 'only direct recipients are supported');
   return { headers, alg: algOf(headers), ciphertext, recipient: { headers: rHeaders, alg: algOf(rHeaders) } };
 }
 
@@ -63,13 +66,18 @@ export async function recipientContentKey(msg: EncryptMessage, keys: EncryptReci
   let shared: Uint8Array;
   if (typeof keys.ecdh === 'function') shared = await keys.ecdh(peer);
   else {
-    if (curveOfKey(keys.ecdh).cose !== curveOfKey(peer).cose) throw coseError('COSE_BAD_KEY', 'peer key is on another curve');
+    if (curveOfKey(keys.ecdh).cose !== curveOfKey(peer).cose)
+      throw coseError('COSE_BAD_KEY', 'peer key is on another curve');
     shared = diffieHellman({ privateKey: keys.ecdh, publicKey: peer });
   }
   return deriveContentKey(recipient.alg, msg.alg, keyBytes, shared, recipient.headers);
 }
 
-export async function decryptEncrypt(bytes: Uint8Array, keys: EncryptRecipientKeys, opts: DecryptOptions = {}): Promise<Uint8Array> {
+export async function decryptEncrypt(
+  bytes: Uint8Array,
+  keys: EncryptRecipientKeys,
+  opts: DecryptOptions = {},
+): Promise<Uint8Array> {
   const msg = decodeEncrypt(bytes, opts.maxBytes);
   const cek = await recipientContentKey(msg, keys);
   const aad = encStructure('Encrypt', msg.headers.protectedBytes, opts.externalAad);
@@ -112,7 +120,20 @@ export function createEcdhEncrypt(opts: CreateEcdhEncryptOptions): Uint8Array {
 
   const protectedBytes = encodeCbor(new Map<number, CborValue>([[Header.alg, alg]]));
   const iv = opts.iv ?? randomBytes(GCM_IV_BYTES);
-  const ciphertext = gcmEncrypt(alg, cek, iv, opts.plaintext, encStructure('Encrypt', protectedBytes, opts.externalAad));
+  const ciphertext = gcmEncrypt(
+    alg,
+    cek,
+    iv,
+    opts.plaintext,
+    encStructure('Encrypt', protectedBytes, opts.externalAad),
+  );
   const recipient: CborValue = [rProtectedBytes, rUnprotected, new Uint8Array(0)];
-  return encodeCbor(new CborTag(CoseTag.Encrypt, [protectedBytes, new Map<number, CborValue>([[Header.iv, iv]]), ciphertext, [recipient]]));
+  return encodeCbor(
+    new CborTag(CoseTag.Encrypt, [
+      protectedBytes,
+      new Map<number, CborValue>([[Header.iv, iv]]),
+      ciphertext,
+      [recipient],
+    ]),
+  );
 }

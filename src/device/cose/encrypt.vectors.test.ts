@@ -27,7 +27,10 @@ function externalOf(layer: Record<string, any>): Uint8Array | undefined {
 }
 
 describeWithTestdata('cose', 'COSE_Encrypt0 / COSE_Encrypt on cose-wg/Examples', (dir) => {
-  const all = [...loadVectors(dir, 'aes-gcm-examples'), ...loadVectors(dir, 'encrypted-tests').map((v) => ({ ...v, file: `encrypted-tests/${v.file}` }))];
+  const all = [
+    ...loadVectors(dir, 'aes-gcm-examples'),
+    ...loadVectors(dir, 'encrypted-tests').map((v) => ({ ...v, file: `encrypted-tests/${v.file}` })),
+  ];
   const encrypt0 = all.filter((v) => v.input.encrypted);
   const enveloped = all.filter((v) => v.input.enveloped);
   const ecdh = loadVectors(dir, 'ecdh-direct-examples').filter((v) => v.input.enveloped); // the -03 ones are COSE_Mac
@@ -42,7 +45,9 @@ describeWithTestdata('cose', 'COSE_Encrypt0 / COSE_Encrypt on cose-wg/Examples',
     const external = externalOf(layer);
     if (v.fail) {
       it(`${v.file}: rejects (${v.title})`, async () => {
-        const err = await failure(() => decryptEncrypt0(hex(v.output.cbor), key, external ? { externalAad: external } : {}));
+        const err = await failure(() =>
+          decryptEncrypt0(hex(v.output.cbor), key, external ? { externalAad: external } : {}),
+        );
         expect(err.code).toMatch(/^COSE_(MALFORMED|UNSUPPORTED_ALG|DECRYPT_FAILED)$/);
       });
       continue;
@@ -51,7 +56,9 @@ describeWithTestdata('cose', 'COSE_Encrypt0 / COSE_Encrypt on cose-wg/Examples',
       const plain = decryptEncrypt0(hex(v.output.cbor), key, external ? { externalAad: external } : {});
       expect(Buffer.from(plain).toString()).toBe(v.input.plaintext);
       const [prot, unprot] = untag(decodeCbor(hex(v.output.cbor)), 16, 3, 'vector');
-      expect(toHex(encStructure('Encrypt0', parseHeaders(prot, unprot).protectedBytes, external))).toBe(v.intermediates.AAD_hex);
+      expect(toHex(encStructure('Encrypt0', parseHeaders(prot, unprot).protectedBytes, external))).toBe(
+        v.intermediates.AAD_hex,
+      );
     });
     if (layer.protected?.alg && !external) {
       it(`${v.file}: our encryption with the vector IV is byte-identical`, () => {
@@ -70,7 +77,9 @@ describeWithTestdata('cose', 'COSE_Encrypt0 / COSE_Encrypt on cose-wg/Examples',
     const layer = v.input.enveloped;
     const key = symmetricKeyOf(layer.recipients[0].key);
     it(`${v.file}: COSE_Encrypt direct ${v.fail ? 'rejects' : 'decrypts'} (${v.title})`, async () => {
-      const baseIv = layer.unsent?.IV_hex ? xorPartial(hex(layer.unsent.IV_hex as string), hex(layer.unprotected.partialIV_hex as string)) : undefined;
+      const baseIv = layer.unsent?.IV_hex
+        ? xorPartial(hex(layer.unsent.IV_hex as string), hex(layer.unprotected.partialIV_hex as string))
+        : undefined;
       const run = () => decryptEncrypt(hex(v.output.cbor), { directKey: key }, baseIv ? { baseIv } : {});
       if (v.fail) expect((await failure(run)).code).toBe('COSE_DECRYPT_FAILED');
       else expect(Buffer.from(await run()).toString()).toBe(v.input.plaintext);
@@ -92,7 +101,9 @@ function ecdhVector(v: Vector): void {
   it(`${v.file}: KDF context and CEK match, content decrypts (${v.title})`, async () => {
     const bytes = hex(v.output.cbor);
     const msg = decodeEncrypt(bytes);
-    expect(toHex(kdfContext(msg.alg, msg.alg === 1 ? 16 : msg.alg === 2 ? 24 : 32, msg.recipient.headers))).toBe(v.intermediates.recipients[0].Context_hex);
+    expect(toHex(kdfContext(msg.alg, msg.alg === 1 ? 16 : msg.alg === 2 ? 24 : 32, msg.recipient.headers))).toBe(
+      v.intermediates.recipients[0].Context_hex,
+    );
     expect(toHex(await recipientContentKey(msg, { ecdh: recipientKey }))).toBe(v.intermediates.CEK_hex);
     expect(Buffer.from(await decryptEncrypt(bytes, { ecdh: recipientKey })).toString()).toBe(v.input.plaintext);
     // The same through a key-store style derive function.
@@ -115,7 +126,9 @@ function ecdhVector(v: Vector): void {
         ephemeralPrivateKey: eph,
         iv: hex(v.input.rng_stream[1] as string),
       });
-      expect(toHex(await recipientContentKey(decodeEncrypt(ours), { ecdh: recipientKey }))).toBe(v.intermediates.CEK_hex);
+      expect(toHex(await recipientContentKey(decodeEncrypt(ours), { ecdh: recipientKey }))).toBe(
+        v.intermediates.CEK_hex,
+      );
       expect(toHex(decodeEncrypt(ours).ciphertext)).toBe(toHex(msg.ciphertext));
     });
   }

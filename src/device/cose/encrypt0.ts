@@ -17,7 +17,8 @@ export function decryptEncrypt0(bytes: Uint8Array, key: Uint8Array, opts: Decryp
   checkSize(bytes, opts.maxBytes ?? DEFAULT_MAX_COSE_BYTES);
   const [prot, unprot, ciphertext] = untag(decodeCbor(bytes), CoseTag.Encrypt0, 3, 'COSE_Encrypt0');
   const headers = parseHeaders(prot, unprot);
-  if (!(ciphertext instanceof Uint8Array)) throw coseError('COSE_MALFORMED', 'COSE_Encrypt0: detached ciphertext is not supported');
+  if (!(ciphertext instanceof Uint8Array))
+    throw coseError('COSE_MALFORMED', 'COSE_Encrypt0: detached ciphertext is not supported');
   const alg = algOf(headers);
   const aad = encStructure('Encrypt0', headers.protectedBytes, opts.externalAad);
   return gcmDecrypt(alg, key, ivOf(headers, opts.baseIv), ciphertext, aad);
@@ -39,6 +40,12 @@ export function createEncrypt0(opts: CreateEncrypt0Options): Uint8Array {
   const iv = opts.iv ?? randomBytes(GCM_IV_BYTES);
   const unprotected: HeaderMap = new Map<number, CborValue>([[Header.iv, iv]]);
   if (opts.kid) unprotected.set(Header.kid, opts.kid);
-  const ciphertext = gcmEncrypt(alg, opts.key, iv, opts.plaintext, encStructure('Encrypt0', protectedBytes, opts.externalAad));
+  const ciphertext = gcmEncrypt(
+    alg,
+    opts.key,
+    iv,
+    opts.plaintext,
+    encStructure('Encrypt0', protectedBytes, opts.externalAad),
+  );
   return encodeCbor(new CborTag(CoseTag.Encrypt0, [protectedBytes, unprotected, ciphertext]));
 }

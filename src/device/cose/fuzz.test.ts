@@ -42,7 +42,11 @@ async function decodeEverything(bytes: Uint8Array): Promise<void> {
 }
 
 const mutated = fc
-  .tuple(fc.constantFrom(...valids), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat())
+  .tuple(
+    fc.constantFrom(...valids),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+    fc.nat(),
+  )
   .map(([bytes, edits, cut]) => {
     const out = Uint8Array.from(bytes);
     for (const [pos, val] of edits) out[pos % out.length] = val;
@@ -72,10 +76,18 @@ describe('COSE decoders on hostile input', () => {
   it('rejects deep nesting, huge declared lengths and indefinite lengths without crashing', async () => {
     const deep = new Uint8Array(100_000).fill(0x81); // [[[[...
     expect(() => decodeCbor(deep)).toThrowError(expect.objectContaining({ code: 'COSE_MALFORMED' }));
-    expect(() => decodeCbor(Uint8Array.from([0x9b, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]))).toThrowError(expect.objectContaining({ code: 'COSE_MALFORMED' }));
-    expect(() => decodeCbor(Uint8Array.from([0x5a, 0xff, 0xff, 0xff, 0xff]))).toThrowError(expect.objectContaining({ code: 'COSE_MALFORMED' }));
-    expect(() => decodeCbor(Uint8Array.from([0x9f, 0x01, 0xff]))).toThrowError(expect.objectContaining({ code: 'COSE_MALFORMED' }));
-    expect(() => decodeCbor(Uint8Array.from([0xa2, 0x01, 0x01, 0x01, 0x02]))).toThrowError(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+    expect(() => decodeCbor(Uint8Array.from([0x9b, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]))).toThrowError(
+      expect.objectContaining({ code: 'COSE_MALFORMED' }),
+    );
+    expect(() => decodeCbor(Uint8Array.from([0x5a, 0xff, 0xff, 0xff, 0xff]))).toThrowError(
+      expect.objectContaining({ code: 'COSE_MALFORMED' }),
+    );
+    expect(() => decodeCbor(Uint8Array.from([0x9f, 0x01, 0xff]))).toThrowError(
+      expect.objectContaining({ code: 'COSE_MALFORMED' }),
+    );
+    expect(() => decodeCbor(Uint8Array.from([0xa2, 0x01, 0x01, 0x01, 0x02]))).toThrowError(
+      expect.objectContaining({ code: 'COSE_MALFORMED' }),
+    );
   });
 });
 
@@ -89,7 +101,12 @@ const cborValue: fc.Arbitrary<CborValue> = fc.letrec<{ v: CborValue }>((tie) => 
     fc.constant(null),
     fc.uint8Array({ maxLength: 40 }),
     fc.array(tie('v'), { maxLength: 4 }),
-    fc.uniqueArray(fc.tuple(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.string({ maxLength: 8 })), tie('v')), { maxLength: 4, selector: ([k]) => k }).map((e) => new Map(e)),
+    fc
+      .uniqueArray(fc.tuple(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.string({ maxLength: 8 })), tie('v')), {
+        maxLength: 4,
+        selector: ([k]) => k,
+      })
+      .map((e) => new Map(e)),
     fc.tuple(fc.integer({ min: 0, max: 100_000 }), tie('v')).map(([t, v]) => new CborTag(t, v)),
   ),
 })).v;
@@ -107,7 +124,10 @@ describe('CBOR codec', () => {
   });
 
   it('agrees with an independent decoder (cborg) on what our encoder writes (no tags)', () => {
-    const plain = cborValue.filter((v) => !JSON.stringify(v, (_k, x) => (x instanceof CborTag ? 'TAG' : x instanceof Map ? [...x] : x))?.includes('TAG'));
+    const plain = cborValue.filter(
+      (v) =>
+        !JSON.stringify(v, (_k, x) => (x instanceof CborTag ? 'TAG' : x instanceof Map ? [...x] : x))?.includes('TAG'),
+    );
     fc.assert(
       fc.property(plain, (v) => {
         const theirs = cborgDecode(encodeCbor(v), { useMaps: true }) as unknown;

@@ -56,7 +56,8 @@ const EMPTY = new Uint8Array(0);
 
 /** Parses the protected bstr and unprotected map; rejects a label present in both (RFC 9052 §3). */
 export function parseHeaders(protectedRaw: CborValue | undefined, unprotectedRaw: CborValue | undefined): Headers {
-  if (!(protectedRaw instanceof Uint8Array)) throw coseError('COSE_MALFORMED', 'protected header must be a byte string');
+  if (!(protectedRaw instanceof Uint8Array))
+    throw coseError('COSE_MALFORMED', 'protected header must be a byte string');
   if (!(unprotectedRaw instanceof Map)) throw coseError('COSE_MALFORMED', 'unprotected header must be a map');
   let prot: HeaderMap = new Map();
   if (protectedRaw.length > 0) {
@@ -65,7 +66,8 @@ export function parseHeaders(protectedRaw: CborValue | undefined, unprotectedRaw
     prot = decoded;
   }
   for (const key of unprotectedRaw.keys()) {
-    if (prot.has(key)) throw coseError('COSE_MALFORMED', `header label ${String(key)} is both protected and unprotected`);
+    if (prot.has(key))
+      throw coseError('COSE_MALFORMED', `header label ${String(key)} is both protected and unprotected`);
   }
   // We understand no critical extensions, so any listed one makes the message unprocessable.
   if (prot.has(Header.crit)) throw coseError('COSE_MALFORMED', 'critical header parameters are not supported');
@@ -81,7 +83,8 @@ export function headerValue(h: Headers, label: number): CborValue | undefined {
 export function algOf(h: Headers): number {
   const alg = headerValue(h, Header.alg);
   if (alg === undefined) throw coseError('COSE_UNSUPPORTED_ALG', 'no algorithm header');
-  if (typeof alg !== 'number' || !Number.isInteger(alg)) throw coseError('COSE_UNSUPPORTED_ALG', 'algorithm must be an integer');
+  if (typeof alg !== 'number' || !Number.isInteger(alg))
+    throw coseError('COSE_UNSUPPORTED_ALG', 'algorithm must be an integer');
   return alg;
 }
 
@@ -102,7 +105,8 @@ export function untag(value: CborValue, tag: number, arity: number, what: string
     if (inner.tag !== tag) throw coseError('COSE_MALFORMED', `${what}: unexpected CBOR tag ${inner.tag}`);
     inner = inner.value;
   }
-  if (!Array.isArray(inner) || inner.length !== arity) throw coseError('COSE_MALFORMED', `${what}: must be an array of ${arity}`);
+  if (!Array.isArray(inner) || inner.length !== arity)
+    throw coseError('COSE_MALFORMED', `${what}: must be an array of ${arity}`);
   return inner;
 }
 

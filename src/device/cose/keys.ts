@@ -57,7 +57,12 @@ export function publicKeyFromCoseKey(value: CborValue | undefined): KeyObject {
   }
   try {
     return createPublicKey({
-      key: { kty: 'EC', crv: curve.jwk, x: Buffer.from(x).toString('base64url'), y: Buffer.from(y).toString('base64url') },
+      key: {
+        kty: 'EC',
+        crv: curve.jwk,
+        x: Buffer.from(x).toString('base64url'),
+        y: Buffer.from(y).toString('base64url'),
+      },
       format: 'jwk',
     });
   } catch {

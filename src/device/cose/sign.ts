@@ -22,7 +22,12 @@ export interface SignMessage {
 const EMPTY = new Uint8Array(0);
 const MAX_SIGNERS = 16;
 
-export function signToBeSigned(bodyProtected: Uint8Array, signProtected: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = EMPTY): Uint8Array {
+export function signToBeSigned(
+  bodyProtected: Uint8Array,
+  signProtected: Uint8Array,
+  payload: Uint8Array,
+  externalAad: Uint8Array = EMPTY,
+): Uint8Array {
   return encodeCbor(['Signature', bodyProtected, signProtected, externalAad, payload]);
 }
 
@@ -30,7 +35,8 @@ export function decodeSign(bytes: Uint8Array, maxBytes = DEFAULT_MAX_COSE_BYTES)
   checkSize(bytes, maxBytes);
   const [prot, unprot, payload, sigs] = untag(decodeCbor(bytes), CoseTag.Sign, 4, 'COSE_Sign');
   const headers = parseHeaders(prot, unprot);
-  if (!(payload instanceof Uint8Array)) throw coseError('COSE_MALFORMED', 'COSE_Sign: detached payloads are not supported');
+  if (!(payload instanceof Uint8Array))
+    throw coseError('COSE_MALFORMED', 'COSE_Sign: detached payloads are not supported');
   if (!Array.isArray(sigs) || sigs.length === 0 || sigs.length > MAX_SIGNERS) {
     throw coseError('COSE_MALFORMED', `COSE_Sign: signatures must be an array of 1 to ${MAX_SIGNERS}`);
   }
@@ -38,7 +44,8 @@ export function decodeSign(bytes: Uint8Array, maxBytes = DEFAULT_MAX_COSE_BYTES)
     if (!Array.isArray(s) || s.length !== 3) throw coseError('COSE_MALFORMED', 'COSE_Signature must be an array of 3');
     const h = parseHeaders(s[0], s[1]);
     const signature = s[2];
-    if (!(signature instanceof Uint8Array)) throw coseError('COSE_MALFORMED', 'COSE_Signature: signature must be a byte string');
+    if (!(signature instanceof Uint8Array))
+      throw coseError('COSE_MALFORMED', 'COSE_Signature: signature must be a byte string');
     const alg = algOf(h);
     hashOfSignatureAlg(alg);
     return { headers: h, alg, kid: optionalBytes(h, Header.kid), signature };
@@ -60,7 +67,12 @@ export function verifySign(
   for (const s of msg.signers) {
     const key = resolveKey(s.kid);
     if (!key) continue;
-    verifyEcdsa(s.alg, key, signToBeSigned(msg.headers.protectedBytes, s.headers.protectedBytes, msg.payload, externalAad), s.signature);
+    verifyEcdsa(
+      s.alg,
+      key,
+      signToBeSigned(msg.headers.protectedBytes, s.headers.protectedBytes, msg.payload, externalAad),
+      s.signature,
+    );
     verified++;
   }
   if (verified === 0) throw coseError('COSE_UNKNOWN_KID', 'no signer with a known key');

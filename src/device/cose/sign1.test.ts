@@ -8,8 +8,12 @@ describe('sign1ToBeSigned', () => {
       const payload = new Uint8Array(n).fill(7);
       const prot = new Uint8Array([0xa1, 0x01, 0x26]);
       const aad = new Uint8Array(n % 30);
-      expect(Buffer.from(sign1ToBeSigned(prot, payload, aad))).toEqual(Buffer.from(encodeCbor(['Signature1', prot, aad, payload])));
+      expect(Buffer.from(sign1ToBeSigned(prot, payload, aad))).toEqual(
+        Buffer.from(encodeCbor(['Signature1', prot, aad, payload])),
+      );
     }
-    expect(Buffer.from(sign1ToBeSigned(new Uint8Array(0), new Uint8Array(3)))).toEqual(Buffer.from(encodeCbor(['Signature1', new Uint8Array(0), new Uint8Array(0), new Uint8Array(3)])));
+    expect(Buffer.from(sign1ToBeSigned(new Uint8Array(0), new Uint8Array(3)))).toEqual(
+      Buffer.from(encodeCbor(['Signature1', new Uint8Array(0), new Uint8Array(0), new Uint8Array(3)])),
+    );
   });
 });

@@ -2,7 +2,17 @@
 import type { KeyObject } from 'node:crypto';
 import { decodeCbor, encodeCbor, CborTag, type CborValue } from './cbor.ts';
 import { coseError } from './errors.ts';
-import { Alg, CoseTag, Header, algOf, optionalBytes, parseHeaders, untag, type HeaderMap, type Headers } from './headers.ts';
+import {
+  Alg,
+  CoseTag,
+  Header,
+  algOf,
+  optionalBytes,
+  parseHeaders,
+  untag,
+  type HeaderMap,
+  type Headers,
+} from './headers.ts';
 import { hashOfSignatureAlg, verifyEcdsa, verifyEcdsaAsync } from './ecdsa.ts';
 
 /** Default ceiling for a whole COSE message; checked before any decoding. */
@@ -59,7 +69,11 @@ function writeBstr(out: Uint8Array, pos: number, b: Uint8Array): number {
  * Written directly (same bytes as encodeCbor, see sign1.test.ts): it is built for every reading
  * verified, and the generic encoder's buffers and text encoding cost more than the rest.
  */
-export function sign1ToBeSigned(protectedBytes: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = EMPTY): Uint8Array {
+export function sign1ToBeSigned(
+  protectedBytes: Uint8Array,
+  payload: Uint8Array,
+  externalAad: Uint8Array = EMPTY,
+): Uint8Array {
   const parts = [protectedBytes, externalAad, payload] as const;
   let total = SIG1_PREFIX.length;
   for (const b of parts) total += bstrHeadLength(b.length) + b.length;
@@ -75,8 +89,10 @@ export function decodeSign1(bytes: Uint8Array, maxBytes = DEFAULT_MAX_COSE_BYTES
   checkSize(bytes, maxBytes);
   const [prot, unprot, payload, signature] = untag(decodeCbor(bytes), CoseTag.Sign1, 4, 'COSE_Sign1');
   const headers = parseHeaders(prot, unprot);
-  if (!(payload instanceof Uint8Array)) throw coseError('COSE_MALFORMED', 'COSE_Sign1: detached payloads are not supported');
-  if (!(signature instanceof Uint8Array)) throw coseError('COSE_MALFORMED', 'COSE_Sign1: signature must be a byte string');
+  if (!(payload instanceof Uint8Array))
+    throw coseError('COSE_MALFORMED', 'COSE_Sign1: detached payloads are not supported');
+  if (!(signature instanceof Uint8Array))
+    throw coseError('COSE_MALFORMED', 'COSE_Sign1: signature must be a byte string');
   const alg = algOf(headers);
   hashOfSignatureAlg(alg);
   return { headers, alg, kid: optionalBytes(headers, Header.kid), payload, signature };
@@ -89,11 +105,21 @@ export function verifySign1Message(msg: Sign1Message, key: KeyObject, externalAa
 
 /** verifySign1Message on the thread pool (see verifyEcdsaAsync); rejects with COSE_BAD_SIGNATURE. */
 export function verifySign1MessageAsync(msg: Sign1Message, key: KeyObject, externalAad?: Uint8Array): Promise<void> {
-  return verifyEcdsaAsync(msg.alg, key, sign1ToBeSigned(msg.headers.protectedBytes, msg.payload, externalAad), msg.signature);
+  return verifyEcdsaAsync(
+    msg.alg,
+    key,
+    sign1ToBeSigned(msg.headers.protectedBytes, msg.payload, externalAad),
+    msg.signature,
+  );
 }
 
 /** Decodes and verifies; returns the message (payload included) only when the signature holds. */
-export function verifySign1(bytes: Uint8Array, key: KeyObject, externalAad?: Uint8Array, maxBytes?: number): Sign1Message {
+export function verifySign1(
+  bytes: Uint8Array,
+  key: KeyObject,
+  externalAad?: Uint8Array,
+  maxBytes?: number,
+): Sign1Message {
   const msg = decodeSign1(bytes, maxBytes);
   verifySign1Message(msg, key, externalAad);
   return msg;

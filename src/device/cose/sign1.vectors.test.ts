@@ -9,7 +9,9 @@ import { hex, loadVectors, privateKeyOf, publicKeyOf, toHex } from './testvector
 const HASH: Record<string, string> = { ES256: 'sha256', ES384: 'sha384', ES512: 'sha512' };
 
 describeWithTestdata('cose', 'COSE_Sign1 and COSE_Sign on cose-wg/Examples', (dir) => {
-  const sign1Vectors = [...loadVectors(dir, 'sign1-tests'), ...loadVectors(dir, 'ecdsa-examples')].filter((v) => v.input.sign0);
+  const sign1Vectors = [...loadVectors(dir, 'sign1-tests'), ...loadVectors(dir, 'ecdsa-examples')].filter(
+    (v) => v.input.sign0,
+  );
   const signVectors = loadVectors(dir, 'ecdsa-examples').filter((v) => v.input.sign);
 
   it('has the expected number of vectors', () => {
@@ -38,7 +40,9 @@ describeWithTestdata('cose', 'COSE_Sign1 and COSE_Sign on cose-wg/Examples', (di
     it(`${v.file}: ToBeSigned matches and the signature verifies (${v.title})`, () => {
       const bytes = hex(v.output.cbor);
       const msg = decodeSign1(bytes);
-      expect(toHex(sign1ToBeSigned(msg.headers.protectedBytes, msg.payload, external))).toBe(v.intermediates.ToBeSign_hex);
+      expect(toHex(sign1ToBeSigned(msg.headers.protectedBytes, msg.payload, external))).toBe(
+        v.intermediates.ToBeSign_hex,
+      );
       const verified = verifySign1(bytes, publicKeyOf(s.key), external);
       expect(Buffer.from(verified.payload).toString()).toBe(v.input.plaintext);
     });

@@ -26,7 +26,9 @@ function verifies(publicKey: KeyObject, data: Uint8Array, sig: Uint8Array): bool
 }
 
 function fingerprint(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ format: 'der', type: 'spki' })).digest('hex');
+  return createHash('sha256')
+    .update(publicKey.export({ format: 'der', type: 'spki' }))
+    .digest('hex');
 }
 
 /** Registers the contract suite; `makeStore` returns a fresh, empty, open store per test. */
@@ -78,7 +80,11 @@ export function keyStoreContract(name: string, makeStore: () => Promise<DeviceKe
 
     it('agrees on one key when the same label is ensured concurrently', async () => {
       const s = await fresh();
-      const infos = await Promise.all([s.ensureSigningKey('signing'), s.ensureSigningKey('signing'), s.ensureSigningKey('signing')]);
+      const infos = await Promise.all([
+        s.ensureSigningKey('signing'),
+        s.ensureSigningKey('signing'),
+        s.ensureSigningKey('signing'),
+      ]);
       expect(new Set(infos.map((i) => fingerprint(i.publicKey))).size).toBe(1);
     });
 

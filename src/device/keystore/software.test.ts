@@ -31,7 +31,9 @@ describe('SoftwareKeyStore on disk', () => {
     const store = await SoftwareKeyStore.open({ dir, passphrase: 'pw-1', scrypt: FAST });
     const info = await store.ensureSigningKey('signing');
     // The private scalar, read from the store's own key object, in every encoding it could leak in.
-    const d = (store as unknown as { loaded: Map<string, { privateKey: KeyObject }> }).loaded.get('signing')!.privateKey.export({ format: 'jwk' }).d!;
+    const d = (store as unknown as { loaded: Map<string, { privateKey: KeyObject }> }).loaded
+      .get('signing')!
+      .privateKey.export({ format: 'jwk' }).d!;
     const raw = Buffer.from(d, 'base64url');
     await store.close();
     expect(statSync(dir).mode & 0o777).toBe(0o700);

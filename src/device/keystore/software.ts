@@ -23,7 +23,14 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensurePrivateDir, writePrivateFile } from '../../core/files.ts';
-import { badLabel, isKeyLabel, keystoreError, type DeviceKeyStore, type KeyStoreKind, type PublicKeyInfo } from './keystore.ts';
+import {
+  badLabel,
+  isKeyLabel,
+  keystoreError,
+  type DeviceKeyStore,
+  type KeyStoreKind,
+  type PublicKeyInfo,
+} from './keystore.ts';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
@@ -76,7 +83,13 @@ function open(key: Buffer, box: EncryptedBox, aad: Buffer): Buffer | undefined {
 
 function isBox(v: unknown): v is EncryptedBox {
   const b = v as Record<string, unknown> | null;
-  return typeof b === 'object' && b !== null && typeof b.iv === 'string' && typeof b.tag === 'string' && typeof b.ct === 'string';
+  return (
+    typeof b === 'object' &&
+    b !== null &&
+    typeof b.iv === 'string' &&
+    typeof b.tag === 'string' &&
+    typeof b.ct === 'string'
+  );
 }
 
 function publicInfo(label: string, publicKey: KeyObject): PublicKeyInfo {
@@ -113,11 +126,19 @@ export class SoftwareKeyStore implements DeviceKeyStore {
       const params = opts.scrypt ?? DEFAULT_SCRYPT;
       const salt = randomBytes(16);
       const key = await deriveKey(opts.passphrase, salt, params);
-      const meta = { v: 1, kdf: { name: 'scrypt', ...params, salt: salt.toString('base64') }, check: seal(key, CHECK_VALUE, CHECK_AAD) };
+      const meta = {
+        v: 1,
+        kdf: { name: 'scrypt', ...params, salt: salt.toString('base64') },
+        check: seal(key, CHECK_VALUE, CHECK_AAD),
+      };
       writePrivateFile(metaPath, JSON.stringify(meta, null, 2));
       return new SoftwareKeyStore(opts.dir, key);
     }
-    let meta: { v?: unknown; kdf?: { name?: unknown; N?: unknown; r?: unknown; p?: unknown; salt?: unknown }; check?: unknown };
+    let meta: {
+      v?: unknown;
+      kdf?: { name?: unknown; N?: unknown; r?: unknown; p?: unknown; salt?: unknown };
+      check?: unknown;
+    };
     try {
       meta = JSON.parse(readFileSync(metaPath, 'utf8')) as typeof meta;
     } catch {
@@ -128,12 +149,16 @@ export class SoftwareKeyStore implements DeviceKeyStore {
       throw keystoreError('KEYSTORE_CORRUPT', 'store.json has an unknown format', 500);
     }
     const params = { N: kdf.N, r: kdf.r, p: kdf.p };
-    if (![params.N, params.r, params.p].every((n) => Number.isSafeInteger(n) && (n as number) > 0) || (params.N as number) > 2 ** 20) {
+    if (
+      ![params.N, params.r, params.p].every((n) => Number.isSafeInteger(n) && (n as number) > 0) ||
+      (params.N as number) > 2 ** 20
+    ) {
       throw keystoreError('KEYSTORE_CORRUPT', 'store.json has invalid scrypt parameters', 500);
     }
     const key = await deriveKey(opts.passphrase, Buffer.from(kdf.salt, 'base64'), params as ScryptParams);
     const check = open(key, meta.check, CHECK_AAD);
-    if (!check || !check.equals(CHECK_VALUE)) throw keystoreError('KEYSTORE_BAD_PASSPHRASE', 'wrong passphrase for this key store', 401);
+    if (!check || !check.equals(CHECK_VALUE))
+      throw keystoreError('KEYSTORE_BAD_PASSPHRASE', 'wrong passphrase for this key store', 401);
     return new SoftwareKeyStore(opts.dir, key);
   }
 
@@ -152,7 +177,8 @@ export class SoftwareKeyStore implements DeviceKeyStore {
 
   async deriveSharedSecret(label: string, peerPublicKey: KeyObject): Promise<Uint8Array> {
     const key = this.require(label, 'ecdh');
-    const curve = peerPublicKey?.asymmetricKeyType === 'ec' ? peerPublicKey.asymmetricKeyDetails?.namedCurve : undefined;
+    const curve =
+      peerPublicKey?.asymmetricKeyType === 'ec' ? peerPublicKey.asymmetricKeyDetails?.namedCurve : undefined;
     if (curve !== 'prime256v1') throw keystoreError('KEYSTORE_BAD_PEER_KEY', 'peer key must be an EC P-256 public key');
     const publicKey = peerPublicKey.type === 'private' ? createPublicKey(peerPublicKey) : peerPublicKey;
     return new Uint8Array(diffieHellman({ privateKey: key.privateKey, publicKey }));
@@ -188,7 +214,8 @@ export class SoftwareKeyStore implements DeviceKeyStore {
     this.checkOpen(label);
     const key = this.loadFromDisk(label);
     if (!key) throw keystoreError('KEYSTORE_KEY_NOT_FOUND', `no key with label ${label}`, 404);
-    if (key.type !== type) throw keystoreError('KEYSTORE_WRONG_KEY_TYPE', `key ${label} is a ${key.type} key, not ${type}`);
+    if (key.type !== type)
+      throw keystoreError('KEYSTORE_WRONG_KEY_TYPE', `key ${label} is a ${key.type} key, not ${type}`);
     return key;
   }
 
@@ -207,7 +234,8 @@ export class SoftwareKeyStore implements DeviceKeyStore {
       throw keystoreError('KEYSTORE_CORRUPT', `key file ${label} has an unknown format`, 500);
     }
     const der = open(this.masterKey, file.box, aadFor(label, file.type));
-    if (!der) throw keystoreError('KEYSTORE_CORRUPT', `key file ${label} fails authentication (tampered or swapped)`, 500);
+    if (!der)
+      throw keystoreError('KEYSTORE_CORRUPT', `key file ${label} fails authentication (tampered or swapped)`, 500);
     const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
     der.fill(0);
     const key: LoadedKey = { type: file.type, privateKey, info: publicInfo(label, createPublicKey(privateKey)) };
@@ -234,7 +262,8 @@ export class SoftwareKeyStore implements DeviceKeyStore {
     this.checkOpen(label);
     const existing = this.loadFromDisk(label);
     if (existing) {
-      if (existing.type !== type) throw keystoreError('KEYSTORE_WRONG_KEY_TYPE', `key ${label} is a ${existing.type} key, not ${type}`);
+      if (existing.type !== type)
+        throw keystoreError('KEYSTORE_WRONG_KEY_TYPE', `key ${label} is a ${existing.type} key, not ${type}`);
       return existing;
     }
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -253,5 +282,10 @@ function aadFor(label: string, type: KeyType): Buffer {
 }
 
 async function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
-  return scrypt(passphrase, salt, 32, { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 });
+  return scrypt(passphrase, salt, 32, {
+    N: params.N,
+    r: params.r,
+    p: params.p,
+    maxmem: 256 * params.N * params.r + 1024 * 1024,
+  });
 }

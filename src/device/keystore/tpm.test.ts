@@ -6,7 +6,16 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSwtpm, type SwtpmInstance } from '../../../test/helpers/swtpm.ts';
 import { keyStoreContract } from './contract.test-helpers.ts';
 import { TpmKeyStore } from './tpm.ts';
-import { SwtpmSocketTransport, TPM_CC, TpmClient, createPersistentKey, ensureSrk, evictControl, flushContext, signingKeyTemplate } from '../tpm/index.ts';
+import {
+  SwtpmSocketTransport,
+  TPM_CC,
+  TpmClient,
+  createPersistentKey,
+  ensureSrk,
+  evictControl,
+  flushContext,
+  signingKeyTemplate,
+} from '../tpm/index.ts';
 import { TpmWiretap } from '../../../test/helpers/tpm-wiretap.ts';
 
 const started: SwtpmInstance[] = [];
@@ -70,7 +79,9 @@ describe('TpmKeyStore specifics', () => {
     store = await TpmKeyStore.open({ stateDir, tpm });
     await store.ensureSigningKey('signing');
     await store.close();
-    const { handle } = (JSON.parse(readFileSync(join(stateDir, 'tpm-keys.json'), 'utf8')) as { keys: Record<string, { handle: number }> }).keys.signing!;
+    const { handle } = (
+      JSON.parse(readFileSync(join(stateDir, 'tpm-keys.json'), 'utf8')) as { keys: Record<string, { handle: number }> }
+    ).keys.signing!;
     // Other software evicts our key and puts a key of its own at the same persistent handle.
     const raw = new TpmClient(await SwtpmSocketTransport.connect(swtpm.host, swtpm.port));
     await evictControl(raw, handle, handle);
@@ -93,7 +104,10 @@ describe('TpmKeyStore specifics', () => {
   it('reports a corrupt label map instead of guessing', async () => {
     const swtpm = await freshTpm();
     const stateDir = tempDir();
-    writeFileSync(join(stateDir, 'tpm-keys.json'), JSON.stringify({ version: 1, keys: { signing: { handle: 1, type: 'x' } } }));
+    writeFileSync(
+      join(stateDir, 'tpm-keys.json'),
+      JSON.stringify({ version: 1, keys: { signing: { handle: 1, type: 'x' } } }),
+    );
     await expect(
       TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: swtpm.host, port: swtpm.port } }),
     ).rejects.toMatchObject({ code: 'KEYSTORE_CORRUPT' });
@@ -104,10 +118,14 @@ describe('TpmKeyStore specifics', () => {
     const swtpm = await freshTpm();
     const port = swtpm.port;
     await swtpm.stop();
-    await expect(TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'swtpm', host: '127.0.0.1', port } })).rejects.toMatchObject({
+    await expect(
+      TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'swtpm', host: '127.0.0.1', port } }),
+    ).rejects.toMatchObject({
       code: 'TPM_UNAVAILABLE',
     });
-    await expect(TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'device', path: join(tempDir(), 'tpmrm0') } })).rejects.toMatchObject({
+    await expect(
+      TpmKeyStore.open({ stateDir: tempDir(), tpm: { kind: 'device', path: join(tempDir(), 'tpmrm0') } }),
+    ).rejects.toMatchObject({
       code: 'TPM_UNAVAILABLE',
     });
   });
@@ -152,7 +170,9 @@ describe('TpmKeyStore specifics', () => {
     await store.close();
     store = undefined;
     // Keys made under the second TPM's SRK: the first TPM is refused.
-    await expect(TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: first.host, port: first.port } })).rejects.toMatchObject({ code: 'TPM_SRK_CHANGED' });
+    await expect(
+      TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: first.host, port: first.port } }),
+    ).rejects.toMatchObject({ code: 'TPM_SRK_CHANGED' });
     store = await TpmKeyStore.open({ stateDir, tpm: { kind: 'swtpm', host: second.host, port: second.port } });
     expect(await store.getPublicKey('signing')).toBeDefined();
   });

@@ -85,7 +85,11 @@ function checkSrk(state: StoreState, srk: LoadedObject): boolean {
   const name = srk.name.toString('hex');
   if (state.srk === name) return false;
   if (state.srk === undefined || state.entries.size === 0) return true;
-  throw new MsecError('TPM_SRK_CHANGED', 'the TPM storage root key is not the one this key store was provisioned with (TPM cleared or replaced?); its keys are unusable: re-provision with a new state directory', { status: 503 });
+  throw new MsecError(
+    'TPM_SRK_CHANGED',
+    'the TPM storage root key is not the one this key store was provisioned with (TPM cleared or replaced?); its keys are unusable: re-provision with a new state directory',
+    { status: 503 },
+  );
 }
 
 function toInfo(label: string, key: LoadedObject): TpmPublicKeyInfo {
@@ -186,8 +190,11 @@ export class TpmKeyStore implements DeviceKeyStore {
     return this.exclusive(label, async () => {
       const key = await this.require(label, 'signing');
       const digest = createHash('sha256').update(data).digest();
-      const signature = signatureToP1363(await this.underSession(key, (auth) => sign(this.tpm, key.handle, digest, auth)));
-      if (!signature) throw new MsecError('TPM_MALFORMED_RESPONSE', 'TPM signature is not a P-256 signature', { status: 502 });
+      const signature = signatureToP1363(
+        await this.underSession(key, (auth) => sign(this.tpm, key.handle, digest, auth)),
+      );
+      if (!signature)
+        throw new MsecError('TPM_MALFORMED_RESPONSE', 'TPM signature is not a P-256 signature', { status: 502 });
       return new Uint8Array(signature);
     });
   }
@@ -223,7 +230,9 @@ export class TpmKeyStore implements DeviceKeyStore {
 
   /** TPM2_Quote with the attestation key `label` over SHA-256 PCRs, qualified by the verifier's nonce. */
   quote(label: string, nonce: Uint8Array, pcrIndices: readonly number[]): Promise<Quote> {
-    return this.exclusive(label, async () => quote(this.tpm, (await this.require(label, 'attestation')).handle, nonce, pcrIndices));
+    return this.exclusive(label, async () =>
+      quote(this.tpm, (await this.require(label, 'attestation')).handle, nonce, pcrIndices),
+    );
   }
 
   /**
@@ -270,7 +279,10 @@ export class TpmKeyStore implements DeviceKeyStore {
    */
   private async underSession<T>(key: TpmPublicKeyInfo, op: (auth: KeyAuthorization) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const session = (this.session ??= await HmacSession.startSalted(this.tpm, { handle: this.srk.handle, point: this.srk.publicArea }));
+      const session = (this.session ??= await HmacSession.startSalted(this.tpm, {
+        handle: this.srk.handle,
+        point: this.srk.publicArea,
+      }));
       try {
         return await op({ session, keyName: key.name });
       } catch (err) {
@@ -313,7 +325,8 @@ export class TpmKeyStore implements DeviceKeyStore {
     const key = await this.resolve(label);
     if (!key) throw keystoreError('KEYSTORE_KEY_NOT_FOUND', `no key with label ${label}`, 404);
     const entryType = this.entries.get(label)?.type;
-    if (entryType !== type) throw keystoreError('KEYSTORE_WRONG_KEY_TYPE', `key ${label} is a ${entryType} key, not ${type}`);
+    if (entryType !== type)
+      throw keystoreError('KEYSTORE_WRONG_KEY_TYPE', `key ${label} is a ${entryType} key, not ${type}`);
     return key;
   }
 
@@ -321,7 +334,8 @@ export class TpmKeyStore implements DeviceKeyStore {
     const existing = await this.resolve(label);
     if (existing) {
       const entryType = this.entries.get(label)?.type;
-      if (entryType !== type) throw keystoreError('KEYSTORE_WRONG_KEY_TYPE', `key ${label} is a ${entryType} key, not ${type}`);
+      if (entryType !== type)
+        throw keystoreError('KEYSTORE_WRONG_KEY_TYPE', `key ${label} is a ${entryType} key, not ${type}`);
       return existing;
     }
     const srk = await ensureSrk(this.tpm);
@@ -346,6 +360,9 @@ export class TpmKeyStore implements DeviceKeyStore {
 
   private save(): void {
     const keys = Object.fromEntries(this.entries);
-    writePrivateFile(this.mapPath, `${JSON.stringify({ version: 1, srk: this.srk.name.toString('hex'), keys }, null, 2)}\n`);
+    writePrivateFile(
+      this.mapPath,
+      `${JSON.stringify({ version: 1, srk: this.srk.name.toString('hex'), keys }, null, 2)}\n`,
+    );
   }
 }

@@ -56,7 +56,8 @@ export function assertReading(value: unknown): Reading {
     throw invalid(`reading: ${first ? `${first.path} ${first.message}` : 'does not match the schema'}`, { issues });
   }
   const reading = value as Reading;
-  if (typeof reading.value === 'number' && !Number.isFinite(reading.value)) throw invalid('reading: /value must be finite');
+  if (typeof reading.value === 'number' && !Number.isFinite(reading.value))
+    throw invalid('reading: /value must be finite');
   return reading;
 }
 
@@ -73,10 +74,13 @@ export function encodeReadingPayload(reading: Reading): Uint8Array {
   return encodeCbor(map);
 }
 
-const FIELD_OF_KEY = new Map<CborKey, keyof Reading>(Object.entries(ReadingKey).map(([name, key]) => [key, name as keyof Reading]));
+const FIELD_OF_KEY = new Map<CborKey, keyof Reading>(
+  Object.entries(ReadingKey).map(([name, key]) => [key, name as keyof Reading]),
+);
 
 export function decodeReadingPayload(bytes: Uint8Array): Reading {
-  if (bytes.length > MAX_READING_PAYLOAD_BYTES) throw invalid(`reading payload is larger than ${MAX_READING_PAYLOAD_BYTES} bytes`);
+  if (bytes.length > MAX_READING_PAYLOAD_BYTES)
+    throw invalid(`reading payload is larger than ${MAX_READING_PAYLOAD_BYTES} bytes`);
   let decoded: CborValue;
   try {
     decoded = decodeCbor(bytes, { maxDepth: 2, maxItems: 16 });

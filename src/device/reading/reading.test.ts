@@ -61,9 +61,31 @@ describe('reading payload', () => {
 
   it('rejects payloads with unknown keys, wrong types or prototype tricks', async () => {
     const payloads = [
-      encodeCbor(new Map<CborKey, CborValue>([[1, 'dev'], [2, 'a/b/c'], [3, 1], [5, 1], [6, 1], [99, 1]])),
-      encodeCbor(new Map<CborKey, CborValue>([['__proto__', 'x'], [1, 'dev']])),
-      encodeCbor(new Map<CborKey, CborValue>([[1, 'dev'], [2, 'a/b/c'], [3, new Uint8Array(2)], [5, 1], [6, 1]])),
+      encodeCbor(
+        new Map<CborKey, CborValue>([
+          [1, 'dev'],
+          [2, 'a/b/c'],
+          [3, 1],
+          [5, 1],
+          [6, 1],
+          [99, 1],
+        ]),
+      ),
+      encodeCbor(
+        new Map<CborKey, CborValue>([
+          ['__proto__', 'x'],
+          [1, 'dev'],
+        ]),
+      ),
+      encodeCbor(
+        new Map<CborKey, CborValue>([
+          [1, 'dev'],
+          [2, 'a/b/c'],
+          [3, new Uint8Array(2)],
+          [5, 1],
+          [6, 1],
+        ]),
+      ),
       encodeCbor([1, 2, 3]),
       new Uint8Array([0xff]),
     ];
@@ -96,17 +118,24 @@ describe('signed and sealed readings', () => {
     expect(await codeOf(() => signReading(store, 'signing', 'other', reading))).toBe('READING_INVALID');
   });
 
-  it.each([false, true])('rejects unknown kids, wrong keys, oversize input and tampering (thread pool: %s)', async (offload) => {
-    const signed = await signReading(store, 'signing', reading.deviceId, reading);
-    expect(await verifyReading(signed, resolve, { offload })).toEqual({ reading, kid: reading.deviceId });
-    expect(await codeOf(() => verifyReading(signed, () => undefined, { offload }))).toBe('COSE_UNKNOWN_KID');
-    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
-    expect(await codeOf(() => verifyReading(signed, () => other, { offload }))).toBe('COSE_BAD_SIGNATURE');
-    expect(await codeOf(() => verifyReading(new Uint8Array(MAX_SIGNED_READING_BYTES + 1), resolve, { offload }))).toBe('COSE_TOO_LARGE');
-    const tampered = Uint8Array.from(signed);
-    tampered[tampered.length - 70] = tampered[tampered.length - 70]! ^ 0x01; // inside the payload
-    expect(await codeOf(() => verifyReading(tampered, resolve, { offload }))).toMatch(/^COSE_(BAD_SIGNATURE|MALFORMED)$/);
-  });
+  it.each([false, true])(
+    'rejects unknown kids, wrong keys, oversize input and tampering (thread pool: %s)',
+    async (offload) => {
+      const signed = await signReading(store, 'signing', reading.deviceId, reading);
+      expect(await verifyReading(signed, resolve, { offload })).toEqual({ reading, kid: reading.deviceId });
+      expect(await codeOf(() => verifyReading(signed, () => undefined, { offload }))).toBe('COSE_UNKNOWN_KID');
+      const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+      expect(await codeOf(() => verifyReading(signed, () => other, { offload }))).toBe('COSE_BAD_SIGNATURE');
+      expect(
+        await codeOf(() => verifyReading(new Uint8Array(MAX_SIGNED_READING_BYTES + 1), resolve, { offload })),
+      ).toBe('COSE_TOO_LARGE');
+      const tampered = Uint8Array.from(signed);
+      tampered[tampered.length - 70] = tampered[tampered.length - 70]! ^ 0x01; // inside the payload
+      expect(await codeOf(() => verifyReading(tampered, resolve, { offload }))).toMatch(
+        /^COSE_(BAD_SIGNATURE|MALFORMED)$/,
+      );
+    },
+  );
 
   it('rejects a validly signed message whose kid does not match the payload, or that lacks ES256/kid', async () => {
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -139,7 +168,11 @@ describe('signed and sealed readings', () => {
   it('seals (sign-then-encrypt) to the hub and opens with the hub key or a key store', async () => {
     const hub = await store.ensureEcdhKey('hub-ecdh');
     const signed = await signReading(store, 'signing', reading.deviceId, reading);
-    const sealed = sealReading(signed, hub.publicKey, { hubKid: 'hub-1', senderId: reading.deviceId, recipientId: 'hub-1' });
+    const sealed = sealReading(signed, hub.publicKey, {
+      hubKid: 'hub-1',
+      senderId: reading.deviceId,
+      recipientId: 'hub-1',
+    });
     expect(sealed[0]).toBe(0xd8); // tag 96 takes a one-byte tag head
     // The signed reading (its payload and signature) is hidden; the device id shows only once, as
     // the PartyU identity (-21) the wire format documents for the recipient's key derivation.
@@ -162,6 +195,8 @@ describe('signed and sealed readings', () => {
     expect(await codeOf(() => openSealedReading(sealed, stranger))).toBe('COSE_DECRYPT_FAILED');
     const flipped = Uint8Array.from(sealed);
     flipped[40] = flipped[40]! ^ 0x80;
-    expect(await codeOf(() => openSealedReading(flipped, (peer) => store.deriveSharedSecret('hub-ecdh', peer)))).toMatch(/^(COSE_|KEYSTORE_)/);
+    expect(
+      await codeOf(() => openSealedReading(flipped, (peer) => store.deriveSharedSecret('hub-ecdh', peer))),
+    ).toMatch(/^(COSE_|KEYSTORE_)/);
   });
 });

@@ -23,7 +23,8 @@ export interface SealOptions {
 const utf8 = new TextEncoder();
 
 export function sealReading(signedBytes: Uint8Array, hubPublicKey: KeyObject, opts: SealOptions = {}): Uint8Array {
-  if (signedBytes.length > MAX_SIGNED_READING_BYTES) throw coseError('COSE_TOO_LARGE', 'signed reading is too large to seal');
+  if (signedBytes.length > MAX_SIGNED_READING_BYTES)
+    throw coseError('COSE_TOO_LARGE', 'signed reading is too large to seal');
   return createEcdhEncrypt({
     plaintext: signedBytes,
     recipientPublicKey: hubPublicKey,

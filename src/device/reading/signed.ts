@@ -24,7 +24,12 @@ const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Signs `reading` with the key store's key `keyLabel`; `kid` must equal the reading's device id. */
-export async function signReading(keyStore: DeviceKeyStore, keyLabel: string, kid: string, reading: Reading): Promise<Uint8Array> {
+export async function signReading(
+  keyStore: DeviceKeyStore,
+  keyLabel: string,
+  kid: string,
+  reading: Reading,
+): Promise<Uint8Array> {
   if (kid !== reading.deviceId) {
     throw new MsecError('READING_INVALID', 'kid must equal the reading device id', { status: 400 });
   }
@@ -43,7 +48,11 @@ export async function signReading(keyStore: DeviceKeyStore, keyLabel: string, ki
  * readings at once then uses every core); readings verified together may then settle out of
  * order, and `resolveKey`, called synchronously in call order, is where a caller can mark arrival.
  */
-export async function verifyReading(bytes: Uint8Array, resolveKey: ResolveKey, options: { offload?: boolean } = {}): Promise<VerifiedReading> {
+export async function verifyReading(
+  bytes: Uint8Array,
+  resolveKey: ResolveKey,
+  options: { offload?: boolean } = {},
+): Promise<VerifiedReading> {
   const msg = decodeSign1(bytes, MAX_SIGNED_READING_BYTES);
   if (msg.headers.protected.get(Header.alg) !== Alg.ES256) {
     throw coseError('COSE_UNSUPPORTED_ALG', 'readings must be signed with ES256 in the protected header');
@@ -66,7 +75,10 @@ export async function verifyReading(bytes: Uint8Array, resolveKey: ResolveKey, o
   else verifySign1Message(msg, key);
   const reading = decodeReadingPayload(msg.payload);
   if (reading.deviceId !== kid) {
-    throw new MsecError('READING_INVALID', 'the payload device id does not match the signing kid', { status: 400, details: { kid } });
+    throw new MsecError('READING_INVALID', 'the payload device id does not match the signing kid', {
+      status: 400,
+      details: { kid },
+    });
   }
   return { reading, kid };
 }

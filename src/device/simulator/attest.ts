@@ -29,10 +29,18 @@ export async function answerAttestation(opts: AttestOptions): Promise<AttestResu
   if (!Array.isArray(challenge.pcrs) || challenge.pcrs.some((i) => !Number.isInteger(i) || i < 0 || i > 23)) {
     throw new MsecError('ATTESTATION_MALFORMED', 'the hub sent an invalid PCR selection');
   }
-  const q = await opts.keyStore.quote(opts.attestationLabel ?? ATTESTATION_LABEL, Buffer.from(challenge.nonce, 'base64url'), challenge.pcrs);
+  const q = await opts.keyStore.quote(
+    opts.attestationLabel ?? ATTESTATION_LABEL,
+    Buffer.from(challenge.nonce, 'base64url'),
+    challenge.pcrs,
+  );
   const res = await hub.json<AttestResult>('POST', `${path}/quote`, {
     token,
-    body: { nonce: challenge.nonce, quoted: q.quoted.toString('base64url'), signature: q.signature.toString('base64url') },
+    body: {
+      nonce: challenge.nonce,
+      quoted: q.quoted.toString('base64url'),
+      signature: q.signature.toString('base64url'),
+    },
   });
   return res.body;
 }

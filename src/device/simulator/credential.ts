@@ -22,7 +22,14 @@ export async function createDeviceCredential(
 ): Promise<string> {
   const iat = Math.floor((opts.now ?? Date.now()) / 1000);
   const header = b64({ alg: 'ES256', typ: DEVICE_CREDENTIAL_TYPE, kid: deviceId });
-  const claims = b64({ iss: deviceId, sub: deviceId, aud: audience, iat, exp: iat + (opts.lifetimeSeconds ?? 300), jti: randomBytes(8).toString('base64url') });
+  const claims = b64({
+    iss: deviceId,
+    sub: deviceId,
+    aud: audience,
+    iat,
+    exp: iat + (opts.lifetimeSeconds ?? 300),
+    jti: randomBytes(8).toString('base64url'),
+  });
   const signature = await keyStore.sign(label, Buffer.from(`${header}.${claims}`));
   return `${header}.${claims}.${Buffer.from(signature).toString('base64url')}`;
 }
@@ -40,7 +47,9 @@ export class CredentialSource {
 
   async get(): Promise<string> {
     if (this.current && Date.now() < this.current.renewAt) return this.current.value;
-    const value = await createDeviceCredential(this.keyStore, this.label, this.deviceId, this.audience, { lifetimeSeconds: 300 });
+    const value = await createDeviceCredential(this.keyStore, this.label, this.deviceId, this.audience, {
+      lifetimeSeconds: 300,
+    });
     this.current = { value, renewAt: Date.now() + 240_000 };
     return value;
   }

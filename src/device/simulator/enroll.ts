@@ -7,7 +7,14 @@ import { MsecError } from '../../core/errors.ts';
 import { enrollmentProofMessage } from '../protocol.ts';
 import type { DeviceKeyStore, PublicKeyInfo } from '../keystore/keystore.ts';
 import { TpmKeyStore } from '../keystore/tpm.ts';
-import { attestationKeyTemplate, keyObjectToEccPoint, marshalEccPublic, objectName, signingKeyTemplate, type EccPublicArea } from '../tpm/index.ts';
+import {
+  attestationKeyTemplate,
+  keyObjectToEccPoint,
+  marshalEccPublic,
+  objectName,
+  signingKeyTemplate,
+  type EccPublicArea,
+} from '../tpm/index.ts';
 import { HubClient } from './hub-client.ts';
 
 /** SOX-style description the hub validates (name, type, transducers...). */
@@ -16,7 +23,15 @@ export interface DeviceDescription {
   type: string;
   description?: string;
   serialNumber?: string;
-  transducers: Array<{ name: string; id: string; units?: string; minValue?: number; maxValue?: number; resolution?: number; accuracy?: number }>;
+  transducers: Array<{
+    name: string;
+    id: string;
+    units?: string;
+    minValue?: number;
+    maxValue?: number;
+    resolution?: number;
+    accuracy?: number;
+  }>;
   location?: { type: 'Point'; coordinates: [number, number] };
 }
 
@@ -60,21 +75,36 @@ function publicArea(template: EccPublicArea, info: PublicKeyInfo): Buffer {
   const bytes = marshalEccPublic({ ...template, x: point.x, y: point.y });
   const name = (info as PublicKeyInfo & { name?: Buffer }).name;
   if (!name || !objectName(bytes).equals(name)) {
-    throw new MsecError('KEYSTORE_TPM_KEY_INVALID', `key ${info.label} does not have the expected TPM public area`, { status: 500 });
+    throw new MsecError('KEYSTORE_TPM_KEY_INVALID', `key ${info.label} does not have the expected TPM public area`, {
+      status: 500,
+    });
   }
   return bytes;
 }
 
 function toResult(body: EnrolledBody): EnrollResult {
-  return { deviceId: body.device.id, org: body.device.org, keystore: body.device.keystore, attestation: body.device.attestation.status, hubKey: body.hubKey };
+  return {
+    deviceId: body.device.id,
+    org: body.device.org,
+    keystore: body.device.keystore,
+    attestation: body.device.attestation.status,
+    hubKey: body.hubKey,
+  };
 }
 
 export async function enrollDevice(opts: EnrollOptions): Promise<EnrollResult> {
   const hub = new HubClient(opts.hub);
   const signingLabel = opts.signingLabel ?? SIGNING_LABEL;
   const signing = await opts.keyStore.ensureSigningKey(signingLabel);
-  const started = (await hub.json<{ sessionId: string; nonce: string }>('POST', '/devices/enroll/start', { body: { token: opts.token } })).body;
-  const proof = await opts.keyStore.sign(signingLabel, enrollmentProofMessage(started.sessionId, started.nonce, opts.deviceId));
+  const started = (
+    await hub.json<{ sessionId: string; nonce: string }>('POST', '/devices/enroll/start', {
+      body: { token: opts.token },
+    })
+  ).body;
+  const proof = await opts.keyStore.sign(
+    signingLabel,
+    enrollmentProofMessage(started.sessionId, started.nonce, opts.deviceId),
+  );
   const finish: Record<string, unknown> = {
     sessionId: started.sessionId,
     deviceId: opts.deviceId,
@@ -97,7 +127,13 @@ export async function enrollDevice(opts: EnrollOptions): Promise<EnrollResult> {
   };
   const challenge = (await hub.json<ActivationBody>('POST', '/devices/enroll/finish', { body: finish })).body;
   const activate = async (label: string, c: { credentialBlob: string; secret: string }) =>
-    (await tpm.activateCredential(label, Buffer.from(c.credentialBlob, 'base64url'), Buffer.from(c.secret, 'base64url'))).toString('base64url');
+    (
+      await tpm.activateCredential(
+        label,
+        Buffer.from(c.credentialBlob, 'base64url'),
+        Buffer.from(c.secret, 'base64url'),
+      )
+    ).toString('base64url');
   const attestationKeySecret = await activate(attestationLabel, challenge.credentials.attestationKey);
   const signingKeySecret = await activate(signingLabel, challenge.credentials.signingKey);
   const q = await tpm.quote(attestationLabel, Buffer.from(started.nonce, 'base64url'), challenge.pcrs);

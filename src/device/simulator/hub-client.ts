@@ -16,7 +16,8 @@ export class HubClient {
     } catch {
       throw new MsecError('VALIDATION_FAILED', `hub URL is not a URL: ${hubUrl}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new MsecError('VALIDATION_FAILED', 'hub URL must be http or https');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new MsecError('VALIDATION_FAILED', 'hub URL must be http or https');
     this.base = url.origin + url.pathname.replace(/\/+$/, '');
   }
 
@@ -31,7 +32,11 @@ export class HubClient {
     return this.send<T>('POST', path, { body: bytes, contentType: 'application/cose', token });
   }
 
-  private async send<T>(method: string, path: string, opts: { body?: string | Uint8Array; contentType?: string; token?: string }): Promise<HubResponse<T>> {
+  private async send<T>(
+    method: string,
+    path: string,
+    opts: { body?: string | Uint8Array; contentType?: string; token?: string },
+  ): Promise<HubResponse<T>> {
     let res: Response;
     try {
       res = await fetch(`${this.base}/api/v1${path}`, {
@@ -43,7 +48,9 @@ export class HubClient {
         ...(opts.body !== undefined ? { body: opts.body } : {}),
       });
     } catch (err) {
-      throw new MsecError('HUB_UNREACHABLE', `cannot reach the hub at ${this.base}: ${(err as Error).message}`, { status: 503 });
+      throw new MsecError('HUB_UNREACHABLE', `cannot reach the hub at ${this.base}: ${(err as Error).message}`, {
+        status: 503,
+      });
     }
     const text = await res.text();
     let body: unknown = undefined;

@@ -28,7 +28,9 @@ function connectClient(url: string, deviceId: string, credential: string): Promi
   return new Promise<MqttClient>((resolve, reject) => {
     const fail = (message: string) => {
       client.end(true);
-      reject(new MsecError('MQTT_CONNECT_FAILED', `MQTT connection for ${deviceId} refused: ${message}`, { status: 502 }));
+      reject(
+        new MsecError('MQTT_CONNECT_FAILED', `MQTT connection for ${deviceId} refused: ${message}`, { status: 502 }),
+      );
     };
     client.once('connect', () => {
       client.removeAllListeners('error');
@@ -69,7 +71,9 @@ export class MqttDevicePublisher {
       };
       const onClose = () => settle('refused');
       client.once('close', onClose);
-      client.publish(deviceReadingsTopic(this.deviceId), Buffer.from(bytes), { qos: 1 }, (err) => settle(err ? 'refused' : 'accepted'));
+      client.publish(deviceReadingsTopic(this.deviceId), Buffer.from(bytes), { qos: 1 }, (err) =>
+        settle(err ? 'refused' : 'accepted'),
+      );
     });
   }
 

@@ -31,7 +31,9 @@ function potentiometer(random: () => number): Sensor {
       name: `Potentiometer ${id}`,
       type: 'other',
       description: 'analog potentiometer read by a 12-bit ADC (the M-Sec secure device demo)',
-      transducers: [{ name: 'potentiometer', id: 'potentiometer', units: 'raw', minValue: 0, maxValue: 4095, resolution: 1 }],
+      transducers: [
+        { name: 'potentiometer', id: 'potentiometer', units: 'raw', minValue: 0, maxValue: 4095, resolution: 1 },
+      ],
       ...(location ? { location: { type: 'Point' as const, coordinates: location } } : {}),
     }),
     sample: () => {
@@ -47,7 +49,17 @@ function temperature(random: () => number): Sensor {
     describe: (id, location) => ({
       name: `Air temperature ${id}`,
       type: 'outdoor weather',
-      transducers: [{ name: 'air temperature', id: 'temperature', units: 'Cel', minValue: -40, maxValue: 60, resolution: 0.1, accuracy: 0.5 }],
+      transducers: [
+        {
+          name: 'air temperature',
+          id: 'temperature',
+          units: 'Cel',
+          minValue: -40,
+          maxValue: 60,
+          resolution: 0.1,
+          accuracy: 0.5,
+        },
+      ],
       ...(location ? { location: { type: 'Point' as const, coordinates: location } } : {}),
     }),
     sample: (now) => {
@@ -66,7 +78,9 @@ function airQuality(random: () => number): Sensor {
     describe: (id, location) => ({
       name: `Air quality ${id}`,
       type: 'outdoor atmosphere',
-      transducers: [{ name: 'PM2.5', id: 'pm25', units: 'ug/m3', minValue: 0, maxValue: 500, resolution: 0.1, accuracy: 5 }],
+      transducers: [
+        { name: 'PM2.5', id: 'pm25', units: 'ug/m3', minValue: 0, maxValue: 500, resolution: 0.1, accuracy: 5 },
+      ],
       ...(location ? { location: { type: 'Point' as const, coordinates: location } } : {}),
     }),
     sample: () => {

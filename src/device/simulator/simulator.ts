@@ -56,15 +56,21 @@ export const MQTT_REFUSED = 'CLOSED_BY_HUB';
 type Kind = 'genuine' | 'tampered' | 'replayed';
 
 export async function runSimulation(opts: SimulationOptions): Promise<SimulationSummary> {
-  if (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > 1000) throw new MsecError('VALIDATION_FAILED', 'count must be 1-1000');
-  if (!(opts.rate > 0) || opts.rate > 1000) throw new MsecError('VALIDATION_FAILED', 'rate must be above 0 and at most 1000 per second');
-  if (opts.transport === 'mqtt' && !opts.mqttUrl) throw new MsecError('VALIDATION_FAILED', 'MQTT transport needs --mqtt-url');
+  if (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > 1000)
+    throw new MsecError('VALIDATION_FAILED', 'count must be 1-1000');
+  if (!(opts.rate > 0) || opts.rate > 1000)
+    throw new MsecError('VALIDATION_FAILED', 'rate must be above 0 and at most 1000 per second');
+  if (opts.transport === 'mqtt' && !opts.mqttUrl)
+    throw new MsecError('VALIDATION_FAILED', 'MQTT transport needs --mqtt-url');
   const progress = opts.onProgress ?? (() => undefined);
   const prefix = opts.idPrefix ?? `sim-${randomBytes(3).toString('hex')}`;
   const summary: SimulationSummary = { devices: [], sent: 0, accepted: 0, refused: {}, published: 0 };
   const stores: DeviceKeyStore[] = [];
   const publishers: MqttDevicePublisher[] = [];
-  const tpm = opts.keystore === 'tpm' ? await TpmKeyStore.open({ stateDir: join(opts.keystoreDir, 'tpm'), tpm: opts.tpm ?? { kind: 'device' } }) : undefined;
+  const tpm =
+    opts.keystore === 'tpm'
+      ? await TpmKeyStore.open({ stateDir: join(opts.keystoreDir, 'tpm'), tpm: opts.tpm ?? { kind: 'device' } })
+      : undefined;
   if (tpm) stores.push(tpm);
   try {
     const devices: Array<{ device: VirtualDevice; credential: CredentialSource; mqtt?: MqttDevicePublisher }> = [];
@@ -89,7 +95,15 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       }
       let enrolled;
       try {
-        enrolled = await enrollDevice({ hub: opts.hub, token: opts.token, deviceId, keyStore, metadata: sensor.describe(deviceId), signingLabel, attestationLabel });
+        enrolled = await enrollDevice({
+          hub: opts.hub,
+          token: opts.token,
+          deviceId,
+          keyStore,
+          metadata: sensor.describe(deviceId),
+          signingLabel,
+          attestationLabel,
+        });
       } catch (err) {
         // A device the hub refused leaves no key material behind.
         if (!tpm) {
@@ -99,9 +113,14 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         }
         throw err;
       }
-      progress(`enrolled ${deviceId} (${kind}, ${enrolled.keystore} key store, ${enrolled.attestation}) in ${enrolled.org}`);
+      progress(
+        `enrolled ${deviceId} (${kind}, ${enrolled.keystore} key store, ${enrolled.attestation}) in ${enrolled.org}`,
+      );
       const credential = new CredentialSource(keyStore, signingLabel, deviceId);
-      const entry: (typeof devices)[number] = { device: new VirtualDevice(deviceId, keyStore, signingLabel, sensor), credential };
+      const entry: (typeof devices)[number] = {
+        device: new VirtualDevice(deviceId, keyStore, signingLabel, sensor),
+        credential,
+      };
       if (opts.transport === 'mqtt') {
         entry.mqtt = await MqttDevicePublisher.connect(opts.mqttUrl!, deviceId, () => credential.get());
         publishers.push(entry.mqtt);
@@ -119,7 +138,9 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       round++;
       await Promise.all(
         devices.map(async ({ device, credential, mqtt }) => {
-          const batch: Array<{ kind: Kind; bytes: Uint8Array }> = [{ kind: 'genuine', bytes: await device.nextReading() }];
+          const batch: Array<{ kind: Kind; bytes: Uint8Array }> = [
+            { kind: 'genuine', bytes: await device.nextReading() },
+          ];
           // Every third round (from the second), misbehave as asked: a forged copy and/or an old reading again.
           if (opts.tamper && round % 3 === 2) batch.push({ kind: 'tampered', bytes: await device.tamperedReading() });
           const old = opts.replay && round % 3 === 2 ? device.replayedReading() : undefined;
@@ -156,7 +177,9 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
 }
 
 export function progressLine(s: SimulationSummary): string {
-  const refused = Object.entries(s.refused).map(([code, n]) => `${code}=${n}`).join(' ');
+  const refused = Object.entries(s.refused)
+    .map(([code, n]) => `${code}=${n}`)
+    .join(' ');
   const mqtt = s.published > 0 ? `, published over MQTT ${s.published}` : '';
   return `sent ${s.sent}${mqtt}, accepted ${s.accepted}, refused ${Object.values(s.refused).reduce((a, b) => a + b, 0)}${refused ? ` (${refused})` : ''}`;
 }

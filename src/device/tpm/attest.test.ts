@@ -50,7 +50,13 @@ describe('TPM2_Quote and the pure node:crypto verifier', () => {
 
   it('a genuine quote verifies and carries the nonce and selection', async () => {
     const { ak, nonce, golden, q } = await genuine();
-    const result = verifyQuote({ quoted: q.quoted, signature: q.signature, akPublicKey: ak.publicKey, nonce, expectedPcrs: golden });
+    const result = verifyQuote({
+      quoted: q.quoted,
+      signature: q.signature,
+      akPublicKey: ak.publicKey,
+      nonce,
+      expectedPcrs: golden,
+    });
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.attest.extraData.equals(nonce)).toBe(true);
@@ -61,7 +67,13 @@ describe('TPM2_Quote and the pure node:crypto verifier', () => {
 
   it('a different nonce fails with ATTESTATION_NONCE_MISMATCH', async () => {
     const { ak, golden, q } = await genuine();
-    const r = verifyQuote({ quoted: q.quoted, signature: q.signature, akPublicKey: ak.publicKey, nonce: randomBytes(32), expectedPcrs: golden });
+    const r = verifyQuote({
+      quoted: q.quoted,
+      signature: q.signature,
+      akPublicKey: ak.publicKey,
+      nonce: randomBytes(32),
+      expectedPcrs: golden,
+    });
     expect(r.ok ? undefined : r.error.code).toBe('ATTESTATION_NONCE_MISMATCH');
   });
 
@@ -71,13 +83,28 @@ describe('TPM2_Quote and the pure node:crypto verifier', () => {
     await store.extendPcr(16, createHash('sha256').update('malware').digest());
     const nonce = randomBytes(32);
     const q = await store.quote('ak', nonce, PCRS);
-    const r = verifyQuote({ quoted: q.quoted, signature: q.signature, akPublicKey: ak.publicKey, nonce, expectedPcrs: golden });
+    const r = verifyQuote({
+      quoted: q.quoted,
+      signature: q.signature,
+      akPublicKey: ak.publicKey,
+      nonce,
+      expectedPcrs: golden,
+    });
     expect(r.ok ? undefined : r.error.code).toBe('ATTESTATION_PCR_MISMATCH');
     // The current values verify, and expecting another PCR set is also a mismatch.
     const current = await store.readPcrs(PCRS);
-    expect(verifyQuote({ quoted: q.quoted, signature: q.signature, akPublicKey: ak.publicKey, nonce, expectedPcrs: current }).ok).toBe(true);
+    expect(
+      verifyQuote({ quoted: q.quoted, signature: q.signature, akPublicKey: ak.publicKey, nonce, expectedPcrs: current })
+        .ok,
+    ).toBe(true);
     const fewer = new Map([...current].filter(([i]) => i !== 7));
-    const r2 = verifyQuote({ quoted: q.quoted, signature: q.signature, akPublicKey: ak.publicKey, nonce, expectedPcrs: fewer });
+    const r2 = verifyQuote({
+      quoted: q.quoted,
+      signature: q.signature,
+      akPublicKey: ak.publicKey,
+      nonce,
+      expectedPcrs: fewer,
+    });
     expect(r2.ok ? undefined : r2.error.code).toBe('ATTESTATION_PCR_MISMATCH');
   });
 
@@ -85,14 +112,26 @@ describe('TPM2_Quote and the pure node:crypto verifier', () => {
     const { ak, nonce, golden, q } = await genuine();
     const tampered = Buffer.from(q.quoted);
     tampered[tampered.length - 1]! ^= 0x01;
-    const r = verifyQuote({ quoted: tampered, signature: q.signature, akPublicKey: ak.publicKey, nonce, expectedPcrs: golden });
+    const r = verifyQuote({
+      quoted: tampered,
+      signature: q.signature,
+      akPublicKey: ak.publicKey,
+      nonce,
+      expectedPcrs: golden,
+    });
     expect(r.ok ? undefined : r.error.code).toBe('ATTESTATION_BAD_SIGNATURE');
   });
 
   it('a quote checked with another key fails with ATTESTATION_BAD_SIGNATURE', async () => {
     const { nonce, golden, q } = await genuine();
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
-    const r = verifyQuote({ quoted: q.quoted, signature: q.signature, akPublicKey: other, nonce, expectedPcrs: golden });
+    const r = verifyQuote({
+      quoted: q.quoted,
+      signature: q.signature,
+      akPublicKey: other,
+      nonce,
+      expectedPcrs: golden,
+    });
     expect(r.ok ? undefined : r.error.code).toBe('ATTESTATION_BAD_SIGNATURE');
   });
 });

@@ -82,7 +82,8 @@ export function verifyQuote(input: VerifyQuoteInput): QuoteVerification {
   } catch {
     signatureValid = false;
   }
-  if (!signatureValid) return fail('ATTESTATION_BAD_SIGNATURE', 'quote signature does not verify with the attestation key');
+  if (!signatureValid)
+    return fail('ATTESTATION_BAD_SIGNATURE', 'quote signature does not verify with the attestation key');
 
   let attest: QuoteAttest;
   try {
@@ -91,7 +92,8 @@ export function verifyQuote(input: VerifyQuoteInput): QuoteVerification {
     if (err instanceof MsecError) return { ok: false, error: err };
     throw err;
   }
-  if (!sameBytes(attest.extraData, input.nonce)) return fail('ATTESTATION_NONCE_MISMATCH', 'quote nonce differs from the challenge');
+  if (!sameBytes(attest.extraData, input.nonce))
+    return fail('ATTESTATION_NONCE_MISMATCH', 'quote nonce differs from the challenge');
 
   const expectedIndices = [...input.expectedPcrs.keys()].sort((a, b) => a - b);
   const bank = attest.pcrSelect.length === 1 ? attest.pcrSelect[0] : undefined;

@@ -69,7 +69,11 @@ export function marshalCommand(commandCode: number, spec: CommandSpec): Buffer {
   if (sessions.length > 0) {
     const auth = new TpmWriter();
     for (const s of sessions) {
-      auth.u32(s.handle).tpm2b(s.nonce ?? new Uint8Array(0)).u8(s.attributes ?? 0).tpm2b(s.hmac ?? new Uint8Array(0));
+      auth
+        .u32(s.handle)
+        .tpm2b(s.nonce ?? new Uint8Array(0))
+        .u8(s.attributes ?? 0)
+        .tpm2b(s.hmac ?? new Uint8Array(0));
     }
     body.u32(auth.size).bytes(auth.toBuffer());
   }

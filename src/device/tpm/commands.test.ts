@@ -77,7 +77,9 @@ describe('native TPM 2.0 commands against swtpm', () => {
       expect(p1363?.length).toBe(64);
       const publicKey = eccPointToKeyObject(loaded.publicArea);
       expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, p1363!)).toBe(true);
-      expect(verify('sha256', Buffer.from('reading 43'), { key: publicKey, dsaEncoding: 'ieee-p1363' }, p1363!)).toBe(false);
+      expect(verify('sha256', Buffer.from('reading 43'), { key: publicKey, dsaEncoding: 'ieee-p1363' }, p1363!)).toBe(
+        false,
+      );
 
       // Independent cross-check: openssl verifies the DER form of the TPM's r and s.
       writeFileSync(join(work, 'msg'), data);
@@ -86,7 +88,15 @@ describe('native TPM 2.0 commands against swtpm', () => {
       const der = Buffer.concat([Buffer.from('3044', 'hex'), derInt(sig.r), derInt(sig.s)]);
       der[1] = der.length - 2;
       writeFileSync(join(work, 'sig.der'), der);
-      execFileSync('openssl', ['dgst', '-sha256', '-verify', join(work, 'key.pem'), '-signature', join(work, 'sig.der'), join(work, 'msg')]);
+      execFileSync('openssl', [
+        'dgst',
+        '-sha256',
+        '-verify',
+        join(work, 'key.pem'),
+        '-signature',
+        join(work, 'sig.der'),
+        join(work, 'msg'),
+      ]);
     } finally {
       await flushContext(tpm, loaded.handle);
     }
@@ -103,7 +113,9 @@ describe('native TPM 2.0 commands against swtpm', () => {
       const tpmPoint = Buffer.concat([Buffer.from([4]), loaded.publicArea.x, loaded.publicArea.y]);
       expect(z.x.equals(peer.computeSecret(tpmPoint))).toBe(true);
       // An off-curve point is refused by the TPM with a typed error.
-      await expect(ecdhZGen(tpm, loaded.handle, { x: Buffer.alloc(32, 1), y: Buffer.alloc(32, 2) })).rejects.toMatchObject({
+      await expect(
+        ecdhZGen(tpm, loaded.handle, { x: Buffer.alloc(32, 1), y: Buffer.alloc(32, 2) }),
+      ).rejects.toMatchObject({
         code: 'TPM_RC_ECC_POINT',
       });
     } finally {
@@ -124,7 +136,9 @@ describe('native TPM 2.0 commands against swtpm', () => {
     const out = join(work, 'pub.name');
     // swtpm serves one connection at a time: step aside for tpm2-tools.
     await tpm.close();
-    execFileSync('tpm2_readpublic', ['-T', swtpm.tcti, '-c', `0x${handle.toString(16)}`, '-n', out], { stdio: 'ignore' });
+    execFileSync('tpm2_readpublic', ['-T', swtpm.tcti, '-c', `0x${handle.toString(16)}`, '-n', out], {
+      stdio: 'ignore',
+    });
     expect(readFileSync(out).equals(key.name)).toBe(true);
     tpm = new TpmClient(await SwtpmSocketTransport.connect(swtpm.host, swtpm.port));
     await evictControl(tpm, handle, handle);
@@ -152,7 +166,9 @@ describe('native TPM 2.0 commands against swtpm', () => {
     await expect(sign(tpm, 0x81000001, Buffer.alloc(32))).rejects.toMatchObject({ code: 'TPM_UNAVAILABLE' });
     tpm = new TpmClient(await SwtpmSocketTransport.connect(swtpm.host, port));
     await expect(SwtpmSocketTransport.connect('127.0.0.1', 1)).rejects.toMatchObject({ code: 'TPM_UNAVAILABLE' });
-    await expect(CharDeviceTransport.open(join(work, 'no-such-tpm'))).rejects.toMatchObject({ code: 'TPM_UNAVAILABLE' });
+    await expect(CharDeviceTransport.open(join(work, 'no-such-tpm'))).rejects.toMatchObject({
+      code: 'TPM_UNAVAILABLE',
+    });
   });
 });
 

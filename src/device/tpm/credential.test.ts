@@ -50,29 +50,35 @@ afterAll(async () => {
 });
 
 describe('credential activation (hub makeCredential in node:crypto, TPM2_ActivateCredential on the device)', () => {
-  it('recovers a credential made for this TPM\'s EK and this AK', async () => {
+  it("recovers a credential made for this TPM's EK and this AK", async () => {
     const secret = randomBytes(32);
     const made = makeCredential(eccPointToKeyObject(ekA.publicArea), secret, ak.name);
     const recovered = await activateCredential(clientA, ak.handle, ekA.handle, made.credentialBlob, made.secret);
     expect(recovered.equals(secret)).toBe(true);
   });
 
-  it('fails for a credential made for another TPM\'s EK', async () => {
+  it("fails for a credential made for another TPM's EK", async () => {
     const made = makeCredential(eccPointToKeyObject(ekB.publicArea), randomBytes(32), ak.name);
-    const err = await activateCredential(clientA, ak.handle, ekA.handle, made.credentialBlob, made.secret).catch((e: unknown) => e);
+    const err = await activateCredential(clientA, ak.handle, ekA.handle, made.credentialBlob, made.secret).catch(
+      (e: unknown) => e,
+    );
     expect((err as { code?: string }).code).toMatch(/^TPM_RC_(INTEGRITY|ECC_POINT|VALUE)$/);
   });
 
   it('fails when bound to another object name, or when the blob is tampered', async () => {
     const otherName = Buffer.concat([Buffer.from([0, 0x0b]), randomBytes(32)]);
     const forOther = makeCredential(eccPointToKeyObject(ekA.publicArea), randomBytes(16), otherName);
-    await expect(activateCredential(clientA, ak.handle, ekA.handle, forOther.credentialBlob, forOther.secret)).rejects.toMatchObject({
+    await expect(
+      activateCredential(clientA, ak.handle, ekA.handle, forOther.credentialBlob, forOther.secret),
+    ).rejects.toMatchObject({
       code: 'TPM_RC_INTEGRITY',
     });
     const made = makeCredential(eccPointToKeyObject(ekA.publicArea), randomBytes(16), ak.name);
     const blob = Buffer.from(made.credentialBlob);
     blob[blob.length - 1]! ^= 0x80;
-    await expect(activateCredential(clientA, ak.handle, ekA.handle, blob, made.secret)).rejects.toMatchObject({ code: 'TPM_RC_INTEGRITY' });
+    await expect(activateCredential(clientA, ak.handle, ekA.handle, blob, made.secret)).rejects.toMatchObject({
+      code: 'TPM_RC_INTEGRITY',
+    });
   });
 
   it('leaves no policy session behind (many activations in a row succeed)', async () => {
@@ -82,16 +88,33 @@ describe('credential activation (hub makeCredential in node:crypto, TPM2_Activat
     }
     const secret = randomBytes(8);
     const made = makeCredential(eccPointToKeyObject(ekA.publicArea), secret, ak.name);
-    expect((await activateCredential(clientA, ak.handle, ekA.handle, made.credentialBlob, made.secret)).equals(secret)).toBe(true);
+    expect(
+      (await activateCredential(clientA, ak.handle, ekA.handle, made.credentialBlob, made.secret)).equals(secret),
+    ).toBe(true);
   });
 
   it('activates a credential made offline by tpm2_makecredential (independent implementation)', async () => {
     writeFileSync(join(work, 'ek.pub'), new TpmWriter().tpm2b(ekA.publicBytes).toBuffer());
     const secret = randomBytes(20);
     writeFileSync(join(work, 'secret'), secret);
-    execFileSync('tpm2_makecredential', ['-T', 'none', '-u', join(work, 'ek.pub'), '-s', join(work, 'secret'), '-n', ak.name.toString('hex'), '-o', join(work, 'cred')], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'tpm2_makecredential',
+      [
+        '-T',
+        'none',
+        '-u',
+        join(work, 'ek.pub'),
+        '-s',
+        join(work, 'secret'),
+        '-n',
+        ak.name.toString('hex'),
+        '-o',
+        join(work, 'cred'),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const r = new TpmReader(readFileSync(join(work, 'cred')));
     expect(r.u32()).toBe(0xbadcc0de);
     r.u32(); // file format version
@@ -107,9 +130,15 @@ describe('credential activation (hub makeCredential in node:crypto, TPM2_Activat
 
   it('validates makeCredential inputs', () => {
     const ek = eccPointToKeyObject(ekA.publicArea);
-    expect(() => makeCredential(ek, new Uint8Array(0), ak.name)).toThrow(expect.objectContaining({ code: 'CREDENTIAL_INVALID' }));
-    expect(() => makeCredential(ek, randomBytes(33), ak.name)).toThrow(expect.objectContaining({ code: 'CREDENTIAL_INVALID' }));
-    expect(() => makeCredential(ek, randomBytes(8), Buffer.alloc(3))).toThrow(expect.objectContaining({ code: 'CREDENTIAL_INVALID' }));
+    expect(() => makeCredential(ek, new Uint8Array(0), ak.name)).toThrow(
+      expect.objectContaining({ code: 'CREDENTIAL_INVALID' }),
+    );
+    expect(() => makeCredential(ek, randomBytes(33), ak.name)).toThrow(
+      expect.objectContaining({ code: 'CREDENTIAL_INVALID' }),
+    );
+    expect(() => makeCredential(ek, randomBytes(8), Buffer.alloc(3))).toThrow(
+      expect.objectContaining({ code: 'CREDENTIAL_INVALID' }),
+    );
   });
 
   it('KDFa produces the requested length and depends on every input', () => {

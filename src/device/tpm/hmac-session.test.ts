@@ -60,20 +60,24 @@ describe('salted HMAC session with parameter encryption (swtpm)', () => {
         const data = Buffer.from(`reading ${i}`);
         const digest = createHash('sha256').update(data).digest();
         const sig = signatureToP1363(await sign(tpm, signingKey.handle, digest, { session, keyName: signingKey.name }));
-        expect(verify('sha256', data, { key: eccPointToKeyObject(signingKey.publicArea), dsaEncoding: 'ieee-p1363' }, sig!)).toBe(true);
+        expect(
+          verify('sha256', data, { key: eccPointToKeyObject(signingKey.publicArea), dsaEncoding: 'ieee-p1363' }, sig!),
+        ).toBe(true);
       }
     } finally {
       await session.close();
     }
   });
 
-  it('ECDH: the TPM returns the shared point encrypted; decrypted it equals the peer\'s own computation', async () => {
+  it("ECDH: the TPM returns the shared point encrypted; decrypted it equals the peer's own computation", async () => {
     const session = await open();
     try {
       const peer = createECDH('prime256v1');
       const peerPublic = peer.generateKeys();
       const peerPoint = { x: peerPublic.subarray(1, 33), y: peerPublic.subarray(33, 65) };
-      const expectedZ = peer.computeSecret(Buffer.concat([Buffer.from([4]), ecdhKey.publicArea.x, ecdhKey.publicArea.y]));
+      const expectedZ = peer.computeSecret(
+        Buffer.concat([Buffer.from([4]), ecdhKey.publicArea.x, ecdhKey.publicArea.y]),
+      );
       const before = wire.sent.length;
       const point = await ecdhZGen(tpm, ecdhKey.handle, peerPoint, { session, keyName: ecdhKey.name });
       expect(Buffer.from(point.x).equals(expectedZ)).toBe(true);
@@ -105,7 +109,9 @@ describe('salted HMAC session with parameter encryption (swtpm)', () => {
       const auth = { session, keyName: signingKey.name };
       try {
         wire.alterResponse = (b) => flipAt(b, index);
-        await expect(sign(tpm, signingKey.handle, digest, auth)).rejects.toMatchObject({ code: 'TPM_BAD_RESPONSE_HMAC' });
+        await expect(sign(tpm, signingKey.handle, digest, auth)).rejects.toMatchObject({
+          code: 'TPM_BAD_RESPONSE_HMAC',
+        });
         wire.alterResponse = undefined;
         // The TPM has rolled its nonce to one we could not trust: the session is not used again.
         await expect(sign(tpm, signingKey.handle, digest, auth)).rejects.toMatchObject({ code: 'TPM_SESSION_BROKEN' });
@@ -121,7 +127,9 @@ describe('salted HMAC session with parameter encryption (swtpm)', () => {
     const digest = createHash('sha256').update('x').digest();
     try {
       wire.alterCommand = (b) => flipAt(b, FIRST_PARAMETER_DATA + 3);
-      await expect(sign(tpm, signingKey.handle, digest, { session, keyName: signingKey.name })).rejects.toMatchObject({ code: expect.stringMatching(/^TPM_RC_/) });
+      await expect(sign(tpm, signingKey.handle, digest, { session, keyName: signingKey.name })).rejects.toMatchObject({
+        code: expect.stringMatching(/^TPM_RC_/),
+      });
     } finally {
       wire.alterCommand = undefined;
       await session.close();
@@ -132,7 +140,9 @@ describe('salted HMAC session with parameter encryption (swtpm)', () => {
     const session = await HmacSession.startSalted(tpm, { handle: srk.handle, point: ecdhKey.publicArea });
     try {
       const digest = createHash('sha256').update('y').digest();
-      await expect(sign(tpm, signingKey.handle, digest, { session, keyName: signingKey.name })).rejects.toMatchObject({ code: expect.stringMatching(/^TPM_RC_/) });
+      await expect(sign(tpm, signingKey.handle, digest, { session, keyName: signingKey.name })).rejects.toMatchObject({
+        code: expect.stringMatching(/^TPM_RC_/),
+      });
     } finally {
       await session.close();
     }

@@ -47,9 +47,11 @@ function badResponse(message: string): MsecError {
 
 /** A copy of `area` with the data of its leading TPM2B replaced by `transform(data)`; the size stays clear. */
 function cryptFirstParameter(area: Buffer, transform: (data: Buffer) => Buffer): Buffer {
-  if (area.length < 2) throw new MsecError('TPM_MALFORMED_RESPONSE', 'no sized first parameter to encrypt', { status: 502 });
+  if (area.length < 2)
+    throw new MsecError('TPM_MALFORMED_RESPONSE', 'no sized first parameter to encrypt', { status: 502 });
   const size = area.readUInt16BE(0);
-  if (2 + size > area.length) throw new MsecError('TPM_MALFORMED_RESPONSE', 'first parameter overruns the parameter area', { status: 502 });
+  if (2 + size > area.length)
+    throw new MsecError('TPM_MALFORMED_RESPONSE', 'first parameter overruns the parameter area', { status: 502 });
   const out = Buffer.from(area);
   transform(area.subarray(2, 2 + size)).copy(out, 2);
   return out;
@@ -79,10 +81,16 @@ export class HmacSession {
       .tpm2b(nonceCaller)
       .tpm2b(encryptedSecret)
       .u8(TPM_SE.HMAC)
-      .u16(TPM_ALG.AES).u16(AES_KEY_BITS).u16(TPM_ALG.CFB)
+      .u16(TPM_ALG.AES)
+      .u16(AES_KEY_BITS)
+      .u16(TPM_ALG.CFB)
       .u16(TPM_ALG.SHA256)
       .toBuffer();
-    const res = await tpm.execute(TPM_CC.StartAuthSession, { handles: [saltKey.handle, TPM_RH.NULL], params, responseHandles: 1 });
+    const res = await tpm.execute(TPM_CC.StartAuthSession, {
+      handles: [saltKey.handle, TPM_RH.NULL],
+      params,
+      responseHandles: 1,
+    });
     const handle = res.handles[0] ?? res.params.fail('no session handle');
     const nonceTpm = res.params.tpm2b('nonceTPM', 64);
     // Unbound: the key is KDFa(salt) alone (bind auth value empty), Part 1 §19.6.8.
@@ -107,9 +115,15 @@ export class HmacSession {
 
   private async run(commandCode: number, cmd: SessionCommand): Promise<CommandResult> {
     if (this.closed) throw new MsecError('TPM_SESSION_CLOSED', 'the TPM session is closed', { status: 503 });
-    if (this.broken) throw new MsecError('TPM_SESSION_BROKEN', 'the TPM session failed a response check; start a new one', { status: 503 });
+    if (this.broken)
+      throw new MsecError('TPM_SESSION_BROKEN', 'the TPM session failed a response check; start a new one', {
+        status: 503,
+      });
     const nonceCaller = randomBytes(NONCE_BYTES);
-    const attributes = TPMA_SESSION.continueSession | (cmd.decrypt ? TPMA_SESSION.decrypt : 0) | (cmd.encrypt ? TPMA_SESSION.encrypt : 0);
+    const attributes =
+      TPMA_SESSION.continueSession |
+      (cmd.decrypt ? TPMA_SESSION.decrypt : 0) |
+      (cmd.encrypt ? TPMA_SESSION.encrypt : 0);
     // Parameters are encrypted first; cpHash covers them as sent.
     const params = cmd.decrypt
       ? cryptFirstParameter(Buffer.from(cmd.params), (data) => this.cfb(data, nonceCaller, this.nonceTpm, 'encrypt'))
@@ -130,7 +144,10 @@ export class HmacSession {
       this.broken = true;
       throw badResponse('the TPM response carries no session nonce');
     }
-    const rpHash = createHash('sha256').update(new TpmWriter().u32(0).u32(commandCode).toBuffer()).update(res.paramBytes).digest();
+    const rpHash = createHash('sha256')
+      .update(new TpmWriter().u32(0).u32(commandCode).toBuffer())
+      .update(res.paramBytes)
+      .digest();
     const expected = this.hmac(rpHash, auth.nonce, nonceCaller, auth.attributes);
     if (auth.hmac.length !== expected.length || !timingSafeEqual(auth.hmac, expected)) {
       this.broken = true;
@@ -144,7 +161,12 @@ export class HmacSession {
 
   /** HMAC(sessionKey || authValue, pHash || nonceNewer || nonceOlder || attributes); our objects' auth values are empty. */
   private hmac(pHash: Buffer, nonceNewer: Uint8Array, nonceOlder: Uint8Array, attributes: number): Buffer {
-    return createHmac('sha256', this.sessionKey).update(pHash).update(nonceNewer).update(nonceOlder).update(Buffer.from([attributes])).digest();
+    return createHmac('sha256', this.sessionKey)
+      .update(pHash)
+      .update(nonceNewer)
+      .update(nonceOlder)
+      .update(Buffer.from([attributes]))
+      .digest();
   }
 
   /** AES-128-CFB with key and IV from KDFa(sessionKey, "CFB", nonceNewer, nonceOlder), Part 1 §21.4. */
@@ -152,7 +174,8 @@ export class HmacSession {
     const keyIv = kdfa(this.sessionKey, 'CFB', nonceNewer, nonceOlder, AES_KEY_BITS + AES_BLOCK_BITS);
     const key = keyIv.subarray(0, AES_KEY_BITS / 8);
     const iv = keyIv.subarray(AES_KEY_BITS / 8);
-    const cipher = direction === 'encrypt' ? createCipheriv('aes-128-cfb', key, iv) : createDecipheriv('aes-128-cfb', key, iv);
+    const cipher =
+      direction === 'encrypt' ? createCipheriv('aes-128-cfb', key, iv) : createDecipheriv('aes-128-cfb', key, iv);
     return Buffer.concat([cipher.update(data), cipher.final()]);
   }
 }

@@ -35,7 +35,13 @@ export function kdfa(key: Uint8Array, use: string, contextU: Uint8Array, context
 export function kdfe(z: Uint8Array, use: string, partyUInfo: Uint8Array, partyVInfo: Uint8Array, bits: number): Buffer {
   const out: Buffer[] = [];
   for (let counter = 1, have = 0; have * 8 < bits; counter++) {
-    const block = createHash('sha256').update(u32(counter)).update(z).update(label(use)).update(partyUInfo).update(partyVInfo).digest();
+    const block = createHash('sha256')
+      .update(u32(counter))
+      .update(z)
+      .update(label(use))
+      .update(partyUInfo)
+      .update(partyVInfo)
+      .digest();
     out.push(block);
     have += block.length;
   }
@@ -58,7 +64,8 @@ export function makeCredential(ekPublic: KeyObject, credential: Uint8Array, obje
   if (credential.length === 0 || credential.length > 32) {
     throw new MsecError('CREDENTIAL_INVALID', 'credential must be 1..32 bytes (a TPM2B_DIGEST)');
   }
-  if (objectName.length !== 34) throw new MsecError('CREDENTIAL_INVALID', 'object name must be a SHA-256 TPM name (34 bytes)');
+  if (objectName.length !== 34)
+    throw new MsecError('CREDENTIAL_INVALID', 'object name must be a SHA-256 TPM name (34 bytes)');
   let ek;
   try {
     ek = keyObjectToEccPoint(ekPublic);
@@ -89,7 +96,9 @@ export function makeCredential(ekPublic: KeyObject, credential: Uint8Array, obje
 export function eccSecret(recipient: EccPoint, use: string): { seed: Buffer; encryptedSecret: Buffer } {
   const ephemeral = createECDH('prime256v1');
   ephemeral.generateKeys();
-  const z = fixedWidth(ephemeral.computeSecret(Buffer.concat([Buffer.from([4]), recipient.x, recipient.y])), 32) ?? Buffer.alloc(32);
+  const z =
+    fixedWidth(ephemeral.computeSecret(Buffer.concat([Buffer.from([4]), recipient.x, recipient.y])), 32) ??
+    Buffer.alloc(32);
   const ephemeralPublic = ephemeral.getPublicKey();
   const point = { x: ephemeralPublic.subarray(1, 33), y: ephemeralPublic.subarray(33, 65) };
   return { seed: kdfe(z, use, point.x, recipient.x, 256), encryptedSecret: marshalEccPoint(point) };

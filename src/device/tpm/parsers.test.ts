@@ -68,7 +68,13 @@ describe('parsers survive garbage (property tests)', () => {
         } catch (err) {
           expect((err as MsecError).code).toBe('ATTESTATION_MALFORMED');
         }
-        const r = verifyQuote({ quoted, signature, akPublicKey: key, nonce: new Uint8Array(8), expectedPcrs: new Map() });
+        const r = verifyQuote({
+          quoted,
+          signature,
+          akPublicKey: key,
+          nonce: new Uint8Array(8),
+          expectedPcrs: new Map(),
+        });
         expect(r.ok).toBe(false);
       }),
       { numRuns: 1000 },
@@ -76,8 +82,18 @@ describe('parsers survive garbage (property tests)', () => {
   });
 
   it('truncations of a valid response are rejected with TPM_MALFORMED_RESPONSE', () => {
-    const sig = marshalEcdsaSignature({ sigAlg: TPM_ALG.ECDSA, hashAlg: TPM_ALG.SHA256, r: Buffer.alloc(32, 1), s: Buffer.alloc(32, 2) });
-    const frame = Buffer.concat([Buffer.from([0x80, 0x02, 0, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([0, 0, 0, sig.length]), sig, Buffer.from([0, 0, 0, 0, 0])]);
+    const sig = marshalEcdsaSignature({
+      sigAlg: TPM_ALG.ECDSA,
+      hashAlg: TPM_ALG.SHA256,
+      r: Buffer.alloc(32, 1),
+      s: Buffer.alloc(32, 2),
+    });
+    const frame = Buffer.concat([
+      Buffer.from([0x80, 0x02, 0, 0, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([0, 0, 0, sig.length]),
+      sig,
+      Buffer.from([0, 0, 0, 0, 0]),
+    ]);
     frame.writeUInt32BE(frame.length, 2);
     const ok = unmarshalResponse(frame, TPM_CC.Sign, 0, 1);
     expect(parseEcdsaSignature(ok.params).r.equals(Buffer.alloc(32, 1))).toBe(true);
@@ -112,17 +128,32 @@ describe('round trips and encodings', () => {
   });
 
   it('ECDSA r and s are padded to 32 bytes each; oversized values are refused', () => {
-    const short = signatureToP1363({ sigAlg: TPM_ALG.ECDSA, hashAlg: TPM_ALG.SHA256, r: Buffer.from([1]), s: Buffer.alloc(33, 0).fill(5, 1) });
+    const short = signatureToP1363({
+      sigAlg: TPM_ALG.ECDSA,
+      hashAlg: TPM_ALG.SHA256,
+      r: Buffer.from([1]),
+      s: Buffer.alloc(33, 0).fill(5, 1),
+    });
     expect(short?.length).toBe(64);
     expect(short?.[31]).toBe(1);
     expect(short?.subarray(32).equals(Buffer.alloc(32, 5))).toBe(true);
-    expect(signatureToP1363({ sigAlg: TPM_ALG.ECDSA, hashAlg: TPM_ALG.SHA256, r: Buffer.alloc(33, 1), s: Buffer.alloc(1) })).toBeUndefined();
+    expect(
+      signatureToP1363({ sigAlg: TPM_ALG.ECDSA, hashAlg: TPM_ALG.SHA256, r: Buffer.alloc(33, 1), s: Buffer.alloc(1) }),
+    ).toBeUndefined();
   });
 
   it('command frames: header, handles, password session, parameters', () => {
-    const cmd = marshalCommand(TPM_CC.Sign, { handles: [0x81000100], sessions: [{ handle: 0x40000009 }], params: Buffer.from([9]) });
-    expect(cmd.toString('hex')).toBe('80020000001c0000015d' + '81000100' + '00000009' + '40000009' + '0000' + '00' + '0000' + '09');
-    expect(marshalCommand(TPM_CC.GetRandom, { params: Buffer.from([0, 8]) }).toString('hex')).toBe('80010000000c0000017b0008');
+    const cmd = marshalCommand(TPM_CC.Sign, {
+      handles: [0x81000100],
+      sessions: [{ handle: 0x40000009 }],
+      params: Buffer.from([9]),
+    });
+    expect(cmd.toString('hex')).toBe(
+      '80020000001c0000015d' + '81000100' + '00000009' + '40000009' + '0000' + '00' + '0000' + '09',
+    );
+    expect(marshalCommand(TPM_CC.GetRandom, { params: Buffer.from([0, 8]) }).toString('hex')).toBe(
+      '80010000000c0000017b0008',
+    );
   });
 });
 

@@ -18,7 +18,11 @@ export async function readPersistent(tpm: TpmClient, handle: number): Promise<Lo
 }
 
 /** Makes a transient object persistent at `persistentHandle` and frees the transient slot. */
-export async function persist(tpm: TpmClient, transientHandle: number, persistentHandle: number): Promise<LoadedObject> {
+export async function persist(
+  tpm: TpmClient,
+  transientHandle: number,
+  persistentHandle: number,
+): Promise<LoadedObject> {
   try {
     await evictControl(tpm, transientHandle, persistentHandle);
   } finally {
@@ -37,9 +41,13 @@ export async function ensurePersistentPrimary(
   const existing = await readPersistent(tpm, persistentHandle);
   if (existing) {
     if (existing.publicArea.objectAttributes !== template.objectAttributes) {
-      throw new MsecError('TPM_HANDLE_OCCUPIED', `persistent handle 0x${persistentHandle.toString(16)} holds another kind of key`, {
-        status: 409,
-      });
+      throw new MsecError(
+        'TPM_HANDLE_OCCUPIED',
+        `persistent handle 0x${persistentHandle.toString(16)} holds another kind of key`,
+        {
+          status: 409,
+        },
+      );
     }
     return existing;
   }

@@ -49,7 +49,14 @@ export function parseEccPublic(r: TpmReader): EccPublicArea {
   const nameAlg = r.u16();
   const objectAttributes = r.u32();
   const authPolicy = r.tpm2b('authPolicy', 64);
-  const pub: EccPublicArea = { nameAlg, objectAttributes, authPolicy, curveId: 0, x: Buffer.alloc(0), y: Buffer.alloc(0) };
+  const pub: EccPublicArea = {
+    nameAlg,
+    objectAttributes,
+    authPolicy,
+    curveId: 0,
+    x: Buffer.alloc(0),
+    y: Buffer.alloc(0),
+  };
   const symAlg = r.u16();
   if (symAlg !== TPM_ALG.NULL) pub.symmetric = { algorithm: symAlg, keyBits: r.u16(), mode: r.u16() };
   const scheme = r.u16();

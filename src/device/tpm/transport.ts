@@ -23,7 +23,10 @@ export class SwtpmSocketTransport implements TpmTransport {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(private readonly socket: Socket, private readonly where: string) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly where: string,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.failWaiter(unavailable(`TPM connection error (${where}): ${err.message}`, err)));
@@ -74,7 +77,9 @@ export class SwtpmSocketTransport implements TpmTransport {
     if (this.pending.length < 10) return;
     const size = this.pending.readUInt32BE(2);
     if (size < 10 || size > MAX_RESPONSE_SIZE) {
-      this.failWaiter(new MsecError('TPM_MALFORMED_RESPONSE', `TPM response size ${size} out of range`, { status: 502 }));
+      this.failWaiter(
+        new MsecError('TPM_MALFORMED_RESPONSE', `TPM response size ${size} out of range`, { status: 502 }),
+      );
       this.socket.destroy();
       return;
     }
@@ -109,7 +114,10 @@ export class SwtpmSocketTransport implements TpmTransport {
 export class CharDeviceTransport implements TpmTransport {
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly handle: FileHandle, private readonly path: string) {}
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+  ) {}
 
   static async open(path = '/dev/tpmrm0'): Promise<CharDeviceTransport> {
     try {

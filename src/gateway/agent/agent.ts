@@ -97,7 +97,15 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     if (input.kind === 'file') {
       files.push(
         new FileInput(
-          { path: input.path, type: input.type, sensor: o.sensor, maxLineBytes, fromEnd: o.fromEnd, closeInactiveMs: o.closeInactiveMs ?? 5000, onNotice: notice },
+          {
+            path: input.path,
+            type: input.type,
+            sensor: o.sensor,
+            maxLineBytes,
+            fromEnd: o.fromEnd,
+            closeInactiveMs: o.closeInactiveMs ?? 5000,
+            onNotice: notice,
+          },
           registry,
           sink,
         ),
@@ -138,8 +146,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const mem = process.memoryUsage();
     const mb = (n: number) => Math.round(n / 1024 / 102.4) / 10;
     return {
-      pid: process.pid, sensor: o.sensor, version: o.version, to: o.to.origin + o.to.pathname, ...health.snapshot(),
-      memoryMb: { rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) },
+      pid: process.pid,
+      sensor: o.sensor,
+      version: o.version,
+      to: o.to.origin + o.to.pathname,
+      ...health.snapshot(),
+      memoryMb: {
+        rss: mb(mem.rss),
+        heapUsed: mb(mem.heapUsed),
+        heapTotal: mb(mem.heapTotal),
+        external: mb(mem.external),
+        arrayBuffers: mb(mem.arrayBuffers),
+      },
     };
   };
   const writeStatus = () => {
@@ -191,7 +209,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           // Disk full and the like: nothing advanced, the next poll reads the same lines again.
           if (Date.now() - lastErrorLog > 5000) {
             lastErrorLog = Date.now();
-            log('error', 'reading paused', { code: isMsecError(err) ? err.code : 'GATEWAY_READ_FAILED', error: errorMessage(err) });
+            log('error', 'reading paused', {
+              code: isMsecError(err) ? err.code : 'GATEWAY_READ_FAILED',
+              error: errorMessage(err),
+            });
           }
         }
       }
@@ -218,7 +239,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       try {
         commit();
       } catch (err) {
-        log('error', 'final commit failed; the lines after the last commit will be read again', { error: errorMessage(err) });
+        log('error', 'final commit failed; the lines after the last commit will be read again', {
+          error: errorMessage(err),
+        });
       }
       writeStatus();
       await new Promise<void>((r) => (metricsServer ? metricsServer.close(() => r()) : r()));

@@ -21,7 +21,8 @@ function intIn(min: number, max: number) {
 
 function oneOf<T extends string>(values: readonly T[]) {
   return (v: string): T => {
-    if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${values.join(', ')}`);
+    if (!(values as readonly string[]).includes(v))
+      throw new InvalidArgumentError(`must be one of ${values.join(', ')}`);
     return v as T;
   };
 }
@@ -79,7 +80,12 @@ export function registerAgentCommands(gateway: Command, io: CliIo): void {
     .option('--linger-ms <ms>', 'how long a small batch waits for more events', intIn(0, 60_000), 200)
     .option('--poll-ms <ms>', 'how often files are checked for new lines and rotation', intIn(10, 60_000), 250)
     .option('--spool-max-bytes <n>', 'bound of the on-disk spool', intIn(16 * 1024 * 1024, 2 ** 50), 256 * 1024 * 1024)
-    .option('--when-spool-full <policy>', 'block (pause reading), keep-oldest (drop new) or keep-newest (drop old)', oneOf(SPOOL_FULL_POLICIES), 'block' as SpoolFullPolicy)
+    .option(
+      '--when-spool-full <policy>',
+      'block (pause reading), keep-oldest (drop new) or keep-newest (drop old)',
+      oneOf(SPOOL_FULL_POLICIES),
+      'block' as SpoolFullPolicy,
+    )
     .option('--max-line-bytes <n>', 'longer lines are counted and skipped', intIn(1024, 1024 * 1024), 1024 * 1024)
     .option('--from-end', 'start files seen for the first time at their end')
     .option('--metrics-port <port>', 'serve Prometheus metrics on this local port', intIn(0, 65535))
@@ -91,7 +97,12 @@ export function registerAgentCommands(gateway: Command, io: CliIo): void {
       const log = (level: string, msg: string, details?: Record<string, unknown>) =>
         io.err(JSON.stringify({ time: new Date().toISOString(), level, msg, ...details }));
       const agent = await startAgent({ ...opts, version: MSEC_VERSION, log });
-      log('info', 'agent started', { inputs: opts.inputs, to: opts.to.href, stateDir: opts.stateDir, metricsPort: agent.metricsPort });
+      log('info', 'agent started', {
+        inputs: opts.inputs,
+        to: opts.to.href,
+        stateDir: opts.stateDir,
+        metricsPort: agent.metricsPort,
+      });
       await new Promise<void>((done) => {
         const stop = () => {
           process.off('SIGINT', stop);
@@ -110,27 +121,37 @@ export function agentOptionsFromFlags(f: AgentFlags) {
   const inputs: AgentInput[] = [];
   if (f.eve) inputs.push({ kind: 'file', path: resolve(f.eve), type: 'eve' });
   if (f.eveSocket) inputs.push({ kind: 'socket', path: resolve(f.eveSocket) });
-  if (f.file.length !== f.type.length) throw new MsecError('VALIDATION_FAILED', 'each --file needs a matching --type (auth, syslog or json)');
+  if (f.file.length !== f.type.length)
+    throw new MsecError('VALIDATION_FAILED', 'each --file needs a matching --type (auth, syslog or json)');
   f.file.forEach((path, i) => {
     const type = f.type[i]!;
-    if (!LINE_TYPES.includes(type as LineType) || type === 'eve') throw new MsecError('VALIDATION_FAILED', `--type must be auth, syslog or json (got ${type})`);
+    if (!LINE_TYPES.includes(type as LineType) || type === 'eve')
+      throw new MsecError('VALIDATION_FAILED', `--type must be auth, syslog or json (got ${type})`);
     inputs.push({ kind: 'file', path: resolve(path), type: type as LineType });
   });
-  if (inputs.length === 0) throw new MsecError('VALIDATION_FAILED', 'nothing to ship: give --eve, --eve-socket or --file');
+  if (inputs.length === 0)
+    throw new MsecError('VALIDATION_FAILED', 'nothing to ship: give --eve, --eve-socket or --file');
   let to: URL;
   try {
     to = new URL(f.to);
   } catch {
     throw new MsecError('VALIDATION_FAILED', `--to is not a URL: ${f.to}`);
   }
-  if (to.protocol !== 'http:' && to.protocol !== 'https:') throw new MsecError('VALIDATION_FAILED', '--to must be an http:// or https:// URL');
+  if (to.protocol !== 'http:' && to.protocol !== 'https:')
+    throw new MsecError('VALIDATION_FAILED', '--to must be an http:// or https:// URL');
   const mtls = f.cert !== undefined || f.key !== undefined;
   if (!f.tokenFile && !mtls) throw new MsecError('VALIDATION_FAILED', 'give --token-file, or --cert and --key');
   if (mtls && !(f.cert && f.key)) throw new MsecError('VALIDATION_FAILED', '--cert and --key go together');
-  if (mtls && to.protocol !== 'https:') throw new MsecError('VALIDATION_FAILED', 'a client certificate needs an https:// receiver');
+  if (mtls && to.protocol !== 'https:')
+    throw new MsecError('VALIDATION_FAILED', 'a client certificate needs an https:// receiver');
   const token = f.tokenFile ? readSecretFile(f.tokenFile, 'token').toString('utf8').trim() : undefined;
-  if (token !== undefined && !/^[\x21-\x7e]{1,4096}$/.test(token)) throw new MsecError('VALIDATION_FAILED', `token file ${f.tokenFile} does not hold one token`);
-  const sensor = f.sensor ?? hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+  if (token !== undefined && !/^[\x21-\x7e]{1,4096}$/.test(token))
+    throw new MsecError('VALIDATION_FAILED', `token file ${f.tokenFile} does not hold one token`);
+  const sensor =
+    f.sensor ??
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 64);
   if (!SENSOR_RE.test(sensor)) throw new MsecError('VALIDATION_FAILED', '--sensor must be 1-64 of A-Z a-z 0-9 . _ -');
   return {
     stateDir: resolve(f.stateDir),

@@ -1,4 +1,13 @@
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,13 +39,18 @@ function setup() {
   writeFileSync(path, '');
   const open = (sink: RecordSink) => {
     const registry = Registry.open(state);
-    return { registry, input: new FileInput({ path, type: 'eve', sensor: 's', maxLineBytes: 4096, closeInactiveMs: 0 }, registry, sink) };
+    return {
+      registry,
+      input: new FileInput({ path, type: 'eve', sensor: 's', maxLineBytes: 4096, closeInactiveMs: 0 }, registry, sink),
+    };
   };
   return { path, open };
 }
 
-const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => JSON.stringify({ seq: from + i })).join('\n') + '\n';
-const seqs = (sink: { events: { line: string }[] }) => sink.events.map((e) => (JSON.parse(e.line) as { seq: number }).seq);
+const lines = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => JSON.stringify({ seq: from + i })).join('\n') + '\n';
+const seqs = (sink: { events: { line: string }[] }) =>
+  sink.events.map((e) => (JSON.parse(e.line) as { seq: number }).seq);
 
 describe('FileInput', () => {
   it('copytruncate: lines written after the last read are recovered from the copy; ids never repeat', async () => {

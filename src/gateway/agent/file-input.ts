@@ -158,7 +158,12 @@ export class FileInput {
       const small = Math.min(end - h.offset, CHUNK_BYTES);
       let advanced = await this.emit(h, readAt(fd, h.offset, small, this.readBuf), h.offset, h.base);
       if (!advanced && small < end - h.offset) {
-        advanced = await this.emit(h, readAt(fd, h.offset, Math.min(end - h.offset, this.readBuf.length), this.readBuf), h.offset, h.base);
+        advanced = await this.emit(
+          h,
+          readAt(fd, h.offset, Math.min(end - h.offset, this.readBuf.length), this.readBuf),
+          h.offset,
+          h.base,
+        );
       }
       if (!advanced) return;
       if (Date.now() - this.lastYieldMs >= YIELD_EVERY_MS) {
@@ -173,7 +178,9 @@ export class FileInput {
     const res = splitLines(buf, at, this.opts.type, this.opts.maxLineBytes, h.skipping);
     if (res.consumed === at && !res.skipping) return false;
     const prefix = `${this.opts.sensor}:${h.key}:`;
-    const records = res.lines.map((l) => encodeRecord(prefix + (base + l.offset), this.opts.type, l.text, this.fileField));
+    const records = res.lines.map((l) =>
+      encodeRecord(prefix + (base + l.offset), this.opts.type, l.text, this.fileField),
+    );
     const taken = await this.sink.write(records, this.opts.type, res.skipped);
     // Disk full part way: continue from the first line not taken (the skip counts of the chunk may
     // then count a bad line twice; no good line is lost or doubled).
@@ -229,7 +236,13 @@ export class FileInput {
 
   private save(h: Harvester): void {
     // Saved to disk by the agent's commit, after the spool is synced.
-    this.registry.set(h.key, { path: this.opts.path, offset: h.offset, base: h.base, skipping: h.skipping, tail: h.tail.toString('base64') });
+    this.registry.set(h.key, {
+      path: this.opts.path,
+      offset: h.offset,
+      base: h.base,
+      skipping: h.skipping,
+      tail: h.tail.toString('base64'),
+    });
   }
 }
 

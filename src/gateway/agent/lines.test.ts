@@ -16,7 +16,11 @@ describe('splitLines', () => {
 
   it('counts and skips non-JSON, binary and huge lines without blocking the ones after them', () => {
     const huge = '{' + 'x'.repeat(MAX + 10) + '}';
-    const buf = Buffer.concat([Buffer.from('not json\n'), Buffer.from([0xff, 0xfe, 0x7b, 0x7d, 10]), Buffer.from(huge + '\n{"ok":1}\n\n')]);
+    const buf = Buffer.concat([
+      Buffer.from('not json\n'),
+      Buffer.from([0xff, 0xfe, 0x7b, 0x7d, 10]),
+      Buffer.from(huge + '\n{"ok":1}\n\n'),
+    ]);
     const r = splitLines(buf, 0, 'eve', MAX, false);
     expect(r.lines.map((l) => l.text)).toEqual(['{"ok":1}']);
     expect(r.skipped).toEqual({ not_json: 1, binary: 1, huge: 1, empty: 1 });
@@ -39,8 +43,12 @@ describe('splitLines', () => {
 
   it('for any bytes: every newline-terminated valid line comes out once, at its offset, and nothing else', () => {
     const lineArb = fc.oneof(
-      fc.record({ a: fc.integer(), s: fc.string({ maxLength: 20 }) }).map((o) => ({ good: true, bytes: Buffer.from(JSON.stringify(o)) })),
-      fc.uint8Array({ maxLength: 100 }).map((u) => ({ good: false, bytes: Buffer.from(u.filter((b) => b !== 10 && b !== 0x7b)) })),
+      fc
+        .record({ a: fc.integer(), s: fc.string({ maxLength: 20 }) })
+        .map((o) => ({ good: true, bytes: Buffer.from(JSON.stringify(o)) })),
+      fc
+        .uint8Array({ maxLength: 100 })
+        .map((u) => ({ good: false, bytes: Buffer.from(u.filter((b) => b !== 10 && b !== 0x7b)) })),
     );
     fc.assert(
       fc.property(fc.array(lineArb, { maxLength: 30 }), fc.uint8Array({ maxLength: 30 }), (lines, tail) => {

@@ -27,7 +27,13 @@ export interface SplitResult {
  * caller reads it again once its newline arrives; a line longer than `maxLineBytes` is skipped (and
  * counted) without ever being held whole in memory.
  */
-export function splitLines(chunk: Buffer, base: number, type: LineType, maxLineBytes: number, skippingAtStart: boolean): SplitResult {
+export function splitLines(
+  chunk: Buffer,
+  base: number,
+  type: LineType,
+  maxLineBytes: number,
+  skippingAtStart: boolean,
+): SplitResult {
   const lines: Line[] = [];
   const skipped: Partial<Record<SkipReason, number>> = {};
   const skip = (r: SkipReason) => (skipped[r] = (skipped[r] ?? 0) + 1);
@@ -58,7 +64,12 @@ export function splitLines(chunk: Buffer, base: number, type: LineType, maxLineB
   return { lines, skipped, consumed, skipping };
 }
 
-function lineAt(chunk: Buffer, start: number, end: number, type: LineType): { start: number; text: string } | SkipReason {
+function lineAt(
+  chunk: Buffer,
+  start: number,
+  end: number,
+  type: LineType,
+): { start: number; text: string } | SkipReason {
   // NUL runs appear where a writer without O_APPEND continues after copytruncate (a sparse hole).
   while (start < end && chunk[start] === 0) start++;
   if (end > start && chunk[end - 1] === 13) end--;

@@ -50,8 +50,16 @@ export function agentMetrics(health: AgentHealth, refresh: () => void): Registry
   gauge('msec_agent_spool_events', 'Events waiting in the spool', () => health.spoolEvents);
   gauge('msec_agent_spool_bytes', 'Bytes waiting in the spool', () => health.spoolBytes);
   gauge('msec_agent_lag_bytes', 'Bytes of source files not yet read', () => health.lagBytes);
-  gauge('msec_agent_lag_seconds', 'Seconds since the last delivery while events wait (0 when none wait)', () => health.lagSeconds);
-  gauge('msec_agent_last_success_timestamp_seconds', 'Time of the last delivered batch', () => health.lastSuccessMs / 1000);
+  gauge(
+    'msec_agent_lag_seconds',
+    'Seconds since the last delivery while events wait (0 when none wait)',
+    () => health.lagSeconds,
+  );
+  gauge(
+    'msec_agent_last_success_timestamp_seconds',
+    'Time of the last delivered batch',
+    () => health.lastSuccessMs / 1000,
+  );
   return registry;
 }
 
@@ -59,7 +67,9 @@ export function agentMetrics(health: AgentHealth, refresh: () => void): Registry
 export async function serveMetrics(registry: Registry, host: string, port: number): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"only GET /metrics"}}');
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":{"code":"NOT_FOUND","message":"only GET /metrics"}}');
       return;
     }
     registry.metrics().then(
@@ -68,7 +78,9 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new MsecError('GATEWAY_METRICS_LISTEN_FAILED', `metrics port ${host}:${port}: ${err.message}`)));
+    server.once('error', (err) =>
+      reject(new MsecError('GATEWAY_METRICS_LISTEN_FAILED', `metrics port ${host}:${port}: ${err.message}`)),
+    );
     server.listen(port, host, () => resolve());
   });
   return server;

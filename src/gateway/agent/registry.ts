@@ -45,13 +45,17 @@ export class Registry {
       try {
         parsed = JSON.parse(readFileSync(path, 'utf8')) as RegistryFile;
       } catch (err) {
-        throw new MsecError('GATEWAY_REGISTRY_CORRUPT', `registry ${path} is not readable JSON: ${(err as Error).message}`);
+        throw new MsecError(
+          'GATEWAY_REGISTRY_CORRUPT',
+          `registry ${path} is not readable JSON: ${(err as Error).message}`,
+        );
       }
       if (parsed?.version !== 1 || typeof parsed.files !== 'object' || parsed.files === null) {
         throw new MsecError('GATEWAY_REGISTRY_CORRUPT', `registry ${path} has an unknown layout`);
       }
       for (const [key, e] of Object.entries(parsed.files)) {
-        if (typeof e?.path === 'string' && Number.isSafeInteger(e.offset) && Number.isSafeInteger(e.base)) files.set(key, e);
+        if (typeof e?.path === 'string' && Number.isSafeInteger(e.offset) && Number.isSafeInteger(e.base))
+          files.set(key, e);
       }
     }
     return new Registry(path, files);

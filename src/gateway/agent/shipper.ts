@@ -28,7 +28,12 @@ export interface ShipperOptions {
 }
 
 type Outcome =
-  | { kind: 'ok'; accepted: number; duplicates: number; rejected: { index: number; id?: string; code?: string; message?: string }[] }
+  | {
+      kind: 'ok';
+      accepted: number;
+      duplicates: number;
+      rejected: { index: number; id?: string; code?: string; message?: string }[];
+    }
   | { kind: 'split'; status: number; code: string }
   | { kind: 'retry'; status: number; code: string; message: string; retryAfterMs?: number; slow?: boolean };
 
@@ -94,7 +99,8 @@ export class Shipper {
     await this.spool.waitForData(500);
     if (this.stopping || this.spool.events === 0) return !this.stopping;
     const budget = this.opts.maxBytes - this.prefix.length - 2;
-    if (this.opts.lingerMs > 0 && this.spool.events < this.opts.maxEvents && this.spool.bytes < budget) await this.sleep(this.opts.lingerMs);
+    if (this.opts.lingerMs > 0 && this.spool.events < this.opts.maxEvents && this.spool.bytes < budget)
+      await this.sleep(this.opts.lingerMs);
     const batch = this.spool.peek(this.opts.maxEvents, budget);
     if (!batch) return true;
     // Records are JSON values one per line: in place, the separators become the array's commas.
@@ -122,7 +128,11 @@ export class Shipper {
       if (out.kind === 'split') {
         if (n === 1) {
           this.health.rejected++;
-          this.opts.log('error', 'receiver refused a single event; counted as rejected', { status: out.status, code: out.code, id: recordId(part) });
+          this.opts.log('error', 'receiver refused a single event; counted as rejected', {
+            status: out.status,
+            code: out.code,
+            id: recordId(part),
+          });
           return true;
         }
         const mid = part.from + Math.ceil(n / 2);
@@ -136,7 +146,12 @@ export class Shipper {
         ? Math.min(this.opts.authBackoffMaxMs, 5000 * exp) * (0.5 + Math.random() / 2)
         : Math.random() * Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * exp);
       const delay = out.retryAfterMs !== undefined ? out.retryAfterMs + Math.random() * 250 : jittered;
-      this.opts.log(out.slow ? 'error' : 'warn', 'delivery failed; retrying', { status: out.status, code: out.code, message: out.message, retryInMs: Math.round(delay) });
+      this.opts.log(out.slow ? 'error' : 'warn', 'delivery failed; retrying', {
+        status: out.status,
+        code: out.code,
+        message: out.message,
+        retryInMs: Math.round(delay),
+      });
       await this.sleep(delay);
     }
     return false;
@@ -152,23 +167,43 @@ export class Shipper {
 
   private async post(part: Part): Promise<Outcome> {
     const body = await this.body(part);
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.reduce((n, b) => n + b.length, 0) };
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': body.reduce((n, b) => n + b.length, 0),
+    };
     if (this.opts.gzip) headers['content-encoding'] = 'gzip';
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     const send = this.opts.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<Outcome>((resolve) => {
-      const req = send(this.opts.url, { method: 'POST', headers, agent: this.httpAgent, timeout: this.opts.requestTimeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size <= 1024 * 1024) chunks.push(c);
-        });
-        res.on('error', (err) => resolve({ kind: 'retry', status: 0, code: 'GATEWAY_SHIP_NETWORK', message: err.message }));
-        res.on('end', () => resolve(classify(res.statusCode ?? 0, res.headers['retry-after'], Buffer.concat(chunks).toString('utf8'), part.to - part.from)));
-      });
+      const req = send(
+        this.opts.url,
+        { method: 'POST', headers, agent: this.httpAgent, timeout: this.opts.requestTimeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size <= 1024 * 1024) chunks.push(c);
+          });
+          res.on('error', (err) =>
+            resolve({ kind: 'retry', status: 0, code: 'GATEWAY_SHIP_NETWORK', message: err.message }),
+          );
+          res.on('end', () =>
+            resolve(
+              classify(
+                res.statusCode ?? 0,
+                res.headers['retry-after'],
+                Buffer.concat(chunks).toString('utf8'),
+                part.to - part.from,
+              ),
+            ),
+          );
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.opts.requestTimeoutMs} ms`)));
-      req.on('error', (err) => resolve({ kind: 'retry', status: 0, code: 'GATEWAY_SHIP_NETWORK', message: err.message }));
+      req.on('error', (err) =>
+        resolve({ kind: 'retry', status: 0, code: 'GATEWAY_SHIP_NETWORK', message: err.message }),
+      );
       for (const b of body.slice(0, -1)) req.write(b);
       req.end(body[body.length - 1]);
     });
@@ -188,7 +223,12 @@ export class Shipper {
 }
 
 /** Maps a receiver answer to what the agent does next (CONTRACTS.md section 1). */
-export function classify(status: number, retryAfter: string | string[] | undefined, text: string, count: number): Outcome {
+export function classify(
+  status: number,
+  retryAfter: string | string[] | undefined,
+  text: string,
+  count: number,
+): Outcome {
   let json: any;
   try {
     json = JSON.parse(text);
@@ -198,24 +238,44 @@ export function classify(status: number, retryAfter: string | string[] | undefin
   const code: string = typeof json?.error?.code === 'string' ? json.error.code : `HTTP_${status}`;
   const message: string = typeof json?.error?.message === 'string' ? json.error.message : `receiver answered ${status}`;
   if (status === 200) {
-    const ok = Number.isSafeInteger(json?.accepted) && Number.isSafeInteger(json?.duplicates) && Array.isArray(json?.rejected);
-    if (ok && json.accepted + json.duplicates + json.rejected.length === count && json.accepted >= 0 && json.duplicates >= 0) {
+    const ok =
+      Number.isSafeInteger(json?.accepted) && Number.isSafeInteger(json?.duplicates) && Array.isArray(json?.rejected);
+    if (
+      ok &&
+      json.accepted + json.duplicates + json.rejected.length === count &&
+      json.accepted >= 0 &&
+      json.duplicates >= 0
+    ) {
       return { kind: 'ok', accepted: json.accepted, duplicates: json.duplicates, rejected: json.rejected };
     }
     // Re-sending is safe (ids are idempotent); accepting a miscount is not.
-    return { kind: 'retry', status, code: 'GATEWAY_SHIP_BAD_ANSWER', message: 'receiver answered 200 with counts that do not add up' };
+    return {
+      kind: 'retry',
+      status,
+      code: 'GATEWAY_SHIP_BAD_ANSWER',
+      message: 'receiver answered 200 with counts that do not add up',
+    };
   }
   if (status === 413 || status === 400) return { kind: 'split', status, code };
-  if (status === 401 || status === 403) return { kind: 'retry', status, code, message: `credentials refused: ${message}`, slow: true };
+  if (status === 401 || status === 403)
+    return { kind: 'retry', status, code, message: `credentials refused: ${message}`, slow: true };
   if (status === 429 || status === 503) {
     const ra = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
-    return { kind: 'retry', status, code, message, ...(Number.isFinite(ra) && ra >= 0 ? { retryAfterMs: Math.min(ra, 3600) * 1000 } : {}) };
+    return {
+      kind: 'retry',
+      status,
+      code,
+      message,
+      ...(Number.isFinite(ra) && ra >= 0 ? { retryAfterMs: Math.min(ra, 3600) * 1000 } : {}),
+    };
   }
   return { kind: 'retry', status, code, message, slow: status === 404 };
 }
 
 function recordId(part: Part): string | undefined {
   const start = part.from === 0 ? 0 : part.ends[part.from - 1]!;
-  const m = /^\{"id":"([^"]*)"/.exec(part.data.subarray(start, Math.min(start + 300, part.ends[part.from]!)).toString('utf8'));
+  const m = /^\{"id":"([^"]*)"/.exec(
+    part.data.subarray(start, Math.min(start + 300, part.ends[part.from]!)).toString('utf8'),
+  );
   return m?.[1];
 }

@@ -31,12 +31,15 @@ export class SocketInput {
 
   async start(): Promise<void> {
     if (existsSync(this.opts.path)) {
-      if (!lstatSync(this.opts.path).isSocket()) throw new MsecError('GATEWAY_SOCKET_PATH_TAKEN', `${this.opts.path} exists and is not a socket`);
+      if (!lstatSync(this.opts.path).isSocket())
+        throw new MsecError('GATEWAY_SOCKET_PATH_TAKEN', `${this.opts.path} exists and is not a socket`);
       unlinkSync(this.opts.path); // a stale socket of an earlier run
     }
     const server = createServer((s) => this.accept(s));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new MsecError('GATEWAY_SOCKET_LISTEN_FAILED', `cannot listen on ${this.opts.path}: ${err.message}`)));
+      server.once('error', (err) =>
+        reject(new MsecError('GATEWAY_SOCKET_LISTEN_FAILED', `cannot listen on ${this.opts.path}: ${err.message}`)),
+      );
       server.listen(this.opts.path, () => resolve());
     });
     this.server = server;
@@ -87,7 +90,9 @@ export class SocketInput {
       socket.pause();
       chain = chain
         .then(() => this.writeDurably(records, res.skipped))
-        .catch((err) => this.opts.onNotice?.('socket_write_failed', { error: (err as Error).message, lost: records.length }))
+        .catch((err) =>
+          this.opts.onNotice?.('socket_write_failed', { error: (err as Error).message, lost: records.length }),
+        )
         .finally(() => socket.resume());
     });
     socket.on('error', () => socket.destroy());

@@ -16,7 +16,12 @@ afterEach(() => {
 });
 
 const rec = (i: number) => JSON.stringify({ id: `s:${i}`, line: 'x'.repeat(i % 50) });
-const ids = (data: Buffer) => data.toString('utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+const ids = (data: Buffer) =>
+  data
+    .toString('utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { id: string }).id);
 
 function drain(s: Spool, maxEvents = 7): string[] {
   const out: string[] = [];
@@ -67,7 +72,12 @@ describe('Spool', () => {
   ])('%s: when full, counts every dropped record and keeps the %s ones', async (policy, kept) => {
     const dir = freshDir();
     const drops: number[] = [];
-    const s = Spool.open(dir, { maxBytes: 256 * 1024, segmentBytes: 32 * 1024, whenFull: policy, onFull: (i) => drops.push(i.dropped) });
+    const s = Spool.open(dir, {
+      maxBytes: 256 * 1024,
+      segmentBytes: 32 * 1024,
+      whenFull: policy,
+      onFull: (i) => drops.push(i.dropped),
+    });
     const total = 20_000;
     for (let i = 0; i < total; i += 500) await s.append(Array.from({ length: 500 }, (_, k) => rec(i + k)));
     const got = drain(s, 1000);
@@ -107,30 +117,35 @@ describe('Spool', () => {
 
   it('any interleaving of appends, peeks, acks and reopens delivers each record once, in order', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.constant('ack'), fc.constant('reopen'), fc.integer({ min: 1, max: 60 })), { maxLength: 40 }), async (ops) => {
-        const dir = freshDir();
-        const opts = { maxBytes: 1 << 20, segmentBytes: 2048, whenFull: 'block' as const };
-        let s = Spool.open(dir, opts);
-        let next = 0;
-        const got: string[] = [];
-        for (const op of ops) {
-          if (op === 'reopen') {
-            s.close();
-            s = Spool.open(dir, opts);
-          } else if (op === 'ack') {
-            const b = s.peek(13, 1 << 20);
-            if (b) {
-              got.push(...ids(b.data));
-              s.ack(b);
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.constant('ack'), fc.constant('reopen'), fc.integer({ min: 1, max: 60 })), {
+          maxLength: 40,
+        }),
+        async (ops) => {
+          const dir = freshDir();
+          const opts = { maxBytes: 1 << 20, segmentBytes: 2048, whenFull: 'block' as const };
+          let s = Spool.open(dir, opts);
+          let next = 0;
+          const got: string[] = [];
+          for (const op of ops) {
+            if (op === 'reopen') {
+              s.close();
+              s = Spool.open(dir, opts);
+            } else if (op === 'ack') {
+              const b = s.peek(13, 1 << 20);
+              if (b) {
+                got.push(...ids(b.data));
+                s.ack(b);
+              }
+            } else {
+              await s.append(Array.from({ length: op }, () => rec(next++)));
             }
-          } else {
-            await s.append(Array.from({ length: op }, () => rec(next++)));
           }
-        }
-        got.push(...drain(s));
-        s.close();
-        expect(got).toEqual(Array.from({ length: next }, (_, k) => `s:${k}`));
-      }),
+          got.push(...drain(s));
+          s.close();
+          expect(got).toEqual(Array.from({ length: next }, (_, k) => `s:${k}`));
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -1,4 +1,17 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { MsecError, isMsecError } from '../../core/errors.ts';
 import { fsyncDir, writeFileAtomic } from './atomic-file.ts';
@@ -67,7 +80,11 @@ export class Spool {
 
   private constructor(dir: string, opts: SpoolOptions) {
     this.dir = dir;
-    this.opts = { segmentBytes: Math.max(64 * 1024, Math.min(16 * 1024 * 1024, Math.floor(opts.maxBytes / 8))), syncEachAppend: false, ...opts };
+    this.opts = {
+      segmentBytes: Math.max(64 * 1024, Math.min(16 * 1024 * 1024, Math.floor(opts.maxBytes / 8))),
+      syncEachAppend: false,
+      ...opts,
+    };
   }
 
   static open(dir: string, opts: SpoolOptions): Spool {
@@ -176,7 +193,11 @@ export class Spool {
       fsyncSync(this.activeFd);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new MsecError(code === 'ENOSPC' || code === 'EDQUOT' ? 'GATEWAY_SPOOL_DISK_FULL' : 'GATEWAY_SPOOL_WRITE_FAILED', `spool fsync failed (${this.dir}): ${(err as Error).message}`, { cause: err });
+      throw new MsecError(
+        code === 'ENOSPC' || code === 'EDQUOT' ? 'GATEWAY_SPOOL_DISK_FULL' : 'GATEWAY_SPOOL_WRITE_FAILED',
+        `spool fsync failed (${this.dir}): ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     this.unsynced = false;
   }
@@ -273,9 +294,15 @@ export class Spool {
       }
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EDQUOT') {
-        throw new MsecError('GATEWAY_SPOOL_DISK_FULL', `spool disk is full (${this.dir}); reading paused, nothing read is lost`, { cause: err });
+        throw new MsecError(
+          'GATEWAY_SPOOL_DISK_FULL',
+          `spool disk is full (${this.dir}); reading paused, nothing read is lost`,
+          { cause: err },
+        );
       }
-      throw new MsecError('GATEWAY_SPOOL_WRITE_FAILED', `spool write failed (${this.dir}): ${(err as Error).message}`, { cause: err });
+      throw new MsecError('GATEWAY_SPOOL_WRITE_FAILED', `spool write failed (${this.dir}): ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     active.size += data.length;
     active.records += count;
@@ -338,7 +365,10 @@ export class Spool {
     this.cursorDirty = false;
     this.cursorSavedMs = Date.now();
     try {
-      writeFileAtomic(join(this.dir, 'cursor.json'), JSON.stringify({ seq: this.cursor.seq, offset: this.cursor.offset }));
+      writeFileAtomic(
+        join(this.dir, 'cursor.json'),
+        JSON.stringify({ seq: this.cursor.seq, offset: this.cursor.offset }),
+      );
     } catch {
       // retried with the next ack
     }

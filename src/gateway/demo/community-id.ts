@@ -9,7 +9,14 @@ function ipBytes(ip: string): Buffer {
   throw new Error(`community id: only IPv4 is used by the demo (${ip})`);
 }
 
-export function communityId(src: string, dst: string, proto: keyof typeof PROTO, sport: number, dport: number, seed = 0): string {
+export function communityId(
+  src: string,
+  dst: string,
+  proto: keyof typeof PROTO,
+  sport: number,
+  dport: number,
+  seed = 0,
+): string {
   let [a, b, pa, pb] = [ipBytes(src), ipBytes(dst), sport, dport];
   // The flow's two ends in a canonical order, so both directions hash alike.
   const cmp = Buffer.compare(a, b);
@@ -20,5 +27,7 @@ export function communityId(src: string, dst: string, proto: keyof typeof PROTO,
   tail[0] = PROTO[proto];
   tail.writeUInt16BE(pa, 2);
   tail.writeUInt16BE(pb, 4);
-  return `1:${createHash('sha1').update(Buffer.concat([head, a, b, tail])).digest('base64')}`;
+  return `1:${createHash('sha1')
+    .update(Buffer.concat([head, a, b, tail]))
+    .digest('base64')}`;
 }

@@ -21,25 +21,32 @@ function inNet(ip: string, cidr: string): boolean {
 describe('demo EVE generator', () => {
   it('writes alerts that carry real sids, signatures and MITRE metadata of the ruleset', () => {
     fc.assert(
-      fc.property(fc.integer(), fc.constantFrom(...RULE_FAMILIES), fc.constantFrom('santander' as const, 'fujisawa' as const), (seed, family, city) => {
-        const records = generateDemoEve({ city, sensor: `gw-${city}-1`, now: NOW, rng: seededRng(seed), family }).map((l) => JSON.parse(l));
-        const alerts = records.filter((r) => r.event_type === 'alert');
-        expect(alerts).toHaveLength(1);
-        const rule = ruleBySid(alerts[0].alert.signature_id);
-        expect(rule?.family).toBe(family);
-        expect(alerts[0].alert.signature).toBe(rule!.msg);
-        expect(alerts[0].alert.metadata.mitre_technique_id).toEqual([...rule!.mitre]);
-        expect(alerts[0].alert.severity).toBe(rule!.priority);
-        for (const r of records) {
-          expect(r.host).toBe(`gw-${city}-1`);
-          expect(Date.parse(r.timestamp.replace('+0000', 'Z'))).toBeLessThanOrEqual(NOW + 1000);
-          // Every record touches one of the city's devices and one outside address.
-          const home = DEMO_CITIES[city].homeNet;
-          expect(inNet(r.src_ip, home) !== inNet(r.dest_ip, home)).toBe(true);
-        }
-        const times = records.map((r) => r.timestamp);
-        expect([...times].sort()).toEqual(times);
-      }),
+      fc.property(
+        fc.integer(),
+        fc.constantFrom(...RULE_FAMILIES),
+        fc.constantFrom('santander' as const, 'fujisawa' as const),
+        (seed, family, city) => {
+          const records = generateDemoEve({ city, sensor: `gw-${city}-1`, now: NOW, rng: seededRng(seed), family }).map(
+            (l) => JSON.parse(l),
+          );
+          const alerts = records.filter((r) => r.event_type === 'alert');
+          expect(alerts).toHaveLength(1);
+          const rule = ruleBySid(alerts[0].alert.signature_id);
+          expect(rule?.family).toBe(family);
+          expect(alerts[0].alert.signature).toBe(rule!.msg);
+          expect(alerts[0].alert.metadata.mitre_technique_id).toEqual([...rule!.mitre]);
+          expect(alerts[0].alert.severity).toBe(rule!.priority);
+          for (const r of records) {
+            expect(r.host).toBe(`gw-${city}-1`);
+            expect(Date.parse(r.timestamp.replace('+0000', 'Z'))).toBeLessThanOrEqual(NOW + 1000);
+            // Every record touches one of the city's devices and one outside address.
+            const home = DEMO_CITIES[city].homeNet;
+            expect(inNet(r.src_ip, home) !== inNet(r.dest_ip, home)).toBe(true);
+          }
+          const times = records.map((r) => r.timestamp);
+          expect([...times].sort()).toEqual(times);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -66,7 +73,15 @@ describe('demo EVE replay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'msec-replay-'));
     try {
       const file = join(dir, 'log', 'eve.json');
-      const replay = startEveReplay({ file, city: 'fujisawa', sensor: 'gw-fujisawa-1', intervalMs: 5, maxEpisodes: 4, rng: seededRng(3), families: ['mqtt', 'dnp3'] });
+      const replay = startEveReplay({
+        file,
+        city: 'fujisawa',
+        sensor: 'gw-fujisawa-1',
+        intervalMs: 5,
+        maxEpisodes: 4,
+        rng: seededRng(3),
+        families: ['mqtt', 'dnp3'],
+      });
       for (let i = 0; i < 400 && replay.stats().episodes < 4; i++) await new Promise((r) => setTimeout(r, 10));
       await replay.stop();
       const lines = readFileSync(file, 'utf8').split('\n');
@@ -82,14 +97,18 @@ describe('demo EVE replay', () => {
 });
 
 describe('demo gateways', () => {
-  it('replays from a gateway in each city, with that city\'s sensor name and devices', async () => {
+  it("replays from a gateway in each city, with that city's sensor name and devices", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'msec-demo-gw-'));
     try {
       const demo = startDemoGateways(dir, { intervalMs: 5, rng: seededRng(11) });
-      for (let i = 0; i < 400 && demo.replays.some((r) => r.stats().lines === 0); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 400 && demo.replays.some((r) => r.stats().lines === 0); i++)
+        await new Promise((r) => setTimeout(r, 10));
       await demo.stop();
       for (const city of ['santander', 'fujisawa'] as const) {
-        const records = readFileSync(demo.files[city]!, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        const records = readFileSync(demo.files[city]!, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
         expect(records.length).toBeGreaterThan(0);
         expect(records.every((r) => r.host === `gw-${city}-1`)).toBe(true);
         const devices = new Set(DEMO_CITIES[city].devices.map((d) => d.ip));

@@ -48,12 +48,18 @@ const int = (rng: () => number, lo: number, hi: number) => lo + Math.floor(rng()
 
 /** Suricata's timestamp form: microseconds and a +0000 offset. */
 export function eveTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_, m: string) => `.${m}${String(Math.floor((ms % 1) * 1000)).padStart(3, '0')}+0000`);
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.(\d{3})Z$/, (_, m: string) => `.${m}${String(Math.floor((ms % 1) * 1000)).padStart(3, '0')}+0000`);
 }
 
 function portsOf(group: string): number[] {
-  const text = group.startsWith('$') ? (PORT_GROUPS as Record<string, string>)[group.slice(1)] ?? '' : group;
-  return text.replace(/[[\]]/g, '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const text = group.startsWith('$') ? ((PORT_GROUPS as Record<string, string>)[group.slice(1)] ?? '') : group;
+  return text
+    .replace(/[[\]]/g, '')
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 /** The device's service port the rule is about. */
@@ -92,24 +98,96 @@ function protocolRecord(rule: IotRule, rng: () => number): Rec | undefined {
   const opt = (k: string) => rule.options.find(([key]) => key === k)?.[1];
   if (rule.header.proto === 'mqtt') {
     const rc = opt('mqtt.reason_code');
-    if (rc) return { mqtt: { connect: { qos: 0, retain: false, dup: false, protocol_string: 'MQTT', protocol_version: Number(rc) > 5 ? 5 : 4, flags: { username: true, password: true, will: false, will_retain: false, clean_session: true }, client_id: `bot${int(rng, 100, 999)}`, username: pick(rng, ['admin', 'root', 'mqtt', 'guest']) }, connack: { qos: 0, retain: false, dup: false, session_present: false, return_code: Number(rc) } } };
+    if (rc)
+      return {
+        mqtt: {
+          connect: {
+            qos: 0,
+            retain: false,
+            dup: false,
+            protocol_string: 'MQTT',
+            protocol_version: Number(rc) > 5 ? 5 : 4,
+            flags: { username: true, password: true, will: false, will_retain: false, clean_session: true },
+            client_id: `bot${int(rng, 100, 999)}`,
+            username: pick(rng, ['admin', 'root', 'mqtt', 'guest']),
+          },
+          connack: { qos: 0, retain: false, dup: false, session_present: false, return_code: Number(rc) },
+        },
+      };
     const topic = rule.name.includes('sys') ? '$SYS/#' : rule.name.includes('wildcard') ? '#' : undefined;
-    if (topic) return { mqtt: { subscribe: { qos: 1, retain: false, dup: false, message_id: int(rng, 1, 9), topics: [{ topic, qos: 0 }] } } };
-    if (rule.name.includes('oversized')) return { mqtt: { publish: { qos: 0, retain: false, dup: false, topic: 'city/lights/cmd', truncated: true, skipped_length: 307200 } } };
+    if (topic)
+      return {
+        mqtt: {
+          subscribe: { qos: 1, retain: false, dup: false, message_id: int(rng, 1, 9), topics: [{ topic, qos: 0 }] },
+        },
+      };
+    if (rule.name.includes('oversized'))
+      return {
+        mqtt: {
+          publish: {
+            qos: 0,
+            retain: false,
+            dup: false,
+            topic: 'city/lights/cmd',
+            truncated: true,
+            skipped_length: 307200,
+          },
+        },
+      };
     return undefined;
   }
   if (rule.header.proto === 'modbus') {
     const fn = Number(/function (\d+)/.exec(opt('modbus') ?? '')?.[1] ?? 5);
     const names: Record<number, string> = { 5: 'WrSingleCoil', 8: 'Diagnostic', 43: 'MEI' };
-    return { modbus: { id: int(rng, 1, 400), request: { transaction_id: int(rng, 1, 65535), protocol_id: 0, unit_id: 1, function_raw: fn, function_code: names[fn] ?? 'WrSingleCoil', access_type: fn === 5 ? 'WRITE SINGLE | COILS' : '', category: 'PUBLIC_ASSIGNED', error_flags: 'NONE' } } };
+    return {
+      modbus: {
+        id: int(rng, 1, 400),
+        request: {
+          transaction_id: int(rng, 1, 65535),
+          protocol_id: 0,
+          unit_id: 1,
+          function_raw: fn,
+          function_code: names[fn] ?? 'WrSingleCoil',
+          access_type: fn === 5 ? 'WRITE SINGLE | COILS' : '',
+          category: 'PUBLIC_ASSIGNED',
+          error_flags: 'NONE',
+        },
+      },
+    };
   }
   if (rule.header.proto === 'dnp3') {
     const codes: Record<string, number> = { cold_restart: 13, warm_restart: 14, write: 2, disable_unsolicited: 21 };
     const fc = codes[opt('dnp3_func') ?? 'write'] ?? 2;
-    return { dnp3: { type: 'request', id: int(rng, 1, 99), request: { control: { dir: true, pri: true, fcb: false, fcv: false, function_code: 4 }, src: 1, dst: 10, application: { control: { fir: true, fin: true, con: false, uns: false, sequence: int(rng, 0, 15) }, function_code: fc, objects: [], complete: true } } } };
+    return {
+      dnp3: {
+        type: 'request',
+        id: int(rng, 1, 99),
+        request: {
+          control: { dir: true, pri: true, fcb: false, fcv: false, function_code: 4 },
+          src: 1,
+          dst: 10,
+          application: {
+            control: { fir: true, fin: true, con: false, uns: false, sequence: int(rng, 0, 15) },
+            function_code: fc,
+            objects: [],
+            complete: true,
+          },
+        },
+      },
+    };
   }
   if (rule.header.proto === 'http') {
-    return { http: { hostname: '', url: `/bins/mirai.${pick(rng, ['arm7', 'mips', 'mpsl', 'x86'])}`, http_user_agent: 'Wget(linux)', http_method: 'GET', protocol: 'HTTP/1.1', status: 200, length: int(rng, 40_000, 120_000) } };
+    return {
+      http: {
+        hostname: '',
+        url: `/bins/mirai.${pick(rng, ['arm7', 'mips', 'mpsl', 'x86'])}`,
+        http_user_agent: 'Wget(linux)',
+        http_method: 'GET',
+        protocol: 'HTTP/1.1',
+        status: 200,
+        length: int(rng, 40_000, 120_000),
+      },
+    };
   }
   return undefined;
 }
@@ -119,7 +197,10 @@ export function generateDemoEve(o: DemoEveOptions): string[] {
   const { rng } = o;
   const city = typeof o.city === 'string' ? DEMO_CITIES[o.city] : o.city;
   const family = o.family ?? pick(rng, RULE_FAMILIES);
-  const rule = pick(rng, IOT_RULES.filter((r) => r.family === family));
+  const rule = pick(
+    rng,
+    IOT_RULES.filter((r) => r.family === family),
+  );
   const device = pick(rng, city.devices).ip;
   const attacker = `${pick(rng, ATTACKER_POOL)}${int(rng, 2, 254)}`;
   const proto = transport(rule);
@@ -139,15 +220,32 @@ export function generateDemoEve(o: DemoEveOptions): string[] {
     const flowId = int(rng, 1e14, 2 ** 50);
     const start = t;
     t += int(rng, 200, 1400);
-    const cid = proto === 'ICMP' ? communityId(src, device, 'ICMP', 3, 3) : communityId(src, device, proto, sport, dport);
+    const cid =
+      proto === 'ICMP' ? communityId(src, device, 'ICMP', 3, 3) : communityId(src, device, proto, sport, dport);
     const ends = { src_ip: src, src_port: sport, dest_ip: device, dest_port: dport, proto };
     const last = i === flows - 1;
     if (last) {
       const p = protocolRecord(rule, rng);
-      if (p && app) lines.push({ ...common(t - 40), flow_id: flowId, event_type: Object.keys(p)[0], ...ends, community_id: cid, ...p });
+      if (p && app)
+        lines.push({
+          ...common(t - 40),
+          flow_id: flowId,
+          event_type: Object.keys(p)[0],
+          ...ends,
+          community_id: cid,
+          ...p,
+        });
       if (rule.options.some(([k]) => k === 'app-layer-event')) {
         const event = rule.options.find(([k]) => k === 'app-layer-event')![1]!.replace('mqtt.', '');
-        lines.push({ ...common(t - 20), flow_id: flowId, event_type: 'anomaly', ...ends, community_id: cid, app_proto: 'mqtt', anomaly: { app_proto: 'mqtt', type: 'applayer', event, layer: 'proto_parser' } });
+        lines.push({
+          ...common(t - 20),
+          flow_id: flowId,
+          event_type: 'anomaly',
+          ...ends,
+          community_id: cid,
+          app_proto: 'mqtt',
+          anomaly: { app_proto: 'mqtt', type: 'applayer', event, layer: 'proto_parser' },
+        });
       }
       const alertEnds = reverse ? { src_ip: device, src_port: dport, dest_ip: src, dest_port: sport, proto } : ends;
       lines.push({
@@ -157,13 +255,28 @@ export function generateDemoEve(o: DemoEveOptions): string[] {
         ...alertEnds,
         community_id: cid,
         alert: {
-          action: 'allowed', gid: 1, signature_id: rule.sid, rev: rule.rev, signature: rule.msg,
-          category: CATEGORY[rule.classtype] ?? rule.classtype, severity: rule.priority,
+          action: 'allowed',
+          gid: 1,
+          signature_id: rule.sid,
+          rev: rule.rev,
+          signature: rule.msg,
+          category: CATEGORY[rule.classtype] ?? rule.classtype,
+          severity: rule.priority,
           metadata: { mitre_technique_id: [...rule.mitre], msec_family: [rule.family], msec_rule: [rule.name] },
         },
         ...(app ? { app_proto: app } : {}),
         direction: reverse ? 'to_client' : 'to_server',
-        flow: { pkts_toserver: int(rng, 1, 12), pkts_toclient: reverse ? int(rng, 1, 10) : 0, bytes_toserver: int(rng, 60, 2000), bytes_toclient: reverse ? int(rng, 60, 1500) : 0, start: eveTimestamp(start), src_ip: src, dest_ip: device, src_port: sport, dest_port: dport },
+        flow: {
+          pkts_toserver: int(rng, 1, 12),
+          pkts_toclient: reverse ? int(rng, 1, 10) : 0,
+          bytes_toserver: int(rng, 60, 2000),
+          bytes_toclient: reverse ? int(rng, 60, 1500) : 0,
+          start: eveTimestamp(start),
+          src_ip: src,
+          dest_ip: device,
+          src_port: sport,
+          dest_port: dport,
+        },
       });
     }
     lines.push({
@@ -173,8 +286,21 @@ export function generateDemoEve(o: DemoEveOptions): string[] {
       ...ends,
       community_id: cid,
       ...(app ? { app_proto: app } : {}),
-      flow: { pkts_toserver: int(rng, 1, 12), pkts_toclient: int(rng, 0, 10), bytes_toserver: int(rng, 60, 3000), bytes_toclient: int(rng, 0, 3000), start: eveTimestamp(start), end: eveTimestamp(t + 30), age: 1, state: proto === 'TCP' ? pick(rng, ['closed', 'new', 'established']) : 'new', reason: 'timeout', alerted: last },
-      ...(proto === 'TCP' ? { tcp: { tcp_flags: '1b', syn: true, fin: true, psh: true, ack: true, state: 'closed' } } : {}),
+      flow: {
+        pkts_toserver: int(rng, 1, 12),
+        pkts_toclient: int(rng, 0, 10),
+        bytes_toserver: int(rng, 60, 3000),
+        bytes_toclient: int(rng, 0, 3000),
+        start: eveTimestamp(start),
+        end: eveTimestamp(t + 30),
+        age: 1,
+        state: proto === 'TCP' ? pick(rng, ['closed', 'new', 'established']) : 'new',
+        reason: 'timeout',
+        alerted: last,
+      },
+      ...(proto === 'TCP'
+        ? { tcp: { tcp_flags: '1b', syn: true, fin: true, psh: true, ack: true, state: 'closed' } }
+        : {}),
     });
   }
   return lines.map((l) => JSON.stringify({ ...l, host: o.sensor }));

@@ -68,11 +68,21 @@ export function startEveReplay(o: EveReplayOptions): EveReplay {
 }
 
 /** One demo gateway per city, each appending to `<dir>/<city>/eve.json` as sensor `gw-<city>-1`. */
-export function startDemoGateways(dir: string, opts: { intervalMs?: number; rng?: () => number; onError?: (err: unknown) => void } = {}): { files: Record<string, string>; replays: EveReplay[]; stop(): Promise<void> } {
+export function startDemoGateways(
+  dir: string,
+  opts: { intervalMs?: number; rng?: () => number; onError?: (err: unknown) => void } = {},
+): { files: Record<string, string>; replays: EveReplay[]; stop(): Promise<void> } {
   const files: Record<string, string> = {};
   const replays = (Object.keys(DEMO_CITIES) as (keyof typeof DEMO_CITIES)[]).map((city) => {
     files[city] = join(dir, city, 'eve.json');
-    return startEveReplay({ file: files[city]!, city, sensor: `gw-${city}-1`, intervalMs: opts.intervalMs, rng: opts.rng, onError: opts.onError });
+    return startEveReplay({
+      file: files[city]!,
+      city,
+      sensor: `gw-${city}-1`,
+      intervalMs: opts.intervalMs,
+      rng: opts.rng,
+      onError: opts.onError,
+    });
   });
   return { files, replays, stop: async () => void (await Promise.all(replays.map((r) => r.stop()))) };
 }

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildSuricataConfig, EVE_TYPES, renderNfqueueRules, renderSuricataYaml, RULES_FILE, type SuricataConfigInput } from './config.ts';
+import {
+  buildSuricataConfig,
+  EVE_TYPES,
+  renderNfqueueRules,
+  renderSuricataYaml,
+  RULES_FILE,
+  type SuricataConfigInput,
+} from './config.ts';
 import { parseSuricataVersion } from './suricata.ts';
 
 const base: SuricataConfigInput = {
@@ -64,7 +71,12 @@ describe('generated suricata.yaml', () => {
 
 describe('parseSuricataVersion', () => {
   it('reads the version line Suricata prints for -V', () => {
-    expect(parseSuricataVersion('This is Suricata version 7.0.10 RELEASE\n')).toMatchObject({ major: 7, minor: 0, patch: 10, text: '7.0.10' });
+    expect(parseSuricataVersion('This is Suricata version 7.0.10 RELEASE\n')).toMatchObject({
+      major: 7,
+      minor: 0,
+      patch: 10,
+      text: '7.0.10',
+    });
     expect(parseSuricataVersion('This is Suricata version 6.0.1\n')).toMatchObject({ major: 6, minor: 0 });
     expect(parseSuricataVersion('suricata: command not found')).toBeUndefined();
   });
@@ -72,7 +84,8 @@ describe('parseSuricataVersion', () => {
 
 describe('parseSuricataVersion on any text', () => {
   it('returns either nothing or the numbers it found after "Suricata version"', () => {
-    const strip = (t: string): string => (t.includes('Suricata version') ? strip(t.replaceAll('Suricata version', '')) : t);
+    const strip = (t: string): string =>
+      t.includes('Suricata version') ? strip(t.replaceAll('Suricata version', '')) : t;
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), fc.nat(99), fc.nat(99), (noise, major, minor) => {
         expect(parseSuricataVersion(strip(noise))).toBeUndefined();

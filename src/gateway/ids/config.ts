@@ -44,7 +44,19 @@ export const PORT_GROUPS = {
 } as const;
 
 /** The EVE record types every msec gateway logs (the monitor's normaliser expects them). */
-export const EVE_TYPES = ['alert', 'anomaly', 'flow', 'dns', 'http', 'tls', 'ssh', 'mqtt', 'modbus', 'dnp3', 'stats'] as const;
+export const EVE_TYPES = [
+  'alert',
+  'anomaly',
+  'flow',
+  'dns',
+  'http',
+  'tls',
+  'ssh',
+  'mqtt',
+  'modbus',
+  'dnp3',
+  'stats',
+] as const;
 
 function eveTypes(extra: readonly string[]): unknown[] {
   const detailed: Record<string, unknown> = {
@@ -55,14 +67,30 @@ function eveTypes(extra: readonly string[]): unknown[] {
     dns: { version: 2 },
     stats: { totals: true, threads: false, deltas: false },
   };
-  return [...EVE_TYPES, ...extra.filter((t) => !(EVE_TYPES as readonly string[]).includes(t))].map((t) => (detailed[t] ? { [t]: detailed[t] } : t));
+  return [...EVE_TYPES, ...extra.filter((t) => !(EVE_TYPES as readonly string[]).includes(t))].map((t) =>
+    detailed[t] ? { [t]: detailed[t] } : t,
+  );
 }
 
 function addressGroups(homeNet: readonly string[]): Record<string, string> {
   const home = `[${homeNet.join(',')}]`;
   const groups: Record<string, string> = { HOME_NET: home, EXTERNAL_NET: '!$HOME_NET' };
   // Names the ET Open and Suricata rule sets refer to; extra rules fail to load without them.
-  for (const g of ['HTTP_SERVERS', 'SMTP_SERVERS', 'SQL_SERVERS', 'DNS_SERVERS', 'TELNET_SERVERS', 'AIM_SERVERS', 'DC_SERVERS', 'DNP3_SERVER', 'DNP3_CLIENT', 'MODBUS_CLIENT', 'MODBUS_SERVER', 'ENIP_CLIENT', 'ENIP_SERVER']) {
+  for (const g of [
+    'HTTP_SERVERS',
+    'SMTP_SERVERS',
+    'SQL_SERVERS',
+    'DNS_SERVERS',
+    'TELNET_SERVERS',
+    'AIM_SERVERS',
+    'DC_SERVERS',
+    'DNP3_SERVER',
+    'DNP3_CLIENT',
+    'MODBUS_CLIENT',
+    'MODBUS_SERVER',
+    'ENIP_CLIENT',
+    'ENIP_SERVER',
+  ]) {
     groups[g] = '$HOME_NET';
   }
   return groups;
@@ -76,7 +104,12 @@ function appLayer(): Record<string, unknown> {
     protocols: {
       telnet: on,
       ssh: on,
-      http: { enabled: true, libhtp: { 'default-config': { personality: 'IDS', 'request-body-limit': '100kb', 'response-body-limit': '100kb' } } },
+      http: {
+        enabled: true,
+        libhtp: {
+          'default-config': { personality: 'IDS', 'request-body-limit': '100kb', 'response-body-limit': '100kb' },
+        },
+      },
       tls: { enabled: true, ...detectionPorts('443') },
       dns: { tcp: { enabled: true, ...detectionPorts('53') }, udp: { enabled: true, ...detectionPorts('53') } },
       ftp: on,
@@ -98,7 +131,10 @@ function appLayer(): Record<string, unknown> {
 function capture(input: SuricataConfigInput): Record<string, unknown> {
   const iface = input.interface;
   const out: Record<string, unknown> = {
-    'af-packet': [...(iface ? [{ interface: iface, 'cluster-id': 99, 'cluster-type': 'cluster_flow', defrag: true }] : []), { interface: 'default' }],
+    'af-packet': [
+      ...(iface ? [{ interface: iface, 'cluster-id': 99, 'cluster-type': 'cluster_flow', defrag: true }] : []),
+      { interface: 'default' },
+    ],
     pcap: [...(iface ? [{ interface: iface }] : []), { interface: 'default' }],
   };
   if (input.mode === 'ips') {
@@ -138,7 +174,12 @@ export function buildSuricataConfig(input: SuricataConfigInput): Record<string, 
     ...capture(input),
     'host-mode': input.mode === 'ips' ? 'router' : 'sniffer-only',
     'app-layer': appLayer(),
-    stream: { memcap: '64mb', 'checksum-validation': true, inline: input.mode === 'ips' ? true : 'auto', reassembly: { memcap: '256mb', depth: '1mb' } },
+    stream: {
+      memcap: '64mb',
+      'checksum-validation': true,
+      inline: input.mode === 'ips' ? true : 'auto',
+      reassembly: { memcap: '256mb', depth: '1mb' },
+    },
     detect: { profile: 'medium', 'sgh-mpm-context': 'auto' },
     'default-rule-path': input.ruleDir,
     'rule-files': [RULES_FILE, ...input.extraRuleFiles],

@@ -44,7 +44,8 @@ function writeAtomic(path: string, text: string): void {
 }
 
 function checkMode(mode: string): IdsMode {
-  if (mode !== 'ids' && mode !== 'ips') throw new MsecError('GATEWAY_MODE_INVALID', `--mode must be ids or ips (got ${JSON.stringify(mode.slice(0, 20))})`);
+  if (mode !== 'ids' && mode !== 'ips')
+    throw new MsecError('GATEWAY_MODE_INVALID', `--mode must be ids or ips (got ${JSON.stringify(mode.slice(0, 20))})`);
   return mode;
 }
 
@@ -55,7 +56,8 @@ export async function generateIdsConfig(req: IdsConfigRequest): Promise<IdsConfi
   const iface = req.interface === undefined ? undefined : checkInterface(req.interface);
   const extraRuleFiles = req.extraRulesDir === undefined ? [] : listExtraRules(req.extraRulesDir);
   const nfqueue = req.nfqueue ?? 0;
-  if (!Number.isInteger(nfqueue) || nfqueue < 0 || nfqueue > 65535) throw new MsecError('GATEWAY_NFQUEUE_INVALID', '--queue must be 0-65535');
+  if (!Number.isInteger(nfqueue) || nfqueue < 0 || nfqueue > 65535)
+    throw new MsecError('GATEWAY_NFQUEUE_INVALID', '--queue must be 0-65535');
   const verify = req.verify ?? true;
   const install: SuricataInstall | undefined = verify ? findSuricata(req.suricataBin) : undefined;
   const outDir = checkOutDir(req.outDir);
@@ -76,7 +78,13 @@ export async function generateIdsConfig(req: IdsConfigRequest): Promise<IdsConfi
   const rulesPath = join(outDir, RULES_FILE);
   const files = [configPath, rulesPath];
   writeAtomic(rulesPath, renderRuleset(IOT_RULES, mode, GENERATOR));
-  writeAtomic(configPath, renderSuricataYaml(config, `Suricata 7 configuration for an msec IoT gateway (${mode.toUpperCase()} mode), written by ${GENERATOR}.`));
+  writeAtomic(
+    configPath,
+    renderSuricataYaml(
+      config,
+      `Suricata 7 configuration for an msec IoT gateway (${mode.toUpperCase()} mode), written by ${GENERATOR}.`,
+    ),
+  );
   const logrotate = join(outDir, 'msec-suricata.logrotate');
   writeAtomic(logrotate, renderLogrotate(req.logDir ?? '/var/log/suricata'));
   files.push(logrotate);

@@ -14,26 +14,46 @@ export interface SuricataInstall {
   configDir: string;
 }
 
-export function parseSuricataVersion(output: string): { major: number; minor: number; patch: number; text: string } | undefined {
+export function parseSuricataVersion(
+  output: string,
+): { major: number; minor: number; patch: number; text: string } | undefined {
   const m = /Suricata version (\d+)\.(\d+)(?:\.(\d+))?\S*/.exec(output);
   if (!m) return undefined;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0), text: m[0].replace('Suricata version ', '') };
+  return {
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    patch: Number(m[3] ?? 0),
+    text: m[0].replace('Suricata version ', ''),
+  };
 }
 
 /** The Suricata to use: `MSEC_SURICATA`, else `suricata` on the PATH; at least 7.0. */
 export function findSuricata(bin = process.env.MSEC_SURICATA || 'suricata'): SuricataInstall {
   const res = spawnSync(bin, ['-V'], { encoding: 'utf8', timeout: 30_000 });
   if (res.error) {
-    throw new MsecError('GATEWAY_SURICATA_MISSING', `Suricata ${MIN_SURICATA.major}.${MIN_SURICATA.minor} or newer is needed but "${bin}" cannot be run (${(res.error as NodeJS.ErrnoException).code ?? res.error.message}): ${SURICATA_INSTALL_HINT}`, {
-      details: { bin, needed: `${MIN_SURICATA.major}.${MIN_SURICATA.minor}` },
-    });
+    throw new MsecError(
+      'GATEWAY_SURICATA_MISSING',
+      `Suricata ${MIN_SURICATA.major}.${MIN_SURICATA.minor} or newer is needed but "${bin}" cannot be run (${(res.error as NodeJS.ErrnoException).code ?? res.error.message}): ${SURICATA_INSTALL_HINT}`,
+      {
+        details: { bin, needed: `${MIN_SURICATA.major}.${MIN_SURICATA.minor}` },
+      },
+    );
   }
   const v = parseSuricataVersion(`${res.stdout}${res.stderr}`);
-  if (!v) throw new MsecError('GATEWAY_SURICATA_MISSING', `"${bin} -V" did not print a Suricata version: ${SURICATA_INSTALL_HINT}`, { details: { bin } });
+  if (!v)
+    throw new MsecError(
+      'GATEWAY_SURICATA_MISSING',
+      `"${bin} -V" did not print a Suricata version: ${SURICATA_INSTALL_HINT}`,
+      { details: { bin } },
+    );
   if (v.major < MIN_SURICATA.major || (v.major === MIN_SURICATA.major && v.minor < MIN_SURICATA.minor)) {
-    throw new MsecError('GATEWAY_SURICATA_TOO_OLD', `Suricata ${v.text} is too old: ${MIN_SURICATA.major}.${MIN_SURICATA.minor} or newer is needed (MQTT, DNP3 and ENIP keywords, EVE community_id); ${SURICATA_INSTALL_HINT}`, {
-      details: { bin, found: v.text, needed: `${MIN_SURICATA.major}.${MIN_SURICATA.minor}` },
-    });
+    throw new MsecError(
+      'GATEWAY_SURICATA_TOO_OLD',
+      `Suricata ${v.text} is too old: ${MIN_SURICATA.major}.${MIN_SURICATA.minor} or newer is needed (MQTT, DNP3 and ENIP keywords, EVE community_id); ${SURICATA_INSTALL_HINT}`,
+      {
+        details: { bin, found: v.text, needed: `${MIN_SURICATA.major}.${MIN_SURICATA.minor}` },
+      },
+    );
   }
   const info = spawnSync(bin, ['--build-info'], { encoding: 'utf8', timeout: 30_000 });
   const dir = /Configuration directory:\s*(\S+)/.exec(info.stdout ?? '')?.[1] ?? '/etc/suricata/';
@@ -96,7 +116,10 @@ export function runSuricata(bin: string, args: readonly string[], timeoutMs = 12
 
 /** The lines of Suricata's output that say why it refused a config or a rule. */
 export function suricataErrors(output: string): string[] {
-  return output.split('\n').filter((l) => /^(?:Error|E):|<Error>|\bError\b:/.test(l)).slice(0, 20);
+  return output
+    .split('\n')
+    .filter((l) => /^(?:Error|E):|<Error>|\bError\b:/.test(l))
+    .slice(0, 20);
 }
 
 /** `suricata -T`: loads the config and every rule, then exits; a non-zero status is a refusal. */
@@ -104,9 +127,13 @@ export async function testConfig(install: SuricataInstall, configPath: string, l
   const run = await runSuricata(install.bin, ['-T', '-c', configPath, '-l', logDir]);
   if (run.code !== 0) {
     const errors = suricataErrors(run.output);
-    throw new MsecError('GATEWAY_CONFIG_REJECTED', `suricata -T refused ${configPath}: ${errors[0] ?? run.output.trim().split('\n').pop() ?? `exit ${run.code}`}`, {
-      details: { config: configPath, exitCode: run.code, errors },
-    });
+    throw new MsecError(
+      'GATEWAY_CONFIG_REJECTED',
+      `suricata -T refused ${configPath}: ${errors[0] ?? run.output.trim().split('\n').pop() ?? `exit ${run.code}`}`,
+      {
+        details: { config: configPath, exitCode: run.code, errors },
+      },
+    );
   }
   return run;
 }

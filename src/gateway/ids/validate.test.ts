@@ -50,8 +50,22 @@ describe('parseCidr', () => {
   });
 
   it('rejects anything else with GATEWAY_HOME_NET_INVALID, never another error', () => {
-    for (const bad of ['', '10.0.0.0/33', '10.0.0/8', 'fd00::/129', '10.0.0.0/8/8', '10.0.0.0/-1', 'any', '$HOME_NET', '10.0.0.0/ 8', '::/x']) {
-      expect(codeOf(() => parseCidr(bad)), bad).toBe('GATEWAY_HOME_NET_INVALID');
+    for (const bad of [
+      '',
+      '10.0.0.0/33',
+      '10.0.0/8',
+      'fd00::/129',
+      '10.0.0.0/8/8',
+      '10.0.0.0/-1',
+      'any',
+      '$HOME_NET',
+      '10.0.0.0/ 8',
+      '::/x',
+    ]) {
+      expect(
+        codeOf(() => parseCidr(bad)),
+        bad,
+      ).toBe('GATEWAY_HOME_NET_INVALID');
     }
     fc.assert(
       fc.property(fc.string({ maxLength: 80 }), (s) => {
@@ -70,7 +84,11 @@ describe('parseCidr', () => {
 describe('gateway input checks', () => {
   it('knows the loopback interface and refuses unknown or odd names', () => {
     expect(checkInterface('lo')).toBe('lo');
-    for (const bad of ['nope0', '../etc', 'a'.repeat(30), 'eth0;rm']) expect(codeOf(() => checkInterface(bad)), bad).toBe('GATEWAY_INTERFACE_UNKNOWN');
+    for (const bad of ['nope0', '../etc', 'a'.repeat(30), 'eth0;rm'])
+      expect(
+        codeOf(() => checkInterface(bad)),
+        bad,
+      ).toBe('GATEWAY_INTERFACE_UNKNOWN');
   });
 
   it('creates the output folder, and refuses one that cannot be written', () => {

@@ -5,9 +5,13 @@ import { join, resolve } from 'node:path';
 import { MsecError } from '../../core/errors.ts';
 
 function badCidr(value: string, why: string): MsecError {
-  return new MsecError('GATEWAY_HOME_NET_INVALID', `--home-net ${JSON.stringify(value.slice(0, 80))} is not a CIDR (${why}); write e.g. 192.168.1.0/24 or fd00::/8`, {
-    details: { value: value.slice(0, 200) },
-  });
+  return new MsecError(
+    'GATEWAY_HOME_NET_INVALID',
+    `--home-net ${JSON.stringify(value.slice(0, 80))} is not a CIDR (${why}); write e.g. 192.168.1.0/24 or fd00::/8`,
+    {
+      details: { value: value.slice(0, 200) },
+    },
+  );
 }
 
 function ipv4ToInt(ip: string): number {
@@ -66,7 +70,8 @@ export const DEFAULT_HOME_NET = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'
 export function parseHomeNet(values: readonly string[] | undefined): string[] {
   if (!values || values.length === 0) return [...DEFAULT_HOME_NET];
   const out = [...new Set(values.flatMap((v) => v.split(',')).map(parseCidr))];
-  if (out.length > 256) throw new MsecError('GATEWAY_HOME_NET_INVALID', `--home-net: at most 256 networks (got ${out.length})`);
+  if (out.length > 256)
+    throw new MsecError('GATEWAY_HOME_NET_INVALID', `--home-net: at most 256 networks (got ${out.length})`);
   return out;
 }
 
@@ -76,9 +81,13 @@ const IFACE_NAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 export function checkInterface(name: string, sysNet = '/sys/class/net'): string {
   const known = existsSync(sysNet) ? readdirSync(sysNet).sort() : [];
   if (!IFACE_NAME.test(name) || !known.includes(name)) {
-    throw new MsecError('GATEWAY_INTERFACE_UNKNOWN', `--interface ${JSON.stringify(name.slice(0, 40))} is not a network interface here (known: ${known.join(', ') || 'none'})`, {
-      details: { interface: name.slice(0, 100), known },
-    });
+    throw new MsecError(
+      'GATEWAY_INTERFACE_UNKNOWN',
+      `--interface ${JSON.stringify(name.slice(0, 40))} is not a network interface here (known: ${known.join(', ') || 'none'})`,
+      {
+        details: { interface: name.slice(0, 100), known },
+      },
+    );
   }
   return name;
 }
@@ -91,7 +100,11 @@ export function checkOutDir(dir: string): string {
     accessSync(abs, constants.W_OK);
     if (!statSync(abs).isDirectory()) throw new Error('not a directory');
   } catch (err) {
-    throw new MsecError('GATEWAY_OUT_DIR_UNWRITABLE', `--out ${abs} is not a writable directory: ${(err as Error).message}`, { details: { dir: abs } });
+    throw new MsecError(
+      'GATEWAY_OUT_DIR_UNWRITABLE',
+      `--out ${abs} is not a writable directory: ${(err as Error).message}`,
+      { details: { dir: abs } },
+    );
   }
   return abs;
 }
@@ -104,9 +117,19 @@ export function listExtraRules(dir: string): string[] {
     if (!statSync(abs).isDirectory()) throw new Error('not a directory');
     names = readdirSync(abs);
   } catch (err) {
-    throw new MsecError('GATEWAY_EXTRA_RULES_INVALID', `--extra-rules ${abs} is not a readable directory: ${(err as Error).message}`, { details: { dir: abs } });
+    throw new MsecError(
+      'GATEWAY_EXTRA_RULES_INVALID',
+      `--extra-rules ${abs} is not a readable directory: ${(err as Error).message}`,
+      { details: { dir: abs } },
+    );
   }
-  const files = names.filter((n) => n.endsWith('.rules')).sort().map((n) => join(abs, n));
-  if (files.length === 0) throw new MsecError('GATEWAY_EXTRA_RULES_INVALID', `--extra-rules ${abs} holds no *.rules file`, { details: { dir: abs } });
+  const files = names
+    .filter((n) => n.endsWith('.rules'))
+    .sort()
+    .map((n) => join(abs, n));
+  if (files.length === 0)
+    throw new MsecError('GATEWAY_EXTRA_RULES_INVALID', `--extra-rules ${abs} holds no *.rules file`, {
+      details: { dir: abs },
+    });
   return files;
 }

@@ -13,7 +13,10 @@ export interface CheckResult {
 
 function tryRun(cmd: string, args: string[]): { ok: true; out: string } | { ok: false; err: string } {
   try {
-    return { ok: true, out: execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 }) };
+    return {
+      ok: true,
+      out: execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 }),
+    };
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     return { ok: false, err: (e.stderr || e.message).trim().split('\n')[0]! };
@@ -22,17 +25,31 @@ function tryRun(cmd: string, args: string[]): { ok: true; out: string } | { ok: 
 
 export function checkNftables(nft = 'nft'): CheckResult {
   const r = tryRun(nft, ['list', 'table', 'inet', STEALTH_TABLE]);
-  if (!r.ok) return { id: 'nftables', status: 'fail', summary: `table inet ${STEALTH_TABLE} is not loaded (${r.err}); load it with nft -f msec-stealth.nft` };
+  if (!r.ok)
+    return {
+      id: 'nftables',
+      status: 'fail',
+      summary: `table inet ${STEALTH_TABLE} is not loaded (${r.err}); load it with nft -f msec-stealth.nft`,
+    };
   const dropping = /hook input priority \S+; policy drop;/.test(r.out);
   return dropping
     ? { id: 'nftables', status: 'pass', summary: `table inet ${STEALTH_TABLE} loaded, inbound policy drop` }
-    : { id: 'nftables', status: 'fail', summary: `table inet ${STEALTH_TABLE} is loaded but its input chain does not drop by default` };
+    : {
+        id: 'nftables',
+        status: 'fail',
+        summary: `table inet ${STEALTH_TABLE} is loaded but its input chain does not drop by default`,
+      };
 }
 
 /** Listening TCP sockets and bound UDP sockets from /proc/net, beyond loopback. */
 export function checkListening(procNet = '/proc/net', expected: number[] = []): CheckResult {
   const open: { proto: string; address: string; port: number }[] = [];
-  for (const [file, proto, state] of [['tcp', 'tcp', '0A'], ['tcp6', 'tcp6', '0A'], ['udp', 'udp', '07'], ['udp6', 'udp6', '07']] as const) {
+  for (const [file, proto, state] of [
+    ['tcp', 'tcp', '0A'],
+    ['tcp6', 'tcp6', '0A'],
+    ['udp', 'udp', '07'],
+    ['udp6', 'udp6', '07'],
+  ] as const) {
     const p = join(procNet, file);
     if (!existsSync(p)) continue;
     for (const line of readFileSync(p, 'utf8').split('\n').slice(1)) {
@@ -48,10 +65,27 @@ export function checkListening(procNet = '/proc/net', expected: number[] = []): 
   const unexpected = open.filter((o) => !expected.includes(o.port));
   if (open.length === 0) return { id: 'listening', status: 'pass', summary: 'no sockets listen beyond loopback' };
   const status: CheckStatus = unexpected.length ? 'warn' : 'pass';
-  return { id: 'listening', status, summary: `listening beyond loopback: ${ports.join(', ')}${unexpected.length ? ' (unexpected ones are reachable once knocked or if nftables is not loaded)' : ''}`, details: { ports } };
+  return {
+    id: 'listening',
+    status,
+    summary: `listening beyond loopback: ${ports.join(', ')}${unexpected.length ? ' (unexpected ones are reachable once knocked or if nftables is not loaded)' : ''}`,
+    details: { ports },
+  };
 }
 
-const DEFAULT_PASSWORDS = ['root', 'admin', 'password', '123456', '12345678', '1234', 'default', 'toor', 'changeme', 'raspberry', 'openblocks'];
+const DEFAULT_PASSWORDS = [
+  'root',
+  'admin',
+  'password',
+  '123456',
+  '12345678',
+  '1234',
+  'default',
+  'toor',
+  'changeme',
+  'raspberry',
+  'openblocks',
+];
 
 /** Empty and well-known default passwords in a shadow file (sha-crypt hashes checked with openssl). */
 export function checkPasswords(shadow = '/etc/shadow'): CheckResult {
@@ -59,7 +93,11 @@ export function checkPasswords(shadow = '/etc/shadow'): CheckResult {
   try {
     text = readFileSync(shadow, 'utf8');
   } catch (err) {
-    return { id: 'passwords', status: 'warn', summary: `${shadow} is not readable (${(err as NodeJS.ErrnoException).code}); run the audit as root to check passwords` };
+    return {
+      id: 'passwords',
+      status: 'warn',
+      summary: `${shadow} is not readable (${(err as NodeJS.ErrnoException).code}); run the audit as root to check passwords`,
+    };
   }
   const empty: string[] = [];
   const defaults: string[] = [];
@@ -85,10 +123,17 @@ export function checkPasswords(shadow = '/etc/shadow'): CheckResult {
     }
   }
   if (empty.length || defaults.length) {
-    const parts = [empty.length ? `empty password: ${empty.join(', ')}` : '', defaults.length ? `default password: ${defaults.join(', ')}` : ''].filter(Boolean);
+    const parts = [
+      empty.length ? `empty password: ${empty.join(', ')}` : '',
+      defaults.length ? `default password: ${defaults.join(', ')}` : '',
+    ].filter(Boolean);
     return { id: 'passwords', status: 'fail', summary: parts.join('; '), details: { empty, defaults } };
   }
-  return { id: 'passwords', status: 'pass', summary: `no empty or default passwords${unchecked ? ` (${unchecked} hashes of other schemes not tried)` : ''}` };
+  return {
+    id: 'passwords',
+    status: 'pass',
+    summary: `no empty or default passwords${unchecked ? ` (${unchecked} hashes of other schemes not tried)` : ''}`,
+  };
 }
 
 /** Effective sshd settings: `sshd -T` where possible, otherwise the config files (first value wins). */
@@ -112,7 +157,8 @@ export function sshdSettings(config = '/etc/ssh/sshd_config', sshd = 'sshd'): Ma
       if (!k) continue;
       const key = k.toLowerCase();
       if (key === 'include') {
-        for (const pat of v) includeFiles(isAbsolute(pat) ? pat : join(dirname(config), pat)).forEach((f) => read(f, depth + 1));
+        for (const pat of v)
+          includeFiles(isAbsolute(pat) ? pat : join(dirname(config), pat)).forEach((f) => read(f, depth + 1));
       } else if (!settings.has(key)) settings.set(key, v.join(' ').toLowerCase());
     }
   };
@@ -139,9 +185,21 @@ export function checkSshd(config?: string): CheckResult[] {
   const pass = s.get('passwordauthentication') ?? 'yes';
   const emptyPw = s.get('permitemptypasswords') ?? 'no';
   return [
-    { id: 'sshd.root_login', status: root === 'yes' ? 'fail' : root === 'no' ? 'pass' : 'warn', summary: `PermitRootLogin ${root}` },
-    { id: 'sshd.password_auth', status: pass === 'no' ? 'pass' : 'warn', summary: `PasswordAuthentication ${pass}${pass === 'no' ? '' : ' (prefer keys only)'}` },
-    { id: 'sshd.empty_passwords', status: emptyPw === 'yes' ? 'fail' : 'pass', summary: `PermitEmptyPasswords ${emptyPw}` },
+    {
+      id: 'sshd.root_login',
+      status: root === 'yes' ? 'fail' : root === 'no' ? 'pass' : 'warn',
+      summary: `PermitRootLogin ${root}`,
+    },
+    {
+      id: 'sshd.password_auth',
+      status: pass === 'no' ? 'pass' : 'warn',
+      summary: `PasswordAuthentication ${pass}${pass === 'no' ? '' : ' (prefer keys only)'}`,
+    },
+    {
+      id: 'sshd.empty_passwords',
+      status: emptyPw === 'yes' ? 'fail' : 'pass',
+      summary: `PermitEmptyPasswords ${emptyPw}`,
+    },
   ];
 }
 
@@ -163,14 +221,34 @@ export function checkSuricata(eve: string, freshSeconds: number): CheckResult[] 
   const out: CheckResult[] = [];
   const v = tryRun('suricata', ['-V']);
   const version = v.ok ? /version (\d+)\.(\d+)\.(\d+)/.exec(v.out) : null;
-  if (!version) out.push({ id: 'suricata.version', status: 'fail', summary: 'suricata is not installed (need 7.x: apt-get install -t bookworm-backports suricata)' });
-  else if (Number(version[1]) < 7) out.push({ id: 'suricata.version', status: 'fail', summary: `suricata ${version.slice(1).join('.')} is too old (need 7.x)` });
+  if (!version)
+    out.push({
+      id: 'suricata.version',
+      status: 'fail',
+      summary: 'suricata is not installed (need 7.x: apt-get install -t bookworm-backports suricata)',
+    });
+  else if (Number(version[1]) < 7)
+    out.push({
+      id: 'suricata.version',
+      status: 'fail',
+      summary: `suricata ${version.slice(1).join('.')} is too old (need 7.x)`,
+    });
   else out.push({ id: 'suricata.version', status: 'pass', summary: `suricata ${version.slice(1).join('.')}` });
-  const pid = processRunning((comm, cmd) => comm === 'Suricata-Main' || comm === 'suricata' || /(^|\/)suricata\s/.test(cmd));
-  out.push(pid ? { id: 'suricata.running', status: 'pass', summary: `suricata runs (pid ${pid})` } : { id: 'suricata.running', status: 'fail', summary: 'suricata is not running' });
+  const pid = processRunning(
+    (comm, cmd) => comm === 'Suricata-Main' || comm === 'suricata' || /(^|\/)suricata\s/.test(cmd),
+  );
+  out.push(
+    pid
+      ? { id: 'suricata.running', status: 'pass', summary: `suricata runs (pid ${pid})` }
+      : { id: 'suricata.running', status: 'fail', summary: 'suricata is not running' },
+  );
   try {
     const age = (Date.now() - statSync(eve).mtimeMs) / 1000;
-    out.push({ id: 'suricata.current', status: age <= freshSeconds ? 'pass' : 'warn', summary: `${eve} last written ${Math.round(age)} s ago` });
+    out.push({
+      id: 'suricata.current',
+      status: age <= freshSeconds ? 'pass' : 'warn',
+      summary: `${eve} last written ${Math.round(age)} s ago`,
+    });
   } catch {
     out.push({ id: 'suricata.current', status: 'warn', summary: `${eve} does not exist` });
   }
@@ -182,7 +260,13 @@ export function checkAgent(stateDir: string, freshSeconds: number): CheckResult[
   try {
     status = JSON.parse(readFileSync(join(stateDir, 'status.json'), 'utf8'));
   } catch {
-    return [{ id: 'agent.running', status: 'fail', summary: `no agent status in ${stateDir} (is msec gateway agent running with --state-dir ${stateDir}?)` }];
+    return [
+      {
+        id: 'agent.running',
+        status: 'fail',
+        summary: `no agent status in ${stateDir} (is msec gateway agent running with --state-dir ${stateDir}?)`,
+      },
+    ];
   }
   const pid = Number(status.pid);
   let alive = false;
@@ -193,14 +277,29 @@ export function checkAgent(stateDir: string, freshSeconds: number): CheckResult[
     alive = (err as NodeJS.ErrnoException).code === 'EPERM';
   }
   const statusAge = (Date.now() - Date.parse(status.now)) / 1000;
-  const running: CheckResult = alive && statusAge <= 60
-    ? { id: 'agent.running', status: 'pass', summary: `agent runs (pid ${pid})` }
-    : { id: 'agent.running', status: 'fail', summary: alive ? `agent pid ${pid} has not updated its status for ${Math.round(statusAge)} s` : `agent (pid ${pid}) is not running` };
+  const running: CheckResult =
+    alive && statusAge <= 60
+      ? { id: 'agent.running', status: 'pass', summary: `agent runs (pid ${pid})` }
+      : {
+          id: 'agent.running',
+          status: 'fail',
+          summary: alive
+            ? `agent pid ${pid} has not updated its status for ${Math.round(statusAge)} s`
+            : `agent (pid ${pid}) is not running`,
+        };
   const lastOk = status.lastSuccess ? (Date.now() - Date.parse(status.lastSuccess)) / 1000 : Infinity;
   const waiting = Number(status.spool?.events ?? 0);
   const current: CheckResult =
     waiting === 0 || lastOk <= freshSeconds
-      ? { id: 'agent.current', status: 'pass', summary: `${waiting} events spooled, last delivery ${Number.isFinite(lastOk) ? `${Math.round(lastOk)} s ago` : 'never'}` }
-      : { id: 'agent.current', status: 'warn', summary: `${waiting} events waiting; last delivery ${Number.isFinite(lastOk) ? `${Math.round(lastOk)} s ago` : 'never'}${status.lastError ? ` (${status.lastError.code})` : ''}` };
+      ? {
+          id: 'agent.current',
+          status: 'pass',
+          summary: `${waiting} events spooled, last delivery ${Number.isFinite(lastOk) ? `${Math.round(lastOk)} s ago` : 'never'}`,
+        }
+      : {
+          id: 'agent.current',
+          status: 'warn',
+          summary: `${waiting} events waiting; last delivery ${Number.isFinite(lastOk) ? `${Math.round(lastOk)} s ago` : 'never'}${status.lastError ? ` (${status.lastError.code})` : ''}`,
+        };
   return [running, current];
 }

@@ -1,4 +1,12 @@
-import { checkAgent, checkListening, checkNftables, checkPasswords, checkSshd, checkSuricata, type CheckResult } from './audit-checks.ts';
+import {
+  checkAgent,
+  checkListening,
+  checkNftables,
+  checkPasswords,
+  checkSshd,
+  checkSuricata,
+  type CheckResult,
+} from './audit-checks.ts';
 
 export interface AuditOptions {
   eve: string;
@@ -11,7 +19,10 @@ export interface AuditOptions {
 }
 
 /** Runs every check of the gateway health report. */
-export function runAudit(o: AuditOptions): { checks: CheckResult[]; summary: Record<'pass' | 'warn' | 'fail', number> } {
+export function runAudit(o: AuditOptions): {
+  checks: CheckResult[];
+  summary: Record<'pass' | 'warn' | 'fail', number>;
+} {
   const checks = [
     checkNftables(),
     checkListening(o.procNet, o.expectedPorts),

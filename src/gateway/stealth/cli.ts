@@ -11,13 +11,15 @@ import { DEFAULT_KNOCK_PORT } from './ruleset.ts';
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 function port(v: string): number {
-  if (!/^\d{1,5}$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new InvalidArgumentError('must be a port 1-65535');
+  if (!/^\d{1,5}$/.test(v) || Number(v) < 1 || Number(v) > 65535)
+    throw new InvalidArgumentError('must be a port 1-65535');
   return Number(v);
 }
 
 function seconds(max: number) {
   return (v: string) => {
-    if (!/^\d{1,7}$/.test(v) || Number(v) < 1 || Number(v) > max) throw new InvalidArgumentError(`must be 1-${max} seconds`);
+    if (!/^\d{1,7}$/.test(v) || Number(v) < 1 || Number(v) > max)
+      throw new InvalidArgumentError(`must be 1-${max} seconds`);
     return Number(v);
   };
 }
@@ -35,12 +37,31 @@ export function registerStealthCommands(gateway: Command, io: CliIo): void {
     .option('--uplink <iface>', 'harden only this interface (the WAN / cellular uplink)')
     .option('--dns <ip>', 'resolver the gateway may query (repeatable; default: /etc/resolv.conf)', collect, [])
     .option('--allow-out <addr:port>', 'another outbound TCP destination (repeatable)', collect, [])
-    .action(async (f: { out: string; hub: string; mgmtPort: number; knockPort: number; uplink?: string; dns: string[]; allowOut: string[] }) => {
-      const { writeHardening } = await import('./harden.ts');
-      const { MSEC_VERSION } = await import('../../core/version.ts');
-      const r = await writeHardening({ outDir: resolve(f.out), hub: f.hub, mgmtPort: f.mgmtPort, knockPort: f.knockPort, uplink: f.uplink, dns: f.dns.length ? f.dns : undefined, allowOut: f.allowOut, version: MSEC_VERSION });
-      io.out(`wrote ${r.path}; load it with: nft -f ${r.path}`);
-    });
+    .action(
+      async (f: {
+        out: string;
+        hub: string;
+        mgmtPort: number;
+        knockPort: number;
+        uplink?: string;
+        dns: string[];
+        allowOut: string[];
+      }) => {
+        const { writeHardening } = await import('./harden.ts');
+        const { MSEC_VERSION } = await import('../../core/version.ts');
+        const r = await writeHardening({
+          outDir: resolve(f.out),
+          hub: f.hub,
+          mgmtPort: f.mgmtPort,
+          knockPort: f.knockPort,
+          uplink: f.uplink,
+          dns: f.dns.length ? f.dns : undefined,
+          allowOut: f.allowOut,
+          version: MSEC_VERSION,
+        });
+        io.out(`wrote ${r.path}; load it with: nft -f ${r.path}`);
+      },
+    );
 
   gateway
     .command('knockd')
@@ -53,25 +74,53 @@ export function registerStealthCommands(gateway: Command, io: CliIo): void {
     .option('--allow-port <port>', 'port a knock may request (repeatable; default 22)', collectPort, [])
     .option('--audit-file <file>', 'also append each audit record here')
     .option('--nft <path>', 'nft binary', 'nft')
-    .action(async (f: { keyFile: string; listen: string; port: number; openSeconds: number; windowSeconds: number; allowPort: number[]; auditFile?: string; nft: string }) => {
-      if (!isIP(f.listen)) throw new MsecError('VALIDATION_FAILED', `--listen must be an IP address (got ${f.listen})`);
-      const { readKnockKeys } = await import('./keys.ts');
-      const { startKnockd } = await import('./knockd.ts');
-      const keys = readKnockKeys(f.keyFile);
-      const audit = (rec: Record<string, unknown>) => {
-        const line = JSON.stringify(rec);
-        io.out(line);
-        if (f.auditFile) appendFileSync(f.auditFile, line + '\n');
-      };
-      const allowed = f.allowPort.length ? f.allowPort : [22];
-      const d = await startKnockd({ keys, listen: f.listen, port: f.port, openSeconds: f.openSeconds, windowSeconds: f.windowSeconds, allowedPorts: allowed, nft: f.nft, audit });
-      audit({ time: new Date().toISOString(), event: 'knockd_started', listen: f.listen, port: d.port, keys: [...keys.keys()], allowedPorts: allowed });
-      await new Promise<void>((done) => {
-        const stop = () => void d.stop().then(done);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-    });
+    .action(
+      async (f: {
+        keyFile: string;
+        listen: string;
+        port: number;
+        openSeconds: number;
+        windowSeconds: number;
+        allowPort: number[];
+        auditFile?: string;
+        nft: string;
+      }) => {
+        if (!isIP(f.listen))
+          throw new MsecError('VALIDATION_FAILED', `--listen must be an IP address (got ${f.listen})`);
+        const { readKnockKeys } = await import('./keys.ts');
+        const { startKnockd } = await import('./knockd.ts');
+        const keys = readKnockKeys(f.keyFile);
+        const audit = (rec: Record<string, unknown>) => {
+          const line = JSON.stringify(rec);
+          io.out(line);
+          if (f.auditFile) appendFileSync(f.auditFile, line + '\n');
+        };
+        const allowed = f.allowPort.length ? f.allowPort : [22];
+        const d = await startKnockd({
+          keys,
+          listen: f.listen,
+          port: f.port,
+          openSeconds: f.openSeconds,
+          windowSeconds: f.windowSeconds,
+          allowedPorts: allowed,
+          nft: f.nft,
+          audit,
+        });
+        audit({
+          time: new Date().toISOString(),
+          event: 'knockd_started',
+          listen: f.listen,
+          port: d.port,
+          keys: [...keys.keys()],
+          allowedPorts: allowed,
+        });
+        await new Promise<void>((done) => {
+          const stop = () => void d.stop().then(done);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
+    );
 
   gateway
     .command('knock')
@@ -99,7 +148,11 @@ export function registerStealthCommands(gateway: Command, io: CliIo): void {
       }
       const packet = newKnock(keyId, f.port, key);
       const sock = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
-      await new Promise<void>((done, fail) => sock.send(packet, f.knockPort, address, (err) => (err ? fail(new MsecError('GATEWAY_KNOCK_SEND_FAILED', err.message)) : done())));
+      await new Promise<void>((done, fail) =>
+        sock.send(packet, f.knockPort, address, (err) =>
+          err ? fail(new MsecError('GATEWAY_KNOCK_SEND_FAILED', err.message)) : done(),
+        ),
+      );
       sock.close();
       io.out(`knock sent to ${address}:${f.knockPort} for port ${f.port} (key ${keyId})`);
     });
@@ -124,11 +177,30 @@ export function registerStealthCommands(gateway: Command, io: CliIo): void {
     .option('--mgmt-port <port>', 'expected listening management port', port, 22)
     .option('--knock-port <port>', 'expected knock port', port, DEFAULT_KNOCK_PORT)
     .option('--fresh-seconds <s>', 'how recent eve.json and agent deliveries must be', seconds(86_400), 300)
-    .action(async (f: { json?: boolean; eve: string; agentState: string; shadow: string; sshdConfig: string; mgmtPort: number; knockPort: number; freshSeconds: number }) => {
-      const { runAudit, formatAudit } = await import('./audit.ts');
-      const r = runAudit({ eve: f.eve, agentStateDir: f.agentState, shadow: f.shadow, sshdConfig: f.sshdConfig, procNet: '/proc/net', expectedPorts: [f.mgmtPort, f.knockPort], freshSeconds: f.freshSeconds });
-      if (f.json) io.out(JSON.stringify(r, null, 2));
-      else formatAudit(r).forEach((l) => io.out(l));
-      if (r.summary.fail > 0) throw new MsecError('GATEWAY_AUDIT_FAILED', `${r.summary.fail} check(s) failed`);
-    });
+    .action(
+      async (f: {
+        json?: boolean;
+        eve: string;
+        agentState: string;
+        shadow: string;
+        sshdConfig: string;
+        mgmtPort: number;
+        knockPort: number;
+        freshSeconds: number;
+      }) => {
+        const { runAudit, formatAudit } = await import('./audit.ts');
+        const r = runAudit({
+          eve: f.eve,
+          agentStateDir: f.agentState,
+          shadow: f.shadow,
+          sshdConfig: f.sshdConfig,
+          procNet: '/proc/net',
+          expectedPorts: [f.mgmtPort, f.knockPort],
+          freshSeconds: f.freshSeconds,
+        });
+        if (f.json) io.out(JSON.stringify(r, null, 2));
+        else formatAudit(r).forEach((l) => io.out(l));
+        if (r.summary.fail > 0) throw new MsecError('GATEWAY_AUDIT_FAILED', `${r.summary.fail} check(s) failed`);
+      },
+    );
 }

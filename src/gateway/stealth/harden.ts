@@ -28,7 +28,8 @@ export async function hubEndpoints(hub: string): Promise<Endpoint[]> {
   } catch {
     throw new MsecError('GATEWAY_HUB_INVALID', `--hub is not a URL: ${hub}`);
   }
-  if (!['http:', 'https:', 'mqtt:', 'mqtts:'].includes(url.protocol)) throw new MsecError('GATEWAY_HUB_INVALID', '--hub must be an http(s):// or mqtt(s):// URL');
+  if (!['http:', 'https:', 'mqtt:', 'mqtts:'].includes(url.protocol))
+    throw new MsecError('GATEWAY_HUB_INVALID', '--hub must be an http(s):// or mqtt(s):// URL');
   const defaults: Record<string, number> = { 'http:': 80, 'https:': 443, 'mqtt:': 1883, 'mqtts:': 8883 };
   const port = url.port ? Number(url.port) : defaults[url.protocol]!;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -43,7 +44,8 @@ export async function hubEndpoints(hub: string): Promise<Endpoint[]> {
 
 function parseEndpoint(v: string): Endpoint {
   const m = /^\[?([0-9A-Fa-f:.]+)\]?:(\d{1,5})$/.exec(v);
-  if (!m || !isIP(m[1]!) || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new MsecError('VALIDATION_FAILED', `--allow-out must be ADDRESS:PORT (got ${v})`);
+  if (!m || !isIP(m[1]!) || Number(m[2]) < 1 || Number(m[2]) > 65535)
+    throw new MsecError('VALIDATION_FAILED', `--allow-out must be ADDRESS:PORT (got ${v})`);
   return { address: m[1]!, port: Number(m[2]) };
 }
 
@@ -59,11 +61,14 @@ export function systemResolvers(path = '/etc/resolv.conf'): string[] {
 /** Writes `<out>/msec-stealth.nft` and returns its path and text. */
 export async function writeHardening(o: HardenOptions): Promise<{ path: string; text: string }> {
   if (o.uplink !== undefined) {
-    if (!IFACE_RE.test(o.uplink)) throw new MsecError('GATEWAY_INTERFACE_INVALID', `--uplink ${o.uplink} is not an interface name`);
+    if (!IFACE_RE.test(o.uplink))
+      throw new MsecError('GATEWAY_INTERFACE_INVALID', `--uplink ${o.uplink} is not an interface name`);
     const sys = o.sysClassNet ?? '/sys/class/net';
-    if (!existsSync(join(sys, o.uplink))) throw new MsecError('GATEWAY_INTERFACE_UNKNOWN', `no interface ${o.uplink} here (see ip link)`);
+    if (!existsSync(join(sys, o.uplink)))
+      throw new MsecError('GATEWAY_INTERFACE_UNKNOWN', `no interface ${o.uplink} here (see ip link)`);
   }
-  if (o.mgmtPort === o.knockPort) throw new MsecError('VALIDATION_FAILED', 'the knock port must differ from the management port');
+  if (o.mgmtPort === o.knockPort)
+    throw new MsecError('VALIDATION_FAILED', 'the knock port must differ from the management port');
   const dns = o.dns ?? systemResolvers();
   for (const d of dns) if (!isIP(d)) throw new MsecError('VALIDATION_FAILED', `--dns must be an IP address (got ${d})`);
   const text = buildRuleset({

@@ -40,12 +40,15 @@ export function newKnock(keyId: string, port: number, key: Buffer, nowMs = Date.
   return encodeKnock({ keyId, port, timestampMs: nowMs, nonce: randomBytes(16) }, key);
 }
 
-export type KnockParse = { ok: true; knock: Knock; signed: Buffer; mac: Buffer } | { ok: false; reason: 'bad_size' | 'bad_header' | 'bad_key_id' };
+export type KnockParse =
+  | { ok: true; knock: Knock; signed: Buffer; mac: Buffer }
+  | { ok: false; reason: 'bad_size' | 'bad_header' | 'bad_key_id' };
 
 /** Parses the layout only (no key needed); any buffer of any size gives a result, never a throw. */
 export function parseKnock(p: Buffer): KnockParse {
   if (p.length !== KNOCK_SIZE) return { ok: false, reason: 'bad_size' };
-  if (!p.subarray(0, 4).equals(KNOCK_MAGIC) || p[4] !== KNOCK_VERSION || p[5] !== 0) return { ok: false, reason: 'bad_header' };
+  if (!p.subarray(0, 4).equals(KNOCK_MAGIC) || p[4] !== KNOCK_VERSION || p[5] !== 0)
+    return { ok: false, reason: 'bad_header' };
   const idField = p.subarray(32, 48);
   const nul = idField.indexOf(0);
   const idBytes = nul < 0 ? idField : idField.subarray(0, nul);
@@ -56,7 +59,12 @@ export function parseKnock(p: Buffer): KnockParse {
   const ts = p.readBigUInt64BE(8);
   return {
     ok: true,
-    knock: { port: p.readUInt16BE(6), timestampMs: ts > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(ts), nonce: Buffer.from(p.subarray(16, 32)), keyId },
+    knock: {
+      port: p.readUInt16BE(6),
+      timestampMs: ts > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(ts),
+      nonce: Buffer.from(p.subarray(16, 32)),
+      keyId,
+    },
     signed: p.subarray(0, MAC_OFFSET),
     mac: p.subarray(MAC_OFFSET),
   };

@@ -6,7 +6,16 @@ export type KnockVerdict =
   | { outcome: 'admit'; keyId: string; port: number; src: string; family: 4 | 6 }
   | { outcome: 'reject'; reason: KnockRejectReason; keyId?: string; port?: number };
 
-export type KnockRejectReason = 'bad_size' | 'bad_header' | 'bad_key_id' | 'unknown_key' | 'bad_mac' | 'stale' | 'port_not_allowed' | 'replay' | 'replay_cache_full';
+export type KnockRejectReason =
+  | 'bad_size'
+  | 'bad_header'
+  | 'bad_key_id'
+  | 'unknown_key'
+  | 'bad_mac'
+  | 'stale'
+  | 'port_not_allowed'
+  | 'replay'
+  | 'replay_cache_full';
 
 export interface KnockPolicy {
   keys: Map<string, Buffer>;
@@ -29,7 +38,11 @@ export function judgeKnock(packet: Buffer, srcAddress: string, nowMs: number, p:
   const meta = { keyId: knock.keyId, port: knock.port };
   if (Math.abs(nowMs - knock.timestampMs) > p.windowMs) return { outcome: 'reject', reason: 'stale', ...meta };
   if (!p.allowedPorts.has(knock.port)) return { outcome: 'reject', reason: 'port_not_allowed', ...meta };
-  const seen = p.cache.check(`${knock.keyId}:${knock.nonce.toString('hex')}`, knock.timestampMs + p.windowMs + 1, nowMs);
+  const seen = p.cache.check(
+    `${knock.keyId}:${knock.nonce.toString('hex')}`,
+    knock.timestampMs + p.windowMs + 1,
+    nowMs,
+  );
   if (seen === 'replay') return { outcome: 'reject', reason: 'replay', ...meta };
   if (seen === 'full') return { outcome: 'reject', reason: 'replay_cache_full', ...meta };
   const src = srcAddress.startsWith('::ffff:') && isIPv4(srcAddress.slice(7)) ? srcAddress.slice(7) : srcAddress;

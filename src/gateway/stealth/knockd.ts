@@ -34,7 +34,12 @@ const UNAUTH_AUDITS_PER_SECOND = 20;
  * the port for that long.
  */
 export async function startKnockd(o: KnockdOptions): Promise<RunningKnockd> {
-  const policy: KnockPolicy = { keys: o.keys, allowedPorts: new Set(o.allowedPorts), windowMs: o.windowSeconds * 1000, cache: new ReplayCache() };
+  const policy: KnockPolicy = {
+    keys: o.keys,
+    allowedPorts: new Set(o.allowedPorts),
+    windowMs: o.windowSeconds * 1000,
+    cache: new ReplayCache(),
+  };
   const socket: Socket = createSocket({ type: o.listen.includes(':') ? 'udp6' : 'udp4' });
   let windowStart = 0;
   let inWindow = 0;
@@ -42,7 +47,13 @@ export async function startKnockd(o: KnockdOptions): Promise<RunningKnockd> {
   socket.on('message', (msg, rinfo) => {
     const now = Date.now();
     const v = judgeKnock(msg, rinfo.address, now, policy);
-    const base = { time: new Date(now).toISOString(), event: 'knock', src: rinfo.address, srcPort: rinfo.port, size: msg.length };
+    const base = {
+      time: new Date(now).toISOString(),
+      event: 'knock',
+      src: rinfo.address,
+      srcPort: rinfo.port,
+      size: msg.length,
+    };
     if (v.outcome === 'reject') {
       const unauthenticated = v.keyId === undefined || v.reason === 'unknown_key' || v.reason === 'bad_mac';
       if (unauthenticated) {
@@ -57,17 +68,35 @@ export async function startKnockd(o: KnockdOptions): Promise<RunningKnockd> {
           return;
         }
       }
-      o.audit({ ...base, outcome: 'rejected', reason: v.reason, ...(v.keyId ? { keyId: v.keyId } : {}), ...(v.port ? { port: v.port } : {}) });
+      o.audit({
+        ...base,
+        outcome: 'rejected',
+        reason: v.reason,
+        ...(v.keyId ? { keyId: v.keyId } : {}),
+        ...(v.port ? { port: v.port } : {}),
+      });
       return;
     }
     admit(o, v.src, v.family, v.port).then(
       () => o.audit({ ...base, outcome: 'admitted', keyId: v.keyId, port: v.port, openSeconds: o.openSeconds }),
-      (err: Error) => o.audit({ ...base, outcome: 'error', reason: 'nft_failed', keyId: v.keyId, port: v.port, message: err.message }),
+      (err: Error) =>
+        o.audit({
+          ...base,
+          outcome: 'error',
+          reason: 'nft_failed',
+          keyId: v.keyId,
+          port: v.port,
+          message: err.message,
+        }),
     );
   });
   socket.on('error', (err) => o.audit({ time: new Date().toISOString(), event: 'knockd_error', message: err.message }));
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', (err) => reject(new MsecError('GATEWAY_KNOCKD_LISTEN_FAILED', `cannot listen on udp ${o.listen}:${o.port}: ${err.message}`)));
+    socket.once('error', (err) =>
+      reject(
+        new MsecError('GATEWAY_KNOCKD_LISTEN_FAILED', `cannot listen on udp ${o.listen}:${o.port}: ${err.message}`),
+      ),
+    );
     socket.bind(o.port, o.listen, () => resolve());
   });
   return {
@@ -82,5 +111,12 @@ async function admit(o: KnockdOptions, src: string, family: 4 | 6, port: number)
   const table = o.table ?? STEALTH_TABLE;
   const element = `{ ${src} . ${port} }`;
   await run(nft, ['delete', 'element', 'inet', table, knockSetName(family), element]).catch(() => undefined);
-  await run(nft, ['add', 'element', 'inet', table, knockSetName(family), `{ ${src} . ${port} timeout ${o.openSeconds}s }`]);
+  await run(nft, [
+    'add',
+    'element',
+    'inet',
+    table,
+    knockSetName(family),
+    `{ ${src} . ${port} timeout ${o.openSeconds}s }`,
+  ]);
 }

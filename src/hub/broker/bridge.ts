@@ -29,7 +29,11 @@ export class MqttBridge {
   received = 0;
   sent = 0;
 
-  constructor(private readonly opts: BridgeOptions, private readonly logger: Logger, private readonly publishLocal: (topic: string, payload: Buffer) => Promise<void>) {}
+  constructor(
+    private readonly opts: BridgeOptions,
+    private readonly logger: Logger,
+    private readonly publishLocal: (topic: string, payload: Buffer) => Promise<void>,
+  ) {}
 
   async start(): Promise<void> {
     const client = mqtt.connect(this.opts.url, {

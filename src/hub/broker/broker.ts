@@ -59,7 +59,6 @@ function connackError(returnCode: 4 | 5 | 3, message: string): AuthError {
   return Object.assign(new Error(message), { returnCode });
 }
 
-
 /**
  * The hub's embedded MQTT 3.1.1 broker (aedes). Devices authenticate with their enrolled key
  * (DeviceAuthenticator), people and services with an access token or API key as password;
@@ -77,7 +76,10 @@ export class HubBroker {
   private persistence: { destroy?(): Promise<void> } | undefined;
   port = 0;
 
-  constructor(private readonly opts: BrokerOptions, private readonly deps: BrokerDeps) {
+  constructor(
+    private readonly opts: BrokerOptions,
+    private readonly deps: BrokerDeps,
+  ) {
     this.throttle = new ConnectThrottle(opts.throttle, deps.now);
   }
 
@@ -95,7 +97,11 @@ export class HubBroker {
       ...(opts.id ? { id: opts.id } : {}),
       ...(mq ? { mq } : {}),
       ...(persistence ? { persistence } : {}),
-      authenticate: (client, username, password, done) => void this.authenticate(client, username, password).then((ok) => done(null, ok), (err: AuthError) => done(err, false)),
+      authenticate: (client, username, password, done) =>
+        void this.authenticate(client, username, password).then(
+          (ok) => done(null, ok),
+          (err: AuthError) => done(err, false),
+        ),
       authorizePublish: (client, packet, done) => {
         // Synchronous for everything but a device's reading: no promise per relayed message.
         const verdict = this.authorizePublish(client, packet);
@@ -109,7 +115,17 @@ export class HubBroker {
     this.aedes.on('connectionError', (client, err) => this.onClientError(client, err));
     const onSocket = (socket: Socket) => this.accept(socket);
     this.server = opts.tls
-      ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.ca ? { ca: opts.tls.ca } : {}), requestCert: opts.tls.requireClientCert, rejectUnauthorized: opts.tls.requireClientCert, minVersion: 'TLSv1.2' }, onSocket)
+      ? createTlsServer(
+          {
+            cert: opts.tls.cert,
+            key: opts.tls.key,
+            ...(opts.tls.ca ? { ca: opts.tls.ca } : {}),
+            requestCert: opts.tls.requireClientCert,
+            rejectUnauthorized: opts.tls.requireClientCert,
+            minVersion: 'TLSv1.2',
+          },
+          onSocket,
+        )
       : createTcpServer(onSocket);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -128,21 +144,40 @@ export class HubBroker {
       return;
     }
     const conn = guardSocket(socket, this.opts.maxPacketBytes, (v) =>
-      this.refuse(v.reason === 'too-large' ? 'oversized-packet' : 'malformed-packet', v.reason === 'too-large' ? `packet of ${v.declared} bytes exceeds ${this.opts.maxPacketBytes}` : 'malformed fixed header', { ip }),
+      this.refuse(
+        v.reason === 'too-large' ? 'oversized-packet' : 'malformed-packet',
+        v.reason === 'too-large'
+          ? `packet of ${v.declared} bytes exceeds ${this.opts.maxPacketBytes}`
+          : 'malformed fixed header',
+        { ip },
+      ),
     );
     this.ipOf.set(conn, ip);
     this.aedes!.handle(batchWrites(conn));
   }
 
-  private refuse(kind: RefusalKind, reason: string, extra: { ip?: string | undefined; client?: Client | null; topic?: string }): void {
+  private refuse(
+    kind: RefusalKind,
+    reason: string,
+    extra: { ip?: string | undefined; client?: Client | null; topic?: string },
+  ): void {
     const info = extra.client ? this.clients.get(extra.client) : undefined;
     this.deps.refusals.report({
-      kind, reason, ip: extra.ip ?? info?.ip, clientId: extra.client?.id, topic: extra.topic,
-      actorId: info?.subject.id, actorName: info?.subject.name,
+      kind,
+      reason,
+      ip: extra.ip ?? info?.ip,
+      clientId: extra.client?.id,
+      topic: extra.topic,
+      actorId: info?.subject.id,
+      actorName: info?.subject.name,
     });
   }
 
-  private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<boolean> {
+  private async authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<boolean> {
     const ip = this.ipOf.get(client.conn as Duplex) ?? 'unknown';
     if (this.throttle.isBlocked(ip)) {
       this.refuse('connect-throttled', 'too many failed CONNECTs from this address', { ip, client });
@@ -179,7 +214,10 @@ export class HubBroker {
     }
     if (!info) {
       const blocked = this.throttle.failure(ip);
-      this.refuse('auth-failed', blocked ? 'bad credentials; address now throttled' : 'bad credentials', { ip, client });
+      this.refuse('auth-failed', blocked ? 'bad credentials; address now throttled' : 'bad credentials', {
+        ip,
+        client,
+      });
       throw connackError(4, 'bad user name or password');
     }
     this.clients.set(client, info);
@@ -211,16 +249,28 @@ export class HubBroker {
     const topic = packet.topic;
     if (!info) return this.denyPublish(client, topic, 'publish-denied', 'not authenticated');
     if (info.deviceId !== undefined) {
-      if (topic !== TOPICS.deviceReadings(info.deviceId)) return this.denyPublish(client, topic, 'publish-denied', 'a device publishes only to its own readings topic');
+      if (topic !== TOPICS.deviceReadings(info.deviceId))
+        return this.denyPublish(client, topic, 'publish-denied', 'a device publishes only to its own readings topic');
       return this.ingestReading(client, info, packet);
     }
     if (topic.startsWith('apps/') && secondLevel(topic) === info.subject.org) return null;
-    return this.denyPublish(client, topic, 'publish-denied', topic.startsWith('data/') ? 'only the hub publishes under data/' : 'publishing is allowed under apps/{your org}/ only');
+    return this.denyPublish(
+      client,
+      topic,
+      'publish-denied',
+      topic.startsWith('data/')
+        ? 'only the hub publishes under data/'
+        : 'publishing is allowed under apps/{your org}/ only',
+    );
   }
 
   private async ingestReading(client: Client, info: ClientInfo, packet: PublishPacket): Promise<Error | null> {
     try {
-      await this.deps.ingest.ingest(packet.payload as Buffer, { transport: 'mqtt', subject: info.subject, ip: info.ip });
+      await this.deps.ingest.ingest(packet.payload as Buffer, {
+        transport: 'mqtt',
+        subject: info.subject,
+        ip: info.ip,
+      });
     } catch (err) {
       // MQTT 3.1.1 has no PUBACK reason code: refuse by closing the connection, never forward.
       return this.denyPublish(client, packet.topic, 'reading-rejected', errorMessage(err));
@@ -245,13 +295,17 @@ export class HubBroker {
     if (!validFilter(filter) || filter.startsWith('$')) return refuse('invalid or reserved topic filter');
     const levels = filter.split('/');
     if (info.deviceId !== undefined) {
-      return levels[0] === 'devices' && levels[1] === info.deviceId && levels[2] === 'actions' ? sub : refuse('a device subscribes only to its own actions');
+      return levels[0] === 'devices' && levels[1] === info.deviceId && levels[2] === 'actions'
+        ? sub
+        : refuse('a device subscribes only to its own actions');
     }
     if (levels[0] === 'apps' && levels[1] === info.subject.org) return sub;
     if (levels[0] === 'data') {
       const s = info.subject;
       const platformAdmin = s.org === PLATFORM_ORG && s.roles.includes('admin');
-      return dataFilterMayDeliver(filter, s, this.deps.grants.all(), platformAdmin) ? sub : refuse('no permission to read anything this filter matches');
+      return dataFilterMayDeliver(filter, s, this.deps.grants.all(), platformAdmin)
+        ? sub
+        : refuse('no permission to read anything this filter matches');
     }
     return refuse('subscribe under data/, apps/{your org}/ or devices/{your id}/actions/');
   }
@@ -272,7 +326,8 @@ export class HubBroker {
       }
       return ok ? packet : null;
     }
-    if (topic.startsWith('devices/')) return info.deviceId !== undefined && topic.startsWith(`devices/${info.deviceId}/actions/`) ? packet : null;
+    if (topic.startsWith('devices/'))
+      return info.deviceId !== undefined && topic.startsWith(`devices/${info.deviceId}/actions/`) ? packet : null;
     if (topic.startsWith('apps/')) return secondLevel(topic) === info.subject.org ? packet : null;
     return null;
   }
@@ -280,8 +335,10 @@ export class HubBroker {
   private onClientError(client: Client, err: Error): void {
     const msg = err.message;
     // aedes refuses wildcards in a PUBLISH topic itself ("# is not allowed in PUBLISH").
-    if (/not allowed in PUBLISH/i.test(msg)) this.refuse('publish-denied', `wildcard in PUBLISH topic: ${msg}`, { client });
-    else if (/invalid|malformed|unknown|protocol|header|length|too many/i.test(msg)) this.refuse('malformed-packet', msg, { client });
+    if (/not allowed in PUBLISH/i.test(msg))
+      this.refuse('publish-denied', `wildcard in PUBLISH topic: ${msg}`, { client });
+    else if (/invalid|malformed|unknown|protocol|header|length|too many/i.test(msg))
+      this.refuse('malformed-packet', msg, { client });
   }
 
   /** Publishes an accepted reading as JSON on `data/{org}/{provider}/{service}/{resource}`. */
@@ -303,7 +360,9 @@ export class HubBroker {
     const aedes = this.aedes;
     if (!aedes || aedes.closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      aedes.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) => (err ? reject(err) : resolve()));
+      aedes.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) =>
+        err ? reject(err) : resolve(),
+      );
     });
   }
 

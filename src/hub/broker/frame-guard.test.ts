@@ -29,10 +29,14 @@ function feedInPieces(guard: MqttFrameGuard, bytes: Buffer, cuts: number[]) {
 describe('MQTT frame guard', () => {
   it('passes packets under the limit however the stream is cut', () => {
     fc.assert(
-      fc.property(fc.array(fc.nat({ max: 3000 }), { minLength: 1, maxLength: 5 }), fc.array(fc.nat({ max: 20000 })), (sizes, cuts) => {
-        const stream = Buffer.concat(sizes.map(publish));
-        expect(feedInPieces(new MqttFrameGuard(4096), stream, cuts).ok).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.nat({ max: 3000 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat({ max: 20000 })),
+        (sizes, cuts) => {
+          const stream = Buffer.concat(sizes.map(publish));
+          expect(feedInPieces(new MqttFrameGuard(4096), stream, cuts).ok).toBe(true);
+        },
+      ),
     );
   });
 
@@ -47,7 +51,10 @@ describe('MQTT frame guard', () => {
   });
 
   it('flags a length field longer than four bytes and never throws on noise', () => {
-    expect(new MqttFrameGuard(10).feed(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toEqual({ ok: false, reason: 'malformed' });
+    expect(new MqttFrameGuard(10).feed(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
         const v = new MqttFrameGuard(1 << 20).feed(bytes);

@@ -3,7 +3,8 @@
  * length is over the limit, so an oversized PUBLISH is refused from its fixed header, before
  * the broker buffers its body. A fixed header is one type byte and a 1-4 byte variable length.
  */
-export type GuardVerdict = { ok: true } | { ok: false; reason: 'too-large'; declared: number } | { ok: false; reason: 'malformed' };
+export type GuardVerdict =
+  { ok: true } | { ok: false; reason: 'too-large'; declared: number } | { ok: false; reason: 'malformed' };
 
 export class MqttFrameGuard {
   /** Bytes of the current packet's body still to skip. */

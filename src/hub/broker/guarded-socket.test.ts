@@ -6,7 +6,9 @@ import { guardSocket } from './guarded-socket.ts';
 type Violation = Exclude<GuardVerdict, { ok: true }>;
 
 /** A server whose accepted socket is guarded; returns what the reader saw and the violations. */
-async function guarded(maxPacketBytes: number): Promise<{ server: Server; port: number; received: Buffer[]; violations: Violation[]; closed: Promise<void> }> {
+async function guarded(
+  maxPacketBytes: number,
+): Promise<{ server: Server; port: number; received: Buffer[]; violations: Violation[]; closed: Promise<void> }> {
   const received: Buffer[] = [];
   const violations: Violation[] = [];
   let onClose: () => void = () => {};

@@ -8,7 +8,11 @@ import { MqttFrameGuard, type GuardVerdict } from './frame-guard.ts';
  * broker) and tells `onViolation`. Checking in `push` rather than through a wrapping Duplex keeps
  * the broker reading the socket directly: the extra stream cost more than half the QoS 0 relay rate.
  */
-export function guardSocket(socket: Socket, maxPacketBytes: number, onViolation: (v: Exclude<GuardVerdict, { ok: true }>) => void): Socket {
+export function guardSocket(
+  socket: Socket,
+  maxPacketBytes: number,
+  onViolation: (v: Exclude<GuardVerdict, { ok: true }>) => void,
+): Socket {
   const guard = new MqttFrameGuard(maxPacketBytes);
   const push = socket.push.bind(socket);
   socket.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {

@@ -11,9 +11,20 @@ export function readingJson(r: AcceptedReading): ReadingMessage {
   // encoded through a view rather than a copy: this runs for every reading.
   const cose = Buffer.from(r.cose.buffer, r.cose.byteOffset, r.cose.byteLength).toString('base64url');
   return {
-    deviceId: r.deviceId, org: r.org, provider: r.provider, service: r.service, resource: r.resource, value: r.value,
-    unit: r.unit, timestamp: r.timestamp, counter: r.counter, receivedAt: r.receivedAt,
-    signature: r.signature, attestation: r.attestation, transport: r.transport, cose,
+    deviceId: r.deviceId,
+    org: r.org,
+    provider: r.provider,
+    service: r.service,
+    resource: r.resource,
+    value: r.value,
+    unit: r.unit,
+    timestamp: r.timestamp,
+    counter: r.counter,
+    receivedAt: r.receivedAt,
+    signature: r.signature,
+    attestation: r.attestation,
+    transport: r.transport,
+    cose,
   };
 }
 

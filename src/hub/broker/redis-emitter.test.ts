@@ -12,16 +12,27 @@ function dropOnQuitServer(): Promise<{ server: Server; port: number; quits: () =
   const server = createServer((socket: Socket) => {
     socket.on('data', (chunk) => {
       for (const command of commandNames(chunk.toString('latin1'))) {
-        if (command === 'QUIT') { quits++; socket.destroy(); return; }
+        if (command === 'QUIT') {
+          quits++;
+          socket.destroy();
+          return;
+        }
         if (command === 'INFO') readyChecks++;
         socket.write(REPLIES[command] ?? '+OK\r\n');
       }
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const addr = server.address();
-    resolve({ server, port: typeof addr === 'object' && addr ? addr.port : 0, quits: () => quits, readyChecks: () => readyChecks });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({
+        server,
+        port: typeof addr === 'object' && addr ? addr.port : 0,
+        quits: () => quits,
+        readyChecks: () => readyChecks,
+      });
+    }),
+  );
 }
 
 const INFO = '# Server\r\nredis_version:7.0.0\r\nloading:0\r\n';

@@ -3,7 +3,9 @@ import { Redis } from 'ioredis';
 
 const require = createRequire(import.meta.url);
 
-export interface ClosableEmitter { close(cb: () => void): void }
+export interface ClosableEmitter {
+  close(cb: () => void): void;
+}
 
 /**
  * mqemitter-redis over connections we own. Its close() calls quit() on both connections without

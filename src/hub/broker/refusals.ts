@@ -22,23 +22,39 @@ export interface Refusal {
 export class RefusalReporter {
   private readonly counter: Counter<'kind'>;
 
-  constructor(metrics: Registry, private readonly audit: AuditLog, private readonly bus: EventBus, private readonly logger: Logger) {
+  constructor(
+    metrics: Registry,
+    private readonly audit: AuditLog,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+  ) {
     const name = 'msec_hub_mqtt_refusals_total';
-    this.counter = (metrics.getSingleMetric(name) as Counter<'kind'> | undefined)
-      ?? new Counter({ name, help: 'MQTT connections, packets and requests refused by the hub broker, by kind', labelNames: ['kind'], registers: [metrics] });
+    this.counter =
+      (metrics.getSingleMetric(name) as Counter<'kind'> | undefined) ??
+      new Counter({
+        name,
+        help: 'MQTT connections, packets and requests refused by the hub broker, by kind',
+        labelNames: ['kind'],
+        registers: [metrics],
+      });
   }
 
   report(r: Refusal): void {
     this.counter.inc({ kind: r.kind });
     this.logger.debug({ refusal: r }, 'mqtt refusal');
     const rec = {
-      actorId: r.actorId ?? null, actorName: r.actorName ?? r.clientId ?? null, action: `hub:mqtt:${r.kind}`,
-      resource: r.topic ? `topic ${r.topic.slice(0, 200)}` : 'mqtt', outcome: 'denied' as const, ip: r.ip ?? null,
+      actorId: r.actorId ?? null,
+      actorName: r.actorName ?? r.clientId ?? null,
+      action: `hub:mqtt:${r.kind}`,
+      resource: r.topic ? `topic ${r.topic.slice(0, 200)}` : 'mqtt',
+      outcome: 'denied' as const,
+      ip: r.ip ?? null,
       detail: { reason: r.reason.slice(0, 300), ...(r.clientId ? { clientId: r.clientId.slice(0, 100) } : {}) },
     };
     // Refused connections of nobody in particular are counted per source and kind (a flood stays one row).
-    void (r.actorId ? this.audit.append(rec) : this.audit.anonymous.refuse({ ...rec, actorName: null }, r.kind))
-      .catch((err: unknown) => this.logger.error({ err }, 'audit of an mqtt refusal failed'));
+    void (r.actorId ? this.audit.append(rec) : this.audit.anonymous.refuse({ ...rec, actorName: null }, r.kind)).catch(
+      (err: unknown) => this.logger.error({ err }, 'audit of an mqtt refusal failed'),
+    );
     void this.bus.publish(securitySubject('hub', r.kind), { ...r, at: Date.now() }).catch(() => {});
   }
 

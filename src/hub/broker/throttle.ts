@@ -9,7 +9,12 @@ export interface ThrottleLimits {
   blockMs: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottleLimits = { connectionsPerWindow: 200, failedConnectsPerWindow: 10, windowMs: 10_000, blockMs: 60_000 };
+export const DEFAULT_THROTTLE: ThrottleLimits = {
+  connectionsPerWindow: 200,
+  failedConnectsPerWindow: 10,
+  windowMs: 10_000,
+  blockMs: 60_000,
+};
 
 interface Counter {
   windowStart: number;
@@ -21,7 +26,10 @@ interface Counter {
 export class ConnectThrottle {
   private readonly byAddress = new Map<string, Counter>();
 
-  constructor(private readonly limits: ThrottleLimits, private readonly now: () => number) {}
+  constructor(
+    private readonly limits: ThrottleLimits,
+    private readonly now: () => number,
+  ) {}
 
   private counter(address: string): Counter {
     const t = this.now();
@@ -58,6 +66,7 @@ export class ConnectThrottle {
   }
 
   private prune(t: number): void {
-    for (const [a, c] of this.byAddress) if (t - c.windowStart >= this.limits.windowMs && c.blockedUntil <= t) this.byAddress.delete(a);
+    for (const [a, c] of this.byAddress)
+      if (t - c.windowStart >= this.limits.windowMs && c.blockedUntil <= t) this.byAddress.delete(a);
   }
 }

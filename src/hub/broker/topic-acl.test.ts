@@ -7,19 +7,35 @@ import { dataFilterMayDeliver, dataTopicRef, validFilter } from './topic-acl.ts'
 const consumer: Subject = { id: 'p1', name: 'app', kind: 'service', org: 'buyer', roles: ['consumer'], via: 'api-key' };
 const member: Subject = { id: 'p2', name: 'op', kind: 'user', org: 'santander', roles: ['operator'], via: 'token' };
 const grant: Grant = {
-  id: 'g', org: 'santander', principalId: 'p1', role: null, granteeOrg: null, provider: 'air-*', service: 'weather', resource: '*',
-  access: 'READ', effect: 'allow', priority: 0, createdBy: 'x', createdAt: 0,
+  id: 'g',
+  org: 'santander',
+  principalId: 'p1',
+  role: null,
+  granteeOrg: null,
+  provider: 'air-*',
+  service: 'weather',
+  resource: '*',
+  access: 'READ',
+  effect: 'allow',
+  priority: 0,
+  createdBy: 'x',
+  createdAt: 0,
 };
 
 describe('topic ACL', () => {
   it('parses data topics into twin refs and refuses anything else', () => {
-    expect(dataTopicRef('data/santander/air-1/weather/temperature')).toMatchObject({ org: 'santander', id: 'air-1/weather/temperature' });
+    expect(dataTopicRef('data/santander/air-1/weather/temperature')).toMatchObject({
+      org: 'santander',
+      id: 'air-1/weather/temperature',
+    });
     expect(dataTopicRef('data/santander/air-1/weather')).toBeUndefined();
     expect(dataTopicRef('data/santander/a b/weather/t')).toBeUndefined();
-    fc.assert(fc.property(fc.string({ maxLength: 100 }), (t) => {
-      const r = dataTopicRef(t);
-      expect(r === undefined || r.type === 'twin').toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 100 }), (t) => {
+        const r = dataTopicRef(t);
+        expect(r === undefined || r.type === 'twin').toBe(true);
+      }),
+    );
   });
 
   it('lets members subscribe to their own org and refuses other orgs without a grant', () => {
@@ -41,8 +57,10 @@ describe('topic ACL', () => {
   it('validates MQTT filters', () => {
     expect(['a/#', '#', 'a/+/b', '+']).toEqual(['a/#', '#', 'a/+/b', '+'].filter(validFilter));
     expect(['a/#/b', 'a#', 'a/b+', ''].filter(validFilter)).toEqual([]);
-    fc.assert(fc.property(fc.string({ maxLength: 100 }), (f) => {
-      expect(typeof validFilter(f)).toBe('boolean');
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 100 }), (f) => {
+        expect(typeof validFilter(f)).toBe('boolean');
+      }),
+    );
   });
 });

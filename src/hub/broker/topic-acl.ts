@@ -20,7 +20,12 @@ const MEMBER_READ_ROLES = new Set(['admin', 'operator', 'analyst', 'provider']);
  * Delivery is then checked per message (authorizeForward), so a broad filter is narrowed to
  * what is granted; a filter that can match nothing granted is refused outright.
  */
-export function dataFilterMayDeliver(filter: string, s: Subject, grants: readonly Grant[], isPlatformAdmin: boolean): boolean {
+export function dataFilterMayDeliver(
+  filter: string,
+  s: Subject,
+  grants: readonly Grant[],
+  isPlatformAdmin: boolean,
+): boolean {
   const levels = filter.split('/');
   if (levels[0] !== 'data' || levels.length < 2) return false;
   if (isPlatformAdmin) return true;
@@ -35,8 +40,13 @@ export function dataFilterMayDeliver(filter: string, s: Subject, grants: readonl
   if (s.roles.some((r) => MEMBER_READ_ROLES.has(r)) && levelOverlaps(s.org, orgLevel)) return true;
   return grants.some(
     (g) =>
-      g.effect === 'allow' && g.access !== 'DESCRIBE' && grantAppliesTo(g, s) && levelOverlaps(g.org, orgLevel) &&
-      patternOverlaps(g.provider, at(2)) && patternOverlaps(g.service, at(3)) && patternOverlaps(g.resource, at(4)),
+      g.effect === 'allow' &&
+      g.access !== 'DESCRIBE' &&
+      grantAppliesTo(g, s) &&
+      levelOverlaps(g.org, orgLevel) &&
+      patternOverlaps(g.provider, at(2)) &&
+      patternOverlaps(g.service, at(3)) &&
+      patternOverlaps(g.resource, at(4)),
   );
 }
 
@@ -50,5 +60,7 @@ function patternOverlaps(pattern: string, level: string): boolean {
 export function validFilter(filter: string): boolean {
   if (filter.length === 0 || filter.length > 512 || filter.includes('\u0000')) return false;
   const levels = filter.split('/');
-  return levels.every((l, i) => (l.includes('#') ? l === '#' && i === levels.length - 1 : !l.includes('+') || l === '+'));
+  return levels.every((l, i) =>
+    l.includes('#') ? l === '#' && i === levels.length - 1 : !l.includes('+') || l === '+',
+  );
 }

@@ -9,12 +9,13 @@ describe('MQTT topic filters', () => {
     expect(topicMatches('data/+/x/#', 'data/a/b/c/d')).toBe(false);
     expect(topicMatches('data/a', 'data/a/b')).toBe(false);
     const level = fc.stringMatching(/^[a-z0-9]{1,5}$/);
-    fc.assert(fc.property(fc.array(level, { minLength: 1, maxLength: 6 }), (levels) => {
-      const topic = levels.join('/');
-      expect(topicMatches(topic, topic)).toBe(true);
-      expect(topicMatches('#', topic)).toBe(true);
-      expect(topicMatches(levels.map(() => '+').join('/'), topic)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.array(level, { minLength: 1, maxLength: 6 }), (levels) => {
+        const topic = levels.join('/');
+        expect(topicMatches(topic, topic)).toBe(true);
+        expect(topicMatches('#', topic)).toBe(true);
+        expect(topicMatches(levels.map(() => '+').join('/'), topic)).toBe(true);
+      }),
+    );
   });
-
 });

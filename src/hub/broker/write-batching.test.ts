@@ -43,7 +43,7 @@ describe('batchWrites', () => {
     expect(batches).toEqual([['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9']]);
   });
 
-  it('sends each turn\'s packets in their own batch', async () => {
+  it("sends each turn's packets in their own batch", async () => {
     const { stream, batches } = recorder();
     batchWrites(stream);
     await writePackets(stream, 2);

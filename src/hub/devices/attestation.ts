@@ -44,7 +44,11 @@ function b64(text: string, what: string): Buffer {
 
 export function requireTpm(device: DeviceRecord): void {
   if (device.keystore !== 'tpm' || !device.akPublic) {
-    throw new MsecError('ATTESTATION_UNSUPPORTED', 'software key store devices cannot be attested; they stay unattested', { status: 409 });
+    throw new MsecError(
+      'ATTESTATION_UNSUPPORTED',
+      'software key store devices cannot be attested; they stay unattested',
+      { status: 409 },
+    );
   }
 }
 
@@ -59,7 +63,9 @@ export class AttestationService {
     const now = this.deps.clock.now();
     const challenge: AttestationChallenge = {
       nonce: randomBytes(32).toString('base64url'),
-      pcrs: Object.keys(device.goldenPcrs).map(Number).sort((a, b) => a - b),
+      pcrs: Object.keys(device.goldenPcrs)
+        .map(Number)
+        .sort((a, b) => a - b),
       expiresAt: now + CHALLENGE_TTL_MS,
     };
     await this.deps.registry.setChallenge(device.id, challenge, now);
@@ -68,7 +74,8 @@ export class AttestationService {
 
   pending(device: DeviceRecord): AttestationChallenge {
     const c = device.challenge;
-    if (!c || c.expiresAt <= this.deps.clock.now()) throw new MsecError('ATTESTATION_NO_CHALLENGE', 'no attestation challenge is pending', { status: 404 });
+    if (!c || c.expiresAt <= this.deps.clock.now())
+      throw new MsecError('ATTESTATION_NO_CHALLENGE', 'no attestation challenge is pending', { status: 404 });
     return c;
   }
 
@@ -83,7 +90,9 @@ export class AttestationService {
       code = 'ATTESTATION_NONCE_MISMATCH';
       reason = 'the answer is for another challenge';
     } else {
-      const golden = new Map(Object.entries(device.goldenPcrs ?? {}).map(([i, hex]) => [Number(i), Buffer.from(hex, 'hex')] as const));
+      const golden = new Map(
+        Object.entries(device.goldenPcrs ?? {}).map(([i, hex]) => [Number(i), Buffer.from(hex, 'hex')] as const),
+      );
       const result = verifyQuote({
         quoted: b64(answer.quoted, 'quoted'),
         signature: b64(answer.signature, 'signature'),
@@ -100,7 +109,16 @@ export class AttestationService {
     if (ok) {
       // A quarantined device stays quarantined until an operator releases it.
       const attestation = device.attestation === 'quarantined' ? 'quarantined' : 'attested';
-      await this.deps.registry.setAttestation(device.id, { attestation, last: { ok: true, at: now }, challenge: null, ...(attestation === 'attested' ? { at: now } : {}) }, now);
+      await this.deps.registry.setAttestation(
+        device.id,
+        {
+          attestation,
+          last: { ok: true, at: now },
+          challenge: null,
+          ...(attestation === 'attested' ? { at: now } : {}),
+        },
+        now,
+      );
     } else {
       await this.quarantine(device, code!, reason!, now);
     }
@@ -121,13 +139,24 @@ export class AttestationService {
   /** Quarantines a device: readings refused, its live sessions end (in every process), event for the monitor. */
   async quarantine(device: DeviceRecord, code: string, reason: string, now: number): Promise<void> {
     const text = `${code}: ${reason}`.slice(0, 500);
-    await this.deps.registry.setAttestation(device.id, { attestation: 'quarantined', reason: text, at: now, last: { ok: false, at: now, code }, challenge: null }, now);
-    await this.deps.bus.publish(securitySubject('hub', 'device-quarantined'), { deviceId: device.id, org: device.org, code, reason: text, at: now });
+    await this.deps.registry.setAttestation(
+      device.id,
+      { attestation: 'quarantined', reason: text, at: now, last: { ok: false, at: now, code }, challenge: null },
+      now,
+    );
+    await this.deps.bus.publish(securitySubject('hub', 'device-quarantined'), {
+      deviceId: device.id,
+      org: device.org,
+      code,
+      reason: text,
+      at: now,
+    });
   }
 
   /** Lifts a quarantine; only after a passing attestation that came after the quarantine. */
   async release(device: DeviceRecord): Promise<void> {
-    if (device.attestation !== 'quarantined') throw new MsecError('DEVICE_NOT_QUARANTINED', 'device is not quarantined', { status: 409 });
+    if (device.attestation !== 'quarantined')
+      throw new MsecError('DEVICE_NOT_QUARANTINED', 'device is not quarantined', { status: 409 });
     const last = device.lastAttestation;
     if (!last?.ok || last.at < (device.attestationAt ?? 0)) {
       throw new MsecError('ATTESTATION_REQUIRED', 'a passing attestation is required before release', { status: 409 });
@@ -146,7 +175,8 @@ export class AttestationService {
       }
       clean[k] = v.toLowerCase();
     }
-    if (Object.keys(clean).length === 0) throw new MsecError('VALIDATION_FAILED', 'at least one golden PCR value is required');
+    if (Object.keys(clean).length === 0)
+      throw new MsecError('VALIDATION_FAILED', 'at least one golden PCR value is required');
     await this.deps.registry.setGoldenPcrs(device.id, clean, this.deps.clock.now());
     this.deps.cache.invalidate(device.id);
     return clean;

@@ -16,7 +16,16 @@ describe.each(storeCases)('replay guard on the store ($name)', (storeCase) => {
     ({ store, cleanup } = await storeCase.open(deviceMigrations));
     registry = new DeviceRegistry(store);
     for (const id of ['d1', 'd2', 'd3']) {
-      await registry.create({ id, org: 'o', principalId: `p-${id}`, keystore: 'software', signingJwk: JWK, metadata: { name: id, type: 'other', transducers: [] }, attestation: 'unattested', now: 1 });
+      await registry.create({
+        id,
+        org: 'o',
+        principalId: `p-${id}`,
+        keystore: 'software',
+        signingJwk: JWK,
+        metadata: { name: id, type: 'other', transducers: [] },
+        attestation: 'unattested',
+        now: 1,
+      });
     }
   });
   afterAll(async () => cleanup?.());

@@ -100,7 +100,9 @@ export class CounterGuard {
     this.pending = new Map();
     this.flushing = (async () => {
       try {
-        const moved = await this.registry.advanceCounters([...batch].map(([id, p]) => ({ id, min: p.min, max: p.max })));
+        const moved = await this.registry.advanceCounters(
+          [...batch].map(([id, p]) => ({ id, min: p.min, max: p.max })),
+        );
         this.commits++;
         for (const [id, p] of batch) {
           const ok = moved.has(id);

@@ -29,12 +29,48 @@ export const DEMO_CITIES = [
 
 /** The demo devices: their ids are also their twin providers (readings name `id/service/resource`). */
 export const DEMO_DEVICES: readonly DemoDevice[] = [
-  { org: 'santander', id: 'santander-temperature-1', kind: 'temperature', name: 'Santander temperature, Plaza del Ayuntamiento', at: [-3.8044, 43.4623] },
-  { org: 'santander', id: 'santander-air-quality-2', kind: 'air-quality', name: 'Santander air quality, Calle Castelar', at: [-3.7936, 43.4647] },
-  { org: 'santander', id: 'santander-parking-3', kind: 'parking', name: 'Santander parking, Plaza de Alfonso XIII', at: [-3.8076, 43.4612] },
-  { org: 'fujisawa', id: 'fujisawa-potentiometer-1', kind: 'potentiometer', name: 'Fujisawa M-Sec gateway potentiometer, Shonandai', at: [139.4661, 35.3963] },
-  { org: 'fujisawa', id: 'fujisawa-temperature-2', kind: 'temperature', name: 'Fujisawa temperature, Fujisawa station', at: [139.4878, 35.3392] },
-  { org: 'fujisawa', id: 'fujisawa-air-quality-3', kind: 'air-quality', name: 'Fujisawa air quality, Enoshima', at: [139.4802, 35.3003] },
+  {
+    org: 'santander',
+    id: 'santander-temperature-1',
+    kind: 'temperature',
+    name: 'Santander temperature, Plaza del Ayuntamiento',
+    at: [-3.8044, 43.4623],
+  },
+  {
+    org: 'santander',
+    id: 'santander-air-quality-2',
+    kind: 'air-quality',
+    name: 'Santander air quality, Calle Castelar',
+    at: [-3.7936, 43.4647],
+  },
+  {
+    org: 'santander',
+    id: 'santander-parking-3',
+    kind: 'parking',
+    name: 'Santander parking, Plaza de Alfonso XIII',
+    at: [-3.8076, 43.4612],
+  },
+  {
+    org: 'fujisawa',
+    id: 'fujisawa-potentiometer-1',
+    kind: 'potentiometer',
+    name: 'Fujisawa M-Sec gateway potentiometer, Shonandai',
+    at: [139.4661, 35.3963],
+  },
+  {
+    org: 'fujisawa',
+    id: 'fujisawa-temperature-2',
+    kind: 'temperature',
+    name: 'Fujisawa temperature, Fujisawa station',
+    at: [139.4878, 35.3392],
+  },
+  {
+    org: 'fujisawa',
+    id: 'fujisawa-air-quality-3',
+    kind: 'air-quality',
+    name: 'Fujisawa air quality, Enoshima',
+    at: [139.4802, 35.3003],
+  },
 ];
 const TICK_MS = 1000;
 /** Cheap key derivation: demo keys are throwaway and the demo must start within seconds. */
@@ -48,7 +84,10 @@ export class DeviceDemo {
   private busy = false;
   private ticking: Promise<void> = Promise.resolve();
 
-  constructor(private readonly ctx: ModuleContext, private readonly hub: DevicesHub) {}
+  constructor(
+    private readonly ctx: ModuleContext,
+    private readonly hub: DevicesHub,
+  ) {}
 
   async start(): Promise<void> {
     const dir = join(this.ctx.config.dataDir, 'demo-devices');
@@ -59,13 +98,15 @@ export class DeviceDemo {
       writePrivateFile(passFile, passphrase);
     }
     for (const city of DEMO_CITIES) {
-      if (!(await this.ctx.services.get(IAM).directory.getOrg(city.org))) await this.ctx.services.get(IAM).directory.createOrg({ id: city.org, name: city.name, kind: 'city' });
+      if (!(await this.ctx.services.get(IAM).directory.getOrg(city.org)))
+        await this.ctx.services.get(IAM).directory.createOrg({ id: city.org, name: city.name, kind: 'city' });
     }
     for (const d of DEMO_DEVICES) {
       const store = await SoftwareKeyStore.open({ dir: join(dir, d.id), passphrase, scrypt: DEMO_SCRYPT });
       this.stores.push(store);
       const sensor = createSensor(d.kind);
-      if (!(await this.hub.registry.get(d.id))) await this.enroll(d.org, d.id, store, { ...(sensor.describe(d.id, d.at) as DeviceMetadata), name: d.name });
+      if (!(await this.hub.registry.get(d.id)))
+        await this.enroll(d.org, d.id, store, { ...(sensor.describe(d.id, d.at) as DeviceMetadata), name: d.name });
       this.devices.push(new VirtualDevice(d.id, store, 'signing', sensor));
     }
     this.ctx.logger.info({ devices: this.devices.map((d) => d.deviceId) }, 'demo devices publishing signed readings');
@@ -83,7 +124,12 @@ export class DeviceDemo {
     await Promise.all(this.stores.map((s) => s.close()));
   }
 
-  private async enroll(org: string, deviceId: string, store: SoftwareKeyStore, metadata: DeviceMetadata): Promise<void> {
+  private async enroll(
+    org: string,
+    deviceId: string,
+    store: SoftwareKeyStore,
+    metadata: DeviceMetadata,
+  ): Promise<void> {
     const key = await store.ensureSigningKey('signing');
     const { token } = await this.hub.tokens.create({ org, ttlSeconds: 300, maxUses: 1, createdBy: 'demo' });
     const s = await this.hub.enrollment.start(token);
@@ -107,7 +153,8 @@ export class DeviceDemo {
         if (!this.timer) return;
         await this.send(await device.nextReading());
         // Now and then one device misbehaves: a forged signature, or an old reading sent again.
-        if (this.ticks % 15 === 0 && i === this.ticks % this.devices.length) await this.send(await device.tamperedReading());
+        if (this.ticks % 15 === 0 && i === this.ticks % this.devices.length)
+          await this.send(await device.tamperedReading());
         if (this.ticks % 20 === 0 && i === (this.ticks + 1) % this.devices.length) {
           const old = device.replayedReading();
           if (old) await this.send(old);

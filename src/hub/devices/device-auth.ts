@@ -9,7 +9,13 @@ import { MsecError, type Clock } from '../../core/index.ts';
 import type { Subject } from '../../iam/index.ts';
 import type { DeviceAuthenticator } from '../contracts.ts';
 import type { DeviceCache } from './device-cache.ts';
-import { CREDENTIAL_CLOCK_SKEW_S as SKEW_S, DEVICE_CREDENTIAL_AUDIENCE, DEVICE_CREDENTIAL_TYPE, DEVICE_ID, MAX_CREDENTIAL_LIFETIME_S } from '../../device/index.ts';
+import {
+  CREDENTIAL_CLOCK_SKEW_S as SKEW_S,
+  DEVICE_CREDENTIAL_AUDIENCE,
+  DEVICE_CREDENTIAL_TYPE,
+  DEVICE_ID,
+  MAX_CREDENTIAL_LIFETIME_S,
+} from '../../device/index.ts';
 
 export { DEVICE_CREDENTIAL_AUDIENCE, DEVICE_CREDENTIAL_TYPE, MAX_CREDENTIAL_LIFETIME_S };
 
@@ -67,7 +73,8 @@ export class DeviceCredentialVerifier implements DeviceAuthenticator {
   async authenticateDeviceSession(deviceId: string, credential: string): Promise<Subject> {
     const subject = await this.authenticateDevice(deviceId, credential);
     const device = await this.cache.get(deviceId);
-    if (device?.attestation === 'quarantined') throw new MsecError('DEVICE_QUARANTINED', 'the device is quarantined', { status: 403 });
+    if (device?.attestation === 'quarantined')
+      throw new MsecError('DEVICE_QUARANTINED', 'the device is quarantined', { status: 403 });
     return subject;
   }
 
@@ -80,13 +87,16 @@ export class DeviceCredentialVerifier implements DeviceAuthenticator {
     if (!header || !claims || header.alg !== 'ES256') throw invalid('device credential must be an ES256 JWS');
     const device = await this.cache.get(deviceId);
     if (!device) throw invalid('unknown device');
-    if (device.status === 'revoked') throw new MsecError('DEVICE_KEY_REVOKED', 'the device is revoked', { status: 401 });
+    if (device.status === 'revoked')
+      throw new MsecError('DEVICE_KEY_REVOKED', 'the device is revoked', { status: 401 });
     if (this.verified.get(credential) !== device.keyVersion) {
       const key = await this.cache.key(device);
       const signature = Buffer.from(s, 'base64url');
       let ok = false;
       try {
-        ok = signature.length === 64 && verify('sha256', Buffer.from(`${h}.${p}`), { key: key!, dsaEncoding: 'ieee-p1363' }, signature);
+        ok =
+          signature.length === 64 &&
+          verify('sha256', Buffer.from(`${h}.${p}`), { key: key!, dsaEncoding: 'ieee-p1363' }, signature);
       } catch {
         ok = false;
       }
@@ -98,9 +108,18 @@ export class DeviceCredentialVerifier implements DeviceAuthenticator {
     const { iss, sub, aud, iat, exp } = claims;
     if (iss !== deviceId || sub !== deviceId) throw invalid('device credential names another device');
     if (aud !== this.audience) throw invalid('device credential is for another audience');
-    if (typeof iat !== 'number' || typeof exp !== 'number' || !Number.isFinite(iat) || !Number.isFinite(exp)) throw invalid('device credential lacks iat/exp');
+    if (typeof iat !== 'number' || typeof exp !== 'number' || !Number.isFinite(iat) || !Number.isFinite(exp))
+      throw invalid('device credential lacks iat/exp');
     if (exp <= now - SKEW_S) throw new MsecError('TOKEN_EXPIRED', 'device credential expired', { status: 401 });
-    if (iat > now + SKEW_S || exp - iat > MAX_CREDENTIAL_LIFETIME_S) throw invalid('device credential lifetime is not acceptable');
-    return { id: device.principalId, name: device.id, kind: 'device', org: device.org, roles: ['device'], via: 'device' };
+    if (iat > now + SKEW_S || exp - iat > MAX_CREDENTIAL_LIFETIME_S)
+      throw invalid('device credential lifetime is not acceptable');
+    return {
+      id: device.principalId,
+      name: device.id,
+      kind: 'device',
+      org: device.org,
+      roles: ['device'],
+      via: 'device',
+    };
   }
 }

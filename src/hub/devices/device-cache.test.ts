@@ -23,7 +23,16 @@ describe.each(storeCases)('device cache on $name', (sc) => {
     const here = new DeviceRegistry(opened.store);
     const elsewhere = new DeviceRegistry(opened.store);
     for (const id of ['a-1', 'a-2']) {
-      await here.create({ id, org: 'santander', principalId: `p-${id}`, keystore: 'software', signingJwk: { kty: 'EC', crv: 'P-256', x: String(jwk.x), y: String(jwk.y) }, metadata: { name: id, type: 'other', transducers: [] }, attestation: 'unattested', now: clock.now() });
+      await here.create({
+        id,
+        org: 'santander',
+        principalId: `p-${id}`,
+        keystore: 'software',
+        signingJwk: { kty: 'EC', crv: 'P-256', x: String(jwk.x), y: String(jwk.y) },
+        metadata: { name: id, type: 'other', transducers: [] },
+        attestation: 'unattested',
+        now: clock.now(),
+      });
     }
     let reads = 0;
     const counting = Object.assign(Object.create(here) as DeviceRegistry, {

@@ -38,14 +38,27 @@ function tokenError(): MsecError {
 export class EnrollmentTokens {
   private readonly db: Kysely<DeviceTables>;
 
-  constructor(store: Store, private readonly clock: Clock) {
+  constructor(
+    store: Store,
+    private readonly clock: Clock,
+  ) {
     this.db = store.db.withTables<DeviceTables>();
   }
 
-  async create(input: { org: string; ttlSeconds: number; maxUses: number; createdBy?: string | undefined }): Promise<{ token: string; info: EnrollmentTokenInfo }> {
+  async create(input: {
+    org: string;
+    ttlSeconds: number;
+    maxUses: number;
+    createdBy?: string | undefined;
+  }): Promise<{ token: string; info: EnrollmentTokenInfo }> {
     const token = TOKEN_PREFIX + newSecret(32);
     const now = this.clock.now();
-    const info: EnrollmentTokenInfo = { id: newId('enr'), org: input.org, expiresAt: now + input.ttlSeconds * 1000, maxUses: input.maxUses };
+    const info: EnrollmentTokenInfo = {
+      id: newId('enr'),
+      org: input.org,
+      expiresAt: now + input.ttlSeconds * 1000,
+      maxUses: input.maxUses,
+    };
     await this.db
       .insertInto('hub_enrollment_tokens')
       .values({
@@ -69,7 +82,11 @@ export class EnrollmentTokens {
   }
 
   async checkHash(hash: string): Promise<{ hash: string; org: string }> {
-    const row = await this.db.selectFrom('hub_enrollment_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('hub_enrollment_tokens')
+      .selectAll()
+      .where('token_hash', '=', hash)
+      .executeTakeFirst();
     if (!row || Number(row.expires_at) <= this.clock.now() || row.uses >= row.max_uses) throw tokenError();
     return { hash, org: row.org_id };
   }
@@ -91,7 +108,14 @@ export class EnrollmentTokens {
     const session = { id: newId('es'), tokenHash, nonce, expiresAt: now + ttlMs, pending: null };
     await this.db
       .insertInto('hub_enrollment_sessions')
-      .values({ id: session.id, token_hash: tokenHash, nonce, created_at: now, expires_at: session.expiresAt, pending: null })
+      .values({
+        id: session.id,
+        token_hash: tokenHash,
+        nonce,
+        created_at: now,
+        expires_at: session.expiresAt,
+        pending: null,
+      })
       .execute();
     // Sweep expired sessions opportunistically; they hold nothing secret beyond a nonce.
     await this.db.deleteFrom('hub_enrollment_sessions').where('expires_at', '<', now).execute();
@@ -99,11 +123,14 @@ export class EnrollmentTokens {
   }
 
   async session(id: string): Promise<EnrollmentSession> {
-    const row = typeof id === 'string' && id.length <= 64
-      ? await this.db.selectFrom('hub_enrollment_sessions').selectAll().where('id', '=', id).executeTakeFirst()
-      : undefined;
+    const row =
+      typeof id === 'string' && id.length <= 64
+        ? await this.db.selectFrom('hub_enrollment_sessions').selectAll().where('id', '=', id).executeTakeFirst()
+        : undefined;
     if (!row || Number(row.expires_at) <= this.clock.now()) {
-      throw new MsecError('ENROLLMENT_SESSION_INVALID', 'enrollment session is unknown or expired; start again', { status: 400 });
+      throw new MsecError('ENROLLMENT_SESSION_INVALID', 'enrollment session is unknown or expired; start again', {
+        status: 400,
+      });
     }
     let pending: unknown = null;
     if (row.pending) pending = JSON.parse(row.pending) as unknown;
@@ -111,7 +138,11 @@ export class EnrollmentTokens {
   }
 
   async setPending(id: string, pending: unknown): Promise<void> {
-    await this.db.updateTable('hub_enrollment_sessions').set({ pending: JSON.stringify(pending) }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('hub_enrollment_sessions')
+      .set({ pending: JSON.stringify(pending) })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Ends a session; false if it was already ended (a concurrent finish). */

@@ -48,7 +48,10 @@ export interface ActivationRequired {
   status: 'activation-required';
   sessionId: string;
   pcrs: number[];
-  credentials: { attestationKey: { credentialBlob: string; secret: string }; signingKey: { credentialBlob: string; secret: string } };
+  credentials: {
+    attestationKey: { credentialBlob: string; secret: string };
+    signingKey: { credentialBlob: string; secret: string };
+  };
 }
 
 interface PendingTpm {
@@ -74,7 +77,8 @@ function jwkKey(jwk: EcJwk, what: string): KeyObject {
 }
 
 function b64(text: string, what: string, max = 4096): Buffer {
-  if (typeof text !== 'string' || text.length > max || !/^[A-Za-z0-9_-]*$/.test(text)) throw fail('VALIDATION_FAILED', `${what} must be base64url`);
+  if (typeof text !== 'string' || text.length > max || !/^[A-Za-z0-9_-]*$/.test(text))
+    throw fail('VALIDATION_FAILED', `${what} must be base64url`);
   return Buffer.from(text, 'base64url');
 }
 
@@ -95,33 +99,65 @@ export class EnrollmentService {
 
   async start(token: string): Promise<{ sessionId: string; nonce: string; expiresAt: number }> {
     const { hash } = await this.deps.tokens.check(token);
-    const session = await this.deps.tokens.startSession(hash, randomBytes(32).toString('base64url'), ENROLLMENT_SESSION_TTL_MS);
+    const session = await this.deps.tokens.startSession(
+      hash,
+      randomBytes(32).toString('base64url'),
+      ENROLLMENT_SESSION_TTL_MS,
+    );
     return { sessionId: session.id, nonce: session.nonce, expiresAt: session.expiresAt };
   }
 
   async finish(input: FinishInput): Promise<EnrolledDevice | ActivationRequired> {
     const session = await this.deps.tokens.session(input.sessionId);
-    if (session.pending !== null) throw fail('ENROLLMENT_SESSION_INVALID', 'this session already awaits credential activation');
+    if (session.pending !== null)
+      throw fail('ENROLLMENT_SESSION_INVALID', 'this session already awaits credential activation');
     const { org } = await this.deps.tokens.checkHash(session.tokenHash);
-    if (!DEVICE_ID.test(input.deviceId)) throw fail('VALIDATION_FAILED', 'device id must be 1-64 letters, digits, . _ or -, starting with a letter or digit');
-    if (await this.deps.registry.get(input.deviceId)) throw fail('DEVICE_EXISTS', `device ${input.deviceId} is already enrolled`, 409);
+    if (!DEVICE_ID.test(input.deviceId))
+      throw fail(
+        'VALIDATION_FAILED',
+        'device id must be 1-64 letters, digits, . _ or -, starting with a letter or digit',
+      );
+    if (await this.deps.registry.get(input.deviceId))
+      throw fail('DEVICE_EXISTS', `device ${input.deviceId} is already enrolled`, 409);
     const signingKey = jwkKey(input.signingKey, 'signing key');
     const proof = b64(input.proof, 'proof', 128);
     let proved = false;
     try {
-      proved = proof.length === 64 && verify('sha256', enrollmentProofMessage(session.id, session.nonce, input.deviceId), { key: signingKey, dsaEncoding: 'ieee-p1363' }, proof);
+      proved =
+        proof.length === 64 &&
+        verify(
+          'sha256',
+          enrollmentProofMessage(session.id, session.nonce, input.deviceId),
+          { key: signingKey, dsaEncoding: 'ieee-p1363' },
+          proof,
+        );
     } catch {
       proved = false;
     }
-    if (!proved) throw fail('ENROLLMENT_PROOF_INVALID', 'the proof of possession does not verify with the presented signing key', 401);
+    if (!proved)
+      throw fail(
+        'ENROLLMENT_PROOF_INVALID',
+        'the proof of possession does not verify with the presented signing key',
+        401,
+      );
 
     if (input.keystore === 'software') {
       if (input.tpm) throw fail('VALIDATION_FAILED', 'a software key store enrollment carries no TPM data');
-      if (!(await this.deps.tokens.endSession(session.id))) throw fail('ENROLLMENT_SESSION_INVALID', 'session already finished');
-      return this.register(session.tokenHash, org, { deviceId: input.deviceId, keystore: 'software', signingKey: input.signingKey, metadata: input.metadata });
+      if (!(await this.deps.tokens.endSession(session.id)))
+        throw fail('ENROLLMENT_SESSION_INVALID', 'session already finished');
+      return this.register(session.tokenHash, org, {
+        deviceId: input.deviceId,
+        keystore: 'software',
+        signingKey: input.signingKey,
+        metadata: input.metadata,
+      });
     }
 
-    if (!input.tpm) throw fail('ENROLLMENT_TPM_REQUIRED', 'a TPM enrollment must carry the EK, the attestation key and the signing key public areas');
+    if (!input.tpm)
+      throw fail(
+        'ENROLLMENT_TPM_REQUIRED',
+        'a TPM enrollment must carry the EK, the attestation key and the signing key public areas',
+      );
     const ek = jwkKey(input.tpm.ek, 'endorsement key');
     const ak = parseTpmKeyPublic(b64(input.tpm.attestationKey, 'attestation key'));
     assertAttestationKey(ak);
@@ -149,8 +185,14 @@ export class EnrollmentService {
       sessionId: session.id,
       pcrs: pending.pcrs,
       credentials: {
-        attestationKey: { credentialBlob: akCred.credentialBlob.toString('base64url'), secret: akCred.secret.toString('base64url') },
-        signingKey: { credentialBlob: skCred.credentialBlob.toString('base64url'), secret: skCred.secret.toString('base64url') },
+        attestationKey: {
+          credentialBlob: akCred.credentialBlob.toString('base64url'),
+          secret: akCred.secret.toString('base64url'),
+        },
+        signingKey: {
+          credentialBlob: skCred.credentialBlob.toString('base64url'),
+          secret: skCred.secret.toString('base64url'),
+        },
       },
     };
   }
@@ -160,16 +202,24 @@ export class EnrollmentService {
     const pending = session.pending as PendingTpm | null;
     if (!pending) throw fail('ENROLLMENT_SESSION_INVALID', 'this session does not await credential activation');
     const { org } = await this.deps.tokens.checkHash(session.tokenHash);
-    const got = Buffer.from(secretsHash(b64(input.attestationKeySecret, 'secret', 64), b64(input.signingKeySecret, 'secret', 64)), 'hex');
+    const got = Buffer.from(
+      secretsHash(b64(input.attestationKeySecret, 'secret', 64), b64(input.signingKeySecret, 'secret', 64)),
+      'hex',
+    );
     if (!timingSafeEqual(got, Buffer.from(pending.secretsHash, 'hex'))) {
       // One try per session: a wrong answer ends it.
       await this.deps.tokens.endSession(session.id);
-      throw fail('ENROLLMENT_ACTIVATION_FAILED', 'credential activation failed: the keys are not in the TPM that holds this endorsement key', 401);
+      throw fail(
+        'ENROLLMENT_ACTIVATION_FAILED',
+        'credential activation failed: the keys are not in the TPM that holds this endorsement key',
+        401,
+      );
     }
     const golden = new Map<number, Uint8Array>();
     for (const i of pending.pcrs) {
       const hex = input.pcrValues[String(i)];
-      if (typeof hex !== 'string' || !/^[0-9a-f]{64}$/.test(hex)) throw fail('VALIDATION_FAILED', `pcrValues must hold SHA-256 PCR ${i} as hex`);
+      if (typeof hex !== 'string' || !/^[0-9a-f]{64}$/.test(hex))
+        throw fail('VALIDATION_FAILED', `pcrValues must hold SHA-256 PCR ${i} as hex`);
       golden.set(i, Buffer.from(hex, 'hex'));
     }
     const ak = parseTpmKeyPublic(Buffer.from(pending.attestationKey, 'base64url'));
@@ -181,7 +231,8 @@ export class EnrollmentService {
       expectedPcrs: golden,
     });
     if (!result.ok) throw fail('ENROLLMENT_QUOTE_INVALID', `enrollment quote refused: ${result.error.message}`, 401);
-    if (!(await this.deps.tokens.endSession(session.id))) throw fail('ENROLLMENT_SESSION_INVALID', 'session already finished');
+    if (!(await this.deps.tokens.endSession(session.id)))
+      throw fail('ENROLLMENT_SESSION_INVALID', 'session already finished');
     const goldenPcrs = Object.fromEntries([...golden].map(([i, v]) => [String(i), Buffer.from(v).toString('hex')]));
     return this.register(session.tokenHash, org, {
       deviceId: pending.deviceId,
@@ -195,12 +246,25 @@ export class EnrollmentService {
   private async register(
     tokenHash: string,
     org: string,
-    d: { deviceId: string; keystore: KeyStoreKind; signingKey: EcJwk; metadata: DeviceMetadata; tpm?: { ek: EcJwk; akPublic: string; goldenPcrs: Record<string, string> } },
+    d: {
+      deviceId: string;
+      keystore: KeyStoreKind;
+      signingKey: EcJwk;
+      metadata: DeviceMetadata;
+      tpm?: { ek: EcJwk; akPublic: string; goldenPcrs: Record<string, string> };
+    },
   ): Promise<EnrolledDevice> {
     const { registry, tokens, iam, clock, hubKey } = this.deps;
     await tokens.consume(tokenHash);
-    if (await iam.directory.findByName(d.deviceId)) throw fail('DEVICE_ID_TAKEN', `the name ${d.deviceId} is taken by another principal`, 409);
-    const principal = await iam.directory.createPrincipal({ orgId: org, kind: 'device', name: d.deviceId, displayName: d.metadata.name, roles: ['device'] });
+    if (await iam.directory.findByName(d.deviceId))
+      throw fail('DEVICE_ID_TAKEN', `the name ${d.deviceId} is taken by another principal`, 409);
+    const principal = await iam.directory.createPrincipal({
+      orgId: org,
+      kind: 'device',
+      name: d.deviceId,
+      displayName: d.metadata.name,
+      roles: ['device'],
+    });
     const device = await registry.create({
       id: d.deviceId,
       org,

@@ -1,7 +1,13 @@
 /** The device side of the hub: registry, enrollment, verification path, attestation, keys. */
 
 export { DevicesHub, type DevicesOptions } from './service.ts';
-export { DeviceRegistry, type DeviceRecord, type AttestationStatus, type DeviceStatus, type KeyStoreKind } from './registry.ts';
+export {
+  DeviceRegistry,
+  type DeviceRecord,
+  type AttestationStatus,
+  type DeviceStatus,
+  type KeyStoreKind,
+} from './registry.ts';
 export { DeviceReadingIngestor, DEFAULT_FRESHNESS_WINDOW_MS } from './ingest.ts';
 export { DeviceCredentialVerifier, DEVICE_CREDENTIAL_AUDIENCE, DEVICE_CREDENTIAL_TYPE } from './device-auth.ts';
 export { EnrollmentService, DEFAULT_ATTESTED_PCRS } from './enrollment.ts';

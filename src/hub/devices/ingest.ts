@@ -6,7 +6,14 @@
 import { createPublicKey } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
 import { MsecError, SUBJECTS, isMsecError, type Clock, type EventBus } from '../../core/index.ts';
-import { isOwnProvider, MAX_SEALED_READING_BYTES, openSealedReading, READING_FRESHNESS_WINDOW_MS, verifyReading, type Reading } from '../../device/index.ts';
+import {
+  isOwnProvider,
+  MAX_SEALED_READING_BYTES,
+  openSealedReading,
+  READING_FRESHNESS_WINDOW_MS,
+  verifyReading,
+  type Reading,
+} from '../../device/index.ts';
 import type { AuditLog } from '../../iam/index.ts';
 import type { AcceptedReading, IngestContext, ReadingIngestor, ReadingSink, RejectedReading } from '../contracts.ts';
 import { ArrivalOrder, type Turn } from './arrival-order.ts';
@@ -53,10 +60,20 @@ export class DeviceReadingIngestor implements ReadingIngestor {
     this.windowMs = deps.freshnessWindowMs ?? DEFAULT_FRESHNESS_WINDOW_MS;
     this.accepted =
       (deps.metrics.getSingleMetric('msec_hub_readings_accepted_total') as Counter<'transport'> | undefined) ??
-      new Counter({ name: 'msec_hub_readings_accepted_total', help: 'readings accepted by transport', labelNames: ['transport'], registers: [deps.metrics] });
+      new Counter({
+        name: 'msec_hub_readings_accepted_total',
+        help: 'readings accepted by transport',
+        labelNames: ['transport'],
+        registers: [deps.metrics],
+      });
     this.rejected =
       (deps.metrics.getSingleMetric('msec_hub_readings_rejected_total') as Counter<'code' | 'transport'> | undefined) ??
-      new Counter({ name: 'msec_hub_readings_rejected_total', help: 'readings refused by error code', labelNames: ['code', 'transport'], registers: [deps.metrics] });
+      new Counter({
+        name: 'msec_hub_readings_rejected_total',
+        help: 'readings refused by error code',
+        labelNames: ['code', 'transport'],
+        registers: [deps.metrics],
+      });
   }
 
   async ingest(bytes: Uint8Array, ctx: IngestContext): Promise<AcceptedReading> {
@@ -64,15 +81,22 @@ export class DeviceReadingIngestor implements ReadingIngestor {
     try {
       return await this.verify(bytes, ctx, seen);
     } catch (err) {
-      const e = isMsecError(err) ? err : new MsecError('READING_INVALID', 'the reading could not be processed', { status: 400 });
+      const e = isMsecError(err)
+        ? err
+        : new MsecError('READING_INVALID', 'the reading could not be processed', { status: 400 });
       await this.report(e, ctx, seen.device?.id ?? seen.kid, seen.device?.org);
       throw e;
     }
   }
 
-  private async verify(bytes: Uint8Array, ctx: IngestContext, seen: { device?: DeviceRecord | undefined; kid?: string | undefined }): Promise<AcceptedReading> {
+  private async verify(
+    bytes: Uint8Array,
+    ctx: IngestContext,
+    seen: { device?: DeviceRecord | undefined; kid?: string | undefined },
+  ): Promise<AcceptedReading> {
     if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw refuse('READING_INVALID', 'empty reading', 400);
-    if (bytes.length > MAX_SEALED_READING_BYTES) throw refuse('READING_TOO_LARGE', `reading is larger than ${MAX_SEALED_READING_BYTES} bytes`, 413);
+    if (bytes.length > MAX_SEALED_READING_BYTES)
+      throw refuse('READING_TOO_LARGE', `reading is larger than ${MAX_SEALED_READING_BYTES} bytes`, 413);
     const signed = isSealed(bytes) ? await openSealedReading(bytes, this.deps.hubKey.privateKey) : bytes;
 
     const { cache } = this.deps;
@@ -80,23 +104,35 @@ export class DeviceReadingIngestor implements ReadingIngestor {
     const check = (kid: string, device: DeviceRecord | undefined) => {
       seen.device = device;
       if (!device) throw refuse('DEVICE_UNKNOWN', 'no enrolled device has this id', 401, { kid });
-      if (device.status === 'revoked') throw refuse('DEVICE_KEY_REVOKED', 'the device and its key are revoked', 401, { kid });
+      if (device.status === 'revoked')
+        throw refuse('DEVICE_KEY_REVOKED', 'the device and its key are revoked', 401, { kid });
       return cache.key(device);
     };
     let turn: Turn | undefined;
     try {
       let verified;
       try {
-        verified = await verifyReading(signed, (kid) => {
-          seen.kid = kid;
-          // Called synchronously as the reading arrives: its place in the device's order.
-          turn = this.order.enter(kid);
-          const device = cache.get(kid);
-          return device instanceof Promise ? device.then((d) => check(kid, d)) : check(kid, device);
-        }, { offload: true });
+        verified = await verifyReading(
+          signed,
+          (kid) => {
+            seen.kid = kid;
+            // Called synchronously as the reading arrives: its place in the device's order.
+            turn = this.order.enter(kid);
+            const device = cache.get(kid);
+            return device instanceof Promise ? device.then((d) => check(kid, d)) : check(kid, device);
+          },
+          { offload: true },
+        );
       } catch (err) {
-        if (isMsecError(err) && err.code === 'COSE_BAD_SIGNATURE' && seen.device && (await this.signedByRevokedKey(signed, seen.device))) {
-          throw refuse('DEVICE_KEY_REVOKED', 'the reading is signed with a revoked key of this device', 401, { kid: seen.device.id });
+        if (
+          isMsecError(err) &&
+          err.code === 'COSE_BAD_SIGNATURE' &&
+          seen.device &&
+          (await this.signedByRevokedKey(signed, seen.device))
+        ) {
+          throw refuse('DEVICE_KEY_REVOKED', 'the reading is signed with a revoked key of this device', 401, {
+            kid: seen.device.id,
+          });
         }
         throw err;
       }
@@ -109,7 +145,9 @@ export class DeviceReadingIngestor implements ReadingIngestor {
       const claimed = this.deps.guard.accept(device.id, reading.counter, device.lastCounter);
       turn?.release();
       if (!(await claimed)) {
-        throw refuse('READING_REPLAYED', 'reading counter is not above the last accepted one', 409, { counter: reading.counter });
+        throw refuse('READING_REPLAYED', 'reading counter is not above the last accepted one', 409, {
+          counter: reading.counter,
+        });
       }
       return await this.store(reading, device, signed, ctx, now);
     } finally {
@@ -121,17 +159,30 @@ export class DeviceReadingIngestor implements ReadingIngestor {
   private checkAdmissible(reading: Reading, device: DeviceRecord, ctx: IngestContext): number {
     this.checkBinding(reading, device, ctx);
     if (device.attestation === 'quarantined') {
-      throw refuse('DEVICE_QUARANTINED', `device is quarantined: ${device.attestationReason ?? 'failed attestation'}`, 403);
+      throw refuse(
+        'DEVICE_QUARANTINED',
+        `device is quarantined: ${device.attestationReason ?? 'failed attestation'}`,
+        403,
+      );
     }
     const now = this.deps.clock.now();
     if (Math.abs(reading.timestamp - now) > this.windowMs) {
-      throw refuse('READING_STALE', `reading time is outside the accepted window of ${this.windowMs / 1000} s`, 400, { timestamp: reading.timestamp, now });
+      throw refuse('READING_STALE', `reading time is outside the accepted window of ${this.windowMs / 1000} s`, 400, {
+        timestamp: reading.timestamp,
+        now,
+      });
     }
     return now;
   }
 
   /** Stores (durably, before the caller acknowledges) and publishes an admitted reading. */
-  private async store(reading: Reading, device: DeviceRecord, signed: Uint8Array, ctx: IngestContext, now: number): Promise<AcceptedReading> {
+  private async store(
+    reading: Reading,
+    device: DeviceRecord,
+    signed: Uint8Array,
+    ctx: IngestContext,
+    now: number,
+  ): Promise<AcceptedReading> {
     const [provider, service, resource] = reading.resource.split('/') as [string, string, string];
     const accepted: AcceptedReading = {
       deviceId: device.id,
@@ -175,13 +226,18 @@ export class DeviceReadingIngestor implements ReadingIngestor {
   private checkBinding(reading: Reading, device: DeviceRecord, ctx: IngestContext): void {
     const subject = ctx.subject;
     if (subject?.kind === 'device' && subject.name !== device.id) {
-      throw refuse('READING_SUBJECT_MISMATCH', 'a device may only publish its own readings', 403, { subject: subject.name, device: device.id });
+      throw refuse('READING_SUBJECT_MISMATCH', 'a device may only publish its own readings', 403, {
+        subject: subject.name,
+        device: device.id,
+      });
     }
     if (subject && subject.kind !== 'device' && subject.org !== device.org && subject.org !== 'platform') {
       throw refuse('READING_SUBJECT_MISMATCH', 'readings of another organisation cannot be relayed', 403);
     }
     if (!isOwnProvider(device.id, reading.resource)) {
-      throw refuse('READING_WRONG_PROVIDER', 'a device may only publish under its own provider', 403, { resource: reading.resource });
+      throw refuse('READING_WRONG_PROVIDER', 'a device may only publish under its own provider', 403, {
+        resource: reading.resource,
+      });
     }
   }
 
@@ -197,10 +253,22 @@ export class DeviceReadingIngestor implements ReadingIngestor {
     return false;
   }
 
-  private async report(e: MsecError, ctx: IngestContext, deviceId: string | undefined, org: string | undefined): Promise<void> {
+  private async report(
+    e: MsecError,
+    ctx: IngestContext,
+    deviceId: string | undefined,
+    org: string | undefined,
+  ): Promise<void> {
     const at = this.deps.clock.now();
     this.rejected.inc({ code: e.code, transport: ctx.transport });
-    const rejected: RejectedReading = { code: e.code, message: e.message, deviceId, transport: ctx.transport, ip: ctx.ip, at };
+    const rejected: RejectedReading = {
+      code: e.code,
+      message: e.message,
+      deviceId,
+      transport: ctx.transport,
+      ip: ctx.ip,
+      at,
+    };
     try {
       await this.deps.audit.append({
         actorId: ctx.subject?.id ?? null,

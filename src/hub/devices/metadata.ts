@@ -5,8 +5,19 @@
 import Type, { type Static } from 'typebox';
 
 export const SOX_DEVICE_TYPES = [
-  'indoor weather', 'outdoor weather', 'outdoor atmosphere', 'hvac', 'occupancy', 'multimedia input',
-  'multimedia output', 'scale', 'vehicle', 'resource consumption', 'resource generation', 'participatory', 'other',
+  'indoor weather',
+  'outdoor weather',
+  'outdoor atmosphere',
+  'hvac',
+  'occupancy',
+  'multimedia input',
+  'multimedia output',
+  'scale',
+  'vehicle',
+  'resource consumption',
+  'resource generation',
+  'participatory',
+  'other',
 ] as const;
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
@@ -37,7 +48,11 @@ export const GeoPointSchema = Type.Object(
     type: Type.Literal('Point'),
     coordinates: Type.Union([
       Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })]),
-      Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 }), Type.Number()]),
+      Type.Tuple([
+        Type.Number({ minimum: -180, maximum: 180 }),
+        Type.Number({ minimum: -90, maximum: 90 }),
+        Type.Number(),
+      ]),
     ]),
   },
   { additionalProperties: false },

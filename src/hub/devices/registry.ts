@@ -49,7 +49,6 @@ export interface DeviceRecord {
 
 type DeviceRow = DeviceTables['hub_devices'];
 
-
 function fromRow(r: DeviceRow): DeviceRecord {
   return {
     id: r.id,
@@ -125,11 +124,19 @@ export class DeviceRegistry {
         await tx.insertInto('hub_devices').values(row).execute();
         await tx
           .insertInto('hub_device_keys')
-          .values({ device_id: d.id, version: 1, jwk: row.signing_jwk, created_at: d.now, revoked_at: null, revoked_reason: null })
+          .values({
+            device_id: d.id,
+            version: 1,
+            jwk: row.signing_jwk,
+            created_at: d.now,
+            revoked_at: null,
+            revoked_reason: null,
+          })
           .execute();
       });
     } catch (err) {
-      if (await this.get(d.id)) throw new MsecError('DEVICE_EXISTS', `device ${d.id} is already enrolled`, { status: 409 });
+      if (await this.get(d.id))
+        throw new MsecError('DEVICE_EXISTS', `device ${d.id} is already enrolled`, { status: 409 });
       throw err;
     }
     return fromRow(row);
@@ -137,7 +144,11 @@ export class DeviceRegistry {
 
   /** Devices changed (status, keys, attestation, metadata) at or after `since`, with their change time. */
   async changedSince(since: number): Promise<Array<{ id: string; updatedAt: number }>> {
-    const rows = await this.db.selectFrom('hub_devices').select(['id', 'updated_at']).where('updated_at', '>=', since).execute();
+    const rows = await this.db
+      .selectFrom('hub_devices')
+      .select(['id', 'updated_at'])
+      .where('updated_at', '>=', since)
+      .execute();
     return rows.map((r) => ({ id: r.id, updatedAt: Number(r.updated_at) }));
   }
 
@@ -149,13 +160,23 @@ export class DeviceRegistry {
   async list(filter: { org?: string | undefined; limit?: number; offset?: number } = {}): Promise<DeviceRecord[]> {
     let q = this.db.selectFrom('hub_devices').selectAll();
     if (filter.org) q = q.where('org_id', '=', filter.org);
-    const rows = await q.orderBy('id').limit(filter.limit ?? 100).offset(filter.offset ?? 0).execute();
+    const rows = await q
+      .orderBy('id')
+      .limit(filter.limit ?? 100)
+      .offset(filter.offset ?? 0)
+      .execute();
     return rows.map(fromRow);
   }
 
   async setAttestation(
     id: string,
-    patch: { attestation?: AttestationStatus; reason?: string | null; at?: number | null; last?: AttestationResult; challenge?: null },
+    patch: {
+      attestation?: AttestationStatus;
+      reason?: string | null;
+      at?: number | null;
+      last?: AttestationResult;
+      challenge?: null;
+    },
     now: number,
   ): Promise<void> {
     const values: Partial<DeviceRow> = { updated_at: now };
@@ -176,7 +197,11 @@ export class DeviceRegistry {
   }
 
   async setGoldenPcrs(id: string, pcrs: Record<string, string>, now: number): Promise<void> {
-    await this.db.updateTable('hub_devices').set({ golden_pcrs: JSON.stringify(pcrs), updated_at: now }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('hub_devices')
+      .set({ golden_pcrs: JSON.stringify(pcrs), updated_at: now })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Replaces the current key if it is still `expectedVersion`; the old key is kept as revoked. */
@@ -199,7 +224,14 @@ export class DeviceRegistry {
         .execute();
       await tx
         .insertInto('hub_device_keys')
-        .values({ device_id: id, version: next, jwk: JSON.stringify(jwk), created_at: now, revoked_at: null, revoked_reason: null })
+        .values({
+          device_id: id,
+          version: next,
+          jwk: JSON.stringify(jwk),
+          created_at: now,
+          revoked_at: null,
+          revoked_reason: null,
+        })
         .execute();
       return next;
     });
@@ -273,12 +305,21 @@ export class DeviceRegistry {
 
   /** Sets the last counter back from `from` to `to`, if it is still `from`. */
   async rewindCounter(id: string, from: number, to: number): Promise<boolean> {
-    const res = await this.db.updateTable('hub_devices').set({ last_counter: to }).where('id', '=', id).where('last_counter', '=', from).executeTakeFirst();
+    const res = await this.db
+      .updateTable('hub_devices')
+      .set({ last_counter: to })
+      .where('id', '=', id)
+      .where('last_counter', '=', from)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
 
   async lastCounter(id: string): Promise<number | undefined> {
-    const row = await this.db.selectFrom('hub_devices').select(['last_counter']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('hub_devices')
+      .select(['last_counter'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? Number(row.last_counter) : undefined;
   }
 }

@@ -49,7 +49,13 @@ export class DevicesHub implements DeviceKeyLookup {
     this.cache = new DeviceCache(this.registry, clock);
     this.guard = new CounterGuard(this.registry);
     this.tokens = new EnrollmentTokens(store, clock);
-    this.enrollment = new EnrollmentService({ registry: this.registry, tokens: this.tokens, iam, clock, hubKey: this.hubKey });
+    this.enrollment = new EnrollmentService({
+      registry: this.registry,
+      tokens: this.tokens,
+      iam,
+      clock,
+      hubKey: this.hubKey,
+    });
     this.ingestor = new DeviceReadingIngestor({
       cache: this.cache,
       guard: this.guard,
@@ -62,7 +68,13 @@ export class DevicesHub implements DeviceKeyLookup {
       ...(opts.freshnessWindowMs !== undefined ? { freshnessWindowMs: opts.freshnessWindowMs } : {}),
     });
     this.deviceAuth = new DeviceCredentialVerifier(this.cache, clock, opts.credentialAudience);
-    this.attestation = new AttestationService({ registry: this.registry, cache: this.cache, clock, bus, audit: iam.audit });
+    this.attestation = new AttestationService({
+      registry: this.registry,
+      cache: this.cache,
+      clock,
+      bus,
+      audit: iam.audit,
+    });
     this.keys = new DeviceKeys({ registry: this.registry, cache: this.cache, guard: this.guard, iam, clock });
     // A quarantine in any process ends the device's live sessions in every process at once.
     this.offQuarantine = bus.subscribe(securitySubject('hub', 'device-quarantined'), (ev) => {
@@ -91,7 +103,11 @@ export class DevicesHub implements DeviceKeyLookup {
    * exported with a federated reading so the partner can verify it, also after the device has
    * rotated its key (or been revoked) since. Undefined when none of them verifies it.
    */
-  async signingKeyFor(deviceId: string, cose: Uint8Array, receivedAt: number): Promise<Record<string, unknown> | undefined> {
+  async signingKeyFor(
+    deviceId: string,
+    cose: Uint8Array,
+    receivedAt: number,
+  ): Promise<Record<string, unknown> | undefined> {
     for (const jwk of await this.registry.keysValidAt(deviceId, receivedAt)) {
       try {
         await verifyReading(cose, () => createPublicKey({ key: jwk, format: 'jwk' }));

@@ -2,7 +2,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MsecError } from '../../core/index.ts';
-import { attestationKeyTemplate, keyObjectToEccPoint, marshalEccPublic, objectName, signingKeyTemplate } from '../../device/index.ts';
+import {
+  attestationKeyTemplate,
+  keyObjectToEccPoint,
+  marshalEccPublic,
+  objectName,
+  signingKeyTemplate,
+} from '../../device/index.ts';
 import { assertAttestationKey, assertSigningKey, parseTpmKeyPublic } from './tpm-public.ts';
 
 function area(template: ReturnType<typeof signingKeyTemplate>) {
@@ -26,7 +32,9 @@ describe('parseTpmKeyPublic', () => {
   it('refuses keys that could exist outside a TPM', () => {
     const t = signingKeyTemplate();
     for (const bit of [1 << 1, 1 << 4, 1 << 5]) {
-      expect(() => assertSigningKey(parseTpmKeyPublic(area({ ...t, objectAttributes: t.objectAttributes & ~bit })))).toThrow(/TPM-resident/);
+      expect(() =>
+        assertSigningKey(parseTpmKeyPublic(area({ ...t, objectAttributes: t.objectAttributes & ~bit }))),
+      ).toThrow(/TPM-resident/);
     }
   });
 

@@ -11,7 +11,14 @@ import type { EcJwk } from './metadata.ts';
 
 const ALG = { SHA256: 0x000b, NULL: 0x0010, ECDSA: 0x0018, ECC: 0x0023 } as const;
 const NIST_P256 = 0x0003;
-export const TPMA = { fixedTPM: 1 << 1, fixedParent: 1 << 4, sensitiveDataOrigin: 1 << 5, restricted: 1 << 16, decrypt: 1 << 17, sign: 1 << 18 } as const;
+export const TPMA = {
+  fixedTPM: 1 << 1,
+  fixedParent: 1 << 4,
+  sensitiveDataOrigin: 1 << 5,
+  restricted: 1 << 16,
+  decrypt: 1 << 17,
+  sign: 1 << 18,
+} as const;
 const RESIDENT = TPMA.fixedTPM | TPMA.fixedParent | TPMA.sensitiveDataOrigin;
 
 export interface TpmKeyPublic {

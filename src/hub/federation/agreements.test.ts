@@ -23,8 +23,19 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 async function seed(agreements: AgreementStore): Promise<{ credential: string | null; secret: string | null }> {
   await agreements.create({
-    id: 'exp-1', direction: 'export', localOrg: 'santander', partner: 'fujisawa', resources: ['*'], decimals: null, pseudonymise: true,
-    keepSignatures: false, validUntil: Date.now() + 60_000, endpoint: 'http://127.0.0.1:1', credential: CREDENTIAL, partnerKey, principalId: null,
+    id: 'exp-1',
+    direction: 'export',
+    localOrg: 'santander',
+    partner: 'fujisawa',
+    resources: ['*'],
+    decimals: null,
+    pseudonymise: true,
+    keepSignatures: false,
+    validUntil: Date.now() + 60_000,
+    endpoint: 'http://127.0.0.1:1',
+    credential: CREDENTIAL,
+    partnerKey,
+    principalId: null,
   });
   return agreements.secrets('exp-1');
 }
@@ -38,7 +49,10 @@ describe.each([sqliteCase, postgresCase])('federation secrets at rest ($name)', 
       expect(secrets.credential).toBe(CREDENTIAL);
       expect(secrets.secret).toMatch(/^[\w-]{32,}$/);
 
-      const rows = await (store.db.withTables<FederationTables>() as Kysely<FederationTables>).selectFrom('hub_fed_agreements').selectAll().execute();
+      const rows = await (store.db.withTables<FederationTables>() as Kysely<FederationTables>)
+        .selectFrom('hub_fed_agreements')
+        .selectAll()
+        .execute();
       const raw = JSON.stringify(rows);
       expect(raw).not.toContain(CREDENTIAL);
       expect(raw).not.toContain(secrets.secret);
@@ -64,7 +78,9 @@ describe('federation secrets at rest (SQLite files on disk)', () => {
     const secrets = await seed(new AgreementStore(store, systemClock, box));
     const keyFile = readFileSync(federationKeyPath(dataDir), 'utf8');
     // A second box over the same directory reads the same key.
-    expect(await new AgreementStore(store, systemClock, SecretBox.forDataDir(dataDir)).secrets('exp-1')).toEqual(secrets);
+    expect(await new AgreementStore(store, systemClock, SecretBox.forDataDir(dataDir)).secrets('exp-1')).toEqual(
+      secrets,
+    );
     expect(readFileSync(federationKeyPath(dataDir), 'utf8')).toBe(keyFile);
     await store.close();
     for (const f of readdirSync(dataDir).filter((n) => n.startsWith('msec.db'))) {

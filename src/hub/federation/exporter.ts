@@ -36,7 +36,11 @@ export class Exporter {
   pushed = 0;
   lastError: string | undefined;
 
-  constructor(private readonly agreementId: string, private readonly deps: ExporterDeps, private readonly pollMs = 250) {}
+  constructor(
+    private readonly agreementId: string,
+    private readonly deps: ExporterDeps,
+    private readonly pollMs = 250,
+  ) {}
 
   start(): void {
     this.schedule(0);
@@ -64,9 +68,13 @@ export class Exporter {
     } catch (err) {
       this.failures++;
       this.lastError = errorMessage(err);
-      this.deps.logger.warn({ agreement: this.agreementId, err: this.lastError, failures: this.failures }, 'federation push failed; retrying with backoff');
+      this.deps.logger.warn(
+        { agreement: this.agreementId, err: this.lastError, failures: this.failures },
+        'federation push failed; retrying with backoff',
+      );
     }
-    const backoff = this.failures === 0 ? (more ? 0 : this.pollMs) : Math.min(60_000, 250 * 2 ** Math.min(this.failures, 8));
+    const backoff =
+      this.failures === 0 ? (more ? 0 : this.pollMs) : Math.min(60_000, 250 * 2 ** Math.min(this.failures, 8));
     this.schedule(backoff);
   }
 
@@ -111,15 +119,21 @@ export class Exporter {
     for (const w of await this.deps.history.localWindows(a.localOrg, from, to, windowMs)) {
       if (!covered(a.resources, w.provider, w.service, w.resource)) continue;
       items.push({
-        seq: to, deviceId: secret ? pseudonym(secret, w.deviceId) : w.deviceId,
-        provider: secret ? pseudonym(secret, w.provider) : w.provider, service: w.service, resource: w.resource,
+        seq: to,
+        deviceId: secret ? pseudonym(secret, w.deviceId) : w.deviceId,
+        provider: secret ? pseudonym(secret, w.provider) : w.provider,
+        service: w.service,
+        resource: w.resource,
         value: roundValue(spec.statistic === 'count' ? w.count : w[spec.statistic], a.decimals),
-        timestamp: w.window * windowMs, counter: w.window, attestation: 'unattested',
+        timestamp: w.window * windowMs,
+        counter: w.window,
+        attestation: 'unattested',
         aggregate: { windowSeconds: spec.windowSeconds, statistic: spec.statistic, count: w.count },
         ...(w.unit && spec.statistic !== 'count' ? { unit: w.unit } : {}),
       });
     }
-    for (let i = 0; i < items.length; i += BATCH) await this.send(a, secrets.credential ?? '', items.slice(i, i + BATCH));
+    for (let i = 0; i < items.length; i += BATCH)
+      await this.send(a, secrets.credential ?? '', items.slice(i, i + BATCH));
     await this.deps.agreements.advance(a.id, to);
     this.pushed += items.length;
     return to < closed;
@@ -129,13 +143,24 @@ export class Exporter {
     const value = roundValue(JSON.parse(r.value) as number | boolean | string, a.decimals);
     const item: SharedReading = {
       // A device publishes under its own id as provider: a pseudonym hides both or neither.
-      seq: r.id, deviceId: a.pseudonymise && secret ? pseudonym(secret, r.device_id) : r.device_id,
-      provider: a.pseudonymise && secret ? pseudonym(secret, r.provider) : r.provider, service: r.service, resource: r.resource, value, timestamp: r.ts, counter: r.counter, attestation: r.attestation,
+      seq: r.id,
+      deviceId: a.pseudonymise && secret ? pseudonym(secret, r.device_id) : r.device_id,
+      provider: a.pseudonymise && secret ? pseudonym(secret, r.provider) : r.provider,
+      service: r.service,
+      resource: r.resource,
+      value,
+      timestamp: r.ts,
+      counter: r.counter,
+      attestation: r.attestation,
       ...(r.unit ? { unit: r.unit } : {}),
     };
     if (a.keepSignatures && r.cose) {
       const key = await this.deps.deviceKey(r.device_id, r.cose, r.received_at);
-      if (key) Object.assign(item, { cose: Buffer.from(r.cose).toString('base64url'), deviceKey: { kty: 'EC', crv: 'P-256', x: key.x, y: key.y } });
+      if (key)
+        Object.assign(item, {
+          cose: Buffer.from(r.cose).toString('base64url'),
+          deviceKey: { kty: 'EC', crv: 'P-256', x: key.x, y: key.y },
+        });
     }
     return item;
   }
@@ -154,8 +179,13 @@ export class Exporter {
     // Mutual authentication: only the partner's platform key can produce this proof.
     const key = await importJWK(a.partnerKey as JWK, 'ES256');
     const { payload } = await compactVerify(ack.proof, key);
-    const proved = JSON.parse(new TextDecoder().decode(payload)) as { agreementId: string; nonce: string; acked: number };
+    const proved = JSON.parse(new TextDecoder().decode(payload)) as {
+      agreementId: string;
+      nonce: string;
+      acked: number;
+    };
     const maxSeq = items[items.length - 1]!.seq;
-    if (proved.agreementId !== a.id || proved.nonce !== nonce || proved.acked !== maxSeq) throw new Error('partner acknowledgement proof does not match the batch');
+    if (proved.agreementId !== a.id || proved.nonce !== nonce || proved.acked !== maxSeq)
+      throw new Error('partner acknowledgement proof does not match the batch');
   }
 }

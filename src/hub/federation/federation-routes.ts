@@ -24,7 +24,14 @@ const AgreementBody = Type.Object(
     validUntil: Type.Integer({ minimum: 0 }),
     endpoint: Type.Optional(Type.String({ maxLength: 500, pattern: '^https?://' })),
     credential: Type.Optional(Type.String({ maxLength: 500 })),
-    partnerKey: Type.Optional(Type.Object({ kty: Type.Literal('EC'), crv: Type.Literal('P-256'), x: Type.String({ maxLength: 64 }), y: Type.String({ maxLength: 64 }) })),
+    partnerKey: Type.Optional(
+      Type.Object({
+        kty: Type.Literal('EC'),
+        crv: Type.Literal('P-256'),
+        x: Type.String({ maxLength: 64 }),
+        y: Type.String({ maxLength: 64 }),
+      }),
+    ),
     principalId: Type.Optional(Type.String({ maxLength: 128 })),
   },
   { additionalProperties: false },
@@ -36,24 +43,59 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) 
  * a service principal the importer created for it; the importer answers with a proof signed by
  * its platform key, which the exporter checks against the partner key in its agreement.
  */
-export async function federationRoutes(app: FastifyInstance, ctx: ModuleContext, agreements: AgreementStore, links: FederationLinks, importer: ImporterDeps): Promise<void> {
-  app.get('/federation/identity', { config: { security: { action: 'hub:twin:browse' } }, schema: { tags: ['hub'], summary: 'This hub’s platform public key (for partners’ agreements)' } }, async () => ({
-    kid: ctx.platformKey.kid, publicKey: ctx.platformKey.publicJwk,
-  }));
+export async function federationRoutes(
+  app: FastifyInstance,
+  ctx: ModuleContext,
+  agreements: AgreementStore,
+  links: FederationLinks,
+  importer: ImporterDeps,
+): Promise<void> {
+  app.get(
+    '/federation/identity',
+    {
+      config: { security: { action: 'hub:twin:browse' } },
+      schema: { tags: ['hub'], summary: 'This hub’s platform public key (for partners’ agreements)' },
+    },
+    async () => ({
+      kid: ctx.platformKey.kid,
+      publicKey: ctx.platformKey.publicJwk,
+    }),
+  );
 
   app.post<{ Body: Static<typeof AgreementBody> }>(
     '/federation/agreements',
     {
-      config: { security: { action: 'hub:agreement:create', resource: (req) => ({ type: 'agreement', org: (req.body as { localOrg?: string } | undefined)?.localOrg }) } },
-      schema: { tags: ['hub'], summary: 'Create a sharing agreement (one side of a federation link)', body: AgreementBody },
+      config: {
+        security: {
+          action: 'hub:agreement:create',
+          resource: (req) => ({ type: 'agreement', org: (req.body as { localOrg?: string } | undefined)?.localOrg }),
+        },
+      },
+      schema: {
+        tags: ['hub'],
+        summary: 'Create a sharing agreement (one side of a federation link)',
+        body: AgreementBody,
+      },
     },
     async (req, reply) => {
       const b = req.body;
-      if (!(await ctx.services.get(IAM).directory.getOrg(b.localOrg))) throw new MsecError('NOT_FOUND', `organization ${b.localOrg} not found`);
+      if (!(await ctx.services.get(IAM).directory.getOrg(b.localOrg)))
+        throw new MsecError('NOT_FOUND', `organization ${b.localOrg} not found`);
       const a = await agreements.create({
-        id: b.id, direction: b.direction, localOrg: b.localOrg, partner: b.partner, resources: b.resources, decimals: b.decimals ?? null,
-        pseudonymise: b.pseudonymise, keepSignatures: b.keepSignatures, aggregate: b.aggregate ?? null, validUntil: b.validUntil, endpoint: b.endpoint ?? null,
-        credential: b.credential ?? null, partnerKey: b.partnerKey ?? null, principalId: b.principalId ?? null,
+        id: b.id,
+        direction: b.direction,
+        localOrg: b.localOrg,
+        partner: b.partner,
+        resources: b.resources,
+        decimals: b.decimals ?? null,
+        pseudonymise: b.pseudonymise,
+        keepSignatures: b.keepSignatures,
+        aggregate: b.aggregate ?? null,
+        validUntil: b.validUntil,
+        endpoint: b.endpoint ?? null,
+        credential: b.credential ?? null,
+        partnerKey: b.partnerKey ?? null,
+        principalId: b.principalId ?? null,
       });
       if (a.direction === 'export') links.run(a.id);
       req.auditNote = { resource: `agreement id=${a.id} partner=${a.partner}` };
@@ -62,15 +104,34 @@ export async function federationRoutes(app: FastifyInstance, ctx: ModuleContext,
     },
   );
 
-  app.get('/federation/agreements', { config: { security: { action: 'hub:agreement:read' } }, schema: { tags: ['hub'], summary: 'List your organisation’s sharing agreements' } }, async (req) => {
-    const s = req.subject!;
-    const all = await agreements.list();
-    return { items: all.filter((a) => ctx.access.decide(s, 'hub:agreement:read', { type: 'agreement', org: a.localOrg }).allow).map((a) => ({ ...a, exporter: links.exporters.get(a.id) ? { pushed: links.exporters.get(a.id)!.pushed, lastError: links.exporters.get(a.id)!.lastError ?? null } : null })) };
-  });
+  app.get(
+    '/federation/agreements',
+    {
+      config: { security: { action: 'hub:agreement:read' } },
+      schema: { tags: ['hub'], summary: 'List your organisation’s sharing agreements' },
+    },
+    async (req) => {
+      const s = req.subject!;
+      const all = await agreements.list();
+      return {
+        items: all
+          .filter((a) => ctx.access.decide(s, 'hub:agreement:read', { type: 'agreement', org: a.localOrg }).allow)
+          .map((a) => ({
+            ...a,
+            exporter: links.exporters.get(a.id)
+              ? { pushed: links.exporters.get(a.id)!.pushed, lastError: links.exporters.get(a.id)!.lastError ?? null }
+              : null,
+          })),
+      };
+    },
+  );
 
   app.post<{ Params: Static<typeof IdParams> }>(
     '/federation/agreements/:id/revoke',
-    { config: { security: { action: 'hub:twin:browse' } }, schema: { tags: ['hub'], summary: 'Revoke an agreement: the link stops at once', params: IdParams } },
+    {
+      config: { security: { action: 'hub:twin:browse' } },
+      schema: { tags: ['hub'], summary: 'Revoke an agreement: the link stops at once', params: IdParams },
+    },
     async (req) => {
       const a = await agreements.get(req.params.id);
       if (!a) throw new MsecError('NOT_FOUND', `agreement ${req.params.id} not found`);
@@ -83,10 +144,21 @@ export async function federationRoutes(app: FastifyInstance, ctx: ModuleContext,
 
   app.post<{ Body: PushBody }>(
     '/federation/inbound',
-    { config: { security: { action: 'hub:federation:push', resource: () => ({ type: 'federation' }) } }, bodyLimit: 16 * 1024 * 1024, schema: { tags: ['hub'], summary: 'A partner hub pushes shared readings (service principal of the agreement only)', body: PushBodySchema } },
+    {
+      config: { security: { action: 'hub:federation:push', resource: () => ({ type: 'federation' }) } },
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        tags: ['hub'],
+        summary: 'A partner hub pushes shared readings (service principal of the agreement only)',
+        body: PushBodySchema,
+      },
+    },
     async (req) => {
       const ack = await applyPush(importer, req.subject!, req.body);
-      req.auditNote = { resource: `agreement id=${req.body.agreementId}`, detail: { applied: ack.applied, refused: ack.refused, acked: ack.acked } };
+      req.auditNote = {
+        resource: `agreement id=${req.body.agreementId}`,
+        detail: { applied: ack.applied, refused: ack.refused, acked: ack.acked },
+      };
       return ack;
     },
   );

@@ -12,7 +12,11 @@ export class FederationLinks {
     private readonly history: HistoryStore,
     private readonly logger: Logger,
     private readonly now: () => number,
-    private readonly deviceKey: (deviceId: string, cose: Uint8Array, receivedAt: number) => Promise<Record<string, unknown> | undefined>,
+    private readonly deviceKey: (
+      deviceId: string,
+      cose: Uint8Array,
+      receivedAt: number,
+    ) => Promise<Record<string, unknown> | undefined>,
     private readonly pollMs = 250,
   ) {}
 
@@ -22,7 +26,17 @@ export class FederationLinks {
 
   run(id: string): void {
     if (this.exporters.has(id)) return;
-    const e = new Exporter(id, { agreements: this.agreements, history: this.history, logger: this.logger, now: this.now, deviceKey: this.deviceKey }, this.pollMs);
+    const e = new Exporter(
+      id,
+      {
+        agreements: this.agreements,
+        history: this.history,
+        logger: this.logger,
+        now: this.now,
+        deviceKey: this.deviceKey,
+      },
+      this.pollMs,
+    );
     this.exporters.set(id, e);
     e.start();
   }

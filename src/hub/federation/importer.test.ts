@@ -6,25 +6,63 @@ import type { Agreement, AgreementStore } from './agreements.ts';
 import { applyPush } from './importer.ts';
 import type { SharedReading } from './wire.ts';
 
-const partner: Subject = { id: 'svc-1', name: 'santander-hub', kind: 'service', org: 'fujisawa', roles: ['provider'], via: 'api-key' } as Subject;
+const partner: Subject = {
+  id: 'svc-1',
+  name: 'santander-hub',
+  kind: 'service',
+  org: 'fujisawa',
+  roles: ['provider'],
+  via: 'api-key',
+} as Subject;
 
 function agreement(aggregate: Agreement['aggregate']): Agreement {
   return {
-    id: 'agr-1', direction: 'import', localOrg: 'fujisawa', partner: 'santander', resources: ['air-*'], decimals: null, pseudonymise: false,
-    keepSignatures: false, aggregate, validUntil: Date.now() + 60_000, endpoint: null, partnerKey: null, principalId: 'svc-1',
-    status: 'active', cursor: 0, createdAt: 0,
+    id: 'agr-1',
+    direction: 'import',
+    localOrg: 'fujisawa',
+    partner: 'santander',
+    resources: ['air-*'],
+    decimals: null,
+    pseudonymise: false,
+    keepSignatures: false,
+    aggregate,
+    validUntil: Date.now() + 60_000,
+    endpoint: null,
+    partnerKey: null,
+    principalId: 'svc-1',
+    status: 'active',
+    cursor: 0,
+    createdAt: 0,
   };
 }
 
 const reading = (over: Partial<SharedReading> = {}): SharedReading => ({
-  seq: 7, deviceId: 'air-1', provider: 'air-1', service: 'weather', resource: 'pm25', value: 12, timestamp: 1_000, counter: 3, attestation: 'unattested', ...over,
+  seq: 7,
+  deviceId: 'air-1',
+  provider: 'air-1',
+  service: 'weather',
+  resource: 'pm25',
+  value: 12,
+  timestamp: 1_000,
+  counter: 3,
+  attestation: 'unattested',
+  ...over,
 });
 const avgWindow = { windowSeconds: 60, statistic: 'avg' as const, count: 4 };
 
 async function push(a: Agreement, items: SharedReading[]) {
   const applied: Array<{ r: AcceptedReading; seq: number | null }> = [];
   const agreements = { get: async () => a, saveDeviceKey: async () => undefined } as unknown as AgreementStore;
-  const ack = await applyPush({ agreements, platformKey: generatePlatformKey(), now: () => 5_000, apply: async (r, _o, seq) => void applied.push({ r, seq }) }, partner, { agreementId: a.id, nonce: 'nonce-1234', items });
+  const ack = await applyPush(
+    {
+      agreements,
+      platformKey: generatePlatformKey(),
+      now: () => 5_000,
+      apply: async (r, _o, seq) => void applied.push({ r, seq }),
+    },
+    partner,
+    { agreementId: a.id, nonce: 'nonce-1234', items },
+  );
   return { ack, applied };
 }
 
@@ -46,6 +84,9 @@ describe('applyPush: only the agreed form crosses', () => {
       reading({ aggregate: avgWindow, value: 'high' }),
     ]);
     expect([ack.applied, ack.refused]).toEqual([2, 4]);
-    expect(applied.map((x) => [x.r.deviceId, x.r.counter, x.seq])).toEqual([['santander~air-1#weather/pm25', 3, null], ['santander~air-1#weather/pm10', 3, null]]);
+    expect(applied.map((x) => [x.r.deviceId, x.r.counter, x.seq])).toEqual([
+      ['santander~air-1#weather/pm25', 3, null],
+      ['santander~air-1#weather/pm10', 3, null],
+    ]);
   });
 });

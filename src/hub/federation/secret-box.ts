@@ -66,7 +66,11 @@ export class SecretBox implements SecretSealer {
       decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
       return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
-      throw new MsecError('FEDERATION_SECRET_UNREADABLE', 'a federation secret does not decrypt with this data directory’s key (keys/federation-secrets.key)', { status: 500 });
+      throw new MsecError(
+        'FEDERATION_SECRET_UNREADABLE',
+        'a federation secret does not decrypt with this data directory’s key (keys/federation-secrets.key)',
+        { status: 500 },
+      );
     }
   }
 }

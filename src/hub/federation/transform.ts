@@ -5,10 +5,17 @@ import { nameMatches } from '../twins/names.ts';
  * Whether `provider/service/resource` is covered by one of the agreement's patterns. A provider of
  * `undefined` (a pseudonym, which no provider pattern can be checked against) matches any.
  */
-export function covered(patterns: readonly string[], provider: string | undefined, service: string, resource: string): boolean {
+export function covered(
+  patterns: readonly string[],
+  provider: string | undefined,
+  service: string,
+  resource: string,
+): boolean {
   return patterns.some((p) => {
     const [ps = '', ss = '*', rs = '*'] = p.split('/');
-    return (provider === undefined || nameMatches(ps, provider)) && nameMatches(ss, service) && nameMatches(rs, resource);
+    return (
+      (provider === undefined || nameMatches(ps, provider)) && nameMatches(ss, service) && nameMatches(rs, resource)
+    );
   });
 }
 

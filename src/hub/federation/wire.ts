@@ -2,7 +2,12 @@ import Type, { type Static } from 'typebox';
 import { AGGREGATE_STATISTICS, AGGREGATE_WINDOW_SECONDS } from './agreements.ts';
 
 const Seg = Type.String({ minLength: 1, maxLength: 130, pattern: '^[A-Za-z0-9._~-]+$' });
-const Jwk = Type.Object({ kty: Type.Literal('EC'), crv: Type.Literal('P-256'), x: Type.String({ maxLength: 64 }), y: Type.String({ maxLength: 64 }) });
+const Jwk = Type.Object({
+  kty: Type.Literal('EC'),
+  crv: Type.Literal('P-256'),
+  x: Type.String({ maxLength: 64 }),
+  y: Type.String({ maxLength: 64 }),
+});
 
 /** The aggregation terms of an agreement: what every aggregate item of its link carries. */
 export const AggregateSpecSchema = Type.Object(
@@ -33,7 +38,12 @@ export const SharedReadingSchema = Type.Object(
      * Set when the item is a window aggregate, not a reading: `value` is the statistic over the
      * `count` numeric readings of the window starting at `timestamp`; `counter` is the window index.
      */
-    aggregate: Type.Optional(Type.Object({ ...AggregateSpecSchema.properties, count: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })),
+    aggregate: Type.Optional(
+      Type.Object(
+        { ...AggregateSpecSchema.properties, count: Type.Integer({ minimum: 1 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -4,8 +4,22 @@ import type { NewHistoryRow } from './history-store.ts';
 import type { HistoryTables } from './schema.ts';
 
 const COLUMNS = [
-  'org', 'provider', 'service', 'resource', 'device_id', 'counter', 'ts', 'received_at',
-  'value_num', 'value', 'unit', 'signature', 'attestation', 'origin', 'origin_seq', 'cose',
+  'org',
+  'provider',
+  'service',
+  'resource',
+  'device_id',
+  'counter',
+  'ts',
+  'received_at',
+  'value_num',
+  'value',
+  'unit',
+  'signature',
+  'attestation',
+  'origin',
+  'origin_seq',
+  'cose',
 ] as const;
 
 /** One constant statement text: the SQLite adapter keeps it prepared (its cache is keyed by SQL text). */
@@ -27,10 +41,26 @@ export async function insertHistorySqlite(db: Kysely<HistoryTables>, rows: reado
   await db.transaction().execute(async (tx) => {
     for (const r of rows) {
       const cose = r.cose ? Buffer.from(r.cose.buffer, r.cose.byteOffset, r.cose.byteLength) : null;
-      await tx.executeQuery(CompiledQuery.raw(SQLITE_ROW, [
-        r.org, r.provider, r.service, r.resource, r.device_id, r.counter, r.ts, r.received_at,
-        numericOf(r.value), JSON.stringify(r.value), r.unit, r.signature, r.attestation, r.origin, r.origin_seq, cose,
-      ]));
+      await tx.executeQuery(
+        CompiledQuery.raw(SQLITE_ROW, [
+          r.org,
+          r.provider,
+          r.service,
+          r.resource,
+          r.device_id,
+          r.counter,
+          r.ts,
+          r.received_at,
+          numericOf(r.value),
+          JSON.stringify(r.value),
+          r.unit,
+          r.signature,
+          r.attestation,
+          r.origin,
+          r.origin_seq,
+          cose,
+        ]),
+      );
     }
   });
 }

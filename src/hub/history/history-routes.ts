@@ -34,7 +34,8 @@ const SoxQuery = Type.Object(
 export function parseTime(text: string | undefined, fallback: number, what: string): number {
   if (text === undefined || text === '') return fallback;
   const ms = /^\d{1,16}$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new MsecError('VALIDATION_FAILED', `${what} must be milliseconds since the epoch or an ISO 8601 date`);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new MsecError('VALIDATION_FAILED', `${what} must be milliseconds since the epoch or an ISO 8601 date`);
   return ms;
 }
 
@@ -43,7 +44,12 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
     '/providers/:provider/services/:service/resources/:resource/history',
     {
       config: { security: { action: BROWSE_ACTION } },
-      schema: { tags: ['hub'], summary: 'History of a resource: a time range page by page, or downsampled buckets (min/max/avg/count)', params: ResourceParams, querystring: HistoryQuery },
+      schema: {
+        tags: ['hub'],
+        summary: 'History of a resource: a time range page by page, or downsampled buckets (min/max/avg/count)',
+        params: ResourceParams,
+        querystring: HistoryQuery,
+      },
     },
     async (req) => {
       const path = pathOf(req.params);
@@ -51,14 +57,18 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
       const from = req.query.from ?? 0;
       const to = req.query.to ?? ctx.clock.now() + 1;
       if (to <= from) throw new MsecError('VALIDATION_FAILED', 'to must be after from');
-      if (req.query.bucket !== undefined) return { buckets: await hub.history.buckets(path, from, to, req.query.bucket) };
+      if (req.query.bucket !== undefined)
+        return { buckets: await hub.history.buckets(path, from, to, req.query.bucket) };
       return hub.history.range(path, { from, to, limit: req.query.limit ?? 100, cursor: req.query.cursor });
     },
   );
 
   app.get<{ Params: PathParams }>(
     '/providers/:provider/services/:service/resources/:resource/latest',
-    { config: { security: { action: BROWSE_ACTION } }, schema: { tags: ['hub'], summary: 'The latest stored reading (by device time)', params: ResourceParams } },
+    {
+      config: { security: { action: BROWSE_ACTION } },
+      schema: { tags: ['hub'], summary: 'The latest stored reading (by device time)', params: ResourceParams },
+    },
     async (req) => {
       const path = pathOf(req.params);
       await authorizeTwin(req, hub.twins, path, 'READ');
@@ -71,7 +81,14 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
   // SOXStore compatibility: node `X_data` is provider X; every readable resource in the range.
   app.get<{ Querystring: Static<typeof SoxQuery> }>(
     '/sox/getDeviceData',
-    { config: { security: { action: BROWSE_ACTION } }, schema: { tags: ['hub'], summary: 'SOXStore-compatible time-range query (authenticated, unlike SOXStore)', querystring: SoxQuery } },
+    {
+      config: { security: { action: BROWSE_ACTION } },
+      schema: {
+        tags: ['hub'],
+        summary: 'SOXStore-compatible time-range query (authenticated, unlike SOXStore)',
+        querystring: SoxQuery,
+      },
+    },
     async (req) => {
       const provider = assertSegment(req.query.node_name.replace(/_data$/, ''), 'node_name');
       const from = parseTime(req.query.time_from, 0, 'time_from');
@@ -79,7 +96,10 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
       const p = await hub.twins.getProvider(provider);
       if (!p) throw new MsecError('NOT_FOUND', `node ${req.query.node_name} not found`);
       const readable = (await hub.twins.listResources(p)).filter(
-        (r) => r.kind !== 'action' && r.service !== 'admin' && ctx.access.decide(req.subject!, TWIN_ACTIONS.READ, twinRef(p.org, r, TWIN_ACTIONS.READ)).allow,
+        (r) =>
+          r.kind !== 'action' &&
+          r.service !== 'admin' &&
+          ctx.access.decide(req.subject!, TWIN_ACTIONS.READ, twinRef(p.org, r, TWIN_ACTIONS.READ)).allow,
       );
       if (readable.length === 0) {
         req.authorize(TWIN_ACTIONS.READ, twinRef(p.org, { provider, service: '*', resource: '*' }, TWIN_ACTIONS.READ));
@@ -88,11 +108,22 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
       for (const r of readable) {
         const page = await hub.history.range(r, { from, to, limit: MAX_PAGE });
         for (const pt of page.items) {
-          data.push({ transducer_id: `${r.service}/${r.resource}`, raw_value: String(pt.value), typed_value: pt.value, timestamp: new Date(pt.timestamp).toISOString(), unit: pt.unit });
+          data.push({
+            transducer_id: `${r.service}/${r.resource}`,
+            raw_value: String(pt.value),
+            typed_value: pt.value,
+            timestamp: new Date(pt.timestamp).toISOString(),
+            unit: pt.unit,
+          });
         }
       }
       data.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
-      return { node_name: req.query.node_name, time_from: new Date(from).toISOString(), time_to: new Date(to).toISOString(), data };
+      return {
+        node_name: req.query.node_name,
+        time_from: new Date(from).toISOString(),
+        time_to: new Date(to).toISOString(),
+        data,
+      };
     },
   );
 }

@@ -6,10 +6,27 @@ import { historyMigrations } from './schema.ts';
 
 const path = { provider: 'air-1', service: 'weather', resource: 'temperature' };
 
-function row(counter: number, ts: number, value: number | string | boolean, over: Partial<NewHistoryRow> = {}): NewHistoryRow {
+function row(
+  counter: number,
+  ts: number,
+  value: number | string | boolean,
+  over: Partial<NewHistoryRow> = {},
+): NewHistoryRow {
   return {
-    org: 'santander', ...path, device_id: 'dev-1', counter, ts, received_at: 1_000_000 + counter, value, unit: 'C',
-    signature: 'verified', attestation: 'unattested', origin: null, origin_seq: null, cose: null, ...over,
+    org: 'santander',
+    ...path,
+    device_id: 'dev-1',
+    counter,
+    ts,
+    received_at: 1_000_000 + counter,
+    value,
+    unit: 'C',
+    signature: 'verified',
+    attestation: 'unattested',
+    origin: null,
+    origin_seq: null,
+    cose: null,
+    ...over,
   };
 }
 
@@ -45,7 +62,10 @@ describe.each(storeCases)('history store on $name', (sc) => {
     expect(b[0]).toEqual({ start: 0, count: 10, min: 0, max: 9, avg: 4.5 });
     expect(b[9]).toEqual({ start: 90_000, count: 10, min: 90, max: 99, avg: 94.5 });
     const shifted = await history.buckets(path, 5_000, 25_000, 10_000);
-    expect(shifted.map((x) => [x.start, x.count, x.min, x.max])).toEqual([[5_000, 10, 5, 14], [15_000, 10, 15, 24]]);
+    expect(shifted.map((x) => [x.start, x.count, x.min, x.max])).toEqual([
+      [5_000, 10, 5, 14],
+      [15_000, 10, 15, 24],
+    ]);
   });
 
   it('latest is the newest by device time even when it arrived first', async () => {
@@ -83,8 +103,22 @@ describe.each(storeCases)('history store on $name', (sc) => {
       history.append(row(2, 2, true, { ...other, device_id: 'dev-4', attestation: 'attested' })),
       history.append(row(3, 3, 2.5, { ...other, device_id: 'dev-4', origin: 'partner', origin_seq: 9_007_199_254 })),
     ]);
-    const rows = await history.db.selectFrom('hub_history').selectAll().where('resource', '=', 'mixed').orderBy('ts').execute();
-    expect(rows.map((r) => [r.value, r.value_num === null ? null : Number(r.value_num), r.unit, r.attestation, r.origin, r.origin_seq === null ? null : Number(r.origin_seq)])).toEqual([
+    const rows = await history.db
+      .selectFrom('hub_history')
+      .selectAll()
+      .where('resource', '=', 'mixed')
+      .orderBy('ts')
+      .execute();
+    expect(
+      rows.map((r) => [
+        r.value,
+        r.value_num === null ? null : Number(r.value_num),
+        r.unit,
+        r.attestation,
+        r.origin,
+        r.origin_seq === null ? null : Number(r.origin_seq),
+      ]),
+    ).toEqual([
       ['"it\u2019s \\"ok\\""', null, null, 'unattested', null, null],
       ['true', 1, 'C', 'attested', null, null],
       ['2.5', 2.5, 'C', 'unattested', 'partner', 9_007_199_254],

@@ -40,8 +40,19 @@ export const MAX_PAGE = 1000;
 const INSERT_ROWS = 500;
 export const MAX_BUCKETS = 10_000;
 
-function pointOf(r: Pick<Row, 'id' | 'ts' | 'received_at' | 'value' | 'unit' | 'device_id' | 'signature' | 'origin'>): HistoryPoint {
-  return { seq: r.id, timestamp: r.ts, receivedAt: r.received_at, value: JSON.parse(r.value) as TwinValue, unit: r.unit, deviceId: r.device_id, signature: r.signature, origin: r.origin };
+function pointOf(
+  r: Pick<Row, 'id' | 'ts' | 'received_at' | 'value' | 'unit' | 'device_id' | 'signature' | 'origin'>,
+): HistoryPoint {
+  return {
+    seq: r.id,
+    timestamp: r.ts,
+    receivedAt: r.received_at,
+    value: JSON.parse(r.value) as TwinValue,
+    unit: r.unit,
+    deviceId: r.device_id,
+    signature: r.signature,
+    origin: r.origin,
+  };
 }
 
 interface Waiter {
@@ -66,7 +77,11 @@ export class HistoryStore {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(store: Store, private readonly logger: Logger, private readonly opts: { batchSize: number; maxDelayMs: number } = { batchSize: 500, maxDelayMs: 20 }) {
+  constructor(
+    store: Store,
+    private readonly logger: Logger,
+    private readonly opts: { batchSize: number; maxDelayMs: number } = { batchSize: 500, maxDelayMs: 20 },
+  ) {
     this.db = store.db.withTables<HistoryTables>();
     this.dialect = store.dialect;
   }
@@ -95,10 +110,17 @@ export class HistoryStore {
         if (this.dialect === 'sqlite') await insertHistorySqlite(this.db, rows);
         // PostgreSQL: one multi-row statement per default batch (16 columns x 500 rows stays
         // well under its 65535 parameters), a round trip each.
-        else for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-          const values = rows.slice(i, i + INSERT_ROWS).map((r) => ({ ...r, value: JSON.stringify(r.value), value_num: numericOf(r.value) }));
-          await this.db.insertInto('hub_history').values(values).onConflict((oc) => oc.doNothing()).execute();
-        }
+        else
+          for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+            const values = rows
+              .slice(i, i + INSERT_ROWS)
+              .map((r) => ({ ...r, value: JSON.stringify(r.value), value_num: numericOf(r.value) }));
+            await this.db
+              .insertInto('hub_history')
+              .values(values)
+              .onConflict((oc) => oc.doNothing())
+              .execute();
+          }
         for (const w of waiters) w.resolve();
       } catch (err) {
         this.logger.error({ err, rows: rows.length }, 'history batch failed');
@@ -112,30 +134,48 @@ export class HistoryStore {
   /** Points of one resource in [from, to), oldest first, a page at a time. */
   async range(path: TwinPath, q: RangeQuery): Promise<{ items: HistoryPoint[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(1, q.limit), MAX_PAGE);
-    let query = this.db.selectFrom('hub_history')
+    let query = this.db
+      .selectFrom('hub_history')
       .select(['id', 'ts', 'received_at', 'value', 'unit', 'device_id', 'signature', 'origin'])
-      .where('provider', '=', path.provider).where('service', '=', path.service).where('resource', '=', path.resource)
-      .where('ts', '>=', q.from).where('ts', '<', q.to);
+      .where('provider', '=', path.provider)
+      .where('service', '=', path.service)
+      .where('resource', '=', path.resource)
+      .where('ts', '>=', q.from)
+      .where('ts', '<', q.to);
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       query = query.where((eb) => eb.or([eb('ts', '>', c.ts), eb.and([eb('ts', '=', c.ts), eb('id', '>', c.id)])]));
     }
-    const rows = await query.orderBy('ts').orderBy('id').limit(limit + 1).execute();
+    const rows = await query
+      .orderBy('ts')
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(pointOf), nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null };
+    return {
+      items: page.map(pointOf),
+      nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null,
+    };
   }
 
   /** Downsampled: count, min, max and average of numeric values per bucket of `bucketMs`. */
   async buckets(path: TwinPath, from: number, to: number, bucketMs: number): Promise<HistoryBucket[]> {
-    if (!Number.isSafeInteger(bucketMs) || bucketMs < 1) throw new MsecError('VALIDATION_FAILED', 'bucket must be a positive number of milliseconds');
-    if ((to - from) / bucketMs > MAX_BUCKETS) throw new MsecError('VALIDATION_FAILED', `at most ${MAX_BUCKETS} buckets per query; widen the bucket or narrow the range`);
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw new MsecError('VALIDATION_FAILED', 'from and to must be integer milliseconds');
+    if (!Number.isSafeInteger(bucketMs) || bucketMs < 1)
+      throw new MsecError('VALIDATION_FAILED', 'bucket must be a positive number of milliseconds');
+    if ((to - from) / bucketMs > MAX_BUCKETS)
+      throw new MsecError(
+        'VALIDATION_FAILED',
+        `at most ${MAX_BUCKETS} buckets per query; widen the bucket or narrow the range`,
+      );
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to))
+      throw new MsecError('VALIDATION_FAILED', 'from and to must be integer milliseconds');
     // Buckets are aligned on `from`. Integer literals (validated above) keep the division integral
     // on both dialects; bound parameters would be REAL on SQLite and numeric on PostgreSQL.
     const bucketExpr = sql`(ts - ${sql.lit(from)}) / ${sql.lit(bucketMs)}`;
     const start = sql<number>`${bucketExpr}`;
-    const rows = await this.db.selectFrom('hub_history')
+    const rows = await this.db
+      .selectFrom('hub_history')
       .select([
         start.as('b'),
         sql<number>`count(*)`.as('count'),
@@ -143,8 +183,11 @@ export class HistoryStore {
         sql<number | null>`max(value_num)`.as('max'),
         sql<number | null>`avg(value_num)`.as('avg'),
       ])
-      .where('provider', '=', path.provider).where('service', '=', path.service).where('resource', '=', path.resource)
-      .where('ts', '>=', from).where('ts', '<', to)
+      .where('provider', '=', path.provider)
+      .where('service', '=', path.service)
+      .where('resource', '=', path.resource)
+      .where('ts', '>=', from)
+      .where('ts', '<', to)
       .groupBy(bucketExpr)
       .orderBy('b')
       .execute();
@@ -159,10 +202,16 @@ export class HistoryStore {
 
   /** The latest point by device time (ties: the later arrival), not the last inserted. */
   async latest(path: TwinPath): Promise<HistoryPoint | undefined> {
-    const row = await this.db.selectFrom('hub_history')
+    const row = await this.db
+      .selectFrom('hub_history')
       .select(['id', 'ts', 'received_at', 'value', 'unit', 'device_id', 'signature', 'origin'])
-      .where('provider', '=', path.provider).where('service', '=', path.service).where('resource', '=', path.resource)
-      .orderBy('ts', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      .where('provider', '=', path.provider)
+      .where('service', '=', path.service)
+      .where('resource', '=', path.resource)
+      .orderBy('ts', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row && pointOf(row);
   }
 
@@ -178,18 +227,31 @@ export class HistoryStore {
     return {
       settleMs: OUTBOX_SETTLE_MS,
       readAfter: async (afterSeq, limit) => {
-        const rows = await this.db.selectFrom('hub_history').select(['id', 'cose'])
-          .where('id', '>', afterSeq).where('origin', 'is', null).where('cose', 'is not', null).where('received_at', '<=', now() - OUTBOX_SETTLE_MS)
-          .orderBy('id').limit(limit).execute();
+        const rows = await this.db
+          .selectFrom('hub_history')
+          .select(['id', 'cose'])
+          .where('id', '>', afterSeq)
+          .where('origin', 'is', null)
+          .where('cose', 'is not', null)
+          .where('received_at', '<=', now() - OUTBOX_SETTLE_MS)
+          .orderBy('id')
+          .limit(limit)
+          .execute();
         return rows.map((r) => ({ seq: Number(r.id), cose: r.cose! }));
       },
     };
   }
 
   async localAfter(seq: number, limit: number, notAfterReceivedAt: number): Promise<Row[]> {
-    return this.db.selectFrom('hub_history').selectAll()
-      .where('id', '>', seq).where('origin', 'is', null).where('received_at', '<=', notAfterReceivedAt)
-      .orderBy('id').limit(limit).execute();
+    return this.db
+      .selectFrom('hub_history')
+      .selectAll()
+      .where('id', '>', seq)
+      .where('origin', 'is', null)
+      .where('received_at', '<=', notAfterReceivedAt)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 
   /**
@@ -198,12 +260,17 @@ export class HistoryStore {
    * aggregating federation agreements.
    */
   async localWindows(org: string, from: number, to: number, windowMs: number): Promise<LocalWindow[]> {
-    if (![from, to, windowMs].every(Number.isSafeInteger) || windowMs < 1) throw new MsecError('VALIDATION_FAILED', 'window bounds must be integer milliseconds');
+    if (![from, to, windowMs].every(Number.isSafeInteger) || windowMs < 1)
+      throw new MsecError('VALIDATION_FAILED', 'window bounds must be integer milliseconds');
     // An integer literal keeps the division integral on both dialects (see buckets()).
     const windowExpr = sql`ts / ${sql.lit(windowMs)}`;
-    const rows = await this.db.selectFrom('hub_history')
+    const rows = await this.db
+      .selectFrom('hub_history')
       .select([
-        'provider', 'service', 'resource', 'device_id',
+        'provider',
+        'service',
+        'resource',
+        'device_id',
         sql<number>`${windowExpr}`.as('w'),
         sql<number>`count(*)`.as('count'),
         sql<number>`min(value_num)`.as('min'),
@@ -211,20 +278,40 @@ export class HistoryStore {
         sql<number>`avg(value_num)`.as('avg'),
         sql<string | null>`max(unit)`.as('unit'),
       ])
-      .where('org', '=', org).where('origin', 'is', null).where('value_num', 'is not', null)
-      .where('ts', '>=', from).where('ts', '<', to)
+      .where('org', '=', org)
+      .where('origin', 'is', null)
+      .where('value_num', 'is not', null)
+      .where('ts', '>=', from)
+      .where('ts', '<', to)
       .groupBy(['provider', 'service', 'resource', 'device_id', windowExpr])
-      .orderBy('w').orderBy('provider').orderBy('service').orderBy('resource').orderBy('device_id')
+      .orderBy('w')
+      .orderBy('provider')
+      .orderBy('service')
+      .orderBy('resource')
+      .orderBy('device_id')
       .execute();
     return rows.map((r) => ({
-      provider: r.provider, service: r.service, resource: r.resource, deviceId: r.device_id, window: Number(r.w),
-      count: Number(r.count), min: Number(r.min), max: Number(r.max), avg: Number(r.avg), unit: r.unit,
+      provider: r.provider,
+      service: r.service,
+      resource: r.resource,
+      deviceId: r.device_id,
+      window: Number(r.w),
+      count: Number(r.count),
+      min: Number(r.min),
+      max: Number(r.max),
+      avg: Number(r.avg),
+      unit: r.unit,
     }));
   }
 
   /** Device time of the earliest local reading of `org`, if any. */
   async earliestLocal(org: string): Promise<number | undefined> {
-    const row = await this.db.selectFrom('hub_history').select((eb) => eb.fn.min('ts').as('ts')).where('org', '=', org).where('origin', 'is', null).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('hub_history')
+      .select((eb) => eb.fn.min('ts').as('ts'))
+      .where('org', '=', org)
+      .where('origin', 'is', null)
+      .executeTakeFirst();
     return row?.ts === null || row?.ts === undefined ? undefined : Number(row.ts);
   }
 
@@ -248,7 +335,13 @@ export interface LocalWindow {
 }
 
 /** Periodic retention: deletes history older than `days`; returns the stopper. */
-export function startRetention(history: HistoryStore, days: number, now: () => number, logger: Logger, everyMs = 3600_000): () => void {
+export function startRetention(
+  history: HistoryStore,
+  days: number,
+  now: () => number,
+  logger: Logger,
+  everyMs = 3600_000,
+): () => void {
   const run = async () => {
     try {
       const n = await history.deleteReceivedBefore(now() - days * 86400_000);

@@ -56,9 +56,23 @@ export const historyMigrations: ModuleMigration[] = [
         .addColumn('cose', t.blob)
         .execute();
       // A reading is stored once however often it is delivered (MQTT redelivery, federation retries).
-      await db.schema.createIndex('hub_history_device_counter').unique().on('hub_history').columns(['device_id', 'counter']).execute();
-      await db.schema.createIndex('hub_history_origin_seq').unique().on('hub_history').columns(['origin', 'origin_seq']).execute();
-      await db.schema.createIndex('hub_history_resource_ts').on('hub_history').columns(['provider', 'service', 'resource', 'ts', 'id']).execute();
+      await db.schema
+        .createIndex('hub_history_device_counter')
+        .unique()
+        .on('hub_history')
+        .columns(['device_id', 'counter'])
+        .execute();
+      await db.schema
+        .createIndex('hub_history_origin_seq')
+        .unique()
+        .on('hub_history')
+        .columns(['origin', 'origin_seq'])
+        .execute();
+      await db.schema
+        .createIndex('hub_history_resource_ts')
+        .on('hub_history')
+        .columns(['provider', 'service', 'resource', 'ts', 'id'])
+        .execute();
       await db.schema.createIndex('hub_history_received').on('hub_history').column('received_at').execute();
     },
   },

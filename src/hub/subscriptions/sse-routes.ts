@@ -22,7 +22,10 @@ function credentialOf(req: FastifyRequest): string | undefined {
   return typeof k === 'string' && k.length > 0 ? k : undefined;
 }
 
-const SubscribeQuery = Type.Object({ topic: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
+const SubscribeQuery = Type.Object(
+  { topic: Type.String({ minLength: 1, maxLength: 512 }) },
+  { additionalProperties: false },
+);
 const Seg = Type.String({ minLength: 1, maxLength: 130 });
 const ResourceParams = Type.Object({ provider: Seg, service: Seg, resource: Seg });
 
@@ -30,7 +33,13 @@ const ResourceParams = Type.Object({ provider: Seg, service: Seg, resource: Seg 
  * SUBSCRIBE over server-sent events for browsers: the stream carries every accepted reading on
  * the topic filter that the caller may READ, checked per reading like MQTT deliveries.
  */
-export async function sseRoutes(app: FastifyInstance, ctx: ModuleContext, feed: LiveFeed, grants: GrantStore, twins: TwinStore): Promise<void> {
+export async function sseRoutes(
+  app: FastifyInstance,
+  ctx: ModuleContext,
+  feed: LiveFeed,
+  grants: GrantStore,
+  twins: TwinStore,
+): Promise<void> {
   const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
     for (const res of open) res.end();
@@ -38,12 +47,20 @@ export async function sseRoutes(app: FastifyInstance, ctx: ModuleContext, feed: 
 
   const stream = (req: FastifyRequest, reply: FastifyReply, filter: string) => {
     const s = req.subject!;
-    if (!validFilter(filter) || !filter.startsWith('data/')) throw new MsecError('VALIDATION_FAILED', 'topic must be an MQTT filter under data/, e.g. data/santander/#');
+    if (!validFilter(filter) || !filter.startsWith('data/'))
+      throw new MsecError('VALIDATION_FAILED', 'topic must be an MQTT filter under data/, e.g. data/santander/#');
     const platformAdmin = s.org === PLATFORM_ORG && s.roles.includes('admin');
-    if (!dataFilterMayDeliver(filter, s, grants.all(), platformAdmin)) throw new MsecError('FORBIDDEN', 'no permission to read anything this topic matches');
+    if (!dataFilterMayDeliver(filter, s, grants.all(), platformAdmin))
+      throw new MsecError('FORBIDDEN', 'no permission to read anything this topic matches');
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff', 'x-request-id': req.id });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-content-type-options': 'nosniff',
+      'x-request-id': req.id,
+    });
     res.write(`: subscribed to ${filter}\n\n`);
     open.add(res);
     const off = feed.on((r) => {
@@ -51,7 +68,9 @@ export async function sseRoutes(app: FastifyInstance, ctx: ModuleContext, feed: 
       if (!topicMatches(filter, topic)) return;
       const ref = dataTopicRef(topic);
       if (!ref || !ctx.access.decide(s, 'hub:twin:read', ref).allow) return;
-      res.write(`event: reading\nid: ${r.deviceId}:${r.counter}\ndata: ${JSON.stringify({ topic, ...readingJson(r) })}\n\n`);
+      res.write(
+        `event: reading\nid: ${r.deviceId}:${r.counter}\ndata: ${JSON.stringify({ topic, ...readingJson(r) })}\n\n`,
+      );
     });
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     // The stream lives only as long as its credential (expiry, revocation, changed rights).
@@ -76,13 +95,23 @@ export async function sseRoutes(app: FastifyInstance, ctx: ModuleContext, feed: 
 
   app.get<{ Querystring: Static<typeof SubscribeQuery> }>(
     '/subscribe',
-    { config: { security: { action: BROWSE_ACTION } }, schema: { tags: ['hub'], summary: 'SUBSCRIBE: server-sent events of readings on an MQTT topic filter you may read', querystring: SubscribeQuery } },
+    {
+      config: { security: { action: BROWSE_ACTION } },
+      schema: {
+        tags: ['hub'],
+        summary: 'SUBSCRIBE: server-sent events of readings on an MQTT topic filter you may read',
+        querystring: SubscribeQuery,
+      },
+    },
     async (req, reply) => stream(req, reply, req.query.topic),
   );
 
   app.get<{ Params: PathParams }>(
     '/providers/:provider/services/:service/resources/:resource/SUBSCRIBE',
-    { config: { security: { action: BROWSE_ACTION } }, schema: { tags: ['hub'], summary: 'SUBSCRIBE to one resource (server-sent events)', params: ResourceParams } },
+    {
+      config: { security: { action: BROWSE_ACTION } },
+      schema: { tags: ['hub'], summary: 'SUBSCRIBE to one resource (server-sent events)', params: ResourceParams },
+    },
     async (req, reply) => {
       const path = pathOf(req.params);
       const provider = await twins.getProvider(path.provider);

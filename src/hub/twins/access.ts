@@ -13,7 +13,9 @@ export const TWIN_ACTIONS = {
   ACT: 'hub:twin:act',
 } as const satisfies Record<AccessLevel, string>;
 
-const LEVEL_OF_ACTION = new Map<string, AccessLevel>(Object.entries(TWIN_ACTIONS).map(([l, a]) => [a, l as AccessLevel]));
+const LEVEL_OF_ACTION = new Map<string, AccessLevel>(
+  Object.entries(TWIN_ACTIONS).map(([l, a]) => [a, l as AccessLevel]),
+);
 
 /** What an allow grant at a level lets one do: READ implies DESCRIBE; UPDATE and ACT imply READ. */
 const ALLOWS: Record<AccessLevel, AccessLevel[]> = {
@@ -59,12 +61,18 @@ export interface Grant {
  * because the policy engine's `when` tests see the resource but not the action.
  */
 export function twinRef(org: string, path: TwinPath, action: string): ResourceRef {
-  return { type: 'twin', org, id: twinId(path), attributes: { provider: path.provider, service: path.service, resource: path.resource, action } };
+  return {
+    type: 'twin',
+    org,
+    id: twinId(path),
+    attributes: { provider: path.provider, service: path.service, resource: path.resource, action },
+  };
 }
 
 function pathOf(r: ResourceRef): TwinPath | undefined {
   const a = r.attributes;
-  if (!a || typeof a.provider !== 'string' || typeof a.service !== 'string' || typeof a.resource !== 'string') return undefined;
+  if (!a || typeof a.provider !== 'string' || typeof a.service !== 'string' || typeof a.resource !== 'string')
+    return undefined;
   return { provider: a.provider, service: a.service, resource: a.resource };
 }
 
@@ -78,7 +86,12 @@ export function grantAppliesTo(g: Grant, s: Subject): boolean {
 }
 
 /** The grant-table verdict for one action on one twin resource, or undefined when no rule speaks. */
-export function evaluateGrants(grants: readonly Grant[], s: Subject, action: string, r: ResourceRef): 'allow' | 'deny' | undefined {
+export function evaluateGrants(
+  grants: readonly Grant[],
+  s: Subject,
+  action: string,
+  r: ResourceRef,
+): 'allow' | 'deny' | undefined {
   const level = LEVEL_OF_ACTION.get(action);
   const path = pathOf(r);
   if (!level || !path || r.type !== 'twin' || r.org === undefined) return undefined;
@@ -87,7 +100,12 @@ export function evaluateGrants(grants: readonly Grant[], s: Subject, action: str
     if (g.org !== r.org) continue;
     const covers = g.effect === 'allow' ? ALLOWS[g.access].includes(level) : DENIES[g.access].includes(level);
     if (!covers || !grantAppliesTo(g, s)) continue;
-    if (!nameMatches(g.provider, path.provider) || !nameMatches(g.service, path.service) || !nameMatches(g.resource, path.resource)) continue;
+    if (
+      !nameMatches(g.provider, path.provider) ||
+      !nameMatches(g.service, path.service) ||
+      !nameMatches(g.resource, path.resource)
+    )
+      continue;
     if (!best || g.priority > best.priority || (g.priority === best.priority && g.effect === 'deny')) best = g;
   }
   return best?.effect;

@@ -15,7 +15,9 @@ export async function seedDemoTwins(ctx: ModuleContext, twins: TwinStore): Promi
     const existing = await twins.getProvider(d.id);
     if (existing && existing.org !== d.org) continue;
     await twins.upsertProvider(d.id, d.org, { friendlyName: d.name, location: { type: 'Point', coordinates: d.at } });
-    await twins.defineResource({ provider: d.id, service: 'control', resource: 'reboot' }, d.org, 'action', { description: 'reboots the device' });
+    await twins.defineResource({ provider: d.id, service: 'control', resource: 'reboot' }, d.org, 'action', {
+      description: 'reboots the device',
+    });
     seeded++;
   }
   return seeded;

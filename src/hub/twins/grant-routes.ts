@@ -32,7 +32,12 @@ export async function grantRoutes(app: FastifyInstance, ctx: ModuleContext, gran
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/access-rules',
     {
-      config: { security: { action: 'hub:grant:read', resource: (req) => ({ type: 'grant', org: (req.query as { org?: string }).org ?? req.subject?.org }) } },
+      config: {
+        security: {
+          action: 'hub:grant:read',
+          resource: (req) => ({ type: 'grant', org: (req.query as { org?: string }).org ?? req.subject?.org }),
+        },
+      },
       schema: { tags: ['hub'], summary: 'List the access rules on an organisation’s data', querystring: ListQuery },
     },
     async (req) => ({ items: await grants.list(req.query.org ?? req.subject!.org) }),
@@ -41,18 +46,36 @@ export async function grantRoutes(app: FastifyInstance, ctx: ModuleContext, gran
   app.post<{ Body: Static<typeof GrantBody> }>(
     '/access-rules',
     {
-      config: { security: { action: 'hub:grant:create', resource: (req) => ({ type: 'grant', org: (req.body as { org?: string } | undefined)?.org ?? req.subject?.org }) } },
+      config: {
+        security: {
+          action: 'hub:grant:create',
+          resource: (req) => ({
+            type: 'grant',
+            org: (req.body as { org?: string } | undefined)?.org ?? req.subject?.org,
+          }),
+        },
+      },
       schema: { tags: ['hub'], summary: 'Create an access rule (sensiNact tuple)', body: GrantBody },
     },
     async (req, reply) => {
       const b = req.body;
       const org = b.org ?? req.subject!.org;
-      if (b.principalId !== undefined && !(await ctx.services.get(IAM).directory.get(b.principalId))) throw new MsecError('NOT_FOUND', `principal ${b.principalId} not found`);
-      if (b.granteeOrg !== undefined && !(await ctx.services.get(IAM).directory.getOrg(b.granteeOrg))) throw new MsecError('NOT_FOUND', `organization ${b.granteeOrg} not found`);
+      if (b.principalId !== undefined && !(await ctx.services.get(IAM).directory.get(b.principalId)))
+        throw new MsecError('NOT_FOUND', `principal ${b.principalId} not found`);
+      if (b.granteeOrg !== undefined && !(await ctx.services.get(IAM).directory.getOrg(b.granteeOrg)))
+        throw new MsecError('NOT_FOUND', `organization ${b.granteeOrg} not found`);
       const grant = await grants.create({
-        org, principalId: b.principalId ?? null, role: b.role ?? null, granteeOrg: b.granteeOrg ?? null,
-        provider: assertPattern(b.provider, 'provider'), service: assertPattern(b.service, 'service'), resource: assertPattern(b.resource, 'resource'),
-        access: b.access, effect: b.effect, priority: b.priority ?? 0, createdBy: req.subject!.id,
+        org,
+        principalId: b.principalId ?? null,
+        role: b.role ?? null,
+        granteeOrg: b.granteeOrg ?? null,
+        provider: assertPattern(b.provider, 'provider'),
+        service: assertPattern(b.service, 'service'),
+        resource: assertPattern(b.resource, 'resource'),
+        access: b.access,
+        effect: b.effect,
+        priority: b.priority ?? 0,
+        createdBy: req.subject!.id,
       });
       req.auditNote = { resource: `grant id=${grant.id} org=${org}` };
       reply.status(201);
@@ -62,7 +85,10 @@ export async function grantRoutes(app: FastifyInstance, ctx: ModuleContext, gran
 
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/access-rules/:id',
-    { config: { security: { action: 'hub:twin:browse' } }, schema: { tags: ['hub'], summary: 'Delete an access rule', params: IdParams } },
+    {
+      config: { security: { action: 'hub:twin:browse' } },
+      schema: { tags: ['hub'], summary: 'Delete an access rule', params: IdParams },
+    },
     async (req, reply) => {
       const grant = await grants.get(req.params.id);
       const missing = () => new MsecError('NOT_FOUND', `access rule ${req.params.id} not found`);

@@ -23,12 +23,31 @@ describe('time-limited grants', () => {
     await grants.start(store, 60_000);
     const expiresAt = clock.now() + 1000;
     await grants.create({
-      org: 'santander', principalId: 'p1', role: null, granteeOrg: null, provider: 'air-1', service: '*', resource: '*',
-      access: 'READ', effect: 'allow', priority: 0, createdBy: 'market', expiresAt,
+      org: 'santander',
+      principalId: 'p1',
+      role: null,
+      granteeOrg: null,
+      provider: 'air-1',
+      service: '*',
+      resource: '*',
+      access: 'READ',
+      effect: 'allow',
+      priority: 0,
+      createdBy: 'market',
+      expiresAt,
     });
     await grants.create({
-      org: 'santander', principalId: 'p2', role: null, granteeOrg: null, provider: '*', service: '*', resource: '*',
-      access: 'READ', effect: 'allow', priority: 0, createdBy: 'admin',
+      org: 'santander',
+      principalId: 'p2',
+      role: null,
+      granteeOrg: null,
+      provider: '*',
+      service: '*',
+      resource: '*',
+      access: 'READ',
+      effect: 'allow',
+      priority: 0,
+      createdBy: 'admin',
     });
     expect(evaluateGrants(grants.all(), buyer, TWIN_ACTIONS.READ, ref)).toBe('allow');
     const before = grants.version;

@@ -70,7 +70,11 @@ export class GrantStore {
 
   /** Deletes the stored grants that expired by `now` (the rows; they stopped applying already). */
   async removeExpired(now = this.clock.now()): Promise<number> {
-    const res = await this.requireDb().deleteFrom('hub_grants').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst();
+    const res = await this.requireDb()
+      .deleteFrom('hub_grants')
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
     await this.reload();
     return Number(res.numDeletedRows);
   }
@@ -124,14 +128,29 @@ export class GrantStore {
     if (input.principalId === null && input.role === null && input.granteeOrg === null) {
       throw new MsecError('VALIDATION_FAILED', 'a grant names a principal, a role or an organisation');
     }
-    const grant: Grant = { ...input, expiresAt: input.expiresAt ?? null, id: newId('grant'), createdAt: this.clock.now() };
+    const grant: Grant = {
+      ...input,
+      expiresAt: input.expiresAt ?? null,
+      id: newId('grant'),
+      createdAt: this.clock.now(),
+    };
     // The caller's transaction sees its own tables; view it with ours for this one insert.
     await (trx.withTables<TwinTables>() as unknown as Kysely<TwinTables>)
       .insertInto('hub_grants')
       .values({
-        id: grant.id, org: grant.org, principal_id: grant.principalId, role: grant.role, grantee_org: grant.granteeOrg,
-        provider: grant.provider, service: grant.service, resource: grant.resource, access: grant.access,
-        effect: grant.effect, priority: grant.priority, created_by: grant.createdBy, created_at: grant.createdAt,
+        id: grant.id,
+        org: grant.org,
+        principal_id: grant.principalId,
+        role: grant.role,
+        grantee_org: grant.granteeOrg,
+        provider: grant.provider,
+        service: grant.service,
+        resource: grant.resource,
+        access: grant.access,
+        effect: grant.effect,
+        priority: grant.priority,
+        created_by: grant.createdBy,
+        created_at: grant.createdAt,
         expires_at: grant.expiresAt ?? null,
       })
       .execute();

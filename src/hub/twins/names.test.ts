@@ -24,9 +24,11 @@ describe('name patterns', () => {
   });
 
   it('a literal MQTT level overlaps a pattern exactly when the pattern matches it', () => {
-    fc.assert(fc.property(segment, segment, (p, l) => {
-      expect(levelOverlaps(p, l)).toBe(nameMatches(p, l));
-    }));
+    fc.assert(
+      fc.property(segment, segment, (p, l) => {
+        expect(levelOverlaps(p, l)).toBe(nameMatches(p, l));
+      }),
+    );
     expect(levelOverlaps('x', '+')).toBe(true);
   });
 

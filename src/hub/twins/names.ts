@@ -6,12 +6,14 @@ export const SEGMENT_RE = /^[A-Za-z0-9._~-]{1,130}$/;
 export const PATTERN_RE = /^[A-Za-z0-9._~*-]{1,130}$/;
 
 export function assertSegment(value: string, what: string): string {
-  if (!SEGMENT_RE.test(value)) throw new MsecError('VALIDATION_FAILED', `${what} must be 1-130 letters, digits or . _ ~ -`);
+  if (!SEGMENT_RE.test(value))
+    throw new MsecError('VALIDATION_FAILED', `${what} must be 1-130 letters, digits or . _ ~ -`);
   return value;
 }
 
 export function assertPattern(value: string, what: string): string {
-  if (!PATTERN_RE.test(value)) throw new MsecError('VALIDATION_FAILED', `${what} must be a name or a pattern with * wildcards`);
+  if (!PATTERN_RE.test(value))
+    throw new MsecError('VALIDATION_FAILED', `${what} must be a name or a pattern with * wildcards`);
   return value;
 }
 
@@ -23,7 +25,12 @@ export function nameMatches(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
   let re = compiled.get(pattern);
   if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.~-]/g, '\\$&')).join('.*')}$`);
+    re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.~-]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     if (compiled.size > 10_000) compiled.clear();
     compiled.set(pattern, re);
   }

@@ -13,16 +13,43 @@ export const BROWSE_ACTION = 'hub:twin:browse';
 export function twinPolicy(grants: GrantStore): PolicyStatement[] {
   const twinActions = Object.values(TWIN_ACTIONS);
   return [
-    { id: 'hub-twin-browse', effect: 'allow', roles: '*', actions: [BROWSE_ACTION], scope: 'any', description: 'anyone authenticated may list; items are filtered per resource' },
-    { id: 'hub-twin-members-read', effect: 'allow', roles: ['operator', 'analyst', 'provider'], actions: [TWIN_ACTIONS.DESCRIBE, TWIN_ACTIONS.READ], scope: 'own-org' },
-    { id: 'hub-twin-operator-control', effect: 'allow', roles: ['operator'], actions: [TWIN_ACTIONS.UPDATE, TWIN_ACTIONS.ACT], scope: 'own-org' },
     {
-      id: 'hub-twin-grant-allow', effect: 'allow', roles: '*', actions: twinActions, scope: 'any',
+      id: 'hub-twin-browse',
+      effect: 'allow',
+      roles: '*',
+      actions: [BROWSE_ACTION],
+      scope: 'any',
+      description: 'anyone authenticated may list; items are filtered per resource',
+    },
+    {
+      id: 'hub-twin-members-read',
+      effect: 'allow',
+      roles: ['operator', 'analyst', 'provider'],
+      actions: [TWIN_ACTIONS.DESCRIBE, TWIN_ACTIONS.READ],
+      scope: 'own-org',
+    },
+    {
+      id: 'hub-twin-operator-control',
+      effect: 'allow',
+      roles: ['operator'],
+      actions: [TWIN_ACTIONS.UPDATE, TWIN_ACTIONS.ACT],
+      scope: 'own-org',
+    },
+    {
+      id: 'hub-twin-grant-allow',
+      effect: 'allow',
+      roles: '*',
+      actions: twinActions,
+      scope: 'any',
       when: (s, r) => evaluateGrants(grants.all(), s, actionOf(r), r) === 'allow',
       description: 'access rules (grants) of the data owner',
     },
     {
-      id: 'hub-twin-grant-deny', effect: 'deny', roles: '*', actions: twinActions, scope: 'any',
+      id: 'hub-twin-grant-deny',
+      effect: 'deny',
+      roles: '*',
+      actions: twinActions,
+      scope: 'any',
       when: (s, r) => s.org !== r.org && evaluateGrants(grants.all(), s, actionOf(r), r) === 'deny',
     },
   ];

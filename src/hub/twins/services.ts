@@ -31,7 +31,12 @@ export function pathOf(params: PathParams): TwinPath {
 }
 
 /** Loads the provider (404 when absent) and authorizes `level` on the resource (403, audited). */
-export async function authorizeTwin(req: FastifyRequest, twins: TwinStore, path: TwinPath, level: AccessLevel): Promise<ProviderState> {
+export async function authorizeTwin(
+  req: FastifyRequest,
+  twins: TwinStore,
+  path: TwinPath,
+  level: AccessLevel,
+): Promise<ProviderState> {
   const provider = await twins.getProvider(path.provider);
   const missing = () => new MsecError('NOT_FOUND', `provider ${path.provider} not found`);
   if (!provider) throw missing();

@@ -51,9 +51,13 @@ export class LdapBackend implements PasswordBackend {
     }
     if (!user) return undefined;
     if (local && local.password_hash !== null) {
-      throw new MsecError('IAM_LDAP_NAME_CONFLICT', `a local account already holds the directory name ${username}; rename one of them`);
+      throw new MsecError(
+        'IAM_LDAP_NAME_CONFLICT',
+        `a local account already holds the directory name ${username}; rename one of them`,
+      );
     }
-    if (!(await this.opts.ldap.checkPassword(user.dn, password))) throw new MsecError('INVALID_CREDENTIALS', 'invalid username or password');
+    if (!(await this.opts.ldap.checkPassword(user.dn, password)))
+      throw new MsecError('INVALID_CREDENTIALS', 'invalid username or password');
     this.remember(username, user);
     const roles = this.opts.mapping.rolesOf(user.groups);
     if (roles.length === 0) throw new MsecError('IAM_LDAP_NO_ROLE', 'your directory groups give you no role in msec');
@@ -76,7 +80,8 @@ export class LdapBackend implements PasswordBackend {
     if (subject.kind !== 'user' || !(await this.isLinked(subject.id))) return undefined;
     const user = await this.currentUser(subject.name);
     const roles = user ? this.opts.mapping.rolesOf(user.groups) : [];
-    if (roles.length === 0) throw new MsecError('IAM_LDAP_NO_ROLE', 'your directory groups no longer give you a role in msec');
+    if (roles.length === 0)
+      throw new MsecError('IAM_LDAP_NO_ROLE', 'your directory groups no longer give you a role in msec');
     return { ...subject, roles };
   }
 
@@ -98,7 +103,11 @@ export class LdapBackend implements PasswordBackend {
     const now = this.opts.clock.now();
     const hit = this.links.get(principalId);
     if (hit && hit.expires > now) return hit.linked;
-    const row = await this.db.selectFrom('iam_ldap_links').select('principal_id').where('principal_id', '=', principalId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('iam_ldap_links')
+      .select('principal_id')
+      .where('principal_id', '=', principalId)
+      .executeTakeFirst();
     if (this.links.size >= MAX_CACHED) this.links.delete(this.links.keys().next().value as string);
     this.links.set(principalId, { linked: row !== undefined, expires: now + this.opts.cacheTtlMs });
     return row !== undefined;
@@ -113,13 +122,16 @@ export class LdapBackend implements PasswordBackend {
     } else {
       const orgId = this.opts.mapping.orgOf(user.groups);
       // Concurrent first logins race to create the org and the principal: the loser uses the winner's.
-      if (!(await directory.getOrg(orgId))) await directory.createOrg({ id: orgId, name: orgId, kind: 'city' }).catch(ignoreConflict);
-      principal = await directory.createPrincipal({ orgId, kind: 'user', name: user.name, displayName: user.displayName ?? undefined, roles }).catch(async (err: unknown) => {
-        ignoreConflict(err);
-        const winner = await directory.findByName(user.name);
-        if (!winner) throw err;
-        return directory.update(winner.id, { roles, displayName: user.displayName });
-      });
+      if (!(await directory.getOrg(orgId)))
+        await directory.createOrg({ id: orgId, name: orgId, kind: 'city' }).catch(ignoreConflict);
+      principal = await directory
+        .createPrincipal({ orgId, kind: 'user', name: user.name, displayName: user.displayName ?? undefined, roles })
+        .catch(async (err: unknown) => {
+          ignoreConflict(err);
+          const winner = await directory.findByName(user.name);
+          if (!winner) throw err;
+          return directory.update(winner.id, { roles, displayName: user.displayName });
+        });
     }
     const now = this.opts.clock.now();
     await this.db

@@ -45,12 +45,21 @@ export class LdapDirectory {
     if (!LDAP_USER_NAME.test(name)) return undefined;
     return this.withClient(true, async (client) => {
       const filter = `(&(objectClass=*)(${this.opts.userAttribute}=${escapeFilterValue(name)}))`;
-      const { searchEntries } = await client.search(this.opts.userBase, { scope: 'sub', filter, attributes: [this.opts.userAttribute, 'cn', 'displayName'], sizeLimit: 2 });
+      const { searchEntries } = await client.search(this.opts.userBase, {
+        scope: 'sub',
+        filter,
+        attributes: [this.opts.userAttribute, 'cn', 'displayName'],
+        sizeLimit: 2,
+      });
       // Two entries for one name is a directory mistake; refuse rather than guess which one.
       if (searchEntries.length !== 1) return undefined;
       const entry = searchEntries[0]!;
       const groupFilter = `(${this.opts.groupMemberAttribute}=${escapeFilterValue(entry.dn)})`;
-      const groups = await client.search(this.opts.groupBase, { scope: 'sub', filter: groupFilter, attributes: ['cn'] });
+      const groups = await client.search(this.opts.groupBase, {
+        scope: 'sub',
+        filter: groupFilter,
+        attributes: ['cn'],
+      });
       return {
         dn: entry.dn,
         name,
@@ -79,10 +88,22 @@ export class LdapDirectory {
     const tlsOptions: ConnectionOptions = { ...(this.opts.ca ? { ca: this.opts.ca } : {}), minVersion: 'TLSv1.2' };
     // ldapts opens TLS at connect whenever tlsOptions is set: only for ldaps://; StartTLS gets them later.
     const ldaps = this.opts.url.startsWith('ldaps://');
-    const client = new Client({ url: this.opts.url, timeout: this.opts.timeoutMs, connectTimeout: this.opts.timeoutMs, ...(ldaps ? { tlsOptions } : {}), strictDN: true });
+    const client = new Client({
+      url: this.opts.url,
+      timeout: this.opts.timeoutMs,
+      connectTimeout: this.opts.timeoutMs,
+      ...(ldaps ? { tlsOptions } : {}),
+      strictDN: true,
+    });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new MsecError('IAM_LDAP_UNAVAILABLE', `the LDAP directory did not answer within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new MsecError('IAM_LDAP_UNAVAILABLE', `the LDAP directory did not answer within ${this.opts.timeoutMs} ms`),
+          ),
+        this.opts.timeoutMs,
+      );
     });
     const work = (async () => {
       if (this.opts.startTls) await client.startTLS(tlsOptions);
@@ -93,7 +114,11 @@ export class LdapDirectory {
       return await Promise.race([work, deadline]);
     } catch (err) {
       if (err instanceof MsecError) throw err;
-      if (err instanceof InvalidCredentialsError) throw new MsecError('IAM_LDAP_UNAVAILABLE', 'the LDAP directory refused the service bind (check the bind DN and password file)');
+      if (err instanceof InvalidCredentialsError)
+        throw new MsecError(
+          'IAM_LDAP_UNAVAILABLE',
+          'the LDAP directory refused the service bind (check the bind DN and password file)',
+        );
       throw new MsecError('IAM_LDAP_UNAVAILABLE', `the LDAP directory is unavailable: ${(err as Error).message}`);
     } finally {
       clearTimeout(timer);

@@ -4,7 +4,11 @@ import { ROLES } from '../roles.ts';
 import { GroupMapping } from './mapping.ts';
 
 describe('GroupMapping', () => {
-  const m = new GroupMapping({ groupRoles: { 'City-Operators': 'operator', analysts: 'analyst', admins: 'admin' }, groupOrgs: { fujisawa: 'fujisawa', santander: 'santander' }, defaultOrg: 'santander' });
+  const m = new GroupMapping({
+    groupRoles: { 'City-Operators': 'operator', analysts: 'analyst', admins: 'admin' },
+    groupOrgs: { fujisawa: 'fujisawa', santander: 'santander' },
+    defaultOrg: 'santander',
+  });
 
   it('maps groups to roles case-insensitively and ignores unmapped groups', () => {
     expect(m.rolesOf(['city-operators', 'Analysts', 'coffee-club'])).toEqual(['analyst', 'operator']);
@@ -17,16 +21,23 @@ describe('GroupMapping', () => {
   });
 
   it('refuses a mapping to a role that does not exist', () => {
-    expect(() => new GroupMapping({ groupRoles: { x: 'superuser' }, defaultOrg: 'santander' })).toThrow(/unknown role superuser/);
+    expect(() => new GroupMapping({ groupRoles: { x: 'superuser' }, defaultOrg: 'santander' })).toThrow(
+      /unknown role superuser/,
+    );
   });
 
   it('never grants a role that no member group maps to', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom(...ROLES)), fc.array(fc.string({ maxLength: 8 })), (groupRoles, groups) => {
-        const roles = new GroupMapping({ groupRoles, defaultOrg: 'x1' }).rolesOf(groups);
-        const lower = new Map(Object.entries(groupRoles).map(([g, r]) => [g.toLowerCase(), r]));
-        for (const r of roles) expect(groups.some((g) => [...lower].some(([k, v]) => k === g.toLowerCase() && v === r))).toBe(true);
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom(...ROLES)),
+        fc.array(fc.string({ maxLength: 8 })),
+        (groupRoles, groups) => {
+          const roles = new GroupMapping({ groupRoles, defaultOrg: 'x1' }).rolesOf(groups);
+          const lower = new Map(Object.entries(groupRoles).map(([g, r]) => [g.toLowerCase(), r]));
+          for (const r of roles)
+            expect(groups.some((g) => [...lower].some(([k, v]) => k === g.toLowerCase() && v === r))).toBe(true);
+        },
+      ),
     );
   });
 });

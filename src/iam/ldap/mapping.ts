@@ -13,9 +13,13 @@ export class GroupMapping {
   private readonly orgs = new Map<string, string>();
 
   /** `where` names the configuration key in error messages (ldap.groupRoles, oidc.claimRoles). */
-  constructor(private readonly config: GroupMappingConfig, where = 'ldap.groupRoles') {
+  constructor(
+    private readonly config: GroupMappingConfig,
+    where = 'ldap.groupRoles',
+  ) {
     for (const [group, role] of Object.entries(config.groupRoles)) {
-      if (!isRole(role)) throw new MsecError('IAM_LDAP_CONFIG_INVALID', `${where}: group ${group} maps to unknown role ${role}`);
+      if (!isRole(role))
+        throw new MsecError('IAM_LDAP_CONFIG_INVALID', `${where}: group ${group} maps to unknown role ${role}`);
       this.roles.set(group.toLowerCase(), role);
     }
     for (const [group, org] of Object.entries(config.groupOrgs ?? {})) this.orgs.set(group.toLowerCase(), org);

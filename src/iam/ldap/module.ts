@@ -10,7 +10,10 @@ function readSecretFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new MsecError('IAM_LDAP_CONFIG_INVALID', `cannot read the LDAP ${what} file ${path}: ${(err as Error).message}`);
+    throw new MsecError(
+      'IAM_LDAP_CONFIG_INVALID',
+      `cannot read the LDAP ${what} file ${path}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -40,7 +43,11 @@ export function ldapModule(): PlatformModule & { backend(): LdapBackend } {
     migrations: ldapMigrations,
     async start(ctx) {
       const config = ctx.config.ldap;
-      if (!config) throw new MsecError('IAM_LDAP_CONFIG_INVALID', 'the iam-ldap module runs only with an ldap configuration section');
+      if (!config)
+        throw new MsecError(
+          'IAM_LDAP_CONFIG_INVALID',
+          'the iam-ldap module runs only with an ldap configuration section',
+        );
       const iam = ctx.services.get(IAM);
       backend = new LdapBackend({
         ldap: ldapDirectoryFrom(config),

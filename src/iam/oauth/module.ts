@@ -14,7 +14,13 @@ export function oauthModule(): PlatformModule {
     migrations: oauthMigrations,
     async start(ctx) {
       const iam = ctx.services.get(IAM);
-      const tokens = new OAuthTokens(ctx.platformKey, iam.directory, iam.revocations, ctx.clock, ctx.config.auth.accessTokenTtlSeconds);
+      const tokens = new OAuthTokens(
+        ctx.platformKey,
+        iam.directory,
+        iam.revocations,
+        ctx.clock,
+        ctx.config.auth.accessTokenTtlSeconds,
+      );
       deps = { clients: new OAuthClients(ctx.store, iam.directory, ctx.clock), tokens };
       iam.addAuthenticator((credential) => tokens.authenticate(credential));
     },

@@ -24,7 +24,10 @@ function oauthError(reply: FastifyReply, status: number, error: string, descript
 }
 
 /** client_secret_basic (RFC 6749 §2.3.1, form-encoded id and secret) or client_secret_post. */
-async function authenticateClient(req: FastifyRequest<{ Body: Record<string, string> }>, clients: OAuthClients): Promise<OAuthClient | undefined> {
+async function authenticateClient(
+  req: FastifyRequest<{ Body: Record<string, string> }>,
+  clients: OAuthClients,
+): Promise<OAuthClient | undefined> {
   const header = req.headers.authorization;
   let id: string | undefined;
   let secret: string | undefined;
@@ -46,20 +49,42 @@ async function authenticateClient(req: FastifyRequest<{ Body: Record<string, str
   return clients.authenticate(id, secret);
 }
 
-export async function oauthRoutes(app: FastifyInstance, deps: { clients: OAuthClients; tokens: OAuthTokens; key: PlatformKey }): Promise<void> {
+export async function oauthRoutes(
+  app: FastifyInstance,
+  deps: { clients: OAuthClients; tokens: OAuthTokens; key: PlatformKey },
+): Promise<void> {
   const { clients, tokens } = deps;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16 * 1024 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
 
   app.post<{ Body: Static<typeof RegisterBody> }>(
     '/oauth/clients',
     {
-      config: { security: { action: 'iam:oauth-client:create', resource: (req) => ({ type: 'oauth-client', org: (req.body as { org: string }).org }) } },
-      schema: { tags: ['oauth'], summary: 'Register a machine client (client-credentials grant); the secret is shown once', body: RegisterBody, security: [{ bearerAuth: [] }] },
+      config: {
+        security: {
+          action: 'iam:oauth-client:create',
+          resource: (req) => ({ type: 'oauth-client', org: (req.body as { org: string }).org }),
+        },
+      },
+      schema: {
+        tags: ['oauth'],
+        summary: 'Register a machine client (client-credentials grant); the secret is shown once',
+        body: RegisterBody,
+        security: [{ bearerAuth: [] }],
+      },
     },
     async (req, reply) => {
-      const c = await clients.register({ name: req.body.name, orgId: req.body.org, roles: req.body.roles as Role[], scopes: req.body.scopes });
+      const c = await clients.register({
+        name: req.body.name,
+        orgId: req.body.org,
+        roles: req.body.roles as Role[],
+        scopes: req.body.scopes,
+      });
       reply.code(201);
       return { clientId: c.clientId, clientSecret: c.clientSecret, principalId: c.principalId, scopes: c.scopes };
     },
@@ -67,13 +92,22 @@ export async function oauthRoutes(app: FastifyInstance, deps: { clients: OAuthCl
 
   app.post<{ Body: Record<string, string> }>(
     '/oauth/token',
-    { config: { security: { public: true } }, schema: { tags: ['oauth'], summary: 'OAuth 2.0 token endpoint: client-credentials grant (RFC 6749 §4.4)', body: FormBody } },
+    {
+      config: { security: { public: true } },
+      schema: {
+        tags: ['oauth'],
+        summary: 'OAuth 2.0 token endpoint: client-credentials grant (RFC 6749 §4.4)',
+        body: FormBody,
+      },
+    },
     async (req, reply) => {
       const client = await authenticateClient(req, clients);
       if (!client) return oauthError(reply, 401, 'invalid_client', 'client authentication failed');
-      if (req.body.grant_type !== 'client_credentials') return oauthError(reply, 400, 'unsupported_grant_type', 'only client_credentials is supported');
+      if (req.body.grant_type !== 'client_credentials')
+        return oauthError(reply, 400, 'unsupported_grant_type', 'only client_credentials is supported');
       const scopes = tokens.grantScopes(client, req.body.scope);
-      if (!scopes) return oauthError(reply, 400, 'invalid_scope', 'a requested scope is not registered for this client');
+      if (!scopes)
+        return oauthError(reply, 400, 'invalid_scope', 'a requested scope is not registered for this client');
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return tokens.issue(client, scopes);
     },
@@ -81,16 +115,23 @@ export async function oauthRoutes(app: FastifyInstance, deps: { clients: OAuthCl
 
   app.post<{ Body: Record<string, string> }>(
     '/oauth/introspect',
-    { config: { security: { public: true } }, schema: { tags: ['oauth'], summary: 'Token introspection (RFC 7662), for registered clients', body: FormBody } },
+    {
+      config: { security: { public: true } },
+      schema: { tags: ['oauth'], summary: 'Token introspection (RFC 7662), for registered clients', body: FormBody },
+    },
     async (req, reply) => {
-      if (!(await authenticateClient(req, clients))) return oauthError(reply, 401, 'invalid_client', 'client authentication failed');
+      if (!(await authenticateClient(req, clients)))
+        return oauthError(reply, 401, 'invalid_client', 'client authentication failed');
       return tokens.introspect(req.body.token ?? '');
     },
   );
 
   app.post<{ Body: Record<string, string> }>(
     '/oauth/revoke',
-    { config: { security: { public: true } }, schema: { tags: ['oauth'], summary: 'Token revocation (RFC 7009)', body: FormBody } },
+    {
+      config: { security: { public: true } },
+      schema: { tags: ['oauth'], summary: 'Token revocation (RFC 7009)', body: FormBody },
+    },
     async (req, reply) => {
       const client = await authenticateClient(req, clients);
       if (!client) return oauthError(reply, 401, 'invalid_client', 'client authentication failed');
@@ -99,22 +140,36 @@ export async function oauthRoutes(app: FastifyInstance, deps: { clients: OAuthCl
     },
   );
 
-  app.get('/oauth/jwks', { config: { security: { public: true } }, schema: { tags: ['oauth'], summary: 'Public keys that sign OAuth access tokens (JWKS)' } }, async () => ({
-    keys: [{ ...deps.key.publicJwk, kid: deps.key.kid, alg: 'ES256', use: 'sig' }],
-  }));
+  app.get(
+    '/oauth/jwks',
+    {
+      config: { security: { public: true } },
+      schema: { tags: ['oauth'], summary: 'Public keys that sign OAuth access tokens (JWKS)' },
+    },
+    async () => ({
+      keys: [{ ...deps.key.publicJwk, kid: deps.key.kid, alg: 'ES256', use: 'sig' }],
+    }),
+  );
 
-  app.get('/oauth/metadata', { config: { security: { public: true } }, schema: { tags: ['oauth'], summary: 'Authorization server metadata (RFC 8414 fields)' } }, async (req) => {
-    const base = `${req.protocol}://${req.host}/api/v1/oauth`;
-    return {
-      issuer: OAUTH_ISSUER,
-      token_endpoint: `${base}/token`,
-      jwks_uri: `${base}/jwks`,
-      introspection_endpoint: `${base}/introspect`,
-      revocation_endpoint: `${base}/revoke`,
-      grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    };
-  });
+  app.get(
+    '/oauth/metadata',
+    {
+      config: { security: { public: true } },
+      schema: { tags: ['oauth'], summary: 'Authorization server metadata (RFC 8414 fields)' },
+    },
+    async (req) => {
+      const base = `${req.protocol}://${req.host}/api/v1/oauth`;
+      return {
+        issuer: OAUTH_ISSUER,
+        token_endpoint: `${base}/token`,
+        jwks_uri: `${base}/jwks`,
+        introspection_endpoint: `${base}/introspect`,
+        revocation_endpoint: `${base}/revoke`,
+        grant_types_supported: ['client_credentials'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      };
+    },
+  );
 }

@@ -2,7 +2,14 @@ import type { ModuleMigration } from '../../core/index.ts';
 
 /** OAuth 2.0 machine clients: each acts as a service principal, within the scopes it was registered for. */
 export type OAuthTables = {
-  iam_oauth_clients: { client_id: string; secret_hash: string; principal_id: string; scopes: string; created_at: number; revoked_at: number | null };
+  iam_oauth_clients: {
+    client_id: string;
+    secret_hash: string;
+    principal_id: string;
+    scopes: string;
+    created_at: number;
+    revoked_at: number | null;
+  };
 };
 
 export const oauthMigrations: ModuleMigration[] = [

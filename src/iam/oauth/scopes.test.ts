@@ -4,8 +4,24 @@ import { actionMatches, PolicyEngine } from '../policy.ts';
 import type { Subject } from '../subject.ts';
 import { SCOPE } from './clients.ts';
 
-const segment = fc.constantFrom('iam', 'audit', 'read', 'principal', 'create', 'monitor', 'alert', 'platform', 'metrics', '*');
-const action = fc.array(fc.constantFrom('iam', 'audit', 'read', 'principal', 'create', 'monitor', 'alert'), { minLength: 3, maxLength: 3 }).map((a) => a.join(':'));
+const segment = fc.constantFrom(
+  'iam',
+  'audit',
+  'read',
+  'principal',
+  'create',
+  'monitor',
+  'alert',
+  'platform',
+  'metrics',
+  '*',
+);
+const action = fc
+  .array(fc.constantFrom('iam', 'audit', 'read', 'principal', 'create', 'monitor', 'alert'), {
+    minLength: 3,
+    maxLength: 3,
+  })
+  .map((a) => a.join(':'));
 const pattern = fc.array(segment, { minLength: 1, maxLength: 3 }).map((a) => a.join(':'));
 
 describe('scoped subjects in the policy engine', () => {

@@ -26,7 +26,10 @@ export class OAuthTokens {
     return wanted.every((s) => client.scopes.includes(s)) ? wanted : undefined;
   }
 
-  async issue(client: OAuthClient, scopes: string[]): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; scope: string }> {
+  async issue(
+    client: OAuthClient,
+    scopes: string[],
+  ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; scope: string }> {
     const now = Math.floor(this.clock.now() / 1000);
     const token = await new SignJWT({ client_id: client.clientId, scope: scopes.join(' ') })
       .setProtectedHeader({ alg: 'ES256', kid: this.key.kid, typ: 'at+jwt' })
@@ -44,7 +47,12 @@ export class OAuthTokens {
   async claims(token: string): Promise<JWTPayload | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.key.publicKey, {
-        algorithms: ['ES256'], issuer: OAUTH_ISSUER, audience: TOKEN_AUDIENCE, typ: 'at+jwt', currentDate: new Date(this.clock.now()), requiredClaims: ['sub', 'jti', 'exp', 'iat', 'scope'],
+        algorithms: ['ES256'],
+        issuer: OAUTH_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        typ: 'at+jwt',
+        currentDate: new Date(this.clock.now()),
+        requiredClaims: ['sub', 'jti', 'exp', 'iat', 'scope'],
       });
       if (this.revocations.isRevoked(payload.jti, payload.sub!, payload.iat! * 1000)) return undefined;
       return payload;
@@ -67,14 +75,34 @@ export class OAuthTokens {
     const principal = await this.directory.get(payload.sub!);
     if (!principal || principal.disabled) throw new MsecError('ACCOUNT_DISABLED', 'the client is disabled');
     const scopes = String(payload.scope).split(' ').filter(Boolean);
-    return { id: principal.id, name: principal.name, kind: principal.kind, org: principal.orgId, roles: principal.roles, via: 'token', jti: payload.jti!, scopes };
+    return {
+      id: principal.id,
+      name: principal.name,
+      kind: principal.kind,
+      org: principal.orgId,
+      roles: principal.roles,
+      via: 'token',
+      jti: payload.jti!,
+      scopes,
+    };
   }
 
   /** RFC 7662 response for a token. */
   async introspect(token: string): Promise<Record<string, unknown>> {
     const p = await this.claims(token);
     if (!p) return { active: false };
-    return { active: true, scope: p.scope, client_id: p.client_id, sub: p.sub, iss: p.iss, aud: p.aud, exp: p.exp, iat: p.iat, jti: p.jti, token_type: 'Bearer' };
+    return {
+      active: true,
+      scope: p.scope,
+      client_id: p.client_id,
+      sub: p.sub,
+      iss: p.iss,
+      aud: p.aud,
+      exp: p.exp,
+      iat: p.iat,
+      jti: p.jti,
+      token_type: 'Bearer',
+    };
   }
 
   /** RFC 7009: revokes a token of this client; unknown or foreign tokens are ignored (200 either way). */

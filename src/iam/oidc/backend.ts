@@ -51,25 +51,55 @@ export class OidcBackend {
     if (!this.opts.verifier.claimsThisIssuer(credential)) return undefined;
     const payload = await this.opts.verifier.verify(credential);
     const roles = this.opts.mapping.rolesOf(claimValues(claimAt(payload, this.opts.rolesClaim)));
-    if (roles.length === 0) throw new MsecError('IAM_OIDC_NO_ROLE', 'the token carries no claim that maps to an msec role');
+    if (roles.length === 0)
+      throw new MsecError('IAM_OIDC_NO_ROLE', 'the token carries no claim that maps to an msec role');
     const groups = claimValues(claimAt(payload, this.opts.rolesClaim));
-    const p = await this.principalFor(payload.sub!, groups, typeof payload.preferred_username === 'string' ? payload.preferred_username : undefined);
+    const p = await this.principalFor(
+      payload.sub!,
+      groups,
+      typeof payload.preferred_username === 'string' ? payload.preferred_username : undefined,
+    );
     const disabled = (await this.opts.directory.get(p.id))?.disabled ?? true;
     if (disabled) throw new MsecError('ACCOUNT_DISABLED', 'account is disabled');
-    return { id: p.id, name: p.name, kind: 'user', org: p.org, roles, via: 'token', ...(typeof payload.jti === 'string' ? { jti: payload.jti } : {}) };
+    return {
+      id: p.id,
+      name: p.name,
+      kind: 'user',
+      org: p.org,
+      roles,
+      via: 'token',
+      ...(typeof payload.jti === 'string' ? { jti: payload.jti } : {}),
+    };
   }
 
-  private async principalFor(sub: string, groups: string[], displayName: string | undefined): Promise<{ id: string; name: string; org: string }> {
+  private async principalFor(
+    sub: string,
+    groups: string[],
+    displayName: string | undefined,
+  ): Promise<{ id: string; name: string; org: string }> {
     const cached = this.principals.get(sub);
     if (cached) return cached;
     const { directory, issuer } = this.opts;
-    const link = await this.db.selectFrom('iam_oidc_links').select('principal_id').where('issuer', '=', issuer).where('subject', '=', sub).executeTakeFirst();
+    const link = await this.db
+      .selectFrom('iam_oidc_links')
+      .select('principal_id')
+      .where('issuer', '=', issuer)
+      .where('subject', '=', sub)
+      .executeTakeFirst();
     let principal = link ? await directory.get(link.principal_id) : undefined;
     if (!principal) {
       const orgId = this.opts.mapping.orgOf(groups);
       if (!(await directory.getOrg(orgId))) await directory.createOrg({ id: orgId, name: orgId, kind: 'city' });
       const name = `oidc.${createHash('sha256').update(`${issuer}\n${sub}`).digest('hex').slice(0, 20)}`;
-      principal = (await directory.findByName(name)) ?? (await directory.createPrincipal({ orgId, kind: 'user', name, displayName: displayName?.slice(0, 200), roles: [] }));
+      principal =
+        (await directory.findByName(name)) ??
+        (await directory.createPrincipal({
+          orgId,
+          kind: 'user',
+          name,
+          displayName: displayName?.slice(0, 200),
+          roles: [],
+        }));
       await this.db
         .insertInto('iam_oidc_links')
         .values({ issuer, subject: sub, principal_id: principal.id, created_at: this.opts.clock.now() })

@@ -13,7 +13,11 @@ export function oidcModule(): PlatformModule {
     migrations: oidcMigrations,
     async start(ctx) {
       const config = ctx.config.oidc;
-      if (!config) throw new MsecError('IAM_OIDC_PROVIDER_UNAVAILABLE', 'the iam-oidc module runs only with an oidc configuration section');
+      if (!config)
+        throw new MsecError(
+          'IAM_OIDC_PROVIDER_UNAVAILABLE',
+          'the iam-oidc module runs only with an oidc configuration section',
+        );
       const iam = ctx.services.get(IAM);
       const verifier = new OidcVerifier({
         issuer: config.issuer,

@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+} from 'jose';
 import { MsecError, type Clock } from '../../core/index.ts';
 
 export interface OidcVerifierOptions {
@@ -11,7 +18,18 @@ export interface OidcVerifierOptions {
 }
 
 /** Asymmetric algorithms only: `none` and shared-secret HMAC (which a public JWKS would let anyone forge) are refused. */
-export const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const OIDC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /**
  * Verifies tokens of one external OpenID Connect provider: discovery (issuer must match), the
@@ -41,7 +59,8 @@ export class OidcVerifier {
     } catch {
       throw new MsecError('IAM_OIDC_TOKEN_INVALID', 'token is not a JWT');
     }
-    if (typeof alg !== 'string' || !OIDC_ALGORITHMS.includes(alg)) throw new MsecError('IAM_OIDC_TOKEN_INVALID', `token algorithm ${String(alg)} is not accepted`);
+    if (typeof alg !== 'string' || !OIDC_ALGORITHMS.includes(alg))
+      throw new MsecError('IAM_OIDC_TOKEN_INVALID', `token algorithm ${String(alg)} is not accepted`);
     const keys = await this.keys();
     try {
       const { payload } = await jwtVerify(token, keys, {
@@ -54,12 +73,20 @@ export class OidcVerifier {
       });
       return payload;
     } catch (err) {
-      if (err instanceof joseErrors.JWKSTimeout || (err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC')) {
-        throw new MsecError('IAM_OIDC_PROVIDER_UNAVAILABLE', `the OIDC provider's JWKS could not be fetched: ${err.message}`);
+      if (
+        err instanceof joseErrors.JWKSTimeout ||
+        (err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC')
+      ) {
+        throw new MsecError(
+          'IAM_OIDC_PROVIDER_UNAVAILABLE',
+          `the OIDC provider's JWKS could not be fetched: ${err.message}`,
+        );
       }
       if (err instanceof joseErrors.JWTExpired) throw new MsecError('IAM_OIDC_TOKEN_INVALID', 'token has expired');
-      if (err instanceof joseErrors.JWTClaimValidationFailed) throw new MsecError('IAM_OIDC_TOKEN_INVALID', `token claim ${err.claim} is not acceptable`);
-      if (err instanceof joseErrors.JWKSNoMatchingKey) throw new MsecError('IAM_OIDC_TOKEN_INVALID', 'token is signed with a key the provider does not publish');
+      if (err instanceof joseErrors.JWTClaimValidationFailed)
+        throw new MsecError('IAM_OIDC_TOKEN_INVALID', `token claim ${err.claim} is not acceptable`);
+      if (err instanceof joseErrors.JWKSNoMatchingKey)
+        throw new MsecError('IAM_OIDC_TOKEN_INVALID', 'token is signed with a key the provider does not publish');
       throw new MsecError('IAM_OIDC_TOKEN_INVALID', 'token signature or format is invalid');
     }
   }
@@ -68,7 +95,12 @@ export class OidcVerifier {
   private keys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     if (!this.jwks) {
       if (this.opts.clock.now() - this.lastDiscoveryFailure < this.opts.jwksCooldownMs) {
-        return Promise.reject(new MsecError('IAM_OIDC_PROVIDER_UNAVAILABLE', 'the OIDC provider was unreachable moments ago; retrying later'));
+        return Promise.reject(
+          new MsecError(
+            'IAM_OIDC_PROVIDER_UNAVAILABLE',
+            'the OIDC provider was unreachable moments ago; retrying later',
+          ),
+        );
       }
       this.jwks = this.discover().catch((err: unknown) => {
         this.jwks = undefined;
@@ -87,11 +119,22 @@ export class OidcVerifier {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       doc = (await res.json()) as typeof doc;
     } catch (err) {
-      throw new MsecError('IAM_OIDC_PROVIDER_UNAVAILABLE', `OIDC discovery at ${url} failed: ${(err as Error).message}`);
+      throw new MsecError(
+        'IAM_OIDC_PROVIDER_UNAVAILABLE',
+        `OIDC discovery at ${url} failed: ${(err as Error).message}`,
+      );
     }
     // OpenID Connect Discovery §4.3: the document's issuer must equal the configured one exactly.
-    if (doc.issuer !== this.opts.issuer) throw new MsecError('IAM_OIDC_PROVIDER_UNAVAILABLE', `OIDC discovery names issuer ${String(doc.issuer)}, not ${this.opts.issuer}`);
-    if (typeof doc.jwks_uri !== 'string') throw new MsecError('IAM_OIDC_PROVIDER_UNAVAILABLE', 'OIDC discovery document has no jwks_uri');
-    return createRemoteJWKSet(new URL(doc.jwks_uri), { cooldownDuration: this.opts.jwksCooldownMs, timeoutDuration: this.opts.timeoutMs });
+    if (doc.issuer !== this.opts.issuer)
+      throw new MsecError(
+        'IAM_OIDC_PROVIDER_UNAVAILABLE',
+        `OIDC discovery names issuer ${String(doc.issuer)}, not ${this.opts.issuer}`,
+      );
+    if (typeof doc.jwks_uri !== 'string')
+      throw new MsecError('IAM_OIDC_PROVIDER_UNAVAILABLE', 'OIDC discovery document has no jwks_uri');
+    return createRemoteJWKSet(new URL(doc.jwks_uri), {
+      cooldownDuration: this.opts.jwksCooldownMs,
+      timeoutDuration: this.opts.timeoutMs,
+    });
   }
 }

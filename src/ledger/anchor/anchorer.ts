@@ -39,7 +39,9 @@ export class Anchorer {
   async anchorLatest(): Promise<AnchorReceipt | undefined> {
     if (this.opts.store.dialect !== 'postgres') return this.anchorWith(this.db);
     return this.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${ANCHOR_LOCK}) AS locked`.execute(trx);
+      const { rows } = await sql<{
+        locked: boolean;
+      }>`SELECT pg_try_advisory_xact_lock(${ANCHOR_LOCK}) AS locked`.execute(trx);
       return rows[0]?.locked ? this.anchorWith(trx) : undefined;
     });
   }
@@ -71,7 +73,9 @@ export class Anchorer {
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.anchorLatest()
-        .catch((err: unknown) => this.opts.logger?.warn({ err }, 'anchoring the tree head failed; retrying next period'))
+        .catch((err: unknown) =>
+          this.opts.logger?.warn({ err }, 'anchoring the tree head failed; retrying next period'),
+        )
         .finally(() => {
           this.running = undefined;
         });
@@ -93,7 +97,10 @@ export function latestAnchor(store: Store, coveringIndex?: number): Promise<Anch
 
 async function latestAnchorIn(db: Kysely<LedgerTables>, coveringIndex?: number): Promise<AnchorReceipt | undefined> {
   let q = db.selectFrom('ledger_anchors').selectAll();
-  q = coveringIndex === undefined ? q.orderBy('size', 'desc') : q.where('size', '>', coveringIndex).orderBy('size', 'asc');
+  q =
+    coveringIndex === undefined
+      ? q.orderBy('size', 'desc')
+      : q.where('size', '>', coveringIndex).orderBy('size', 'asc');
   const row = await q.limit(1).executeTakeFirst();
   if (!row) return undefined;
   return {

@@ -1,10 +1,23 @@
-import { Contract, ContractFactory, FetchRequest, getAddress, isHexString, JsonRpcProvider, Network, Wallet, type InterfaceAbi } from 'ethers';
+import {
+  Contract,
+  ContractFactory,
+  FetchRequest,
+  getAddress,
+  isHexString,
+  JsonRpcProvider,
+  Network,
+  Wallet,
+  type InterfaceAbi,
+} from 'ethers';
 import { readFileSync } from 'node:fs';
 import { MsecError } from '../../core/index.ts';
 import type { Checkpoint } from '../checkpoint.ts';
 import { toAnchorError, withRetry, type RetryOptions } from './errors.ts';
 
-const artifact = JSON.parse(readFileSync(new URL('./Anchor.json', import.meta.url), 'utf8')) as { abi: InterfaceAbi; bytecode: string };
+const artifact = JSON.parse(readFileSync(new URL('./Anchor.json', import.meta.url), 'utf8')) as {
+  abi: InterfaceAbi;
+  bytecode: string;
+};
 
 export interface EvmOptions {
   /** JSON-RPC endpoint (GoQuorum, Besu, any Ethereum node): MSEC_EVM_RPC_URL. */
@@ -43,13 +56,19 @@ async function fetchChainId(rpcUrl: string, timeoutMs: number): Promise<number> 
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    throw new MsecError('ANCHOR_UNREACHABLE', `EVM endpoint ${new URL(rpcUrl).host} is unreachable`, { status: 503, cause: err });
+    throw new MsecError('ANCHOR_UNREACHABLE', `EVM endpoint ${new URL(rpcUrl).host} is unreachable`, {
+      status: 503,
+      cause: err,
+    });
   }
-  if (res.status >= 500) throw new MsecError('ANCHOR_UNREACHABLE', `EVM endpoint answered HTTP ${res.status}`, { status: 503 });
+  if (res.status >= 500)
+    throw new MsecError('ANCHOR_UNREACHABLE', `EVM endpoint answered HTTP ${res.status}`, { status: 503 });
   const body = (await res.json().catch(() => undefined)) as { result?: unknown } | undefined;
   const result = body?.result;
   if (typeof result !== 'string' || !/^0x[0-9a-fA-F]{1,13}$/.test(result)) {
-    throw new MsecError('ANCHOR_BAD_RESPONSE', 'EVM endpoint did not answer eth_chainId with a chain id', { status: 502 });
+    throw new MsecError('ANCHOR_BAD_RESPONSE', 'EVM endpoint did not answer eth_chainId with a chain id', {
+      status: 502,
+    });
   }
   return Number.parseInt(result.slice(2), 16);
 }
@@ -98,7 +117,12 @@ export class EvmAnchorClient {
       const contract = await factory.deploy();
       const receipt = await contract.deploymentTransaction()?.wait();
       if (!receipt || receipt.status !== 1) throw new MsecError('ANCHOR_REJECTED', 'the Anchor deployment failed');
-      return { contract: getAddress(await contract.getAddress()), chainId: this.chainId, txHash: receipt.hash, blockNumber: receipt.blockNumber };
+      return {
+        contract: getAddress(await contract.getAddress()),
+        chainId: this.chainId,
+        txHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+      };
     });
   }
 
@@ -106,18 +130,32 @@ export class EvmAnchorClient {
   async anchor(contractAddress: string, checkpoint: Checkpoint): Promise<AnchorReceipt> {
     const contract = this.contract(contractAddress, true);
     return withRetry('anchor', this.retry, async () => {
-      const tx = (await contract.getFunction('anchor')(checkpoint.root, checkpoint.size)) as { wait(): Promise<{ status: number | null; hash: string; blockNumber: number } | null> };
+      const tx = (await contract.getFunction('anchor')(checkpoint.root, checkpoint.size)) as {
+        wait(): Promise<{ status: number | null; hash: string; blockNumber: number } | null>;
+      };
       const receipt = await tx.wait();
       if (!receipt || receipt.status !== 1) throw new MsecError('ANCHOR_REJECTED', 'the anchoring transaction failed');
-      return { size: checkpoint.size, root: checkpoint.root, chainId: this.chainId, contract: getAddress(contractAddress), txHash: receipt.hash, blockNumber: receipt.blockNumber };
+      return {
+        size: checkpoint.size,
+        root: checkpoint.root,
+        chainId: this.chainId,
+        contract: getAddress(contractAddress),
+        txHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+      };
     });
   }
 
   /** The root anchored for `size`, or undefined when none was. */
   async rootAt(contractAddress: string, size: number): Promise<Buffer | undefined> {
     const contract = this.contract(contractAddress, false);
-    const value: unknown = await withRetry('read anchor', this.retry, () => contract.getFunction('rootAt')(size) as Promise<unknown>);
-    if (typeof value !== 'string' || !isHexString(value, 32)) throw toAnchorError(new Error('rootAt returned no bytes32'), 'read anchor');
+    const value: unknown = await withRetry(
+      'read anchor',
+      this.retry,
+      () => contract.getFunction('rootAt')(size) as Promise<unknown>,
+    );
+    if (typeof value !== 'string' || !isHexString(value, 32))
+      throw toAnchorError(new Error('rootAt returned no bytes32'), 'read anchor');
     const root = Buffer.from(value.slice(2), 'hex');
     return root.equals(Buffer.alloc(32)) ? undefined : root;
   }
@@ -125,9 +163,12 @@ export class EvmAnchorClient {
   /** Checks that the chain holds exactly this checkpoint's root for its size. */
   async verifyAnchored(contractAddress: string, checkpoint: Checkpoint): Promise<void> {
     const onChain = await this.rootAt(contractAddress, checkpoint.size);
-    if (!onChain) throw new MsecError('ANCHOR_NOT_FOUND', `no root is anchored for tree size ${checkpoint.size}`, { status: 404 });
+    if (!onChain)
+      throw new MsecError('ANCHOR_NOT_FOUND', `no root is anchored for tree size ${checkpoint.size}`, { status: 404 });
     if (!onChain.equals(checkpoint.root)) {
-      throw new MsecError('ANCHOR_MISMATCH', `the chain holds another root for tree size ${checkpoint.size}`, { status: 409 });
+      throw new MsecError('ANCHOR_MISMATCH', `the chain holds another root for tree size ${checkpoint.size}`, {
+        status: 409,
+      });
     }
   }
 

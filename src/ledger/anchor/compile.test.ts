@@ -6,7 +6,9 @@ describe('Anchor contract artifact', () => {
   it('is exactly what compiling Anchor.sol offline produces', () => {
     const artifact = compileAnchor();
     expect(artifact.bytecode).toMatch(/^0x[0-9a-f]{200,}$/);
-    expect(artifact.abi.map((f) => (f as { name?: string }).name)).toEqual(expect.arrayContaining(['anchor', 'rootAt', 'owner', 'Anchored']));
+    expect(artifact.abi.map((f) => (f as { name?: string }).name)).toEqual(
+      expect.arrayContaining(['anchor', 'rootAt', 'owner', 'Anchored']),
+    );
     expect(readFileSync(ANCHOR_ARTIFACT_URL, 'utf8')).toBe(anchorArtifactJson(artifact));
   });
 });

@@ -44,7 +44,13 @@ export function compileAnchor(): AnchorArtifact {
   if (errors.length > 0 || !contract) {
     throw new MsecError('INTERNAL', `Anchor.sol does not compile: ${errors.map((e) => e.formattedMessage).join('\n')}`);
   }
-  return { contractName: 'Anchor', compiler: solc.version(), evmVersion: 'paris', abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
+  return {
+    contractName: 'Anchor',
+    compiler: solc.version(),
+    evmVersion: 'paris',
+    abi: contract.abi,
+    bytecode: `0x${contract.evm.bytecode.object}`,
+  };
 }
 
 export function anchorArtifactJson(artifact: AnchorArtifact): string {

@@ -1,6 +1,16 @@
 import { MsecError } from '../../core/index.ts';
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'TIMEOUT', 'SERVER_ERROR', 'NETWORK_ERROR']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'TIMEOUT',
+  'SERVER_ERROR',
+  'NETWORK_ERROR',
+]);
 
 /**
  * Maps whatever the RPC path threw to a stable code: the chain could not be reached
@@ -12,12 +22,29 @@ export function toAnchorError(err: unknown, what: string): MsecError {
   const e = err as { code?: unknown; cause?: { code?: unknown }; message?: unknown; shortMessage?: unknown };
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const causeCode = typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
-  const message = typeof e?.shortMessage === 'string' ? e.shortMessage : typeof e?.message === 'string' ? e.message : String(err);
-  if ((code && UNREACHABLE_CODES.has(code)) || (causeCode && UNREACHABLE_CODES.has(causeCode)) || /fetch failed|ECONNREFUSED|socket hang up/i.test(message)) {
-    return new MsecError('ANCHOR_UNREACHABLE', `${what}: EVM endpoint unreachable (${message})`, { status: 503, cause: err });
+  const message =
+    typeof e?.shortMessage === 'string' ? e.shortMessage : typeof e?.message === 'string' ? e.message : String(err);
+  if (
+    (code && UNREACHABLE_CODES.has(code)) ||
+    (causeCode && UNREACHABLE_CODES.has(causeCode)) ||
+    /fetch failed|ECONNREFUSED|socket hang up/i.test(message)
+  ) {
+    return new MsecError('ANCHOR_UNREACHABLE', `${what}: EVM endpoint unreachable (${message})`, {
+      status: 503,
+      cause: err,
+    });
   }
-  if (code === 'CALL_EXCEPTION' || code === 'NONCE_EXPIRED' || code === 'INSUFFICIENT_FUNDS' || code === 'REPLACEMENT_UNDERPRICED') return new MsecError('ANCHOR_REJECTED', `${what}: the contract refused (${message})`, { status: 502, cause: err });
-  return new MsecError('ANCHOR_BAD_RESPONSE', `${what}: invalid answer from the EVM endpoint (${message})`, { status: 502, cause: err });
+  if (
+    code === 'CALL_EXCEPTION' ||
+    code === 'NONCE_EXPIRED' ||
+    code === 'INSUFFICIENT_FUNDS' ||
+    code === 'REPLACEMENT_UNDERPRICED'
+  )
+    return new MsecError('ANCHOR_REJECTED', `${what}: the contract refused (${message})`, { status: 502, cause: err });
+  return new MsecError('ANCHOR_BAD_RESPONSE', `${what}: invalid answer from the EVM endpoint (${message})`, {
+    status: 502,
+    cause: err,
+  });
 }
 
 export interface RetryOptions {

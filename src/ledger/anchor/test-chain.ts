@@ -32,7 +32,9 @@ export async function startTestChain(): Promise<TestChain> {
     };
   };
   // resolveConfig wants an existing path to anchor project paths; nothing is read from it.
-  const config = resolveConfig(fileURLToPath(import.meta.url), { networks: { hardhat: { chainId: 31337, loggingEnabled: false } } });
+  const config = resolveConfig(fileURLToPath(import.meta.url), {
+    networks: { hardhat: { chainId: 31337, loggingEnabled: false } },
+  });
   const provider = await createProvider(config, 'hardhat');
   const server = new JsonRpcServer({ hostname: '127.0.0.1', port: 0, provider });
   const { port } = await server.listen();

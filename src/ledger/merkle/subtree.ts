@@ -51,10 +51,12 @@ export function verifySubtreeConsistency(
   if (!(subtreeHash instanceof Uint8Array) || !(root instanceof Uint8Array)) throw invalid('hashes must be bytes');
   // The empty subtree is trivially consistent with any tree that reaches its position.
   if (start === end && end <= size) {
-    if (proof.length > 0 || !EMPTY_ROOT.equals(subtreeHash)) throw invalid('an empty subtree needs the empty hash and no proof');
+    if (proof.length > 0 || !EMPTY_ROOT.equals(subtreeHash))
+      throw invalid('an empty subtree needs the empty hash and no proof');
     return;
   }
-  if (!isValidSubtree(start, end) || end > size) throw invalid(`[${start}, ${end}) is not a valid subtree of size ${size}`);
+  if (!isValidSubtree(start, end) || end > size)
+    throw invalid(`[${start}, ${end}) is not a valid subtree of size ${size}`);
   if (proof.length > 128) throw invalid('proof is longer than any tree needs');
   for (const h of proof) if (!isHash(h)) throw invalid(`proof hash is not ${HASH_SIZE} bytes`);
   const hashes = proof as readonly Uint8Array[];
@@ -97,5 +99,6 @@ export function verifySubtreeConsistency(
     }
     climb();
   }
-  if (tn !== 0n || !fr.equals(subtreeHash) || !sr.equals(root)) throw invalid('subtree consistency proof does not verify');
+  if (tn !== 0n || !fr.equals(subtreeHash) || !sr.equals(root))
+    throw invalid('subtree consistency proof does not verify');
 }

@@ -41,7 +41,11 @@ export function inclusionProof(leafHashes: readonly Uint8Array[], index: number,
 }
 
 /** Consistency proof between the trees of the first `oldSize` and `newSize` leaves. */
-export function consistencyProof(leafHashes: readonly Uint8Array[], oldSize: number, newSize = leafHashes.length): Buffer[] {
+export function consistencyProof(
+  leafHashes: readonly Uint8Array[],
+  oldSize: number,
+  newSize = leafHashes.length,
+): Buffer[] {
   checkSize(newSize, leafHashes.length);
   checkSize(oldSize, newSize);
   if (oldSize === 0 || oldSize === newSize) return [];

@@ -29,12 +29,28 @@ function outcome(fn: () => void): boolean {
 
 type Case = Record<string, unknown> & { wantErr: boolean };
 const verifiers: Record<string, (c: Case) => void> = {
-  inclusion: (c) => verifyInclusion(c.leafIdx as number, c.treeSize as number, b64(c.leafHash), proofOf(c.proof), b64(c.root)),
-  consistency: (c) => verifyConsistency(c.size1 as number, c.size2 as number, proofOf(c.proof), b64(c.root1), b64(c.root2)),
+  inclusion: (c) =>
+    verifyInclusion(c.leafIdx as number, c.treeSize as number, b64(c.leafHash), proofOf(c.proof), b64(c.root)),
+  consistency: (c) =>
+    verifyConsistency(c.size1 as number, c.size2 as number, proofOf(c.proof), b64(c.root1), b64(c.root2)),
   subtreeinclusion: (c) =>
-    verifySubtreeInclusion(c.leafIdx as number, c.start as number, c.end as number, b64(c.leafHash), proofOf(c.proof), b64(c.root)),
+    verifySubtreeInclusion(
+      c.leafIdx as number,
+      c.start as number,
+      c.end as number,
+      b64(c.leafHash),
+      proofOf(c.proof),
+      b64(c.root),
+    ),
   subtreeconsistency: (c) =>
-    verifySubtreeConsistency(c.start as number, c.end as number, c.size as number, proofOf(c.proof), b64(c.root1), b64(c.root2)),
+    verifySubtreeConsistency(
+      c.start as number,
+      c.end as number,
+      c.size as number,
+      proofOf(c.proof),
+      b64(c.root1),
+      b64(c.root2),
+    ),
 };
 
 describeWithTestdata('merkle', 'transparency-dev/merkle proof vectors', (dir) => {

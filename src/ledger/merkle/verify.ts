@@ -64,7 +64,12 @@ function chainBorderRight(seed: Buffer, proof: readonly Uint8Array[]): Buffer {
 }
 
 /** The root that an inclusion proof implies; throws when the proof cannot be for that position. */
-export function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: readonly unknown[]): Buffer {
+export function rootFromInclusionProof(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  proof: readonly unknown[],
+): Buffer {
   const i = toSize(index, 'leaf index');
   const n = toSize(size, 'tree size');
   if (i >= n) throw invalid(`leaf index ${index} is not below tree size ${size}`);
@@ -76,14 +81,25 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
   return chainBorderRight(res, proof.slice(inner));
 }
 
-export function verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: readonly unknown[], root: Uint8Array): void {
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  proof: readonly unknown[],
+  root: Uint8Array,
+): void {
   if (!isHash(root)) throw invalid(`root is not ${HASH_SIZE} bytes`);
   const calculated = rootFromInclusionProof(index, size, leaf, proof);
   if (!calculated.equals(root)) throw invalid('inclusion proof does not lead to the root');
 }
 
 /** The new root that a consistency proof implies after checking it reproduces the old root. */
-export function rootFromConsistencyProof(oldSize: number, newSize: number, proof: readonly unknown[], oldRoot: Uint8Array): Buffer {
+export function rootFromConsistencyProof(
+  oldSize: number,
+  newSize: number,
+  proof: readonly unknown[],
+  oldRoot: Uint8Array,
+): Buffer {
   const m = toSize(oldSize, 'old size');
   const n = toSize(newSize, 'new size');
   checkHashes(proof);
@@ -126,5 +142,6 @@ export function verifyConsistency(
   newRoot: Uint8Array,
 ): void {
   const calculated = rootFromConsistencyProof(oldSize, newSize, proof, oldRoot);
-  if (!(newRoot instanceof Uint8Array) || !calculated.equals(newRoot)) throw invalid('consistency proof does not lead to the new root');
+  if (!(newRoot instanceof Uint8Array) || !calculated.equals(newRoot))
+    throw invalid('consistency proof does not lead to the new root');
 }

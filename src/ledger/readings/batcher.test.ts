@@ -22,13 +22,24 @@ describe('readings batcher', () => {
   afterAll(() => cleanup());
   let seq = 0;
 
-  const batcher = (l: Pick<TransparencyLog, 'append'>) => new ReadingBatcher({ log: l as TransparencyLog, store, clock: systemClock });
+  const batcher = (l: Pick<TransparencyLog, 'append'>) =>
+    new ReadingBatcher({ log: l as TransparencyLog, store, clock: systemClock });
   /** An outbox over a growing list, with a consumer draining it into batches of at most `max`. */
   const fixture = (l: Pick<TransparencyLog, 'append'>, max = 1000) => {
     const items: StoredReadingRef[] = [];
     const b = batcher(l);
-    const outbox = { settleMs: 0, readAfter: async (after: number, limit: number) => items.filter((i) => i.seq > after).slice(0, limit) };
-    const consumer = new OutboxConsumer({ outbox, batcher: b, store, logger: silentLogger(), maxReadings: max, intervalMs: 3_600_000 });
+    const outbox = {
+      settleMs: 0,
+      readAfter: async (after: number, limit: number) => items.filter((i) => i.seq > after).slice(0, limit),
+    };
+    const consumer = new OutboxConsumer({
+      outbox,
+      batcher: b,
+      store,
+      logger: silentLogger(),
+      maxReadings: max,
+      intervalMs: 3_600_000,
+    });
     // Sequence numbers keep growing across fixtures: they share the one cursor row of this store.
     return { b, consumer, add: (cose: Uint8Array) => items.push({ seq: ++seq, cose }) };
   };
@@ -55,7 +66,10 @@ describe('readings batcher', () => {
 
   it('logs a sealed batch on the next round when the log append failed, and never seals it twice', async () => {
     let fail = true;
-    const flaky = { append: (e: Parameters<TransparencyLog['append']>[0]) => (fail ? Promise.reject(new Error('down')) : log.append(e)) };
+    const flaky = {
+      append: (e: Parameters<TransparencyLog['append']>[0]) =>
+        fail ? Promise.reject(new Error('down')) : log.append(e),
+    };
     const { b, consumer, add } = fixture(flaky);
     const r = randomBytes(24);
     add(r);
@@ -84,4 +98,3 @@ describe('readings batcher', () => {
     expect(log.size).toBe(before + 3);
   });
 });
-

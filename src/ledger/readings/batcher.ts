@@ -35,8 +35,15 @@ export function readingHash(cose: Uint8Array): Buffer {
 /** Checks a reading's COSE bytes against its batch proof; the entry itself is proved by the log. */
 export function verifyReadingInBatch(cose: Uint8Array, p: ReadingProof): void {
   const h = readingHash(cose);
-  if (h.toString('hex') !== p.readingHash) throw new MsecError('LEDGER_PROOF_INVALID', 'the reading does not hash to the proved hash');
-  verifyInclusion(p.position, p.batchSize, leafHash(h), p.batchProof.map((b) => Buffer.from(b, 'base64')), Buffer.from(p.batchRoot, 'hex'));
+  if (h.toString('hex') !== p.readingHash)
+    throw new MsecError('LEDGER_PROOF_INVALID', 'the reading does not hash to the proved hash');
+  verifyInclusion(
+    p.position,
+    p.batchSize,
+    leafHash(h),
+    p.batchProof.map((b) => Buffer.from(b, 'base64')),
+    Buffer.from(p.batchRoot, 'hex'),
+  );
 }
 
 /**
@@ -63,15 +70,27 @@ export class ReadingBatcher {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('ledger_reading_batches')
-        .values({ batch_id: batchId, entry_idx: null, root, hashes: Buffer.concat(hashes), count: hashes.length, created_at: this.opts.clock.now() })
+        .values({
+          batch_id: batchId,
+          entry_idx: null,
+          root,
+          hashes: Buffer.concat(hashes),
+          count: hashes.length,
+          created_at: this.opts.clock.now(),
+        })
         .execute();
       for (let i = 0; i < hashes.length; i += 400) {
         const rows = hashes.slice(i, i + 400).map((h, j) => ({ batch_id: batchId, position: i + j, reading_hash: h }));
         await trx.insertInto('ledger_batch_readings').values(rows).execute();
       }
       if (cursor) {
-        const moved = await trx.updateTable('ledger_cursors').set({ seq: cursor.seq }).where('name', '=', cursor.name).executeTakeFirst();
-        if (Number(moved.numUpdatedRows) === 0) await trx.insertInto('ledger_cursors').values({ name: cursor.name, seq: cursor.seq }).execute();
+        const moved = await trx
+          .updateTable('ledger_cursors')
+          .set({ seq: cursor.seq })
+          .where('name', '=', cursor.name)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) === 0)
+          await trx.insertInto('ledger_cursors').values({ name: cursor.name, seq: cursor.seq }).execute();
       }
     });
     return batchId;
@@ -79,17 +98,28 @@ export class ReadingBatcher {
 
   /** Appends a log entry for every sealed batch that has none yet, oldest first. */
   async logSealed(): Promise<number> {
-    const pending = await this.db.selectFrom('ledger_reading_batches').select(['batch_id', 'root']).where('entry_idx', 'is', null).orderBy('created_at').orderBy('batch_id').execute();
+    const pending = await this.db
+      .selectFrom('ledger_reading_batches')
+      .select(['batch_id', 'root'])
+      .where('entry_idx', 'is', null)
+      .orderBy('created_at')
+      .orderBy('batch_id')
+      .execute();
     for (const b of pending) {
       const { index } = await this.opts.log.append({ kind: READINGS_BATCH_KIND, dataHash: Buffer.from(b.root) });
-      await this.db.updateTable('ledger_reading_batches').set({ entry_idx: index }).where('batch_id', '=', b.batch_id).execute();
+      await this.db
+        .updateTable('ledger_reading_batches')
+        .set({ entry_idx: index })
+        .where('batch_id', '=', b.batch_id)
+        .execute();
     }
     return pending.length;
   }
 
   /** The batch proof of one reading (by the SHA-256 of its COSE bytes, hex). */
   async proofFor(readingHashHex: string): Promise<ReadingProof> {
-    if (!/^[0-9a-f]{64}$/.test(readingHashHex)) throw new MsecError('VALIDATION_FAILED', 'reading hash must be 64 lowercase hex characters');
+    if (!/^[0-9a-f]{64}$/.test(readingHashHex))
+      throw new MsecError('VALIDATION_FAILED', 'reading hash must be 64 lowercase hex characters');
     const rows = await this.db
       .selectFrom('ledger_batch_readings as r')
       .innerJoin('ledger_reading_batches as b', 'b.batch_id', 'r.batch_id')

@@ -18,7 +18,16 @@ export class OutboxConsumer {
   private running: Promise<void> = Promise.resolve();
   private readonly db: Kysely<LedgerModuleTables>;
 
-  constructor(private readonly opts: { outbox: AcceptedReadingsOutbox; batcher: ReadingBatcher; store: Store; logger: Pick<Logger, 'warn'>; maxReadings: number; intervalMs: number }) {
+  constructor(
+    private readonly opts: {
+      outbox: AcceptedReadingsOutbox;
+      batcher: ReadingBatcher;
+      store: Store;
+      logger: Pick<Logger, 'warn'>;
+      maxReadings: number;
+      intervalMs: number;
+    },
+  ) {
     this.db = opts.store.db.withTables<LedgerModuleTables>();
   }
 
@@ -37,14 +46,20 @@ export class OutboxConsumer {
 
   /** One pass: log sealed-but-unlogged batches, then batch everything stored since the cursor. */
   round(): Promise<void> {
-    this.running = this.running.then(() => this.roundOnce()).catch((err: unknown) => this.opts.logger.warn({ err }, 'ledger: batching accepted readings failed; retrying next period'));
+    this.running = this.running
+      .then(() => this.roundOnce())
+      .catch((err: unknown) =>
+        this.opts.logger.warn({ err }, 'ledger: batching accepted readings failed; retrying next period'),
+      );
     return this.running;
   }
 
   private async roundOnce(): Promise<void> {
     if (this.opts.store.dialect === 'postgres') {
       await this.db.transaction().execute(async (trx) => {
-        const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${CONSUMER_LOCK}) AS locked`.execute(trx);
+        const { rows } = await sql<{
+          locked: boolean;
+        }>`SELECT pg_try_advisory_xact_lock(${CONSUMER_LOCK}) AS locked`.execute(trx);
         if (rows[0]?.locked) await this.drain();
       });
     } else {
@@ -58,7 +73,10 @@ export class OutboxConsumer {
       const cursor = await this.cursor();
       const items = await this.opts.outbox.readAfter(cursor, this.opts.maxReadings);
       if (items.length === 0) return;
-      await this.opts.batcher.seal(items.map((i) => i.cose), { name: CURSOR, seq: items[items.length - 1]!.seq });
+      await this.opts.batcher.seal(
+        items.map((i) => i.cose),
+        { name: CURSOR, seq: items[items.length - 1]!.seq },
+      );
       await this.opts.batcher.logSealed();
       if (items.length < this.opts.maxReadings) return;
     }

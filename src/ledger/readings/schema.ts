@@ -7,7 +7,14 @@ export type LedgerModuleTables = {
    * batch order, so the proof for a single reading can be rebuilt. `entry_idx` is null until the
    * batch's 'hub.readings-batch' entry is committed.
    */
-  ledger_reading_batches: { batch_id: string; entry_idx: number | null; root: Buffer; hashes: Buffer; count: number; created_at: number };
+  ledger_reading_batches: {
+    batch_id: string;
+    entry_idx: number | null;
+    root: Buffer;
+    hashes: Buffer;
+    count: number;
+    created_at: number;
+  };
   /** Which batch holds a reading hash (one reading can be ingested only once, but stay tolerant). */
   ledger_batch_readings: { reading_hash: Buffer; batch_id: string; position: number };
   /** Audit heads of earlier versions (iam keeps them now, in iam_audit_heads). */
@@ -37,7 +44,11 @@ export const ledgerModuleMigrations: ModuleMigration[] = [
         .addColumn('reading_hash', t.blob, (c) => c.notNull())
         .addPrimaryKeyConstraint('ledger_batch_readings_pk', ['batch_id', 'position'])
         .execute();
-      await db.schema.createIndex('ledger_batch_readings_hash').on('ledger_batch_readings').column('reading_hash').execute();
+      await db.schema
+        .createIndex('ledger_batch_readings_hash')
+        .on('ledger_batch_readings')
+        .column('reading_hash')
+        .execute();
       await db.schema
         .createTable('ledger_audit_heads')
         .addColumn('entry_idx', t.bigint, (c) => c.primaryKey())

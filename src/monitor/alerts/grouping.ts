@@ -83,7 +83,13 @@ export async function writeAlerts(db: MonitorDb, candidates: AlertCandidate[], n
       .where('group_key', 'in', keys.slice(i, i + 500))
       .where('status', '!=', 'closed')
       .execute();
-    for (const r of rows) existing.set(`${r.org_id}\u0000${r.group_key}`, { id: r.id, count: Number(r.count), first_seen: Number(r.first_seen), last_seen: Number(r.last_seen) });
+    for (const r of rows)
+      existing.set(`${r.org_id}\u0000${r.group_key}`, {
+        id: r.id,
+        count: Number(r.count),
+        first_seen: Number(r.first_seen),
+        last_seen: Number(r.last_seen),
+      });
   }
   const changes: AlertChange[] = [];
   const inserts: Array<MonitorTables['monitor_alerts']> = [];
@@ -97,26 +103,69 @@ export async function writeAlerts(db: MonitorDb, candidates: AlertCandidate[], n
     const lastSeen = prev ? Math.max(prev.last_seen, c.timeMs) : c.timeMs;
     const id = prev?.id ?? newId('al');
     if (prev) {
-      await db.updateTable('monitor_alerts').set({ count, first_seen: firstSeen, last_seen: lastSeen, risk, updated_at: now }).where('id', '=', id).execute();
+      await db
+        .updateTable('monitor_alerts')
+        .set({ count, first_seen: firstSeen, last_seen: lastSeen, risk, updated_at: now })
+        .where('id', '=', id)
+        .execute();
     } else {
       inserts.push({
-        id, org_id: c.org, group_key: key, rule_id: c.ruleId, rule_title: c.ruleTitle.slice(0, 500), kind: c.kind, level: c.level,
-        severity: severityOf(c.level), risk, technique: c.techniques[0] ?? null, tactic: c.tactics[0] ?? null, src_ip: c.srcIp, dst_ip: c.dstIp,
-        observer: c.observer, count, first_seen: firstSeen, last_seen: lastSeen, status: 'open', assignee: null, close_reason: null,
-        updated_at: now, detail: JSON.stringify({ ...c.detail, techniques: c.techniques, tactics: c.tactics }),
+        id,
+        org_id: c.org,
+        group_key: key,
+        rule_id: c.ruleId,
+        rule_title: c.ruleTitle.slice(0, 500),
+        kind: c.kind,
+        level: c.level,
+        severity: severityOf(c.level),
+        risk,
+        technique: c.techniques[0] ?? null,
+        tactic: c.tactics[0] ?? null,
+        src_ip: c.srcIp,
+        dst_ip: c.dstIp,
+        observer: c.observer,
+        count,
+        first_seen: firstSeen,
+        last_seen: lastSeen,
+        status: 'open',
+        assignee: null,
+        close_reason: null,
+        updated_at: now,
+        detail: JSON.stringify({ ...c.detail, techniques: c.techniques, tactics: c.tactics }),
       });
     }
     const room = MAX_LINKED_EVENTS - Math.min(MAX_LINKED_EVENTS, prev?.count ?? 0);
     for (const s of c.eventSeqs.slice(0, room)) links.push({ alert_id: id, event_seq: s });
     changes.push({
-      id, org: c.org, created: !prev, ruleId: c.ruleId, ruleTitle: c.ruleTitle, level: c.level, severity: severityOf(c.level), risk, count,
-      srcIp: c.srcIp, dstIp: c.dstIp, technique: c.techniques[0] ?? null, tactic: c.tactics[0] ?? null, firstSeen, lastSeen,
+      id,
+      org: c.org,
+      created: !prev,
+      ruleId: c.ruleId,
+      ruleTitle: c.ruleTitle,
+      level: c.level,
+      severity: severityOf(c.level),
+      risk,
+      count,
+      srcIp: c.srcIp,
+      dstIp: c.dstIp,
+      technique: c.techniques[0] ?? null,
+      tactic: c.tactics[0] ?? null,
+      firstSeen,
+      lastSeen,
     });
   }
   // 23 values a row: 500 rows stay under both dialects' parameter limits.
-  for (let i = 0; i < inserts.length; i += 500) await db.insertInto('monitor_alerts').values(inserts.slice(i, i + 500)).execute();
+  for (let i = 0; i < inserts.length; i += 500)
+    await db
+      .insertInto('monitor_alerts')
+      .values(inserts.slice(i, i + 500))
+      .execute();
   for (let i = 0; i < links.length; i += 2000) {
-    await db.insertInto('monitor_alert_events').values(links.slice(i, i + 2000)).onConflict((oc) => oc.columns(['alert_id', 'event_seq']).doNothing()).execute();
+    await db
+      .insertInto('monitor_alert_events')
+      .values(links.slice(i, i + 2000))
+      .onConflict((oc) => oc.columns(['alert_id', 'event_seq']).doNothing())
+      .execute();
   }
   return changes;
 }

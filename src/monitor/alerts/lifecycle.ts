@@ -45,7 +45,13 @@ export interface AlertView {
   level: string;
   severity: number;
   risk: number;
-  mitre: { technique: string | null; tactic: string | null; tacticName: string | null; techniques: string[]; tactics: string[] };
+  mitre: {
+    technique: string | null;
+    tactic: string | null;
+    tacticName: string | null;
+    techniques: string[];
+    tactics: string[];
+  };
   source: string | null;
   destination: string | null;
   gateway: string | null;
@@ -62,13 +68,30 @@ export interface AlertView {
 export function alertView(r: AlertRow): AlertView {
   const detail = JSON.parse(r.detail) as Record<string, unknown>;
   return {
-    id: r.id, org: r.org_id, rule: { id: r.rule_id, title: r.rule_title, kind: r.kind }, level: r.level, severity: r.severity, risk: r.risk,
+    id: r.id,
+    org: r.org_id,
+    rule: { id: r.rule_id, title: r.rule_title, kind: r.kind },
+    level: r.level,
+    severity: r.severity,
+    risk: r.risk,
     mitre: {
-      technique: r.technique, tactic: r.tactic, tacticName: r.tactic ? (tacticName(r.tactic) ?? null) : null,
-      techniques: (detail.techniques as string[] | undefined) ?? [], tactics: (detail.tactics as string[] | undefined) ?? [],
+      technique: r.technique,
+      tactic: r.tactic,
+      tacticName: r.tactic ? (tacticName(r.tactic) ?? null) : null,
+      techniques: (detail.techniques as string[] | undefined) ?? [],
+      tactics: (detail.tactics as string[] | undefined) ?? [],
     },
-    source: r.src_ip, destination: r.dst_ip, gateway: r.observer, count: Number(r.count), firstSeen: Number(r.first_seen), lastSeen: Number(r.last_seen),
-    status: r.status, assignee: r.assignee, closeReason: r.close_reason, updatedAt: Number(r.updated_at), detail,
+    source: r.src_ip,
+    destination: r.dst_ip,
+    gateway: r.observer,
+    count: Number(r.count),
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    status: r.status,
+    assignee: r.assignee,
+    closeReason: r.close_reason,
+    updatedAt: Number(r.updated_at),
+    detail,
   };
 }
 
@@ -90,23 +113,48 @@ function filtered(db: Kysely<MonitorTables>, f: AlertFilter) {
   return q;
 }
 
-export async function listAlerts(db: Kysely<MonitorTables>, f: AlertFilter, limit: number, cursor?: string): Promise<{ items: AlertView[]; nextCursor: string | null }> {
+export async function listAlerts(
+  db: Kysely<MonitorTables>,
+  f: AlertFilter,
+  limit: number,
+  cursor?: string,
+): Promise<{ items: AlertView[]; nextCursor: string | null }> {
   let q = filtered(db, f).selectAll();
   if (cursor) {
     const [ls, id] = decodeAlertCursor(cursor);
     q = q.where((eb) => eb.or([eb('last_seen', '<', ls), eb.and([eb('last_seen', '=', ls), eb('id', '<', id)])]));
   }
-  const rows = await q.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await q
+    .orderBy('last_seen', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { items: page.map(alertView), nextCursor: rows.length > limit && last ? encodeCursor([Number(last.last_seen), last.id]) : null };
+  return {
+    items: page.map(alertView),
+    nextCursor: rows.length > limit && last ? encodeCursor([Number(last.last_seen), last.id]) : null,
+  };
 }
 
-export const ALERT_TOP_FIELDS = { rule: 'rule_id', source: 'src_ip', destination: 'dst_ip', technique: 'technique', tactic: 'tactic', gateway: 'observer', level: 'level' } as const;
+export const ALERT_TOP_FIELDS = {
+  rule: 'rule_id',
+  source: 'src_ip',
+  destination: 'dst_ip',
+  technique: 'technique',
+  tactic: 'tactic',
+  gateway: 'observer',
+  level: 'level',
+} as const;
 export type AlertTopField = keyof typeof ALERT_TOP_FIELDS;
 
 /** Top-N of alerts by the events they grouped. */
-export async function alertTop(db: Kysely<MonitorTables>, f: AlertFilter, field: AlertTopField, n: number): Promise<Array<{ key: string; alerts: number; events: number }>> {
+export async function alertTop(
+  db: Kysely<MonitorTables>,
+  f: AlertFilter,
+  field: AlertTopField,
+  n: number,
+): Promise<Array<{ key: string; alerts: number; events: number }>> {
   const col = ALERT_TOP_FIELDS[field];
   const rows = await filtered(db, f)
     .select([col, (eb) => eb.fn.countAll<number>().as('alerts'), (eb) => eb.fn.sum<number>('count').as('events')])
@@ -116,7 +164,11 @@ export async function alertTop(db: Kysely<MonitorTables>, f: AlertFilter, field:
     .orderBy(col)
     .limit(n)
     .execute();
-  return rows.map((r) => ({ key: String((r as Record<string, unknown>)[col]), alerts: Number(r.alerts), events: Number(r.events) }));
+  return rows.map((r) => ({
+    key: String((r as Record<string, unknown>)[col]),
+    alerts: Number(r.alerts),
+    events: Number(r.events),
+  }));
 }
 
 export interface AlertUpdate {
@@ -134,19 +186,34 @@ export interface Actor {
 
 /** Triage: status, assignee, comment; each change audited. */
 export class AlertTriage {
-  constructor(private readonly db: Kysely<MonitorTables>, private readonly audit: AuditLog, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Kysely<MonitorTables>,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+  ) {}
 
   async get(id: string): Promise<AlertRow | undefined> {
     return this.db.selectFrom('monitor_alerts').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async comments(id: string): Promise<Array<{ at: number; actor: string; text: string }>> {
-    const rows = await this.db.selectFrom('monitor_alert_comments').select(['at', 'actor', 'text']).where('alert_id', '=', id).orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('monitor_alert_comments')
+      .select(['at', 'actor', 'text'])
+      .where('alert_id', '=', id)
+      .orderBy('id')
+      .execute();
     return rows.map((r) => ({ at: Number(r.at), actor: r.actor, text: r.text }));
   }
 
   async linkedSeqs(id: string, limit: number): Promise<number[]> {
-    const rows = await this.db.selectFrom('monitor_alert_events').select('event_seq').where('alert_id', '=', id).orderBy('event_seq').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('monitor_alert_events')
+      .select('event_seq')
+      .where('alert_id', '=', id)
+      .orderBy('event_seq')
+      .limit(limit)
+      .execute();
     return rows.map((r) => Number(r.event_seq));
   }
 
@@ -156,12 +223,32 @@ export class AlertTriage {
     const set: Partial<AlertRow> = {};
     if (u.status !== undefined && u.status !== alert.status) {
       if (!TRANSITIONS[alert.status].includes(u.status)) {
-        throw new MsecError('MONITOR_ALERT_TRANSITION_INVALID', `an alert cannot go from ${alert.status} to ${u.status}`, { status: 409 });
+        throw new MsecError(
+          'MONITOR_ALERT_TRANSITION_INVALID',
+          `an alert cannot go from ${alert.status} to ${u.status}`,
+          { status: 409 },
+        );
       }
-      if (u.status === 'closed' && !u.closeReason) throw new MsecError('MONITOR_ALERT_CLOSE_REASON_REQUIRED', 'closing an alert needs closeReason (true_positive, false_positive or benign)', { status: 400 });
+      if (u.status === 'closed' && !u.closeReason)
+        throw new MsecError(
+          'MONITOR_ALERT_CLOSE_REASON_REQUIRED',
+          'closing an alert needs closeReason (true_positive, false_positive or benign)',
+          { status: 400 },
+        );
       if (alert.status === 'closed') {
-        const other = await this.db.selectFrom('monitor_alerts').select('id').where('org_id', '=', alert.org_id).where('group_key', '=', alert.group_key).where('status', '!=', 'closed').executeTakeFirst();
-        if (other) throw new MsecError('MONITOR_ALERT_TRANSITION_INVALID', `a newer alert ${other.id} already groups these events`, { status: 409 });
+        const other = await this.db
+          .selectFrom('monitor_alerts')
+          .select('id')
+          .where('org_id', '=', alert.org_id)
+          .where('group_key', '=', alert.group_key)
+          .where('status', '!=', 'closed')
+          .executeTakeFirst();
+        if (other)
+          throw new MsecError(
+            'MONITOR_ALERT_TRANSITION_INVALID',
+            `a newer alert ${other.id} already groups these events`,
+            { status: 409 },
+          );
       }
       set.status = u.status;
       set.close_reason = u.status === 'closed' ? u.closeReason! : null;
@@ -172,12 +259,32 @@ export class AlertTriage {
     const changed = Object.keys(set).length > 0;
     if (!changed && !u.comment) return alert;
     await this.db.transaction().execute(async (trx) => {
-      if (changed) await trx.updateTable('monitor_alerts').set({ ...set, updated_at: now }).where('id', '=', alert.id).execute();
-      if (u.comment) await trx.insertInto('monitor_alert_comments').values({ alert_id: alert.id, at: now, actor: actor.name, text: u.comment }).execute();
+      if (changed)
+        await trx
+          .updateTable('monitor_alerts')
+          .set({ ...set, updated_at: now })
+          .where('id', '=', alert.id)
+          .execute();
+      if (u.comment)
+        await trx
+          .insertInto('monitor_alert_comments')
+          .values({ alert_id: alert.id, at: now, actor: actor.name, text: u.comment })
+          .execute();
     });
     await this.audit.append({
-      actorId: actor.id, actorName: actor.name, orgId: alert.org_id, action: 'monitor:alert:update', resource: `alert id=${alert.id}`, outcome: 'succeeded',
-      detail: { from: alert.status, ...(set.status ? { to: set.status } : {}), ...(set.close_reason ? { closeReason: set.close_reason } : {}), ...(u.assignee !== undefined ? { assignee: u.assignee } : {}), ...(u.comment ? { comment: u.comment.slice(0, 200) } : {}) },
+      actorId: actor.id,
+      actorName: actor.name,
+      orgId: alert.org_id,
+      action: 'monitor:alert:update',
+      resource: `alert id=${alert.id}`,
+      outcome: 'succeeded',
+      detail: {
+        from: alert.status,
+        ...(set.status ? { to: set.status } : {}),
+        ...(set.close_reason ? { closeReason: set.close_reason } : {}),
+        ...(u.assignee !== undefined ? { assignee: u.assignee } : {}),
+        ...(u.comment ? { comment: u.comment.slice(0, 200) } : {}),
+      },
     });
     return (await this.get(alert.id))!;
   }

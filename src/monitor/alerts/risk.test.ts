@@ -6,15 +6,21 @@ import { LEVELS, riskScore } from './risk.ts';
 describe('risk score', () => {
   it('stays within 0-100, grows with level and count, and adds for correlations, impact and spread (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...LEVELS), fc.integer({ min: 1, max: 1e9 }), fc.constantFrom('ids', 'detection', 'correlation' as const), fc.integer({ min: 1, max: 5 }), (level, count, kind, orgs) => {
-        const r = riskScore({ level, count, kind, tactics: [], orgs });
-        expect(r).toBeGreaterThanOrEqual(0);
-        expect(r).toBeLessThanOrEqual(100);
-        expect(riskScore({ level, count: count * 10, kind, tactics: [], orgs })).toBeGreaterThanOrEqual(r);
-        expect(riskScore({ level, count, kind, tactics: ['TA0040'], orgs })).toBeGreaterThanOrEqual(r);
-        const next = LEVELS[LEVELS.indexOf(level) + 1];
-        if (next) expect(riskScore({ level: next, count, kind, tactics: [], orgs })).toBeGreaterThan(r);
-      }),
+      fc.property(
+        fc.constantFrom(...LEVELS),
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.constantFrom('ids', 'detection', 'correlation' as const),
+        fc.integer({ min: 1, max: 5 }),
+        (level, count, kind, orgs) => {
+          const r = riskScore({ level, count, kind, tactics: [], orgs });
+          expect(r).toBeGreaterThanOrEqual(0);
+          expect(r).toBeLessThanOrEqual(100);
+          expect(riskScore({ level, count: count * 10, kind, tactics: [], orgs })).toBeGreaterThanOrEqual(r);
+          expect(riskScore({ level, count, kind, tactics: ['TA0040'], orgs })).toBeGreaterThanOrEqual(r);
+          const next = LEVELS[LEVELS.indexOf(level) + 1];
+          if (next) expect(riskScore({ level: next, count, kind, tactics: [], orgs })).toBeGreaterThan(r);
+        },
+      ),
     );
     expect(riskScore({ level: 'high', count: 1, kind: 'ids', tactics: [] })).toBe(70);
     expect(riskScore({ level: 'high', count: 1000, kind: 'correlation', tactics: ['TA0040'], orgs: 2 })).toBe(94);
@@ -24,7 +30,10 @@ describe('risk score', () => {
 
 describe('ATT&CK mapping', () => {
   it('reads technique and tactic tags, and maps techniques to their tactics (sub-techniques via the parent)', () => {
-    expect(mitreOf(['attack.credential-access', 'attack.t1110.001'])).toEqual({ techniques: ['T1110.001'], tactics: ['TA0006'] });
+    expect(mitreOf(['attack.credential-access', 'attack.t1110.001'])).toEqual({
+      techniques: ['T1110.001'],
+      tactics: ['TA0006'],
+    });
     expect(mitreOf(['attack.impact', 'attack.t1498', 'attack.t0814']).tactics).toEqual(['TA0040', 'TA0107']);
     expect(tacticsOfTechnique('T1046')).toEqual(['TA0007']);
     expect(tacticsOfTechnique('T0855')).toEqual(['TA0106']);

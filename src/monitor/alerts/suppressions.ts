@@ -48,18 +48,32 @@ export class Suppressions {
   /** Writes the counted hits inside the batch's transaction. */
   async flushHits(db: MonitorDb): Promise<void> {
     for (const [id, n] of this.pendingHits) {
-      await db.updateTable('monitor_suppressions').set((eb) => ({ hits: eb('hits', '+', n) })).where('id', '=', id).execute();
+      await db
+        .updateTable('monitor_suppressions')
+        .set((eb) => ({ hits: eb('hits', '+', n) }))
+        .where('id', '=', id)
+        .execute();
     }
     this.pendingHits.clear();
   }
 
   async add(org: string, input: SuppressionInput, actor: string, now: number): Promise<Suppression> {
     if (input.ruleId === undefined && input.signatureId === undefined && input.srcIp === undefined) {
-      throw new MsecError('MONITOR_SUPPRESSION_INVALID', 'a suppression names a rule, a signature or a source', { status: 400 });
+      throw new MsecError('MONITOR_SUPPRESSION_INVALID', 'a suppression names a rule, a signature or a source', {
+        status: 400,
+      });
     }
     const row: Suppression = {
-      id: newId('sp'), org_id: org, rule_id: input.ruleId ?? null, signature_id: input.signatureId ?? null, src_ip: input.srcIp ?? null,
-      until: input.until ?? null, reason: input.reason, created_by: actor, created_at: now, hits: 0,
+      id: newId('sp'),
+      org_id: org,
+      rule_id: input.ruleId ?? null,
+      signature_id: input.signatureId ?? null,
+      src_ip: input.srcIp ?? null,
+      until: input.until ?? null,
+      reason: input.reason,
+      created_by: actor,
+      created_at: now,
+      hits: 0,
     };
     await this.db.insertInto('monitor_suppressions').values(row).execute();
     await this.reload();

@@ -14,7 +14,10 @@ export class EsAuthenticator {
   // Password logins are costly (scrypt): a shipper sends the same credential on every bulk.
   private readonly cache = new Map<string, { token: string; until: number }>();
 
-  constructor(private readonly iam: Iam, private readonly clock: Clock) {}
+  constructor(
+    private readonly iam: Iam,
+    private readonly clock: Clock,
+  ) {}
 
   async authenticate(header: string | undefined): Promise<Subject> {
     if (!header) throw new MsecError('UNAUTHENTICATED', 'authentication required: ApiKey, Basic or Bearer');

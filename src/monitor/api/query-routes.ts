@@ -27,10 +27,24 @@ export const EventFilterQuery = {
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
 };
 
-const ListQuery = Type.Object({ ...EventFilterQuery, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), cursor: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
-const HistQuery = Type.Object({ ...EventFilterQuery, from: Ms, to: Ms, interval: Type.Integer({ minimum: 1000, maximum: 31 * 86_400_000 }) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  {
+    ...EventFilterQuery,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+const HistQuery = Type.Object(
+  { ...EventFilterQuery, from: Ms, to: Ms, interval: Type.Integer({ minimum: 1000, maximum: 31 * 86_400_000 }) },
+  { additionalProperties: false },
+);
 const TopQuery = Type.Object(
-  { ...EventFilterQuery, by: Type.Union(Object.keys(TOP_FIELDS).map((k) => Type.Literal(k))), n: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) },
+  {
+    ...EventFilterQuery,
+    by: Type.Union(Object.keys(TOP_FIELDS).map((k) => Type.Literal(k))),
+    n: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
   { additionalProperties: false },
 );
 
@@ -38,8 +52,20 @@ type FilterQuery = Static<typeof ListQuery>;
 
 export function toEventFilter(q: Partial<FilterQuery>, orgs: string[] | 'all'): EventFilter {
   return {
-    orgs, from: q.from, to: q.to, observer: q.gateway, severity: q.severity, rule: q.rule, technique: q.technique, src: q.src, dst: q.dst,
-    protocol: q.protocol, dataset: q.dataset, port: q.port, field: q.field, q: q.q,
+    orgs,
+    from: q.from,
+    to: q.to,
+    observer: q.gateway,
+    severity: q.severity,
+    rule: q.rule,
+    technique: q.technique,
+    src: q.src,
+    dst: q.dst,
+    protocol: q.protocol,
+    dataset: q.dataset,
+    port: q.port,
+    field: q.field,
+    q: q.q,
   };
 }
 
@@ -47,32 +73,90 @@ const tags = ['monitor'];
 
 /** Dashboards' event queries, authorised per organisation by the policy engine. */
 export async function queryRoutes(app: FastifyInstance, monitor: Monitor, iam: Iam): Promise<void> {
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/monitor/events', {
-    config: gate('monitor:event:read'),
-    schema: { tags, summary: 'Events (ECS documents with the original record), newest first, cursor-paginated', querystring: ListQuery, security: bearer },
-  }, async (req) => {
-    const orgs = readableOrgs(req, iam, 'monitor:event:read', 'event', req.query.org);
-    return listEvents(monitor.db, monitor.dialect, toEventFilter(req.query, orgs), req.query.limit ?? 100, req.query.cursor);
-  });
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/monitor/events',
+    {
+      config: gate('monitor:event:read'),
+      schema: {
+        tags,
+        summary: 'Events (ECS documents with the original record), newest first, cursor-paginated',
+        querystring: ListQuery,
+        security: bearer,
+      },
+    },
+    async (req) => {
+      const orgs = readableOrgs(req, iam, 'monitor:event:read', 'event', req.query.org);
+      return listEvents(
+        monitor.db,
+        monitor.dialect,
+        toEventFilter(req.query, orgs),
+        req.query.limit ?? 100,
+        req.query.cursor,
+      );
+    },
+  );
 
-  app.get<{ Querystring: Static<typeof HistQuery> }>('/monitor/events/histogram', {
-    config: gate('monitor:event:read'),
-    schema: { tags, summary: 'Event counts per time bucket (interval ms) between from and to', querystring: HistQuery, security: bearer },
-  }, async (req) => {
-    const orgs = readableOrgs(req, iam, 'monitor:event:read', 'event', req.query.org);
-    return { interval: req.query.interval, buckets: await eventHistogram(monitor.db, monitor.dialect, toEventFilter(req.query, orgs), req.query.interval) };
-  });
+  app.get<{ Querystring: Static<typeof HistQuery> }>(
+    '/monitor/events/histogram',
+    {
+      config: gate('monitor:event:read'),
+      schema: {
+        tags,
+        summary: 'Event counts per time bucket (interval ms) between from and to',
+        querystring: HistQuery,
+        security: bearer,
+      },
+    },
+    async (req) => {
+      const orgs = readableOrgs(req, iam, 'monitor:event:read', 'event', req.query.org);
+      return {
+        interval: req.query.interval,
+        buckets: await eventHistogram(monitor.db, monitor.dialect, toEventFilter(req.query, orgs), req.query.interval),
+      };
+    },
+  );
 
-  app.get<{ Querystring: Static<typeof TopQuery> }>('/monitor/events/top', {
-    config: gate('monitor:event:read'),
-    schema: { tags, summary: 'Top-N signatures, sources, destinations, ports, techniques, gateways, protocols', querystring: TopQuery, security: bearer },
-  }, async (req) => {
-    const orgs = readableOrgs(req, iam, 'monitor:event:read', 'event', req.query.org);
-    return { by: req.query.by, items: await eventTop(monitor.db, monitor.dialect, toEventFilter(req.query, orgs), req.query.by as TopField, req.query.n ?? 10) };
-  });
+  app.get<{ Querystring: Static<typeof TopQuery> }>(
+    '/monitor/events/top',
+    {
+      config: gate('monitor:event:read'),
+      schema: {
+        tags,
+        summary: 'Top-N signatures, sources, destinations, ports, techniques, gateways, protocols',
+        querystring: TopQuery,
+        security: bearer,
+      },
+    },
+    async (req) => {
+      const orgs = readableOrgs(req, iam, 'monitor:event:read', 'event', req.query.org);
+      return {
+        by: req.query.by,
+        items: await eventTop(
+          monitor.db,
+          monitor.dialect,
+          toEventFilter(req.query, orgs),
+          req.query.by as TopField,
+          req.query.n ?? 10,
+        ),
+      };
+    },
+  );
 
-  app.get('/monitor/stats', {
-    config: { security: { action: 'monitor:stats:read', resource: () => ({ type: 'stats', org: PLATFORM_ORG }) } },
-    schema: { tags, summary: 'Ingest counters (accepted, duplicates, rejected by code), engine and retention state', security: bearer },
-  }, async () => ({ ingest: monitor.pipeline.counters, engine: monitor.rules.engine.stats(), notifications: monitor.notifier.stats, retention: monitor.lastRetention ?? null }));
+  app.get(
+    '/monitor/stats',
+    {
+      config: { security: { action: 'monitor:stats:read', resource: () => ({ type: 'stats', org: PLATFORM_ORG }) } },
+      schema: {
+        tags,
+        summary: 'Ingest counters (accepted, duplicates, rejected by code), engine and retention state',
+        security: bearer,
+      },
+    },
+    async () => ({
+      ingest: monitor.pipeline.counters,
+      engine: monitor.rules.engine.stats(),
+      notifications: monitor.notifier.stats,
+      retention: monitor.lastRetention ?? null,
+    }),
+  );
 }

@@ -12,7 +12,13 @@ export const bearer = [{ bearerAuth: [] }];
  * The organisations a query may read, decided by the one policy engine: the `org` asked for
  * (checked), else everything for a subject allowed across organisations, else the subject's own.
  */
-export function readableOrgs(req: FastifyRequest, iam: Iam, action: string, type: string, requested?: string): string[] | 'all' {
+export function readableOrgs(
+  req: FastifyRequest,
+  iam: Iam,
+  action: string,
+  type: string,
+  requested?: string,
+): string[] | 'all' {
   const s = req.subject!;
   if (requested) {
     req.authorize(action, { type, org: requested });
@@ -29,7 +35,10 @@ export function gate(action: string) {
   return {
     security: {
       action,
-      resource: (req: FastifyRequest) => ({ type, org: (req.query as { org?: string } | undefined)?.org ?? req.subject?.org }),
+      resource: (req: FastifyRequest) => ({
+        type,
+        org: (req.query as { org?: string } | undefined)?.org ?? req.subject?.org,
+      }),
     },
   };
 }
@@ -38,11 +47,15 @@ export function gate(action: string) {
 export function decodeBody(req: FastifyRequest, body: Buffer, maxBytes: number): Buffer {
   const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (enc === 'identity') return body;
-  if (enc !== 'gzip') throw new MsecError('UNSUPPORTED_MEDIA_TYPE', `content-encoding ${enc} is not supported (gzip is)`);
+  if (enc !== 'gzip')
+    throw new MsecError('UNSUPPORTED_MEDIA_TYPE', `content-encoding ${enc} is not supported (gzip is)`);
   try {
     return gunzipSync(body, { maxOutputLength: maxBytes + 1 });
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|maxOutputLength/.test(String(err))) {
+    if (
+      (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ||
+      /Cannot create a Buffer larger|maxOutputLength/.test(String(err))
+    ) {
       throw new MsecError('MONITOR_BATCH_TOO_LARGE', `batch is over ${maxBytes} bytes decompressed`, { status: 413 });
     }
     throw new MsecError('MALFORMED_INPUT', 'body is not valid gzip');

@@ -33,14 +33,18 @@ export function idsCandidate(ref: StoredRef): AlertCandidate | undefined {
     count: 1,
     orgs: 1,
     detail: {
-      signatureId: c.signature_id, gid, category: alert.category ?? null, severity: c.severity,
+      signatureId: c.signature_id,
+      gid,
+      category: alert.category ?? null,
+      severity: c.severity,
       ...(alert.metadata && typeof alert.metadata === 'object' ? { metadata: alert.metadata } : {}),
     },
   };
 }
 
 function tacticsOf(metadata: unknown): string[] {
-  const v = metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>).mitre_tactic_id : undefined;
+  const v =
+    metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>).mitre_tactic_id : undefined;
   return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && /^TA\d{4}$/.test(x));
 }
 
@@ -53,13 +57,18 @@ function techniquesFromDoc(doc: Record<string, unknown>): string[] {
  * A Sigma match into an inbox candidate. Correlations group by their own group-by values only
  * (a SYN flood from spoofed sources is one alert per destination, not one per source).
  */
-export function sigmaCandidate(m: SigmaMatch, trigger: StoredRef, orgOfSeq: (seq: number) => string | undefined): AlertCandidate {
+export function sigmaCandidate(
+  m: SigmaMatch,
+  trigger: StoredRef,
+  orgOfSeq: (seq: number) => string | undefined,
+): AlertCandidate {
   const seqs = m.eventIds.map(Number).filter((n) => Number.isInteger(n) && n > 0);
   const orgs = new Set<string>([trigger.item.org]);
-  if (m.kind === 'correlation') for (const s of seqs) {
-    const o = orgOfSeq(s);
-    if (o) orgs.add(o);
-  }
+  if (m.kind === 'correlation')
+    for (const s of seqs) {
+      const o = orgOfSeq(s);
+      if (o) orgs.add(o);
+    }
   const c = trigger.item.event.columns;
   const group = m.group ?? {};
   const srcIp = m.kind === 'correlation' ? (group['source.ip'] ?? null) : c.src_ip;

@@ -71,7 +71,13 @@ export interface PipelineDeps {
  * the engine sees each source's events in order.
  */
 export class MonitorPipeline {
-  readonly counters: PipelineCounters = { accepted: 0, duplicates: 0, rejected: {}, alertsSuppressed: 0, engineErrors: 0 };
+  readonly counters: PipelineCounters = {
+    accepted: 0,
+    duplicates: 0,
+    rejected: {},
+    alertsSuppressed: 0,
+    engineErrors: 0,
+  };
   private readonly recent = new RecentOrgs();
   private queue: Promise<unknown> = Promise.resolve();
   /** Batches waiting or being stored: the ingest routes shed load beyond a bound. */
@@ -98,7 +104,10 @@ export class MonitorPipeline {
   }
 
   /** Events already normalised (the platform's bus events, the ES endpoint's documents). */
-  ingestEvents(events: Array<{ org: string; id: string; event: NormalisedEvent; index: number }>, rejected: ItemRejected[] = []): Promise<IngestOutcome> {
+  ingestEvents(
+    events: Array<{ org: string; id: string; event: NormalisedEvent; index: number }>,
+    rejected: ItemRejected[] = [],
+  ): Promise<IngestOutcome> {
     return this.store(events, rejected);
   }
 
@@ -109,16 +118,22 @@ export class MonitorPipeline {
     return run;
   }
 
-  private async storeNow(items: Array<EventToStore & { index: number }>, rejected: ItemRejected[]): Promise<IngestOutcome> {
+  private async storeNow(
+    items: Array<EventToStore & { index: number }>,
+    rejected: ItemRejected[],
+  ): Promise<IngestOutcome> {
     const now = this.deps.clock.now();
     let changes: AlertChange[] = [];
-    const stored = items.length === 0 ? [] : await this.deps.db.transaction().execute(async (trx) => {
-      const refs = await insertEvents(trx, items, now, this.deps.dialect);
-      const candidates = this.detect(refs, now);
-      changes = await writeAlerts(trx, candidates, now);
-      await this.deps.suppressions.flushHits(trx);
-      return refs;
-    });
+    const stored =
+      items.length === 0
+        ? []
+        : await this.deps.db.transaction().execute(async (trx) => {
+            const refs = await insertEvents(trx, items, now, this.deps.dialect);
+            const candidates = this.detect(refs, now);
+            changes = await writeAlerts(trx, candidates, now);
+            await this.deps.suppressions.flushHits(trx);
+            return refs;
+          });
     const storedItems = new Set(stored.map((r) => r.item));
     const acceptedIndexes = items.filter((i) => storedItems.has(i)).map((i) => i.index);
     const duplicates = items.length - stored.length;
@@ -126,7 +141,12 @@ export class MonitorPipeline {
     this.counters.duplicates += duplicates;
     for (const r of rejected) this.counters.rejected[r.code] = (this.counters.rejected[r.code] ?? 0) + 1;
     if (changes.length > 0) this.deps.onAlerts?.(changes);
-    return { accepted: stored.length, duplicates, rejected: rejected.sort((a, b) => a.index - b.index), acceptedIndexes };
+    return {
+      accepted: stored.length,
+      duplicates,
+      rejected: rejected.sort((a, b) => a.index - b.index),
+      acceptedIndexes,
+    };
   }
 
   /** Runs the engine over newly stored events in event-time order and collects inbox candidates. */
@@ -141,7 +161,12 @@ export class MonitorPipeline {
       const e = ref.item.event;
       let matches;
       try {
-        matches = this.deps.engine.evaluate({ id: String(ref.seq), timeMs: e.timeMs, logsource: e.logsource, fields: e.doc });
+        matches = this.deps.engine.evaluate({
+          id: String(ref.seq),
+          timeMs: e.timeMs,
+          logsource: e.logsource,
+          fields: e.doc,
+        });
       } catch (err) {
         // A rule that throws must not lose the event or block the batch: count and move on.
         this.counters.engineErrors++;

@@ -16,7 +16,12 @@ export function testRules(yaml: string, file: string, eveLines: string[]): RuleT
   const rules = parseSigmaRules(yaml, file);
   const engine = createSigmaEngine();
   engine.load(rules);
-  const out: RuleTestResult = { rules: rules.map((r) => ({ id: r.id, title: r.title, kind: r.kind })), events: 0, rejected: [], matches: [] };
+  const out: RuleTestResult = {
+    rules: rules.map((r) => ({ id: r.id, title: r.title, kind: r.kind })),
+    events: 0,
+    rejected: [],
+    matches: [],
+  };
   eveLines.forEach((line, i) => {
     if (line.trim() === '') return;
     const r = normaliseLine('eve', line, { org: 'test', now: Date.now() });
@@ -25,7 +30,13 @@ export function testRules(yaml: string, file: string, eveLines: string[]): RuleT
       return;
     }
     out.events++;
-    for (const match of engine.evaluate({ id: String(i + 1), timeMs: r.event.timeMs, logsource: r.event.logsource, fields: r.event.doc })) out.matches.push({ line: i + 1, match });
+    for (const match of engine.evaluate({
+      id: String(i + 1),
+      timeMs: r.event.timeMs,
+      logsource: r.event.logsource,
+      fields: r.event.doc,
+    }))
+      out.matches.push({ line: i + 1, match });
   });
   return out;
 }

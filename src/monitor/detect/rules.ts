@@ -78,22 +78,59 @@ export class RuleRegistry {
   }
 
   list(): RuleListing[] {
-    const out: RuleListing[] = this.pack.map((r) => ({ id: ruleKey(r), title: r.title, level: r.level, origin: 'pack', set: null, enabled: !this.disabledPack.has(ruleKey(r)) }));
-    for (const [set, s] of this.sets) for (const r of s.rules) out.push({ id: ruleKey(r), title: r.title, level: r.level, origin: 'operator', set, enabled: s.enabled });
+    const out: RuleListing[] = this.pack.map((r) => ({
+      id: ruleKey(r),
+      title: r.title,
+      level: r.level,
+      origin: 'pack',
+      set: null,
+      enabled: !this.disabledPack.has(ruleKey(r)),
+    }));
+    for (const [set, s] of this.sets)
+      for (const r of s.rules)
+        out.push({ id: ruleKey(r), title: r.title, level: r.level, origin: 'operator', set, enabled: s.enabled });
     return out;
   }
 
   /** Adds or replaces (tunes) an operator rule set from YAML. */
   async put(setId: string, yaml: string, file: string, actor: string, enabled = true): Promise<RuleListing[]> {
-    if (!RULE_SET_ID.test(setId)) throw new MsecError('MONITOR_RULE_SET_ID_INVALID', 'rule set id: 1-100 of [A-Za-z0-9._-]', { status: 400 });
-    if (this.pack.some((r) => ruleKey(r) === setId)) throw new MsecError('MONITOR_RULE_SET_ID_TAKEN', `"${setId}" is a pack rule id`, { status: 409 });
+    if (!RULE_SET_ID.test(setId))
+      throw new MsecError('MONITOR_RULE_SET_ID_INVALID', 'rule set id: 1-100 of [A-Za-z0-9._-]', { status: 400 });
+    if (this.pack.some((r) => ruleKey(r) === setId))
+      throw new MsecError('MONITOR_RULE_SET_ID_TAKEN', `"${setId}" is a pack rule id`, { status: 409 });
     const rules = this.sigma.parse(yaml, file);
-    if (rules.length === 0) throw new MsecError('MONITOR_RULE_INVALID', `${file}: no rule in the file`, { status: 400, details: { file, errors: ['no rule'] } });
+    if (rules.length === 0)
+      throw new MsecError('MONITOR_RULE_INVALID', `${file}: no rule in the file`, {
+        status: 400,
+        details: { file, errors: ['no rule'] },
+      });
     const next = new Map(this.sets);
     next.set(setId, { rules, enabled, file });
     this.validate(next);
-    const row = { id: setId, title: rules[0]!.title.slice(0, 300), yaml, file, origin: 'operator' as const, enabled: enabled ? 1 : 0, created_by: actor, updated_at: this.clock.now() };
-    await this.db.insertInto('monitor_rules').values(row).onConflict((oc) => oc.column('id').doUpdateSet({ title: row.title, yaml, file, enabled: row.enabled, created_by: actor, updated_at: row.updated_at })).execute();
+    const row = {
+      id: setId,
+      title: rules[0]!.title.slice(0, 300),
+      yaml,
+      file,
+      origin: 'operator' as const,
+      enabled: enabled ? 1 : 0,
+      created_by: actor,
+      updated_at: this.clock.now(),
+    };
+    await this.db
+      .insertInto('monitor_rules')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({
+          title: row.title,
+          yaml,
+          file,
+          enabled: row.enabled,
+          created_by: actor,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
     this.sets = next;
     this.reload();
     return this.list().filter((l) => l.set === setId);
@@ -107,7 +144,11 @@ export class RuleRegistry {
       const next = new Map(this.sets);
       next.set(id, { ...set, enabled });
       this.validate(next);
-      await this.db.updateTable('monitor_rules').set({ enabled: enabled ? 1 : 0, updated_at: now, created_by: actor }).where('id', '=', id).execute();
+      await this.db
+        .updateTable('monitor_rules')
+        .set({ enabled: enabled ? 1 : 0, updated_at: now, created_by: actor })
+        .where('id', '=', id)
+        .execute();
       this.sets = next;
     } else if (this.pack.some((r) => ruleKey(r) === id)) {
       const disabled = new Set(this.disabledPack);
@@ -116,8 +157,19 @@ export class RuleRegistry {
       this.sigma.createEngine().load(this.active(this.sets, disabled));
       await this.db
         .insertInto('monitor_rules')
-        .values({ id, title: this.pack.find((r) => ruleKey(r) === id)!.title.slice(0, 300), yaml: '', file: 'pack', origin: 'pack', enabled: enabled ? 1 : 0, created_by: actor, updated_at: now })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ enabled: enabled ? 1 : 0, updated_at: now, created_by: actor }))
+        .values({
+          id,
+          title: this.pack.find((r) => ruleKey(r) === id)!.title.slice(0, 300),
+          yaml: '',
+          file: 'pack',
+          origin: 'pack',
+          enabled: enabled ? 1 : 0,
+          created_by: actor,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({ enabled: enabled ? 1 : 0, updated_at: now, created_by: actor }),
+        )
         .execute();
       this.disabledPack = disabled;
     } else {
@@ -138,7 +190,13 @@ export class RuleRegistry {
   }
 
   yamlOf(setId: string): Promise<string | undefined> {
-    return this.db.selectFrom('monitor_rules').select('yaml').where('id', '=', setId).where('origin', '=', 'operator').executeTakeFirst().then((r) => r?.yaml);
+    return this.db
+      .selectFrom('monitor_rules')
+      .select('yaml')
+      .where('id', '=', setId)
+      .where('origin', '=', 'operator')
+      .executeTakeFirst()
+      .then((r) => r?.yaml);
   }
 }
 

@@ -28,7 +28,16 @@ export function parseBulkBody(body: string, defaultIndex: string | undefined): B
     if (line.trim() === '') continue;
     const parsed = parseJsonObject(line);
     if (!parsed.ok) {
-      items.push({ op: 'unknown', index: defaultIndex ?? '', id: undefined, error: { status: 400, type: 'illegal_argument_exception', reason: `Malformed action/metadata line [${i + 1}]: ${parsed.message}` } });
+      items.push({
+        op: 'unknown',
+        index: defaultIndex ?? '',
+        id: undefined,
+        error: {
+          status: 400,
+          type: 'illegal_argument_exception',
+          reason: `Malformed action/metadata line [${i + 1}]: ${parsed.message}`,
+        },
+      });
       continue;
     }
     const keys = Object.keys(parsed.value);
@@ -37,25 +46,70 @@ export function parseBulkBody(body: string, defaultIndex: string | undefined): B
     const index = typeof meta?._index === 'string' ? meta._index : (defaultIndex ?? '');
     const id = typeof meta?._id === 'string' && meta._id.length > 0 ? meta._id : undefined;
     if (op === 'unknown' || !meta || typeof meta !== 'object') {
-      items.push({ op: 'unknown', index, id, error: { status: 400, type: 'illegal_argument_exception', reason: `Malformed action/metadata line [${i + 1}], expected one of index, create, update, delete` } });
+      items.push({
+        op: 'unknown',
+        index,
+        id,
+        error: {
+          status: 400,
+          type: 'illegal_argument_exception',
+          reason: `Malformed action/metadata line [${i + 1}], expected one of index, create, update, delete`,
+        },
+      });
       continue;
     }
     if (op === 'delete') {
-      items.push({ op, index, id, error: { status: 400, type: 'illegal_argument_exception', reason: 'msec keeps security events append-only: delete is not supported' } });
+      items.push({
+        op,
+        index,
+        id,
+        error: {
+          status: 400,
+          type: 'illegal_argument_exception',
+          reason: 'msec keeps security events append-only: delete is not supported',
+        },
+      });
       continue;
     }
     const source = lines[i + 1]?.replace(/\r$/, '');
     i++;
     if (source === undefined || source.trim() === '') {
-      items.push({ op, index, id, error: { status: 400, type: 'illegal_argument_exception', reason: `action [${op}] on line [${i}] has no source line` } });
+      items.push({
+        op,
+        index,
+        id,
+        error: {
+          status: 400,
+          type: 'illegal_argument_exception',
+          reason: `action [${op}] on line [${i}] has no source line`,
+        },
+      });
       continue;
     }
     if (op === 'update') {
-      items.push({ op, index, id, error: { status: 400, type: 'illegal_argument_exception', reason: 'msec keeps security events append-only: update is not supported' } });
+      items.push({
+        op,
+        index,
+        id,
+        error: {
+          status: 400,
+          type: 'illegal_argument_exception',
+          reason: 'msec keeps security events append-only: update is not supported',
+        },
+      });
       continue;
     }
     if (!index) {
-      items.push({ op, index, id, error: { status: 400, type: 'action_request_validation_exception', reason: 'Validation Failed: 1: index is missing;' } });
+      items.push({
+        op,
+        index,
+        id,
+        error: {
+          status: 400,
+          type: 'action_request_validation_exception',
+          reason: 'Validation Failed: 1: index is missing;',
+        },
+      });
       continue;
     }
     items.push({ op, index, id, source });
@@ -91,15 +145,21 @@ export function normaliseBulkSource(source: string, meta: IngestMeta): Normalise
   if (typeof doc.event_type === 'string') return normaliseEve(doc, source, withObserver);
   if (typeof doc.message === 'string') {
     const inner = parseJsonObject(doc.message);
-    if (inner.ok && typeof inner.value.event_type === 'string') return normaliseEve(inner.value, doc.message, withObserver);
+    if (inner.ok && typeof inner.value.event_type === 'string')
+      return normaliseEve(inner.value, doc.message, withObserver);
   }
   const eve = (doc.suricata as { eve?: unknown } | undefined)?.eve;
   if (eve && typeof eve === 'object' && typeof (eve as Record<string, unknown>).event_type === 'string') {
     const src = doc.source as { ip?: unknown; port?: unknown } | undefined;
     const dst = doc.destination as { ip?: unknown; port?: unknown } | undefined;
     const rec: Record<string, unknown> = {
-      timestamp: doc['@timestamp'], src_ip: src?.ip, src_port: src?.port, dest_ip: dst?.ip, dest_port: dst?.port,
-      proto: (doc.network as { transport?: unknown } | undefined)?.transport, ...(eve as Record<string, unknown>),
+      timestamp: doc['@timestamp'],
+      src_ip: src?.ip,
+      src_port: src?.port,
+      dest_ip: dst?.ip,
+      dest_port: dst?.port,
+      proto: (doc.network as { transport?: unknown } | undefined)?.transport,
+      ...(eve as Record<string, unknown>),
     };
     const raw = JSON.stringify(rec);
     return normaliseEve(rec, raw, withObserver);

@@ -9,7 +9,11 @@ import { parseTimestamp } from './time.ts';
 const NOW = Date.UTC(2026, 11, 1);
 const meta = { org: 'santander', observer: 'gw-1', now: NOW };
 
-interface IndexEntry { file: string; format?: string; event_types?: Record<string, number> }
+interface IndexEntry {
+  file: string;
+  format?: string;
+  event_types?: Record<string, number>;
+}
 
 /** Every EVE record of a sample file as one line (pretty-printed files hold one record). */
 function recordsOf(dir: string, e: IndexEntry): string[] {
@@ -23,7 +27,9 @@ describeWithTestdata('eve-samples', 'EVE normalisation on every shared sample re
   const meta = { org: 'santander', observer: 'gw-1', now: Date.now() };
   let entries: IndexEntry[];
   beforeAll(() => {
-    entries = (JSON.parse(readFileSync(join(dir, 'INDEX.json'), 'utf8')) as IndexEntry[]).filter((e) => e.format !== undefined && e.event_types);
+    entries = (JSON.parse(readFileSync(join(dir, 'INDEX.json'), 'utf8')) as IndexEntry[]).filter(
+      (e) => e.format !== undefined && e.event_types,
+    );
   });
 
   it('normalises every record of every EVE file in INDEX.json, with the counts INDEX.json gives', () => {
@@ -45,8 +51,10 @@ describeWithTestdata('eve-samples', 'EVE normalisation on every shared sample re
         expect((ev.doc.organization as { id: string }).id).toBe('santander');
         if (rec.src_ip) expect((ev.doc.source as { ip: string }).ip).toBe(rec.src_ip);
         if (rec.dest_ip) expect((ev.doc.destination as { ip: string }).ip).toBe(rec.dest_ip);
-        if (typeof rec.dest_port === 'number') expect((ev.doc.destination as { port: number }).port).toBe(rec.dest_port);
-        if (rec.proto) expect((ev.doc.network as { transport: string }).transport).toBe(String(rec.proto).toLowerCase());
+        if (typeof rec.dest_port === 'number')
+          expect((ev.doc.destination as { port: number }).port).toBe(rec.dest_port);
+        if (rec.proto)
+          expect((ev.doc.network as { transport: string }).transport).toBe(String(rec.proto).toLowerCase());
         if (rec.event_type === 'alert') {
           const alert = rec.alert as Record<string, unknown>;
           expect(ev.doc.event).toMatchObject({ kind: 'alert', severity: alert.severity });
@@ -60,22 +68,48 @@ describeWithTestdata('eve-samples', 'EVE normalisation on every shared sample re
       expect(counts, e.file).toEqual(e.event_types);
     }
     // The samples span IDS, ICS and IoT protocols.
-    for (const t of ['alert', 'flow', 'dns', 'http', 'tls', 'fileinfo', 'anomaly', 'stats', 'mqtt', 'modbus', 'dnp3', 'drop', 'ldap', 'pgsql']) expect(seenTypes).toContain(t);
+    for (const t of [
+      'alert',
+      'flow',
+      'dns',
+      'http',
+      'tls',
+      'fileinfo',
+      'anomaly',
+      'stats',
+      'mqtt',
+      'modbus',
+      'dnp3',
+      'drop',
+      'ldap',
+      'pgsql',
+    ])
+      expect(seenTypes).toContain(t);
   });
 
   it('carries alert.metadata through to the document', () => {
     const e = entries.find((x) => x.file.endsWith('docs-examples.jsonl'))!;
-    const withMeta = recordsOf(dir, e).map((l) => JSON.parse(l) as { alert?: { metadata?: unknown } }).filter((r) => r.alert?.metadata);
+    const withMeta = recordsOf(dir, e)
+      .map((l) => JSON.parse(l) as { alert?: { metadata?: unknown } })
+      .filter((r) => r.alert?.metadata);
     expect(withMeta.length).toBeGreaterThan(0);
     for (const rec of withMeta) {
       const r = normaliseLine('eve', JSON.stringify(rec), meta);
-      expect(r.ok && (r.event.doc.suricata as { eve: { alert: { metadata: unknown } } }).eve.alert.metadata).toEqual(rec.alert!.metadata);
+      expect(r.ok && (r.event.doc.suricata as { eve: { alert: { metadata: unknown } } }).eve.alert.metadata).toEqual(
+        rec.alert!.metadata,
+      );
     }
   });
 });
 
 describe('EVE normalisation of bad input', () => {
-  const good = JSON.stringify({ timestamp: '2026-11-30T10:00:00.123456+0100', event_type: 'flow', src_ip: '10.0.0.1', dest_ip: '10.0.0.2', proto: 'TCP' });
+  const good = JSON.stringify({
+    timestamp: '2026-11-30T10:00:00.123456+0100',
+    event_type: 'flow',
+    src_ip: '10.0.0.1',
+    dest_ip: '10.0.0.2',
+    proto: 'TCP',
+  });
 
   it('parses Suricata timestamps with offsets', () => {
     expect(parseTimestamp('2016-04-26T11:59:14.316458+0200')).toBe(Date.UTC(2016, 3, 26, 9, 59, 14, 316));
@@ -98,22 +132,28 @@ describe('EVE normalisation of bad input', () => {
     expect(code(good.replace('2026-11-30', '2027-11-30'))).toBe('MONITOR_EVENT_TIME_INVALID');
     expect(code(good.replace('2026-11-30', '1970-01-01'))).toBe('MONITOR_EVENT_TIME_INVALID');
     expect(code(JSON.stringify({ event_type: 'flow' }))).toBe('MONITOR_EVENT_TIME_INVALID');
-    expect(code(`{"timestamp":"2026-11-30T10:00:00Z","event_type":"flow","pad":"${'x'.repeat(1024 * 1024)}"}`)).toBe('MONITOR_EVENT_TOO_LARGE');
+    expect(code(`{"timestamp":"2026-11-30T10:00:00Z","event_type":"flow","pad":"${'x'.repeat(1024 * 1024)}"}`)).toBe(
+      'MONITOR_EVENT_TOO_LARGE',
+    );
   });
 
   it('never throws, and accepts exactly the JSON objects with a known type and a plausible time (fuzz)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.constantFrom(good, good.slice(0, 20), `${good}x`)), fc.constantFrom('eve', 'json', 'auth', 'syslog', 'bogus'), (line, type) => {
-        const r = normaliseLine(type, line, meta);
-        if (r.ok) {
-          expect(r.event.raw).toBe(line);
-          expect(r.event.timeMs).toBeLessThanOrEqual(NOW + 15 * 60_000);
-          expect(Number.isFinite(r.event.timeMs)).toBe(true);
-          if (type === 'eve') expect(r.event.logsource.product).toBe('suricata');
-        } else {
-          expect(r.reject.code).toMatch(/^MONITOR_EVENT_/);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.json(), fc.constantFrom(good, good.slice(0, 20), `${good}x`)),
+        fc.constantFrom('eve', 'json', 'auth', 'syslog', 'bogus'),
+        (line, type) => {
+          const r = normaliseLine(type, line, meta);
+          if (r.ok) {
+            expect(r.event.raw).toBe(line);
+            expect(r.event.timeMs).toBeLessThanOrEqual(NOW + 15 * 60_000);
+            expect(Number.isFinite(r.event.timeMs)).toBe(true);
+            if (type === 'eve') expect(r.event.logsource.product).toBe('suricata');
+          } else {
+            expect(r.reject.code).toMatch(/^MONITOR_EVENT_/);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

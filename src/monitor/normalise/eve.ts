@@ -25,10 +25,53 @@ const CATEGORIES: Record<string, { category: string[]; type: string[]; kind?: st
 
 /** The EVE event types Suricata 7/8 writes; anything else is refused as an unknown type. */
 export const EVE_EVENT_TYPES = new Set([
-  'alert', 'anomaly', 'bittorrent-dht', 'dcerpc', 'dhcp', 'dnp3', 'dns', 'drop', 'enip', 'fileinfo', 'flow', 'frame',
-  'ftp', 'ftp_data', 'http', 'http2', 'ike', 'krb5', 'ldap', 'modbus', 'mqtt', 'netflow', 'nfs', 'pgsql', 'quic', 'rdp',
-  'rfb', 'sip', 'smb', 'smtp', 'snmp', 'ssh', 'stats', 'tftp', 'tls', 'arp', 'pop3', 'websocket', 'doh2', 'mdns',
-  'ikev2', 'template', 'rpc', 'telnet', 'sctp', 'igmp', 'dnp3_data',
+  'alert',
+  'anomaly',
+  'bittorrent-dht',
+  'dcerpc',
+  'dhcp',
+  'dnp3',
+  'dns',
+  'drop',
+  'enip',
+  'fileinfo',
+  'flow',
+  'frame',
+  'ftp',
+  'ftp_data',
+  'http',
+  'http2',
+  'ike',
+  'krb5',
+  'ldap',
+  'modbus',
+  'mqtt',
+  'netflow',
+  'nfs',
+  'pgsql',
+  'quic',
+  'rdp',
+  'rfb',
+  'sip',
+  'smb',
+  'smtp',
+  'snmp',
+  'ssh',
+  'stats',
+  'tftp',
+  'tls',
+  'arp',
+  'pop3',
+  'websocket',
+  'doh2',
+  'mdns',
+  'ikev2',
+  'template',
+  'rpc',
+  'telnet',
+  'sctp',
+  'igmp',
+  'dnp3_data',
 ]);
 
 const TECHNIQUE = /^T\d{4}(?:\.\d{3})?$/;
@@ -55,13 +98,18 @@ export function techniquesOf(metadata: unknown): string[] {
  */
 export function normaliseEve(rec: Json, raw: string, meta: IngestMeta): NormaliseResult {
   const eventType = rec.event_type;
-  if (typeof eventType !== 'string') return { ok: false, reject: { code: 'MONITOR_EVENT_INVALID', message: 'EVE record has no event_type' } };
+  if (typeof eventType !== 'string')
+    return { ok: false, reject: { code: 'MONITOR_EVENT_INVALID', message: 'EVE record has no event_type' } };
   if (!EVE_EVENT_TYPES.has(eventType)) {
-    return { ok: false, reject: { code: 'MONITOR_EVENT_TYPE_UNKNOWN', message: `unknown EVE event_type "${eventType.slice(0, 40)}"` } };
+    return {
+      ok: false,
+      reject: { code: 'MONITOR_EVENT_TYPE_UNKNOWN', message: `unknown EVE event_type "${eventType.slice(0, 40)}"` },
+    };
   }
   const tsText = rec.timestamp;
   const timeMs = typeof tsText === 'string' ? parseTimestamp(tsText) : undefined;
-  if (timeMs === undefined) return { ok: false, reject: { code: 'MONITOR_EVENT_TIME_INVALID', message: 'EVE record has no valid timestamp' } };
+  if (timeMs === undefined)
+    return { ok: false, reject: { code: 'MONITOR_EVENT_TIME_INVALID', message: 'EVE record has no valid timestamp' } };
   const problem = timestampProblem(timeMs, meta.now);
   if (problem) return { ok: false, reject: { code: 'MONITOR_EVENT_TIME_INVALID', message: problem } };
 
@@ -71,7 +119,11 @@ export function normaliseEve(rec: Json, raw: string, meta: IngestMeta): Normalis
   const techniques = alert ? techniquesOf(alert.metadata) : [];
   const severity = alert && typeof alert.severity === 'number' ? alert.severity : null;
   const transport = str(rec.proto)?.toLowerCase() ?? null;
-  const protocol = str(rec.app_proto) ?? (eventType !== 'flow' && eventType !== 'alert' && eventType !== 'stats' && eventType !== 'anomaly' ? eventType : null);
+  const protocol =
+    str(rec.app_proto) ??
+    (eventType !== 'flow' && eventType !== 'alert' && eventType !== 'stats' && eventType !== 'anomaly'
+      ? eventType
+      : null);
   const flowId = typeof rec.flow_id === 'number' || typeof rec.flow_id === 'string' ? String(rec.flow_id) : null;
   const sigId = alert && typeof alert.signature_id === 'number' ? alert.signature_id : null;
   const signature = alert ? str(alert.signature) : null;
@@ -103,7 +155,11 @@ export function normaliseEve(rec: Json, raw: string, meta: IngestMeta): Normalis
   if (str(rec.community_id)) network.community_id = rec.community_id;
   if (Object.keys(network).length > 0) doc.network = network;
   if (alert) {
-    doc.rule = { ...(sigId !== null ? { id: String(sigId) } : {}), ...(signature ? { name: signature } : {}), ...(str(alert.category) ? { category: alert.category } : {}) };
+    doc.rule = {
+      ...(sigId !== null ? { id: String(sigId) } : {}),
+      ...(signature ? { name: signature } : {}),
+      ...(str(alert.category) ? { category: alert.category } : {}),
+    };
     if (techniques.length > 0) doc.threat = { framework: 'MITRE ATT&CK', technique: { id: techniques } };
   }
   const columns: EventColumns = {
@@ -121,5 +177,8 @@ export function normaliseEve(rec: Json, raw: string, meta: IngestMeta): Normalis
     signature_id: sigId,
     technique: techniques[0] ?? null,
   };
-  return { ok: true, event: { type: 'eve', timeMs, logsource: { product: 'suricata', service: eventType }, doc, columns, raw } };
+  return {
+    ok: true,
+    event: { type: 'eve', timeMs, logsource: { product: 'suricata', service: eventType }, doc, columns, raw },
+  };
 }

@@ -11,20 +11,28 @@ function reject(code: string, message: string): NormaliseResult {
 }
 
 /** Parses a line as one JSON object, or says why it is not one. */
-export function parseJsonObject(line: string): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+export function parseJsonObject(
+  line: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     return { ok: false, message: line.trimEnd().endsWith('}') ? 'line is not JSON' : 'line is not JSON (truncated?)' };
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, message: 'line is not a JSON object' };
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return { ok: false, message: 'line is not a JSON object' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
 /** A generic JSON record: its own `@timestamp` or `timestamp`, kept whole under `json`. */
 function normaliseJson(rec: Record<string, unknown>, line: string, meta: IngestMeta): NormaliseResult {
-  const ts = typeof rec['@timestamp'] === 'string' ? rec['@timestamp'] : typeof rec.timestamp === 'string' ? rec.timestamp : undefined;
+  const ts =
+    typeof rec['@timestamp'] === 'string'
+      ? rec['@timestamp']
+      : typeof rec.timestamp === 'string'
+        ? rec.timestamp
+        : undefined;
   const timeMs = ts === undefined ? meta.now : parseTimestamp(ts);
   if (timeMs === undefined) return reject('MONITOR_EVENT_TIME_INVALID', 'record timestamp is not ISO 8601');
   const problem = timestampProblem(timeMs, meta.now);
@@ -39,8 +47,26 @@ function normaliseJson(rec: Record<string, unknown>, line: string, meta: IngestM
   return {
     ok: true,
     event: {
-      type: 'json', timeMs, logsource: { product: 'json' }, doc, raw: line,
-      columns: { dataset: 'json', severity: null, observer: meta.observer ?? null, src_ip: null, src_port: null, dst_ip: null, dst_port: null, transport: null, protocol: null, flow_id: null, signature: null, signature_id: null, technique: null },
+      type: 'json',
+      timeMs,
+      logsource: { product: 'json' },
+      doc,
+      raw: line,
+      columns: {
+        dataset: 'json',
+        severity: null,
+        observer: meta.observer ?? null,
+        src_ip: null,
+        src_port: null,
+        dst_ip: null,
+        dst_port: null,
+        transport: null,
+        protocol: null,
+        flow_id: null,
+        signature: null,
+        signature_id: null,
+        technique: null,
+      },
     },
   };
 }
@@ -48,7 +74,8 @@ function normaliseJson(rec: Record<string, unknown>, line: string, meta: IngestM
 /** One raw line of an ingest type into the common schema, or a per-item refusal. Never throws. */
 export function normaliseLine(type: string, line: string, meta: IngestMeta): NormaliseResult {
   // A UTF-16 unit is at most 3 UTF-8 bytes: only long lines need their bytes counted.
-  if (line.length > MAX_LINE_BYTES || (line.length * 3 > MAX_LINE_BYTES && Buffer.byteLength(line) > MAX_LINE_BYTES)) return reject('MONITOR_EVENT_TOO_LARGE', `line is over ${MAX_LINE_BYTES} bytes`);
+  if (line.length > MAX_LINE_BYTES || (line.length * 3 > MAX_LINE_BYTES && Buffer.byteLength(line) > MAX_LINE_BYTES))
+    return reject('MONITOR_EVENT_TOO_LARGE', `line is over ${MAX_LINE_BYTES} bytes`);
   if (!/\S/.test(line)) return reject('MONITOR_EVENT_INVALID', 'line is empty');
   switch (type) {
     case 'eve': {
@@ -59,7 +86,9 @@ export function normaliseLine(type: string, line: string, meta: IngestMeta): Nor
       const p = parseJsonObject(line);
       if (!p.ok) return reject('MONITOR_EVENT_INVALID', p.message);
       // An EVE record shipped as plain JSON is still an EVE record.
-      return typeof p.value.event_type === 'string' ? normaliseEve(p.value, line, meta) : normaliseJson(p.value, line, meta);
+      return typeof p.value.event_type === 'string'
+        ? normaliseEve(p.value, line, meta)
+        : normaliseJson(p.value, line, meta);
     }
     case 'auth':
     case 'syslog':

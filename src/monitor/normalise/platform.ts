@@ -9,16 +9,59 @@ export const PLATFORM_SUBJECTS = [SUBJECTS.securityAll, SUBJECTS.readingRejected
  * logsource (service, category) per bus subject, as CONTRACTS.md section 2 names them for the rule
  * pack. Kinds not listed keep their own name (dashes as underscores).
  */
-const KIND_MAP: Record<string, { service: string; category: string; outcome: 'failure' | 'unknown'; categories: string[] }> = {
-  [sec('api', 'login-failed')]: { service: 'iam', category: 'login_failed', outcome: 'failure', categories: ['authentication'] },
-  [sec('api', 'account-locked')]: { service: 'iam', category: 'account_locked', outcome: 'failure', categories: ['authentication'] },
-  [sec('api', 'auth-failed')]: { service: 'api', category: 'auth_failed', outcome: 'failure', categories: ['authentication'] },
+const KIND_MAP: Record<
+  string,
+  { service: string; category: string; outcome: 'failure' | 'unknown'; categories: string[] }
+> = {
+  [sec('api', 'login-failed')]: {
+    service: 'iam',
+    category: 'login_failed',
+    outcome: 'failure',
+    categories: ['authentication'],
+  },
+  [sec('api', 'account-locked')]: {
+    service: 'iam',
+    category: 'account_locked',
+    outcome: 'failure',
+    categories: ['authentication'],
+  },
+  [sec('api', 'auth-failed')]: {
+    service: 'api',
+    category: 'auth_failed',
+    outcome: 'failure',
+    categories: ['authentication'],
+  },
   [sec('api', 'access-denied')]: { service: 'api', category: 'access_denied', outcome: 'failure', categories: ['iam'] },
-  [sec('hub', 'auth-failed')]: { service: 'hub', category: 'mqtt_connect_refused', outcome: 'failure', categories: ['authentication'] },
-  [sec('hub', 'anonymous')]: { service: 'hub', category: 'mqtt_connect_refused', outcome: 'failure', categories: ['authentication'] },
-  [sec('hub', 'connect-throttled')]: { service: 'hub', category: 'mqtt_connect_refused', outcome: 'failure', categories: ['authentication', 'network'] },
-  [sec('hub', 'device-quarantined')]: { service: 'device', category: 'attestation_failed', outcome: 'failure', categories: ['host'] },
-  [SUBJECTS.readingRejected]: { service: 'device', category: 'reading_refused', outcome: 'failure', categories: ['host'] },
+  [sec('hub', 'auth-failed')]: {
+    service: 'hub',
+    category: 'mqtt_connect_refused',
+    outcome: 'failure',
+    categories: ['authentication'],
+  },
+  [sec('hub', 'anonymous')]: {
+    service: 'hub',
+    category: 'mqtt_connect_refused',
+    outcome: 'failure',
+    categories: ['authentication'],
+  },
+  [sec('hub', 'connect-throttled')]: {
+    service: 'hub',
+    category: 'mqtt_connect_refused',
+    outcome: 'failure',
+    categories: ['authentication', 'network'],
+  },
+  [sec('hub', 'device-quarantined')]: {
+    service: 'device',
+    category: 'attestation_failed',
+    outcome: 'failure',
+    categories: ['host'],
+  },
+  [SUBJECTS.readingRejected]: {
+    service: 'device',
+    category: 'reading_refused',
+    outcome: 'failure',
+    categories: ['host'],
+  },
 };
 
 /** The broker reports its reading refusals here too; `hub.reading.rejected` already carries every one of them. */
@@ -31,7 +74,12 @@ function str(v: unknown): string | undefined {
 }
 
 /** A platform security event from the bus into the common schema. */
-export function normalisePlatformEvent(subject: string, at: number, data: unknown, receivedAt: number): NormalisedEvent {
+export function normalisePlatformEvent(
+  subject: string,
+  at: number,
+  data: unknown,
+  receivedAt: number,
+): NormalisedEvent {
   const d = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
   const tokens = subject.split('.');
   const mapped = KIND_MAP[subject] ?? {
@@ -50,9 +98,16 @@ export function normalisePlatformEvent(subject: string, at: number, data: unknow
   const doc: Record<string, unknown> = {
     '@timestamp': new Date(timeMs).toISOString(),
     event: {
-      kind: 'event', category: mapped.categories, type: ['denied'], action: mapped.category, outcome: mapped.outcome,
-      dataset: `msec.${mapped.service}`, module: 'msec', created: new Date(receivedAt).toISOString(),
-      ...(reason ? { reason } : {}), ...(code ? { code } : {}),
+      kind: 'event',
+      category: mapped.categories,
+      type: ['denied'],
+      action: mapped.category,
+      outcome: mapped.outcome,
+      dataset: `msec.${mapped.service}`,
+      module: 'msec',
+      created: new Date(receivedAt).toISOString(),
+      ...(reason ? { reason } : {}),
+      ...(code ? { code } : {}),
     },
     observer: { name: 'msec', type: 'platform', product: 'msec' },
     organization: { id: org },
@@ -69,8 +124,19 @@ export function normalisePlatformEvent(subject: string, at: number, data: unknow
     logsource: { product: 'msec', service: mapped.service, category: mapped.category },
     doc,
     columns: {
-      dataset: mapped.service, severity: null, observer: 'msec', src_ip: ip ?? null, src_port: null, dst_ip: null, dst_port: null,
-      transport: null, protocol: mapped.service === 'hub' ? 'mqtt' : null, flow_id: null, signature: mapped.category, signature_id: null, technique: null,
+      dataset: mapped.service,
+      severity: null,
+      observer: 'msec',
+      src_ip: ip ?? null,
+      src_port: null,
+      dst_ip: null,
+      dst_port: null,
+      transport: null,
+      protocol: mapped.service === 'hub' ? 'mqtt' : null,
+      flow_id: null,
+      signature: mapped.category,
+      signature_id: null,
+      technique: null,
     },
     raw: JSON.stringify({ subject, at, data: d }),
   };

@@ -7,7 +7,8 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const BSD = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\S+) ([^:[\s]+)(?:\[(\d+)\])?: ?(.*)$/s;
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\S+) (\S+) ([^:[\s]+)(?:\[(\d+)\])?: ?(.*)$/s;
 // OpenSSH's failure and success lines, the ones brute-force rules count.
-const SSH_FAILED = /^(?:Failed|Invalid) (?:password|publickey|user|keyboard-interactive\/pam)(?: for)?(?: invalid user)? (\S+) from (\S+) port (\d+)/;
+const SSH_FAILED =
+  /^(?:Failed|Invalid) (?:password|publickey|user|keyboard-interactive\/pam)(?: for)?(?: invalid user)? (\S+) from (\S+) port (\d+)/;
 const SSH_ACCEPTED = /^Accepted \S+ for (\S+) from (\S+) port (\d+)/;
 
 /** RFC 3164 has no year: the latest one that does not put the line in the future. */
@@ -32,15 +33,28 @@ export function normaliseSyslog(service: 'auth' | 'syslog', line: string, meta: 
     [host, program, pid, message] = [bsd[6]!, bsd[7]!, bsd[8], bsd[9]!];
   } else {
     const iso = RFC3339.exec(line);
-    if (!iso) return { ok: false, reject: { code: 'MONITOR_EVENT_INVALID', message: `${service} line is not in syslog format` } };
+    if (!iso)
+      return {
+        ok: false,
+        reject: { code: 'MONITOR_EVENT_INVALID', message: `${service} line is not in syslog format` },
+      };
     timeMs = parseTimestamp(iso[1]!);
     [host, program, pid, message] = [iso[2]!, iso[3]!, iso[4], iso[5]!];
   }
-  if (timeMs === undefined) return { ok: false, reject: { code: 'MONITOR_EVENT_TIME_INVALID', message: 'syslog timestamp is not valid' } };
+  if (timeMs === undefined)
+    return { ok: false, reject: { code: 'MONITOR_EVENT_TIME_INVALID', message: 'syslog timestamp is not valid' } };
   const problem = timestampProblem(timeMs, meta.now);
   if (problem) return { ok: false, reject: { code: 'MONITOR_EVENT_TIME_INVALID', message: problem } };
 
-  const event: Record<string, unknown> = { kind: 'event', category: ['host'], type: ['info'], dataset: `linux.${service}`, module: 'linux', action: program, created: receivedIso(meta.now) };
+  const event: Record<string, unknown> = {
+    kind: 'event',
+    category: ['host'],
+    type: ['info'],
+    dataset: `linux.${service}`,
+    module: 'linux',
+    action: program,
+    created: receivedIso(meta.now),
+  };
   const doc: Record<string, unknown> = {
     '@timestamp': new Date(timeMs).toISOString(),
     event,
@@ -59,7 +73,12 @@ export function normaliseSyslog(service: 'auth' | 'syslog', line: string, meta: 
   if (auth) {
     srcIp = auth[2]!;
     srcPort = Number(auth[3]);
-    Object.assign(event, { category: ['authentication'], type: ['start'], action: failed ? 'ssh_login_failed' : 'ssh_login', outcome: failed ? 'failure' : 'success' });
+    Object.assign(event, {
+      category: ['authentication'],
+      type: ['start'],
+      action: failed ? 'ssh_login_failed' : 'ssh_login',
+      outcome: failed ? 'failure' : 'success',
+    });
     doc.user = { name: auth[1] };
     doc.source = { ip: srcIp, port: srcPort };
   }
@@ -71,8 +90,19 @@ export function normaliseSyslog(service: 'auth' | 'syslog', line: string, meta: 
       logsource: { product: 'linux', service },
       doc,
       columns: {
-        dataset: service, severity: null, observer: meta.observer ?? host, src_ip: srcIp, src_port: srcPort, dst_ip: null, dst_port: null,
-        transport: null, protocol: auth ? 'ssh' : null, flow_id: null, signature: null, signature_id: null, technique: null,
+        dataset: service,
+        severity: null,
+        observer: meta.observer ?? host,
+        src_ip: srcIp,
+        src_port: srcPort,
+        dst_ip: null,
+        dst_port: null,
+        transport: null,
+        protocol: auth ? 'ssh' : null,
+        flow_id: null,
+        signature: null,
+        signature_id: null,
+        technique: null,
       },
       raw: line,
     },

@@ -18,7 +18,8 @@ export function parseTimestamp(text: string): number | undefined {
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
   const month = Number(mo);
   const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60)
+    return undefined;
   let t = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s), ms);
   if (zone && zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
@@ -32,7 +33,8 @@ export function parseTimestamp(text: string): number | undefined {
 /** Why a timestamp is refused, or undefined when it is plausible. */
 export function timestampProblem(timeMs: number, now: number): string | undefined {
   if (timeMs > now + MAX_FUTURE_SKEW_MS) return `timestamp ${new Date(timeMs).toISOString()} is in the future`;
-  if (timeMs < FAR_PAST_MS) return `timestamp ${new Date(timeMs).toISOString()} is before ${new Date(FAR_PAST_MS).toISOString()}`;
+  if (timeMs < FAR_PAST_MS)
+    return `timestamp ${new Date(timeMs).toISOString()} is before ${new Date(FAR_PAST_MS).toISOString()}`;
   return undefined;
 }
 

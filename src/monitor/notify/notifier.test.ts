@@ -6,7 +6,12 @@ import type { AlertChange } from '../alerts/grouping.ts';
 import { Notifier, type Webhook } from './notifier.ts';
 import { SIGNATURE_HEADER, verifySignature } from './payload.ts';
 
-interface Received { body: string; signature: string; attempt: string; at: number }
+interface Received {
+  body: string;
+  signature: string;
+  attempt: string;
+  at: number;
+}
 
 /** A local webhook receiver; `failNext` answers that many requests with 503 first. */
 function receiver() {
@@ -21,7 +26,12 @@ function receiver() {
         res.writeHead(503).end();
         return;
       }
-      got.push({ body, signature: String(req.headers[SIGNATURE_HEADER]), attempt: String(req.headers['x-msec-attempt']), at: Date.now() });
+      got.push({
+        body,
+        signature: String(req.headers[SIGNATURE_HEADER]),
+        attempt: String(req.headers['x-msec-attempt']),
+        at: Date.now(),
+      });
       res.writeHead(204).end();
     });
   });
@@ -37,8 +47,22 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
 }
 
 const change = (o: Partial<AlertChange> = {}): AlertChange => ({
-  id: 'al_1', org: 'santander', created: true, ruleId: 'r1', ruleTitle: 'SYN flood', level: 'high', severity: 4, risk: 80, count: 1,
-  srcIp: null, dstIp: '10.0.0.1', technique: 'T1498', tactic: 'TA0040', firstSeen: 1, lastSeen: 2, ...o,
+  id: 'al_1',
+  org: 'santander',
+  created: true,
+  ruleId: 'r1',
+  ruleTitle: 'SYN flood',
+  level: 'high',
+  severity: 4,
+  risk: 80,
+  count: 1,
+  srcIp: null,
+  dstIp: '10.0.0.1',
+  technique: 'T1498',
+  tactic: 'TA0040',
+  firstSeen: 1,
+  lastSeen: 2,
+  ...o,
 });
 
 describe('webhook notifications', () => {
@@ -59,7 +83,17 @@ describe('webhook notifications', () => {
   beforeEach(async () => {
     await n?.stop();
     r.got.length = 0;
-    hooks = [{ id: 'wh1', org: 'santander', url, format: 'json', secret: 's3cret-s3cret-s3cret', minSeverity: 3, repeatMs: 60_000 }];
+    hooks = [
+      {
+        id: 'wh1',
+        org: 'santander',
+        url,
+        format: 'json',
+        secret: 's3cret-s3cret-s3cret',
+        minSeverity: 3,
+        repeatMs: 60_000,
+      },
+    ];
     n = new Notifier(() => hooks, clock, silentLogger(), { groupWaitMs: 20, retryBaseMs: 20, flapThreshold: 2 });
   });
 
@@ -67,10 +101,19 @@ describe('webhook notifications', () => {
     n.offer([change(), change({ id: 'al_2', dstIp: '10.0.0.2' }), change({ id: 'al_3', severity: 2, level: 'low' })]);
     await until(() => r.got.length === 1);
     const msg = JSON.parse(r.got[0]!.body) as { notifications: Array<{ id: string; reason: string }> };
-    expect(msg.notifications.map((x) => [x.id, x.reason])).toEqual([['al_1', 'new'], ['al_2', 'new']]);
-    expect(verifySignature(hooks[0]!.secret, r.got[0]!.body, r.got[0]!.signature, Math.floor(Date.now() / 1000))).toBe(true);
-    expect(verifySignature('another-secret-entirely', r.got[0]!.body, r.got[0]!.signature, Math.floor(Date.now() / 1000))).toBe(false);
-    expect(verifySignature(hooks[0]!.secret, `${r.got[0]!.body} `, r.got[0]!.signature, Math.floor(Date.now() / 1000))).toBe(false);
+    expect(msg.notifications.map((x) => [x.id, x.reason])).toEqual([
+      ['al_1', 'new'],
+      ['al_2', 'new'],
+    ]);
+    expect(verifySignature(hooks[0]!.secret, r.got[0]!.body, r.got[0]!.signature, Math.floor(Date.now() / 1000))).toBe(
+      true,
+    );
+    expect(
+      verifySignature('another-secret-entirely', r.got[0]!.body, r.got[0]!.signature, Math.floor(Date.now() / 1000)),
+    ).toBe(false);
+    expect(
+      verifySignature(hooks[0]!.secret, `${r.got[0]!.body} `, r.got[0]!.signature, Math.floor(Date.now() / 1000)),
+    ).toBe(false);
   });
 
   it('repeats a still-firing alert only after the repeat interval', async () => {
@@ -93,7 +136,9 @@ describe('webhook notifications', () => {
     }
     await until(() => r.got.length >= 3);
     await n.stop();
-    const reasons = r.got.flatMap((g) => (JSON.parse(g.body) as { notifications: Array<{ reason: string }> }).notifications.map((x) => x.reason));
+    const reasons = r.got.flatMap((g) =>
+      (JSON.parse(g.body) as { notifications: Array<{ reason: string }> }).notifications.map((x) => x.reason),
+    );
     expect(reasons).toEqual(['new', 'new', 'flapping']);
     expect(n.stats.damped).toBe(3);
   });
@@ -110,7 +155,7 @@ describe('webhook notifications', () => {
     expect(slack.blocks.length).toBeGreaterThan(0);
   });
 
-  it('does not send one city\'s alerts to another city\'s webhook', async () => {
+  it("does not send one city's alerts to another city's webhook", async () => {
     n.offer([change({ org: 'fujisawa' })]);
     n.flush();
     await n.stop();

@@ -57,8 +57,21 @@ export class Notifier {
   private flushTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly hooks: () => Webhook[], private readonly clock: Clock, private readonly logger: Logger, opts: NotifierOptions = {}) {
-    this.opts = { groupWaitMs: 2000, flapWindowMs: 3_600_000, flapThreshold: 3, maxAttempts: 5, retryBaseMs: 1000, timeoutMs: 10_000, ...opts };
+  constructor(
+    private readonly hooks: () => Webhook[],
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    opts: NotifierOptions = {},
+  ) {
+    this.opts = {
+      groupWaitMs: 2000,
+      flapWindowMs: 3_600_000,
+      flapThreshold: 3,
+      maxAttempts: 5,
+      retryBaseMs: 1000,
+      timeoutMs: 10_000,
+      ...opts,
+    };
   }
 
   /** Called with each batch's alert changes; decides what to send and when. */
@@ -130,7 +143,13 @@ export class Notifier {
     try {
       const res = await fetch(hook.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, 'x-msec-delivery': newId('dl'), 'x-msec-attempt': String(attempt), 'user-agent': 'msec-monitor' },
+        headers: {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signature,
+          'x-msec-delivery': newId('dl'),
+          'x-msec-attempt': String(attempt),
+          'user-agent': 'msec-monitor',
+        },
         body,
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       });

@@ -18,7 +18,13 @@ export function signBody(secret: string, body: string, unixSeconds: number): str
 }
 
 /** What a receiver does: recompute and compare in constant time, and refuse stale timestamps. */
-export function verifySignature(secret: string, body: string, header: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+export function verifySignature(
+  secret: string,
+  body: string,
+  header: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
   if (!m) return false;
   const t = Number(m[1]);
@@ -50,6 +56,11 @@ export function renderBody(format: WebhookFormat, group: Notification[], sentAt:
   return JSON.stringify({
     version: 1,
     sentAt: new Date(sentAt).toISOString(),
-    notifications: group.map((n) => ({ reason: n.reason, ...n.alert, firstSeen: new Date(n.alert.firstSeen).toISOString(), lastSeen: new Date(n.alert.lastSeen).toISOString() })),
+    notifications: group.map((n) => ({
+      reason: n.reason,
+      ...n.alert,
+      firstSeen: new Date(n.alert.firstSeen).toISOString(),
+      lastSeen: new Date(n.alert.lastSeen).toISOString(),
+    })),
   });
 }

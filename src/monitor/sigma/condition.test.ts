@@ -16,7 +16,19 @@ describe('condition parser', () => {
     expect(run('not sel2 and sel1', env)).toBe(true);
     expect(run('not (sel1 and filter_a)', env)).toBe(false);
     expect(run('not not sel1', env)).toBe(true);
-    expect(parseCondition('a or b and not c')).toEqual({ t: 'or', items: [{ t: 'id', name: 'a' }, { t: 'and', items: [{ t: 'id', name: 'b' }, { t: 'not', item: { t: 'id', name: 'c' } }] }] });
+    expect(parseCondition('a or b and not c')).toEqual({
+      t: 'or',
+      items: [
+        { t: 'id', name: 'a' },
+        {
+          t: 'and',
+          items: [
+            { t: 'id', name: 'b' },
+            { t: 'not', item: { t: 'id', name: 'c' } },
+          ],
+        },
+      ],
+    });
   });
 
   it('1 of / all of a pattern or of them; them leaves out _ identifiers', () => {
@@ -31,19 +43,37 @@ describe('condition parser', () => {
   });
 
   it('reports errors clearly', () => {
-    const bad = ['', 'sel1 and', '(sel1', 'sel1)', 'sel1 sel2', 'and sel1', '1 sel*', '1 of and', 'sel*', 'sel1 | count() > 5', 'sel1 & sel2'];
+    const bad = [
+      '',
+      'sel1 and',
+      '(sel1',
+      'sel1)',
+      'sel1 sel2',
+      'and sel1',
+      '1 sel*',
+      '1 of and',
+      'sel*',
+      'sel1 | count() > 5',
+      'sel1 & sel2',
+    ];
     for (const c of bad) expect(() => compileCondition(parseCondition(c), tests), c).toThrow(ConditionSyntaxError);
     expect(() => run('nosuch', {})).toThrow(/unknown search identifier 'nosuch'/);
     expect(() => run('1 of zz*', {})).toThrow(/matches no search identifier/);
     expect(() => parseCondition('sel1 | count() > 5')).toThrow(/obsolete/);
   });
 
-  type Ast = { t: 'id'; name: string } | { t: 'not'; a: Ast } | { t: 'and' | 'or'; a: Ast; b: Ast } | { t: 'of'; all: boolean; pat: string };
+  type Ast =
+    | { t: 'id'; name: string }
+    | { t: 'not'; a: Ast }
+    | { t: 'and' | 'or'; a: Ast; b: Ast }
+    | { t: 'of'; all: boolean; pat: string };
   const ast: fc.Arbitrary<Ast> = fc.letrec<{ node: Ast }>((tie) => ({
     node: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       fc.constantFrom(...NAMES).map((name): Ast => ({ t: 'id', name })),
-      fc.record({ all: fc.boolean(), pat: fc.constantFrom('sel*', 'filter_*', 'them', '*a*') }).map((r): Ast => ({ t: 'of', ...r })),
+      fc
+        .record({ all: fc.boolean(), pat: fc.constantFrom('sel*', 'filter_*', 'them', '*a*') })
+        .map((r): Ast => ({ t: 'of', ...r })),
       tie('node').map((a): Ast => ({ t: 'not', a })),
       fc.record({ t: fc.constantFrom('and' as const, 'or' as const), a: tie('node'), b: tie('node') }),
     ),
@@ -54,11 +84,16 @@ describe('condition parser', () => {
   const show = (n: Ast): string => {
     const wrap = (child: Ast, min: number): string => (prec(child) < min ? `(${show(child)})` : show(child));
     switch (n.t) {
-      case 'id': return n.name;
-      case 'of': return `${n.all ? 'all' : '1'} of ${n.pat}`;
-      case 'not': return `not ${wrap(n.a, 3)}`;
-      case 'and': return `${wrap(n.a, 2)} and ${wrap(n.b, 3)}`;
-      case 'or': return `${wrap(n.a, 1)} or ${wrap(n.b, 2)}`;
+      case 'id':
+        return n.name;
+      case 'of':
+        return `${n.all ? 'all' : '1'} of ${n.pat}`;
+      case 'not':
+        return `not ${wrap(n.a, 3)}`;
+      case 'and':
+        return `${wrap(n.a, 2)} and ${wrap(n.b, 3)}`;
+      case 'or':
+        return `${wrap(n.a, 1)} or ${wrap(n.b, 2)}`;
     }
   };
   const covered = (pat: string): string[] => {
@@ -68,14 +103,21 @@ describe('condition parser', () => {
   };
   const direct = (n: Ast, env: Env): boolean => {
     switch (n.t) {
-      case 'id': return env[n.name] === true;
-      case 'not': return !direct(n.a, env);
-      case 'and': return direct(n.a, env) && direct(n.b, env);
-      case 'or': return direct(n.a, env) || direct(n.b, env);
-      case 'of': return n.all ? covered(n.pat).every((c) => env[c] === true) : covered(n.pat).some((c) => env[c] === true);
+      case 'id':
+        return env[n.name] === true;
+      case 'not':
+        return !direct(n.a, env);
+      case 'and':
+        return direct(n.a, env) && direct(n.b, env);
+      case 'or':
+        return direct(n.a, env) || direct(n.b, env);
+      case 'of':
+        return n.all ? covered(n.pat).every((c) => env[c] === true) : covered(n.pat).some((c) => env[c] === true);
     }
   };
-  const envArb = fc.record(Object.fromEntries(NAMES.map((n) => [n, fc.boolean()])) as Record<string, fc.Arbitrary<boolean>>);
+  const envArb = fc.record(
+    Object.fromEntries(NAMES.map((n) => [n, fc.boolean()])) as Record<string, fc.Arbitrary<boolean>>,
+  );
 
   it('compiled conditions agree with a direct evaluator of the expression tree', () => {
     fc.assert(
@@ -88,12 +130,18 @@ describe('condition parser', () => {
 
   it('obeys the boolean algebra (De Morgan, double negation, distribution)', () => {
     fc.assert(
-      fc.property(envArb, fc.constantFrom(...NAMES), fc.constantFrom(...NAMES), fc.constantFrom(...NAMES), (env, a, b, c) => {
-        expect(run(`not (${a} and ${b})`, env)).toBe(run(`not ${a} or not ${b}`, env));
-        expect(run(`not (${a} or ${b})`, env)).toBe(run(`not ${a} and not ${b}`, env));
-        expect(run(`not not ${a}`, env)).toBe(env[a] === true);
-        expect(run(`${a} and (${b} or ${c})`, env)).toBe(run(`${a} and ${b} or ${a} and ${c}`, env));
-      }),
+      fc.property(
+        envArb,
+        fc.constantFrom(...NAMES),
+        fc.constantFrom(...NAMES),
+        fc.constantFrom(...NAMES),
+        (env, a, b, c) => {
+          expect(run(`not (${a} and ${b})`, env)).toBe(run(`not ${a} or not ${b}`, env));
+          expect(run(`not (${a} or ${b})`, env)).toBe(run(`not ${a} and not ${b}`, env));
+          expect(run(`not not ${a}`, env)).toBe(env[a] === true);
+          expect(run(`${a} and (${b} or ${c})`, env)).toBe(run(`${a} and ${b} or ${a} and ${c}`, env));
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -24,7 +24,10 @@ function tokenize(src: string): Tok[] {
     if (m[1]) out.push({ kind: 'lp', text: '(', at });
     else if (m[2]) out.push({ kind: 'rp', text: ')', at });
     else if (m[3]) out.push({ kind: 'word', text: m[3], at });
-    else if (m[4] === '|') throw new ConditionSyntaxError(`aggregation expressions ('|' at ${at}) are obsolete in Sigma; write a correlation rule`);
+    else if (m[4] === '|')
+      throw new ConditionSyntaxError(
+        `aggregation expressions ('|' at ${at}) are obsolete in Sigma; write a correlation rule`,
+      );
     else if (m[4]) throw new ConditionSyntaxError(`unexpected character '${m[4]}' at ${at}`);
   }
   return out;
@@ -81,7 +84,10 @@ export function parseCondition(src: string): ConditionNode {
       if (peekWord() !== 'of') throw new ConditionSyntaxError(`expected 'of' after '${tok.text}' but found ${where()}`);
       pos++;
       const target = toks[pos];
-      if (target?.kind !== 'word' || (RESERVED.has(target.text.toLowerCase()) && target.text.toLowerCase() !== 'them')) {
+      if (
+        target?.kind !== 'word' ||
+        (RESERVED.has(target.text.toLowerCase()) && target.text.toLowerCase() !== 'them')
+      ) {
         throw new ConditionSyntaxError(`expected a search identifier pattern or 'them' but found ${where()}`);
       }
       pos++;
@@ -89,7 +95,8 @@ export function parseCondition(src: string): ConditionNode {
       return { t: 'of', quant, pattern: target.text.toLowerCase() === 'them' ? null : target.text };
     }
     if (RESERVED.has(word)) throw new ConditionSyntaxError(`unexpected '${tok.text}' at ${tok.at}`);
-    if (tok.text.includes('*')) throw new ConditionSyntaxError(`wildcards need '1 of' or 'all of' ('${tok.text}' at ${tok.at})`);
+    if (tok.text.includes('*'))
+      throw new ConditionSyntaxError(`wildcards need '1 of' or 'all of' ('${tok.text}' at ${tok.at})`);
     pos++;
     return { t: 'id', name: tok.text };
   };
@@ -101,7 +108,14 @@ export function parseCondition(src: string): ConditionNode {
 }
 
 function globToRegex(pattern: string): RegExp {
-  return new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  return new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
 }
 
 /** The identifiers an `x of` pattern covers; `them` leaves out those starting with `_`. */
@@ -112,7 +126,10 @@ export function expandPattern(pattern: string | null, identifiers: readonly stri
 }
 
 /** Compile to one closure over the identifiers' tests; unknown identifiers are errors. */
-export function compileCondition<E>(node: ConditionNode, tests: ReadonlyMap<string, (ev: E) => boolean>): (ev: E) => boolean {
+export function compileCondition<E>(
+  node: ConditionNode,
+  tests: ReadonlyMap<string, (ev: E) => boolean>,
+): (ev: E) => boolean {
   const names = [...tests.keys()];
   const build = (n: ConditionNode): ((ev: E) => boolean) => {
     switch (n.t) {
@@ -132,7 +149,8 @@ export function compileCondition<E>(node: ConditionNode, tests: ReadonlyMap<stri
       }
       case 'of': {
         const covered = expandPattern(n.pattern, names);
-        if (covered.length === 0) throw new ConditionSyntaxError(`'${n.pattern ?? 'them'}' matches no search identifier`);
+        if (covered.length === 0)
+          throw new ConditionSyntaxError(`'${n.pattern ?? 'them'}' matches no search identifier`);
         const parts = covered.map((c) => tests.get(c) as (ev: E) => boolean);
         return n.quant === 'all' ? allOf(parts) : anyOf(parts);
       }

@@ -3,49 +3,67 @@ import fc from 'fast-check';
 import { CorrelationState } from './correlation-state.ts';
 import type { SigmaCorrelation } from './types.ts';
 
-const spec = (timespanMs: number, gte: number): SigmaCorrelation => ({ type: 'event_count', rules: ['r'], groupBy: ['k'], timespanMs, condition: { gte }, aliases: {}, generate: false });
+const spec = (timespanMs: number, gte: number): SigmaCorrelation => ({
+  type: 'event_count',
+  rules: ['r'],
+  groupBy: ['k'],
+  timespanMs,
+  condition: { gte },
+  aliases: {},
+  generate: false,
+});
 
 describe('CorrelationState groups', () => {
   it('evicts exactly the least recently seen group when events are further apart than the reorder slack', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 6 }), (keys, cap) => {
-        // One hour timespan (slack 3.75 min), events 5 minutes apart: the order is exact LRU.
-        const state = new CorrelationState(spec(3_600_000, 1_000), cap);
-        const lru: string[] = [];
-        let evicted = 0;
-        keys.forEach((k, i) => {
-          const key = `k${k}`;
-          state.add(key, [0], i * 300_000, [`e${i}`], undefined);
-          const at = lru.indexOf(key);
-          if (at >= 0) lru.splice(at, 1);
-          else if (lru.length >= cap) {
-            lru.shift();
-            evicted++;
-          }
-          lru.push(key);
-          expect([...state.groups.keys()].sort()).toEqual([...lru].sort());
-        });
-        expect(state.capped).toBe(evicted);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 6 }),
+        (keys, cap) => {
+          // One hour timespan (slack 3.75 min), events 5 minutes apart: the order is exact LRU.
+          const state = new CorrelationState(spec(3_600_000, 1_000), cap);
+          const lru: string[] = [];
+          let evicted = 0;
+          keys.forEach((k, i) => {
+            const key = `k${k}`;
+            state.add(key, [0], i * 300_000, [`e${i}`], undefined);
+            const at = lru.indexOf(key);
+            if (at >= 0) lru.splice(at, 1);
+            else if (lru.length >= cap) {
+              lru.shift();
+              evicted++;
+            }
+            lru.push(key);
+            expect([...state.groups.keys()].sort()).toEqual([...lru].sort());
+          });
+          expect(state.capped).toBe(evicted);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('never holds more groups than the cap, whatever the timing', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ k: fc.integer({ min: 0, max: 50 }), dt: fc.integer({ min: 0, max: 20_000 }) }), { maxLength: 300 }), fc.integer({ min: 1, max: 10 }), (events, cap) => {
-        const state = new CorrelationState(spec(60_000, 3), cap);
-        let t = 0;
-        for (const [i, e] of events.entries()) {
-          t += e.dt;
-          state.add(`k${e.k}`, [0], t, [`e${i}`], undefined);
-          expect(state.groups.size).toBeLessThanOrEqual(cap);
-          if (i % 7 === 0) state.sweep(t);
-        }
-        // After a sweep a full timespan later, nothing idle is left.
-        state.sweep(t + 120_000);
-        expect(state.groups.size).toBe(0);
-      }),
+      fc.property(
+        fc.array(fc.record({ k: fc.integer({ min: 0, max: 50 }), dt: fc.integer({ min: 0, max: 20_000 }) }), {
+          maxLength: 300,
+        }),
+        fc.integer({ min: 1, max: 10 }),
+        (events, cap) => {
+          const state = new CorrelationState(spec(60_000, 3), cap);
+          let t = 0;
+          for (const [i, e] of events.entries()) {
+            t += e.dt;
+            state.add(`k${e.k}`, [0], t, [`e${i}`], undefined);
+            expect(state.groups.size).toBeLessThanOrEqual(cap);
+            if (i % 7 === 0) state.sweep(t);
+          }
+          // After a sweep a full timespan later, nothing idle is left.
+          state.sweep(t + 120_000);
+          expect(state.groups.size).toBe(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });

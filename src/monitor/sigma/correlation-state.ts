@@ -140,7 +140,7 @@ export class CorrelationState {
    * recognised by `pos` and met again at their new place.
    */
   private peekOldest(): Group | undefined {
-    for (let restarts = 0; restarts < 2; ) {
+    for (let restarts = 0; restarts < 2;) {
       const h = this.headGroup;
       if (h) {
         if (h.pos === this.headPos && this.groups.get(this.headKey) === h) return h;
@@ -175,7 +175,13 @@ export class CorrelationState {
    * One event matched by the inputs `inputs` (indices into spec.rules, several when it matched more
    * than one referenced rule). `value` is the value_count key, if any.
    */
-  add(key: string, inputs: readonly number[], time: number, ids: readonly string[], value: string | undefined): Fired | undefined {
+  add(
+    key: string,
+    inputs: readonly number[],
+    time: number,
+    ids: readonly string[],
+    value: string | undefined,
+  ): Fired | undefined {
     const g = this.group(key, time);
     const prev = g.lastSeen;
     const t = time > prev ? time : prev; // tolerate slightly out-of-order events
@@ -184,10 +190,17 @@ export class CorrelationState {
     for (const id of ids) g.pushId(t, prev, id);
     let count: number;
     switch (this.spec.type) {
-      case 'event_count': count = this.addCount(g, t, from); break;
-      case 'value_count': count = this.addValue(g, t, prev, from, value as string); break;
-      case 'temporal': count = this.addTemporal(g, inputs, t, from); break;
-      default: count = this.addOrdered(g, inputs, t, from);
+      case 'event_count':
+        count = this.addCount(g, t, from);
+        break;
+      case 'value_count':
+        count = this.addValue(g, t, prev, from, value as string);
+        break;
+      case 'temporal':
+        count = this.addTemporal(g, inputs, t, from);
+        break;
+      default:
+        count = this.addOrdered(g, inputs, t, from);
     }
     if (t < g.quietUntil) return undefined;
     if (!conditionHolds(this.spec.condition, count, this.spec.rules.length)) return undefined;
@@ -200,7 +213,8 @@ export class CorrelationState {
     const ext = g.more();
     const times = (ext.times ??= []);
     times.push(t);
-    while (ext.head < times.length && ((times[ext.head] as number) <= from || times.length - ext.head > this.bound)) ext.head++;
+    while (ext.head < times.length && ((times[ext.head] as number) <= from || times.length - ext.head > this.bound))
+      ext.head++;
     if (ext.head > 1024 && ext.head * 2 > times.length) {
       times.splice(0, ext.head);
       ext.head = 0;

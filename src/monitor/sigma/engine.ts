@@ -4,7 +4,15 @@
  */
 import { scalarText, type FieldGetter } from './fields.ts';
 import { buildRuleSet, type CompiledCorrelation, type CompiledDetection, type Feed, type RuleSet } from './rule-set.ts';
-import type { SigmaEngine, SigmaEngineOptions, SigmaEngineStats, SigmaEvent, SigmaLogsource, SigmaMatch, SigmaRule } from './types.ts';
+import type {
+  SigmaEngine,
+  SigmaEngineOptions,
+  SigmaEngineStats,
+  SigmaEvent,
+  SigmaLogsource,
+  SigmaMatch,
+  SigmaRule,
+} from './types.ts';
 
 export const DEFAULT_MAX_GROUPS_PER_CORRELATION = 10_000;
 /** Distinct logsources are few in practice; a flood of odd ones only costs a cache reset. */
@@ -22,7 +30,10 @@ function lc(v: string | undefined): string | undefined {
   return typeof v === 'string' ? v.toLowerCase() : undefined;
 }
 
-function logsourceMatches(rule: SigmaLogsource, ev: { product?: string | undefined; service?: string | undefined; category?: string | undefined }): boolean {
+function logsourceMatches(
+  rule: SigmaLogsource,
+  ev: { product?: string | undefined; service?: string | undefined; category?: string | undefined },
+): boolean {
   for (const k of ['product', 'service', 'category'] as const) {
     const want = rule[k];
     if (want !== undefined && want.toLowerCase() !== ev[k]) return false;
@@ -106,7 +117,8 @@ class Engine implements SigmaEngine {
         for (let k = 0; k < i; k++) if ((fed[k] as Feed).corr === f.corr) seenBefore = true;
         if (seenBefore) continue;
         let inputs = f.inputs;
-        for (let j = i + 1; j < fed.length; j++) if ((fed[j] as Feed).corr === f.corr) inputs = [...inputs, (fed[j] as Feed).input];
+        for (let j = i + 1; j < fed.length; j++)
+          if ((fed[j] as Feed).corr === f.corr) inputs = [...inputs, (fed[j] as Feed).input];
         this.feed(f.corr, inputs, time, fields, ids, out, 0);
       }
     }
@@ -117,7 +129,15 @@ class Engine implements SigmaEngine {
     return out;
   }
 
-  private feed(c: CompiledCorrelation, inputs: readonly number[], time: number, fields: Record<string, unknown>, ids: readonly string[], out: SigmaMatch[], depth: number): void {
+  private feed(
+    c: CompiledCorrelation,
+    inputs: readonly number[],
+    time: number,
+    fields: Record<string, unknown>,
+    ids: readonly string[],
+    out: SigmaMatch[],
+    depth: number,
+  ): void {
     const getters = c.groupGetters[inputs[0] as number] ?? [];
     let key = '';
     for (let i = 0; i < getters.length; i++) {
@@ -136,7 +156,8 @@ class Engine implements SigmaEngine {
     const spec = c.state.spec;
     const group: Record<string, string> = {};
     spec.groupBy.forEach((name, i) => (group[name] = keyText((getters[i] as FieldGetter)(fields)) as string));
-    if (c.emit) out.push({ rule: ruleInfo(c.rule), kind: 'correlation', eventIds: fired.eventIds, group, count: fired.count });
+    if (c.emit)
+      out.push({ rule: ruleInfo(c.rule), kind: 'correlation', eventIds: fired.eventIds, group, count: fired.count });
     // Chained correlations see the match as an event carrying the group-by values.
     if (depth < 16) for (const f of c.feeds) this.feed(f.corr, f.inputs, time, group, fired.eventIds, out, depth + 1);
   }
@@ -148,7 +169,12 @@ class Engine implements SigmaEngine {
       groups += c.state.groups.size;
       capped += c.state.capped;
     }
-    return { rules: this.set.detections.length + this.set.correlations.length, correlations: this.set.correlations.length, groups, capped };
+    return {
+      rules: this.set.detections.length + this.set.correlations.length,
+      correlations: this.set.correlations.length,
+      groups,
+      capped,
+    };
   }
 }
 

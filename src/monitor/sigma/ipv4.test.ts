@@ -7,7 +7,19 @@ describe('parseIPv4', () => {
   it('parses dotted quads and refuses everything else, as node:net does', () => {
     expect(parseIPv4('10.1.2.3')).toBe(((10 << 24) | (1 << 16) | (2 << 8) | 3) >>> 0);
     expect(parseIPv4('255.255.255.255')).toBe(0xffffffff);
-    for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1..2.3', '1.2.3.4 ', 'a.b.c.d', '::1', '1.2.3.']) expect(parseIPv4(bad), bad).toBe(-1);
+    for (const bad of [
+      '',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.1.1.1',
+      '01.2.3.4',
+      '1..2.3',
+      '1.2.3.4 ',
+      'a.b.c.d',
+      '::1',
+      '1.2.3.',
+    ])
+      expect(parseIPv4(bad), bad).toBe(-1);
     expect(maskOf(0)).toBe(0);
     expect(maskOf(8)).toBe(0xff000000);
     expect(maskOf(32)).toBe(0xffffffff);

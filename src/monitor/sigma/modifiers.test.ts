@@ -23,7 +23,7 @@ describe('plain values', () => {
   });
 
   it('ORs a list of values and ANDs the items of a map', () => {
-    const t = sel({ 'a': ['x', 'y'], 'b': 1 });
+    const t = sel({ a: ['x', 'y'], b: 1 });
     expect(t({ a: 'Y', b: 1 })).toBe(true);
     expect(t({ a: 'z', b: 1 })).toBe(false);
     expect(t({ a: 'x', b: 2 })).toBe(false);
@@ -37,8 +37,10 @@ describe('plain values', () => {
   });
 
   it('matches any element of a multi-valued field and reads flat dotted keys', () => {
-    expect(sel({ 'threat.technique.id': 'T1110' })({ threat: { technique: [{ id: 'T1046' }, { id: 'T1110' }] } })).toBe(true);
-    expect(sel({ 'tags': 'b' })({ tags: ['a', 'b'] })).toBe(true);
+    expect(sel({ 'threat.technique.id': 'T1110' })({ threat: { technique: [{ id: 'T1046' }, { id: 'T1110' }] } })).toBe(
+      true,
+    );
+    expect(sel({ tags: 'b' })({ tags: ['a', 'b'] })).toBe(true);
     expect(sel({ 'source.ip': '1.2.3.4' })({ 'source.ip': '1.2.3.4' })).toBe(true);
   });
 
@@ -95,7 +97,9 @@ describe('string modifiers', () => {
 
   it('base64 matches the encoded value exactly, case-sensitively', () => {
     expect(sel({ 'a|base64': 'http://' })({ a: Buffer.from('http://').toString('base64') })).toBe(true);
-    expect(sel({ 'a|base64|contains': 'http://' })({ a: `xx${Buffer.from('http://').toString('base64')}yy` })).toBe(true);
+    expect(sel({ 'a|base64|contains': 'http://' })({ a: `xx${Buffer.from('http://').toString('base64')}yy` })).toBe(
+      true,
+    );
     expect(sel({ 'a|base64': 'http://' })({ a: Buffer.from('http://').toString('base64').toLowerCase() })).toBe(false);
     refused({ 'a|base64': 'ht*p' }, /cannot encode wildcards/);
   });
@@ -118,8 +122,12 @@ describe('string modifiers', () => {
     const le = Buffer.from('cmd', 'utf16le').toString('base64');
     expect(sel({ 'a|wide|base64': 'cmd' })({ a: le })).toBe(true);
     expect(sel({ 'a|utf16le|base64': 'cmd' })({ a: le })).toBe(true);
-    expect(sel({ 'a|utf16be|base64': 'cmd' })({ a: Buffer.from([0, 0x63, 0, 0x6d, 0, 0x64]).toString('base64') })).toBe(true);
-    expect(sel({ 'a|utf16|base64': 'cmd' })({ a: Buffer.from([0xff, 0xfe, 0x63, 0, 0x6d, 0, 0x64, 0]).toString('base64') })).toBe(true);
+    expect(sel({ 'a|utf16be|base64': 'cmd' })({ a: Buffer.from([0, 0x63, 0, 0x6d, 0, 0x64]).toString('base64') })).toBe(
+      true,
+    );
+    expect(
+      sel({ 'a|utf16|base64': 'cmd' })({ a: Buffer.from([0xff, 0xfe, 0x63, 0, 0x6d, 0, 0x64, 0]).toString('base64') }),
+    ).toBe(true);
     refused({ 'a|wide': 'cmd' }, /must be followed by base64/);
   });
 
@@ -153,11 +161,16 @@ describe('other modifiers', () => {
   it('cidr agrees with integer arithmetic on random IPv4 addresses', () => {
     const ip = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 }), (net, addr, bits) => {
-        const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-        const inside = ((net & mask) >>> 0) === ((addr & mask) >>> 0);
-        expect(sel({ 'ip|cidr': `${ip((net & mask) >>> 0)}/${bits}` })({ ip: ip(addr) })).toBe(inside);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.integer({ min: 0, max: 32 }),
+        (net, addr, bits) => {
+          const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+          const inside = (net & mask) >>> 0 === (addr & mask) >>> 0;
+          expect(sel({ 'ip|cidr': `${ip((net & mask) >>> 0)}/${bits}` })({ ip: ip(addr) })).toBe(inside);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -187,7 +200,12 @@ describe('other modifiers', () => {
     const same = sel({ 'source.ip|fieldref': 'destination.ip' });
     expect(same({ source: { ip: '1.1.1.1' }, destination: { ip: '1.1.1.1' } })).toBe(true);
     expect(same({ source: { ip: '1.1.1.1' }, destination: { ip: '2.2.2.2' } })).toBe(false);
-    expect(sel({ 'source.ip|fieldref|neq': 'destination.ip' })({ source: { ip: '1.1.1.1' }, destination: { ip: '2.2.2.2' } })).toBe(true);
+    expect(
+      sel({ 'source.ip|fieldref|neq': 'destination.ip' })({
+        source: { ip: '1.1.1.1' },
+        destination: { ip: '2.2.2.2' },
+      }),
+    ).toBe(true);
   });
 
   it('time modifiers take parts of a date in UTC', () => {
@@ -212,28 +230,76 @@ describe('other modifiers', () => {
 });
 
 describe('compiling arbitrary detection sections', () => {
-  const key = fc.tuple(fc.constantFrom('a', 'b.c', '', 'x.y.z'), fc.array(fc.constantFrom('contains', 'all', 're', 'i', 'cidr', 'exists', 'gt', 'base64offset', 'wide', 'base64', 'windash', 'neq', 'cased', 'fieldref', 'hour', 'expand', 'nope'), { maxLength: 3 })).map(([f, mods]) => [f, ...mods].join('|'));
-  const value = fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('10.0.0.0/8', '(', 'a*b', '\\*'));
+  const key = fc
+    .tuple(
+      fc.constantFrom('a', 'b.c', '', 'x.y.z'),
+      fc.array(
+        fc.constantFrom(
+          'contains',
+          'all',
+          're',
+          'i',
+          'cidr',
+          'exists',
+          'gt',
+          'base64offset',
+          'wide',
+          'base64',
+          'windash',
+          'neq',
+          'cased',
+          'fieldref',
+          'hour',
+          'expand',
+          'nope',
+        ),
+        { maxLength: 3 },
+      ),
+    )
+    .map(([f, mods]) => [f, ...mods].join('|'));
+  const value = fc.oneof(
+    fc.string({ maxLength: 6 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constantFrom('10.0.0.0/8', '(', 'a*b', '\\*'),
+  );
   const values = fc.oneof(value, fc.array(value, { maxLength: 3 }));
-  const selection = fc.oneof(fc.dictionary(key, values, { maxKeys: 3 }), fc.array(fc.oneof(fc.dictionary(key, values, { maxKeys: 2 }), value), { maxLength: 3 }));
-  const doc = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }), fc.dictionary(fc.constantFrom('a', 'b', 'c', 'x'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }));
+  const selection = fc.oneof(
+    fc.dictionary(key, values, { maxKeys: 3 }),
+    fc.array(fc.oneof(fc.dictionary(key, values, { maxKeys: 2 }), value), { maxLength: 3 }),
+  );
+  const doc = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }),
+    fc.dictionary(fc.constantFrom('a', 'b', 'c', 'x'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+  );
 
   it('either compiles to a test that never throws, or fails with SigmaCompileError', () => {
     fc.assert(
-      fc.property(selection, selection, fc.constantFrom('s1', 's1 and not s2', '1 of s*', 'all of them', 's1 or (s2', 'nope'), fc.array(fc.dictionary(fc.constantFrom('a', 'b', 'x', 'c'), doc, { maxKeys: 4 }), { maxLength: 5 }), (s1, s2, condition, events) => {
-        let test: ((d: Record<string, unknown>) => boolean) | undefined;
-        try {
-          test = compileDetection({ s1, s2, condition });
-        } catch (err) {
-          expect(err).toBeInstanceOf(SigmaCompileError);
-          return;
-        }
-        for (const ev of events) {
-          const first = test(ev);
-          expect(typeof first).toBe('boolean');
-          expect(test(ev)).toBe(first);
-        }
-      }),
+      fc.property(
+        selection,
+        selection,
+        fc.constantFrom('s1', 's1 and not s2', '1 of s*', 'all of them', 's1 or (s2', 'nope'),
+        fc.array(fc.dictionary(fc.constantFrom('a', 'b', 'x', 'c'), doc, { maxKeys: 4 }), { maxLength: 5 }),
+        (s1, s2, condition, events) => {
+          let test: ((d: Record<string, unknown>) => boolean) | undefined;
+          try {
+            test = compileDetection({ s1, s2, condition });
+          } catch (err) {
+            expect(err).toBeInstanceOf(SigmaCompileError);
+            return;
+          }
+          for (const ev of events) {
+            const first = test(ev);
+            expect(typeof first).toBe('boolean');
+            expect(test(ev)).toBe(first);
+          }
+        },
+      ),
       { numRuns: 1500 },
     );
   });

@@ -5,7 +5,16 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { fail } from './compile-error.ts';
 import { compileGetter, MISSING, scalarText, type FieldGetter } from './fields.ts';
-import { compileTokens, hasWildcards, literalTokens, parseSigmaString, windash, withStars, type StringTest, type Token } from './pattern.ts';
+import {
+  compileTokens,
+  hasWildcards,
+  literalTokens,
+  parseSigmaString,
+  windash,
+  withStars,
+  type StringTest,
+  type Token,
+} from './pattern.ts';
 import { base64Offsets, encodeUtf16 } from './encodings.ts';
 import { timePart, TIME_UNITS, type TimeUnit } from './time-parts.ts';
 import { maskOf, parseIPv4 } from './ipv4.ts';
@@ -13,9 +22,35 @@ import { maskOf, parseIPv4 } from './ipv4.ts';
 export type DocTest = (doc: Record<string, unknown>) => boolean;
 type Path = readonly (string | number)[];
 
-const STRING_MODS = new Set(['contains', 'startswith', 'endswith', 'windash', 'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide']);
+const STRING_MODS = new Set([
+  'contains',
+  'startswith',
+  'endswith',
+  'windash',
+  'base64',
+  'base64offset',
+  'utf16le',
+  'utf16be',
+  'utf16',
+  'wide',
+]);
 const COMPARE_MODS = new Set(['lt', 'lte', 'gt', 'gte']);
-const KNOWN = new Set([...STRING_MODS, ...COMPARE_MODS, ...TIME_UNITS, 'all', 'exists', 'cased', 'neq', 're', 'i', 'm', 's', 'cidr', 'fieldref', 'expand']);
+const KNOWN = new Set([
+  ...STRING_MODS,
+  ...COMPARE_MODS,
+  ...TIME_UNITS,
+  'all',
+  'exists',
+  'cased',
+  'neq',
+  're',
+  'i',
+  'm',
+  's',
+  'cidr',
+  'fieldref',
+  'expand',
+]);
 
 /** Text of a value the way Sigma compares it; undefined for objects, null and absent fields. */
 function eachScalar(v: unknown, test: (raw: string) => boolean): boolean {
@@ -36,14 +71,19 @@ function eventNumber(v: unknown): number | undefined {
   return undefined;
 }
 
-function combine(tests: ((raw: string, lower: string) => boolean)[], all: boolean, needLower: boolean): (raw: string) => boolean {
+function combine(
+  tests: ((raw: string, lower: string) => boolean)[],
+  all: boolean,
+  needLower: boolean,
+): (raw: string) => boolean {
   const one = tests.length === 1 ? tests[0] : undefined;
   if (one) return (raw) => one(raw, needLower ? raw.toLowerCase() : raw);
-  if (all) return (raw) => {
-    const lower = needLower ? raw.toLowerCase() : raw;
-    for (const t of tests) if (!t(raw, lower)) return false;
-    return true;
-  };
+  if (all)
+    return (raw) => {
+      const lower = needLower ? raw.toLowerCase() : raw;
+      for (const t of tests) if (!t(raw, lower)) return false;
+      return true;
+    };
   return (raw) => {
     const lower = needLower ? raw.toLowerCase() : raw;
     for (const t of tests) if (t(raw, lower)) return true;
@@ -54,7 +94,10 @@ function combine(tests: ((raw: string, lower: string) => boolean)[], all: boolea
 /** For `all` over a multi-valued field every rule value must match some element. */
 function fieldTest(getter: FieldGetter, valueTests: ((raw: string) => boolean)[], all: boolean): DocTest {
   if (!all || valueTests.length === 1) {
-    const any = valueTests.length === 1 ? (valueTests[0] as (raw: string) => boolean) : (raw: string) => valueTests.some((t) => t(raw));
+    const any =
+      valueTests.length === 1
+        ? (valueTests[0] as (raw: string) => boolean)
+        : (raw: string) => valueTests.some((t) => t(raw));
     return (doc) => eachScalar(getter(doc), any);
   }
   return (doc) => {
@@ -70,7 +113,10 @@ function transformString(value: string, mods: readonly string[], path: Path): Al
   let alts: Alt[] = [{ tokens: parseSigmaString(value) }];
   for (const m of mods) {
     alts = alts.flatMap((alt): Alt[] => {
-      if (m === 'windash') return 'tokens' in alt ? [{ tokens: windash(alt.tokens) }] : fail(path, 'windash applies to strings, not encoded bytes');
+      if (m === 'windash')
+        return 'tokens' in alt
+          ? [{ tokens: windash(alt.tokens) }]
+          : fail(path, 'windash applies to strings, not encoded bytes');
       if (m === 'utf16le' || m === 'wide' || m === 'utf16be' || m === 'utf16') {
         if (!('tokens' in alt)) fail(path, `${m} applied twice`);
         if (hasWildcards(alt.tokens)) fail(path, `${m} cannot encode wildcards; escape them or drop the modifier`);
@@ -96,14 +142,20 @@ function transformString(value: string, mods: readonly string[], path: Path): Al
   return alts;
 }
 
-function compileRegexItem(getter: FieldGetter, values: unknown[], mods: readonly string[], all: boolean, path: Path): DocTest {
+function compileRegexItem(
+  getter: FieldGetter,
+  values: unknown[],
+  mods: readonly string[],
+  all: boolean,
+  path: Path,
+): DocTest {
   const flags = (mods.includes('i') ? 'i' : '') + (mods.includes('m') ? 'm' : '') + (mods.includes('s') ? 's' : '');
   const tests = values.map((v, i) => {
     if (typeof v !== 'string') fail([...path, i], 're needs string values');
     // PCRE's leading inline flags (`(?i)…`, common in SigmaHQ rules) become JavaScript flags.
     const inline = /^\(\?([ims]+)\)/.exec(v);
     const source = inline ? v.slice(inline[0].length) : v;
-    const reFlags = [...new Set(flags + (inline?.[1] ?? ""))].join("");
+    const reFlags = [...new Set(flags + (inline?.[1] ?? ''))].join('');
     try {
       const re = new RegExp(source, reFlags);
       return (raw: string) => re.test(raw);
@@ -124,7 +176,13 @@ function compileCidrItem(getter: FieldGetter, values: unknown[], path: Path): Do
     const type = isIPv4(net) ? 'ipv4' : isIPv6(net) ? 'ipv6' : undefined;
     const max = type === 'ipv4' ? 32 : 128;
     const prefix = bits === undefined ? max : Number(bits);
-    if (!type || !Number.isInteger(prefix) || prefix < 0 || prefix > max || (bits !== undefined && !/^\d+$/.test(bits))) {
+    if (
+      !type ||
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > max ||
+      (bits !== undefined && !/^\d+$/.test(bits))
+    ) {
       fail([...path, i], `invalid CIDR range '${v}'`);
     }
     if (type === 'ipv4') {
@@ -138,7 +196,7 @@ function compileCidrItem(getter: FieldGetter, values: unknown[], path: Path): Do
   const test = (raw: string): boolean => {
     const a = parseIPv4(raw);
     if (a >= 0) {
-      for (const [net, mask] of v4) if (((a & mask) >>> 0) === net) return true;
+      for (const [net, mask] of v4) if ((a & mask) >>> 0 === net) return true;
       return false;
     }
     return hasV6 && isIPv6(raw) && v6.check(raw, 'ipv6');
@@ -146,18 +204,30 @@ function compileCidrItem(getter: FieldGetter, values: unknown[], path: Path): Do
   return (doc) => eachScalar(getter(doc), test);
 }
 
-function compileCompareItem(getter: FieldGetter, values: unknown[], mods: readonly string[], time: TimeUnit | undefined, all: boolean, path: Path): DocTest {
+function compileCompareItem(
+  getter: FieldGetter,
+  values: unknown[],
+  mods: readonly string[],
+  time: TimeUnit | undefined,
+  all: boolean,
+  path: Path,
+): DocTest {
   const ops = mods.filter((m) => COMPARE_MODS.has(m));
   if (ops.length > 1) fail(path, `only one of lt, lte, gt, gte per item (got ${ops.join(', ')})`);
   const op = ops[0];
   const tests = values.map((v, i) => {
     if (typeof v !== 'number') fail([...path, i], `${op ?? time ?? 'comparison'} needs numeric values`);
     switch (op) {
-      case 'lt': return (n: number) => n < v;
-      case 'lte': return (n: number) => n <= v;
-      case 'gt': return (n: number) => n > v;
-      case 'gte': return (n: number) => n >= v;
-      default: return (n: number) => n === v;
+      case 'lt':
+        return (n: number) => n < v;
+      case 'lte':
+        return (n: number) => n <= v;
+      case 'gt':
+        return (n: number) => n > v;
+      case 'gte':
+        return (n: number) => n >= v;
+      default:
+        return (n: number) => n === v;
     }
   });
   const toNumber = time ? (x: unknown) => timePart(x, time) : eventNumber;
@@ -166,12 +236,21 @@ function compileCompareItem(getter: FieldGetter, values: unknown[], mods: readon
     const n = toNumber(v);
     return n !== undefined && t(n);
   };
-  if (all) return (doc) => { const v = getter(doc); return tests.every((t) => matchOne(v, t)); };
-  return (doc) => { const v = getter(doc); return tests.some((t) => matchOne(v, t)); };
+  if (all)
+    return (doc) => {
+      const v = getter(doc);
+      return tests.every((t) => matchOne(v, t));
+    };
+  return (doc) => {
+    const v = getter(doc);
+    return tests.some((t) => matchOne(v, t));
+  };
 }
 
 function compileFieldref(getter: FieldGetter, values: unknown[], cased: boolean, all: boolean, path: Path): DocTest {
-  const refs = values.map((v, i) => (typeof v === 'string' && v ? compileGetter(v) : fail([...path, i], 'fieldref needs field names')));
+  const refs = values.map((v, i) =>
+    typeof v === 'string' && v ? compileGetter(v) : fail([...path, i], 'fieldref needs field names'),
+  );
   const norm = (s: string): string => (cased ? s : s.toLowerCase());
   const one = (doc: Record<string, unknown>, ref: FieldGetter): boolean => {
     const target = scalarText(ref(doc));
@@ -187,7 +266,8 @@ export function compileItem(key: string, value: unknown, path: Path, keywordGett
   const [field = '', ...mods] = key.split('|');
   for (const m of mods) if (!KNOWN.has(m)) fail(path, `unknown modifier '${m}'`);
   if (mods.includes('expand')) fail(path, 'placeholders (the expand modifier) are not supported');
-  for (const m of ['i', 'm', 's']) if (mods.includes(m) && !mods.includes('re')) fail(path, `'${m}' is a sub-modifier of re`);
+  for (const m of ['i', 'm', 's'])
+    if (mods.includes(m) && !mods.includes('re')) fail(path, `'${m}' is a sub-modifier of re`);
   const values = Array.isArray(value) ? value : [value];
   if (values.length === 0) fail(path, 'empty value list');
   const all = mods.includes('all');
@@ -198,18 +278,33 @@ export function compileItem(key: string, value: unknown, path: Path, keywordGett
   return neq ? (doc) => !test(doc) : test;
 }
 
-function compileWithoutNeq(field: string, getter: FieldGetter, values: unknown[], mods: readonly string[], all: boolean, path: Path): DocTest {
+function compileWithoutNeq(
+  field: string,
+  getter: FieldGetter,
+  values: unknown[],
+  mods: readonly string[],
+  all: boolean,
+  path: Path,
+): DocTest {
   if (mods.includes('exists')) {
-    if (mods.length > 1 || values.length !== 1 || typeof values[0] !== 'boolean') fail(path, 'exists stands alone and takes true or false');
+    if (mods.length > 1 || values.length !== 1 || typeof values[0] !== 'boolean')
+      fail(path, 'exists stands alone and takes true or false');
     const want = values[0];
     return (doc) => (getter(doc) !== MISSING) === want;
   }
-  if (field === '' && mods.some((m) => !['all', 'cased', 'windash', 'contains'].includes(m))) fail(path, 'keyword searches take only all, cased, windash and contains');
+  if (field === '' && mods.some((m) => !['all', 'cased', 'windash', 'contains'].includes(m)))
+    fail(path, 'keyword searches take only all, cased, windash and contains');
   // A type modifier decides how the value is compared; string transformations cannot feed it.
-  const kinds = [mods.includes('re') && 're', mods.includes('cidr') && 'cidr', mods.includes('fieldref') && 'fieldref', mods.some((m) => COMPARE_MODS.has(m) || (TIME_UNITS as readonly string[]).includes(m)) && 'numeric comparison'].filter((k): k is string => typeof k === 'string');
+  const kinds = [
+    mods.includes('re') && 're',
+    mods.includes('cidr') && 'cidr',
+    mods.includes('fieldref') && 'fieldref',
+    mods.some((m) => COMPARE_MODS.has(m) || (TIME_UNITS as readonly string[]).includes(m)) && 'numeric comparison',
+  ].filter((k): k is string => typeof k === 'string');
   if (kinds.length > 1) fail(path, `${kinds.join(' and ')} cannot be combined`);
   const transforms = mods.filter((m) => STRING_MODS.has(m));
-  if (kinds.length === 1 && transforms.length > 0) fail(path, `${kinds[0]} cannot be combined with ${transforms.join(', ')}`);
+  if (kinds.length === 1 && transforms.length > 0)
+    fail(path, `${kinds[0]} cannot be combined with ${transforms.join(', ')}`);
   if (mods.includes('fieldref')) return compileFieldref(getter, values, mods.includes('cased'), all, path);
   if (mods.includes('re')) return compileRegexItem(getter, values, mods, all, path);
   if (mods.includes('cidr')) return compileCidrItem(getter, values, path);
@@ -227,20 +322,26 @@ function compileWithoutNeq(field: string, getter: FieldGetter, values: unknown[]
   }
   const cased = mods.includes('cased');
   // Keywords are full-text: a keyword matches anywhere in any value of the event.
-  const stringMods = field === '' ? ['contains', ...mods.filter((m) => m === 'windash')] : mods.filter((m) => STRING_MODS.has(m));
+  const stringMods =
+    field === '' ? ['contains', ...mods.filter((m) => m === 'windash')] : mods.filter((m) => STRING_MODS.has(m));
   let needLower = false;
   const tests = values.map((v, i) => {
     if (typeof v === 'object' || v === undefined) fail([...path, i], 'values must be strings, numbers or booleans');
     const text = typeof v === 'string' ? v : String(v);
     // Numbers and booleans compare by their text, with no wildcards in them.
-    const alts = typeof v === 'string' ? transformString(text, stringMods, [...path, i]) : transformString(text.replace(/[*?\\]/g, '\\$&'), stringMods, [...path, i]);
+    const alts =
+      typeof v === 'string'
+        ? transformString(text, stringMods, [...path, i])
+        : transformString(text.replace(/[*?\\]/g, '\\$&'), stringMods, [...path, i]);
     const altTests: StringTest[] = alts.map((alt) => {
       const tokens = 'tokens' in alt ? alt.tokens : [];
       const altCased = cased || ('cased' in alt && alt.cased === true);
       if (!altCased) needLower = true;
       return compileTokens(tokens, altCased);
     });
-    return altTests.length === 1 ? (altTests[0] as StringTest) : (raw: string, lower: string) => altTests.some((t) => t(raw, lower));
+    return altTests.length === 1
+      ? (altTests[0] as StringTest)
+      : (raw: string, lower: string) => altTests.some((t) => t(raw, lower));
   });
   const fieldTests = all ? tests.map((t) => combine([t], false, needLower)) : [combine(tests, false, needLower)];
   return fieldTest(getter, fieldTests, all);

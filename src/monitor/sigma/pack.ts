@@ -10,6 +10,8 @@ import type { SigmaRule } from './types.ts';
 export const RULE_PACK_DIR = fileURLToPath(new URL('../rules/', import.meta.url));
 
 export function loadRulePack(dir: string = RULE_PACK_DIR): SigmaRule[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort();
   return files.flatMap((f) => parseSigmaRules(readFileSync(join(dir, f), 'utf8'), `rules/${f}`));
 }

@@ -72,9 +72,20 @@ function toRule(raw: Record<string, unknown>, file: string, line: number, index:
     line,
     raw,
   };
-  const optional = { name: str(raw['name']), status: str(raw['status']), description: str(raw['description']), author: str(raw['author']), date: str(raw['date']) };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (rule as unknown as Record<string, unknown>)[k] = v;
-  const lists = { references: strList(raw['references']), falsepositives: strList(raw['falsepositives']), fields: strList(raw['fields']) };
+  const optional = {
+    name: str(raw['name']),
+    status: str(raw['status']),
+    description: str(raw['description']),
+    author: str(raw['author']),
+    date: str(raw['date']),
+  };
+  for (const [k, v] of Object.entries(optional))
+    if (v !== undefined) (rule as unknown as Record<string, unknown>)[k] = v;
+  const lists = {
+    references: strList(raw['references']),
+    falsepositives: strList(raw['falsepositives']),
+    fields: strList(raw['fields']),
+  };
   for (const [k, v] of Object.entries(lists)) if (v !== undefined) (rule as unknown as Record<string, unknown>)[k] = v;
   if (kind === 'correlation') {
     rule.correlation = parseCorrelationSection(raw['correlation'] as Record<string, unknown>);
@@ -95,12 +106,19 @@ function documentProblems(doc: Document, raw: unknown, lc: LineCounter): RulePro
   const at = (path: readonly (string | number)[], message: string): RuleProblem => {
     const line = lineOf(doc, path, lc);
     const field = fieldName(path);
-    return { ...(line !== undefined ? { line } : {}), ...(field ? { field } : {}), message: field ? `${field}: ${message}` : message };
+    return {
+      ...(line !== undefined ? { line } : {}),
+      ...(field ? { field } : {}),
+      message: field ? `${field}: ${message}` : message,
+    };
   };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [at([], 'a rule document must be a YAML map')];
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return [at([], 'a rule document must be a YAML map')];
   const obj = raw as Record<string, unknown>;
-  if (obj['filter'] !== undefined && obj['detection'] === undefined) return [at(['filter'], 'Sigma filters are not supported; put the exclusion in the rule or disable it')];
-  if (obj['action'] !== undefined) return [at(['action'], 'Sigma v1 rule collections (action: global/reset/repeat) are not supported')];
+  if (obj['filter'] !== undefined && obj['detection'] === undefined)
+    return [at(['filter'], 'Sigma filters are not supported; put the exclusion in the rule or disable it')];
+  if (obj['action'] !== undefined)
+    return [at(['action'], 'Sigma v1 rule collections (action: global/reset/repeat) are not supported')];
   const kind = obj['correlation'] !== undefined ? 'correlation' : 'detection';
   const schemaProblems = validateDocument(obj, kind);
   if (schemaProblems.length > 0) return schemaProblems.map((p) => at(p.path, p.message));
@@ -118,7 +136,8 @@ export function parseSigmaRules(text: string, file: string): SigmaRule[] {
     // The line where the document's content starts (after any `---`).
     const line = lc.linePos((doc.contents as Node | null)?.range?.[0] ?? doc.range[0]).line;
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) problems.push({ line: lc.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0] ?? e.message}` });
+      for (const e of doc.errors)
+        problems.push({ line: lc.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0] ?? e.message}` });
       continue;
     }
     if (doc.contents === null) continue; // an empty document (e.g. a trailing ---)
@@ -134,17 +153,30 @@ export function parseSigmaRules(text: string, file: string): SigmaRule[] {
       if (!(err instanceof SigmaCompileError)) throw err;
       const l = lineOf(doc, err.path, lc);
       const field = fieldName(err.path);
-      problems.push({ ...(l !== undefined ? { line: l } : {}), ...(field ? { field } : {}), message: field ? `${field}: ${err.message}` : err.message });
+      problems.push({
+        ...(l !== undefined ? { line: l } : {}),
+        ...(field ? { field } : {}),
+        message: field ? `${field}: ${err.message}` : err.message,
+      });
     }
   }
   if (problems.length === 0 && rules.length === 0) problems.push({ message: 'no rule in the file' });
   if (problems.length > 0) {
     const first = problems[0] as RuleProblem;
     const where = `${file}${first.line !== undefined ? `:${first.line}` : ''}`;
-    throw new MsecError('MONITOR_RULE_INVALID', `${where}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
-      status: 400,
-      details: { file, ...(first.line !== undefined ? { line: first.line } : {}), ...(first.field ? { field: first.field } : {}), errors: problems },
-    });
+    throw new MsecError(
+      'MONITOR_RULE_INVALID',
+      `${where}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,
+      {
+        status: 400,
+        details: {
+          file,
+          ...(first.line !== undefined ? { line: first.line } : {}),
+          ...(first.field ? { field: first.field } : {}),
+          errors: problems,
+        },
+      },
+    );
   }
   return rules;
 }

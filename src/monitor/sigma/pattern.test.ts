@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compileTokens, parseSigmaString, windash, withStars, type Token } from './pattern.ts';
 
-const test = (pattern: string, value: string, cased = false): boolean => compileTokens(parseSigmaString(pattern), cased)(value, value.toLowerCase());
+const test = (pattern: string, value: string, cased = false): boolean =>
+  compileTokens(parseSigmaString(pattern), cased)(value, value.toLowerCase());
 
 /** Reference glob matcher (dynamic programming over the tokens), independent of the compiler. */
 function refMatch(tokens: readonly Token[], value: string, cased: boolean): boolean {
@@ -63,7 +64,8 @@ describe('Sigma string values', () => {
   it('windash turns word-leading - and / into any dash', () => {
     const tokens = windash(parseSigmaString(' -enc '));
     const t = compileTokens(withStars(tokens, true, true), false);
-    for (const dash of ['-', '/', '\u2013', '\u2014', '\u2015']) expect(t(`powershell ${dash}enc AAA`, `powershell ${dash}enc aaa`)).toBe(true);
+    for (const dash of ['-', '/', '\u2013', '\u2014', '\u2015'])
+      expect(t(`powershell ${dash}enc AAA`, `powershell ${dash}enc aaa`)).toBe(true);
     expect(t('powershell +enc AAA', 'powershell +enc aaa')).toBe(false);
     // A dash inside a word stays literal.
     expect(windash(parseSigmaString('a-b'))).toEqual([{ kind: 'lit', text: 'a-b' }]);

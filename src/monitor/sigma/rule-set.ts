@@ -45,7 +45,11 @@ function invalid(rule: SigmaRule | undefined, field: string | undefined, message
   const where = rule ? `${rule.file}:${rule.line}` : 'rule set';
   return new MsecError('MONITOR_RULE_INVALID', `${where}: ${message}`, {
     status: 400,
-    details: { ...(rule ? { file: rule.file, line: rule.line } : {}), ...(field ? { field } : {}), errors: [{ ...(rule ? { line: rule.line } : {}), ...(field ? { field } : {}), message }] },
+    details: {
+      ...(rule ? { file: rule.file, line: rule.line } : {}),
+      ...(field ? { field } : {}),
+      errors: [{ ...(rule ? { line: rule.line } : {}), ...(field ? { field } : {}), message }],
+    },
   });
 }
 
@@ -58,19 +62,32 @@ function compileRule(rule: SigmaRule): DocTest {
   }
 }
 
-export function buildRuleSet(rules: readonly SigmaRule[], previous: readonly CompiledCorrelation[], maxGroups: number): RuleSet {
+export function buildRuleSet(
+  rules: readonly SigmaRule[],
+  previous: readonly CompiledCorrelation[],
+  maxGroups: number,
+): RuleSet {
   const byRef = new Map<string, SigmaRule>();
   for (const r of rules) {
-    if (r.kind === 'detection' && !r.detection) throw invalid(r, 'detection', 'a detection rule needs a detection section');
-    if (r.kind === 'correlation' && !r.correlation) throw invalid(r, 'correlation', 'a correlation rule needs a correlation section');
+    if (r.kind === 'detection' && !r.detection)
+      throw invalid(r, 'detection', 'a detection rule needs a detection section');
+    if (r.kind === 'correlation' && !r.correlation)
+      throw invalid(r, 'correlation', 'a correlation rule needs a correlation section');
     for (const ref of new Set([r.id, r.name].filter((x): x is string => x !== undefined))) {
       const other = byRef.get(ref);
-      if (other && other !== r) throw invalid(r, ref === r.id ? 'id' : 'name', `'${ref}' is also used by ${other.file}:${other.line}`);
+      if (other && other !== r)
+        throw invalid(r, ref === r.id ? 'id' : 'name', `'${ref}' is also used by ${other.file}:${other.line}`);
       byRef.set(ref, r);
     }
   }
   const resolve = (c: SigmaRule): SigmaRule[] =>
-    (c.correlation?.rules ?? []).map((ref, i) => byRef.get(ref) ?? (() => { throw invalid(c, `correlation.rules.${i}`, `references rule '${ref}', which is not loaded`); })());
+    (c.correlation?.rules ?? []).map(
+      (ref, i) =>
+        byRef.get(ref) ??
+        (() => {
+          throw invalid(c, `correlation.rules.${i}`, `references rule '${ref}', which is not loaded`);
+        })(),
+    );
 
   // Fingerprints cover the semantics only (detection logic, correlation spec), so a change of title
   // or level keeps the window state; a cycle would recurse forever, so it is detected here.
@@ -78,10 +95,12 @@ export function buildRuleSet(rules: readonly SigmaRule[], previous: readonly Com
   const fingerprint = (r: SigmaRule, stack: SigmaRule[]): string => {
     const known = fingerprints.get(r);
     if (known) return known;
-    if (stack.includes(r)) throw invalid(r, 'correlation.rules', `reference cycle: ${[...stack, r].map((x) => x.id).join(' -> ')}`);
-    const fp = r.kind === 'detection'
-      ? JSON.stringify({ l: r.logsource, d: r.detection })
-      : JSON.stringify({ c: r.correlation, r: resolve(r).map((x) => fingerprint(x, [...stack, r])) });
+    if (stack.includes(r))
+      throw invalid(r, 'correlation.rules', `reference cycle: ${[...stack, r].map((x) => x.id).join(' -> ')}`);
+    const fp =
+      r.kind === 'detection'
+        ? JSON.stringify({ l: r.logsource, d: r.detection })
+        : JSON.stringify({ c: r.correlation, r: resolve(r).map((x) => fingerprint(x, [...stack, r])) });
     fingerprints.set(r, fp);
     return fp;
   };
@@ -107,7 +126,15 @@ export function buildRuleSet(rules: readonly SigmaRule[], previous: readonly Com
       }),
     );
     const state = oldStates.get(`${r.id}\u0000${fp}`) ?? new CorrelationState(spec, maxGroups);
-    correlations.set(r, { rule: r, state, emit: true, feeds: [], groupGetters, valueGetters: (spec.condition?.field ?? []).map(compileGetter), fingerprint: fp });
+    correlations.set(r, {
+      rule: r,
+      state,
+      emit: true,
+      feeds: [],
+      groupGetters,
+      valueGetters: (spec.condition?.field ?? []).map(compileGetter),
+      fingerprint: fp,
+    });
   }
   for (const c of correlations.values()) {
     resolve(c.rule).forEach((input, i) => {

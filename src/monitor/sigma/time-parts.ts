@@ -23,11 +23,17 @@ export function timePart(value: unknown, unit: TimeUnit): number | undefined {
   if (!Number.isFinite(ms)) return undefined;
   const d = new Date(ms);
   switch (unit) {
-    case 'minute': return d.getUTCMinutes();
-    case 'hour': return d.getUTCHours();
-    case 'day': return d.getUTCDate();
-    case 'week': return isoWeek(d);
-    case 'month': return d.getUTCMonth() + 1;
-    case 'year': return d.getUTCFullYear();
+    case 'minute':
+      return d.getUTCMinutes();
+    case 'hour':
+      return d.getUTCHours();
+    case 'day':
+      return d.getUTCDate();
+    case 'week':
+      return isoWeek(d);
+    case 'month':
+      return d.getUTCMonth() + 1;
+    case 'year':
+      return d.getUTCFullYear();
   }
 }

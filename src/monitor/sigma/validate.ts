@@ -14,7 +14,10 @@ export interface SchemaProblem {
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 function loadSchema(file: string): Record<string, unknown> {
-  const schema = JSON.parse(readFileSync(new URL(`./schema/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  const schema = JSON.parse(readFileSync(new URL(`./schema/${file}`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   // The detection schema names its meta-schema with a trailing '#', which Ajv does not resolve;
   // the draft is the one Ajv2020 implements either way.
   delete schema['$schema'];
@@ -45,18 +48,31 @@ function pointerToPath(pointer: string): (string | number)[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-const TYPE_NAMES: Record<string, string> = { array: 'a list', object: 'a map', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean' };
+const TYPE_NAMES: Record<string, string> = {
+  array: 'a list',
+  object: 'a map',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+};
 
 function describe(err: ErrorObject): string {
   if (err.keyword === 'oneOf' || err.keyword === 'anyOf') {
     type Branch = { const?: unknown; type?: string };
     const branches = (err.parentSchema as { oneOf?: Branch[]; anyOf?: Branch[] } | undefined)?.[err.keyword];
     const consts = branches?.map((b) => b.const).filter((c) => c !== undefined);
-    if (consts && consts.length > 0 && consts.length === branches?.length) return `must be one of: ${consts.join(', ')}`;
+    if (consts && consts.length > 0 && consts.length === branches?.length)
+      return `must be one of: ${consts.join(', ')}`;
     const types = [...new Set(branches?.map((b) => b.type).filter((t): t is string => typeof t === 'string'))];
-    if (types.length > 0 && types.length === new Set(branches?.map((b) => b.type)).size) return `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
+    if (types.length > 0 && types.length === new Set(branches?.map((b) => b.type)).size)
+      return `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
   }
-  if (err.keyword === 'type') return `must be ${String((err.params as { type: string }).type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
+  if (err.keyword === 'type')
+    return `must be ${String((err.params as { type: string }).type)
+      .split(',')
+      .map((t) => TYPE_NAMES[t] ?? t)
+      .join(' or ')}`;
   return err.message ?? err.keyword;
 }
 
@@ -66,11 +82,18 @@ export function validateDocument(doc: unknown, kind: 'detection' | 'correlation'
   if (validate(doc)) return [];
   const errors = validate.errors ?? [];
   // A failed `oneOf` of constants also reports each `const` branch; keep the summary only.
-  const summarised = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
+  const summarised = new Set(
+    errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath),
+  );
   const out: SchemaProblem[] = [];
   const seen = new Set<string>();
   for (const err of errors) {
-    if ((err.keyword === 'const' || err.keyword === 'type' || err.keyword === 'format' || err.keyword === 'minLength') && summarised.has(err.instancePath) && err.schemaPath.includes('Of/')) continue;
+    if (
+      (err.keyword === 'const' || err.keyword === 'type' || err.keyword === 'format' || err.keyword === 'minLength') &&
+      summarised.has(err.instancePath) &&
+      err.schemaPath.includes('Of/')
+    )
+      continue;
     if (err.keyword === 'if') continue;
     const path = pointerToPath(err.instancePath);
     if (err.keyword === 'required') path.push((err.params as { missingProperty: string }).missingProperty);

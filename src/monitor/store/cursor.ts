@@ -8,7 +8,8 @@ export function encodeCursor(key: Array<number | string>): string {
 export function decodeCursor(cursor: string): [number, number] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return [v[0] as number, v[1] as number];
+    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      return [v[0] as number, v[1] as number];
   } catch {
     // fall through to the one error below
   }
@@ -19,7 +20,14 @@ export function decodeCursor(cursor: string): [number, number] {
 export function decodeAlertCursor(cursor: string): [number, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && Number.isFinite(v[0]) && typeof v[1] === 'string') return [v[0], v[1]];
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'number' &&
+      Number.isFinite(v[0]) &&
+      typeof v[1] === 'string'
+    )
+      return [v[0], v[1]];
   } catch {
     // fall through
   }

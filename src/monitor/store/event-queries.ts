@@ -18,7 +18,9 @@ export interface EventView {
 }
 
 /** The ECS document of a stored row, re-derived from the original record it keeps. */
-export function rebuildDoc(row: Pick<EventRow, 'type' | 'raw' | 'org_id' | 'observer' | 'received_at'>): Record<string, unknown> {
+export function rebuildDoc(
+  row: Pick<EventRow, 'type' | 'raw' | 'org_id' | 'observer' | 'received_at'>,
+): Record<string, unknown> {
   const receivedAt = Number(row.received_at);
   if (row.type === 'platform') {
     const p = JSON.parse(row.raw) as { subject: string; at: number; data: unknown };
@@ -30,14 +32,26 @@ export function rebuildDoc(row: Pick<EventRow, 'type' | 'raw' | 'org_id' | 'obse
 }
 
 function view(row: EventRow): EventView {
-  return { seq: Number(row.seq), id: row.event_id, org: row.org_id, receivedAt: Number(row.received_at), doc: rebuildDoc(row) };
+  return {
+    seq: Number(row.seq),
+    id: row.event_id,
+    org: row.org_id,
+    receivedAt: Number(row.received_at),
+    doc: rebuildDoc(row),
+  };
 }
 
 /** Rows scanned at most to fill one page when free text targets an unindexed field. */
 const MAX_POSTFILTER_SCAN = 5000;
 
 /** Newest first by event time, cursor-paginated. */
-export async function listEvents(db: Kysely<MonitorTables>, dialect: Dialect, f: EventFilter, limit: number, cursor?: string): Promise<{ items: EventView[]; nextCursor: string | null }> {
+export async function listEvents(
+  db: Kysely<MonitorTables>,
+  dialect: Dialect,
+  f: EventFilter,
+  limit: number,
+  cursor?: string,
+): Promise<{ items: EventView[]; nextCursor: string | null }> {
   const exact = f.q !== undefined && f.field !== undefined && FIELD_COLUMNS[f.field] === undefined;
   let after = cursor ? decodeCursor(cursor) : undefined;
   const items: EventView[] = [];
@@ -73,20 +87,48 @@ export async function listEvents(db: Kysely<MonitorTables>, dialect: Dialect, f:
 
 export async function eventsBySeq(db: Kysely<MonitorTables>, seqs: number[]): Promise<EventView[]> {
   if (seqs.length === 0) return [];
-  const rows = await db.selectFrom('monitor_events').selectAll().where('seq', 'in', seqs).orderBy('ts').orderBy('seq').execute();
+  const rows = await db
+    .selectFrom('monitor_events')
+    .selectAll()
+    .where('seq', 'in', seqs)
+    .orderBy('ts')
+    .orderBy('seq')
+    .execute();
   return rows.map(view);
 }
 
-export async function eventsByFlow(db: Kysely<MonitorTables>, org: string, flowIds: string[], limit: number): Promise<EventView[]> {
+export async function eventsByFlow(
+  db: Kysely<MonitorTables>,
+  org: string,
+  flowIds: string[],
+  limit: number,
+): Promise<EventView[]> {
   if (flowIds.length === 0) return [];
-  const rows = await db.selectFrom('monitor_events').selectAll().where('org_id', '=', org).where('flow_id', 'in', flowIds).orderBy('ts').orderBy('seq').limit(limit).execute();
+  const rows = await db
+    .selectFrom('monitor_events')
+    .selectAll()
+    .where('org_id', '=', org)
+    .where('flow_id', 'in', flowIds)
+    .orderBy('ts')
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
   return rows.map(view);
 }
 
 /** Counts per time bucket of `intervalMs`, oldest first; empty buckets omitted. */
-export async function eventHistogram(db: Kysely<MonitorTables>, dialect: Dialect, f: EventFilter, intervalMs: number): Promise<Array<{ t: number; count: number }>> {
-  if (f.from === undefined || f.to === undefined) throw new MsecError('MONITOR_QUERY_INVALID', 'a histogram needs `from` and `to`', { status: 400 });
-  if ((f.to - f.from) / intervalMs > 10_000) throw new MsecError('MONITOR_QUERY_INVALID', 'too many buckets: widen `interval` (at most 10000 buckets)', { status: 400 });
+export async function eventHistogram(
+  db: Kysely<MonitorTables>,
+  dialect: Dialect,
+  f: EventFilter,
+  intervalMs: number,
+): Promise<Array<{ t: number; count: number }>> {
+  if (f.from === undefined || f.to === undefined)
+    throw new MsecError('MONITOR_QUERY_INVALID', 'a histogram needs `from` and `to`', { status: 400 });
+  if ((f.to - f.from) / intervalMs > 10_000)
+    throw new MsecError('MONITOR_QUERY_INVALID', 'too many buckets: widen `interval` (at most 10000 buckets)', {
+      status: 400,
+    });
   const bucket = sql<number>`(ts / ${sql.lit(Math.floor(intervalMs))}) * ${sql.lit(Math.floor(intervalMs))}`;
   const rows = await db
     .selectFrom('monitor_events')
@@ -99,10 +141,26 @@ export async function eventHistogram(db: Kysely<MonitorTables>, dialect: Dialect
 }
 
 /** Dimensions a top-N can rank. */
-export const TOP_FIELDS = { signature: 'signature', source: 'src_ip', destination: 'dst_ip', port: 'dst_port', 'source-port': 'src_port', technique: 'technique', gateway: 'observer', protocol: 'protocol', dataset: 'dataset' } as const;
+export const TOP_FIELDS = {
+  signature: 'signature',
+  source: 'src_ip',
+  destination: 'dst_ip',
+  port: 'dst_port',
+  'source-port': 'src_port',
+  technique: 'technique',
+  gateway: 'observer',
+  protocol: 'protocol',
+  dataset: 'dataset',
+} as const;
 export type TopField = keyof typeof TOP_FIELDS;
 
-export async function eventTop(db: Kysely<MonitorTables>, dialect: Dialect, f: EventFilter, field: TopField, n: number): Promise<Array<{ key: string | number; count: number }>> {
+export async function eventTop(
+  db: Kysely<MonitorTables>,
+  dialect: Dialect,
+  f: EventFilter,
+  field: TopField,
+  n: number,
+): Promise<Array<{ key: string | number; count: number }>> {
   const col = TOP_FIELDS[field];
   const rows = await db
     .selectFrom('monitor_events')

@@ -18,8 +18,26 @@ export interface StoredRef {
 }
 
 const COLUMNS = [
-  'org_id', 'event_id', 'ts', 'received_at', 'type', 'dataset', 'severity', 'observer', 'src_ip', 'src_port', 'dst_ip', 'dst_port',
-  'transport', 'protocol', 'flow_id', 'signature', 'signature_id', 'technique', 'raw', 'bytes',
+  'org_id',
+  'event_id',
+  'ts',
+  'received_at',
+  'type',
+  'dataset',
+  'severity',
+  'observer',
+  'src_ip',
+  'src_port',
+  'dst_ip',
+  'dst_port',
+  'transport',
+  'protocol',
+  'flow_id',
+  'signature',
+  'signature_id',
+  'technique',
+  'raw',
+  'bytes',
 ] as const;
 // 20 bound values a row: 1000 rows stay under SQLite's 32766 and PostgreSQL's 65535 parameters.
 const ROWS_PER_STATEMENT = 1000;
@@ -52,17 +70,44 @@ function insertSql(dialect: Dialect, rows: number): string {
  * Inserts a batch, skipping (org, id) pairs already stored, and returns the rows it stored with
  * their sequence numbers, in input order. A pair repeated inside the batch is stored once.
  */
-export async function insertEvents(db: MonitorDb, items: EventToStore[], receivedAt: number, dialect: Dialect): Promise<StoredRef[]> {
+export async function insertEvents(
+  db: MonitorDb,
+  items: EventToStore[],
+  receivedAt: number,
+  dialect: Dialect,
+): Promise<StoredRef[]> {
   const stored: StoredRef[] = [];
   for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) {
     const chunk = items.slice(i, i + ROWS_PER_STATEMENT);
     const params: unknown[] = [];
     for (const { org, id, event: e } of chunk) {
       const c = e.columns;
-      params.push(org, id, e.timeMs, receivedAt, e.type, c.dataset, c.severity, c.observer, c.src_ip, c.src_port, c.dst_ip, c.dst_port,
-        c.transport, c.protocol, c.flow_id, c.signature, c.signature_id, c.technique, e.raw, e.raw.length);
+      params.push(
+        org,
+        id,
+        e.timeMs,
+        receivedAt,
+        e.type,
+        c.dataset,
+        c.severity,
+        c.observer,
+        c.src_ip,
+        c.src_port,
+        c.dst_ip,
+        c.dst_port,
+        c.transport,
+        c.protocol,
+        c.flow_id,
+        c.signature,
+        c.signature_id,
+        c.technique,
+        e.raw,
+        e.raw.length,
+      );
     }
-    const res = await db.executeQuery<{ seq: number | string; org_id: string; event_id: string }>(CompiledQuery.raw(insertSql(dialect, chunk.length), params));
+    const res = await db.executeQuery<{ seq: number | string; org_id: string; event_id: string }>(
+      CompiledQuery.raw(insertSql(dialect, chunk.length), params),
+    );
     const byKey = new Map<string, number>();
     for (const r of res.rows) byKey.set(`${r.org_id}\u0000${r.event_id}`, Number(r.seq));
     for (const item of chunk) {

@@ -56,16 +56,25 @@ function contains(dialect: Dialect, col: Expression<unknown>, text: string) {
 export function eventWhere(dialect: Dialect, f: EventFilter) {
   return (eb: ExpressionBuilder<MonitorTables, 'monitor_events'>) => {
     const and: Expression<SqlBool>[] = [];
-    if (f.orgs !== 'all') and.push(f.orgs.length === 1 ? eb('org_id', '=', f.orgs[0]!) : eb('org_id', 'in', f.orgs.length > 0 ? f.orgs : ['\u0000']));
+    if (f.orgs !== 'all')
+      and.push(
+        f.orgs.length === 1
+          ? eb('org_id', '=', f.orgs[0]!)
+          : eb('org_id', 'in', f.orgs.length > 0 ? f.orgs : ['\u0000']),
+      );
     if (f.from !== undefined) and.push(eb('ts', '>=', f.from));
     if (f.to !== undefined) and.push(eb('ts', '<', f.to));
     if (f.observer) and.push(eb('observer', '=', f.observer));
     if (f.severity !== undefined) and.push(eb('severity', '=', f.severity));
-    if (f.rule) and.push(/^\d+$/.test(f.rule) ? eb('signature_id', '=', Number(f.rule)) : contains(dialect, eb.ref('signature'), f.rule));
+    if (f.rule)
+      and.push(
+        /^\d+$/.test(f.rule) ? eb('signature_id', '=', Number(f.rule)) : contains(dialect, eb.ref('signature'), f.rule),
+      );
     if (f.technique) and.push(eb('technique', '=', f.technique.toUpperCase()));
     if (f.src) and.push(eb('src_ip', '=', f.src));
     if (f.dst) and.push(eb('dst_ip', '=', f.dst));
-    if (f.protocol) and.push(eb.or([eb('transport', '=', f.protocol.toLowerCase()), eb('protocol', '=', f.protocol.toLowerCase())]));
+    if (f.protocol)
+      and.push(eb.or([eb('transport', '=', f.protocol.toLowerCase()), eb('protocol', '=', f.protocol.toLowerCase())]));
     if (f.dataset) and.push(eb('dataset', '=', f.dataset));
     if (f.port !== undefined) and.push(eb.or([eb('src_port', '=', f.port), eb('dst_port', '=', f.port)]));
     if (f.q !== undefined && f.q.length > 0) {
@@ -95,5 +104,7 @@ export function valuesAt(doc: unknown, path: string): unknown[] {
 /** Exact check of free text on any ECS path, after the SQL prefilter on the raw record. */
 export function docFieldContains(doc: unknown, path: string, q: string): boolean {
   const needle = q.toLowerCase();
-  return valuesAt(doc, path).some((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v)).toLowerCase().includes(needle));
+  return valuesAt(doc, path).some((v) =>
+    (typeof v === 'object' ? JSON.stringify(v) : String(v)).toLowerCase().includes(needle),
+  );
 }

@@ -31,13 +31,22 @@ async function deleteSeqs(db: Kysely<MonitorTables>, seqs: number[]): Promise<vo
  * skew between processes sharing one database). No index on receive time is needed.
  */
 async function lastSeqReceivedBefore(db: Kysely<MonitorTables>, cutoff: number): Promise<number> {
-  const bounds = await db.selectFrom('monitor_events').select((eb) => [eb.fn.min<number>('seq').as('lo'), eb.fn.max<number>('seq').as('hi')]).executeTakeFirstOrThrow();
+  const bounds = await db
+    .selectFrom('monitor_events')
+    .select((eb) => [eb.fn.min<number>('seq').as('lo'), eb.fn.max<number>('seq').as('hi')])
+    .executeTakeFirstOrThrow();
   if (bounds.lo === null || bounds.hi === null) return 0;
   let lo = Number(bounds.lo) - 1; // received before cutoff (or nothing)
   let hi = Number(bounds.hi) + 1; // received at or after cutoff (or nothing)
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    const row = await db.selectFrom('monitor_events').select(['seq', 'received_at']).where('seq', '>=', mid).orderBy('seq').limit(1).executeTakeFirst();
+    const row = await db
+      .selectFrom('monitor_events')
+      .select(['seq', 'received_at'])
+      .where('seq', '>=', mid)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
     if (!row) hi = mid;
     else if (Number(row.received_at) < cutoff) lo = Number(row.seq);
     else hi = Math.min(mid, Number(row.seq));
@@ -49,25 +58,47 @@ async function lastSeqReceivedBefore(db: Kysely<MonitorTables>, cutoff: number):
  * Age- then size-based retention, by receive time and sequence (oldest stored first), so the disk
  * never fills. Alerts stay (they are small and carry counts); their links to deleted events go.
  */
-export async function applyRetention(db: Kysely<MonitorTables>, policy: RetentionPolicy, now: number): Promise<RetentionResult> {
+export async function applyRetention(
+  db: Kysely<MonitorTables>,
+  policy: RetentionPolicy,
+  now: number,
+): Promise<RetentionResult> {
   let deletedByAge = 0;
   let deletedBySize = 0;
   if (policy.maxAgeMs !== undefined) {
     const last = await lastSeqReceivedBefore(db, now - policy.maxAgeMs);
     for (;;) {
-      const rows = await db.selectFrom('monitor_events').select('seq').where('seq', '<=', last).orderBy('seq').limit(SLICE).execute();
-      await deleteSeqs(db, rows.map((r) => Number(r.seq)));
+      const rows = await db
+        .selectFrom('monitor_events')
+        .select('seq')
+        .where('seq', '<=', last)
+        .orderBy('seq')
+        .limit(SLICE)
+        .execute();
+      await deleteSeqs(
+        db,
+        rows.map((r) => Number(r.seq)),
+      );
       deletedByAge += rows.length;
       if (rows.length < SLICE) break;
     }
   }
-  const total = await db.selectFrom('monitor_events').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('bytes'), eb.lit(0)).as('b')).executeTakeFirstOrThrow();
+  const total = await db
+    .selectFrom('monitor_events')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('bytes'), eb.lit(0)).as('b'))
+    .executeTakeFirstOrThrow();
   let storedBytes = Number(total.b);
   if (policy.maxBytes !== undefined && storedBytes > policy.maxBytes) {
     let excess = storedBytes - policy.maxBytes;
     let after = 0;
     while (excess > 0) {
-      const rows = await db.selectFrom('monitor_events').select(['seq', 'bytes']).where('seq', '>', after).orderBy('seq').limit(SLICE).execute();
+      const rows = await db
+        .selectFrom('monitor_events')
+        .select(['seq', 'bytes'])
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(SLICE)
+        .execute();
       if (rows.length === 0) break;
       const doomed: number[] = [];
       for (const r of rows) {

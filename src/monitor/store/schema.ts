@@ -125,14 +125,28 @@ export const monitorMigrations: ModuleMigration[] = [
         .addColumn('bytes', 'integer', (c) => c.notNull())
         .execute();
       // Idempotent ingest: an event is stored at most once per (org, id).
-      await db.schema.createIndex('monitor_events_org_event').unique().on('monitor_events').columns(['org_id', 'event_id']).execute();
+      await db.schema
+        .createIndex('monitor_events_org_event')
+        .unique()
+        .on('monitor_events')
+        .columns(['org_id', 'event_id'])
+        .execute();
       // Time-range scans per city (histograms, top-N, listing). Age retention needs no index of its
       // own: receive time grows with seq, so it bisects the primary key.
       await db.schema.createIndex('monitor_events_org_ts').on('monitor_events').columns(['org_id', 'ts']).execute();
       // Alert records are a small share of events: a partial covering index serves top-N signatures
       // (and signature filters) without touching the flow and protocol records of the same day.
-      await db.schema.createIndex('monitor_events_org_sig').on('monitor_events').columns(['org_id', 'ts', 'signature']).where(sql.ref('signature'), 'is not', null).execute();
-      await db.schema.createIndex('monitor_events_org_flow').on('monitor_events').columns(['org_id', 'flow_id']).execute();
+      await db.schema
+        .createIndex('monitor_events_org_sig')
+        .on('monitor_events')
+        .columns(['org_id', 'ts', 'signature'])
+        .where(sql.ref('signature'), 'is not', null)
+        .execute();
+      await db.schema
+        .createIndex('monitor_events_org_flow')
+        .on('monitor_events')
+        .columns(['org_id', 'flow_id'])
+        .execute();
 
       await db.schema
         .createTable('monitor_rules')
@@ -172,7 +186,11 @@ export const monitorMigrations: ModuleMigration[] = [
         .addColumn('detail', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('monitor_alerts_key').on('monitor_alerts').columns(['group_key', 'status']).execute();
-      await db.schema.createIndex('monitor_alerts_org_last').on('monitor_alerts').columns(['org_id', 'last_seen']).execute();
+      await db.schema
+        .createIndex('monitor_alerts_org_last')
+        .on('monitor_alerts')
+        .columns(['org_id', 'last_seen'])
+        .execute();
       await db.schema
         .createTable('monitor_alert_events')
         .addColumn('alert_id', 'text', (c) => c.notNull())
@@ -187,7 +205,11 @@ export const monitorMigrations: ModuleMigration[] = [
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('text', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('monitor_alert_comments_alert').on('monitor_alert_comments').column('alert_id').execute();
+      await db.schema
+        .createIndex('monitor_alert_comments_alert')
+        .on('monitor_alert_comments')
+        .column('alert_id')
+        .execute();
       await db.schema
         .createTable('monitor_suppressions')
         .addColumn('id', 'text', (c) => c.primaryKey())

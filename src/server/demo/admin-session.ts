@@ -11,7 +11,10 @@ export interface InjectedResponse {
  * authorization and audit as an administrator's requests), acting as the bootstrap admin.
  */
 export class AdminSession {
-  private constructor(private readonly app: FastifyInstance, private readonly token: string) {}
+  private constructor(
+    private readonly app: FastifyInstance,
+    private readonly token: string,
+  ) {}
 
   static async open(app: FastifyInstance, iam: Iam): Promise<AdminSession> {
     const admin = await iam.directory.findByName('admin');
@@ -22,7 +25,9 @@ export class AdminSession {
 
   async call(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<InjectedResponse> {
     const res = await this.app.inject({
-      method, url, headers: { authorization: `Bearer ${this.token}` },
+      method,
+      url,
+      headers: { authorization: `Bearer ${this.token}` },
       ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
     });
     return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as unknown) : undefined };
@@ -31,7 +36,8 @@ export class AdminSession {
   /** Like call(), but throws unless the status is one of `ok`. */
   async expect<T>(ok: number[], method: 'GET' | 'POST', url: string, payload?: unknown): Promise<T> {
     const r = await this.call(method, url, payload);
-    if (!ok.includes(r.status)) throw new Error(`${method} ${url} answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    if (!ok.includes(r.status))
+      throw new Error(`${method} ${url} answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
     return r.body as T;
   }
 }

@@ -12,7 +12,12 @@ import type { Logger } from '../../core/index.ts';
 import type { Platform } from '../platform.ts';
 import { connectPacket, publishPacket, sendRaw } from './raw-mqtt.ts';
 
-export const ATTACK_SOURCES = { login: '203.0.113.7', forgedToken: '198.51.100.23', connectFlood: '127.0.0.2', wildcardPublish: '127.0.0.3' } as const;
+export const ATTACK_SOURCES = {
+  login: '203.0.113.7',
+  forgedToken: '198.51.100.23',
+  connectFlood: '127.0.0.2',
+  wildcardPublish: '127.0.0.3',
+} as const;
 const FLOOD_CONNECTS = 12;
 
 function b64(v: unknown): string {
@@ -57,16 +62,41 @@ export class AttackReplayer {
     this.running = true;
     try {
       const { app, ctx } = this.platform;
-      await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ATTACK_SOURCES.login, payload: { username: 'scada-admin', password: `Winter${randomBytes(3).toString('hex')}!` } });
-      await app.inject({ method: 'GET', url: '/api/v1/devices', remoteAddress: ATTACK_SOURCES.forgedToken, headers: { authorization: `Bearer ${forgedAdminToken(ctx.platformKey.kid)}` } });
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: ATTACK_SOURCES.login,
+        payload: { username: 'scada-admin', password: `Winter${randomBytes(3).toString('hex')}!` },
+      });
+      await app.inject({
+        method: 'GET',
+        url: '/api/v1/devices',
+        remoteAddress: ATTACK_SOURCES.forgedToken,
+        headers: { authorization: `Bearer ${forgedAdminToken(ctx.platformKey.kid)}` },
+      });
       if (this.broker) {
         const { host, port } = this.broker;
-        await Promise.all(Array.from({ length: FLOOD_CONNECTS }, (_, i) =>
-          sendRaw({ host, port, localAddress: ATTACK_SOURCES.connectFlood, timeoutMs: 2000, packets: [connectPacket(`bot-${i}`, 'admin', 'admin123')] })));
+        await Promise.all(
+          Array.from({ length: FLOOD_CONNECTS }, (_, i) =>
+            sendRaw({
+              host,
+              port,
+              localAddress: ATTACK_SOURCES.connectFlood,
+              timeoutMs: 2000,
+              packets: [connectPacket(`bot-${i}`, 'admin', 'admin123')],
+            }),
+          ),
+        );
         if (this.intruderKey) {
           await sendRaw({
-            host, port, localAddress: ATTACK_SOURCES.wildcardPublish, timeoutMs: 2000,
-            packets: [connectPacket('intruder', 'x', this.intruderKey), publishPacket('data/santander/#', Buffer.from('{"value":-999}'))],
+            host,
+            port,
+            localAddress: ATTACK_SOURCES.wildcardPublish,
+            timeoutMs: 2000,
+            packets: [
+              connectPacket('intruder', 'x', this.intruderKey),
+              publishPacket('data/santander/#', Buffer.from('{"value":-999}')),
+            ],
           });
         }
       }

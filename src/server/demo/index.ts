@@ -21,8 +21,11 @@ const INTRUDER = 'demo-intruder';
 async function intruderKey(platform: Platform): Promise<string | undefined> {
   const dir = platform.ctx.iam.directory;
   if (!(await dir.getOrg('santander'))) return undefined;
-  const p = (await dir.findByName(INTRUDER)) ?? (await dir.createPrincipal({ orgId: 'santander', kind: 'service', name: INTRUDER, roles: ['consumer'] }));
-  return (await platform.ctx.iam.apiKeys.create(p.id, `${INTRUDER} ${new Date().toISOString().slice(0, 19)}`, 86_400)).key;
+  const p =
+    (await dir.findByName(INTRUDER)) ??
+    (await dir.createPrincipal({ orgId: 'santander', kind: 'service', name: INTRUDER, roles: ['consumer'] }));
+  return (await platform.ctx.iam.apiKeys.create(p.id, `${INTRUDER} ${new Date().toISOString().slice(0, 19)}`, 86_400))
+    .key;
 }
 
 export async function startDemo(platform: Platform): Promise<RunningDemo> {
@@ -34,15 +37,26 @@ export async function startDemo(platform: Platform): Promise<RunningDemo> {
     const started = Date.now();
     try {
       partner = await startPartnerHub(platform);
-      ctx.logger.info({ url: partner.platform.url, ms: Date.now() - started, agreement: partner.agreementId }, 'demo: Fujisawa partner hub linked');
+      ctx.logger.info(
+        { url: partner.platform.url, ms: Date.now() - started, agreement: partner.agreementId },
+        'demo: Fujisawa partner hub linked',
+      );
     } catch (err) {
       ctx.logger.error({ err }, 'demo: the Fujisawa partner hub failed to start; running without the federation link');
     }
   }
-  const attacks = new AttackReplayer(platform, broker ? { host: brokerHost, port: broker.port } : undefined, await intruderKey(platform), ctx.logger);
+  const attacks = new AttackReplayer(
+    platform,
+    broker ? { host: brokerHost, port: broker.port } : undefined,
+    await intruderKey(platform),
+    ctx.logger,
+  );
   attacks.start();
 
-  const cities = (org: string) => DEMO_DEVICES.filter((d) => d.org === org).map((d) => d.id).join(', ');
+  const cities = (org: string) =>
+    DEMO_DEVICES.filter((d) => d.org === org)
+      .map((d) => d.id)
+      .join(', ');
   const summary = [
     'Demo running:',
     `  hub (Santander and Fujisawa as organisations): ${platform.url}  API docs ${platform.url}/docs${broker ? `  MQTT mqtt://${brokerHost}:${broker.port}` : ''}`,

@@ -44,13 +44,18 @@ function partnerConfig(main: Config): Config {
   };
 }
 
-interface AgreementView { id: string; direction: string; status: string }
+interface AgreementView {
+  id: string;
+  direction: string;
+  status: string;
+}
 
 /** Revokes the demo agreements of earlier runs (their partner listened on another port, with another key). */
 async function revokeStale(admin: AdminSession, keep: readonly string[]): Promise<void> {
   const { items } = await admin.expect<{ items: AgreementView[] }>([200], 'GET', '/api/v1/federation/agreements');
   for (const a of items) {
-    if (a.id.startsWith(AGREEMENT_PREFIX) && !keep.includes(a.id) && a.status === 'active') await admin.expect([200], 'POST', `/api/v1/federation/agreements/${a.id}/revoke`);
+    if (a.id.startsWith(AGREEMENT_PREFIX) && !keep.includes(a.id) && a.status === 'active')
+      await admin.expect([200], 'POST', `/api/v1/federation/agreements/${a.id}/revoke`);
   }
 }
 
@@ -61,31 +66,68 @@ async function revokeStale(admin: AdminSession, keep: readonly string[]): Promis
  */
 export async function startPartnerHub(main: Platform): Promise<PartnerHub> {
   const config = partnerConfig(main.ctx.config);
-  const platform = await startPlatform({ config, modules: [hubModule({ broker: false })], logger: main.ctx.logger.child({ hub: 'fujisawa-partner' }) });
+  const platform = await startPlatform({
+    config,
+    modules: [hubModule({ broker: false })],
+    logger: main.ctx.logger.child({ hub: 'fujisawa-partner' }),
+  });
   try {
     const fujisawa = await AdminSession.open(platform.app, platform.ctx.iam);
     const santander = await AdminSession.open(main.app, main.ctx.iam);
     const dir = platform.ctx.iam.directory;
-    if (!(await dir.getOrg('fujisawa'))) await fujisawa.expect([201], 'POST', '/api/v1/orgs', { id: 'fujisawa', name: 'Fujisawa', kind: 'city' });
-    const hubPrincipal = (await dir.findByName('santander-hub'))
-      ?? (await fujisawa.expect<{ id: string }>([201], 'POST', '/api/v1/principals', { org: 'fujisawa', kind: 'service', name: 'santander-hub', roles: ['provider'] }));
-    const { key } = await fujisawa.expect<{ key: string }>([201], 'POST', '/api/v1/api-keys', { name: `santander-hub ${new Date().toISOString().slice(0, 19)}`, principalId: hubPrincipal.id, ttlSeconds: 30 * 86400 });
+    if (!(await dir.getOrg('fujisawa')))
+      await fujisawa.expect([201], 'POST', '/api/v1/orgs', { id: 'fujisawa', name: 'Fujisawa', kind: 'city' });
+    const hubPrincipal =
+      (await dir.findByName('santander-hub')) ??
+      (await fujisawa.expect<{ id: string }>([201], 'POST', '/api/v1/principals', {
+        org: 'fujisawa',
+        kind: 'service',
+        name: 'santander-hub',
+        roles: ['provider'],
+      }));
+    const { key } = await fujisawa.expect<{ key: string }>([201], 'POST', '/api/v1/api-keys', {
+      name: `santander-hub ${new Date().toISOString().slice(0, 19)}`,
+      principalId: hubPrincipal.id,
+      ttlSeconds: 30 * 86400,
+    });
 
     // A fresh agreement per run (the partner's port changes); the partner applies idempotently, so the catch-up never duplicates.
     const agreementId = `${AGREEMENT_PREFIX}${Date.now().toString(36)}`;
     const aggregateAgreementId = `${agreementId}-avg`;
     await revokeStale(santander, [agreementId, aggregateAgreementId]);
     await revokeStale(fujisawa, [agreementId, aggregateAgreementId]);
-    const partnerKey = (await fujisawa.expect<{ publicKey: unknown }>([200], 'GET', '/api/v1/federation/identity')).publicKey;
+    const partnerKey = (await fujisawa.expect<{ publicKey: unknown }>([200], 'GET', '/api/v1/federation/identity'))
+      .publicKey;
     const validUntil = Date.now() + 365 * 86_400_000;
     const link = async (terms: Record<string, unknown>) => {
-      await fujisawa.expect([201], 'POST', '/api/v1/federation/agreements', { ...terms, validUntil, direction: 'import', localOrg: 'fujisawa', partner: 'santander', principalId: hubPrincipal.id });
+      await fujisawa.expect([201], 'POST', '/api/v1/federation/agreements', {
+        ...terms,
+        validUntil,
+        direction: 'import',
+        localOrg: 'fujisawa',
+        partner: 'santander',
+        principalId: hubPrincipal.id,
+      });
       await santander.expect([201], 'POST', '/api/v1/federation/agreements', {
-        ...terms, validUntil, direction: 'export', localOrg: 'santander', partner: 'fujisawa', endpoint: platform.url, credential: key, partnerKey,
+        ...terms,
+        validUntil,
+        direction: 'export',
+        localOrg: 'santander',
+        partner: 'fujisawa',
+        endpoint: platform.url,
+        credential: key,
+        partnerKey,
       });
     };
     await link({ id: agreementId, resources: DEMO_SHARED_RESOURCES, pseudonymise: false, keepSignatures: true });
-    await link({ id: aggregateAgreementId, resources: DEMO_AGGREGATED_RESOURCES, pseudonymise: true, keepSignatures: false, decimals: 2, aggregate: { windowSeconds: 60, statistic: 'avg' } });
+    await link({
+      id: aggregateAgreementId,
+      resources: DEMO_AGGREGATED_RESOURCES,
+      pseudonymise: true,
+      keepSignatures: false,
+      decimals: 2,
+      aggregate: { windowSeconds: 60, statistic: 'avg' },
+    });
     return { platform, dataDir: config.dataDir, agreementId, aggregateAgreementId, close: () => platform.close() };
   } catch (err) {
     await platform.close();

@@ -43,7 +43,13 @@ export function publishPacket(topic: string, payload: Buffer): Buffer {
  * broker's first answer), and resolves with the first answer's bytes once the broker closes or
  * `timeoutMs` passes. Never rejects: a refused attack is the expected outcome.
  */
-export function sendRaw(opts: { host: string; port: number; localAddress: string; packets: Buffer[]; timeoutMs: number }): Promise<Buffer | undefined> {
+export function sendRaw(opts: {
+  host: string;
+  port: number;
+  localAddress: string;
+  packets: Buffer[];
+  timeoutMs: number;
+}): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: opts.host, port: opts.port, localAddress: opts.localAddress });
     let first: Buffer | undefined;

@@ -27,8 +27,16 @@ export async function apiKeyRoutes(app: FastifyInstance, { iam }: ServerContext)
     '/api-keys',
     {
       // Object-level check in the handler: for oneself (self-service) or a principal of one's org.
-      config: { security: { action: 'iam:self:api-key', resource: (req) => ({ type: 'principal', id: req.subject?.id }) } },
-      schema: { tags: ['iam'], summary: 'Create an API key (shown once)', body: CreateKey, security: [{ bearerAuth: [] }], response: { 201: Type.Object({ key: Type.String(), info: ApiKeyBody }), ...errorResponses } },
+      config: {
+        security: { action: 'iam:self:api-key', resource: (req) => ({ type: 'principal', id: req.subject?.id }) },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'Create an API key (shown once)',
+        body: CreateKey,
+        security: [{ bearerAuth: [] }],
+        response: { 201: Type.Object({ key: Type.String(), info: ApiKeyBody }), ...errorResponses },
+      },
     },
     async (req, reply) => {
       const s = req.subject!;
@@ -49,8 +57,15 @@ export async function apiKeyRoutes(app: FastifyInstance, { iam }: ServerContext)
   app.get(
     '/api-keys',
     {
-      config: { security: { action: 'iam:self:api-key', resource: (req) => ({ type: 'principal', id: req.subject?.id }) } },
-      schema: { tags: ['iam'], summary: 'List your API keys', security: [{ bearerAuth: [] }], response: { 200: Type.Object({ items: Type.Array(ApiKeyBody) }) } },
+      config: {
+        security: { action: 'iam:self:api-key', resource: (req) => ({ type: 'principal', id: req.subject?.id }) },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'List your API keys',
+        security: [{ bearerAuth: [] }],
+        response: { 200: Type.Object({ items: Type.Array(ApiKeyBody) }) },
+      },
     },
     async (req) => ({ items: await iam.apiKeys.list(req.subject!.id) }),
   );
@@ -58,8 +73,16 @@ export async function apiKeyRoutes(app: FastifyInstance, { iam }: ServerContext)
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/api-keys/:id',
     {
-      config: { security: { action: 'iam:self:api-key', resource: (req) => ({ type: 'principal', id: req.subject?.id }) } },
-      schema: { tags: ['iam'], summary: 'Revoke an API key', params: IdParams, security: [{ bearerAuth: [] }], response: { ...errorResponses } },
+      config: {
+        security: { action: 'iam:self:api-key', resource: (req) => ({ type: 'principal', id: req.subject?.id }) },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'Revoke an API key',
+        params: IdParams,
+        security: [{ bearerAuth: [] }],
+        response: { ...errorResponses },
+      },
     },
     async (req, reply) => {
       const key = await iam.apiKeys.get(req.params.id);

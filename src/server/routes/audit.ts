@@ -36,13 +36,23 @@ export async function auditRoutes(app: FastifyInstance, { iam }: ServerContext):
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/audit',
     {
-      config: { security: { action: 'iam:audit:read', resource: (req) => ({ type: 'audit', org: (req.query as { org?: string }).org ?? req.subject?.org }) } },
+      config: {
+        security: {
+          action: 'iam:audit:read',
+          resource: (req) => ({ type: 'audit', org: (req.query as { org?: string }).org ?? req.subject?.org }),
+        },
+      },
       schema: {
         tags: ['iam'],
         summary: 'Query the audit log, newest first (page with `before` = last id)',
         querystring: AuditQuery,
         security: [{ bearerAuth: [] }],
-        response: { 200: Type.Object({ items: Type.Array(AuditEntryBody), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(AuditEntryBody),
+            nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+        },
       },
     },
     async (req) => {
@@ -51,7 +61,16 @@ export async function auditRoutes(app: FastifyInstance, { iam }: ServerContext):
       // Platform admins see everything unless they filter; others only their organisation.
       const orgId = s.org === PLATFORM_ORG ? q.org : (q.org ?? s.org);
       const limit = q.limit ?? 100;
-      const items = await iam.audit.query({ orgId, actorId: q.actor, action: q.action, outcome: q.outcome, since: q.since, until: q.until, before: q.before, limit });
+      const items = await iam.audit.query({
+        orgId,
+        actorId: q.actor,
+        action: q.action,
+        outcome: q.outcome,
+        since: q.since,
+        until: q.until,
+        before: q.before,
+        limit,
+      });
       return { items, nextBefore: items.length === limit ? items[items.length - 1]!.id : null };
     },
   );

@@ -8,8 +8,14 @@ const LoginBody = Type.Object(
   { username: Type.String({ minLength: 1, maxLength: 128 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
   { additionalProperties: false },
 );
-const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
-const LogoutBody = Type.Object({ refreshToken: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }, { additionalProperties: false });
+const RefreshBody = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+const LogoutBody = Type.Object(
+  { refreshToken: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) },
+  { additionalProperties: false },
+);
 
 export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const { iam, config } = ctx;
@@ -19,7 +25,12 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     '/auth/login',
     {
       config: { security: { public: true }, rateLimit: loginLimit },
-      schema: { tags: ['auth'], summary: 'Log in with a password; returns an access and a refresh token', body: LoginBody, response: { 200: TokensBody, ...errorResponses } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with a password; returns an access and a refresh token',
+        body: LoginBody,
+        response: { 200: TokensBody, ...errorResponses },
+      },
     },
     async (req) => {
       req.auditNote = { actorName: req.body.username, resource: 'session' };
@@ -33,8 +44,16 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   app.post<{ Body: Static<typeof RefreshBody> }>(
     '/auth/refresh',
     {
-      config: { security: { public: true }, rateLimit: { max: config.auth.loginRateLimitPerMinute * 6, timeWindow: '1 minute' } },
-      schema: { tags: ['auth'], summary: 'Exchange a refresh token for a new pair (rotation)', body: RefreshBody, response: { 200: TokensBody, ...errorResponses } },
+      config: {
+        security: { public: true },
+        rateLimit: { max: config.auth.loginRateLimitPerMinute * 6, timeWindow: '1 minute' },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new pair (rotation)',
+        body: RefreshBody,
+        response: { 200: TokensBody, ...errorResponses },
+      },
     },
     async (req) => {
       req.auditAction = 'iam:session:refresh';
@@ -45,8 +64,15 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   app.post<{ Body: Static<typeof LogoutBody> }>(
     '/auth/logout',
     {
-      config: { security: { action: 'iam:self:logout', resource: (req) => ({ type: 'principal', id: req.subject?.id }) } },
-      schema: { tags: ['auth'], summary: 'Revoke the current access token and its refresh token family (the body is optional)', body: LogoutBody, security: [{ bearerAuth: [] }] },
+      config: {
+        security: { action: 'iam:self:logout', resource: (req) => ({ type: 'principal', id: req.subject?.id }) },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke the current access token and its refresh token family (the body is optional)',
+        body: LogoutBody,
+        security: [{ bearerAuth: [] }],
+      },
       // A logout without a body is the common case: validate it as {}.
       preValidation: async (req) => {
         req.body ??= {};
@@ -61,8 +87,15 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   app.get(
     '/me',
     {
-      config: { security: { action: 'iam:self:read', resource: (req) => ({ type: 'principal', id: req.subject?.id }) } },
-      schema: { tags: ['auth'], summary: 'Who am I', security: [{ bearerAuth: [] }], response: { 200: Type.Object({ principal: PrincipalBody, via: Type.String() }) } },
+      config: {
+        security: { action: 'iam:self:read', resource: (req) => ({ type: 'principal', id: req.subject?.id }) },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who am I',
+        security: [{ bearerAuth: [] }],
+        response: { 200: Type.Object({ principal: PrincipalBody, via: Type.String() }) },
+      },
     },
     async (req) => {
       const s = req.subject!;

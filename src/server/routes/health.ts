@@ -5,19 +5,42 @@ import { MSEC_VERSION } from '../version.ts';
 
 export async function healthRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const started = Date.now();
-  app.get('/healthz', { config: { security: { public: true } }, schema: { tags: ['platform'], summary: 'Liveness and storage check (public)' } }, async (_req, reply) => {
-    let storage = 'ok';
-    try {
-      await sql`select 1`.execute(ctx.store.db);
-    } catch {
-      storage = 'unavailable';
-    }
-    reply.status(storage === 'ok' ? 200 : 503);
-    return { status: storage === 'ok' ? 'ok' : 'degraded', version: MSEC_VERSION, uptimeSeconds: Math.round((Date.now() - started) / 1000), storage: { engine: ctx.store.dialect, status: storage } };
-  });
+  app.get(
+    '/healthz',
+    {
+      config: { security: { public: true } },
+      schema: { tags: ['platform'], summary: 'Liveness and storage check (public)' },
+    },
+    async (_req, reply) => {
+      let storage = 'ok';
+      try {
+        await sql`select 1`.execute(ctx.store.db);
+      } catch {
+        storage = 'unavailable';
+      }
+      reply.status(storage === 'ok' ? 200 : 503);
+      return {
+        status: storage === 'ok' ? 'ok' : 'degraded',
+        version: MSEC_VERSION,
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        storage: { engine: ctx.store.dialect, status: storage },
+      };
+    },
+  );
 
-  app.get('/metrics', { config: { security: { action: 'platform:metrics:read' } }, schema: { tags: ['platform'], summary: 'Prometheus metrics (operators and admins)', security: [{ bearerAuth: [] }] } }, async (_req, reply) => {
-    reply.type(ctx.metrics.contentType);
-    return ctx.metrics.metrics();
-  });
+  app.get(
+    '/metrics',
+    {
+      config: { security: { action: 'platform:metrics:read' } },
+      schema: {
+        tags: ['platform'],
+        summary: 'Prometheus metrics (operators and admins)',
+        security: [{ bearerAuth: [] }],
+      },
+    },
+    async (_req, reply) => {
+      reply.type(ctx.metrics.contentType);
+      return ctx.metrics.metrics();
+    },
+  );
 }

@@ -6,7 +6,11 @@ import type { ServerContext } from '../context.ts';
 import { errorResponses, IdParams, OrgBody, OrgKindSchema } from './schemas.ts';
 
 const CreateOrg = Type.Object(
-  { id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$' }), name: Type.String({ minLength: 1, maxLength: 200 }), kind: OrgKindSchema },
+  {
+    id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$' }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    kind: OrgKindSchema,
+  },
   { additionalProperties: false },
 );
 
@@ -15,7 +19,13 @@ export async function orgRoutes(app: FastifyInstance, { iam }: ServerContext): P
     '/orgs',
     {
       config: { security: { action: 'iam:org:create', resource: () => ({ type: 'org', org: PLATFORM_ORG }) } },
-      schema: { tags: ['iam'], summary: 'Create an organisation (platform admins)', body: CreateOrg, security: [{ bearerAuth: [] }], response: { 201: OrgBody, ...errorResponses } },
+      schema: {
+        tags: ['iam'],
+        summary: 'Create an organisation (platform admins)',
+        body: CreateOrg,
+        security: [{ bearerAuth: [] }],
+        response: { 201: OrgBody, ...errorResponses },
+      },
     },
     async (req, reply) => {
       const org = await iam.directory.createOrg(req.body);
@@ -28,7 +38,12 @@ export async function orgRoutes(app: FastifyInstance, { iam }: ServerContext): P
     '/orgs',
     {
       config: { security: { action: 'iam:org:read' } },
-      schema: { tags: ['iam'], summary: 'List organisations visible to the caller', security: [{ bearerAuth: [] }], response: { 200: Type.Object({ items: Type.Array(OrgBody) }) } },
+      schema: {
+        tags: ['iam'],
+        summary: 'List organisations visible to the caller',
+        security: [{ bearerAuth: [] }],
+        response: { 200: Type.Object({ items: Type.Array(OrgBody) }) },
+      },
     },
     async (req) => {
       const s = req.subject!;
@@ -40,8 +55,19 @@ export async function orgRoutes(app: FastifyInstance, { iam }: ServerContext): P
   app.get<{ Params: Static<typeof IdParams> }>(
     '/orgs/:id',
     {
-      config: { security: { action: 'iam:org:read', resource: (req) => ({ type: 'org', org: (req.params as { id: string }).id }) } },
-      schema: { tags: ['iam'], summary: 'Get an organisation', params: IdParams, security: [{ bearerAuth: [] }], response: { 200: OrgBody, ...errorResponses } },
+      config: {
+        security: {
+          action: 'iam:org:read',
+          resource: (req) => ({ type: 'org', org: (req.params as { id: string }).id }),
+        },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'Get an organisation',
+        params: IdParams,
+        security: [{ bearerAuth: [] }],
+        response: { 200: OrgBody, ...errorResponses },
+      },
     },
     async (req) => {
       const org = await iam.directory.getOrg(req.params.id);

@@ -24,7 +24,10 @@ const UpdatePrincipal = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
-const PasswordBody = Type.Object({ password: Type.String({ minLength: 12, maxLength: 1024 }) }, { additionalProperties: false });
+const PasswordBody = Type.Object(
+  { password: Type.String({ minLength: 12, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
 const ListQuery = Type.Object(
   {
     org: Type.Optional(Type.String({ maxLength: 63 })),
@@ -48,12 +51,30 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
   app.post<{ Body: Static<typeof CreatePrincipal> }>(
     '/principals',
     {
-      config: { security: { action: 'iam:principal:create', resource: (req) => ({ type: 'principal', org: (req.body as { org: string }).org }) } },
-      schema: { tags: ['iam'], summary: 'Create a user, service or device principal', body: CreatePrincipal, security: [{ bearerAuth: [] }], response: { 201: PrincipalBody, ...errorResponses } },
+      config: {
+        security: {
+          action: 'iam:principal:create',
+          resource: (req) => ({ type: 'principal', org: (req.body as { org: string }).org }),
+        },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'Create a user, service or device principal',
+        body: CreatePrincipal,
+        security: [{ bearerAuth: [] }],
+        response: { 201: PrincipalBody, ...errorResponses },
+      },
     },
     async (req, reply) => {
       const b = req.body;
-      const p = await iam.directory.createPrincipal({ orgId: b.org, kind: b.kind, name: b.name, displayName: b.displayName, roles: b.roles, password: b.password });
+      const p = await iam.directory.createPrincipal({
+        orgId: b.org,
+        kind: b.kind,
+        name: b.name,
+        displayName: b.displayName,
+        roles: b.roles,
+        password: b.password,
+      });
       req.auditNote = { resource: `principal id=${p.id} name=${p.name}` };
       reply.status(201);
       return p;
@@ -63,20 +84,45 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/principals',
     {
-      config: { security: { action: 'iam:principal:read', resource: (req) => ({ type: 'principal', org: (req.query as { org?: string }).org ?? req.subject?.org }) } },
-      schema: { tags: ['iam'], summary: 'List principals of an organisation', querystring: ListQuery, security: [{ bearerAuth: [] }], response: { 200: Type.Object({ items: Type.Array(PrincipalBody) }) } },
+      config: {
+        security: {
+          action: 'iam:principal:read',
+          resource: (req) => ({ type: 'principal', org: (req.query as { org?: string }).org ?? req.subject?.org }),
+        },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'List principals of an organisation',
+        querystring: ListQuery,
+        security: [{ bearerAuth: [] }],
+        response: { 200: Type.Object({ items: Type.Array(PrincipalBody) }) },
+      },
     },
     async (req) => {
       const q = req.query;
-      return { items: await iam.directory.list({ orgId: q.org ?? req.subject!.org, kind: q.kind, limit: q.limit ?? 100, offset: q.offset ?? 0 }) };
+      return {
+        items: await iam.directory.list({
+          orgId: q.org ?? req.subject!.org,
+          kind: q.kind,
+          limit: q.limit ?? 100,
+          offset: q.offset ?? 0,
+        }),
+      };
     },
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/principals/:id',
     {
-      config: { security: { action: 'iam:principal:read', resource: (req) => ({ type: 'principal', org: req.subject?.org }) } },
-      schema: { tags: ['iam'], params: IdParams, security: [{ bearerAuth: [] }], response: { 200: PrincipalBody, ...errorResponses } },
+      config: {
+        security: { action: 'iam:principal:read', resource: (req) => ({ type: 'principal', org: req.subject?.org }) },
+      },
+      schema: {
+        tags: ['iam'],
+        params: IdParams,
+        security: [{ bearerAuth: [] }],
+        response: { 200: PrincipalBody, ...errorResponses },
+      },
     },
     async (req) => load(req, 'iam:principal:read'),
   );
@@ -84,18 +130,29 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdatePrincipal> }>(
     '/principals/:id',
     {
-      config: { security: { action: 'iam:principal:update', resource: (req) => ({ type: 'principal', org: req.subject?.org }) } },
-      schema: { tags: ['iam'], summary: 'Change roles, disable or rename', params: IdParams, body: UpdatePrincipal, security: [{ bearerAuth: [] }], response: { 200: PrincipalBody, ...errorResponses } },
+      config: {
+        security: { action: 'iam:principal:update', resource: (req) => ({ type: 'principal', org: req.subject?.org }) },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'Change roles, disable or rename',
+        params: IdParams,
+        body: UpdatePrincipal,
+        security: [{ bearerAuth: [] }],
+        response: { 200: PrincipalBody, ...errorResponses },
+      },
     },
     async (req) => {
       const p = await load(req, 'iam:principal:update');
       const s = req.subject!;
       const { roles, disabled, displayName } = req.body;
       // Nobody raises (or changes) their own rights; nobody hands out a role they do not hold.
-      if (p.id === s.id && (disabled || roles)) throw new MsecError('CONFLICT', 'you cannot disable yourself or change your own roles');
+      if (p.id === s.id && (disabled || roles))
+        throw new MsecError('CONFLICT', 'you cannot disable yourself or change your own roles');
       const beyond = roles?.find((r) => !s.roles.includes(r) && !s.roles.includes('admin'));
       if (beyond) throw new MsecError('FORBIDDEN', `you cannot grant the role ${beyond}, which you do not hold`);
-      if (displayName !== undefined || disabled === false) await iam.directory.update(p.id, { displayName, disabled: disabled === false ? false : undefined });
+      if (displayName !== undefined || disabled === false)
+        await iam.directory.update(p.id, { displayName, disabled: disabled === false ? false : undefined });
       if (roles) await iam.setRoles(p.id, roles);
       if (disabled) await iam.disable(p.id);
       return (await iam.directory.get(p.id))!;
@@ -105,8 +162,16 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/principals/:id',
     {
-      config: { security: { action: 'iam:principal:delete', resource: (req) => ({ type: 'principal', org: req.subject?.org }) } },
-      schema: { tags: ['iam'], summary: 'Delete a principal; its tokens, keys and live sessions end', params: IdParams, security: [{ bearerAuth: [] }], response: { 204: Type.Null(), ...errorResponses } },
+      config: {
+        security: { action: 'iam:principal:delete', resource: (req) => ({ type: 'principal', org: req.subject?.org }) },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'Delete a principal; its tokens, keys and live sessions end',
+        params: IdParams,
+        security: [{ bearerAuth: [] }],
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       const p = await load(req, 'iam:principal:delete');
@@ -120,8 +185,17 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof PasswordBody> }>(
     '/principals/:id/password',
     {
-      config: { security: { action: 'iam:principal:update', resource: (req) => ({ type: 'principal', org: req.subject?.org }) } },
-      schema: { tags: ['iam'], summary: 'Set a password; every earlier token and session of the principal ends', params: IdParams, body: PasswordBody, security: [{ bearerAuth: [] }], response: { 204: Type.Null(), ...errorResponses } },
+      config: {
+        security: { action: 'iam:principal:update', resource: (req) => ({ type: 'principal', org: req.subject?.org }) },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'Set a password; every earlier token and session of the principal ends',
+        params: IdParams,
+        body: PasswordBody,
+        security: [{ bearerAuth: [] }],
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       const p = await load(req, 'iam:principal:update');
@@ -133,8 +207,15 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
   app.post<{ Params: Static<typeof IdParams> }>(
     '/principals/:id/unlock',
     {
-      config: { security: { action: 'iam:principal:update', resource: (req) => ({ type: 'principal', org: req.subject?.org }) } },
-      schema: { tags: ['iam'], summary: 'Clear a lock-out after failed logins', params: IdParams, security: [{ bearerAuth: [] }] },
+      config: {
+        security: { action: 'iam:principal:update', resource: (req) => ({ type: 'principal', org: req.subject?.org }) },
+      },
+      schema: {
+        tags: ['iam'],
+        summary: 'Clear a lock-out after failed logins',
+        params: IdParams,
+        security: [{ bearerAuth: [] }],
+      },
     },
     async (req, reply) => {
       const p = await load(req, 'iam:principal:update');

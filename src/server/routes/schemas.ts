@@ -36,6 +36,14 @@ export const PrincipalBody = Type.Object({
   createdAt: Type.Integer(),
 });
 
-export const OrgBody = Type.Object({ id: Type.String(), name: Type.String(), kind: OrgKindSchema, createdAt: Type.Integer() });
+export const OrgBody = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: OrgKindSchema,
+  createdAt: Type.Integer(),
+});
 
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false });
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);

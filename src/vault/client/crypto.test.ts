@@ -17,14 +17,22 @@ describe('vault client crypto (WebCrypto)', () => {
       fc.asyncProperty(fc.integer({ min: 0, max: ct.length * 8 - 1 }), async (bit) => {
         const flipped = new Uint8Array(ct);
         flipped[bit >> 3]! ^= 1 << (bit & 7);
-        await expect(decryptRecord({ ...rec, ciphertext: b64urlEncode(flipped) }, dk, ctx)).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
+        await expect(decryptRecord({ ...rec, ciphertext: b64urlEncode(flipped) }, dk, ctx)).rejects.toMatchObject({
+          code: 'VAULT_DECRYPT_FAILED',
+        });
       }),
       { numRuns: 40 },
     );
-    for (const other of [{ ...ctx, version: 4 }, { ...ctx, ownerId: 'prn_other' }, { ...ctx, recordId: newRecordId() }]) {
+    for (const other of [
+      { ...ctx, version: 4 },
+      { ...ctx, ownerId: 'prn_other' },
+      { ...ctx, recordId: newRecordId() },
+    ]) {
       await expect(decryptRecord(rec, dk, other)).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
     }
-    await expect(decryptRecord(rec, await generateDataKey(), ctx)).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
+    await expect(decryptRecord(rec, await generateDataKey(), ctx)).rejects.toMatchObject({
+      code: 'VAULT_DECRYPT_FAILED',
+    });
   });
 
   it('wraps a data key for a recipient only that recipient can unwrap, bound to record and version', async () => {
@@ -36,24 +44,42 @@ describe('vault client crypto (WebCrypto)', () => {
     const unwrapped = await unwrapDataKey(w, alice.privateKey, ctx);
     expect(new TextDecoder().decode(await decryptRecord(rec, unwrapped, ctx))).toBe('x');
     await expect(unwrapDataKey(w, bob.privateKey, ctx)).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
-    await expect(unwrapDataKey(w, alice.privateKey, { ...ctx, version: 2 })).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
+    await expect(unwrapDataKey(w, alice.privateKey, { ...ctx, version: 2 })).rejects.toMatchObject({
+      code: 'VAULT_DECRYPT_FAILED',
+    });
     const wk = b64urlDecode(w.wk, 'wk');
     wk[5]! ^= 1;
-    await expect(unwrapDataKey({ ...w, wk: b64urlEncode(wk) }, alice.privateKey, ctx)).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
-    await expect(unwrapDataKey({ ...w, epk: bob.publicJwk }, alice.privateKey, ctx)).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED' });
+    await expect(unwrapDataKey({ ...w, wk: b64urlEncode(wk) }, alice.privateKey, ctx)).rejects.toMatchObject({
+      code: 'VAULT_DECRYPT_FAILED',
+    });
+    await expect(unwrapDataKey({ ...w, epk: bob.publicJwk }, alice.privateKey, ctx)).rejects.toMatchObject({
+      code: 'VAULT_DECRYPT_FAILED',
+    });
   });
 
   it('seals the private key under a passphrase; a wrong passphrase or altered file does not open it', async () => {
     const pair = await generateVaultKeyPair();
-    const file = JSON.parse(JSON.stringify(await sealKeyFile(pair, 'correct horse battery', 10_000))) as Record<string, unknown>;
+    const file = JSON.parse(JSON.stringify(await sealKeyFile(pair, 'correct horse battery', 10_000))) as Record<
+      string,
+      unknown
+    >;
     expect(JSON.stringify(file)).not.toContain('"d"');
     const opened = await openKeyFile(file, 'correct horse battery');
     expect(opened.kid).toBe(pair.kid);
     const dk = await generateDataKey();
-    await expect(unwrapDataKey(await wrapDataKey(dk, pair.publicJwk, ctx), opened.privateKey, ctx)).resolves.toBeDefined();
+    await expect(
+      unwrapDataKey(await wrapDataKey(dk, pair.publicJwk, ctx), opened.privateKey, ctx),
+    ).resolves.toBeDefined();
     await expect(openKeyFile(file, 'wrong passphrase!')).rejects.toMatchObject({ code: 'VAULT_KEY_LOCKED' });
     const other = await generateVaultKeyPair();
-    await expect(openKeyFile({ ...file, publicKey: other.publicJwk }, 'correct horse battery')).rejects.toMatchObject({ code: 'VAULT_BAD_KEY_FILE' });
-    await expect(openKeyFile({ ...file, kdf: { alg: 'PBKDF2-SHA256', iterations: 1, salt: 'AAAAAAAAAAAAAAAAAAAAAA' } }, 'x'.repeat(9))).rejects.toMatchObject({ code: 'VAULT_BAD_KEY_FILE' });
+    await expect(openKeyFile({ ...file, publicKey: other.publicJwk }, 'correct horse battery')).rejects.toMatchObject({
+      code: 'VAULT_BAD_KEY_FILE',
+    });
+    await expect(
+      openKeyFile(
+        { ...file, kdf: { alg: 'PBKDF2-SHA256', iterations: 1, salt: 'AAAAAAAAAAAAAAAAAAAAAA' } },
+        'x'.repeat(9),
+      ),
+    ).rejects.toMatchObject({ code: 'VAULT_BAD_KEY_FILE' });
   });
 });

@@ -60,12 +60,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], what: string): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw bad(`${what} has an unknown field ${JSON.stringify(k).slice(0, 40)}`);
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) throw bad(`${what} has an unknown field ${JSON.stringify(k).slice(0, 40)}`);
 }
 
 /** Decodes canonical unpadded base64url; `bytes` pins the decoded length. */
-export function b64urlDecode(value: unknown, what: string, bytes?: { exact?: number; min?: number; max?: number }): Uint8Array<ArrayBuffer> {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]*$/.test(value) || value.length % 4 === 1) throw bad(`${what} is not base64url`);
+export function b64urlDecode(
+  value: unknown,
+  what: string,
+  bytes?: { exact?: number; min?: number; max?: number },
+): Uint8Array<ArrayBuffer> {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]*$/.test(value) || value.length % 4 === 1)
+    throw bad(`${what} is not base64url`);
   const out = new Uint8Array(Buffer.from(value, 'base64url'));
   if (b64urlEncode(out) !== value) throw bad(`${what} is not canonical base64url`);
   if (bytes?.exact !== undefined && out.length !== bytes.exact) throw bad(`${what} must be ${bytes.exact} bytes`);
@@ -104,17 +110,20 @@ export function parseRecordCiphertext(input: unknown): RecordCiphertext {
   onlyKeys(input, ['alg', 'iv', 'ciphertext'], 'record ciphertext');
   if (input.alg !== RECORD_ALG) throw bad(`record must be encrypted with ${RECORD_ALG}`);
   b64urlDecode(input.iv, 'iv', { exact: 12 });
-  if (typeof input.ciphertext !== 'string' || input.ciphertext.length > Math.ceil((MAX_CIPHERTEXT * 4) / 3) + 4) throw bad('ciphertext is missing or too large');
+  if (typeof input.ciphertext !== 'string' || input.ciphertext.length > Math.ceil((MAX_CIPHERTEXT * 4) / 3) + 4)
+    throw bad('ciphertext is missing or too large');
   b64urlDecode(input.ciphertext, 'ciphertext', { min: 16, max: MAX_CIPHERTEXT });
   return { alg: RECORD_ALG, iv: input.iv as string, ciphertext: input.ciphertext };
 }
 
 export function parseRecordId(input: unknown): string {
-  if (typeof input !== 'string' || !RECORD_ID_PATTERN.test(input)) throw bad('record id must look like rec_ followed by 22 base64url characters');
+  if (typeof input !== 'string' || !RECORD_ID_PATTERN.test(input))
+    throw bad('record id must look like rec_ followed by 22 base64url characters');
   return input;
 }
 
 export function parseVersion(input: unknown): number {
-  if (typeof input !== 'number' || !Number.isSafeInteger(input) || input < 1 || input > MAX_VERSION) throw bad(`version must be an integer from 1 to ${MAX_VERSION}`);
+  if (typeof input !== 'number' || !Number.isSafeInteger(input) || input < 1 || input > MAX_VERSION)
+    throw bad(`version must be an integer from 1 to ${MAX_VERSION}`);
   return input;
 }

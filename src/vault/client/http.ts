@@ -47,20 +47,32 @@ export class VaultClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await this.fetchFn(new URL(`/api/v1${path}`, this.opts.baseUrl), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      res = await this.fetchFn(new URL(`/api/v1${path}`, this.opts.baseUrl), {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
     } catch (err) {
-      throw new MsecError('UNAVAILABLE', `cannot reach ${this.opts.baseUrl}: ${(err as Error).message}`, { cause: err });
+      throw new MsecError('UNAVAILABLE', `cannot reach ${this.opts.baseUrl}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const text = await res.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new MsecError('VAULT_SERVER_BAD_RESPONSE', `the server answered HTTP ${res.status} with non-JSON`, { status: 502 });
+      throw new MsecError('VAULT_SERVER_BAD_RESPONSE', `the server answered HTTP ${res.status} with non-JSON`, {
+        status: 502,
+      });
     }
     if (!res.ok) {
-      const e = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
-      throw new MsecError(e?.code ?? 'INTERNAL', e?.message ?? `HTTP ${res.status}`, { status: res.status, ...(e?.details ? { details: e.details } : {}) });
+      const e = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)
+        ?.error;
+      throw new MsecError(e?.code ?? 'INTERNAL', e?.message ?? `HTTP ${res.status}`, {
+        status: res.status,
+        ...(e?.details ? { details: e.details } : {}),
+      });
     }
     return json as T;
   }
@@ -71,7 +83,9 @@ export class VaultClient {
   }
 
   async logPublicKey(): Promise<KeyObject> {
-    this.logKey ??= createPublicKey((await this.call<{ publicKeyPem: string }>('GET', '/ledger/public-key')).publicKeyPem);
+    this.logKey ??= createPublicKey(
+      (await this.call<{ publicKeyPem: string }>('GET', '/ledger/public-key')).publicKeyPem,
+    );
     return this.logKey;
   }
 
@@ -87,21 +101,34 @@ export class VaultClient {
    * Encrypts and stores: a new record (no id) or the next version of one, always under a fresh
    * data key wrapped for the owner and the readers who currently hold a grant (not revoked ones).
    */
-  async put(data: Uint8Array, me: VaultKeyPair, recordId?: string): Promise<{ id: string; version: number; hash: string; ledgerIndex: number }> {
+  async put(
+    data: Uint8Array,
+    me: VaultKeyPair,
+    recordId?: string,
+  ): Promise<{ id: string; version: number; hash: string; ledgerIndex: number }> {
     const ownerId = await this.me();
     let id = recordId;
     let version = 1;
     let readers: { principalId: string; publicKey: PublicJwk }[] = [];
     if (id) {
-      const sharing = await this.call<{ latestVersion: number; readers: { principalId: string; publicKey: PublicJwk }[] }>('GET', `/vault/records/${encodeURIComponent(id)}/grants`);
+      const sharing = await this.call<{
+        latestVersion: number;
+        readers: { principalId: string; publicKey: PublicJwk }[];
+      }>('GET', `/vault/records/${encodeURIComponent(id)}/grants`);
       version = sharing.latestVersion + 1;
       readers = sharing.readers;
     }
     id ??= newRecordId();
     const dataKey = await generateDataKey();
     const record = await encryptRecord(data, dataKey, { recordId: id, version, ownerId });
-    const keys = [{ principalId: ownerId, wrapped: await wrapDataKey(dataKey, me.publicJwk, { recordId: id, version }) }];
-    for (const r of readers) keys.push({ principalId: r.principalId, wrapped: await wrapDataKey(dataKey, r.publicKey, { recordId: id, version }) });
+    const keys = [
+      { principalId: ownerId, wrapped: await wrapDataKey(dataKey, me.publicJwk, { recordId: id, version }) },
+    ];
+    for (const r of readers)
+      keys.push({
+        principalId: r.principalId,
+        wrapped: await wrapDataKey(dataKey, r.publicKey, { recordId: id, version }),
+      });
     return this.call('PUT', `/vault/records/${encodeURIComponent(id)}`, { version, record, keys });
   }
 
@@ -126,9 +153,16 @@ export class VaultClient {
     return this.call('POST', `/vault/records/${encodeURIComponent(recordId)}/requests`, reason ? { reason } : {});
   }
 
-  async requests(as: 'owner' | 'requester' = 'owner', status?: string): Promise<{ id: string; recordId: string; requesterId: string; status: string; reason: string | null }[]> {
+  async requests(
+    as: 'owner' | 'requester' = 'owner',
+    status?: string,
+  ): Promise<{ id: string; recordId: string; requesterId: string; status: string; reason: string | null }[]> {
     const q = new URLSearchParams({ as, ...(status ? { status } : {}) });
-    return (await this.call<{ items: { id: string; recordId: string; requesterId: string; status: string; reason: string | null }[] }>('GET', `/vault/requests?${q}`)).items;
+    return (
+      await this.call<{
+        items: { id: string; recordId: string; requesterId: string; status: string; reason: string | null }[];
+      }>('GET', `/vault/requests?${q}`)
+    ).items;
   }
 
   /**
@@ -142,18 +176,28 @@ export class VaultClient {
     const ctx = { recordId: res.id, version: res.version };
     const dataKey = await unwrapDataKey(res.wrappedKey, me.privateKey, ctx);
     const wrapped = await wrapDataKey(dataKey, reader.publicKey, ctx);
-    return this.call('PUT', `/vault/records/${encodeURIComponent(recordId)}/grants/${encodeURIComponent(readerId)}`, { keys: [{ version: res.version, wrapped }] });
+    return this.call('PUT', `/vault/records/${encodeURIComponent(recordId)}/grants/${encodeURIComponent(readerId)}`, {
+      keys: [{ version: res.version, wrapped }],
+    });
   }
 
   revoke(recordId: string, readerId: string): Promise<{ destroyedKeys: number }> {
     return this.call('DELETE', `/vault/records/${encodeURIComponent(recordId)}/grants/${encodeURIComponent(readerId)}`);
   }
 
-  erase(recordId: string): Promise<{ id: string; erasedAt: number; versions: { version: number; hash: string; ledgerIndex: number }[] }> {
+  erase(
+    recordId: string,
+  ): Promise<{ id: string; erasedAt: number; versions: { version: number; hash: string; ledgerIndex: number }[] }> {
     return this.call('POST', `/vault/records/${encodeURIComponent(recordId)}/erase`);
   }
 
-  proof(recordId: string, version?: number): Promise<{ id: string; version: number; hash: string; erased: boolean; ledger: LedgerBundleJson }> {
-    return this.call('GET', `/vault/records/${encodeURIComponent(recordId)}/proof${version ? `?version=${version}` : ''}`);
+  proof(
+    recordId: string,
+    version?: number,
+  ): Promise<{ id: string; version: number; hash: string; erased: boolean; ledger: LedgerBundleJson }> {
+    return this.call(
+      'GET',
+      `/vault/records/${encodeURIComponent(recordId)}/proof${version ? `?version=${version}` : ''}`,
+    );
   }
 }

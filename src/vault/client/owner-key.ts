@@ -33,23 +33,41 @@ export interface KeyFile {
 }
 
 export async function generateVaultKeyPair(): Promise<VaultKeyPair> {
-  const pair = (await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as webcrypto.CryptoKeyPair;
+  const pair = (await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
+    'deriveBits',
+  ])) as webcrypto.CryptoKeyPair;
   const publicJwk = parsePublicJwk(await subtle.exportKey('jwk', pair.publicKey));
   return { kid: await jwkKid(publicJwk), publicJwk, privateKey: pair.privateKey };
 }
 
-async function passphraseKey(passphrase: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<CryptoKey> {
+async function passphraseKey(
+  passphrase: string,
+  salt: Uint8Array<ArrayBuffer>,
+  iterations: number,
+): Promise<CryptoKey> {
   if (passphrase.length < 8) throw new MsecError('VALIDATION_FAILED', 'the passphrase must be at least 8 characters');
   const base = await subtle.importKey('raw', enc.encode(passphrase), 'PBKDF2', false, ['deriveKey']);
-  return subtle.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  return subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
 }
 
-export async function sealKeyFile(pair: VaultKeyPair, passphrase: string, iterations = DEFAULT_KDF_ITERATIONS): Promise<KeyFile> {
+export async function sealKeyFile(
+  pair: VaultKeyPair,
+  passphrase: string,
+  iterations = DEFAULT_KDF_ITERATIONS,
+): Promise<KeyFile> {
   const salt = globalThis.crypto.getRandomValues(new Uint8Array(16));
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(12));
   const pkcs8 = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey));
   const key = await passphraseKey(passphrase, salt, iterations);
-  const ct = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: enc.encode(pair.kid) }, key, pkcs8));
+  const ct = new Uint8Array(
+    await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: enc.encode(pair.kid) }, key, pkcs8),
+  );
   pkcs8.fill(0);
   return {
     format: KEY_FILE_FORMAT,
@@ -67,9 +85,17 @@ function badFile(message: string): MsecError {
 
 export function parseKeyFile(input: unknown): KeyFile {
   const f = input as Partial<KeyFile> | null;
-  if (typeof f !== 'object' || f === null || f.format !== KEY_FILE_FORMAT) throw badFile(`not a ${KEY_FILE_FORMAT} key file`);
+  if (typeof f !== 'object' || f === null || f.format !== KEY_FILE_FORMAT)
+    throw badFile(`not a ${KEY_FILE_FORMAT} key file`);
   const kdf = f.kdf as Partial<KeyFile['kdf']> | undefined;
-  if (typeof kdf !== 'object' || kdf === null || kdf.alg !== 'PBKDF2-SHA256' || !Number.isSafeInteger(kdf.iterations) || (kdf.iterations as number) < MIN_ITERATIONS || (kdf.iterations as number) > MAX_ITERATIONS) {
+  if (
+    typeof kdf !== 'object' ||
+    kdf === null ||
+    kdf.alg !== 'PBKDF2-SHA256' ||
+    !Number.isSafeInteger(kdf.iterations) ||
+    (kdf.iterations as number) < MIN_ITERATIONS ||
+    (kdf.iterations as number) > MAX_ITERATIONS
+  ) {
     throw badFile(`key file KDF must be PBKDF2-SHA256 with ${MIN_ITERATIONS}-${MAX_ITERATIONS} iterations`);
   }
   try {
@@ -78,7 +104,14 @@ export function parseKeyFile(input: unknown): KeyFile {
     b64urlDecode(f.ciphertext, 'ciphertext', { min: 17, max: 4096 });
     b64urlDecode(f.kid, 'kid', { exact: 32 });
     const publicKey = parsePublicJwk(f.publicKey);
-    return { format: KEY_FILE_FORMAT, kid: f.kid as string, publicKey, kdf: { alg: 'PBKDF2-SHA256', iterations: kdf.iterations as number, salt: kdf.salt as string }, iv: f.iv as string, ciphertext: f.ciphertext as string };
+    return {
+      format: KEY_FILE_FORMAT,
+      kid: f.kid as string,
+      publicKey,
+      kdf: { alg: 'PBKDF2-SHA256', iterations: kdf.iterations as number, salt: kdf.salt as string },
+      iv: f.iv as string,
+      ciphertext: f.ciphertext as string,
+    };
   } catch (err) {
     throw badFile(`key file is malformed: ${(err as Error).message}`);
   }
@@ -91,11 +124,17 @@ export async function openKeyFile(input: unknown, passphrase: string): Promise<V
   const key = await passphraseKey(passphrase, b64urlDecode(f.kdf.salt, 'salt'), f.kdf.iterations);
   let pkcs8: ArrayBuffer;
   try {
-    pkcs8 = await subtle.decrypt({ name: 'AES-GCM', iv: b64urlDecode(f.iv, 'iv'), additionalData: enc.encode(f.kid) }, key, b64urlDecode(f.ciphertext, 'ciphertext'));
+    pkcs8 = await subtle.decrypt(
+      { name: 'AES-GCM', iv: b64urlDecode(f.iv, 'iv'), additionalData: enc.encode(f.kid) },
+      key,
+      b64urlDecode(f.ciphertext, 'ciphertext'),
+    );
   } catch {
     throw new MsecError('VAULT_KEY_LOCKED', 'wrong passphrase, or the key file was altered', { status: 401 });
   }
-  const privateKey = await subtle.importKey('pkcs8', pkcs8, { name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
+  const privateKey = await subtle.importKey('pkcs8', pkcs8, { name: 'ECDH', namedCurve: 'P-256' }, false, [
+    'deriveBits',
+  ]);
   new Uint8Array(pkcs8).fill(0);
   return { kid: f.kid, publicJwk: f.publicKey, privateKey };
 }

@@ -49,7 +49,12 @@ export class VaultRepo {
   async record(id: string): Promise<RecordRow> {
     const row = await this.db.selectFrom('vault_records').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound(id);
-    return { ...row, latest_version: Number(row.latest_version), created_at: Number(row.created_at), erased_at: row.erased_at === null ? null : Number(row.erased_at) };
+    return {
+      ...row,
+      latest_version: Number(row.latest_version),
+      created_at: Number(row.created_at),
+      erased_at: row.erased_at === null ? null : Number(row.erased_at),
+    };
   }
 
   resourceOf(r: RecordRow, attributes?: Record<string, unknown>): ResourceRef {
@@ -57,7 +62,11 @@ export class VaultRepo {
   }
 
   async publicKey(principalId: string): Promise<{ kid: string; publicKey: PublicJwk } | undefined> {
-    const row = await this.db.selectFrom('vault_keys').select(['kid', 'public_jwk']).where('principal_id', '=', principalId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('vault_keys')
+      .select(['kid', 'public_jwk'])
+      .where('principal_id', '=', principalId)
+      .executeTakeFirst();
     return row && { kid: row.kid, publicKey: JSON.parse(row.public_jwk) as PublicJwk };
   }
 
@@ -70,14 +79,23 @@ export class VaultRepo {
   }
 
   async activeGrant(recordId: string, readerId: string): Promise<boolean> {
-    const g = await this.db.selectFrom('vault_grants').select('status').where('record_id', '=', recordId).where('reader_id', '=', readerId).executeTakeFirst();
+    const g = await this.db
+      .selectFrom('vault_grants')
+      .select('status')
+      .where('record_id', '=', recordId)
+      .where('reader_id', '=', readerId)
+      .executeTakeFirst();
     return g?.status === 'active';
   }
 
   async ledgerBundle(index: number): Promise<LedgerBundle> {
     const { log } = this.deps;
     const size = log.size;
-    const [entry, proof, head] = [await log.getEntry(index), await log.inclusionProof(index, size), await log.checkpointAt(size)];
+    const [entry, proof, head] = [
+      await log.getEntry(index),
+      await log.inclusionProof(index, size),
+      await log.checkpointAt(size),
+    ];
     return { entry, proof: proofToJson(proof), checkpoint: checkpointFile(head) };
   }
 }

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { MsecError } from '../../core/index.ts';
 import { PLATFORM_ORG } from '../../iam/index.ts';
-import { b64urlDecode, b64urlEncode, parseRecordCiphertext, parseRecordId, parseVersion, parseWrappedKey, type RecordView, type WrappedKey } from '../client/envelope.ts';
+import {
+  b64urlDecode,
+  b64urlEncode,
+  parseRecordCiphertext,
+  parseRecordId,
+  parseVersion,
+  parseWrappedKey,
+  type RecordView,
+  type WrappedKey,
+} from '../client/envelope.ts';
 import { notFound, type Actor, type LedgerBundle, type RecordRow, type VaultRepo } from './context.ts';
 
 export const VAULT_RECORD_KIND = 'vault.record';
@@ -31,27 +40,46 @@ export interface Tombstone {
 }
 
 export function erasedError(r: RecordRow): MsecError {
-  return new MsecError('VAULT_ERASED', `record ${r.id} was erased; only its hash remains on the ledger`, { status: 410, details: { erasedAt: r.erased_at } });
+  return new MsecError('VAULT_ERASED', `record ${r.id} was erased; only its hash remains on the ledger`, {
+    status: 410,
+    details: { erasedAt: r.erased_at },
+  });
 }
 
 /** Checks every wrapped key's recipient: the owner must be among them, readers need an active grant. */
-async function checkRecipients(repo: VaultRepo, recordId: string, ownerId: string, keys: PutInput['keys']): Promise<{ principalId: string; kid: string; wrapped: string }[]> {
-  if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_RECIPIENTS) throw new MsecError('VAULT_BAD_ENVELOPE', `keys must list 1-${MAX_RECIPIENTS} wrapped keys`, { status: 400 });
+async function checkRecipients(
+  repo: VaultRepo,
+  recordId: string,
+  ownerId: string,
+  keys: PutInput['keys'],
+): Promise<{ principalId: string; kid: string; wrapped: string }[]> {
+  if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_RECIPIENTS)
+    throw new MsecError('VAULT_BAD_ENVELOPE', `keys must list 1-${MAX_RECIPIENTS} wrapped keys`, { status: 400 });
   const seen = new Set<string>();
   const out: { principalId: string; kid: string; wrapped: string }[] = [];
   for (const k of keys) {
-    if (typeof k?.principalId !== 'string' || seen.has(k.principalId)) throw new MsecError('VAULT_BAD_ENVELOPE', 'each wrapped key names one distinct principal', { status: 400 });
+    if (typeof k?.principalId !== 'string' || seen.has(k.principalId))
+      throw new MsecError('VAULT_BAD_ENVELOPE', 'each wrapped key names one distinct principal', { status: 400 });
     seen.add(k.principalId);
     const wrapped = parseWrappedKey(k.wrapped);
     const registered = await repo.publicKey(k.principalId);
-    if (!registered) throw new MsecError('VAULT_NO_KEY', `principal ${k.principalId} has registered no vault key`, { status: 409 });
-    if (registered.kid !== wrapped.kid) throw new MsecError('VAULT_BAD_ENVELOPE', `the key for ${k.principalId} is not wrapped for its registered public key`, { status: 400 });
+    if (!registered)
+      throw new MsecError('VAULT_NO_KEY', `principal ${k.principalId} has registered no vault key`, { status: 409 });
+    if (registered.kid !== wrapped.kid)
+      throw new MsecError(
+        'VAULT_BAD_ENVELOPE',
+        `the key for ${k.principalId} is not wrapped for its registered public key`,
+        { status: 400 },
+      );
     if (k.principalId !== ownerId && !(await repo.activeGrant(recordId, k.principalId))) {
-      throw new MsecError('VAULT_NO_GRANT', `principal ${k.principalId} holds no grant on ${recordId}`, { status: 403 });
+      throw new MsecError('VAULT_NO_GRANT', `principal ${k.principalId} holds no grant on ${recordId}`, {
+        status: 403,
+      });
     }
     out.push({ principalId: k.principalId, kid: wrapped.kid, wrapped: JSON.stringify(wrapped) });
   }
-  if (!seen.has(ownerId)) throw new MsecError('VAULT_BAD_ENVELOPE', 'the data key must be wrapped for the owner too', { status: 400 });
+  if (!seen.has(ownerId))
+    throw new MsecError('VAULT_BAD_ENVELOPE', 'the data key must be wrapped for the owner too', { status: 400 });
   return out;
 }
 
@@ -76,7 +104,8 @@ export async function putRecord(repo: VaultRepo, actor: Actor, idInput: string, 
   if (ownerId !== me.id) throw new MsecError('FORBIDDEN', 'only the owner writes new versions of a record');
   if (existing?.erased_at) throw erasedError(existing);
   const expected = (existing?.latest_version ?? 0) + 1;
-  if (version !== expected) throw new MsecError('CONFLICT', `next version of ${id} is ${expected}, not ${version}`, { details: { expected } });
+  if (version !== expected)
+    throw new MsecError('CONFLICT', `next version of ${id} is ${expected}, not ${version}`, { details: { expected } });
   const recipients = await checkRecipients(repo, id, ownerId, input.keys);
 
   const ciphertext = b64urlDecode(record.ciphertext, 'ciphertext');
@@ -86,18 +115,45 @@ export async function putRecord(repo: VaultRepo, actor: Actor, idInput: string, 
   try {
     await repo.db.transaction().execute(async (trx) => {
       if (existing) {
-        const r = await trx.updateTable('vault_records').set({ latest_version: version }).where('id', '=', id).where('latest_version', '=', version - 1).where('erased_at', 'is', null).executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) throw new MsecError('CONFLICT', `${id} changed meanwhile; retry with its new version`);
+        const r = await trx
+          .updateTable('vault_records')
+          .set({ latest_version: version })
+          .where('id', '=', id)
+          .where('latest_version', '=', version - 1)
+          .where('erased_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1)
+          throw new MsecError('CONFLICT', `${id} changed meanwhile; retry with its new version`);
       } else {
-        await trx.insertInto('vault_records').values({ id, owner_id: ownerId, org_id: org, latest_version: 1, created_at: now, erased_at: null }).execute();
+        await trx
+          .insertInto('vault_records')
+          .values({ id, owner_id: ownerId, org_id: org, latest_version: 1, created_at: now, erased_at: null })
+          .execute();
       }
       await trx
         .insertInto('vault_versions')
-        .values({ record_id: id, version, iv: Buffer.from(b64urlDecode(record.iv, 'iv')), ciphertext: Buffer.from(ciphertext), hash, ledger_index: index, created_at: now })
+        .values({
+          record_id: id,
+          version,
+          iv: Buffer.from(b64urlDecode(record.iv, 'iv')),
+          ciphertext: Buffer.from(ciphertext),
+          hash,
+          ledger_index: index,
+          created_at: now,
+        })
         .execute();
       await trx
         .insertInto('vault_wrapped_keys')
-        .values(recipients.map((k) => ({ record_id: id, version, principal_id: k.principalId, kid: k.kid, wrapped: k.wrapped, created_at: now })))
+        .values(
+          recipients.map((k) => ({
+            record_id: id,
+            version,
+            principal_id: k.principalId,
+            kid: k.kid,
+            wrapped: k.wrapped,
+            created_at: now,
+          })),
+        )
         .execute();
     });
   } catch (err) {
@@ -108,7 +164,11 @@ export async function putRecord(repo: VaultRepo, actor: Actor, idInput: string, 
     }
     throw new MsecError('STORAGE_ERROR', 'storing the record failed', { cause: err });
   }
-  actor.note(`record id=${id} version=${version}`, { ledgerIndex: index, hash: hash.toString('hex'), recipients: recipients.map((k) => k.principalId) });
+  actor.note(`record id=${id} version=${version}`, {
+    ledgerIndex: index,
+    hash: hash.toString('hex'),
+    recipients: recipients.map((k) => k.principalId),
+  });
   return { id, version, hash: hash.toString('hex'), ledgerIndex: index };
 }
 
@@ -116,7 +176,12 @@ export async function putRecord(repo: VaultRepo, actor: Actor, idInput: string, 
  * Ciphertext, the caller's own wrapped key and the proof. Readers other than the owner need an
  * active grant and a key wrapped for them at that version; administrators get no exception.
  */
-export async function readRecord(repo: VaultRepo, actor: Actor, idInput: string, versionInput?: number): Promise<ReadResult> {
+export async function readRecord(
+  repo: VaultRepo,
+  actor: Actor,
+  idInput: string,
+  versionInput?: number,
+): Promise<ReadResult> {
   const id = parseRecordId(idInput);
   const r = await repo.record(id);
   const me = actor.subject;
@@ -133,15 +198,28 @@ export async function readRecord(repo: VaultRepo, actor: Actor, idInput: string,
   const version = versionInput === undefined ? r.latest_version : parseVersion(versionInput);
   const row = await repo.db
     .selectFrom('vault_versions as v')
-    .leftJoin('vault_wrapped_keys as k', (j) => j.onRef('k.record_id', '=', 'v.record_id').onRef('k.version', '=', 'v.version').on('k.principal_id', '=', me.id))
+    .leftJoin('vault_wrapped_keys as k', (j) =>
+      j.onRef('k.record_id', '=', 'v.record_id').onRef('k.version', '=', 'v.version').on('k.principal_id', '=', me.id),
+    )
     .select(['v.iv', 'v.ciphertext', 'v.hash', 'v.ledger_index', 'k.wrapped'])
     .where('v.record_id', '=', id)
     .where('v.version', '=', version)
     .executeTakeFirst();
-  if (!row || !row.iv || !row.ciphertext) throw new MsecError('VAULT_NOT_FOUND', `record ${id} has no version ${version}`, { status: 404 });
-  if (!row.wrapped) throw new MsecError('VAULT_NO_GRANT', `no key of version ${version} of ${id} is wrapped for you`, { status: 403 });
+  if (!row || !row.iv || !row.ciphertext)
+    throw new MsecError('VAULT_NOT_FOUND', `record ${id} has no version ${version}`, { status: 404 });
+  if (!row.wrapped)
+    throw new MsecError('VAULT_NO_GRANT', `no key of version ${version} of ${id} is wrapped for you`, { status: 403 });
   const ledger = await repo.ledgerBundle(Number(row.ledger_index));
-  await repo.deps.audit.append({ actorId: me.id, actorName: me.name, orgId: me.org, action: 'vault:record:read', resource: `record id=${id} version=${version}`, outcome: 'succeeded', status: 200, detail: { owner: r.owner_id } });
+  await repo.deps.audit.append({
+    actorId: me.id,
+    actorName: me.name,
+    orgId: me.org,
+    action: 'vault:record:read',
+    resource: `record id=${id} version=${version}`,
+    outcome: 'succeeded',
+    status: 200,
+    detail: { owner: r.owner_id },
+  });
   return {
     id,
     ownerId: r.owner_id,
@@ -156,14 +234,30 @@ export async function readRecord(repo: VaultRepo, actor: Actor, idInput: string,
 }
 
 /** Proof of a version's hash; still served after erasure (to the owner and ledger readers). */
-export async function recordProof(repo: VaultRepo, actor: Actor, idInput: string, versionInput?: number): Promise<{ id: string; version: number; hash: string; erased: boolean; ledger: LedgerBundle }> {
+export async function recordProof(
+  repo: VaultRepo,
+  actor: Actor,
+  idInput: string,
+  versionInput?: number,
+): Promise<{ id: string; version: number; hash: string; erased: boolean; ledger: LedgerBundle }> {
   const id = parseRecordId(idInput);
   const r = await repo.record(id);
   actor.authorize('vault:record:proof', repo.resourceOf(r), await repo.hiddenFrom(r, actor.subject.id));
   const version = versionInput === undefined ? r.latest_version : parseVersion(versionInput);
-  const row = await repo.db.selectFrom('vault_versions').select(['hash', 'ledger_index']).where('record_id', '=', id).where('version', '=', version).executeTakeFirst();
+  const row = await repo.db
+    .selectFrom('vault_versions')
+    .select(['hash', 'ledger_index'])
+    .where('record_id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
   if (!row) throw notFound(`${id} version ${version}`);
-  return { id, version, hash: Buffer.from(row.hash).toString('hex'), erased: r.erased_at !== null, ledger: await repo.ledgerBundle(Number(row.ledger_index)) };
+  return {
+    id,
+    version,
+    hash: Buffer.from(row.hash).toString('hex'),
+    erased: r.erased_at !== null,
+    ledger: await repo.ledgerBundle(Number(row.ledger_index)),
+  };
 }
 
 /**
@@ -179,11 +273,35 @@ export async function eraseRecord(repo: VaultRepo, actor: Actor, idInput: string
   await repo.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('vault_wrapped_keys').where('record_id', '=', id).execute();
     await trx.updateTable('vault_versions').set({ iv: null, ciphertext: null }).where('record_id', '=', id).execute();
-    await trx.updateTable('vault_grants').set({ status: 'revoked', revoked_at: now }).where('record_id', '=', id).where('status', '=', 'active').execute();
-    await trx.updateTable('vault_requests').set({ status: 'cancelled', decided_at: now }).where('record_id', '=', id).where('status', '=', 'pending').execute();
+    await trx
+      .updateTable('vault_grants')
+      .set({ status: 'revoked', revoked_at: now })
+      .where('record_id', '=', id)
+      .where('status', '=', 'active')
+      .execute();
+    await trx
+      .updateTable('vault_requests')
+      .set({ status: 'cancelled', decided_at: now })
+      .where('record_id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
     await trx.updateTable('vault_records').set({ erased_at: now }).where('id', '=', id).execute();
   });
-  const versions = await repo.db.selectFrom('vault_versions').select(['version', 'hash', 'ledger_index']).where('record_id', '=', id).orderBy('version', 'asc').execute();
+  const versions = await repo.db
+    .selectFrom('vault_versions')
+    .select(['version', 'hash', 'ledger_index'])
+    .where('record_id', '=', id)
+    .orderBy('version', 'asc')
+    .execute();
   actor.note(`record id=${id}`, { step: 'erase', owner: r.owner_id, versions: versions.length });
-  return { id, ownerId: r.owner_id, erasedAt: now, versions: versions.map((v) => ({ version: Number(v.version), hash: Buffer.from(v.hash).toString('hex'), ledgerIndex: Number(v.ledger_index) })) };
+  return {
+    id,
+    ownerId: r.owner_id,
+    erasedAt: now,
+    versions: versions.map((v) => ({
+      version: Number(v.version),
+      hash: Buffer.from(v.hash).toString('hex'),
+      ledgerIndex: Number(v.ledger_index),
+    })),
+  };
 }

@@ -2,13 +2,57 @@ import { columnTypes, type ModuleMigration } from '../../core/index.ts';
 
 /** Row types of the vault's tables: ciphertext, wrapped keys and public keys only, never secrets. */
 export type VaultTables = {
-  vault_keys: { principal_id: string; org_id: string; kid: string; public_jwk: string; created_at: number; updated_at: number };
-  vault_records: { id: string; owner_id: string; org_id: string; latest_version: number; created_at: number; erased_at: number | null };
+  vault_keys: {
+    principal_id: string;
+    org_id: string;
+    kid: string;
+    public_jwk: string;
+    created_at: number;
+    updated_at: number;
+  };
+  vault_records: {
+    id: string;
+    owner_id: string;
+    org_id: string;
+    latest_version: number;
+    created_at: number;
+    erased_at: number | null;
+  };
   /** One row per version; iv and ciphertext are nulled by erasure, hash and ledger index stay (tombstone). */
-  vault_versions: { record_id: string; version: number; iv: Buffer | null; ciphertext: Buffer | null; hash: Buffer; ledger_index: number; created_at: number };
-  vault_wrapped_keys: { record_id: string; version: number; principal_id: string; kid: string; wrapped: string; created_at: number };
-  vault_grants: { record_id: string; reader_id: string; status: 'active' | 'revoked'; granted_at: number; revoked_at: number | null };
-  vault_requests: { id: string; record_id: string; owner_id: string; requester_id: string; reason: string | null; status: RequestStatus; created_at: number; decided_at: number | null };
+  vault_versions: {
+    record_id: string;
+    version: number;
+    iv: Buffer | null;
+    ciphertext: Buffer | null;
+    hash: Buffer;
+    ledger_index: number;
+    created_at: number;
+  };
+  vault_wrapped_keys: {
+    record_id: string;
+    version: number;
+    principal_id: string;
+    kid: string;
+    wrapped: string;
+    created_at: number;
+  };
+  vault_grants: {
+    record_id: string;
+    reader_id: string;
+    status: 'active' | 'revoked';
+    granted_at: number;
+    revoked_at: number | null;
+  };
+  vault_requests: {
+    id: string;
+    record_id: string;
+    owner_id: string;
+    requester_id: string;
+    reason: string | null;
+    status: RequestStatus;
+    created_at: number;
+    decided_at: number | null;
+  };
 };
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'revoked' | 'cancelled';
@@ -78,8 +122,16 @@ export const vaultMigrations: ModuleMigration[] = [
         .addColumn('created_at', t.bigint, (c) => c.notNull())
         .addColumn('decided_at', t.bigint)
         .execute();
-      await db.schema.createIndex('vault_requests_owner').on('vault_requests').columns(['owner_id', 'status']).execute();
-      await db.schema.createIndex('vault_requests_requester').on('vault_requests').columns(['requester_id', 'status']).execute();
+      await db.schema
+        .createIndex('vault_requests_owner')
+        .on('vault_requests')
+        .columns(['owner_id', 'status'])
+        .execute();
+      await db.schema
+        .createIndex('vault_requests_requester')
+        .on('vault_requests')
+        .columns(['requester_id', 'status'])
+        .execute();
     },
   },
 ];

@@ -19,24 +19,41 @@ export interface Alert {
   status: string;
   assignee: string | null;
 }
-interface TopItem { key: string; alerts: number; events: number }
+interface TopItem {
+  key: string;
+  alerts: number;
+  events: number;
+}
 
 const STATUSES = ['open', 'acknowledged', 'escalated', 'closed'] as const;
-const TOPS = [['rule', 'Top rules and signatures'], ['source', 'Top sources'], ['gateway', 'Gateways'], ['technique', 'MITRE techniques']] as const;
+const TOPS = [
+  ['rule', 'Top rules and signatures'],
+  ['source', 'Top sources'],
+  ['gateway', 'Gateways'],
+  ['technique', 'MITRE techniques'],
+] as const;
 
 function Top({ by, title, version }: { by: string; title: string; version: string }) {
   // Reloaded whenever the inbox changes, and on its own every 5 s.
-  const { data, error } = usePolled(() => api<{ items: TopItem[] }>('GET', `/monitor/alerts/top?by=${by}&n=5`), 5000, [version]);
+  const { data, error } = usePolled(() => api<{ items: TopItem[] }>('GET', `/monitor/alerts/top?by=${by}&n=5`), 5000, [
+    version,
+  ]);
   const max = Math.max(1, ...(data?.items ?? []).map((i) => i.events));
   return (
     <section class="card" aria-label={title}>
       <h2>{title}</h2>
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       {data && data.items.length === 0 && <p class="muted">None yet.</p>}
       <ol class="bars">
         {data?.items.map((i) => (
           <li>
-            <span class="label" title={i.key}>{i.key}</span>
+            <span class="label" title={i.key}>
+              {i.key}
+            </span>
             <meter min={0} max={max} value={i.events} aria-label={`${i.events} events`} />
             <span class="num">{i.events}</span>
           </li>
@@ -51,7 +68,11 @@ export function AlertsPage() {
   const [status, setStatus] = useState('open,acknowledged,escalated');
   const [message, setMessage] = useState('');
   const [selected, setSelected] = useState<string | undefined>();
-  const inbox = usePolled(() => api<{ items: Alert[] }>('GET', `/monitor/alerts?limit=100&status=${encodeURIComponent(status)}`), 3000, [status]);
+  const inbox = usePolled(
+    () => api<{ items: Alert[] }>('GET', `/monitor/alerts?limit=100&status=${encodeURIComponent(status)}`),
+    3000,
+    [status],
+  );
 
   const triage = async (a: Alert, update: Record<string, unknown>, what: string) => {
     try {
@@ -76,42 +97,97 @@ export function AlertsPage() {
           <h2>Events by level</h2>
           <dl class="levels">
             {['high', 'medium', 'low', 'informational'].map((l) => (
-              <div class={`lvl lvl-${l}`}><dt>{l}</dt><dd data-testid={`level-${l}`}>{bySeverity.get(l) ?? 0}</dd></div>
+              <div class={`lvl lvl-${l}`}>
+                <dt>{l}</dt>
+                <dd data-testid={`level-${l}`}>{bySeverity.get(l) ?? 0}</dd>
+              </div>
             ))}
           </dl>
         </section>
-        {TOPS.map(([by, title]) => <Top by={by} title={title} version={version} />)}
+        {TOPS.map(([by, title]) => (
+          <Top by={by} title={title} version={version} />
+        ))}
       </div>
       <section aria-labelledby="inbox-title">
         <h2 id="inbox-title">Alert inbox</h2>
         <label for="status-filter">Status</label>{' '}
         <select id="status-filter" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
           <option value="open,acknowledged,escalated">Not closed</option>
-          {STATUSES.map((s) => <option value={s}>{s}</option>)}
+          {STATUSES.map((s) => (
+            <option value={s}>{s}</option>
+          ))}
         </select>
-        <p role="status" class="muted">{message}</p>
-        {inbox.error && <p role="alert" class="error">{inbox.error}</p>}
-        {inbox.data && inbox.data.items.length === 0 && <p class="muted" data-testid="inbox-empty">No alerts match.</p>}
+        <p role="status" class="muted">
+          {message}
+        </p>
+        {inbox.error && (
+          <p role="alert" class="error">
+            {inbox.error}
+          </p>
+        )}
+        {inbox.data && inbox.data.items.length === 0 && (
+          <p class="muted" data-testid="inbox-empty">
+            No alerts match.
+          </p>
+        )}
         {inbox.data && inbox.data.items.length > 0 && (
           <table class="inbox">
-            <thead><tr><th>Level</th><th>Rule</th><th>Source → destination</th><th>Gateway</th><th>Technique</th><th>Events</th><th>Last seen</th><th>Status</th><th>Triage</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Level</th>
+                <th>Rule</th>
+                <th>Source → destination</th>
+                <th>Gateway</th>
+                <th>Technique</th>
+                <th>Events</th>
+                <th>Last seen</th>
+                <th>Status</th>
+                <th>Triage</th>
+              </tr>
+            </thead>
             <tbody>
               {inbox.data.items.map((a) => (
                 <tr data-testid="alert-row">
-                  <td><span class={`pill lvl-${a.level}`}>{a.level}</span></td>
+                  <td>
+                    <span class={`pill lvl-${a.level}`}>{a.level}</span>
+                  </td>
                   <td>{a.rule.title}</td>
-                  <td>{a.source ?? '—'} → {a.destination ?? '—'}</td>
+                  <td>
+                    {a.source ?? '—'} → {a.destination ?? '—'}
+                  </td>
                   <td>{a.gateway ?? '—'}</td>
                   <td>{a.mitre.technique ?? '—'}</td>
                   <td class="num">{a.count}</td>
                   <td>{new Date(a.lastSeen).toLocaleString()}</td>
                   <td data-testid="alert-status">{a.status}</td>
-                  <td><div class="triage">
-                    <button type="button" aria-pressed={selected === a.id} onClick={() => setSelected(a.id)}>Details</button>
-                    {a.status === 'open' && <button type="button" onClick={() => void triage(a, { status: 'acknowledged' }, 'Acknowledged')}>Acknowledge</button>}
-                    {a.status !== 'escalated' && a.status !== 'closed' && <button type="button" onClick={() => void triage(a, { status: 'escalated' }, 'Escalated')}>Escalate</button>}
-                    {a.status !== 'closed' && <button type="button" onClick={() => void triage(a, { status: 'closed', closeReason: 'false_positive' }, 'Closed')}>Close (false positive)</button>}
-                  </div></td>
+                  <td>
+                    <div class="triage">
+                      <button type="button" aria-pressed={selected === a.id} onClick={() => setSelected(a.id)}>
+                        Details
+                      </button>
+                      {a.status === 'open' && (
+                        <button
+                          type="button"
+                          onClick={() => void triage(a, { status: 'acknowledged' }, 'Acknowledged')}
+                        >
+                          Acknowledge
+                        </button>
+                      )}
+                      {a.status !== 'escalated' && a.status !== 'closed' && (
+                        <button type="button" onClick={() => void triage(a, { status: 'escalated' }, 'Escalated')}>
+                          Escalate
+                        </button>
+                      )}
+                      {a.status !== 'closed' && (
+                        <button
+                          type="button"
+                          onClick={() => void triage(a, { status: 'closed', closeReason: 'false_positive' }, 'Closed')}
+                        >
+                          Close (false positive)
+                        </button>
+                      )}
+                    </div>
+                  </td>
                 </tr>
               ))}
             </tbody>

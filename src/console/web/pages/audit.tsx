@@ -1,7 +1,15 @@
 import { api } from '../api.ts';
 import { usePolled } from '../poll.ts';
 
-interface AuditEntry { id: number; at: number; actorName: string | null; action: string; resource: string | null; outcome: string; status: number | null }
+interface AuditEntry {
+  id: number;
+  at: number;
+  actorName: string | null;
+  action: string;
+  resource: string | null;
+  outcome: string;
+  status: number | null;
+}
 
 /** The audit log, newest first (admins). */
 export function AuditPage() {
@@ -9,12 +17,32 @@ export function AuditPage() {
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       <table>
-        <thead><tr><th>When</th><th>Actor</th><th>Action</th><th>Resource</th><th>Outcome</th><th>Status</th></tr></thead>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Actor</th>
+            <th>Action</th>
+            <th>Resource</th>
+            <th>Outcome</th>
+            <th>Status</th>
+          </tr>
+        </thead>
         <tbody>
           {data?.items.map((e) => (
-            <tr><td>{new Date(e.at).toLocaleString()}</td><td>{e.actorName ?? '—'}</td><td>{e.action}</td><td>{e.resource ?? '—'}</td><td>{e.outcome}</td><td>{e.status ?? '—'}</td></tr>
+            <tr>
+              <td>{new Date(e.at).toLocaleString()}</td>
+              <td>{e.actorName ?? '—'}</td>
+              <td>{e.action}</td>
+              <td>{e.resource ?? '—'}</td>
+              <td>{e.outcome}</td>
+              <td>{e.status ?? '—'}</td>
+            </tr>
           ))}
         </tbody>
       </table>

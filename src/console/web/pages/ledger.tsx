@@ -3,7 +3,13 @@ import { api, errorText } from '../api.ts';
 import { verifyBundle, type Verdict } from '../ledger-verify.ts';
 import { usePolled } from '../poll.ts';
 
-interface Checkpoint { origin: string; size: number; rootHash: string; note: string; anchor?: { chainId: number; txHash: string; blockNumber: number } }
+interface Checkpoint {
+  origin: string;
+  size: number;
+  rootHash: string;
+  note: string;
+  anchor?: { chainId: number; txHash: string; blockNumber: number };
+}
 
 function parse(text: string, what: string): unknown {
   try {
@@ -23,13 +29,23 @@ export function LedgerPage() {
   const [verdict, setVerdict] = useState<Verdict | undefined>();
 
   useEffect(() => {
-    void api<{ publicKeyPem: string }>('GET', '/ledger/public-key').then((k) => setKey((cur) => cur || k.publicKeyPem), () => undefined);
+    void api<{ publicKeyPem: string }>('GET', '/ledger/public-key').then(
+      (k) => setKey((cur) => cur || k.publicKeyPem),
+      () => undefined,
+    );
   }, []);
 
   const verify = async (e: Event) => {
     e.preventDefault();
     try {
-      setVerdict(await verifyBundle(parse(entry, 'entry'), parse(proof, 'proof'), checkpoint.trim().startsWith('{') ? parse(checkpoint, 'checkpoint') : checkpoint, key));
+      setVerdict(
+        await verifyBundle(
+          parse(entry, 'entry'),
+          parse(proof, 'proof'),
+          checkpoint.trim().startsWith('{') ? parse(checkpoint, 'checkpoint') : checkpoint,
+          key,
+        ),
+      );
     } catch (err) {
       setVerdict({ ok: false, reason: err instanceof Error ? err.message : errorText(err) });
     }
@@ -47,13 +63,27 @@ export function LedgerPage() {
       <h1>Trusted storage</h1>
       <section class="card" aria-labelledby="sth-title">
         <h2 id="sth-title">Latest signed tree head</h2>
-        {head.error && <p role="alert" class="error">{head.error}</p>}
+        {head.error && (
+          <p role="alert" class="error">
+            {head.error}
+          </p>
+        )}
         {head.data && (
           <dl class="kv">
-            <dt>Origin</dt><dd>{head.data.origin}</dd>
-            <dt>Tree size</dt><dd data-testid="sth-size">{head.data.size}</dd>
-            <dt>Root hash</dt><dd><code>{head.data.rootHash}</code></dd>
-            <dt>Anchor</dt><dd>{head.data.anchor ? `chain ${head.data.anchor.chainId}, block ${head.data.anchor.blockNumber}, tx ${head.data.anchor.txHash}` : 'not anchored on chain'}</dd>
+            <dt>Origin</dt>
+            <dd>{head.data.origin}</dd>
+            <dt>Tree size</dt>
+            <dd data-testid="sth-size">{head.data.size}</dd>
+            <dt>Root hash</dt>
+            <dd>
+              <code>{head.data.rootHash}</code>
+            </dd>
+            <dt>Anchor</dt>
+            <dd>
+              {head.data.anchor
+                ? `chain ${head.data.anchor.chainId}, block ${head.data.anchor.blockNumber}, tx ${head.data.anchor.txHash}`
+                : 'not anchored on chain'}
+            </dd>
           </dl>
         )}
       </section>
@@ -67,7 +97,9 @@ export function LedgerPage() {
         <button type="submit">Verify</button>
         {verdict && (
           <p role="status" data-testid="verdict" class={verdict.ok ? 'ok' : 'error'}>
-            {verdict.ok ? `Verified: entry ${verdict.index} is in ${verdict.origin} at tree size ${verdict.size}.` : `Refused: ${verdict.reason}`}
+            {verdict.ok
+              ? `Verified: entry ${verdict.index} is in ${verdict.origin} at tree size ${verdict.size}.`
+              : `Refused: ${verdict.reason}`}
           </p>
         )}
       </form>

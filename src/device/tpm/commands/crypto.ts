@@ -2,7 +2,13 @@ import { TPM_ALG, TPM_CC, TPM_RH, TPM_ST } from '../constants.ts';
 import { TpmWriter } from '../marshal.ts';
 import { passwordSession, type TpmClient } from '../client.ts';
 import type { HmacSession } from '../hmac-session.ts';
-import { marshalEccPoint, parseEccPoint, parseEcdsaSignature, type EccPoint, type EcdsaSignature } from '../structures.ts';
+import {
+  marshalEccPoint,
+  parseEccPoint,
+  parseEcdsaSignature,
+  type EccPoint,
+  type EcdsaSignature,
+} from '../structures.ts';
 
 /** A null TPMT_TK_HASHCHECK: allowed because our signing keys are unrestricted. */
 function nullHashcheckTicket(w: TpmWriter): TpmWriter {
@@ -16,7 +22,12 @@ function nullHashcheckTicket(w: TpmWriter): TpmWriter {
 export type KeyAuthorization = { session: HmacSession; keyName: Uint8Array } | undefined;
 
 /** TPM2_Sign of a SHA-256 digest with ECDSA. The signature is public: only the digest is encrypted. */
-export async function sign(tpm: TpmClient, keyHandle: number, digest: Uint8Array, auth?: KeyAuthorization): Promise<EcdsaSignature> {
+export async function sign(
+  tpm: TpmClient,
+  keyHandle: number,
+  digest: Uint8Array,
+  auth?: KeyAuthorization,
+): Promise<EcdsaSignature> {
   const params = nullHashcheckTicket(new TpmWriter().tpm2b(digest).u16(TPM_ALG.ECDSA).u16(TPM_ALG.SHA256)).toBuffer();
   const res = auth
     ? await auth.session.execute(TPM_CC.Sign, { handles: [keyHandle], names: [auth.keyName], params, decrypt: true })
@@ -28,10 +39,21 @@ export async function sign(tpm: TpmClient, keyHandle: number, digest: Uint8Array
  * TPM2_ECDH_ZGen: the point d·Q for the key's private scalar d; its x coordinate is the shared
  * secret Z, which an HMAC session has the TPM return encrypted.
  */
-export async function ecdhZGen(tpm: TpmClient, keyHandle: number, peer: EccPoint, auth?: KeyAuthorization): Promise<EccPoint> {
+export async function ecdhZGen(
+  tpm: TpmClient,
+  keyHandle: number,
+  peer: EccPoint,
+  auth?: KeyAuthorization,
+): Promise<EccPoint> {
   const params = new TpmWriter().tpm2b(marshalEccPoint(peer)).toBuffer();
   const res = auth
-    ? await auth.session.execute(TPM_CC.ECDH_ZGen, { handles: [keyHandle], names: [auth.keyName], params, decrypt: true, encrypt: true })
+    ? await auth.session.execute(TPM_CC.ECDH_ZGen, {
+        handles: [keyHandle],
+        names: [auth.keyName],
+        params,
+        decrypt: true,
+        encrypt: true,
+      })
     : await tpm.execute(TPM_CC.ECDH_ZGen, { handles: [keyHandle], sessions: [passwordSession()], params });
   const inner = res.params.sized('outPoint');
   const point = parseEccPoint(inner);

@@ -24,7 +24,8 @@ export async function pcrRead(tpm: TpmClient, indices: readonly number[]): Promi
     const banks = parsePcrSelection(params);
     const count = params.u32();
     const returned = banks.flatMap((b) => (b.hashAlg === TPM_ALG.SHA256 ? b.indices : []));
-    if (count !== returned.length || returned.length === 0) params.fail('PCR_Read returned an inconsistent digest list');
+    if (count !== returned.length || returned.length === 0)
+      params.fail('PCR_Read returned an inconsistent digest list');
     for (const index of returned) values.set(index, params.tpm2b('pcr digest', 64));
     const before = wanted.length;
     wanted = wanted.filter((i) => !values.has(i));

@@ -41,7 +41,11 @@ export function ruleAction(rule: IotRule, mode: IdsMode): 'alert' | 'drop' {
 
 export function renderRule(rule: IotRule, mode: IdsMode = 'ids'): string {
   const h = rule.header;
-  const metadata = [...rule.mitre.map((t) => `mitre_technique_id ${t}`), `msec_rule ${rule.name}`, `msec_family ${rule.family}`].join(', ');
+  const metadata = [
+    ...rule.mitre.map((t) => `mitre_technique_id ${t}`),
+    `msec_rule ${rule.name}`,
+    `msec_family ${rule.family}`,
+  ].join(', ');
   const body = [
     `msg:${quoteMsg(rule.msg)};`,
     ...rule.options.map(renderOption),

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeWithTestdata, REPO_ROOT } from '../../../../test/helpers/testdata.ts';
-import { contentValue, IOT_RULES, MSEC_SID_RANGE, quoteMsg, renderRule, renderRuleset, RULE_FAMILIES } from './index.ts';
+import {
+  contentValue,
+  IOT_RULES,
+  MSEC_SID_RANGE,
+  quoteMsg,
+  renderRule,
+  renderRuleset,
+  RULE_FAMILIES,
+} from './index.ts';
 
 /** Undoes contentValue: `|hex hex|` runs back to bytes, the rest as latin1. */
 function decodeContent(quoted: string): Buffer {
@@ -26,7 +34,11 @@ describe('IoT ruleset data', () => {
   });
 
   it('covers every family, each rule with a classtype, a priority and at least one technique', () => {
-    for (const f of RULE_FAMILIES) expect(IOT_RULES.some((r) => r.family === f), f).toBe(true);
+    for (const f of RULE_FAMILIES)
+      expect(
+        IOT_RULES.some((r) => r.family === f),
+        f,
+      ).toBe(true);
     for (const r of IOT_RULES) {
       expect(r.classtype).toMatch(/^[a-z-]+$/);
       expect([1, 2, 3]).toContain(r.priority);
@@ -80,7 +92,16 @@ describeWithTestdata('mitre', 'IoT ruleset MITRE technique ids', (dir) => {
   });
 
   it('pass the shared checker (check_ids.py) in the rules and their docs page', () => {
-    const r = spawnSync('python3', [join(dir, 'check_ids.py'), '-q', join(REPO_ROOT, 'src/gateway/ids/rules'), join(REPO_ROOT, 'docs/gateway-ids.md')], { encoding: 'utf8' });
+    const r = spawnSync(
+      'python3',
+      [
+        join(dir, 'check_ids.py'),
+        '-q',
+        join(REPO_ROOT, 'src/gateway/ids/rules'),
+        join(REPO_ROOT, 'docs/gateway-ids.md'),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/ids: \d+ real, 0 unknown/);
   });

@@ -3,16 +3,7 @@
  * docs table, the demo EVE generator and the tests (which check every MITRE id and every sid).
  */
 
-export const RULE_FAMILIES = [
-  'bruteforce',
-  'mirai',
-  'mqtt',
-  'modbus',
-  'dnp3',
-  'coap',
-  'scan',
-  'flood',
-] as const;
+export const RULE_FAMILIES = ['bruteforce', 'mirai', 'mqtt', 'modbus', 'dnp3', 'coap', 'scan', 'flood'] as const;
 export type RuleFamily = (typeof RULE_FAMILIES)[number];
 
 /** Our sids live in the ET "local use" block (1000000-1999999), in a range of our own. */

@@ -14,8 +14,22 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/devices',
     {
-      config: { security: { action: 'hub:device:read', resource: (req) => ({ type: 'device', org: (req.query as { org?: string }).org ?? req.subject?.org, owner: req.subject?.id }) } },
-      schema: { tags: ['devices'], summary: 'List devices visible to the caller, with their status', querystring: ListQuery, security: [{ bearerAuth: [] }] },
+      config: {
+        security: {
+          action: 'hub:device:read',
+          resource: (req) => ({
+            type: 'device',
+            org: (req.query as { org?: string }).org ?? req.subject?.org,
+            owner: req.subject?.id,
+          }),
+        },
+      },
+      schema: {
+        tags: ['devices'],
+        summary: 'List devices visible to the caller, with their status',
+        querystring: ListQuery,
+        security: [{ bearerAuth: [] }],
+      },
     },
     async (req) => {
       const s = req.subject!;
@@ -28,13 +42,30 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
 
   app.get<IdReq>(
     '/devices/:id',
-    { config: secured('hub:device:read'), schema: { tags: ['devices'], summary: 'Get a device and its status', params: DeviceIdParams, security: [{ bearerAuth: [] }] } },
+    {
+      config: secured('hub:device:read'),
+      schema: {
+        tags: ['devices'],
+        summary: 'Get a device and its status',
+        params: DeviceIdParams,
+        security: [{ bearerAuth: [] }],
+      },
+    },
     async (req) => deviceView(await loadAuthorized(req, registry, 'hub:device:read')),
   );
 
   app.post<IdReq & { Body: Static<typeof RevokeBody> }>(
     '/devices/:id/revoke',
-    { config: secured('hub:device:revoke'), schema: { tags: ['devices'], summary: 'Revoke a device and its key', params: DeviceIdParams, body: RevokeBody, security: [{ bearerAuth: [] }] } },
+    {
+      config: secured('hub:device:revoke'),
+      schema: {
+        tags: ['devices'],
+        summary: 'Revoke a device and its key',
+        params: DeviceIdParams,
+        body: RevokeBody,
+        security: [{ bearerAuth: [] }],
+      },
+    },
     async (req) => {
       const device = await loadAuthorized(req, registry, 'hub:device:revoke');
       await hub.keys.revoke(device, req.body?.reason ?? 'revoked by an operator');
@@ -44,7 +75,16 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
 
   app.post<IdReq & { Body: Static<typeof RotateBody> }>(
     '/devices/:id/keys/rotate',
-    { config: secured('hub:device:rotate'), schema: { tags: ['devices'], summary: 'Rotate the device signing key (the device, signing with both keys)', params: DeviceIdParams, body: RotateBody, security: [{ bearerAuth: [] }] } },
+    {
+      config: secured('hub:device:rotate'),
+      schema: {
+        tags: ['devices'],
+        summary: 'Rotate the device signing key (the device, signing with both keys)',
+        params: DeviceIdParams,
+        body: RotateBody,
+        security: [{ bearerAuth: [] }],
+      },
+    },
     async (req) => {
       const device = await loadAuthorized(req, registry, 'hub:device:rotate');
       const keyVersion = await hub.keys.rotate(device, req.body);
@@ -54,7 +94,16 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
 
   app.put<IdReq & { Body: Static<typeof GoldenPcrsBody> }>(
     '/devices/:id/golden-pcrs',
-    { config: secured('hub:device:update'), schema: { tags: ['devices'], summary: 'Set the golden SHA-256 PCR values attestation compares against', params: DeviceIdParams, body: GoldenPcrsBody, security: [{ bearerAuth: [] }] } },
+    {
+      config: secured('hub:device:update'),
+      schema: {
+        tags: ['devices'],
+        summary: 'Set the golden SHA-256 PCR values attestation compares against',
+        params: DeviceIdParams,
+        body: GoldenPcrsBody,
+        security: [{ bearerAuth: [] }],
+      },
+    },
     async (req) => {
       const device = await loadAuthorized(req, registry, 'hub:device:update');
       return { id: device.id, goldenPcrs: await hub.attestation.setGoldenPcrs(device, req.body.pcrs) };
@@ -63,7 +112,15 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
 
   app.post<IdReq>(
     '/devices/:id/release',
-    { config: secured('hub:device:release'), schema: { tags: ['devices'], summary: 'Release a quarantined device after a passing attestation', params: DeviceIdParams, security: [{ bearerAuth: [] }] } },
+    {
+      config: secured('hub:device:release'),
+      schema: {
+        tags: ['devices'],
+        summary: 'Release a quarantined device after a passing attestation',
+        params: DeviceIdParams,
+        security: [{ bearerAuth: [] }],
+      },
+    },
     async (req) => {
       const device = await loadAuthorized(req, registry, 'hub:device:release');
       await hub.attestation.release(device);
@@ -73,7 +130,15 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
 
   app.post<IdReq>(
     '/devices/:id/attestation/challenge',
-    { config: secured('hub:device:attest'), schema: { tags: ['devices'], summary: 'Ask a TPM device for a quote (nonce + PCR selection)', params: DeviceIdParams, security: [{ bearerAuth: [] }] } },
+    {
+      config: secured('hub:device:attest'),
+      schema: {
+        tags: ['devices'],
+        summary: 'Ask a TPM device for a quote (nonce + PCR selection)',
+        params: DeviceIdParams,
+        security: [{ bearerAuth: [] }],
+      },
+    },
     async (req, reply) => {
       const device = await loadAuthorized(req, registry, 'hub:device:attest');
       reply.status(201);
@@ -83,13 +148,30 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
 
   app.get<IdReq>(
     '/devices/:id/attestation/challenge',
-    { config: secured('hub:device:quote'), schema: { tags: ['devices'], summary: 'The pending challenge (the device polls it)', params: DeviceIdParams, security: [{ bearerAuth: [] }] } },
+    {
+      config: secured('hub:device:quote'),
+      schema: {
+        tags: ['devices'],
+        summary: 'The pending challenge (the device polls it)',
+        params: DeviceIdParams,
+        security: [{ bearerAuth: [] }],
+      },
+    },
     async (req) => hub.attestation.pending(await loadAuthorized(req, registry, 'hub:device:quote')),
   );
 
   app.post<IdReq & { Body: Static<typeof QuoteBody> }>(
     '/devices/:id/attestation/quote',
-    { config: secured('hub:device:quote'), schema: { tags: ['devices'], summary: 'The device answers with a TPM quote', params: DeviceIdParams, body: QuoteBody, security: [{ bearerAuth: [] }] } },
+    {
+      config: secured('hub:device:quote'),
+      schema: {
+        tags: ['devices'],
+        summary: 'The device answers with a TPM quote',
+        params: DeviceIdParams,
+        body: QuoteBody,
+        security: [{ bearerAuth: [] }],
+      },
+    },
     async (req) => {
       const device = await loadAuthorized(req, registry, 'hub:device:quote');
       return hub.attestation.answer(device, req.body);

@@ -14,15 +14,32 @@ export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, pe
       config: {
         security: {
           action: 'hub:device:enroll',
-          resource: (req) => ({ type: 'device', org: (req.body as { org?: string } | undefined)?.org ?? req.subject?.org }),
+          resource: (req) => ({
+            type: 'device',
+            org: (req.body as { org?: string } | undefined)?.org ?? req.subject?.org,
+          }),
         },
       },
-      schema: { tags: ['devices'], summary: 'Create a one-time enrollment token for an organisation (shown once)', body: CreateTokenBody, security: [{ bearerAuth: [] }] },
+      schema: {
+        tags: ['devices'],
+        summary: 'Create a one-time enrollment token for an organisation (shown once)',
+        body: CreateTokenBody,
+        security: [{ bearerAuth: [] }],
+      },
     },
     async (req, reply) => {
       const org = req.body.org ?? req.subject!.org;
-      const { token, info } = await hub.tokens.create({ org, ttlSeconds: req.body.ttlSeconds ?? 3600, maxUses: req.body.maxUses ?? 1, createdBy: req.subject!.id });
-      req.auditNote = { resource: `enrollment-token id=${info.id}`, orgId: org, detail: { maxUses: info.maxUses, expiresAt: info.expiresAt } };
+      const { token, info } = await hub.tokens.create({
+        org,
+        ttlSeconds: req.body.ttlSeconds ?? 3600,
+        maxUses: req.body.maxUses ?? 1,
+        createdBy: req.subject!.id,
+      });
+      req.auditNote = {
+        resource: `enrollment-token id=${info.id}`,
+        orgId: org,
+        detail: { maxUses: info.maxUses, expiresAt: info.expiresAt },
+      };
       reply.status(201);
       return { token, ...info };
     },
@@ -41,7 +58,11 @@ export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, pe
     '/devices/enroll/start',
     {
       config: { security: { public: true }, rateLimit: ENROLL_RATE },
-      schema: { tags: ['devices'], summary: 'Start enrollment with a one-time token; returns the nonce to sign', body: StartBody },
+      schema: {
+        tags: ['devices'],
+        summary: 'Start enrollment with a one-time token; returns the nonce to sign',
+        body: StartBody,
+      },
     },
     async (req) => {
       req.auditAction = 'hub:device:enroll-start';
@@ -53,7 +74,11 @@ export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, pe
     '/devices/enroll/finish',
     {
       config: { security: { public: true }, rateLimit: ENROLL_RATE },
-      schema: { tags: ['devices'], summary: 'Finish enrollment: public key, metadata, proof of possession (and TPM binding)', body: FinishBody },
+      schema: {
+        tags: ['devices'],
+        summary: 'Finish enrollment: public key, metadata, proof of possession (and TPM binding)',
+        body: FinishBody,
+      },
     },
     async (req, reply) => {
       req.auditAction = 'hub:device:enroll';
@@ -72,13 +97,21 @@ export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, pe
     '/devices/enroll/activate',
     {
       config: { security: { public: true }, rateLimit: ENROLL_RATE },
-      schema: { tags: ['devices'], summary: 'TPM enrollment: return the activated credentials and the first quote', body: ActivateBody },
+      schema: {
+        tags: ['devices'],
+        summary: 'TPM enrollment: return the activated credentials and the first quote',
+        body: ActivateBody,
+      },
     },
     async (req, reply) => {
       req.auditAction = 'hub:device:enroll';
       const result = await hub.enrollment.activate(req.body);
       if (result.status !== 'enrolled') throw new MsecError('INTERNAL', 'unexpected enrollment state');
-      req.auditNote = { actorName: result.device.id, resource: `device id=${result.device.id}`, orgId: result.device.org };
+      req.auditNote = {
+        actorName: result.device.id,
+        resource: `device id=${result.device.id}`,
+        orgId: result.device.org,
+      };
       reply.status(201);
       return { status: result.status, device: deviceView(result.device), hubKey: result.hubKey };
     },

@@ -6,12 +6,20 @@ import type { DevicesHub } from '../service.ts';
 const COSE_BODY_LIMIT = 64 * 1024;
 
 export async function readingRoutes(app: FastifyInstance, hub: DevicesHub): Promise<void> {
-  app.addContentTypeParser('application/cose', { parseAs: 'buffer', bodyLimit: COSE_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/cose', { parseAs: 'buffer', bodyLimit: COSE_BODY_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.post(
     '/readings',
     {
-      config: { security: { action: 'hub:reading:publish', audit: 'handler', resource: (req) => ({ type: 'reading', org: req.subject?.org, owner: req.subject?.id }) } },
+      config: {
+        security: {
+          action: 'hub:reading:publish',
+          audit: 'handler',
+          resource: (req) => ({ type: 'reading', org: req.subject?.org, owner: req.subject?.id }),
+        },
+      },
       schema: {
         tags: ['devices'],
         summary: 'Submit one signed (COSE_Sign1) or sealed (COSE_Encrypt) reading, body application/cose',
@@ -19,9 +27,14 @@ export async function readingRoutes(app: FastifyInstance, hub: DevicesHub): Prom
       },
     },
     async (req, reply) => {
-      if (!Buffer.isBuffer(req.body)) throw new MsecError('UNSUPPORTED_MEDIA_TYPE', 'send the reading as application/cose');
+      if (!Buffer.isBuffer(req.body))
+        throw new MsecError('UNSUPPORTED_MEDIA_TYPE', 'send the reading as application/cose');
       const r = await hub.ingestor.ingest(req.body, { transport: 'http', subject: req.subject, ip: req.ip });
-      req.auditNote = { resource: `device id=${r.deviceId}`, orgId: r.org, detail: { counter: r.counter, resource: `${r.provider}/${r.service}/${r.resource}` } };
+      req.auditNote = {
+        resource: `device id=${r.deviceId}`,
+        orgId: r.org,
+        detail: { counter: r.counter, resource: `${r.provider}/${r.service}/${r.resource}` },
+      };
       reply.status(202);
       return {
         deviceId: r.deviceId,

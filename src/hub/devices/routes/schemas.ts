@@ -3,7 +3,10 @@ import { DEVICE_ID_PATTERN, DeviceMetadataSchema, EcJwkSchema } from '../metadat
 
 const B64 = (max: number) => Type.String({ pattern: '^[A-Za-z0-9_-]*$', maxLength: max });
 
-export const DeviceIdParams = Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN }) }, { additionalProperties: false });
+export const DeviceIdParams = Type.Object(
+  { id: Type.String({ pattern: DEVICE_ID_PATTERN }) },
+  { additionalProperties: false },
+);
 
 export const CreateTokenBody = Type.Object(
   {
@@ -14,7 +17,10 @@ export const CreateTokenBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const StartBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false });
+export const StartBody = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
 
 export const FinishBody = Type.Object(
   {
@@ -25,7 +31,10 @@ export const FinishBody = Type.Object(
     proof: B64(128),
     metadata: DeviceMetadataSchema,
     tpm: Type.Optional(
-      Type.Object({ ek: EcJwkSchema, attestationKey: B64(1024), signingKey: B64(1024) }, { additionalProperties: false }),
+      Type.Object(
+        { ek: EcJwkSchema, attestationKey: B64(1024), signingKey: B64(1024) },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -51,7 +60,10 @@ export const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const RevokeBody = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false });
+export const RevokeBody = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+  { additionalProperties: false },
+);
 
 export const RotateBody = Type.Object(
   { newKey: EcJwkSchema, newKeyProof: B64(128), currentKeyProof: B64(128) },

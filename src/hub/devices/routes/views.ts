@@ -35,7 +35,11 @@ export function provisionalDevice(req: FastifyRequest): ResourceRef {
   return { type: 'device', id: (req.params as { id?: string }).id, org: req.subject?.org, owner: req.subject?.id };
 }
 
-export async function loadAuthorized(req: FastifyRequest, registry: DeviceRegistry, action: string): Promise<DeviceRecord> {
+export async function loadAuthorized(
+  req: FastifyRequest,
+  registry: DeviceRegistry,
+  action: string,
+): Promise<DeviceRecord> {
   const id = (req.params as { id: string }).id;
   const device = await registry.get(id);
   const missing = () => new MsecError('NOT_FOUND', `device ${id} not found`);
