@@ -2,6 +2,7 @@
 import { verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { Alg } from './headers.ts';
 import { coseError } from './errors.ts';
+import { sharedVerifyPool } from './verify-pool.ts';
 
 const HASH_OF_ALG = new Map<number, string>([
   [Alg.ES256, 'sha256'],
@@ -44,8 +45,8 @@ export function verifyEcdsa(alg: number, key: KeyObject, data: Uint8Array, signa
 }
 
 /**
- * verifyEcdsa on libuv's thread pool: the calling thread spends about a sixth of a verification
- * on it, so a hub's event loop keeps serving while other cores check signatures.
+ * verifyEcdsa on worker threads (sharedVerifyPool): the calling thread only packs the bytes, so
+ * a hub's event loop keeps serving while other cores check signatures.
  */
 export function verifyEcdsaAsync(alg: number, key: KeyObject, data: Uint8Array, signature: Uint8Array): Promise<void> {
   let hash: string;
@@ -54,15 +55,11 @@ export function verifyEcdsaAsync(alg: number, key: KeyObject, data: Uint8Array, 
   } catch (err) {
     return Promise.reject(err as Error);
   }
-  return new Promise((resolve, reject) => {
-    try {
-      nodeVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature, (err, ok) =>
-        !err && ok ? resolve() : reject(badSignature()),
-      );
-    } catch {
-      reject(badSignature());
-    }
-  });
+  return sharedVerifyPool()
+    .verify(hash, key, data, signature)
+    .then((ok) => {
+      if (!ok) throw badSignature();
+    });
 }
 
 /** The hash for `alg`, after checking the key kind and the signature length against the curve. */
