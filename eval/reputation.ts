@@ -27,7 +27,7 @@ export async function run(args: string[]): Promise<void> {
     const bt = mean((r) => r.baseline.tau);
     const mg = mean((r) => r.model.gain);
     const bg = mean((r) => r.baseline.gain);
-    const met = mt >= 0.8 && (attack === 'none' || mg < bg || (mg <= 0 && bg <= 0));
+    const met = mt >= 0.8 && (attack === 'none' || mg < bg);
     allMet &&= met;
     const f = (x: number, w = 8) => x.toFixed(2).padStart(w);
     console.log(

@@ -258,7 +258,9 @@ describe.each(storeCases)('HTTP API security on $name', (storeCase) => {
     expect(r.json().error.code).toBe('NOT_FOUND');
   });
 
-  it('aggregates refused anonymous requests per source and reason: a flood stays two rows, the count adds up', async () => {
+  it('aggregates refused anonymous requests per source and reason: a flood from one source is one row, the count adds up', async () => {
+    // Close the windows earlier tests opened (same source, same reasons), so this flood is its own.
+    await t.platform.ctx.iam.audit.anonymous.flush();
     const since = Date.now();
     for (let i = 0; i < 40; i++)
       expect(
@@ -269,7 +271,8 @@ describe.each(storeCases)('HTTP API security on $name', (storeCase) => {
     const rows = (await t.platform.ctx.iam.audit.query({ since })).filter(
       (r) => r.action === 'iam:org:create' && r.outcome === 'denied' && r.actorId === null,
     );
-    expect(rows.length).toBeLessThanOrEqual(2);
+    expect(rows.length).toBe(1);
+    expect(rows[0]!.detail).toMatchObject({ aggregated: true, count: 40, reason: 'TOKEN_INVALID' });
     expect(rows.reduce((n, r) => n + ((r.detail?.count as number | undefined) ?? 1), 0)).toBe(40);
     // An authenticated principal's refusals stay one row each.
     const analyst = await t.request('POST', '/api/v1/principals', {

@@ -20,10 +20,11 @@ const RESOURCE_OF: Record<string, string> = {
 };
 
 interface AuditEntry {
+  actorId?: string | null;
   action: string;
   ip: string | null;
   status: number | null;
-  detail: { code?: string; reason?: string; error?: string } | null;
+  detail: { code?: string; reason?: string; error?: string; aggregated?: boolean; since?: string } | null;
 }
 
 describe('msec up --demo', () => {
@@ -93,6 +94,16 @@ describe('msec up --demo', () => {
       40_000,
       'a tampered and a replayed demo reading refused',
     );
+    // Anonymous refusals (forged tokens, the MQTT flood) land as one counted row per source and
+    // reason when their window ends (5 s in the demo).
+    await waitFor(
+      async () => {
+        const e = await denied();
+        return e.some((x) => x.ip === '198.51.100.23' && x.detail?.aggregated) && e.some((x) => x.ip === '127.0.0.2');
+      },
+      30_000,
+      'aggregated anonymous refusals',
+    );
     const entries = await denied();
     expect(
       entries.filter((e) => e.action === 'hub:reading:ingest').every((e) => (e.detail?.reason ?? '').length > 0),
@@ -106,9 +117,14 @@ describe('msec up --demo', () => {
     const flood = entries.filter((e) => e.ip === '127.0.0.2').map((e) => e.action);
     expect(flood).toContain('hub:mqtt:auth-failed');
     expect(flood.some((a) => a === 'hub:mqtt:connect-throttled' || a === 'hub:mqtt:connection-flood')).toBe(true);
+    // One row per (source, reason) and window: the flood does not bury the log.
+    const keys = entries
+      .filter((e) => e.actorId === null && e.detail?.aggregated)
+      .map((e) => `${e.ip}/${e.detail?.reason as string}/${e.detail?.since as string}`);
+    expect(new Set(keys).size).toBe(keys.length);
     // The attacker's address is throttled, not the local clients: the admin still reads over HTTP and MQTT users on 127.0.0.1 are unaffected.
     expect(entries.some((e) => e.ip === '127.0.0.1' && e.action.startsWith('hub:mqtt:'))).toBe(false);
-  }, 50_000);
+  }, 80_000);
 
   it('logs reading batches in the ledger', async () => {
     await waitFor(

@@ -18,5 +18,5 @@ export { DEMO_DEVICES } from './devices/demo.ts';
 export { HUB_ERROR_CODES, type HubErrorCode } from './errors.ts';
 export type { TwinStore } from './twins/twin-store.ts';
 export type { GrantStore, NewGrant } from './twins/grant-store.ts';
-export type { Grant } from './twins/access.ts';
+export type { Grant, GrantTerms } from './twins/access.ts';
 export { AGGREGATE_WINDOW_SECONDS, type AggregateSpec } from './federation/agreements.ts';

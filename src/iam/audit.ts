@@ -34,9 +34,10 @@ export class AuditLog {
   constructor(
     store: Store,
     private readonly clock: Clock,
+    refusalWindowMs?: number,
   ) {
     this.db = store.db.withTables<IamTables>();
-    this.anonymous = new AnonymousRefusals((rec) => this.append(rec), clock);
+    this.anonymous = new AnonymousRefusals((rec) => this.append(rec), clock, refusalWindowMs);
   }
 
   onAppend(listener: (e: AuditEntry) => void): void {

@@ -32,6 +32,8 @@ export interface IamOptions {
   bus?: EventBus | undefined;
   /** How often live sessions are checked again (default SESSION_RECHECK_MS). */
   sessionRecheckMs?: number | undefined;
+  /** How long anonymous refusals are summed into one audit row (default AGGREGATE_INTERVAL_MS). */
+  refusalWindowMs?: number | undefined;
 }
 
 /** Security management (AAA): identities, authentication, authorization, accounting. */
@@ -68,7 +70,7 @@ export class Iam implements PlatformAccess {
       this.loginThrottle,
       opts.auth.passwordHashCost,
     );
-    this.audit = new AuditLog(store, clock);
+    this.audit = new AuditLog(store, clock, opts.refusalWindowMs);
     this.sessions = new LiveSessions(opts.sessionRecheckMs);
     // Any revocation, here or in another process, re-checks every live session at once (on the
     // next turn, after the other listeners have dropped what they cached).

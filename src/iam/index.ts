@@ -26,3 +26,5 @@ export { ldapModule } from './ldap/module.ts';
 export { escapeFilterValue } from './ldap/escape.ts';
 export { oidcModule } from './oidc/module.ts';
 export { oauthModule } from './oauth/module.ts';
+export { auditSettingsFromEnv, DEFAULT_AUDIT_RETENTION, type AuditRetention } from './audit-settings.ts';
+export { AuditRetentionJob, verifyAuditChain, type AuditChainVerdict } from './audit-retention.ts';

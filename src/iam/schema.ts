@@ -1,6 +1,7 @@
 import { sql, type Generated, type Kysely } from 'kysely';
 import { columnTypes, type ModuleMigration } from '../core/index.ts';
 import { auditHeadMigrations } from './audit-heads.ts';
+import { auditRetentionMigrations } from './audit-retention.ts';
 
 export type IamTables = {
   iam_orgs: { id: string; name: string; kind: string; created_at: number };
@@ -172,6 +173,7 @@ export const iamMigrations: ModuleMigration[] = [
     },
   },
   ...auditHeadMigrations,
+  ...auditRetentionMigrations,
 ];
 
 async function sqlRaw(db: Kysely<any>, statement: string): Promise<void> {

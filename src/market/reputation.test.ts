@@ -20,11 +20,11 @@ const providers = (ids: string[], firstSeen = 0) => ids.map((provider) => ({ pro
 describe('reputation model', () => {
   it('beats the plain average under every attack in a seeded simulation (τ ≥ 0.8, less rank gained)', () => {
     for (const attack of ATTACKS) {
-      const r = simulate(attack, { seed: 11, rounds: 30, honestProviders: 12, buyers: 30, sybils: 8 });
+      const r = simulate(attack, { seed: 11, rounds: 60, honestProviders: 16, buyers: 40, sybils: 10 });
       expect(r.model.tau, attack).toBeGreaterThanOrEqual(0.8);
       expect(r.model.tau, attack).toBeGreaterThanOrEqual(r.baseline.tau);
-      expect(r.model.gain, attack).toBeLessThanOrEqual(Math.max(0, r.baseline.gain));
-      if (r.baseline.gain > 1) expect(r.model.gain, attack).toBeLessThan(r.baseline.gain);
+      // Every attack gains strictly less rank than under the plain average (the on-off attack included).
+      if (attack !== 'none') expect(r.model.gain, attack).toBeLessThan(r.baseline.gain);
     }
   });
 

@@ -34,6 +34,12 @@ export interface TradeEdge {
 export interface ReputationParams {
   /** Evidence loses half its weight after this long (ms). */
   halfLifeMs: number;
+  /**
+   * Half-life of the recent-behaviour estimate (ms). When recent evidence is clearly worse than
+   * the long memory (its interval lies wholly below the long-run score), the recent estimate
+   * rules: a provider who built a name and then milks it (on-off) cannot live on its past.
+   */
+  recentHalfLifeMs: number;
   /** Prior evidence: a newcomer starts at α0 / (α0 + β0) with low confidence. */
   priorAlpha: number;
   priorBeta: number;
@@ -53,6 +59,7 @@ export interface ReputationParams {
 
 export const DEFAULT_REPUTATION_PARAMS: ReputationParams = {
   halfLifeMs: 30 * 86400_000,
+  recentHalfLifeMs: 5 * 86400_000,
   priorAlpha: 1,
   priorBeta: 2,
   objectiveWeight: 1,
@@ -122,10 +129,14 @@ export function computeReputations(
   const collusive = ratings.map((r) => r.raterOrg === r.providerOrg || reaches(edges, r.providerOrg, r.raterOrg, 3));
   const pairOf = (r: RatingEvidence) => `${r.rater}\u0000${r.provider}`;
   let credibility = new Map<string, number>();
-  let reps = new Map<string, { a: number; b: number; n: number }>();
+  let reps = new Map<string, { a: number; b: number; n: number; ra: number; rb: number }>();
   for (let pass = 0; pass < 3; pass++) {
     reps = new Map(
-      providers.map((pe) => [pe.provider, { a: p.priorAlpha + pe.attested, b: p.priorBeta + (1 - pe.attested), n: 0 }]),
+      providers.map((pe) => {
+        const a = p.priorAlpha + pe.attested;
+        const b = p.priorBeta + (1 - pe.attested);
+        return [pe.provider, { a, b, n: 0, ra: a, rb: b }];
+      }),
     );
     // Each trade's evidence: [weight, value] for the hub's delivery measure and for the rating.
     const parts = ratings.map((r, i) => {
@@ -138,7 +149,7 @@ export function computeReputations(
         time * stake * (credibility.get(r.rater) ?? 0.5) * discount,
         (Math.min(5, Math.max(1, r.score)) - 1) / 4,
       ];
-      return { objective, rated };
+      return { objective, rated, recent: decay(now - r.at, p.recentHalfLifeMs) / time };
     });
     // One buyer cannot outweigh the market about one provider by trading with it over and over.
     const pairWeight = new Map<string, number>();
@@ -155,6 +166,8 @@ export function computeReputations(
         if (!part) continue;
         e.a += scale * part[0] * part[1];
         e.b += scale * part[0] * (1 - part[1]);
+        e.ra += scale * part[0] * parts[i]!.recent * part[1];
+        e.rb += scale * part[0] * parts[i]!.recent * (1 - part[1]);
         e.n++;
       }
     });
@@ -172,21 +185,29 @@ export function computeReputations(
     credibility = new Map([...dev].map(([rater, d]) => [rater, Math.pow(Math.max(0, 1 - d.sum / d.n), 4)]));
   }
   const ageOf = new Map(providers.map((pe) => [pe.provider, now - pe.firstSeen]));
-  const out = [...reps].map(([provider, e]) => {
-    const n = e.a + e.b;
-    const score = e.a / n;
-    const sd = Math.sqrt((e.a * e.b) / (n * n * (n + 1)));
+  const beta = (a: number, b: number) => {
+    const n = a + b;
+    const score = a / n;
+    const sd = Math.sqrt((a * b) / (n * n * (n + 1)));
+    return { a, b, score, low: score - p.z * sd, high: score + p.z * sd };
+  };
+  const out = [...reps].map(([provider, ev]) => {
+    const long = beta(ev.a, ev.b);
+    const recent = beta(ev.ra, ev.rb);
+    // Behaviour changed for the worse (on-off): the recent estimate rules until it recovers.
+    const e = recent.high < long.score ? recent : long;
+    const { score } = e;
     // Whitewashing: a young identity's lower bound is pulled toward zero until it has aged.
     const age = Math.max(0, ageOf.get(provider) ?? 0);
     const maturity = age / (age + p.halfAgeMs);
     return {
       provider,
       score,
-      low: Math.max(0, score - p.z * sd) * (0.5 + 0.5 * maturity),
-      high: Math.min(1, score + p.z * sd),
+      low: Math.max(0, e.low) * (0.5 + 0.5 * maturity),
+      high: Math.min(1, e.high),
       alpha: e.a,
       beta: e.b,
-      evidence: e.n,
+      evidence: ev.n,
       rank: 0,
     };
   });

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { newId, type Clock } from '../core/index.ts';
-import type { Grant, GrantStore } from '../hub/index.ts';
+import type { Grant, GrantStore, GrantTerms } from '../hub/index.ts';
 import { sha256Hex } from '../ledger/index.ts';
 import { costOf } from './amounts.ts';
 import type { Listing } from './listings.ts';
@@ -136,6 +136,8 @@ export async function settle(
     priority: 0,
     createdBy: `market:${id}`,
     expiresAt: accessUntil,
+    // The listing's precision and aggregation travel with the grant; the hub applies them on delivery.
+    terms: grantTermsOf(s.listing),
   });
   const trade: Trade = {
     id,
@@ -183,4 +185,11 @@ export async function settle(
     })
     .execute();
   return trade;
+}
+
+/** The delivery terms a listing's buyers get: its decimals and window aggregate, if any. */
+export function grantTermsOf(l: Pick<Listing, 'terms'>): GrantTerms | null {
+  const { decimals, aggregate } = l.terms;
+  if (decimals === undefined && !aggregate) return null;
+  return { ...(decimals !== undefined ? { decimals } : {}), ...(aggregate ? { aggregate } : {}) };
 }

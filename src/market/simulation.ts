@@ -24,7 +24,10 @@ export interface MethodResult {
   /** Mean rank of the attacking providers (1 = best), and the rank their true quality earns. */
   attackerRank: number;
   fairRank: number;
-  /** fairRank - attackerRank: positions the attack gained (≤ 0: none). */
+  /**
+   * Rank gain: fairRank - attackerRank, the places the attackers stand above the rank their true
+   * quality earns, averaged over attackers (≤ 0: the attack bought nothing).
+   */
   gain: number;
 }
 
@@ -51,10 +54,16 @@ function rng(seed: number): () => number {
 
 interface Provider {
   id: string;
+  /** True quality: what a buyer who trusts the ranking gets now, at the end of the run. */
   quality: number;
+  /** Quality served in a round (on-off attackers change it; everyone else serves `quality`). */
+  serves?: (round: number) => number;
   attacker: boolean;
   firstSeen: number;
 }
+
+/** The round from which on-off (malicious) providers milk the reputation they built. */
+export const MILK_FROM = 2 / 3;
 
 /**
  * One market over `rounds` days: honest buyers buy from random providers and rate what they got
@@ -77,7 +86,15 @@ export function simulate(attack: Attack, o: SimulationOptions): SimulationResult
     return p;
   };
   const attackers: Provider[] = [];
-  if (attack === 'malicious') for (let i = 0; i < 3; i++) attackers.push(addAttacker(`bad${i}`, 0.05));
+  // On-off: three providers serve well (0.9) for two thirds of the run to build a reputation, then
+  // milk it with bad service (0.05). Their true quality is what they serve now; an average that
+  // remembers the good months keeps selling them.
+  if (attack === 'malicious')
+    for (let i = 0; i < 3; i++) {
+      const p = addAttacker(`onoff${i}`, 0.05);
+      p.serves = (round) => (round < Math.floor(o.rounds * MILK_FROM) ? 0.9 : 0.05);
+      attackers.push(p);
+    }
   if (attack === 'ballot-stuffing' || attack === 'whitewashing') attackers.push(addAttacker('cheat', 0.12));
   if (attack === 'bad-mouthing') attackers.push(addAttacker('rival', 0.5));
   if (attack === 'colluding') for (let i = 0; i < 4; i++) attackers.push(addAttacker(`ring${i}`, 0.15));
@@ -109,7 +126,8 @@ export function simulate(attack: Attack, o: SimulationOptions): SimulationResult
     for (let b = 0; b < o.buyers; b++) {
       const p = providers[Math.floor(rand() * providers.length)]!;
       const paid = 1_000_000 + Math.floor(rand() * 2_000_000);
-      rate(`buyer${b}`, p, honestScore(p.quality), at, paid, clamp(p.quality + noise(0.1)));
+      const q = p.serves ? p.serves(round) : p.quality;
+      rate(`buyer${b}`, p, honestScore(q), at, paid, clamp(q + noise(0.1)));
     }
     const sybil = (s: number) => `sybil${s}`;
     if (attack === 'ballot-stuffing' || attack === 'whitewashing') {

@@ -15,7 +15,7 @@ import {
   type Store,
   type EventBus,
 } from '../core/index.ts';
-import { IAM, Iam, bootstrapAdmin, iamMigrations } from '../iam/index.ts';
+import { IAM, Iam, auditSettingsFromEnv, bootstrapAdmin, iamMigrations } from '../iam/index.ts';
 import type { ModuleContext, PlatformModule } from '../core/index.ts';
 import { buildApp } from './app.ts';
 import type { ServerContext } from './context.ts';
@@ -74,7 +74,14 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   const applied = await migrate(store, [...iamMigrations, ...modules.flatMap((m) => m.migrations ?? [])]);
   if (applied.length) logger.info({ applied, store: store.description }, 'applied migrations');
 
-  const iam = new Iam({ store, key, clock, auth: config.auth, bus });
+  const iam = new Iam({
+    store,
+    key,
+    clock,
+    auth: config.auth,
+    bus,
+    refusalWindowMs: auditSettingsFromEnv(process.env, { demo: config.demo }).refusalWindowMs,
+  });
   await iam.start();
   const boot = await bootstrapAdmin(iam, config.dataDir);
   if (boot)

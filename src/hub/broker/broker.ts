@@ -13,6 +13,8 @@ import { ForwardCache } from './forward-cache.ts';
 import { ConnectThrottle, type ThrottleLimits } from './throttle.ts';
 import { dataFilterMayDeliver, dataTopicRef, validFilter } from './topic-acl.ts';
 import { readingMessage } from './reading-message.ts';
+import { readTerms, type GrantTerms } from '../twins/access.ts';
+import { readingUnderTerms } from '../twins/delivery-terms.ts';
 import { redisOptions, redisPersistence } from './redis-persistence.ts';
 import { redisEmitter } from './redis-emitter.ts';
 
@@ -322,9 +324,13 @@ export class HubBroker {
       if (ok === undefined) {
         const ref = dataTopicRef(topic);
         ok = ref !== undefined && iam.decide(info.subject, 'hub:twin:read', ref).allow;
+        // Allowed through a grant with terms (a rounded market listing): delivered under them.
+        if (ok && ref) ok = readTerms(grants.all(), info.subject, ref) ?? true;
         cache.set(topic, ok);
       }
-      return ok ? packet : null;
+      if (ok === false) return null;
+      if (ok === true) return packet;
+      return underTerms(packet, ok);
     }
     if (topic.startsWith('devices/'))
       return info.deviceId !== undefined && topic.startsWith(`devices/${info.deviceId}/actions/`) ? packet : null;
@@ -392,4 +398,16 @@ export class HubBroker {
     await serverClosed;
     for (const c of this.closers) await c().catch(() => {});
   }
+}
+
+/** The reading message of `packet` under a grant's terms; null where the terms withhold it. */
+function underTerms(packet: AedesPublishPacket, terms: GrantTerms): AedesPublishPacket | null {
+  let reading: { value: unknown; cose?: unknown };
+  try {
+    reading = JSON.parse(Buffer.from(packet.payload).toString('utf8')) as { value: unknown };
+  } catch {
+    return null;
+  }
+  const out = readingUnderTerms(reading, terms);
+  return out ? ({ ...packet, payload: Buffer.from(JSON.stringify(out)) } as AedesPublishPacket) : null;
 }

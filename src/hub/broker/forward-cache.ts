@@ -1,3 +1,5 @@
+import type { GrantTerms } from '../twins/access.ts';
+
 /**
  * Per-client memo of delivery decisions under `data/`. A client's subject is fixed for its
  * connection, and the policy's verdict on reading one twin resource depends only on that subject,
@@ -5,15 +7,18 @@
  * (their version) or a statement is added. This spares evaluating the policy for every message
  * and subscriber.
  */
+/** A delivery verdict: refused, delivered as is, or delivered under a grant's terms. */
+export type ForwardVerdict = boolean | GrantTerms;
+
 export class ForwardCache {
-  private verdicts = new Map<string, boolean>();
+  private verdicts = new Map<string, ForwardVerdict>();
   private version = -1;
   private statements = -1;
 
   constructor(private readonly maxTopics = 4096) {}
 
   /** The verdict kept for `topic` if the rules are still `version` with `statements` statements. */
-  get(topic: string, version: number, statements: number): boolean | undefined {
+  get(topic: string, version: number, statements: number): ForwardVerdict | undefined {
     if (version !== this.version || statements !== this.statements) {
       this.verdicts = new Map();
       this.version = version;
@@ -24,7 +29,7 @@ export class ForwardCache {
   }
 
   /** Keeps a verdict decided under the rules last passed to `get`. */
-  set(topic: string, allowed: boolean): void {
+  set(topic: string, allowed: ForwardVerdict): void {
     // Bounded: a subscriber of a huge tree re-decides rather than growing without limit.
     if (this.verdicts.size >= this.maxTopics) this.verdicts.clear();
     this.verdicts.set(topic, allowed);

@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
 import type { ModuleContext } from '../../core/index.ts';
-import { twinRef, TWIN_ACTIONS } from '../twins/access.ts';
+import { readTerms, twinRef, TWIN_ACTIONS } from '../twins/access.ts';
+import { bucketsUnderTerms, pointUnderTerms, refuseSingleValues } from '../twins/delivery-terms.ts';
 import { assertSegment } from '../twins/names.ts';
 import { BROWSE_ACTION } from '../twins/policy.ts';
 import { authorizeTwin, pathOf, type HubDataServices, type PathParams } from '../twins/services.ts';
+import { roundValue } from '../federation/transform.ts';
 import { MAX_PAGE } from './history-store.ts';
 
 const Seg = Type.String({ minLength: 1, maxLength: 130 });
@@ -53,13 +55,37 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
     },
     async (req) => {
       const path = pathOf(req.params);
-      await authorizeTwin(req, hub.twins, path, 'READ');
+      const p = await authorizeTwin(req, hub.twins, path, 'READ');
       const from = req.query.from ?? 0;
       const to = req.query.to ?? ctx.clock.now() + 1;
       if (to <= from) throw new MsecError('VALIDATION_FAILED', 'to must be after from');
-      if (req.query.bucket !== undefined)
-        return { buckets: await hub.history.buckets(path, from, to, req.query.bucket) };
-      return hub.history.range(path, { from, to, limit: req.query.limit ?? 100, cursor: req.query.cursor });
+      const terms = readTerms(hub.grants.all(), req.subject!, twinRef(p.org, path, TWIN_ACTIONS.READ));
+      // An aggregate-only grant reads its windows' one statistic, whatever bucket was asked for.
+      if (terms?.aggregate) {
+        const windowMs = terms.aggregate.windowSeconds * 1000;
+        // Without a start, the last 1,000 windows.
+        const first = req.query.from === undefined ? Math.max(0, to - 1000 * windowMs) : from;
+        const start = Math.floor(first / windowMs) * windowMs;
+        return {
+          aggregate: terms.aggregate,
+          buckets: bucketsUnderTerms(await hub.history.buckets(path, start, to, windowMs), terms),
+        };
+      }
+      if (req.query.bucket !== undefined) {
+        const buckets = await hub.history.buckets(path, from, to, req.query.bucket);
+        if (!terms) return { buckets };
+        const d = terms.decimals ?? null;
+        return {
+          buckets: buckets.map((b) => ({
+            ...b,
+            min: roundValue(b.min, d),
+            max: roundValue(b.max, d),
+            avg: roundValue(b.avg, d),
+          })),
+        };
+      }
+      const page = await hub.history.range(path, { from, to, limit: req.query.limit ?? 100, cursor: req.query.cursor });
+      return terms ? { ...page, items: page.items.map((x) => pointUnderTerms(x, terms)!) } : page;
     },
   );
 
@@ -71,10 +97,12 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
     },
     async (req) => {
       const path = pathOf(req.params);
-      await authorizeTwin(req, hub.twins, path, 'READ');
+      const p = await authorizeTwin(req, hub.twins, path, 'READ');
+      const terms = readTerms(hub.grants.all(), req.subject!, twinRef(p.org, path, TWIN_ACTIONS.READ));
+      refuseSingleValues(terms);
       const latest = await hub.history.latest(path);
       if (!latest) throw new MsecError('NOT_FOUND', 'no reading stored for this resource');
-      return latest;
+      return pointUnderTerms(latest, terms);
     },
   );
 
@@ -106,8 +134,11 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
       }
       const data = [];
       for (const r of readable) {
+        const terms = readTerms(hub.grants.all(), req.subject!, twinRef(p.org, r, TWIN_ACTIONS.READ));
+        if (terms?.aggregate) continue;
         const page = await hub.history.range(r, { from, to, limit: MAX_PAGE });
-        for (const pt of page.items) {
+        for (const raw of page.items) {
+          const pt = pointUnderTerms(raw, terms)!;
           data.push({
             transducer_id: `${r.service}/${r.resource}`,
             raw_value: String(pt.value),

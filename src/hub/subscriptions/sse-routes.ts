@@ -7,6 +7,8 @@ import type { ModuleContext } from '../../core/index.ts';
 import { dataFilterMayDeliver, dataTopicRef, validFilter } from '../broker/topic-acl.ts';
 import { readingJson } from '../broker/reading-message.ts';
 import { TOPICS } from '../contracts.ts';
+import { readTerms } from '../twins/access.ts';
+import { readingUnderTerms } from '../twins/delivery-terms.ts';
 import type { GrantStore } from '../twins/grant-store.ts';
 import { BROWSE_ACTION } from '../twins/policy.ts';
 import { pathOf, type PathParams } from '../twins/services.ts';
@@ -68,9 +70,9 @@ export async function sseRoutes(
       if (!topicMatches(filter, topic)) return;
       const ref = dataTopicRef(topic);
       if (!ref || !ctx.access.decide(s, 'hub:twin:read', ref).allow) return;
-      res.write(
-        `event: reading\nid: ${r.deviceId}:${r.counter}\ndata: ${JSON.stringify({ topic, ...readingJson(r) })}\n\n`,
-      );
+      const reading = readingUnderTerms(readingJson(r), readTerms(grants.all(), s, ref));
+      if (!reading) return;
+      res.write(`event: reading\nid: ${r.deviceId}:${r.counter}\ndata: ${JSON.stringify({ topic, ...reading })}\n\n`);
     });
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     // The stream lives only as long as its credential (expiry, revocation, changed rights).

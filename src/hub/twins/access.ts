@@ -1,4 +1,5 @@
 import type { ResourceRef, Subject } from '../../iam/index.ts';
+import type { AggregateSpec } from '../federation/agreements.ts';
 import { nameMatches, twinId, type TwinPath } from './names.ts';
 
 /** sensiNact access levels. */
@@ -54,6 +55,17 @@ export interface Grant {
   createdAt: number;
   /** Past this instant (ms since epoch) the grant no longer applies; null or absent: no end. */
   expiresAt?: number | null;
+  /** What the grantee receives under this grant (e.g. a market listing's terms); null or absent: the data as is. */
+  terms?: GrantTerms | null;
+}
+
+/**
+ * Delivery terms of a grant, the federation agreements' own: numeric values rounded to `decimals`,
+ * or only window aggregates (`aggregate`) instead of single readings.
+ */
+export interface GrantTerms {
+  decimals?: number;
+  aggregate?: AggregateSpec;
 }
 
 /**
@@ -109,4 +121,35 @@ export function evaluateGrants(
     if (!best || g.priority > best.priority || (g.priority === best.priority && g.effect === 'deny')) best = g;
   }
   return best?.effect;
+}
+
+/**
+ * The terms under which `s` reads a twin resource, or undefined when it reads the data as is:
+ * members of the owning organisation read everything they may; anyone else reading through
+ * grants gets the terms of those grants, unless one of them carries none (the least restrictive
+ * grant held wins: a buyer of the raw stream and of a rounded one gets the raw one).
+ */
+export function readTerms(grants: readonly Grant[], s: Subject, r: ResourceRef): GrantTerms | undefined {
+  const path = pathOf(r);
+  if (!path || r.type !== 'twin' || r.org === undefined || r.org === s.org) return undefined;
+  let found: GrantTerms | undefined;
+  for (const g of grants) {
+    if (g.org !== r.org || g.effect !== 'allow' || !ALLOWS[g.access].includes('READ') || !grantAppliesTo(g, s))
+      continue;
+    if (
+      !nameMatches(g.provider, path.provider) ||
+      !nameMatches(g.service, path.service) ||
+      !nameMatches(g.resource, path.resource)
+    )
+      continue;
+    if (!g.terms) return undefined;
+    // Of several restricted grants, the one that gives most: raw-but-rounded beats aggregates, more decimals beat fewer.
+    if (!found || moreGenerous(g.terms, found)) found = g.terms;
+  }
+  return found;
+}
+
+function moreGenerous(a: GrantTerms, b: GrantTerms): boolean {
+  if (!a.aggregate !== !b.aggregate) return !a.aggregate;
+  return (a.decimals ?? Infinity) > (b.decimals ?? Infinity);
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { MsecError, newId, type Clock, type Store } from '../../core/index.ts';
 import type { TwinTables } from './schema.ts';
-import type { AccessLevel, Grant } from './access.ts';
+import type { AccessLevel, Grant, GrantTerms } from './access.ts';
 
 export type NewGrant = Omit<Grant, 'id' | 'createdAt'>;
 
@@ -23,6 +23,7 @@ function fromRow(r: Row): Grant {
     createdBy: r.created_by,
     createdAt: r.created_at,
     expiresAt: r.expires_at ?? null,
+    terms: r.terms ? (JSON.parse(r.terms) as GrantTerms) : null,
   };
 }
 
@@ -131,6 +132,7 @@ export class GrantStore {
     const grant: Grant = {
       ...input,
       expiresAt: input.expiresAt ?? null,
+      terms: input.terms ?? null,
       id: newId('grant'),
       createdAt: this.clock.now(),
     };
@@ -152,6 +154,7 @@ export class GrantStore {
         created_by: grant.createdBy,
         created_at: grant.createdAt,
         expires_at: grant.expiresAt ?? null,
+        terms: grant.terms ? JSON.stringify(grant.terms) : null,
       })
       .execute();
     return grant;

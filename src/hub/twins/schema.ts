@@ -45,6 +45,8 @@ export type TwinTables = {
     created_at: number;
     /** When the grant stops applying (ms since epoch); null for a grant without end (hub_data_005). */
     expires_at: number | null;
+    /** JSON GrantTerms: what the grantee receives (rounded, aggregated); null: the data as is (hub_data_006). */
+    terms: string | null;
   };
 };
 
@@ -103,6 +105,13 @@ export const twinMigrations: ModuleMigration[] = [
     name: 'hub_data_005_grant_expiry',
     async up(db, dialect) {
       await db.schema.alterTable('hub_grants').addColumn('expires_at', columnTypes(dialect).bigint).execute();
+    },
+  },
+  {
+    // Terms a grant carries (a market listing's precision or aggregation), applied on delivery.
+    name: 'hub_data_006_grant_terms',
+    async up(db) {
+      await db.schema.alterTable('hub_grants').addColumn('terms', 'text').execute();
     },
   },
 ];

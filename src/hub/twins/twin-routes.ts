@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
 import type { ModuleContext } from '../../core/index.ts';
-import { twinRef, TWIN_ACTIONS } from './access.ts';
+import { readTerms, twinRef, TWIN_ACTIONS } from './access.ts';
+import { refuseSingleValues } from './delivery-terms.ts';
+import { roundValue } from '../federation/transform.ts';
 import {
   ADMIN_SERVICE,
   GeoJsonSchema,
@@ -108,7 +110,10 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
     const p = await authorizeTwin(req, twins, path, 'READ');
     const r = await twins.getResource(p, path);
     if (!r) throw new MsecError('NOT_FOUND', `resource ${path.provider}/${path.service}/${path.resource} not found`);
-    return r;
+    // Read through a grant with terms (a market listing): the value as those terms deliver it.
+    const terms = readTerms(hub.grants.all(), req.subject!, twinRef(p.org, path, TWIN_ACTIONS.READ));
+    refuseSingleValues(terms);
+    return terms ? { ...r, value: roundValue(r.value, terms.decimals ?? null), terms } : r;
   };
   const getOpts = {
     config: browse,
