@@ -25,6 +25,34 @@ function projector(bbox: CityOutline['bbox']) {
   };
 }
 
+/**
+ * Markers closer than a marker's width are spread on a small circle around their centre, each
+ * with a leader line to its true position, so every device stays visible and clickable.
+ */
+export function declutter(points: Array<[number, number]>, minGap = 16): Array<[number, number]> {
+  const out = points.map((p) => [...p] as [number, number]);
+  const seen = new Set<number>();
+  for (let i = 0; i < points.length; i++) {
+    if (seen.has(i)) continue;
+    const group = [i];
+    for (let j = i + 1; j < points.length; j++) {
+      if (seen.has(j)) continue;
+      if (group.some((g) => Math.hypot(points[g]![0] - points[j]![0], points[g]![1] - points[j]![1]) < minGap))
+        group.push(j);
+    }
+    if (group.length < 2) continue;
+    const cx = group.reduce((n, g) => n + points[g]![0], 0) / group.length;
+    const cy = group.reduce((n, g) => n + points[g]![1], 0) / group.length;
+    const r = Math.max(minGap, (minGap * group.length) / (2 * Math.PI)) + 4;
+    group.forEach((g, k) => {
+      seen.add(g);
+      const a = -Math.PI / 2 + (2 * Math.PI * k) / group.length;
+      out[g] = [cx + r * Math.cos(a), cy + r * Math.sin(a)];
+    });
+  }
+  return out;
+}
+
 /** Providers grouped per city panel; an org without a drawn outline gets a panel around its points. */
 function panels(providers: Provider[]): Panel[] {
   const byOrg = new Map<string, Panel['providers']>();
@@ -78,7 +106,7 @@ function Marker({
     <g
       class={`marker mk-${status}${selected ? ' mk-selected' : ''}`}
       role="button"
-      tabIndex={0}
+      tabindex={0}
       aria-label={label}
       aria-pressed={selected}
       data-testid="map-marker"
@@ -135,20 +163,29 @@ export function CityMap({
                   {outline.sea}
                 </text>
               )}
-              {placed.map(({ p, at }) => {
-                const [x, y] = xy(at);
-                const status = statusOf(p);
-                return (
-                  <Marker
-                    status={status}
-                    x={x}
-                    y={y}
-                    label={`${displayName(p)} (${p.provider}), ${STATUS_LABEL[status]}`}
-                    selected={selected === p.provider}
-                    onSelect={() => onSelect(p.provider)}
-                  />
-                );
-              })}
+              {(() => {
+                const trueXy = placed.map(({ at }) => xy(at));
+                const shown = declutter(trueXy);
+                return placed.map(({ p }, i) => {
+                  const [x, y] = shown[i]!;
+                  const [tx, ty] = trueXy[i]!;
+                  const status = statusOf(p);
+                  return (
+                    <>
+                      {(x !== tx || y !== ty) && <line x1={tx} y1={ty} x2={x} y2={y} class="leader" />}
+                      {(x !== tx || y !== ty) && <circle cx={tx} cy={ty} r={2} class="leader-dot" />}
+                      <Marker
+                        status={status}
+                        x={x}
+                        y={y}
+                        label={`${displayName(p)} (${p.provider}), ${STATUS_LABEL[status]}`}
+                        selected={selected === p.provider}
+                        onSelect={() => onSelect(p.provider)}
+                      />
+                    </>
+                  );
+                });
+              })()}
             </svg>
             {placed.length === 0 && <p class="muted">No provider of {outline.name} has a location you may see.</p>}
           </figure>

@@ -1,4 +1,4 @@
-import { api } from '../api.ts';
+import { api, ApiFailure } from '../api.ts';
 import { usePager } from '../pager.tsx';
 import { usePolled } from '../poll.ts';
 
@@ -45,7 +45,16 @@ function Endpoint({ url }: { url: string | null }) {
 
 /** Federation links to the other city and what each agreement shares. */
 export function FederationPanel() {
-  const { data, error } = usePolled(() => api<{ items: Agreement[] }>('GET', '/federation/agreements'), 10_000);
+  const { data, error } = usePolled(
+    () =>
+      api<{ items: Agreement[] }>('GET', '/federation/agreements').catch((err: unknown) => {
+        // Reading agreements is for an organisation's staff: others get a plain sentence, not an error.
+        if (err instanceof ApiFailure && err.error.status === 403) return { items: [], forbidden: true };
+        throw err;
+      }),
+    10_000,
+  );
+  const forbidden = Boolean(data && 'forbidden' in data);
   const items = data?.items ?? [];
   const { shown, controls } = usePager(items, 10);
   return (
@@ -56,7 +65,12 @@ export function FederationPanel() {
           {error}
         </p>
       )}
-      {data && items.length === 0 && (
+      {forbidden && (
+        <p class="muted" data-testid="federation-forbidden">
+          Your roles do not show the sharing agreements with other cities.
+        </p>
+      )}
+      {data && !forbidden && items.length === 0 && (
         <p class="muted" data-testid="federation-empty">
           No sharing agreement with another city that you may see.
         </p>
