@@ -98,7 +98,7 @@ describe('console devices, trusted storage and admin pages against msec up --dem
     await page.screenshot({ path: join(SHOTS, 'devices-map.png'), fullPage: true });
     const toggle = page.getByRole('button', { name: /^Switch to (dark|light) theme$/ });
     if ((await toggle.getAttribute('aria-label')) === 'Switch to dark theme') await toggle.click();
-    expect(await page.evaluate<string>('document.documentElement.dataset.theme')).toBe('dark');
+    await expect.poll(() => page.evaluate<string>('document.documentElement.dataset.theme'), WAIT).toBe('dark');
     await page.screenshot({ path: join(SHOTS, 'devices-map-dark.png'), fullPage: true });
     await page.context().close();
   }, 180_000);
@@ -274,7 +274,7 @@ describe('console devices, trusted storage and admin pages against msec up --dem
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('who').waitFor(WAIT);
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
-    expect(await page.evaluate<string>('document.documentElement.dataset.theme')).toBe('light');
+    await expect.poll(() => page.evaluate<string>('document.documentElement.dataset.theme'), WAIT).toBe('light');
     await page.goto(`${demo.base}/#/devices`);
     await expect.poll(() => page.getByTestId('map-fujisawa').getAttribute('data-markers'), WAIT).toBe('3');
     // One column on a tablet: the list sits below the maps, nothing wider than the screen.
