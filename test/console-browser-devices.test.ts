@@ -15,6 +15,7 @@ import { removeTempDirs, startMsecUp, type MsecProcess } from './helpers/e2e-pla
 import { waitFor } from './helpers/net.ts';
 
 const CITIZEN = { name: 'devices-citizen', password: 'devices-citizen-password-1' };
+let citizenId = '';
 
 describe('console devices, trusted storage and admin pages against msec up --demo, in chromium', () => {
   let demo: MsecProcess;
@@ -33,6 +34,7 @@ describe('console devices, trusted storage and admin pages against msec up --dem
       body: { org: 'santander', kind: 'user', name: CITIZEN.name, roles: ['consumer'], password: CITIZEN.password },
     });
     expect(made.status).toBe(201);
+    citizenId = (made.body as { id: string }).id;
     // Every demo device has published a reading before the browser looks.
     for (const d of DEMO_DEVICES)
       await waitFor(
@@ -223,6 +225,29 @@ describe('console devices, trusted storage and admin pages against msec up --dem
     expect((await demo.api('GET', '/api/v1/me', { apiKey: secret })).status).toBe(401);
     await page.screenshot({ path: join(SHOTS, 'api-key-revoked.png'), fullPage: true });
 
+    // Organisations, and a principal created with roles through the form.
+    expect(await page.getByTestId('org-row').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining('santander'), expect.stringContaining('fujisawa')]),
+    );
+    await page.getByLabel('Organisation', { exact: true }).selectOption('santander');
+    await page.locator('#new-name').fill('console-made-operator');
+    await page.locator('#new-password').fill('console-made-password-1');
+    const roles = page.locator('#new-roles');
+    await roles.getByLabel('consumer').uncheck();
+    await roles.getByLabel('operator').check();
+    await roles.getByLabel('analyst').check();
+    await page.getByRole('button', { name: 'Create principal' }).click();
+    await expect
+      .poll(() => page.getByTestId('principals-message').textContent(), WAIT)
+      .toBe('Created user console-made-operator in santander');
+    const made = page.getByTestId('principal-row').filter({ hasText: 'console-made-operator' });
+    await made.waitFor(WAIT);
+    expect(await made.locator('td').nth(2).textContent()).toBe('operator, analyst');
+    const listed = (await demo.api('GET', '/api/v1/principals?org=santander', { token: await demo.adminToken() }))
+      .body as { items: Array<{ name: string; roles: string[] }> };
+    expect(listed.items.find((p) => p.name === 'console-made-operator')?.roles).toEqual(['operator', 'analyst']);
+    await page.screenshot({ path: join(SHOTS, 'users-principal-created.png'), fullPage: true });
+
     // The audit page filters: only denied records once the filter applies (the demo's attacks are denied).
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByLabel('Outcome').selectOption('denied');
@@ -251,6 +276,27 @@ describe('console devices, trusted storage and admin pages against msec up --dem
     await page.getByTestId('providers-empty').waitFor(WAIT);
     await page.getByTestId('federation-forbidden').waitFor(WAIT);
     await page.screenshot({ path: join(SHOTS, 'devices-empty-consumer.png'), fullPage: true });
+
+    // Santander shares one device with this citizen: it appears, its marker coloured by the
+    // attestation on its readings (the citizen may not read the device registry).
+    const shared = 'santander-air-quality-2';
+    const rule = await demo.api('POST', '/api/v1/access-rules', {
+      token: await demo.adminToken(),
+      body: {
+        org: 'santander',
+        principalId: citizenId,
+        provider: shared,
+        service: '*',
+        resource: '*',
+        access: 'READ',
+        effect: 'allow',
+      },
+    });
+    expect(rule.status).toBe(201);
+    await expect.poll(() => page.getByTestId('map-santander').getAttribute('data-markers'), WAIT).toBe('1');
+    expect(await page.getByTestId('map-fujisawa').getAttribute('data-markers')).toBe('0');
+    await page.getByRole('button', { name: new RegExp(`\\(${shared}\\), unattested$`) }).waitFor(WAIT);
+    await page.screenshot({ path: join(SHOTS, 'devices-consumer-shared.png'), fullPage: true });
 
     // The session goes away (expired, revoked, cookie gone): the next poll lands on the login form.
     await page.context().clearCookies();

@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import { api } from '../api.ts';
 import { usePager } from '../pager.tsx';
 import { usePolled } from '../poll.ts';
@@ -48,15 +49,21 @@ export function ProviderList({
   statusOf,
   selected,
   onSelect,
+  onValues,
 }: {
   providers: Provider[];
   statusOf: (p: Provider) => Attestation;
   selected: string | undefined;
   onSelect: (provider: string) => void;
+  /** The values loaded for the page shown (the map falls back to their readings' attestation). */
+  onValues?: (values: Map<string, ResourceValue[]>) => void;
 }) {
   const { shown, controls } = usePager(providers, PAGE);
   const key = shown.map((p) => p.provider).join(',');
   const values = usePolled(() => lastValues(shown), 5000, [key]);
+  useEffect(() => {
+    if (values.data) onValues?.(values.data);
+  }, [values.data]);
   return (
     <section class="card provider-list" aria-labelledby="providers-title">
       <h2 id="providers-title">Providers ({providers.length})</h2>
