@@ -1,8 +1,10 @@
 /** Console pages and the action each needs; the server tells the browser which it may show. */
 export const CONSOLE_PAGES = [
   { id: 'alerts', title: 'Alerts', action: 'monitor:alert:read', resource: 'alert' },
+  { id: 'devices', title: 'Devices and data', action: 'hub:twin:browse', resource: 'twin' },
   { id: 'ledger', title: 'Trusted storage', action: 'ledger:proof:read', resource: 'proof' },
   { id: 'admin', title: 'Audit log', action: 'iam:audit:read', resource: 'audit' },
+  { id: 'users', title: 'Users and keys', action: 'iam:principal:read', resource: 'principal' },
 ] as const;
 
 export type ConsolePageId = (typeof CONSOLE_PAGES)[number]['id'];

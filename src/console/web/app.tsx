@@ -7,8 +7,16 @@ import { AuditPage } from './pages/audit.tsx';
 import { LedgerPage } from './pages/ledger.tsx';
 import { ForbiddenPage } from './pages/forbidden.tsx';
 import { ThemeToggle } from './theme.tsx';
+import { DevicesPage } from './pages/devices.tsx';
+import { UsersPage } from './pages/users.tsx';
 
-const PAGES: Record<string, () => preact.JSX.Element> = { alerts: AlertsPage, ledger: LedgerPage, admin: AuditPage };
+const PAGES: Record<string, () => preact.JSX.Element> = {
+  alerts: AlertsPage,
+  ledger: LedgerPage,
+  admin: AuditPage,
+  devices: DevicesPage,
+  users: UsersPage,
+};
 
 function currentPage(): string {
   return location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';

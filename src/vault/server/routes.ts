@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { Actor, VaultRepo } from './context.ts';
+import { listOwnRecords, OWN_RECORDS_MAX_PAGE } from './own-records.ts';
 import { eraseRecord, putRecord, readRecord, recordProof } from './records.ts';
 import {
   denyRequest,
@@ -55,6 +56,13 @@ const GrantBody = Type.Object(
       Type.Object({ version: Type.Integer({ minimum: 1 }), wrapped: Type.Unknown() }, { additionalProperties: false }),
       { minItems: 1, maxItems: 1000 },
     ),
+  },
+  { additionalProperties: false },
+);
+const OwnRecordsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: OWN_RECORDS_MAX_PAGE })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   },
   { additionalProperties: false },
 );
@@ -117,6 +125,20 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
       schema: { tags, summary: "A principal's registered vault public key", params: PrincipalParams, security: bearer },
     },
     async (req) => getKey(repo, req.params.principalId === 'me' ? req.subject!.id : req.params.principalId),
+  );
+
+  app.get<{ Querystring: Static<typeof OwnRecordsQuery> }>(
+    '/vault/records',
+    {
+      config: gate('vault:record:read'),
+      schema: {
+        tags,
+        summary: 'Your records, newest first, with the readers holding a grant and the pending requests',
+        querystring: OwnRecordsQuery,
+        security: bearer,
+      },
+    },
+    async (req) => listOwnRecords(repo, actorOf(req), { limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
   );
 
   app.put<{ Params: Static<typeof RecordParams>; Body: Static<typeof PutBody> }>(

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.ts';
 import { verifyBundle, type Verdict } from '../ledger-verify.ts';
 import { usePolled } from '../poll.ts';
+import { AnchorStatus } from './anchor-status.tsx';
+import { VaultPanel } from './vault-records.tsx';
 
 interface Checkpoint {
   origin: string;
@@ -86,6 +88,8 @@ export function LedgerPage() {
             </dd>
           </dl>
         )}
+        <h3>Anchor status</h3>
+        <AnchorStatus treeSize={head.data?.size} />
       </section>
       <form class="card verify" aria-labelledby="verify-title" onSubmit={(e) => void verify(e)}>
         <h2 id="verify-title">Verify an entry in your browser</h2>
@@ -103,6 +107,7 @@ export function LedgerPage() {
           </p>
         )}
       </form>
+      <VaultPanel />
     </>
   );
 }
