@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from './api.ts';
-import { usePolled } from './poll.ts';
+import { useLiveData } from './live.ts';
 
 const HOUR = 3_600_000;
 const BUCKET = 5 * 60_000;
@@ -38,11 +38,12 @@ async function loadSeries(): Promise<uPlot.AlignedData> {
   return [times.map((t) => t / 1000), ...counts];
 }
 
-/** IDS alert events per 5 minutes over the last 6 hours, one line per severity (uPlot, bundled). */
-export function SeverityChart({ version }: { version: string }) {
+/** IDS alert events per 5 minutes over the last 6 hours, one line per severity (uPlot, bundled); live. */
+export function SeverityChart() {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
-  const { data, error } = usePolled(loadSeries, 10_000, [version]);
+  // Redrawn when the stream reports stored events (no polling).
+  const { data, error } = useLiveData(loadSeries, [], (m) => m.kind === 'events', 2000);
 
   useEffect(() => {
     if (!box.current || !data) return;

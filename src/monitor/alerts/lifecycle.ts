@@ -166,10 +166,16 @@ export async function alertTop(
   f: AlertFilter,
   field: AlertTopField,
   n: number,
-): Promise<Array<{ key: string; alerts: number; events: number }>> {
+): Promise<Array<{ key: string; alerts: number; events: number; label?: string }>> {
   const col = ALERT_TOP_FIELDS[field];
   const rows = await filtered(db, f)
-    .select([col, (eb) => eb.fn.countAll<number>().as('alerts'), (eb) => eb.fn.sum<number>('count').as('events')])
+    .select([
+      col,
+      (eb) => eb.fn.countAll<number>().as('alerts'),
+      (eb) => eb.fn.sum<number>('count').as('events'),
+      // A rule's title, so that a top-N of rule ids reads as names.
+      (eb) => eb.fn.max('rule_title').as('title'),
+    ])
     .where(col, 'is not', null)
     .groupBy(col)
     .orderBy('events', 'desc')
@@ -180,6 +186,7 @@ export async function alertTop(
     key: String((r as Record<string, unknown>)[col]),
     alerts: Number(r.alerts),
     events: Number(r.events),
+    ...(field === 'rule' ? { label: String(r.title) } : {}),
   }));
 }
 
