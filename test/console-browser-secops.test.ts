@@ -220,14 +220,15 @@ describe('console security operations in a real browser', () => {
     expect(await cell('T1046').textContent()).toContain('Network Service Discovery');
     expect(await cell('T0855').textContent()).toContain('Unauthorized Command Message');
     // Columns are tactics: the brute force sits under Credential Access.
-    const column = await matrix.evaluate((t) => {
-      const c = t.querySelector('[data-technique="T1110"]')!.closest('td')!;
-      return t.querySelectorAll('th')[[...c.parentElement!.children].indexOf(c)]!.textContent;
-    });
+    const column = await page.evaluate<string>(`(() => {
+      const t = document.querySelector('[data-testid=attack-matrix]');
+      const c = t.querySelector('[data-technique="T1110"]').closest('td');
+      return t.querySelectorAll('th')[[...c.parentElement.children].indexOf(c)].textContent;
+    })()`);
     expect(column).toContain('Credential Access');
     await page.getByTestId('top-rule').getByText('ET TELNET brute force').waitFor(WAIT);
     await expect.poll(() => page.getByTestId('severity-chart').getAttribute('data-total'), WAIT).not.toBe('0');
-    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const theme = () => page.evaluate<string>('document.documentElement.dataset.theme');
     const first = await theme();
     await shot(page, `secops-overview-${first}.png`);
     await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();

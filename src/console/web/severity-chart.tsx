@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from './api.ts';
 import { useLiveData } from './live.ts';
+import { useThemeName } from './secops/use-theme.ts';
 
 const HOUR = 3_600_000;
 const BUCKET = 5 * 60_000;
@@ -45,6 +46,11 @@ export function SeverityChart() {
   // Redrawn when the stream reports stored events (no polling).
   const { data, error } = useLiveData(loadSeries, [], (m) => m.kind === 'events', 2000);
 
+  const theme = useThemeName();
+  useEffect(() => {
+    plot.current?.destroy(); // axis colours follow the theme: rebuilt when it changes
+    plot.current = undefined;
+  }, [theme]);
   useEffect(() => {
     if (!box.current || !data) return;
     if (!plot.current) {
@@ -61,7 +67,7 @@ export function SeverityChart() {
         box.current,
       );
     } else plot.current.setData(data);
-  }, [data]);
+  }, [data, theme]);
   useEffect(() => () => plot.current?.destroy(), []);
 
   const total = data ? data.slice(1).reduce((n, s) => n + (s as number[]).reduce((a, b) => a + b, 0), 0) : 0;

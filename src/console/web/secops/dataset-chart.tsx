@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useThemeName } from './use-theme.ts';
 
 /** Colours that read on both themes, one per event type. */
 const COLOURS = ['#6cb6ff', '#e5534b', '#c69026', '#57ab5a', '#b083f0', '#39c5cf', '#dc8add', '#8ddb8c'];
@@ -15,6 +16,7 @@ export function DatasetChart({ data }: { data: DatasetSeries }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   const labels = data.series.map((s) => s.label).join(',');
+  const theme = useThemeName();
 
   useEffect(() => {
     if (!box.current) return;
@@ -50,7 +52,7 @@ export function DatasetChart({ data }: { data: DatasetSeries }) {
       aligned,
       box.current,
     );
-  }, [data, labels]);
+  }, [data, labels, theme]);
   useEffect(() => () => plot.current?.destroy(), []);
 
   const total = data.series.reduce((n, s) => n + s.counts.reduce((a, b) => a + b, 0), 0);
