@@ -31,7 +31,7 @@ describe('console session: HttpOnly cookie, CSRF, silent refresh, logout, static
     expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const body = res.json();
     expect(body.principal.name).toBe('admin');
-    expect(body.pages.map((p: { id: string }) => p.id)).toEqual(['alerts', 'ledger', 'admin']);
+    expect(body.pages.map((p: { id: string }) => p.id)).toEqual(['alerts', 'inbox', 'events', 'ledger', 'admin']);
     // Neither token appears anywhere in what the browser receives.
     expect(res.body).not.toMatch(/eyJ|refreshToken|accessToken/);
   });

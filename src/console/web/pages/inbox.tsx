@@ -33,7 +33,9 @@ function filterFromHash(): AlertFilter {
   return f;
 }
 
-const time = (ms: number) => new Date(ms).toLocaleString();
+/** One formatter for every row: toLocaleString builds a new one per call, too slow for a row a frame. */
+const FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+const time = (ms: number) => FORMAT.format(ms);
 
 /** The alert inbox: filters, a windowed list over cursor pages, triage one or in bulk, live. */
 export function InboxPage() {
@@ -76,6 +78,7 @@ export function InboxPage() {
     const a = inbox.items[i]!;
     return (
       <div
+        key={i}
         id={`vrow-${i}`}
         role="row"
         aria-rowindex={i + 2}
