@@ -12,6 +12,8 @@ const stateListeners = new Set<(s: LiveState) => void>();
 let source: EventSource | undefined;
 let state: LiveState = 'down';
 let retry: ReturnType<typeof setTimeout> | undefined;
+/** Reconnect delay after a refused or ended stream: doubles up to 30 s, reset by a successful connect. */
+let backoffMs = 2000;
 
 function setState(s: LiveState): void {
   state = s;
@@ -29,7 +31,10 @@ function connect(): void {
   const es = new EventSource('/api/v1/monitor/stream');
   source = es;
   const parse = (e: Event) => JSON.parse((e as MessageEvent<string>).data) as Record<string, unknown>;
-  es.addEventListener('hello', () => setState('live'));
+  es.addEventListener('hello', () => {
+    backoffMs = 2000;
+    setState('live');
+  });
   es.addEventListener('alerts', (e) =>
     emit({ kind: 'alerts', ...(parse(e) as Omit<LiveMessage & { kind: 'alerts' }, 'kind'>) }),
   );
@@ -40,7 +45,10 @@ function connect(): void {
     setState('down');
     // 401 here calls the app's session-lost handler (back to login); otherwise try again.
     void api('GET', '/console/session').then(
-      () => (retry = setTimeout(connect, 2000)),
+      () => {
+        retry = setTimeout(connect, backoffMs);
+        backoffMs = Math.min(30_000, backoffMs * 2);
+      },
       () => undefined,
     );
   };

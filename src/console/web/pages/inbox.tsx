@@ -74,11 +74,12 @@ export function InboxPage() {
     }
   };
 
-  const row = (i: number) => {
+  const row = (i: number, style: Record<string, string>) => {
     const a = inbox.items[i]!;
     return (
       <div
-        key={i}
+        key={a.id}
+        style={style}
         id={`vrow-${i}`}
         role="row"
         aria-rowindex={i + 2}

@@ -8,7 +8,8 @@ export interface VirtualListProps {
   total: number;
   rowHeight: number;
   label: string;
-  row: (index: number) => ComponentChildren;
+  /** Renders row `index`; the element must take `style` (its position) and `key`. */
+  row: (index: number, style: Record<string, string>) => ComponentChildren;
   /** Called when the visible window nears the end of what is loaded. */
   onNearEnd: () => void;
   active: number;
@@ -78,7 +79,9 @@ export function VirtualList(p: VirtualListProps) {
   };
 
   const rows: ComponentChildren[] = [];
-  for (let i = first; i < last; i++) rows.push(p.row(i));
+  // Each row sits at its own offset and keeps its element while in view: scrolling moves nothing
+  // already painted, only rows entering are drawn (the compositor scrolls the rest).
+  for (let i = first; i < last; i++) rows.push(p.row(i, { transform: `translateY(${i * p.rowHeight}px)` }));
   return (
     <div
       ref={box}
@@ -97,9 +100,7 @@ export function VirtualList(p: VirtualListProps) {
       onKeyDown={onKeyDown}
     >
       <div class="vlist-space" style={{ height: `${p.count * p.rowHeight}px` }}>
-        <div class="vlist-rows" style={{ transform: `translateY(${first * p.rowHeight}px)` }}>
-          {rows}
-        </div>
+        {rows}
       </div>
     </div>
   );
