@@ -44,7 +44,6 @@ describe('console in a real browser: login, live alerts and triage, forbidden pa
   it('logs an operator in, shows alerts as events are ingested, and acknowledges one', async () => {
     const page = await open('sant-op', 'sant-op-password-123');
     await page.getByRole('heading', { name: 'Security operations' }).waitFor(WAIT);
-    await page.getByTestId('inbox-empty').waitFor(WAIT);
     expect(await page.getByTestId('who').textContent()).toContain('sant-op');
 
     const now = Date.now();
@@ -73,20 +72,22 @@ describe('console in a real browser: login, live alerts and triage, forbidden pa
         }),
       },
     ]);
-    const rows = page.getByTestId('alert-row');
-    await rows.filter({ hasText: 'ET TELNET brute force' }).waitFor(WAIT);
-    await rows.filter({ hasText: 'ET SCAN Nmap SYN' }).waitFor(WAIT);
-    await page.getByText('203.0.113.9').first().waitFor(WAIT);
-    // The level counts are those of the API (the IDS alerts and any Sigma detection on the same events).
+    // The overview's level counts are those of the API (the IDS alerts and any Sigma detection on the same events).
+    await page.getByTestId('top-source').getByText('203.0.113.9').waitFor(WAIT);
     const api = (await m.t.request('GET', '/api/v1/monitor/alerts?limit=100', { token: m.santanderOp })).json()
       .items as Array<{ level: string; count: number }>;
-    const high = api.filter((a) => a.level === 'high').reduce((n, a) => n + a.count, 0);
-    expect(high).toBeGreaterThanOrEqual(3);
+    const high = api.filter((a) => a.level === 'high').length;
+    expect(high).toBeGreaterThanOrEqual(1);
     await expect.poll(async () => Number(await page.getByTestId('level-high').textContent()), WAIT).toBe(high);
     // The chart plots the IDS alert events of the last 6 hours by severity: the 4 just ingested.
     await expect.poll(() => page.getByTestId('severity-chart').getAttribute('data-total'), WAIT).toBe('4');
     expect(await page.getByTestId('severity-chart').locator('canvas').count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'alerts-overview.png'), fullPage: true });
+
+    await page.goto(`${base}/#/inbox`);
+    const rows = page.getByTestId('alert-row');
+    await rows.filter({ hasText: 'ET TELNET brute force' }).waitFor(WAIT);
+    await rows.filter({ hasText: 'ET SCAN Nmap SYN' }).waitFor(WAIT);
 
     const brute = rows.filter({ hasText: 'ET TELNET brute force' });
     await brute.getByRole('button', { name: 'Acknowledge' }).click();
@@ -134,6 +135,8 @@ describe('console in a real browser: login, live alerts and triage, forbidden pa
       },
     ]);
     const page = await open('sant-op', 'sant-op-password-123');
+    await page.getByTestId('who').waitFor(WAIT);
+    await page.goto(`${base}/#/inbox`);
     await page.getByTestId('alert-row').filter({ hasText: '<img src=x id=injected' }).waitFor(WAIT);
     expect(await page.locator('#injected').count()).toBe(0);
     await page.context().close();

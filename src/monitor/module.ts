@@ -5,6 +5,7 @@ import { esRoutes } from './api/es-routes.ts';
 import { ingestRoutes } from './api/ingest-routes.ts';
 import { queryRoutes } from './api/query-routes.ts';
 import { ruleRoutes } from './api/rule-routes.ts';
+import { streamRoutes } from './api/stream-routes.ts';
 import { monitorDemo } from './demo.ts';
 import { MONITOR_POLICY } from './policy.ts';
 import { Monitor, type MonitorOptions } from './service.ts';
@@ -65,6 +66,7 @@ export function monitorModule(opts: MonitorOptions = {}): PlatformModule {
       await queryRoutes(app, monitor, iam);
       await alertRoutes(app, monitor, iam);
       await ruleRoutes(app, monitor, iam);
+      await streamRoutes(app, monitor, iam);
     },
     async demo(ctx) {
       if (monitor) await monitorDemo(ctx, monitor);

@@ -11,6 +11,7 @@ import {
 import type { PlatformAccess } from '../core/index.ts';
 
 type AuditLog = PlatformAccess['audit'];
+import { AlertFeed } from './alerts/alert-feed.ts';
 import { AlertTriage } from './alerts/lifecycle.ts';
 import { Suppressions } from './alerts/suppressions.ts';
 import { MonitorPipeline } from './detect/pipeline.ts';
@@ -45,6 +46,8 @@ export class Monitor {
   readonly pipeline: MonitorPipeline;
   readonly triage: AlertTriage;
   readonly notifier: Notifier;
+  /** Alert and event changes for live views (server-sent events). */
+  readonly feed = new AlertFeed();
   readonly db: Kysely<MonitorTables>;
   readonly dialect: Dialect;
   private webhooks: Webhook[] = [];
@@ -69,9 +72,13 @@ export class Monitor {
       suppressions: this.suppressions,
       clock: deps.clock,
       logger: deps.logger,
-      onAlerts: (changes) => this.notifier.offer(changes),
+      onAlerts: (changes) => {
+        this.notifier.offer(changes);
+        for (const c of changes) this.feed.alertsChanged(c.org, [c.id]);
+      },
+      onStored: (perOrg) => perOrg.forEach((n, org) => this.feed.eventsStored(org, n)),
     });
-    this.triage = new AlertTriage(deps.db, deps.audit, deps.clock);
+    this.triage = new AlertTriage(deps.db, deps.audit, deps.clock, (a) => this.feed.alertsChanged(a.org_id, [a.id]));
   }
 
   get audit(): AuditLog {
@@ -185,5 +192,6 @@ export class Monitor {
     await this.pipeline.idle();
     await this.retentionRun;
     await this.notifier.stop();
+    this.feed.stop();
   }
 }

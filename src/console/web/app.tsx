@@ -3,6 +3,9 @@ import { onSessionLost } from './api.ts';
 import { logOut, resumeSession, type ConsoleUser } from './session.ts';
 import { LoginPage } from './pages/login.tsx';
 import { AlertsPage } from './pages/alerts.tsx';
+import { EventsPage } from './pages/events.tsx';
+import { InboxPage } from './pages/inbox.tsx';
+import { closeLive } from './live.ts';
 import { AuditPage } from './pages/audit.tsx';
 import { LedgerPage } from './pages/ledger.tsx';
 import { ForbiddenPage } from './pages/forbidden.tsx';
@@ -12,10 +15,17 @@ import { UsersPage } from './pages/users.tsx';
 
 const PAGES: Record<string, () => preact.JSX.Element> = {
   alerts: AlertsPage,
+<<<<<<< HEAD
   ledger: LedgerPage,
   admin: AuditPage,
   devices: DevicesPage,
   users: UsersPage,
+=======
+  inbox: InboxPage,
+  events: EventsPage,
+  ledger: LedgerPage,
+  admin: AuditPage,
+>>>>>>> wip/secops
 };
 
 function currentPage(): string {
@@ -28,7 +38,7 @@ export function App() {
   const [page, setPage] = useState(currentPage());
 
   useEffect(() => {
-    onSessionLost(() => setUser(null));
+    onSessionLost(() => (closeLive(), setUser(null)));
     void resumeSession().then((u) => setUser(u ?? null));
     const onHash = () => setPage(currentPage());
     addEventListener('hashchange', onHash);
@@ -61,12 +71,16 @@ export function App() {
           {user.principal.name} · {user.principal.org} · {user.principal.roles.join(', ')}
         </span>
         <ThemeToggle />
-        <button type="button" onClick={() => void logOut().then(() => setUser(null))}>
+        <button type="button" onClick={() => void logOut().then(() => (closeLive(), setUser(null)))}>
           Log out
         </button>
       </header>
       <main id="main">
-        {Page && allowed.includes(shown) ? <Page /> : <ForbiddenPage page={shown} known={Boolean(Page)} />}
+        {Page && allowed.includes(shown) ? (
+          <Page key={shown === 'inbox' ? location.hash : shown} />
+        ) : (
+          <ForbiddenPage page={shown} known={Boolean(Page)} />
+        )}
       </main>
     </div>
   );

@@ -2,7 +2,8 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from './api.ts';
-import { usePolled } from './poll.ts';
+import { useLiveData } from './live.ts';
+import { useThemeName } from './secops/use-theme.ts';
 
 const HOUR = 3_600_000;
 const BUCKET = 5 * 60_000;
@@ -38,12 +39,18 @@ async function loadSeries(): Promise<uPlot.AlignedData> {
   return [times.map((t) => t / 1000), ...counts];
 }
 
-/** IDS alert events per 5 minutes over the last 6 hours, one line per severity (uPlot, bundled). */
-export function SeverityChart({ version }: { version: string }) {
+/** IDS alert events per 5 minutes over the last 6 hours, one line per severity (uPlot, bundled); live. */
+export function SeverityChart() {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
-  const { data, error } = usePolled(loadSeries, 10_000, [version]);
+  // Redrawn when the stream reports stored events (no polling).
+  const { data, error } = useLiveData(loadSeries, [], (m) => m.kind === 'events', 2000);
 
+  const theme = useThemeName();
+  useEffect(() => {
+    plot.current?.destroy(); // axis colours follow the theme: rebuilt when it changes
+    plot.current = undefined;
+  }, [theme]);
   useEffect(() => {
     if (!box.current || !data) return;
     if (!plot.current) {
@@ -60,7 +67,7 @@ export function SeverityChart({ version }: { version: string }) {
         box.current,
       );
     } else plot.current.setData(data);
-  }, [data]);
+  }, [data, theme]);
   useEffect(() => () => plot.current?.destroy(), []);
 
   const total = data ? data.slice(1).reduce((n, s) => n + (s as number[]).reduce((a, b) => a + b, 0), 0) : 0;

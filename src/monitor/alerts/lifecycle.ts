@@ -137,6 +137,18 @@ export async function listAlerts(
   };
 }
 
+export async function alertsByIds(db: Kysely<MonitorTables>, ids: string[]): Promise<AlertRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('monitor_alerts').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function countAlerts(db: Kysely<MonitorTables>, f: AlertFilter): Promise<number> {
+  const r = await filtered(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
 export const ALERT_TOP_FIELDS = {
   rule: 'rule_id',
   source: 'src_ip',
@@ -154,10 +166,16 @@ export async function alertTop(
   f: AlertFilter,
   field: AlertTopField,
   n: number,
-): Promise<Array<{ key: string; alerts: number; events: number }>> {
+): Promise<Array<{ key: string; alerts: number; events: number; label?: string }>> {
   const col = ALERT_TOP_FIELDS[field];
   const rows = await filtered(db, f)
-    .select([col, (eb) => eb.fn.countAll<number>().as('alerts'), (eb) => eb.fn.sum<number>('count').as('events')])
+    .select([
+      col,
+      (eb) => eb.fn.countAll<number>().as('alerts'),
+      (eb) => eb.fn.sum<number>('count').as('events'),
+      // A rule's title, so that a top-N of rule ids reads as names.
+      (eb) => eb.fn.max('rule_title').as('title'),
+    ])
     .where(col, 'is not', null)
     .groupBy(col)
     .orderBy('events', 'desc')
@@ -168,6 +186,7 @@ export async function alertTop(
     key: String((r as Record<string, unknown>)[col]),
     alerts: Number(r.alerts),
     events: Number(r.events),
+    ...(field === 'rule' ? { label: String(r.title) } : {}),
   }));
 }
 
@@ -177,6 +196,14 @@ export interface AlertUpdate {
   closeReason?: CloseReason | undefined;
   comment?: string | undefined;
 }
+
+export interface AlertHistoryChange {
+  from: AlertStatus;
+  to: AlertStatus;
+  closeReason?: string;
+  assignee?: string | null;
+}
+export type AlertHistoryEntry = AlertHistoryChange & { at: number; actor: string };
 
 export interface Actor {
   id: string;
@@ -190,6 +217,8 @@ export class AlertTriage {
     private readonly db: Kysely<MonitorTables>,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    /** Told of every alert changed by triage (live views). */
+    private readonly onChanged: (a: AlertRow) => void = () => {},
   ) {}
 
   async get(id: string): Promise<AlertRow | undefined> {
@@ -204,6 +233,17 @@ export class AlertTriage {
       .orderBy('id')
       .execute();
     return rows.map((r) => ({ at: Number(r.at), actor: r.actor, text: r.text }));
+  }
+
+  /** Lifecycle changes (status, close reason, assignee) in order: the alert's timeline. */
+  async history(id: string): Promise<AlertHistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('monitor_alert_history')
+      .select(['at', 'actor', 'change'])
+      .where('alert_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ at: Number(r.at), actor: r.actor, ...(JSON.parse(r.change) as AlertHistoryChange) }));
   }
 
   async linkedSeqs(id: string, limit: number): Promise<number[]> {
@@ -265,6 +305,21 @@ export class AlertTriage {
           .set({ ...set, updated_at: now })
           .where('id', '=', alert.id)
           .execute();
+      if (changed)
+        await trx
+          .insertInto('monitor_alert_history')
+          .values({
+            alert_id: alert.id,
+            at: now,
+            actor: actor.name,
+            change: JSON.stringify({
+              from: alert.status,
+              to: set.status ?? alert.status,
+              ...(set.close_reason ? { closeReason: set.close_reason } : {}),
+              ...(set.assignee !== undefined ? { assignee: set.assignee } : {}),
+            }),
+          })
+          .execute();
       if (u.comment)
         await trx
           .insertInto('monitor_alert_comments')
@@ -286,7 +341,9 @@ export class AlertTriage {
         ...(u.comment ? { comment: u.comment.slice(0, 200) } : {}),
       },
     });
-    return (await this.get(alert.id))!;
+    const after = (await this.get(alert.id))!;
+    this.onChanged(after);
+    return after;
   }
 
   /** Ids of alerts matching a filter (for bulk actions), bounded. */

@@ -13,7 +13,9 @@ import {
   type AlertRow,
   type AlertTopField,
   type AlertUpdate,
+  countAlerts,
 } from '../alerts/lifecycle.ts';
+import { attackMatrix } from '../alerts/attack-matrix.ts';
 import type { Monitor } from '../service.ts';
 import { eventsByFlow, eventsBySeq } from '../store/event-queries.ts';
 import { bearer, gate, readableOrgs } from './scope.ts';
@@ -55,6 +57,7 @@ const TopQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+const FilterOnly = Type.Object(AlertFilterQuery, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 const EventsQuery = Type.Object(
   { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
@@ -168,6 +171,38 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
     }),
   );
 
+  app.get<{ Querystring: Static<typeof FilterOnly> }>(
+    '/monitor/alerts/count',
+    {
+      config: gate('monitor:alert:read'),
+      schema: { tags, summary: 'How many alerts match a filter', querystring: FilterOnly, security: bearer },
+    },
+    async (req) => ({
+      count: await countAlerts(
+        monitor.db,
+        toFilter(req.query, readableOrgs(req, iam, 'monitor:alert:read', 'alert', req.query.org)),
+      ),
+    }),
+  );
+
+  app.get<{ Querystring: Static<typeof FilterOnly> }>(
+    '/monitor/alerts/matrix',
+    {
+      config: gate('monitor:alert:read'),
+      schema: {
+        tags,
+        summary:
+          'MITRE ATT&CK matrix of the matching alerts: tactics as columns, techniques with alert and event counts',
+        querystring: FilterOnly,
+        security: bearer,
+      },
+    },
+    async (req) => {
+      const f = toFilter(req.query, readableOrgs(req, iam, 'monitor:alert:read', 'alert', req.query.org));
+      return attackMatrix(await alertTop(monitor.db, f, 'technique', 500));
+    },
+  );
+
   app.get<{ Params: Static<typeof IdParams> }>(
     '/monitor/alerts/:id',
     {
@@ -176,7 +211,11 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
     },
     async (req) => {
       const a = await load(req, req.params.id, 'monitor:alert:read');
-      return { ...alertView(a), comments: await monitor.triage.comments(a.id) };
+      return {
+        ...alertView(a),
+        comments: await monitor.triage.comments(a.id),
+        history: await monitor.triage.history(a.id),
+      };
     },
   );
 

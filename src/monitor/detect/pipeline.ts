@@ -62,6 +62,8 @@ export interface PipelineDeps {
   clock: Clock;
   logger: Logger;
   onAlerts?: (changes: AlertChange[]) => void;
+  /** Events stored per organisation, after each batch commits (live views count them). */
+  onStored?: (perOrg: Map<string, number>) => void;
 }
 
 /**
@@ -141,6 +143,11 @@ export class MonitorPipeline {
     this.counters.duplicates += duplicates;
     for (const r of rejected) this.counters.rejected[r.code] = (this.counters.rejected[r.code] ?? 0) + 1;
     if (changes.length > 0) this.deps.onAlerts?.(changes);
+    if (stored.length > 0 && this.deps.onStored) {
+      const perOrg = new Map<string, number>();
+      for (const r of stored) perOrg.set(r.item.org, (perOrg.get(r.item.org) ?? 0) + 1);
+      this.deps.onStored(perOrg);
+    }
     return {
       accepted: stored.length,
       duplicates,

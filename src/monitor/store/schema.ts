@@ -69,6 +69,7 @@ export type MonitorTables = {
     detail: string;
   };
   monitor_alert_events: { alert_id: string; event_seq: number };
+  monitor_alert_history: { id: Generated<number>; alert_id: string; at: number; actor: string; change: string };
   monitor_alert_comments: { id: Generated<number>; alert_id: string; at: number; actor: string; text: string };
   monitor_suppressions: {
     id: string;
@@ -234,6 +235,25 @@ export const monitorMigrations: ModuleMigration[] = [
         .addColumn('repeat_ms', t.bigint, (c) => c.notNull())
         .addColumn('enabled', 'integer', (c) => c.notNull())
         .addColumn('created_at', t.bigint, (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    name: 'monitor_002_alert_history',
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable('monitor_alert_history')
+        .addColumn('id', t.autoId, (c) => c.primaryKey())
+        .addColumn('alert_id', 'text', (c) => c.notNull())
+        .addColumn('at', t.bigint, (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('change', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('monitor_alert_history_alert')
+        .on('monitor_alert_history')
+        .column('alert_id')
         .execute();
     },
   },
