@@ -31,11 +31,15 @@ describe('console session: HttpOnly cookie, CSRF, silent refresh, logout, static
     expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const body = res.json();
     expect(body.principal.name).toBe('admin');
-<<<<<<< HEAD
-    expect(body.pages.map((p: { id: string }) => p.id)).toEqual(['alerts', 'devices', 'ledger', 'admin', 'users']);
-=======
-    expect(body.pages.map((p: { id: string }) => p.id)).toEqual(['alerts', 'inbox', 'events', 'ledger', 'admin']);
->>>>>>> wip/secops
+    expect(body.pages.map((p: { id: string }) => p.id)).toEqual([
+      'alerts',
+      'devices',
+      'inbox',
+      'events',
+      'ledger',
+      'admin',
+      'users',
+    ]);
     // Neither token appears anywhere in what the browser receives.
     expect(res.body).not.toMatch(/eyJ|refreshToken|accessToken/);
   });

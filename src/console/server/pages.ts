@@ -1,12 +1,9 @@
 /** Console pages and the action each needs; the server tells the browser which it may show. */
 export const CONSOLE_PAGES = [
   { id: 'alerts', title: 'Alerts', action: 'monitor:alert:read', resource: 'alert' },
-<<<<<<< HEAD
   { id: 'devices', title: 'Devices and data', action: 'hub:twin:browse', resource: 'twin' },
-=======
   { id: 'inbox', title: 'Alert inbox', action: 'monitor:alert:read', resource: 'alert' },
   { id: 'events', title: 'Events', action: 'monitor:event:read', resource: 'event' },
->>>>>>> wip/secops
   { id: 'ledger', title: 'Trusted storage', action: 'ledger:proof:read', resource: 'proof' },
   { id: 'admin', title: 'Audit log', action: 'iam:audit:read', resource: 'audit' },
   { id: 'users', title: 'Users and keys', action: 'iam:principal:read', resource: 'principal' },

@@ -15,17 +15,12 @@ import { UsersPage } from './pages/users.tsx';
 
 const PAGES: Record<string, () => preact.JSX.Element> = {
   alerts: AlertsPage,
-<<<<<<< HEAD
   ledger: LedgerPage,
   admin: AuditPage,
   devices: DevicesPage,
   users: UsersPage,
-=======
   inbox: InboxPage,
   events: EventsPage,
-  ledger: LedgerPage,
-  admin: AuditPage,
->>>>>>> wip/secops
 };
 
 function currentPage(): string {
