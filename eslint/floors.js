@@ -2,7 +2,7 @@
 // resolved path of every relative import, so `vault/server/…` is never mistaken for `src/server`.
 import { dirname, relative, resolve, sep } from 'node:path';
 
-const FEATURES = ['hub', 'vault', 'monitor', 'market', 'anonymizer', 'design', 'gateway'];
+const FEATURES = ['ca', 'hub', 'vault', 'monitor', 'market', 'anonymizer', 'design', 'gateway'];
 const TOP = ['server', 'cli', 'console'];
 
 /** What each module may import of the others: 'face' = only its index.ts, 'any' = any file. */

@@ -11,7 +11,7 @@ const out = process.argv[2] ?? '/tmp/anonymizer-draft';
 mkdirSync(out, { recursive: true });
 const detector = await LocalDetector.load(parseOptions({ minScore: 0.3, faceMinScore: 0.5 }));
 const drafts = [];
-for (const src of EVAL_SOURCES) {
+for (const src of EVAL_SOURCES.filter((s) => !process.argv[3] || s.id === process.argv[3])) {
   const frame = await loadSource(src);
   const dets = await detector.detect(frame);
   const objects = dets.map((d) => ({ label: d.label, box: [d.box.x, d.box.y, d.box.w, d.box.h].map(Math.round) }));

@@ -6,6 +6,7 @@ import { decodeImage, type Frame } from '../src/anonymizer/index.ts';
 export const VTEST = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
 const OPENCV_DATA = '/usr/share/doc/opencv-doc/examples/data';
 const DARKNET_DATA = '/usr/share/darknet/data';
+const OPENCV_HTML = '/usr/share/doc/opencv-doc/opencv4/html';
 
 export interface EvalSource {
   id: string;
@@ -26,6 +27,8 @@ export const EVAL_SOURCES: EvalSource[] = [
   { id: 'opencv-messi5', file: `${OPENCV_DATA}/messi5.jpg` },
   { id: 'opencv-building', file: `${OPENCV_DATA}/building.jpg` },
   { id: 'opencv-licenseplate', file: `${OPENCV_DATA}/licenseplate_motion.jpg` },
+  // The motion-deblur tutorial's street (two red boxes drawn on it by the tutorial), from opencv-doc's HTML.
+  { id: 'opencv-motion-street', file: `${OPENCV_HTML}/motion_original.jpg` },
 ];
 
 /** One frame of a video, decoded by ffmpeg (seeking by frame number, exact). */

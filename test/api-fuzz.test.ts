@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubModule } from '../src/hub/index.ts';
 import { ledgerModule } from '../src/ledger/index.ts';
 import { vaultModule } from '../src/vault/index.ts';
+import { freePort } from './helpers/net.ts';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.ts';
 
 interface Route {
@@ -105,7 +106,7 @@ describe('random requests at every documented route', () => {
   beforeAll(async () => {
     t = await startTestPlatform({
       modules: [hubModule(), ledgerModule(), vaultModule()],
-      config: { auth: { loginRateLimitPerMinute: 10_000 } },
+      config: { mqttPort: await freePort(), auth: { loginRateLimitPerMinute: 10_000 } },
     });
     admin = await t.adminToken();
     const doc = t.platform.app.swagger() as { paths: Record<string, Record<string, unknown>> };

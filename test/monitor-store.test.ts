@@ -65,6 +65,14 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
             );
             const fresh = [...new Set(b)].filter((i) => !seen.has(i));
             expect(stored.map((s) => s.item.id).sort()).toEqual(fresh.map((i) => `gw-1:1:1:${i}`).sort());
+            // Every seq handed back is the row of that id (alerts link events by seq).
+            const rows = await db
+              .selectFrom('monitor_events')
+              .select(['seq', 'event_id'])
+              .where('org_id', '=', org)
+              .execute();
+            const seqOf = new Map(rows.map((r) => [r.event_id, Number(r.seq)]));
+            for (const s of stored) expect(s.seq).toBe(seqOf.get(s.item.id));
             fresh.forEach((i) => seen.add(i));
           }
           const n = await db

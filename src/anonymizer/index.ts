@@ -19,3 +19,4 @@ export type { AnonymizeReport, FrameReport } from './report.ts';
 export { coverage, emptyMask, type Mask } from './mask.ts';
 export { LiveAnonymizer, type LiveOptions } from './live.ts';
 export { ANONYMIZER_ERROR_CODES, type AnonymizerErrorCode } from './errors.ts';
+export { HubCamera, cameraDescription, CAMERA_SERVICE, CAMERA_RESOURCE, type HubCameraOptions } from './hub-camera.ts';

@@ -21,6 +21,15 @@ export interface LiveOptions {
   /** While no new frame is ready, the last safe frame is re-sent this often (keeps clients alive). */
   keepAliveMs?: number;
   onEvent?: (e: string) => void;
+  /**
+   * Also hands every anonymized frame (JPEG) here, e.g. to publish it to the hub. Awaited: frames
+   * that arrive while it runs are dropped, never queued raw.
+   */
+  onFrame?: (jpeg: Buffer) => Promise<void>;
+  /** Take at most this many frames a second from the source (the rest are never decoded into the pipeline). */
+  fps?: number;
+  /** Extra ffmpeg input options before `-i` (e.g. `-re -stream_loop -1` to loop a file as a camera). */
+  inputArgs?: string[];
 }
 
 const BOUNDARY = 'msecframe';
@@ -74,8 +83,13 @@ export class LiveAnonymizer {
     this.keepAlive = setInterval(() => {
       if (this.lastSafe) for (const c of this.clients) this.send(c, this.lastSafe);
     }, this.o.keepAliveMs ?? 1000);
-    this.loops = [this.pull(), this.process()];
+    this.start();
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Starts pulling and anonymizing without serving (frames go to `onFrame` only). */
+  start(): void {
+    if (this.loops.length === 0) this.loops = [this.pull(), this.process()];
   }
 
   private send(res: ServerResponse, jpeg: Buffer): void {
@@ -97,13 +111,13 @@ export class LiveAnonymizer {
           '-v',
           'error',
           '-nostdin',
-          '-rw_timeout',
-          '5000000',
+          ...(this.o.source.includes('://') ? ['-rw_timeout', '5000000'] : []),
+          ...(this.o.inputArgs ?? []),
           '-i',
           this.o.source,
           '-an',
           '-vf',
-          `scale=${this.o.width}:${this.o.height}`,
+          `${this.o.fps ? `fps=${this.o.fps},` : ''}scale=${this.o.width}:${this.o.height}`,
           '-f',
           'rawvideo',
           '-pix_fmt',
@@ -156,6 +170,8 @@ export class LiveAnonymizer {
       this.lastSafe = jpeg;
       this.processed++;
       for (const c of this.clients) this.send(c, jpeg);
+      if (this.o.onFrame)
+        await this.o.onFrame(jpeg).catch((err: Error) => this.o.onEvent?.(`frame not published: ${err.message}`));
     }
   }
 

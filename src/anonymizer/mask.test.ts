@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { coverage, emptyMask, maskBounds, maskedCount, paintBox, paintObject, paintShadow } from './mask.ts';
+import {
+  coverage,
+  emptyMask,
+  maskBounds,
+  maskedCount,
+  paintBox,
+  paintObject,
+  paintShadow,
+  paintSilhouette,
+} from './mask.ts';
 
 const box = fc.record({
   x: fc.integer({ min: -20, max: 120 }),
@@ -10,6 +19,36 @@ const box = fc.record({
 });
 
 describe('masks', () => {
+  it('a painted silhouette equals a brute-force square dilation, clipped', () => {
+    const region = fc.record({
+      x: fc.integer({ min: -5, max: 30 }),
+      y: fc.integer({ min: -5, max: 30 }),
+      w: fc.integer({ min: 1, max: 12 }),
+      h: fc.integer({ min: 1, max: 12 }),
+      seed: fc.uint8Array({ minLength: 144, maxLength: 144 }),
+    });
+    fc.assert(
+      fc.property(region, fc.integer({ min: 0, max: 4 }), box, ({ seed, ...r }, radius, clip) => {
+        const data = new Uint8Array(r.w * r.h).map((_, i) => (seed[i]! > 200 ? 255 : 0));
+        const m = emptyMask(40, 30);
+        paintSilhouette(m, { ...r, data }, radius, clip);
+        const wrong: string[] = [];
+        for (let y = 0; y < 30; y++)
+          for (let x = 0; x < 40; x++) {
+            let want = false;
+            const inClip = x >= clip.x && x < clip.x + clip.w && y >= clip.y && y < clip.y + clip.h;
+            for (let sy = 0; sy < r.h && inClip && !want; sy++)
+              for (let sx = 0; sx < r.w; sx++)
+                if (data[sy * r.w + sx] && Math.abs(r.x + sx - x) <= radius && Math.abs(r.y + sy - y) <= radius)
+                  want = true;
+            if ((m.data[y * 40 + x] === 255) !== want) wrong.push(`${x},${y}`);
+          }
+        expect(wrong).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('a painted box is fully covered and nothing outside it is', () => {
     fc.assert(
       fc.property(box, (b) => {

@@ -1,5 +1,5 @@
 import { clipBox, growBox } from './geometry.ts';
-import type { Box } from './types.ts';
+import type { Box, RegionMask } from './types.ts';
 
 /** One byte per pixel: 255 where the pixel is to be replaced, 0 where it is kept. */
 export interface Mask {
@@ -47,6 +47,42 @@ export function paintObject(mask: Mask, box: Box, g: GrowthOptions): void {
   const grown = growBox(box, g.dilation, g.dilationPx);
   paintBox(mask, grown);
   if (g.shadow > 0) paintShadow(mask, grown, g.shadow);
+}
+
+/**
+ * Paints a silhouette grown by `radius` pixels (a square max filter: separable, linear in the
+ * region's size), never outside `clip` (the object's grown box) or the frame.
+ */
+export function paintSilhouette(mask: Mask, region: RegionMask, radius: number, clip: Box): void {
+  const r = Math.max(0, Math.round(radius));
+  const W = region.w + 2 * r,
+    H = region.h + 2 * r;
+  // Horizontal pass into a buffer padded by r on each side: padded column p is set when a source
+  // column within r of it (source p - 2r .. p) is set; `last` is the newest set source column.
+  const horiz = new Uint8Array(W * H);
+  for (let y = 0; y < region.h; y++) {
+    const src = y * region.w,
+      dst = (y + r) * W;
+    let last = -Infinity;
+    for (let p = 0; p < W; p++) {
+      if (p < region.w && region.data[src + p]) last = p;
+      if (last >= p - 2 * r) horiz[dst + p] = 1;
+    }
+  }
+  // Vertical pass over the padded rows, straight into the frame mask, clipped.
+  const c = clipBox(clip, mask.width, mask.height);
+  for (let x = 0; x < W; x++) {
+    const fx = region.x - r + x;
+    if (fx < c.x || fx >= c.x + c.w) continue;
+    let last = -Infinity;
+    for (let y = -r; y < H; y++) {
+      const q = y + r;
+      if (q < H && horiz[q * W + x]) last = q;
+      if (y < 0 || last < y - r) continue;
+      const fy = region.y - r + y;
+      if (fy >= c.y && fy < c.y + c.h) mask.data[fy * mask.width + fx] = 255;
+    }
+  }
 }
 
 /** The share of `box`'s pixels that the mask covers (1 for an empty box). */

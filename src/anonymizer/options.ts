@@ -3,6 +3,9 @@ import { FILL_METHODS, type FillMethod } from './fill.ts';
 import { PRIVACY_CLASSES, type PrivacyClass } from './types.ts';
 
 /** Every stage's settings. Defaults were chosen by `npm run eval -- anonymizer` (docs/anonymizer.md). */
+export const PLATE_MODES = ['detect', 'both', 'band', 'off'] as const;
+export type PlateMode = (typeof PLATE_MODES)[number];
+
 export interface AnonymizerOptions {
   /** Object classes removed from the picture. */
   classes: PrivacyClass[];
@@ -21,16 +24,31 @@ export interface AnonymizerOptions {
   /** Faces left visible (people not removed, posters, behind glass): 'blur', 'pixelate' or 'off'. */
   faces: 'blur' | 'pixelate' | 'off';
   faceMinScore: number;
-  /** Plates on vehicles that are kept: 'band' blurs the lower part of the vehicle's box; 'off' keeps it. */
-  plates: 'band' | 'off';
+  /** Person masks: 'box' (the detector's box) or 'segment' (the selfie segmenter's silhouette inside it). */
+  personMask: 'box' | 'segment';
+  /** Segmenter probability from which a pixel is the person's. */
+  segmentThreshold: number;
+  /** Silhouette growth in pixels (on top of `dilationPx`), never beyond the grown box. */
+  segmentDilationPx: number;
+  /**
+   * Plates on vehicles that are kept: 'detect' blurs the text the PP-OCR detector finds inside the
+   * vehicle's box; 'band' blurs the lower part of the box (no model); 'both' detects, and blurs the
+   * band of a vehicle where no text was found (a motion-blurred plate that deconvolution could
+   * still recover); 'off' keeps them.
+   */
+  plates: PlateMode;
+  /** PP-OCR text detector threshold: mean probability of a text region. */
+  plateMinScore: number;
   /** Video: run the detector on every k-th frame and carry masks across the frames between. */
   detectEvery: number;
   /** Video: a frame's mask also holds the objects detected this many detection runs before and after it. */
   carry: number;
   /** Images above this many pixels are refused (decompression bombs). */
   maxPixels: number;
-  /** model.json of a CenterNet graph model, or an .onnx detector (see docs); default: the bundled one. */
+  /** model.json of a CenterNet graph model, or an .onnx detector (docs/anonymizer.md); default: the bundled one. */
   detectorModel?: string;
+  /** An .onnx inpainter (docs/anonymizer.md) used by `fill: inpaint` instead of OpenCV. */
+  inpaintModel?: string;
 }
 
 export const DEFAULT_OPTIONS: AnonymizerOptions = {
@@ -44,7 +62,11 @@ export const DEFAULT_OPTIONS: AnonymizerOptions = {
   blurStrength: 0.25,
   faces: 'blur',
   faceMinScore: 0.6,
-  plates: 'band',
+  personMask: 'box',
+  segmentThreshold: 0.5,
+  segmentDilationPx: 4,
+  plates: 'both',
+  plateMinScore: 0.5,
   detectEvery: 2,
   carry: 1,
   maxPixels: 40_000_000,
@@ -113,7 +135,19 @@ export function parseOptions(
         o.faceMinScore = num(v, k, 0.01, 1);
         break;
       case 'plates':
-        o.plates = oneOf(v, k, ['band', 'off'] as const);
+        o.plates = oneOf(v, k, PLATE_MODES);
+        break;
+      case 'plateMinScore':
+        o.plateMinScore = num(v, k, 0.01, 1);
+        break;
+      case 'personMask':
+        o.personMask = oneOf(v, k, ['box', 'segment'] as const);
+        break;
+      case 'segmentThreshold':
+        o.segmentThreshold = num(v, k, 0.01, 0.99);
+        break;
+      case 'segmentDilationPx':
+        o.segmentDilationPx = num(v, k, 0, 100, true);
         break;
       case 'detectEvery':
         o.detectEvery = num(v, k, 1, 30, true);
@@ -127,6 +161,11 @@ export function parseOptions(
       case 'detectorModel':
         if (typeof v !== 'string' || v === '') throw invalid('detectorModel must be a path');
         o.detectorModel = v;
+        break;
+      case 'inpaintModel':
+        if (typeof v !== 'string' || !v.endsWith('.onnx'))
+          throw invalid('inpaintModel must be the path of an .onnx file');
+        o.inpaintModel = v;
         break;
       default:
         throw invalid(`unknown option ${k}`);

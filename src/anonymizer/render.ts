@@ -1,7 +1,8 @@
 import type { BackgroundModel } from './background.ts';
 import { fillBlur, fillInpaint, fillPixelate, fillSolid } from './fill.ts';
-import { clipBox, growBox } from './geometry.ts';
-import { coverage, emptyMask, paintBox, paintObject, type Mask } from './mask.ts';
+import { boxArea, clipBox, growBox, intersection } from './geometry.ts';
+import { coverage, emptyMask, paintBox, paintObject, paintShadow, paintSilhouette, type Mask } from './mask.ts';
+import { fillOnnxInpaint } from './onnx-inpaint.ts';
 import type { AnonymizerOptions } from './options.ts';
 import type { Box, Detection, Frame } from './types.ts';
 
@@ -39,7 +40,10 @@ async function fillRemoved(
   background?: BackgroundModel,
 ): Promise<void> {
   const holeSize = Math.max(0, ...objects.map((b) => Math.max(b.w, b.h)));
-  const inpaint = (m: Mask) => fillInpaint(frame, m, { method: o.inpaintMethod, maxHole: 100, holeSize });
+  const inpaint = (m: Mask) =>
+    o.inpaintModel
+      ? fillOnnxInpaint(frame, m, o.inpaintModel)
+      : fillInpaint(frame, m, { method: o.inpaintMethod, maxHole: 100, holeSize });
   switch (o.fill) {
     case 'solid':
       fillSolid(frame, mask);
@@ -82,8 +86,14 @@ export async function renderFrame(
   const grown: Box[] = [];
   for (const d of dets) {
     if (!(o.classes as string[]).includes(d.label)) continue;
-    paintObject(mask, d.box, o);
-    grown.push(growBox(d.box, o.dilation, o.dilationPx));
+    const box = growBox(d.box, o.dilation, o.dilationPx);
+    if (d.mask && o.personMask === 'segment') {
+      // The silhouette, grown by the pixels of both dilations, never beyond the grown box; the
+      // shadow wedge still starts at the box's foot.
+      paintSilhouette(mask, d.mask, o.dilationPx + o.segmentDilationPx, box);
+      if (o.shadow > 0) paintShadow(mask, box, o.shadow);
+    } else paintObject(mask, d.box, o);
+    grown.push(box);
     removed[d.label] = (removed[d.label] ?? 0) + 1;
   }
   if (grown.length > 0 || (o.fill === 'background' && background)) await fillRemoved(frame, mask, grown, o, background);
@@ -96,10 +106,20 @@ export async function renderFrame(
       facesBlurred++;
     }
   }
-  if (o.plates === 'band') {
+  const plates = dets.filter((p) => p.label === 'plate');
+  if (o.plates === 'detect' || o.plates === 'both') {
+    for (const p of plates) {
+      if (coverage(mask, p.box) >= 0.9) continue;
+      merge(mask, obscure(frame, p.box, 'blur', 0.3));
+      platesBlurred++;
+    }
+  }
+  if (o.plates === 'band' || o.plates === 'both') {
     for (const v of dets) {
       if (!VEHICLES.has(v.label) || (o.classes as string[]).includes(v.label)) continue;
-      // Without a plate detector, the lower part of a kept vehicle's box is where plates sit.
+      if (o.plates === 'both' && plates.some((p) => boxArea(intersection(v.box, p.box)) > 0.5 * boxArea(p.box)))
+        continue;
+      // No plate found (or no detector): the lower part of a kept vehicle's box is where plates sit.
       const band = { x: v.box.x, y: v.box.y + v.box.h * 0.55, w: v.box.w, h: v.box.h * 0.45 };
       merge(mask, obscure(frame, band, 'blur', 0.15));
       platesBlurred++;

@@ -20,10 +20,17 @@ export type PrivacyClass = (typeof PRIVACY_CLASSES)[number];
 /** What the detectors report: removable objects and the faces and plates to blur. */
 export type DetectionLabel = PrivacyClass | 'face' | 'plate';
 
+/** A bitmap over an integer region of the frame: `w * h` bytes, 255 where the object is. */
+export interface RegionMask extends Box {
+  data: Uint8Array;
+}
+
 export interface Detection {
   label: DetectionLabel;
   score: number;
   box: Box;
+  /** The object's silhouette (person segmenter), when the pipeline refines boxes. */
+  mask?: RegionMask;
 }
 
 /** Finds objects in one frame. A worker pool, CenterNet and an ONNX model all implement it. */

@@ -12,6 +12,7 @@ type Register = (program: Command, io: CliIo) => void;
 const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   up: async () => (await import('./commands/up.ts')).registerUpCommand,
   admin: async () => (await import('./commands/admin.ts')).registerAdminCommands,
+  audit: async () => (await import('./commands/audit.ts')).registerAuditCommands,
   ledger: async () => (await import('./commands/ledger.ts')).registerLedgerCommands,
   vault: async () => (await import('./commands/vault.ts')).registerVaultCommands,
   device: async () => (await import('./commands/device.ts')).registerDeviceCommands,
@@ -20,6 +21,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   market: async () => (await import('./commands/market.ts')).registerMarketCommands,
   gateway: async () => (await import('./commands/gateway.ts')).registerGatewayCommands,
   monitor: async () => (await import('./commands/monitor.ts')).registerMonitorCommands,
+  policy: async () => (await import('./commands/policy.ts')).registerPolicyCommands,
 };
 
 /** Error codes that mean the user asked for something malformed: exit 2 like a bad flag. */

@@ -17,6 +17,8 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
     modules.push(ledgerModule(), auditHeadsModule());
   }
   // The market settles into the hub's grants in the same transaction, so it runs beside a hub.
+  // The CA starts before the hub, whose mTLS listeners trust it and check revocations with it.
+  if (want('hub')) modules.push((await import('../ca/index.ts')).caModule());
   if (want('hub') || want('market')) modules.push((await import('../hub/index.ts')).hubModule());
   if (want('vault')) modules.push((await import('../vault/index.ts')).vaultModule());
   // An external LDAP directory for staff logins, only when configured (the embedded one stays the default).

@@ -60,6 +60,10 @@ export const ConfigSchema = Type.Object(
     redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
     evmRpcUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
     mqttPort: Port,
+    /** The hub's mTLS MQTT listener (client certificates from msec's CA); absent: none. */
+    mqttMtlsPort: Type.Optional(Port),
+    /** The hub's mTLS HTTPS listener for device readings; absent: none. */
+    mtlsHttpPort: Type.Optional(Port),
     logLevel: Type.Union([
       Type.Literal('fatal'),
       Type.Literal('error'),
@@ -84,10 +88,14 @@ export const ConfigSchema = Type.Object(
         enrollmentRateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 100000 }),
         /** log2 of scrypt's N; 15 (32 MiB) in production, lower only in tests. */
         passwordHashCost: Type.Integer({ minimum: 10, maximum: 20 }),
+        /** Rotate the token-signing key when it is older than this; absent: only `msec admin rotate-keys`. */
+        signingKeyMaxAgeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
       },
       { additionalProperties: false },
     ),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
+    /** The URL clients reach msec at: the OAuth issuer and the base of its metadata; absent: the request's host. */
+    publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(:\\d+)?(/[^\\s]*)?$' })),
     /** An external LDAP directory for user logins (docs/iam-directory.md); absent: the embedded directory only. */
     ldap: Type.Optional(LdapConfigSchema),
     /** An external OpenID Connect provider whose users' tokens msec accepts (docs/iam-directory.md). */
@@ -133,6 +141,8 @@ const ENV_KEYS: Record<string, { key: keyof Config; kind: 'string' | 'int' | 'bo
   MSEC_HOST: { key: 'host', kind: 'string' },
   MSEC_PORT: { key: 'port', kind: 'int' },
   MSEC_MQTT_PORT: { key: 'mqttPort', kind: 'int' },
+  MSEC_MQTT_MTLS_PORT: { key: 'mqttMtlsPort', kind: 'int' },
+  MSEC_MTLS_HTTP_PORT: { key: 'mtlsHttpPort', kind: 'int' },
   MSEC_DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
   MSEC_NATS_URL: { key: 'natsUrl', kind: 'string' },
   MSEC_NATS_PREFIX: { key: 'natsPrefix', kind: 'string' },
@@ -143,6 +153,7 @@ const ENV_KEYS: Record<string, { key: keyof Config; kind: 'string' | 'int' | 'bo
   MSEC_TLS_KEY: { key: 'tlsKeyFile', kind: 'string' },
   MSEC_DEMO: { key: 'demo', kind: 'bool' },
   MSEC_ROLES: { key: 'roles', kind: 'list' },
+  MSEC_PUBLIC_URL: { key: 'publicUrl', kind: 'string' },
 };
 
 /** LDAP connection settings from the environment; the mapping comes from the config file. */

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { ACCEPTED_READINGS, type ModuleContext, type PlatformModule } from '../core/index.ts';
+import { CA, renewalDue } from '../ca/index.ts';
 import { IAM } from '../iam/index.ts';
+import { certificateLogin, enrolledKeyLookup, hubServerCertificate } from './devices/certificate-login.ts';
+import { MtlsReadingListener } from './devices/mtls-readings.ts';
 import { HubBroker } from './broker/broker.ts';
 import { RefusalReporter } from './broker/refusals.ts';
 import { DEFAULT_THROTTLE, type ThrottleLimits } from './broker/throttle.ts';
@@ -33,6 +36,9 @@ import { FederationLinks } from './federation/federation.ts';
 import { federationRoutes } from './federation/federation-routes.ts';
 import { federationMigrations } from './federation/schema.ts';
 import type { ImporterDeps } from './federation/importer.ts';
+
+/** The hub's own TLS server certificate from the CA (renewed at two thirds of its life). */
+const SERVER_CERT_LIFETIME_S = 30 * 24 * 3600;
 
 export interface HubOptions {
   /** Device side: freshness window, credential audience. */
@@ -73,6 +79,7 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
   let bridge: MqttBridge | undefined;
   let agreements: AgreementStore | undefined;
   let links: FederationLinks | undefined;
+  let mtlsReadings: MtlsReadingListener | undefined;
   const stoppers: Array<() => void | Promise<void>> = [];
 
   const services = (): HubDataServices => ({
@@ -127,6 +134,8 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
   return {
     name: 'hub',
     needs: [IAM],
+    // The CA, when it runs: devices and services then connect with its certificates (mTLS).
+    uses: [CA],
     provides: [HUB_DEVICES, HUB_TWINS, HUB_HISTORY, HUB_GRANTS, HUB_LIVE_FEED, HUB_BROKER, ACCEPTED_READINGS],
     migrations: [...deviceMigrations, ...twinMigrations, ...historyMigrations, ...federationMigrations],
     policy: [
@@ -159,6 +168,42 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
       stoppers.push(() => clearInterval(twinTimer));
       stoppers.push(startRetention(history, opts.retentionDays ?? 365, () => c.clock.now(), c.logger));
 
+      const ca = c.services.find(CA);
+      let mtls: { cert: string; key: string; ca: string; login: ReturnType<typeof certificateLogin> } | undefined;
+      if (ca) {
+        ca.deviceKeys = enrolledKeyLookup(devices.cache);
+        if (c.config.mqttMtlsPort !== undefined || c.config.mtlsHttpPort !== undefined) {
+          const server = await hubServerCertificate(ca, c.config.host, SERVER_CERT_LIFETIME_S);
+          mtls = { cert: server.cert, key: server.key, ca: ca.pem, login: certificateLogin(ca, devices.cache, iam) };
+          let current = server;
+          const renew = setInterval(() => {
+            if (!renewalDue(current, c.clock.now())) return;
+            void hubServerCertificate(ca, c.config.host, SERVER_CERT_LIFETIME_S).then(
+              (next) => {
+                current = next;
+                broker?.setMtlsCertificate(next.cert, next.key);
+                mtlsReadings?.setCertificate(next.cert, next.key);
+              },
+              (err: unknown) => c.logger.warn({ err }, 'renewing the hub server certificate failed'),
+            );
+          }, 3600_000);
+          renew.unref();
+          stoppers.push(() => clearInterval(renew));
+        }
+      }
+      if (mtls && c.config.mtlsHttpPort !== undefined) {
+        mtlsReadings = new MtlsReadingListener({
+          host: c.config.host,
+          port: c.config.mtlsHttpPort,
+          ...mtls,
+          ingestor: devices.ingestor,
+          logger: c.logger,
+        });
+        await mtlsReadings.start();
+        const l = mtlsReadings;
+        stoppers.push(() => l.close());
+        c.logger.info({ port: l.port }, 'hub mTLS reading listener');
+      }
       if (opts.broker !== false) {
         const b = opts.broker ?? {};
         const tls =
@@ -178,6 +223,7 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
             throttle: { ...DEFAULT_THROTTLE, ...b.throttle },
             tls,
             redisUrl: c.config.redisUrl,
+            mtls: mtls && c.config.mqttMtlsPort !== undefined ? { port: c.config.mqttMtlsPort, ...mtls } : undefined,
           },
           {
             iam,
@@ -191,7 +237,12 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
         );
         await broker.start();
         c.logger.info(
-          { port: broker.port, tls: Boolean(tls), redis: Boolean(c.config.redisUrl) },
+          {
+            port: broker.port,
+            tls: Boolean(tls),
+            mtlsPort: broker.mtlsPort || undefined,
+            redis: Boolean(c.config.redisUrl),
+          },
           'hub MQTT broker listening',
         );
       }

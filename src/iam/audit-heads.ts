@@ -12,6 +12,8 @@ type AuditRow = IamTables['iam_audit_log'];
 /** The chained hash over audit entries up to `last_audit_id`, logged as ledger entry `entry_idx`. */
 export type AuditHeadTables = {
   iam_audit_heads: { entry_idx: number; head: Buffer; last_audit_id: number; count: number; created_at: number };
+  /** Each chained entry's hash as it was when its head was logged: `msec audit verify` names an altered row by it. */
+  iam_audit_row_hashes: { audit_id: number; entry_hash: Buffer };
 };
 
 export const auditHeadMigrations: ModuleMigration[] = [
@@ -44,6 +46,17 @@ export const auditHeadMigrations: ModuleMigration[] = [
           db,
         );
       }
+    },
+  },
+  {
+    name: 'iam_022_audit_row_hashes',
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable('iam_audit_row_hashes')
+        .addColumn('audit_id', t.bigint, (c) => c.primaryKey())
+        .addColumn('entry_hash', t.blob, (c) => c.notNull())
+        .execute();
     },
   },
 ];
@@ -135,10 +148,14 @@ export class AuditHeads {
       .execute();
     const lastRow = rows[rows.length - 1];
     if (!lastRow) return undefined;
-    const head = chainAuditHead(
-      last ? Buffer.from(last.head) : Buffer.alloc(32),
-      rows.map((r) => auditEntryHash(r)),
-    );
+    const hashes = rows.map((r) => auditEntryHash(r));
+    const head = chainAuditHead(last ? Buffer.from(last.head) : Buffer.alloc(32), hashes);
+    for (let i = 0; i < rows.length; i += 500)
+      await this.db
+        .insertInto('iam_audit_row_hashes')
+        .values(rows.slice(i, i + 500).map((r, j) => ({ audit_id: Number(r.id), entry_hash: hashes[i + j]! })))
+        .onConflict((oc) => oc.column('audit_id').doNothing())
+        .execute();
     const { index } = await this.opts.log.append({ kind: AUDIT_HEAD_KIND, dataHash: head });
     const lastAuditId = Number(lastRow.id);
     await this.db

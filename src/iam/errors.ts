@@ -13,4 +13,15 @@ export type IamErrorCode =
   /** The token is valid but none of its claims maps to an msec role. */
   | 'IAM_OIDC_NO_ROLE'
   /** The provider's discovery document or JWKS could not be fetched or is inconsistent. */
-  | 'IAM_OIDC_PROVIDER_UNAVAILABLE';
+  | 'IAM_OIDC_PROVIDER_UNAVAILABLE'
+  /** A central policy failed its schema or its meaning checks (unknown action prefix, bad scope). */
+  | 'IAM_POLICY_INVALID'
+  /** A central policy with this id exists already (create) or does not (update, remove, history). */
+  | 'IAM_POLICY_EXISTS'
+  | 'IAM_POLICY_NOT_FOUND'
+  /** The change was made against an older version of the policy than the stored one. */
+  | 'IAM_POLICY_CONFLICT'
+  /** The change would leave no administrator able to manage policies and principals: refused. */
+  | 'IAM_POLICY_LOCKOUT'
+  /** The dry run names a principal that does not exist. */
+  | 'IAM_POLICY_TEST_PRINCIPAL_UNKNOWN';

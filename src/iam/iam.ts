@@ -12,9 +12,11 @@ import { AuditLog } from './audit.ts';
 import { PasswordAuthenticator } from './authenticator.ts';
 import { LiveSessions } from './live-sessions.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { CentralPolicies } from './policies/central.ts';
 import { PolicyEngine, type Decision, type ResourceRef } from './policy.ts';
 import { PrincipalDirectory, type Principal } from './principals.ts';
 import { RevocationList } from './revocations.ts';
+import { SigningKeys } from './signing-keys.ts';
 import type { Role } from './roles.ts';
 import type { Subject } from './subject.ts';
 import { TokenService } from './tokens.ts';
@@ -26,7 +28,12 @@ export interface IamOptions {
   /** The `auth` section of the platform configuration. */
   auth: Pick<
     Config['auth'],
-    'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'lockoutThreshold' | 'lockoutSeconds' | 'passwordHashCost'
+    | 'accessTokenTtlSeconds'
+    | 'refreshTokenTtlSeconds'
+    | 'lockoutThreshold'
+    | 'lockoutSeconds'
+    | 'passwordHashCost'
+    | 'signingKeyMaxAgeDays'
   >;
   /** Carries revocations to every process; without it they stay in this one (and the store). */
   bus?: EventBus | undefined;
@@ -41,10 +48,14 @@ export class Iam implements PlatformAccess {
   readonly directory: PrincipalDirectory;
   readonly revocations: RevocationList;
   readonly tokens: TokenService;
+  /** Keys that sign access and OAuth tokens, rotated with overlap. */
+  readonly signingKeys: SigningKeys;
   readonly apiKeys: ApiKeyService;
   readonly passwords: PasswordAuthenticator;
   readonly loginThrottle: LoginThrottle;
   readonly policy = new PolicyEngine();
+  /** Central policies: stored statements evaluated by the same engine, hot-applied in every process. */
+  readonly policies: CentralPolicies;
   readonly audit: AuditLog;
   /** Live connections (MQTT, SSE) bound to their credentials. */
   readonly sessions: LiveSessions;
@@ -55,7 +66,14 @@ export class Iam implements PlatformAccess {
     const { store, clock } = opts;
     this.directory = new PrincipalDirectory(store, clock, opts.auth.passwordHashCost);
     this.revocations = new RevocationList(store, clock);
-    this.tokens = new TokenService(store, opts.key, this.revocations, clock, {
+    this.signingKeys = new SigningKeys(
+      store,
+      opts.key,
+      clock,
+      opts.auth.accessTokenTtlSeconds * 1000,
+      opts.auth.signingKeyMaxAgeDays ? opts.auth.signingKeyMaxAgeDays * 86_400_000 : undefined,
+    );
+    this.tokens = new TokenService(store, this.signingKeys, this.revocations, clock, {
       accessSeconds: opts.auth.accessTokenTtlSeconds,
       refreshSeconds: opts.auth.refreshTokenTtlSeconds,
     });
@@ -71,6 +89,7 @@ export class Iam implements PlatformAccess {
       opts.auth.passwordHashCost,
     );
     this.audit = new AuditLog(store, clock, opts.refusalWindowMs);
+    this.policies = new CentralPolicies(store, this.policy, this.directory, clock);
     this.sessions = new LiveSessions(opts.sessionRecheckMs);
     // Any revocation, here or in another process, re-checks every live session at once (on the
     // next turn, after the other listeners have dropped what they cached).
@@ -79,12 +98,16 @@ export class Iam implements PlatformAccess {
 
   async start(): Promise<void> {
     await this.revocations.load();
+    await this.signingKeys.start(this.opts.bus);
     await this.loginThrottle.prune();
     if (this.opts.bus) this.revocations.connect(this.opts.bus);
+    await this.policies.start(this.opts.bus);
   }
 
   async stop(): Promise<void> {
     this.revocations.disconnect();
+    this.policies.stop();
+    this.signingKeys.stop();
     this.sessions.stop();
     await this.audit.anonymous.stop();
   }

@@ -1,7 +1,7 @@
 import { sql, type Generated, type Kysely } from 'kysely';
 import { columnTypes, type ModuleMigration } from '../core/index.ts';
-import { auditHeadMigrations } from './audit-heads.ts';
 import { auditRetentionMigrations } from './audit-retention.ts';
+import { auditHeadMigrations } from './audit-heads.ts';
 
 export type IamTables = {
   iam_orgs: { id: string; name: string; kind: string; created_at: number };
@@ -39,6 +39,27 @@ export type IamTables = {
   };
   iam_token_revocations: { kind: string; value: string; revoked_at: number; expires_at: number };
   iam_login_throttle: { name_key: string; source: string; failures: number; next_at: number; updated_at: number };
+  /** Central policies as they apply now: one row per statement, its document and version. */
+  iam_policies: {
+    id: string;
+    version: number;
+    document: string;
+    updated_at: number;
+    updated_by: string | null;
+  };
+  /** Every change to a central policy, with who made it; never rewritten. */
+  iam_policy_history: {
+    seq: Generated<number>;
+    policy_id: string;
+    version: number;
+    change: string;
+    document: string | null;
+    actor_id: string | null;
+    actor_name: string | null;
+    at: number;
+  };
+  /** Token-signing keys (rotation with overlap); `wrapped_key` null = the platform key itself. */
+  iam_signing_keys: { kid: string; wrapped_key: string | null; created_at: number; retires_at: number | null };
   iam_audit_log: {
     id: Generated<number>;
     at: number;
@@ -173,7 +194,46 @@ export const iamMigrations: ModuleMigration[] = [
     },
   },
   ...auditHeadMigrations,
+  {
+    name: 'iam_020_central_policies',
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable('iam_policies')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('updated_at', t.bigint, (c) => c.notNull())
+        .addColumn('updated_by', 'text')
+        .execute();
+      await db.schema
+        .createTable('iam_policy_history')
+        .addColumn('seq', t.autoId, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn('policy_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('change', 'text', (c) => c.notNull())
+        .addColumn('document', 'text')
+        .addColumn('actor_id', 'text')
+        .addColumn('actor_name', 'text')
+        .addColumn('at', t.bigint, (c) => c.notNull())
+        .addUniqueConstraint('iam_policy_history_version', ['policy_id', 'version'])
+        .execute();
+    },
+  },
   ...auditRetentionMigrations,
+  {
+    name: 'iam_021_signing_keys',
+    async up(db, dialect) {
+      const t = columnTypes(dialect);
+      await db.schema
+        .createTable('iam_signing_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('wrapped_key', 'text')
+        .addColumn('created_at', t.bigint, (c) => c.notNull())
+        .addColumn('retires_at', t.bigint)
+        .execute();
+    },
+  },
 ];
 
 async function sqlRaw(db: Kysely<any>, statement: string): Promise<void> {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Kysely } from 'kysely';
-import { MsecError, newId, newSecret, type Clock, type PlatformKey, type Store } from '../core/index.ts';
+import { MsecError, newId, newSecret, type Clock, type Store } from '../core/index.ts';
 import type { Principal } from './principals.ts';
 import type { RevocationList } from './revocations.ts';
+import type { SigningKeys } from './signing-keys.ts';
 import { isRole, PRINCIPAL_KINDS, type PrincipalKind } from './roles.ts';
 import type { Subject } from './subject.ts';
 import type { IamTables } from './schema.ts';
@@ -49,7 +50,7 @@ export class TokenService {
 
   constructor(
     store: Store,
-    private readonly key: PlatformKey,
+    private readonly keys: SigningKeys,
     private readonly revocations: RevocationList,
     private readonly clock: Clock,
     private readonly ttl: { accessSeconds: number; refreshSeconds: number },
@@ -59,6 +60,7 @@ export class TokenService {
 
   async issue(principal: Principal, family = newId('f')): Promise<IssuedTokens> {
     const now = this.clock.now();
+    const key = this.keys.active();
     // `iat_ms`: revocation compares issue times in milliseconds (a token issued in the same second
     // after a revocation stays valid); `fam`: logout ends the refresh family of this session too.
     const accessToken = await new SignJWT({
@@ -69,14 +71,14 @@ export class TokenService {
       iat_ms: now,
       fam: family,
     })
-      .setProtectedHeader({ alg: 'ES256', kid: this.key.kid, typ: 'at+jwt' })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
       .setSubject(principal.id)
       .setIssuer(TOKEN_ISSUER)
       .setAudience(TOKEN_AUDIENCE)
       .setJti(newId())
       .setIssuedAt(Math.floor(now / 1000))
       .setExpirationTime(Math.floor(now / 1000) + this.ttl.accessSeconds)
-      .sign(this.key.privateKey);
+      .sign(key.privateKey);
     const refreshToken = `rt_${newSecret(32)}`;
     await this.db
       .insertInto('iam_refresh_tokens')
@@ -92,6 +94,13 @@ export class TokenService {
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.ttl.accessSeconds };
   }
 
+  /** The public key of a still-verifying signing key; an unknown kid fails verification. */
+  private async verificationKey(kid: unknown) {
+    const k = await this.keys.keyFor(kid);
+    if (!k) throw new MsecError('TOKEN_INVALID', 'access token is signed by an unknown key');
+    return k.publicKey;
+  }
+
   /** Verifies signature, algorithm, issuer, audience, expiry and revocation. */
   async verifyAccessToken(token: string): Promise<Subject> {
     const nowSec = this.clock.now() / 1000;
@@ -103,7 +112,7 @@ export class TokenService {
     }
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, this.key.publicKey, {
+      ({ payload } = await jwtVerify(token, (header) => this.verificationKey(header.kid), {
         algorithms: ['ES256'],
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,

@@ -1,11 +1,12 @@
 import { createPublicKey } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError, type Store } from '../core/index.ts';
+import { errorReplies, mediaReply, MsecError, type Store } from '../core/index.ts';
 import { latestAnchor } from './anchor/anchorer.ts';
 import { checkpointFile, proofToJson } from './bundle.ts';
 import { verifierKey } from './checkpoint.ts';
 import type { TransparencyLog } from './log.ts';
+import { Anchors, Checkpoint, ConsistencyBundle, Entry, InclusionBundle, ReadingProofBundle } from './replies.ts';
 import type { LedgerTables } from './schema.ts';
 import type { ReadingBatcher } from './readings/batcher.ts';
 
@@ -64,7 +65,11 @@ export async function ledgerRoutes(
     '/ledger/checkpoint',
     {
       config: { security: { public: true } },
-      schema: { tags: ['ledger'], summary: 'The latest signed tree head (C2SP checkpoint)' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'The latest signed tree head (C2SP checkpoint)',
+        response: { 200: Checkpoint },
+      },
     },
     async () => checkpointFor(log, store, log.size),
   );
@@ -78,7 +83,10 @@ export async function ledgerRoutes(
         summary: `The log's checkpoint-signing public key: JSON by default; PEM (${PEM_TYPE}) with ?format=pem or Accept: ${PEM_TYPE}`,
         querystring: PublicKeyQuery,
         response: {
-          200: { content: { 'application/json': { schema: PublicKeyJson }, [PEM_TYPE]: { schema: Type.String() } } },
+          200: {
+            description: 'the key as JSON, or as PEM',
+            content: { 'application/json': { schema: PublicKeyJson }, [PEM_TYPE]: { schema: Type.String() } },
+          },
         },
       },
     },
@@ -97,7 +105,7 @@ export async function ledgerRoutes(
       schema: {
         tags: ['ledger'],
         summary: 'The checkpoint verifier key in signed-note form: <origin>+<key ID hex>+base64(0x02 || SPKI DER)',
-        response: { 200: { content: { 'text/plain': { schema: Type.String() } } } },
+        response: { 200: mediaReply('text/plain', 'the verifier key, one line') },
       },
     },
     async (_req, reply) => reply.type('text/plain; charset=utf-8').send(`${noteKey}\n`),
@@ -107,7 +115,13 @@ export async function ledgerRoutes(
     '/ledger/entries/:index',
     {
       config: { security: { action: 'ledger:entry:read' } },
-      schema: { tags: ['ledger'], params: IndexParams, security: bearer },
+      schema: {
+        tags: ['ledger'],
+        summary: 'One log entry',
+        params: IndexParams,
+        security: bearer,
+        response: { 200: Entry },
+      },
     },
     async (req) => log.getEntry(req.params.index),
   );
@@ -121,6 +135,7 @@ export async function ledgerRoutes(
         summary: 'Entry, inclusion proof and checkpoint: the files `msec ledger verify` checks',
         querystring: InclusionQuery,
         security: bearer,
+        response: { 200: InclusionBundle, ...errorReplies({ 404: 'LEDGER_INDEX_OUT_OF_RANGE: beyond the log' }) },
       },
     },
     async (req) => {
@@ -138,7 +153,13 @@ export async function ledgerRoutes(
     '/ledger/proofs/consistency',
     {
       config: { security: { action: 'ledger:proof:read' } },
-      schema: { tags: ['ledger'], querystring: ConsistencyQuery, security: bearer },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Consistency proof between two tree sizes, with both checkpoints',
+        querystring: ConsistencyQuery,
+        security: bearer,
+        response: { 200: ConsistencyBundle, ...errorReplies({ 404: 'LEDGER_INDEX_OUT_OF_RANGE: beyond the log' }) },
+      },
     },
     async (req) => {
       const to = req.query.to ?? log.size;
@@ -158,7 +179,13 @@ export async function ledgerRoutes(
     '/ledger/anchors',
     {
       config: { security: { action: 'ledger:anchor:read' } },
-      schema: { tags: ['ledger'], querystring: AnchorsQuery, security: bearer },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Checkpoints anchored on chain, newest first',
+        querystring: AnchorsQuery,
+        security: bearer,
+        response: { 200: Anchors },
+      },
     },
     async (req) => {
       const rows = await store.db
@@ -193,6 +220,7 @@ export async function ledgerRoutes(
         summary: "A hub reading's batch proof plus its batch entry's inclusion proof",
         params: HashParams,
         security: bearer,
+        response: { 200: ReadingProofBundle },
       },
     },
     async (req) => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import Type, { type Static } from 'typebox';
 import { MsecError, securitySubject, type EventBus } from '../core/index.ts';
+import * as R from './replies.ts';
 import type { Iam } from '../iam/index.ts';
 import { NewListingSchema } from './listings.ts';
 import type { Market } from './market.ts';
@@ -100,7 +101,12 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/listings',
     {
       config: orgWide('market:listing:read'),
-      schema: { tags, summary: 'Listings of hub resources and services', querystring: ListingQuery },
+      schema: {
+        tags,
+        summary: 'Listings of hub resources and services',
+        querystring: ListingQuery,
+        response: { 200: R.Listings },
+      },
     },
     async (req) => ({
       items: await market.listings.list({
@@ -115,7 +121,12 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/listings',
     {
       config: orgWide('market:listing:create'),
-      schema: { tags, summary: 'List a hub resource your organisation owns, with terms', body: NewListingSchema },
+      schema: {
+        tags,
+        summary: 'List a hub resource your organisation owns, with terms',
+        body: NewListingSchema,
+        response: { 201: R.Listing, ...R.marketErrors },
+      },
     },
     async (req, reply) => {
       const l = await market.listings.create(owner(req), req.body);
@@ -129,7 +140,12 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/listings/:id/close',
     {
       config: orgWide('market:listing:read'),
-      schema: { tags, summary: 'Close a listing (no new orders)', params: IdParams },
+      schema: {
+        tags,
+        summary: 'Close a listing (no new orders)',
+        params: IdParams,
+        response: { 200: R.Listing, ...R.marketErrors },
+      },
     },
     async (req) => {
       const l = await market.listings.require(req.params.id);
@@ -146,6 +162,7 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
       schema: {
         tags,
         summary: "Buy now at the listing's fixed price (quantity = periods of access)",
+        response: { 200: R.Placed, 201: R.Placed, ...R.marketErrors },
         params: IdParams,
         body: BuyBody,
       },
@@ -161,7 +178,7 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/book/:class',
     {
       config: orgWide('market:book:read'),
-      schema: { tags, summary: 'Order book depth of a listing class', params: ClassParams },
+      schema: { tags, summary: 'Order book depth of a listing class', params: ClassParams, response: { 200: R.Book } },
     },
     async (req) => ({ class: req.params.class, ...market.exchange.book(req.params.class).depth() }),
   );
@@ -178,6 +195,7 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
         tags,
         summary:
           'Server-sent events: `book` (depth of a class after each change) and `trade` (every settled trade, price and quantity)',
+        response: { 200: R.TradeStream },
         querystring: Type.Object(
           { class: Type.Optional(Type.String({ maxLength: 128 })) },
           { additionalProperties: false },
@@ -229,7 +247,12 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/orders',
     {
       config: self('market:order:create'),
-      schema: { tags, summary: 'Place a limit or market order (bid or ask) in a listing class', body: OrderBody },
+      schema: {
+        tags,
+        summary: 'Place a limit or market order (bid or ask) in a listing class',
+        body: OrderBody,
+        response: { 200: R.Placed, 201: R.Placed, ...R.marketErrors },
+      },
     },
     async (req, reply) => {
       const b = req.body;
@@ -244,7 +267,10 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
 
   app.get<{ Querystring: Static<typeof OrdersQuery> }>(
     '/market/orders',
-    { config: self('market:order:read'), schema: { tags, summary: 'Your orders', querystring: OrdersQuery } },
+    {
+      config: self('market:order:read'),
+      schema: { tags, summary: 'Your orders', querystring: OrdersQuery, response: { 200: R.Orders } },
+    },
     async (req) => ({ items: await market.exchange.orders(req.subject!.id, req.query.status) }),
   );
 
@@ -252,7 +278,12 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/orders/:id',
     {
       config: self('market:order:cancel'),
-      schema: { tags, summary: "Cancel an open order (a bid's escrow returns to the wallet)", params: IdParams },
+      schema: {
+        tags,
+        summary: "Cancel an open order (a bid's escrow returns to the wallet)",
+        params: IdParams,
+        response: { 200: R.Order, ...R.marketErrors },
+      },
     },
     async (req) =>
       market.exchange.cancel(owner(req), req.params.id, (o) => {
@@ -264,7 +295,7 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/trades',
     {
       config: self('market:trade:read'),
-      schema: { tags, summary: 'Trades you bought, and those your organisation sold' },
+      schema: { tags, summary: 'Trades you bought, and those your organisation sold', response: { 200: R.Trades } },
     },
     async (req) => {
       const rows = await market.wallets.db
@@ -285,6 +316,7 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
       schema: {
         tags,
         summary: 'The settlement document (its SHA-256 is the ledger entry) and its inclusion proof',
+        response: { 200: R.TradeProof, ...R.marketErrors },
         params: IdParams,
       },
     },
@@ -307,7 +339,13 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/trades/:id/rating',
     {
       config: self('market:trade:rate'),
-      schema: { tags, summary: 'Score a trade you bought, once (1-5)', params: IdParams, body: RateBody },
+      schema: {
+        tags,
+        summary: 'Score a trade you bought, once (1-5)',
+        params: IdParams,
+        body: RateBody,
+        response: { 201: R.Rating, ...R.marketErrors },
+      },
     },
     async (req, reply) => {
       const r = await market.trust.rate(owner(req), req.params.id, req.body.score);
@@ -323,6 +361,7 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
       schema: {
         tags,
         summary: 'Claim the pro-rata refund of undelivered messages once access ended',
+        response: { 200: R.Refund, ...R.marketErrors },
         params: IdParams,
       },
     },
@@ -333,7 +372,11 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/wallet',
     {
       config: self('market:wallet:read'),
-      schema: { tags, summary: 'Your MSEC balance (minor units: 1 MSEC = 1,000,000): available and in escrow' },
+      schema: {
+        tags,
+        summary: 'Your MSEC balance (minor units: 1 MSEC = 1,000,000): available and in escrow',
+        response: { 200: R.Wallet },
+      },
     },
     async (req) => ({ principalId: req.subject!.id, ...(await market.wallets.balances(req.subject!.id)) }),
   );
@@ -342,7 +385,12 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/wallet/statement',
     {
       config: self('market:wallet:read'),
-      schema: { tags, summary: 'Your entries, newest first', querystring: StatementQuery },
+      schema: {
+        tags,
+        summary: 'Your entries, newest first',
+        querystring: StatementQuery,
+        response: { 200: R.Statement },
+      },
     },
     async (req) => ({
       items: await market.wallets.statement(req.subject!.id, {
@@ -356,7 +404,12 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/mint',
     {
       config: orgWide('market:token:mint'),
-      schema: { tags, summary: "Mint MSEC into a principal's wallet (market operator only)", body: MintBody },
+      schema: {
+        tags,
+        summary: "Mint MSEC into a principal's wallet (market operator only)",
+        body: MintBody,
+        response: { 200: R.Placed, 201: R.Placed, ...R.marketErrors },
+      },
     },
     async (req, reply) => {
       const p = await iam().directory.get(req.body.principalId);
@@ -380,6 +433,7 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
       schema: {
         tags,
         summary: 'Books check: supply = balances + escrow, no negative balance, every market grant backed by a trade',
+        response: { 200: R.Invariants },
       },
     },
     async () => market.invariants(),
@@ -390,7 +444,11 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/rankings',
     {
       config: orgWide('market:ranking:read'),
-      schema: { tags, summary: 'Reputation of every provider: score, 95 % interval, evidence count, rank' },
+      schema: {
+        tags,
+        summary: 'Reputation of every provider: score, 95 % interval, evidence count, rank',
+        response: { 200: R.Rankings },
+      },
     },
     async () => ({ items: await rankings() }),
   );
@@ -398,7 +456,12 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/rankings/:provider',
     {
       config: orgWide('market:ranking:read'),
-      schema: { tags, summary: 'Reputation of one provider organisation', params: Type.Object({ provider: Id }) },
+      schema: {
+        tags,
+        summary: 'Reputation of one provider organisation',
+        params: Type.Object({ provider: Id }),
+        response: { 200: R.Ranking },
+      },
     },
     async (req) => {
       const r = (await rankings()).find((x) => x.provider === req.params.provider);
@@ -411,7 +474,11 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/getRankingAll',
     {
       config: orgWide('market:ranking:read'),
-      schema: { tags, summary: 'Original shape: [{ providerId, ranking }] (ranking 0..5)' },
+      schema: {
+        tags,
+        summary: 'Original shape: [{ providerId, ranking }] (ranking 0..5)',
+        response: { 200: R.OriginalRankings },
+      },
     },
     async () =>
       (await rankings()).map((r) => ({ providerId: r.provider, ranking: Math.round(r.score * 5 * 100) / 100 })),
@@ -420,7 +487,12 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     '/market/getRankingOfProvider/:providerId',
     {
       config: orgWide('market:ranking:read'),
-      schema: { tags, summary: 'Original shape: { providerId, ranking }', params: Type.Object({ providerId: Id }) },
+      schema: {
+        tags,
+        summary: 'Original shape: { providerId, ranking }',
+        params: Type.Object({ providerId: Id }),
+        response: { 200: R.OriginalRanking },
+      },
     },
     async (req) => {
       const r = (await rankings()).find((x) => x.provider === req.params.providerId);

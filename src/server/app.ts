@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { MsecError, type ModuleContext, type PlatformModule } from '../core/index.ts';
+import { ErrorBodySchema, MsecError, type ModuleContext, type PlatformModule } from '../core/index.ts';
 import { documentRoute } from './openapi.ts';
 import type { ServerContext } from './context.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.ts';
@@ -19,6 +19,8 @@ import { orgRoutes } from './routes/orgs.ts';
 import { principalRoutes } from './routes/principals.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { policyRoutes } from './routes/policies.ts';
+import { wellKnownRoutes } from './routes/well-known.ts';
 import { installConsole } from '../console/index.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -60,6 +62,8 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
   }) as unknown as FastifyInstance;
 
   installValidation(app);
+  // The one error body, referenced by every route's error answers (`{ $ref: 'MsecError#' }`).
+  app.addSchema(ErrorBodySchema);
   installErrorHandling(app);
   // Bodies are JSON (or a module's own type, e.g. application/cose): text/plain is a 415, not a string.
   app.removeContentTypeParser('text/plain');
@@ -100,6 +104,8 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
       },
     },
     transform: documentRoute,
+    // Shared schemas appear in the document under their own names (components.schemas.MsecError).
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(rateLimit, {
@@ -118,6 +124,9 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
 
   await app.register(async (root) => healthRoutes(root, ctx));
   await app.register(async (root) => webConsole.root(root));
+  await app.register(async (root) =>
+    wellKnownRoutes(root, ctx, { tokenEndpoints: modules.some((m) => m.name === 'iam-oauth') }),
+  );
   await app.register(
     async (api) => {
       await authRoutes(api, ctx);
@@ -125,6 +134,7 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
       await principalRoutes(api, ctx);
       await apiKeyRoutes(api, ctx);
       await auditRoutes(api, ctx);
+      await policyRoutes(api, ctx);
       await webConsole.routes(api);
       for (const m of modules) if (m.routes) await api.register(async (scoped) => m.routes!(scoped, contextOf(m)));
     },

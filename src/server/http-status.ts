@@ -5,6 +5,7 @@
  */
 import { ErrorCodes, type BuiltinErrorCode, type MsecError } from '../core/index.ts';
 import type { AnonymizerErrorCode } from '../anonymizer/index.ts';
+import type { CaErrorCode } from '../ca/index.ts';
 import type { ConsoleErrorCode } from '../console/index.ts';
 import type { DesignErrorCode } from '../design/index.ts';
 import type { GatewayErrorCode } from '../gateway/index.ts';
@@ -19,6 +20,7 @@ import type { VaultErrorCode } from '../vault/index.ts';
 export type ServedErrorCode =
   | BuiltinErrorCode
   | AnonymizerErrorCode
+  | CaErrorCode
   | ConsoleErrorCode
   | DesignErrorCode
   | DeviceErrorCode
@@ -32,6 +34,16 @@ export type ServedErrorCode =
 
 const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> = {
   ANONYMIZER_BACKEND_UNAVAILABLE: 503,
+  CA_CERT_ALREADY_REVOKED: 409,
+  CA_CERT_EXPIRED: 401,
+  CA_CERT_NOT_FOUND: 404,
+  CA_CERT_REVOKED: 401,
+  CA_CERT_UNKNOWN: 401,
+  CA_CSR_INVALID: 400,
+  CA_KEYSTORE_UNAVAILABLE: 503,
+  CA_KEY_MISMATCH: 400,
+  CA_RENEWAL_INVALID: 400,
+  CA_SUBJECT_UNSUPPORTED: 403,
   ANONYMIZER_BUSY: 503,
   ANONYMIZER_DETECT_FAILED: 500,
   ANONYMIZER_FFMPEG_MISSING: 503,
@@ -46,6 +58,7 @@ const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> 
   ANONYMIZER_MODEL_INVALID: 400,
   ANONYMIZER_OPTIONS_INVALID: 400,
   ANONYMIZER_OUTPUT_UNSUPPORTED: 400,
+  ANONYMIZER_PUBLISH_FAILED: 502,
   ANONYMIZER_VIDEO_DECODE_FAILED: 422,
   ANONYMIZER_VIDEO_EMPTY: 400,
   ANONYMIZER_VIDEO_ENCODE_FAILED: 500,
@@ -145,6 +158,12 @@ const MODULE_STATUS: Record<Exclude<ServedErrorCode, BuiltinErrorCode>, number> 
   IAM_OIDC_NO_ROLE: 403,
   IAM_OIDC_PROVIDER_UNAVAILABLE: 503,
   IAM_OIDC_TOKEN_INVALID: 401,
+  IAM_POLICY_INVALID: 400,
+  IAM_POLICY_EXISTS: 409,
+  IAM_POLICY_NOT_FOUND: 404,
+  IAM_POLICY_CONFLICT: 409,
+  IAM_POLICY_LOCKOUT: 409,
+  IAM_POLICY_TEST_PRINCIPAL_UNKNOWN: 404,
   GATEWAY_EXTRA_RULES_INVALID: 400,
   GATEWAY_HOME_NET_INVALID: 400,
   GATEWAY_INTERFACE_UNKNOWN: 400,

@@ -90,6 +90,8 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     if (!sec || (!sec.public && !sec.action)) {
       throw new Error(`route ${String(route.method)} ${url} declares neither security.public nor security.action`);
     }
+    // Central policies are checked against the actions routes really perform.
+    if (sec.action) iam.policy.declareAction(sec.action);
   });
 
   const anonymous = new AnonymousLimit(ANONYMOUS_LIMITS);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
@@ -27,11 +27,14 @@ export interface TestPlatformOptions {
   config?: ConfigInput;
   clock?: Clock;
   listen?: boolean;
+  /** Copy the platform keys from this data directory (a second process of the same deployment). */
+  keysFrom?: string;
 }
 
 /** A whole platform on a fresh data directory, with a cheap password hash for speed. */
 export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'msec-test-'));
+  if (opts.keysFrom) cpSync(join(opts.keysFrom, 'keys'), join(dataDir, 'keys'), { recursive: true });
   const config = loadConfig({
     env: {},
     flags: {
@@ -50,8 +53,11 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise
     ...(opts.modules ? { modules: opts.modules } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const adminPassword = (JSON.parse(readFileSync(platform.adminCredentialFile!, 'utf8')) as { password: string })
-    .password;
+  const credentialFile =
+    platform.adminCredentialFile ?? (opts.keysFrom && join(opts.keysFrom, 'admin-credential.json'));
+  const adminPassword = credentialFile
+    ? (JSON.parse(readFileSync(credentialFile, 'utf8')) as { password: string }).password
+    : '';
   const request: TestPlatform['request'] = (method, url, o = {}) =>
     platform.app.inject({
       method: method as 'GET',

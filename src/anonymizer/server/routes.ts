@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/errors.ts';
 import { parseOptions } from '../options.ts';
+import { AnonymizedImage, Job, JobOutput, JobQueued, mediaErrors } from './replies.ts';
+import { errorReplies } from '../../core/index.ts';
 import type { AnonymizerService } from './service.ts';
 
 export const IMAGE_LIMIT_BYTES = 25 * 1024 * 1024;
@@ -22,6 +24,16 @@ const OptionsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+const FrameParams = Type.Object(
+  { sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) },
+  { additionalProperties: false },
+);
+const CameraParams = Type.Object(
+  { deviceId: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+/** An anonymized camera frame: a JPEG of at most this many bytes. */
+export const FRAME_LIMIT_BYTES = 2 * 1024 * 1024;
 const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
 const bearer = [{ bearerAuth: [] }];
@@ -86,6 +98,7 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
           querystring: OptionsQuery,
           summary:
             'Anonymize one image: a raw JPEG/PNG/WebP body, a multipart file, or GANonymizer\'s {"image": base64} (answered the same way)',
+          response: { 200: AnonymizedImage, ...mediaErrors },
         },
       },
       async (req, reply: FastifyReply) => {
@@ -112,6 +125,7 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
           security: bearer,
           querystring: OptionsQuery,
           summary: 'Queue a video file (raw body, video/* or application/octet-stream) for anonymization',
+          response: { 202: JobQueued, ...mediaErrors },
         },
       },
       async (req, reply) => {
@@ -124,6 +138,67 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
         req.auditNote = { resource: `anonymizer/job/${job.id}`, detail: { bytes: req.body.length } };
         return reply.code(202).send({ id: job.id, status: job.status });
       },
+    );
+
+    // Camera frames: an enrolled camera (device credential) uploads each anonymized JPEG, then
+    // publishes a signed reading whose value is `sha256:<hex>` of it (docs/anonymizer.md, "--to-hub").
+    scope.post(
+      '/anonymizer/frames',
+      {
+        config: { security: { action: 'anonymizer:frame:publish' } },
+        bodyLimit: FRAME_LIMIT_BYTES,
+        schema: {
+          tags,
+          security: bearer,
+          summary: "An enrolled camera's anonymized frame (raw image/jpeg body); answers its sha256",
+        },
+      },
+      async (req, reply) => {
+        const body = req.body;
+        if (!Buffer.isBuffer(body) || req.headers['content-type'] !== 'image/jpeg')
+          throw new MsecError('UNSUPPORTED_MEDIA_TYPE', 'send the frame as image/jpeg');
+        if (body.length < 4 || body[0] !== 0xff || body[1] !== 0xd8)
+          throw new MsecError('ANONYMIZER_IMAGE_INVALID', 'the frame is not a JPEG', { status: 400 });
+        const f = service.frames.put(body, req.subject!.name ?? req.subject!.id, req.subject!.org);
+        req.auditNote = { resource: `anonymizer/frame/${f.sha256}`, detail: { deviceId: f.deviceId, bytes: f.bytes } };
+        return reply.code(201).send({ sha256: f.sha256, value: `sha256:${f.sha256}`, bytes: f.bytes });
+      },
+    );
+
+    const frameGate = {
+      security: {
+        action: 'anonymizer:frame:read',
+        resource: (req: FastifyRequest) => ({ type: 'frame', ...(req.subject?.org ? { org: req.subject.org } : {}) }),
+      },
+    };
+    const sendFrame = (req: FastifyRequest, reply: FastifyReply, sha256: string | undefined) => {
+      const f = sha256 ? service.frames.get(sha256) : undefined;
+      const missing = new MsecError('NOT_FOUND', 'no such frame');
+      if (!f) throw missing;
+      // Another organisation's frame answers exactly like a missing one.
+      req.authorize('anonymizer:frame:read', { type: 'frame', ...(f.org ? { org: f.org } : {}) }, missing);
+      return reply
+        .type('image/jpeg')
+        .header('x-frame-sha256', f.sha256)
+        .header('x-frame-device', f.deviceId)
+        .header('cache-control', 'no-store')
+        .send(service.frames.read(f.sha256));
+    };
+    scope.get<{ Params: Static<typeof FrameParams> }>(
+      '/anonymizer/frames/:sha256',
+      {
+        config: frameGate,
+        schema: { tags, security: bearer, params: FrameParams, summary: 'An anonymized camera frame by its sha256' },
+      },
+      async (req, reply) => sendFrame(req, reply, req.params.sha256),
+    );
+    scope.get<{ Params: Static<typeof CameraParams> }>(
+      '/anonymizer/cameras/:deviceId/latest',
+      {
+        config: frameGate,
+        schema: { tags, security: bearer, params: CameraParams, summary: "A camera's newest anonymized frame" },
+      },
+      async (req, reply) => sendFrame(req, reply, service.frames.latest(req.params.deviceId)[0]?.sha256),
     );
 
     const ownJob = (req: FastifyRequest<{ Params: Static<typeof JobParams> }>, action: string) => {
@@ -142,6 +217,7 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
           security: bearer,
           params: JobParams,
           summary: "A video job's status and progress (frames, fps, ETA) and, once done, its report",
+          response: { 200: Job },
         },
       },
       async (req) => {
@@ -154,7 +230,13 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
       '/anonymizer/jobs/:id/output',
       {
         config: readGate,
-        schema: { tags, security: bearer, params: JobParams, summary: 'The anonymized video (MP4) of a finished job' },
+        schema: {
+          tags,
+          security: bearer,
+          params: JobParams,
+          summary: 'The anonymized video (MP4) of a finished job',
+          response: { 200: JobOutput, ...errorReplies({ 409: 'ANONYMIZER_JOB_NOT_DONE' }) },
+        },
       },
       async (req, reply) => {
         const job = ownJob(req, 'anonymizer:job:read');

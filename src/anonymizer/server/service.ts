@@ -7,6 +7,7 @@ import { anonymizeImage, type AnonymizedImage } from '../image.ts';
 import { DEFAULT_OPTIONS, type AnonymizerOptions } from '../options.ts';
 import { DetectorPool } from '../pool.ts';
 import type { AnonymizeReport } from '../report.ts';
+import { FrameStore } from './frame-store.ts';
 import { anonymizeVideo, type Progress } from '../video.ts';
 
 export interface Job {
@@ -39,7 +40,11 @@ export class AnonymizerService {
     readonly options: AnonymizerOptions = DEFAULT_OPTIONS,
   ) {
     this.dir = join(dataDir, 'anonymizer');
+    this.frames = new FrameStore(join(this.dir, 'frames'));
   }
+
+  /** Anonymized frames published by cameras (`msec anonymize SOURCE --to-hub`). */
+  readonly frames: FrameStore;
 
   async image(bytes: Uint8Array, options: AnonymizerOptions): Promise<AnonymizedImage> {
     this.still ??= LocalDetector.load({ ...this.options, faces: 'blur' });

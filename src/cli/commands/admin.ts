@@ -154,4 +154,28 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
       await local.close();
     }
   });
+
+  withDataOptions(
+    admin
+      .command('rotate-keys')
+      .description(
+        'new token-signing key: it signs from now on, the old one still verifies until its tokens expire (JWKS serves both)',
+      ),
+  ).action(async (o: DataOptionValues) => {
+    const local = await openLocalIam(await configFromOptions(o));
+    try {
+      await local.iam.signingKeys.reload();
+      const r = await local.iam.signingKeys.rotate();
+      await local.iam.audit.append({
+        actorName: 'cli',
+        action: 'iam:signing-key:rotate',
+        resource: `signing-key kid=${r.kid}`,
+        outcome: 'succeeded',
+        detail: { previous: r.previous, previousRetiresAt: r.previousRetiresAt },
+      });
+      io.out(`signing with ${r.kid}; ${r.previous} verifies until ${new Date(r.previousRetiresAt).toISOString()}`);
+    } finally {
+      await local.close();
+    }
+  });
 }

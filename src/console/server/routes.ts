@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError, type Subject } from '../../core/index.ts';
+import { errorReplies, MsecError, NoContent, type Subject } from '../../core/index.ts';
 import type { Iam } from '../../iam/index.ts';
 import { CONSOLE_PAGES } from './pages.ts';
 import { ConsoleSessions, SESSION_COOKIE, type ConsoleSession } from './sessions.ts';
@@ -59,7 +59,7 @@ export async function consoleSessionRoutes(app: FastifyInstance, o: ConsoleRoute
         summary:
           'Console login: sets an HttpOnly SameSite=Strict session cookie; returns the CSRF token and the pages allowed',
         body: LoginBody,
-        response: { 200: SessionBody },
+        response: { 200: SessionBody, ...errorReplies({ 401: 'INVALID_CREDENTIALS', 429: 'LOGIN_THROTTLED' }) },
       },
     },
     async (req, reply) => {
@@ -83,7 +83,7 @@ export async function consoleSessionRoutes(app: FastifyInstance, o: ConsoleRoute
       schema: {
         tags,
         summary: 'The signed-in console user, the CSRF token and the pages allowed',
-        response: { 200: SessionBody },
+        response: { 200: SessionBody, ...errorReplies({ 401: 'CONSOLE_SESSION_INVALID: no console session' }) },
       },
     },
     async (req) => {
@@ -99,7 +99,11 @@ export async function consoleSessionRoutes(app: FastifyInstance, o: ConsoleRoute
     '/console/session',
     {
       config: { security: { public: true } },
-      schema: { tags, summary: "Console logout: revokes the session's tokens and clears the cookie" },
+      schema: {
+        tags,
+        summary: "Console logout: revokes the session's tokens and clears the cookie",
+        response: { 204: NoContent },
+      },
     },
     async (req, reply) => {
       const s = req.consoleSession;

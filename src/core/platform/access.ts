@@ -12,7 +12,7 @@ export interface Subject {
   org: string;
   roles: Role[];
   /** How the subject authenticated. */
-  via: 'token' | 'api-key' | 'device' | 'local';
+  via: 'token' | 'api-key' | 'device' | 'local' | 'certificate';
   /** Access token id, for revocation at logout. */
   jti?: string;
   /** When the credential expires (ms), where it does. */

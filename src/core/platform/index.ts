@@ -12,3 +12,12 @@ export {
   type SecurityKind,
 } from './subjects.ts';
 export { ACCEPTED_READINGS, type AcceptedReadingsOutbox, type StoredReadingRef } from './readings.ts';
+export {
+  ERROR_SCHEMA_ID,
+  ErrorBodySchema,
+  errorReply,
+  errorReplies,
+  NoContent,
+  openObject,
+  mediaReply,
+} from './http-schemas.ts';

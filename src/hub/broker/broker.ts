@@ -1,5 +1,5 @@
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { errorMessage, type Logger } from '../../core/index.ts';
@@ -17,6 +17,7 @@ import { readTerms, type GrantTerms } from '../twins/access.ts';
 import { readingUnderTerms } from '../twins/delivery-terms.ts';
 import { redisOptions, redisPersistence } from './redis-persistence.ts';
 import { redisEmitter } from './redis-emitter.ts';
+import type { CertificateLogin } from '../devices/certificate-login.ts';
 
 export interface BrokerOptions {
   host: string;
@@ -27,6 +28,11 @@ export interface BrokerOptions {
   /** Several hubs share subscriptions and messages through Redis (mqemitter-redis + aedes-persistence-redis). */
   redisUrl?: string | undefined;
   id?: string | undefined;
+  /**
+   * A second, mTLS-only listener: clients present a certificate from msec's CA (checked by TLS
+   * against `ca`, then at CONNECT for revocation and the holder's current state by `login`).
+   */
+  mtls?: { port: number; cert: string; key: string; ca: string; login: CertificateLogin } | undefined;
 }
 
 export interface BrokerDeps {
@@ -71,6 +77,10 @@ function connackError(returnCode: 4 | 5 | 3, message: string): AuthError {
 export class HubBroker {
   private readonly clients = new WeakMap<Client, ClientInfo>();
   private readonly ipOf = new WeakMap<Duplex, string>();
+  /** The client certificate (DER) of a connection on the mTLS listener. */
+  private readonly certOf = new WeakMap<Duplex, Buffer>();
+  private mtlsServer: TlsServer | undefined;
+  mtlsPort = 0;
   private readonly throttle: ConnectThrottle;
   private server: Server | undefined;
   private aedes: Aedes | undefined;
@@ -135,9 +145,34 @@ export class HubBroker {
     });
     const addr = this.server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : opts.port;
+    if (opts.mtls) await this.startMtls(opts.mtls);
   }
 
-  private accept(socket: Socket): void {
+  private async startMtls(m: NonNullable<BrokerOptions['mtls']>): Promise<void> {
+    const server = createTlsServer(
+      { cert: m.cert, key: m.key, ca: m.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+      (socket: TLSSocket) => this.accept(socket, socket.getPeerCertificate().raw),
+    );
+    // A handshake refused by TLS (foreign CA, expired): counted like any failed CONNECT.
+    server.on('tlsClientError', (err, socket) =>
+      this.refuse('auth-failed', `TLS client certificate refused: ${err.message}`, { ip: socket.remoteAddress }),
+    );
+    this.mtlsServer = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(m.port, this.opts.host, () => resolve());
+    });
+    const addr = server.address();
+    this.mtlsPort = typeof addr === 'object' && addr ? addr.port : m.port;
+  }
+
+  /** Swaps in a renewed server certificate; existing connections keep theirs. */
+  setMtlsCertificate(cert: string, key: string): void {
+    const m = this.opts.mtls;
+    if (m) this.mtlsServer?.setSecureContext({ cert, key, ca: m.ca, minVersion: 'TLSv1.2' });
+  }
+
+  private accept(socket: Socket, clientCert?: Buffer): void {
     const ip = socket.remoteAddress ?? 'unknown';
     socket.setNoDelay(true);
     if (!this.throttle.connection(ip)) {
@@ -155,6 +190,7 @@ export class HubBroker {
       ),
     );
     this.ipOf.set(conn, ip);
+    if (clientCert) this.certOf.set(conn, clientCert);
     this.aedes!.handle(batchWrites(conn));
   }
 
@@ -185,6 +221,8 @@ export class HubBroker {
       this.refuse('connect-throttled', 'too many failed CONNECTs from this address', { ip, client });
       throw connackError(3, 'server unavailable');
     }
+    const clientCert = this.certOf.get(client.conn as Duplex);
+    if (clientCert) return this.authenticateCertificate(client, username, clientCert, ip);
     if (!password || password.length === 0) {
       this.refuse('anonymous', 'CONNECT without credentials', { ip, client });
       this.throttle.failure(ip);
@@ -224,6 +262,37 @@ export class HubBroker {
     }
     this.clients.set(client, info);
     this.bindSession(client, info, recheck!);
+    return true;
+  }
+
+  /** mTLS: the certificate is the credential; a user name, if sent, must be the holder's. */
+  private async authenticateCertificate(
+    client: Client,
+    username: string | undefined,
+    cert: Buffer,
+    ip: string,
+  ): Promise<boolean> {
+    const login = this.opts.mtls!.login;
+    let subject: Subject;
+    try {
+      subject = await login(cert);
+      if (username && username !== subject.name)
+        throw new Error(`user name ${username} is not the certificate's holder`);
+    } catch (err) {
+      const blocked = this.throttle.failure(ip);
+      this.refuse(
+        'auth-failed',
+        `client certificate refused: ${errorMessage(err)}${blocked ? '; address now throttled' : ''}`,
+        {
+          ip,
+          client,
+        },
+      );
+      throw connackError(5, 'not authorized');
+    }
+    const info: ClientInfo = { subject, deviceId: subject.kind === 'device' ? subject.name : undefined, ip };
+    this.clients.set(client, info);
+    this.bindSession(client, info, () => login(cert));
     return true;
   }
 
@@ -381,6 +450,8 @@ export class HubBroker {
     // Stop accepting first, but the server only reports closed once every connection has ended,
     // which happens when aedes closes its clients: so await it after aedes.
     const serverClosed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    const mtls = this.mtlsServer;
+    const mtlsClosed = mtls ? new Promise<void>((r) => mtls.close(() => r())) : Promise.resolve();
     const aedes = this.aedes;
     // aedes.close() ends the clients, emits 'closed', then closes the emitter itself. The Redis
     // persistence is ours to end (its connection would keep the process alive), and it must
@@ -396,6 +467,7 @@ export class HubBroker {
     }
     await persistenceGone;
     await serverClosed;
+    await mtlsClosed;
     for (const c of this.closers) await c().catch(() => {});
   }
 }

@@ -1,11 +1,12 @@
 import { IAM } from '../../iam/index.ts';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError } from '../../core/index.ts';
+import { errorReplies, MsecError } from '../../core/index.ts';
 import type { ModuleContext } from '../../core/index.ts';
 import type { AgreementStore } from './agreements.ts';
 import type { FederationLinks } from './federation.ts';
 import { applyPush, type ImporterDeps } from './importer.ts';
+import { Agreement, AgreementList, Identity, PushAck } from './replies.ts';
 import { AggregateSpecSchema, PushBodySchema, type PushBody } from './wire.ts';
 
 const Pattern = Type.String({ minLength: 1, maxLength: 400, pattern: '^[A-Za-z0-9._~*-]+(/[A-Za-z0-9._~*-]+){0,2}$' });
@@ -54,7 +55,11 @@ export async function federationRoutes(
     '/federation/identity',
     {
       config: { security: { action: 'hub:twin:browse' } },
-      schema: { tags: ['hub'], summary: 'This hub’s platform public key (for partners’ agreements)' },
+      schema: {
+        tags: ['hub'],
+        summary: 'This hub’s platform public key (for partners’ agreements)',
+        response: { 200: Identity },
+      },
     },
     async () => ({
       kid: ctx.platformKey.kid,
@@ -75,6 +80,7 @@ export async function federationRoutes(
         tags: ['hub'],
         summary: 'Create a sharing agreement (one side of a federation link)',
         body: AgreementBody,
+        response: { 201: Agreement, ...errorReplies({ 404: 'the local organisation does not exist' }) },
       },
     },
     async (req, reply) => {
@@ -108,7 +114,11 @@ export async function federationRoutes(
     '/federation/agreements',
     {
       config: { security: { action: 'hub:agreement:read' } },
-      schema: { tags: ['hub'], summary: 'List your organisation’s sharing agreements' },
+      schema: {
+        tags: ['hub'],
+        summary: 'List your organisation’s sharing agreements',
+        response: { 200: AgreementList },
+      },
     },
     async (req) => {
       const s = req.subject!;
@@ -130,7 +140,12 @@ export async function federationRoutes(
     '/federation/agreements/:id/revoke',
     {
       config: { security: { action: 'hub:twin:browse' } },
-      schema: { tags: ['hub'], summary: 'Revoke an agreement: the link stops at once', params: IdParams },
+      schema: {
+        tags: ['hub'],
+        summary: 'Revoke an agreement: the link stops at once',
+        params: IdParams,
+        response: { 200: Agreement },
+      },
     },
     async (req) => {
       const a = await agreements.get(req.params.id);
@@ -151,6 +166,7 @@ export async function federationRoutes(
         tags: ['hub'],
         summary: 'A partner hub pushes shared readings (service principal of the agreement only)',
         body: PushBodySchema,
+        response: { 200: PushAck },
       },
     },
     async (req) => {

@@ -9,6 +9,7 @@ import { BROWSE_ACTION } from '../twins/policy.ts';
 import { authorizeTwin, pathOf, type HubDataServices, type PathParams } from '../twins/services.ts';
 import { roundValue } from '../federation/transform.ts';
 import { MAX_PAGE } from './history-store.ts';
+import { History, LatestReading, SoxData } from '../twins/replies.ts';
 
 const Seg = Type.String({ minLength: 1, maxLength: 130 });
 const ResourceParams = Type.Object({ provider: Seg, service: Seg, resource: Seg });
@@ -51,6 +52,7 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
         summary: 'History of a resource: a time range page by page, or downsampled buckets (min/max/avg/count)',
         params: ResourceParams,
         querystring: HistoryQuery,
+        response: { 200: History },
       },
     },
     async (req) => {
@@ -93,7 +95,12 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
     '/providers/:provider/services/:service/resources/:resource/latest',
     {
       config: { security: { action: BROWSE_ACTION } },
-      schema: { tags: ['hub'], summary: 'The latest stored reading (by device time)', params: ResourceParams },
+      schema: {
+        tags: ['hub'],
+        summary: 'The latest stored reading (by device time)',
+        params: ResourceParams,
+        response: { 200: LatestReading },
+      },
     },
     async (req) => {
       const path = pathOf(req.params);
@@ -115,6 +122,7 @@ export async function historyRoutes(app: FastifyInstance, ctx: ModuleContext, hu
         tags: ['hub'],
         summary: 'SOXStore-compatible time-range query (authenticated, unlike SOXStore)',
         querystring: SoxQuery,
+        response: { 200: SoxData },
       },
     },
     async (req) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import Type, { type Static } from 'typebox';
-import { MsecError } from '../../core/index.ts';
+import { mediaReply, MsecError } from '../../core/index.ts';
 import { IAM, PLATFORM_ORG } from '../../iam/index.ts';
 import type { ModuleContext } from '../../core/index.ts';
 import { dataFilterMayDeliver, dataTopicRef, validFilter } from '../broker/topic-acl.ts';
@@ -27,6 +27,10 @@ function credentialOf(req: FastifyRequest): string | undefined {
 const SubscribeQuery = Type.Object(
   { topic: Type.String({ minLength: 1, maxLength: 512 }) },
   { additionalProperties: false },
+);
+const ReadingStream = mediaReply(
+  'text/event-stream',
+  'server-sent events: `event: reading` with the reading JSON (topic added), `event: end` when the session ends',
 );
 const Seg = Type.String({ minLength: 1, maxLength: 130 });
 const ResourceParams = Type.Object({ provider: Seg, service: Seg, resource: Seg });
@@ -103,6 +107,7 @@ export async function sseRoutes(
         tags: ['hub'],
         summary: 'SUBSCRIBE: server-sent events of readings on an MQTT topic filter you may read',
         querystring: SubscribeQuery,
+        response: { 200: ReadingStream },
       },
     },
     async (req, reply) => stream(req, reply, req.query.topic),
@@ -112,7 +117,12 @@ export async function sseRoutes(
     '/providers/:provider/services/:service/resources/:resource/SUBSCRIBE',
     {
       config: { security: { action: BROWSE_ACTION } },
-      schema: { tags: ['hub'], summary: 'SUBSCRIBE to one resource (server-sent events)', params: ResourceParams },
+      schema: {
+        tags: ['hub'],
+        summary: 'SUBSCRIBE to one resource (server-sent events)',
+        params: ResourceParams,
+        response: { 200: ReadingStream },
+      },
     },
     async (req, reply) => {
       const path = pathOf(req.params);

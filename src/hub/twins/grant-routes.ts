@@ -1,12 +1,13 @@
 import { IAM } from '../../iam/index.ts';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError } from '../../core/index.ts';
+import { errorReplies, MsecError, NoContent } from '../../core/index.ts';
 import { ROLES } from '../../iam/index.ts';
 import type { ModuleContext } from '../../core/index.ts';
 import { ACCESS_LEVELS } from './access.ts';
 import type { GrantStore } from './grant-store.ts';
 import { assertPattern } from './names.ts';
+import { Grant, GrantList } from './replies.ts';
 
 const Pattern = Type.String({ minLength: 1, maxLength: 130, pattern: '^[A-Za-z0-9._~*-]+$' });
 const GrantBody = Type.Object(
@@ -38,7 +39,12 @@ export async function grantRoutes(app: FastifyInstance, ctx: ModuleContext, gran
           resource: (req) => ({ type: 'grant', org: (req.query as { org?: string }).org ?? req.subject?.org }),
         },
       },
-      schema: { tags: ['hub'], summary: 'List the access rules on an organisation’s data', querystring: ListQuery },
+      schema: {
+        tags: ['hub'],
+        summary: 'List the access rules on an organisation’s data',
+        querystring: ListQuery,
+        response: { 200: GrantList },
+      },
     },
     async (req) => ({ items: await grants.list(req.query.org ?? req.subject!.org) }),
   );
@@ -55,7 +61,12 @@ export async function grantRoutes(app: FastifyInstance, ctx: ModuleContext, gran
           }),
         },
       },
-      schema: { tags: ['hub'], summary: 'Create an access rule (sensiNact tuple)', body: GrantBody },
+      schema: {
+        tags: ['hub'],
+        summary: 'Create an access rule (sensiNact tuple)',
+        body: GrantBody,
+        response: { 201: Grant, ...errorReplies({ 404: 'the principal or the grantee organisation does not exist' }) },
+      },
     },
     async (req, reply) => {
       const b = req.body;
@@ -87,7 +98,7 @@ export async function grantRoutes(app: FastifyInstance, ctx: ModuleContext, gran
     '/access-rules/:id',
     {
       config: { security: { action: 'hub:twin:browse' } },
-      schema: { tags: ['hub'], summary: 'Delete an access rule', params: IdParams },
+      schema: { tags: ['hub'], summary: 'Delete an access rule', params: IdParams, response: { 204: NoContent } },
     },
     async (req, reply) => {
       const grant = await grants.get(req.params.id);

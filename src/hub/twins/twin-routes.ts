@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError } from '../../core/index.ts';
+import { errorReplies, MsecError } from '../../core/index.ts';
 import type { ModuleContext } from '../../core/index.ts';
 import { readTerms, twinRef, TWIN_ACTIONS } from './access.ts';
 import { refuseSingleValues } from './delivery-terms.ts';
@@ -15,6 +15,14 @@ import {
   type ResourceState,
 } from './model.ts';
 import { BROWSE_ACTION } from './policy.ts';
+import {
+  ActionSent,
+  ProviderDetail,
+  ProviderList,
+  ResourceDescriptions,
+  ResourceValue,
+  ServiceList,
+} from './replies.ts';
 import { assertSegment } from './names.ts';
 import { authorizeTwin, pathOf, type HubDataServices, type PathParams } from './services.ts';
 
@@ -60,7 +68,14 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
 
   app.get(
     '/providers',
-    { config: browse, schema: { tags: ['hub'], summary: 'List the providers (digital twins) you may see' } },
+    {
+      config: browse,
+      schema: {
+        tags: ['hub'],
+        summary: 'List the providers (digital twins) you may see',
+        response: { 200: ProviderList },
+      },
+    },
     async (req) => {
       const items = [];
       for (const p of await twins.listProviders()) {
@@ -73,7 +88,7 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
 
   app.get<{ Params: Static<typeof ProviderParams> }>(
     '/providers/:provider',
-    { config: browse, schema: { tags: ['hub'], params: ProviderParams } },
+    { config: browse, schema: { tags: ['hub'], params: ProviderParams, response: { 200: ProviderDetail } } },
     async (req) => {
       const p = await twins.getProvider(assertSegment(req.params.provider, 'provider'));
       const res = p ? visible(req, ctx, p, await twins.listResources(p)) : [];
@@ -84,7 +99,7 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
 
   app.get<{ Params: Static<typeof ProviderParams> }>(
     '/providers/:provider/services',
-    { config: browse, schema: { tags: ['hub'], params: ProviderParams } },
+    { config: browse, schema: { tags: ['hub'], params: ProviderParams, response: { 200: ServiceList } } },
     async (req) => {
       const p = await twins.getProvider(assertSegment(req.params.provider, 'provider'));
       const res = p ? visible(req, ctx, p, await twins.listResources(p)) : [];
@@ -95,7 +110,7 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
 
   app.get<{ Params: Static<typeof ServiceParams> }>(
     '/providers/:provider/services/:service/resources',
-    { config: browse, schema: { tags: ['hub'], params: ServiceParams } },
+    { config: browse, schema: { tags: ['hub'], params: ServiceParams, response: { 200: ResourceDescriptions } } },
     async (req) => {
       const p = await twins.getProvider(assertSegment(req.params.provider, 'provider'));
       const service = assertSegment(req.params.service, 'service');
@@ -121,6 +136,7 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
       tags: ['hub'],
       summary: 'GET a resource: value, timestamp, signature status, metadata',
       params: ResourceParams,
+      response: { 200: ResourceValue },
     },
   };
   app.get<{ Params: PathParams }>('/providers/:provider/services/:service/resources/:resource', getOpts, getValue);
@@ -152,7 +168,13 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
   };
   const setOpts = {
     config: browse,
-    schema: { tags: ['hub'], summary: 'SET a property (or the admin service)', params: ResourceParams, body: SetBody },
+    schema: {
+      tags: ['hub'],
+      summary: 'SET a property (or the admin service)',
+      params: ResourceParams,
+      body: SetBody,
+      response: { 200: ResourceValue, ...errorReplies({ 409: 'RESOURCE_NOT_SETTABLE: not a property' }) },
+    },
   };
   app.put<{ Params: PathParams; Body: Static<typeof SetBody> }>(
     '/providers/:provider/services/:service/resources/:resource',
@@ -189,6 +211,7 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
       summary: 'ACT: forward an action to the device over MQTT',
       params: ResourceParams,
       body: ActBody,
+      response: { 200: ActionSent, ...errorReplies({ 409: 'TWIN_NO_DEVICE: no device has published yet' }) },
     },
   };
   app.post<{ Params: PathParams; Body: Static<typeof ActBody> }>(
@@ -211,6 +234,7 @@ export async function twinRoutes(app: FastifyInstance, ctx: ModuleContext, hub: 
         summary: 'Declare a resource: kind and metadata (organisation admins)',
         params: ResourceParams,
         body: DefineBody,
+        response: { 200: ResourceValue },
       },
     },
     async (req) => {

@@ -3,7 +3,7 @@ import { IAM } from '../service.ts';
 import { OAuthClients } from './clients.ts';
 import { oauthRoutes } from './routes.ts';
 import { oauthMigrations } from './schema.ts';
-import { OAuthTokens } from './tokens.ts';
+import { OAuthIssuer, OAuthTokens } from './tokens.ts';
 
 /** msec as an OAuth 2.0 authorization server for machine clients (client-credentials grant). */
 export function oauthModule(): PlatformModule {
@@ -15,7 +15,8 @@ export function oauthModule(): PlatformModule {
     async start(ctx) {
       const iam = ctx.services.get(IAM);
       const tokens = new OAuthTokens(
-        ctx.platformKey,
+        iam.signingKeys,
+        new OAuthIssuer(ctx.config.publicUrl),
         iam.directory,
         iam.revocations,
         ctx.clock,
@@ -26,7 +27,7 @@ export function oauthModule(): PlatformModule {
     },
     async routes(app, ctx) {
       if (!deps) throw new Error('the iam-oauth module has not started');
-      await oauthRoutes(app, { ...deps, key: ctx.platformKey });
+      await oauthRoutes(app, { ...deps, keys: ctx.services.get(IAM).signingKeys });
     },
   };
 }

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import * as R from './replies.ts';
 import Type, { type Static } from 'typebox';
-import type { PlatformKey } from '../../core/index.ts';
 import type { Role } from '../roles.ts';
 import { ROLES } from '../roles.ts';
 import type { OAuthClient, OAuthClients } from './clients.ts';
-import { OAUTH_ISSUER, type OAuthTokens } from './tokens.ts';
+import type { SigningKeys } from '../signing-keys.ts';
+import { authorizationServerMetadata } from './metadata.ts';
+import type { OAuthTokens } from './tokens.ts';
 
 const RegisterBody = Type.Object(
   {
@@ -51,7 +53,7 @@ async function authenticateClient(
 
 export async function oauthRoutes(
   app: FastifyInstance,
-  deps: { clients: OAuthClients; tokens: OAuthTokens; key: PlatformKey },
+  deps: { clients: OAuthClients; tokens: OAuthTokens; keys: SigningKeys },
 ): Promise<void> {
   const { clients, tokens } = deps;
   app.addContentTypeParser(
@@ -74,6 +76,7 @@ export async function oauthRoutes(
       schema: {
         tags: ['oauth'],
         summary: 'Register a machine client (client-credentials grant); the secret is shown once',
+        response: { 201: R.Client },
         body: RegisterBody,
         security: [{ bearerAuth: [] }],
       },
@@ -97,6 +100,7 @@ export async function oauthRoutes(
       schema: {
         tags: ['oauth'],
         summary: 'OAuth 2.0 token endpoint: client-credentials grant (RFC 6749 §4.4)',
+        response: { 200: R.Token, ...R.oauthErrors },
         body: FormBody,
       },
     },
@@ -109,7 +113,7 @@ export async function oauthRoutes(
       if (!scopes)
         return oauthError(reply, 400, 'invalid_scope', 'a requested scope is not registered for this client');
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return tokens.issue(client, scopes);
+      return tokens.issue(client, scopes, tokens.issuer.of(req));
     },
   );
 
@@ -117,7 +121,12 @@ export async function oauthRoutes(
     '/oauth/introspect',
     {
       config: { security: { public: true } },
-      schema: { tags: ['oauth'], summary: 'Token introspection (RFC 7662), for registered clients', body: FormBody },
+      schema: {
+        tags: ['oauth'],
+        summary: 'Token introspection (RFC 7662), for registered clients',
+        body: FormBody,
+        response: { 200: R.Introspection, ...R.oauthErrors },
+      },
     },
     async (req, reply) => {
       if (!(await authenticateClient(req, clients)))
@@ -130,7 +139,12 @@ export async function oauthRoutes(
     '/oauth/revoke',
     {
       config: { security: { public: true } },
-      schema: { tags: ['oauth'], summary: 'Token revocation (RFC 7009)', body: FormBody },
+      schema: {
+        tags: ['oauth'],
+        summary: 'Token revocation (RFC 7009)',
+        body: FormBody,
+        response: { 200: R.Revoked, ...R.oauthErrors },
+      },
     },
     async (req, reply) => {
       const client = await authenticateClient(req, clients);
@@ -144,32 +158,25 @@ export async function oauthRoutes(
     '/oauth/jwks',
     {
       config: { security: { public: true } },
-      schema: { tags: ['oauth'], summary: 'Public keys that sign OAuth access tokens (JWKS)' },
+      schema: {
+        tags: ['oauth'],
+        summary: 'Public keys that sign OAuth access tokens (JWKS)',
+        response: { 200: R.Jwks },
+      },
     },
-    async () => ({
-      keys: [{ ...deps.key.publicJwk, kid: deps.key.kid, alg: 'ES256', use: 'sig' }],
-    }),
+    async () => deps.keys.jwks(),
   );
 
   app.get(
     '/oauth/metadata',
     {
       config: { security: { public: true } },
-      schema: { tags: ['oauth'], summary: 'Authorization server metadata (RFC 8414 fields)' },
+      schema: {
+        tags: ['oauth'],
+        summary: 'Authorization server metadata (RFC 8414; also at /.well-known/)',
+        response: { 200: R.Metadata },
+      },
     },
-    async (req) => {
-      const base = `${req.protocol}://${req.host}/api/v1/oauth`;
-      return {
-        issuer: OAUTH_ISSUER,
-        token_endpoint: `${base}/token`,
-        jwks_uri: `${base}/jwks`,
-        introspection_endpoint: `${base}/introspect`,
-        revocation_endpoint: `${base}/revoke`,
-        grant_types_supported: ['client_credentials'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      };
-    },
+    async (req) => authorizationServerMetadata(tokens.issuer.of(req), { tokenEndpoints: true }),
   );
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import * as R from './replies.ts';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
 import type { Iam } from '../../iam/index.ts';
@@ -136,6 +137,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'Alerts grouped by rule, source and destination, most recent first, cursor-paginated',
+        response: { 200: R.Alerts },
         querystring: ListQuery,
         security: bearer,
       },
@@ -156,6 +158,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'Top-N rules, sources, destinations, techniques, tactics, gateways by grouped events',
+        response: { 200: R.Top },
         querystring: TopQuery,
         security: bearer,
       },
@@ -207,7 +210,13 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
     '/monitor/alerts/:id',
     {
       config: gate('monitor:alert:read'),
-      schema: { tags, summary: 'One alert with its comments', params: IdParams, security: bearer },
+      schema: {
+        tags,
+        summary: 'One alert with its comments',
+        params: IdParams,
+        security: bearer,
+        response: { 200: R.Alert },
+      },
     },
     async (req) => {
       const a = await load(req, req.params.id, 'monitor:alert:read');
@@ -227,6 +236,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
         tags,
         summary:
           'The events behind an alert: those linked, plus every event of the same flows (flow_id) for IDS events',
+        response: { 200: R.AlertEvents },
         params: IdParams,
         querystring: EventsQuery,
         security: bearer,
@@ -258,6 +268,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'Triage: status (open, acknowledged, escalated, closed with closeReason), assignee, comment',
+        response: { 200: R.Alert },
         params: IdParams,
         body: UpdateBody,
         security: bearer,
@@ -285,6 +296,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'The same triage update on every alert matching a filter (or a list of ids); reports per alert',
+        response: { 200: R.BulkResult },
         body: BulkBody,
         security: bearer,
       },
@@ -315,6 +327,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'Suppressions in force or expired, with hit counts',
+        response: { 200: R.Suppressions },
         querystring: Type.Object({ org: Type.Optional(Text(128)) }, { additionalProperties: false }),
         security: bearer,
       },
@@ -341,6 +354,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'Suppress a rule, a Suricata signature and/or a source, for a time or until removed',
+        response: { 201: R.Suppression },
         body: SuppressBody,
         security: bearer,
       },
@@ -374,7 +388,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
     '/monitor/suppressions/:id',
     {
       config: gate('monitor:suppression:write'),
-      schema: { tags, summary: 'Lift a suppression', params: IdParams, security: bearer },
+      schema: { tags, summary: 'Lift a suppression', params: IdParams, security: bearer, response: { 200: R.Removed } },
     },
     async (req) => {
       const all = await monitor.suppressions.listFor('all');

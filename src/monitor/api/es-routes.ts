@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { esResponses } from './replies.ts';
 import Type from 'typebox';
 import { isMsecError, MsecError, securitySubject, type Clock, type EventBus } from '../../core/index.ts';
 import type { Iam, Subject } from '../../iam/index.ts';
@@ -119,7 +120,7 @@ export async function esRoutes(
 
     const pub = (summary: string) => ({
       config: { security: { public: true, audit: 'handler' as const } },
-      schema: { tags: ['monitor'], summary, querystring: AnyQuery },
+      schema: { tags: ['monitor'], summary, querystring: AnyQuery, response: esResponses },
     });
     const info = () => ({
       name: 'msec',
@@ -225,7 +226,14 @@ export async function esRoutes(
     const bulkConfig = (summary: string) => ({
       bodyLimit: ES_BODY_LIMIT,
       config: { security: { public: true, audit: 'handler' as const } },
-      schema: { tags: ['monitor'], summary, querystring: AnyQuery },
+      // The handler authenticates (an API key or token, as Elasticsearch clients send it).
+      schema: {
+        tags: ['monitor'],
+        summary,
+        querystring: AnyQuery,
+        security: [{ bearerAuth: [] }],
+        response: esResponses,
+      },
     });
     es.post(
       '/monitor/es/_bulk',
@@ -237,7 +245,7 @@ export async function esRoutes(
       '/monitor/es/:index/_bulk',
       {
         ...bulkConfig('Elasticsearch _bulk with a default index'),
-        schema: { tags: ['monitor'], params: IndexParams, querystring: AnyQuery },
+        schema: { ...bulkConfig('').schema, params: IndexParams },
       },
       (req, reply) => bulk(req, reply, req.params.index),
     );
@@ -245,7 +253,7 @@ export async function esRoutes(
       '/monitor/es/:index/_bulk',
       {
         ...bulkConfig('Elasticsearch _bulk with a default index (PUT)'),
-        schema: { tags: ['monitor'], params: IndexParams, querystring: AnyQuery },
+        schema: { ...bulkConfig('').schema, params: IndexParams },
       },
       (req, reply) => bulk(req, reply, req.params.index),
     );

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import * as R from './replies.ts';
 import Type, { type Static } from 'typebox';
 import { PLATFORM_ORG, type Iam } from '../../iam/index.ts';
 import type { Monitor } from '../service.ts';
@@ -80,6 +81,7 @@ export async function queryRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'Events (ECS documents with the original record), newest first, cursor-paginated',
+        response: { 200: R.Events },
         querystring: ListQuery,
         security: bearer,
       },
@@ -103,6 +105,7 @@ export async function queryRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'Event counts per time bucket (interval ms) between from and to',
+        response: { 200: R.Histogram },
         querystring: HistQuery,
         security: bearer,
       },
@@ -123,6 +126,7 @@ export async function queryRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'Top-N signatures, sources, destinations, ports, techniques, gateways, protocols',
+        response: { 200: R.Top },
         querystring: TopQuery,
         security: bearer,
       },
@@ -149,6 +153,7 @@ export async function queryRoutes(app: FastifyInstance, monitor: Monitor, iam: I
       schema: {
         tags,
         summary: 'Ingest counters (accepted, duplicates, rejected by code), engine and retention state',
+        response: { 200: R.Stats },
         security: bearer,
       },
     },

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import * as R from './replies.ts';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/index.ts';
 import { PLATFORM_ORG, type Iam } from '../../iam/index.ts';
@@ -47,6 +48,7 @@ export async function ruleRoutes(app: FastifyInstance, monitor: Monitor, iam: Ia
       schema: {
         tags,
         summary: 'Active detection content: the shipped pack and operator rule sets, with enabled state',
+        response: { 200: R.RuleSets },
         security: bearer,
       },
     },
@@ -72,6 +74,7 @@ export async function ruleRoutes(app: FastifyInstance, monitor: Monitor, iam: Ia
       schema: {
         tags,
         summary: 'Add an operator rule set (Sigma YAML, several documents allowed); errors name the file and field',
+        response: { 201: R.RuleSet },
         body: AddBody,
         security: bearer,
       },
@@ -101,6 +104,7 @@ export async function ruleRoutes(app: FastifyInstance, monitor: Monitor, iam: Ia
       schema: {
         tags,
         summary: 'Replace (tune) an operator rule set; hot-reloaded, no restart',
+        response: { 200: R.RuleSet },
         params: SetParams,
         body: PutBody,
         security: bearer,
@@ -113,7 +117,13 @@ export async function ruleRoutes(app: FastifyInstance, monitor: Monitor, iam: Ia
     '/monitor/rules/:id/yaml',
     {
       config: gate('monitor:rule:read'),
-      schema: { tags, summary: "An operator rule set's YAML", params: SetParams, security: bearer },
+      schema: {
+        tags,
+        summary: "An operator rule set's YAML",
+        params: SetParams,
+        security: bearer,
+        response: { 200: R.RuleYaml },
+      },
     },
     async (req, reply) => {
       const yaml = await monitor.rules.yamlOf(req.params.id);
@@ -131,6 +141,7 @@ export async function ruleRoutes(app: FastifyInstance, monitor: Monitor, iam: Ia
       schema: {
         tags,
         summary: 'Enable or disable a pack rule (by rule id) or an operator rule set',
+        response: { 200: R.RuleSet },
         params: SetParams,
         body: EnableBody,
         security: bearer,
@@ -147,7 +158,13 @@ export async function ruleRoutes(app: FastifyInstance, monitor: Monitor, iam: Ia
     '/monitor/rules/:id',
     {
       config: platformRule('monitor:rule:write'),
-      schema: { tags, summary: 'Remove an operator rule set', params: SetParams, security: bearer },
+      schema: {
+        tags,
+        summary: 'Remove an operator rule set',
+        params: SetParams,
+        security: bearer,
+        response: { 200: R.Removed },
+      },
     },
     async (req) => {
       if (!(await monitor.rules.remove(req.params.id)))
@@ -163,6 +180,7 @@ export async function ruleRoutes(app: FastifyInstance, monitor: Monitor, iam: Ia
       schema: {
         tags,
         summary: 'Notification webhooks (secrets not shown)',
+        response: { 200: R.Webhooks },
         querystring: Type.Object(
           { org: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
           { additionalProperties: false },
@@ -195,6 +213,7 @@ export async function ruleRoutes(app: FastifyInstance, monitor: Monitor, iam: Ia
       schema: {
         tags,
         summary: 'Add a webhook (json or slack body, HMAC-signed); the secret is returned once',
+        response: { 201: R.Webhook },
         body: WebhookBody,
         security: bearer,
       },
@@ -219,7 +238,7 @@ export async function ruleRoutes(app: FastifyInstance, monitor: Monitor, iam: Ia
     '/monitor/webhooks/:id',
     {
       config: gate('monitor:webhook:write'),
-      schema: { tags, summary: 'Remove a webhook', params: SetParams, security: bearer },
+      schema: { tags, summary: 'Remove a webhook', params: SetParams, security: bearer, response: { 200: R.Removed } },
     },
     async (req) => {
       const row = await monitor.db

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError } from '../../core/index.ts';
+import { MsecError, NoContent } from '../../core/index.ts';
 import type { ServerContext } from '../context.ts';
 import { errorResponses, IdParams } from './schemas.ts';
 
@@ -81,7 +81,7 @@ export async function apiKeyRoutes(app: FastifyInstance, { iam }: ServerContext)
         summary: 'Revoke an API key',
         params: IdParams,
         security: [{ bearerAuth: [] }],
-        response: { ...errorResponses },
+        response: { 204: NoContent },
       },
     },
     async (req, reply) => {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError } from '../../core/index.ts';
+import { errorReplies, MsecError, NoContent } from '../../core/index.ts';
 import type { ServerContext } from '../context.ts';
-import { errorResponses, PrincipalBody, TokensBody } from './schemas.ts';
+import { PrincipalBody, TokensBody } from './schemas.ts';
 
 const LoginBody = Type.Object(
   { username: Type.String({ minLength: 1, maxLength: 128 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
@@ -29,7 +29,10 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         tags: ['auth'],
         summary: 'Log in with a password; returns an access and a refresh token',
         body: LoginBody,
-        response: { 200: TokensBody, ...errorResponses },
+        response: {
+          200: TokensBody,
+          ...errorReplies({ 401: 'INVALID_CREDENTIALS', 429: 'LOGIN_THROTTLED: retry after the delay' }),
+        },
       },
     },
     async (req) => {
@@ -52,7 +55,7 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new pair (rotation)',
         body: RefreshBody,
-        response: { 200: TokensBody, ...errorResponses },
+        response: { 200: TokensBody, ...errorReplies({ 401: 'the refresh token is invalid, expired or revoked' }) },
       },
     },
     async (req) => {
@@ -72,6 +75,7 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         summary: 'Revoke the current access token and its refresh token family (the body is optional)',
         body: LogoutBody,
         security: [{ bearerAuth: [] }],
+        response: { 204: NoContent },
       },
       // A logout without a body is the common case: validate it as {}.
       preValidation: async (req) => {

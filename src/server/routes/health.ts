@@ -1,7 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import Type from 'typebox';
 import type { ServerContext } from '../context.ts';
 import { MSEC_VERSION } from '../version.ts';
+
+const HealthBody = Type.Object({
+  status: Type.Enum(['ok', 'degraded']),
+  version: Type.String(),
+  uptimeSeconds: Type.Integer(),
+  storage: Type.Object({ engine: Type.String(), status: Type.Enum(['ok', 'unavailable']) }),
+});
 
 export async function healthRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const started = Date.now();
@@ -9,7 +17,11 @@ export async function healthRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     '/healthz',
     {
       config: { security: { public: true } },
-      schema: { tags: ['platform'], summary: 'Liveness and storage check (public)' },
+      schema: {
+        tags: ['platform'],
+        summary: 'Liveness and storage check (public)',
+        response: { 200: HealthBody, 503: { ...HealthBody, description: 'storage unavailable (degraded)' } },
+      },
     },
     async (_req, reply) => {
       let storage = 'ok';
@@ -36,6 +48,12 @@ export async function healthRoutes(app: FastifyInstance, ctx: ServerContext): Pr
         tags: ['platform'],
         summary: 'Prometheus metrics (operators and admins)',
         security: [{ bearerAuth: [] }],
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        },
       },
     },
     async (_req, reply) => {

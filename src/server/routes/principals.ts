@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError } from '../../core/index.ts';
+import { MsecError, NoContent } from '../../core/index.ts';
 import type { Principal } from '../../iam/index.ts';
 import type { ServerContext } from '../context.ts';
 import { errorResponses, IdParams, PrincipalBody, PrincipalKindSchema, RoleSchema } from './schemas.ts';
@@ -170,7 +170,7 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
         summary: 'Delete a principal; its tokens, keys and live sessions end',
         params: IdParams,
         security: [{ bearerAuth: [] }],
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: NoContent, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -194,7 +194,7 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
         params: IdParams,
         body: PasswordBody,
         security: [{ bearerAuth: [] }],
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: NoContent, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -215,6 +215,7 @@ export async function principalRoutes(app: FastifyInstance, { iam }: ServerConte
         summary: 'Clear a lock-out after failed logins',
         params: IdParams,
         security: [{ bearerAuth: [] }],
+        response: { 204: NoContent },
       },
     },
     async (req, reply) => {

@@ -1,17 +1,9 @@
 import Type from 'typebox';
+import { errorReplies } from '../../core/index.ts';
 import { ORG_KINDS, PRINCIPAL_KINDS, ROLES } from '../../iam/index.ts';
 
-export const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Any()) }),
-});
-
-export const errorResponses = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-};
+/** The refusals the directory's routes make beyond the common ones (the same one error body). */
+export const errorResponses = errorReplies({ 409: 'conflicts with the current state (exists, in use, own roles)' });
 
 export const RoleSchema = Type.Enum([...ROLES]);
 export const PrincipalKindSchema = Type.Enum([...PRINCIPAL_KINDS]);

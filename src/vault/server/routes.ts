@@ -2,6 +2,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { Actor, VaultRepo } from './context.ts';
 import { listOwnRecords, OWN_RECORDS_MAX_PAGE } from './own-records.ts';
+import {
+  AccessRequest,
+  AccessRequests,
+  Granted,
+  KeyInfo,
+  RecordProof,
+  RecordRead,
+  recordErrors,
+  Revoked,
+  Sharing,
+  Stored,
+  Tombstone,
+} from './replies.ts';
 import { eraseRecord, putRecord, readRecord, recordProof } from './records.ts';
 import {
   denyRequest,
@@ -111,6 +124,7 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
       schema: {
         tags,
         summary: 'Register your vault public key (P-256 JWK); the private key stays with you',
+        response: { 200: KeyInfo },
         body: KeyBody,
         security: bearer,
       },
@@ -122,7 +136,13 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
     '/vault/keys/:principalId',
     {
       config: gate('vault:key:read'),
-      schema: { tags, summary: "A principal's registered vault public key", params: PrincipalParams, security: bearer },
+      schema: {
+        tags,
+        summary: "A principal's registered vault public key",
+        params: PrincipalParams,
+        security: bearer,
+        response: { 200: KeyInfo },
+      },
     },
     async (req) => getKey(repo, req.params.principalId === 'me' ? req.subject!.id : req.params.principalId),
   );
@@ -149,6 +169,7 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
         tags,
         summary:
           'Store a new version: client-side ciphertext plus the data key wrapped for the owner and granted readers',
+        response: { 201: Stored, ...recordErrors },
         params: RecordParams,
         body: PutBody,
         security: bearer,
@@ -168,6 +189,7 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
       schema: {
         tags,
         summary: "Ciphertext, the caller's wrapped key, and the inclusion proof of its hash",
+        response: { 200: RecordRead, ...recordErrors },
         params: RecordParams,
         querystring: VersionQuery,
         security: bearer,
@@ -183,6 +205,7 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
       schema: {
         tags,
         summary: "A version's ledger proof; still served after erasure",
+        response: { 200: RecordProof },
         params: RecordParams,
         querystring: VersionQuery,
         security: bearer,
@@ -198,6 +221,7 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
       schema: {
         tags,
         summary: 'Latest version and the readers (with public keys) holding a grant',
+        response: { 200: Sharing, ...recordErrors },
         params: RecordParams,
         security: bearer,
       },
@@ -212,6 +236,7 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
       schema: {
         tags,
         summary: "Approve a reader: upload the data key re-wrapped (on the owner's client) for the reader",
+        response: { 200: Granted, ...recordErrors },
         params: GrantParams,
         body: GrantBody,
         security: bearer,
@@ -227,6 +252,7 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
       schema: {
         tags,
         summary: "Revoke a reader: destroy the reader's wrapped keys",
+        response: { 200: Revoked },
         params: GrantParams,
         security: bearer,
       },
@@ -241,6 +267,7 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
       schema: {
         tags,
         summary: 'Erase (GDPR art. 17): destroy every wrapped key and the ciphertext, keep the hash',
+        response: { 200: Tombstone, ...recordErrors },
         params: RecordParams,
         security: bearer,
       },
@@ -252,7 +279,14 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
     '/vault/records/:id/requests',
     {
       config: gate('vault:request:create'),
-      schema: { tags, summary: 'Ask the owner for access', params: RecordParams, body: RequestBody, security: bearer },
+      schema: {
+        tags,
+        summary: 'Ask the owner for access',
+        params: RecordParams,
+        body: RequestBody,
+        security: bearer,
+        response: { 201: AccessRequest, ...recordErrors },
+      },
     },
     async (req, reply) => {
       const res = await requestAccess(repo, actorOf(req), req.params.id, req.body?.reason);
@@ -268,6 +302,7 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
       schema: {
         tags,
         summary: 'Access requests on your records (as=owner, default) or made by you (as=requester)',
+        response: { 200: AccessRequests },
         querystring: RequestsQuery,
         security: bearer,
       },
@@ -281,7 +316,13 @@ export async function vaultRoutes(app: FastifyInstance, repo: VaultRepo): Promis
     '/vault/requests/:requestId/deny',
     {
       config: gate('vault:record:grant'),
-      schema: { tags, summary: 'Deny a pending access request', params: RequestParams, security: bearer },
+      schema: {
+        tags,
+        summary: 'Deny a pending access request',
+        params: RequestParams,
+        security: bearer,
+        response: { 200: AccessRequest, ...recordErrors },
+      },
     },
     async (req) => denyRequest(repo, actorOf(req), req.params.requestId),
   );

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
+import { errorReplies } from '../../../core/index.ts';
 import type { Iam } from '../../../iam/index.ts';
 import type { DevicesHub } from '../service.ts';
 import { DeviceIdParams, GoldenPcrsBody, ListQuery, QuoteBody, RevokeBody, RotateBody } from './schemas.ts';
+import { Challenge, DeviceList, DeviceView, GoldenPcrs, KeyRotated, QuoteOutcome } from './replies.ts';
 import { deviceResource, deviceView, loadAuthorized, provisionalDevice } from './views.ts';
 
 type IdReq = { Params: Static<typeof DeviceIdParams> };
@@ -27,6 +29,7 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
       schema: {
         tags: ['devices'],
         summary: 'List devices visible to the caller, with their status',
+        response: { 200: DeviceList },
         querystring: ListQuery,
         security: [{ bearerAuth: [] }],
       },
@@ -47,6 +50,7 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
       schema: {
         tags: ['devices'],
         summary: 'Get a device and its status',
+        response: { 200: DeviceView },
         params: DeviceIdParams,
         security: [{ bearerAuth: [] }],
       },
@@ -61,6 +65,7 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
       schema: {
         tags: ['devices'],
         summary: 'Revoke a device and its key',
+        response: { 200: DeviceView, ...errorReplies({ 409: 'DEVICE_ALREADY_REVOKED' }) },
         params: DeviceIdParams,
         body: RevokeBody,
         security: [{ bearerAuth: [] }],
@@ -80,6 +85,7 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
       schema: {
         tags: ['devices'],
         summary: 'Rotate the device signing key (the device, signing with both keys)',
+        response: { 200: KeyRotated, ...errorReplies({ 409: 'the device is revoked or the proof does not match' }) },
         params: DeviceIdParams,
         body: RotateBody,
         security: [{ bearerAuth: [] }],
@@ -99,6 +105,7 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
       schema: {
         tags: ['devices'],
         summary: 'Set the golden SHA-256 PCR values attestation compares against',
+        response: { 200: GoldenPcrs, ...errorReplies({ 409: 'not a TPM device' }) },
         params: DeviceIdParams,
         body: GoldenPcrsBody,
         security: [{ bearerAuth: [] }],
@@ -117,6 +124,7 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
       schema: {
         tags: ['devices'],
         summary: 'Release a quarantined device after a passing attestation',
+        response: { 200: DeviceView, ...errorReplies({ 409: 'not quarantined, or no passing attestation' }) },
         params: DeviceIdParams,
         security: [{ bearerAuth: [] }],
       },
@@ -135,6 +143,7 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
       schema: {
         tags: ['devices'],
         summary: 'Ask a TPM device for a quote (nonce + PCR selection)',
+        response: { 201: Challenge, ...errorReplies({ 409: 'ATTESTATION_NO_GOLDEN_VALUES / not a TPM device' }) },
         params: DeviceIdParams,
         security: [{ bearerAuth: [] }],
       },
@@ -153,6 +162,7 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
       schema: {
         tags: ['devices'],
         summary: 'The pending challenge (the device polls it)',
+        response: { 200: Challenge },
         params: DeviceIdParams,
         security: [{ bearerAuth: [] }],
       },
@@ -167,6 +177,7 @@ export async function deviceRoutes(app: FastifyInstance, hub: DevicesHub, iam: I
       schema: {
         tags: ['devices'],
         summary: 'The device answers with a TPM quote',
+        response: { 200: QuoteOutcome, ...errorReplies({ 409: 'not a TPM device' }) },
         params: DeviceIdParams,
         body: QuoteBody,
         security: [{ bearerAuth: [] }],

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import { MsecError } from '../../../core/index.ts';
+import { errorReplies, MsecError } from '../../../core/index.ts';
 import type { DevicesHub } from '../service.ts';
 import { ActivateBody, CreateTokenBody, FinishBody, StartBody } from './schemas.ts';
+import { ActivationRequired, Enrolled, EnrollmentStarted, EnrollmentToken, HubKey } from './replies.ts';
 import { deviceView } from './views.ts';
 
 /** `perMinute`: enrollment calls allowed per client address and minute (config auth.enrollmentRateLimitPerMinute). */
@@ -23,6 +24,7 @@ export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, pe
       schema: {
         tags: ['devices'],
         summary: 'Create a one-time enrollment token for an organisation (shown once)',
+        response: { 201: EnrollmentToken },
         body: CreateTokenBody,
         security: [{ bearerAuth: [] }],
       },
@@ -49,7 +51,11 @@ export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, pe
     '/devices/hub-key',
     {
       config: { security: { public: true } },
-      schema: { tags: ['devices'], summary: "The hub's ECDH public key that devices seal confidential readings to" },
+      schema: {
+        tags: ['devices'],
+        summary: "The hub's ECDH public key that devices seal confidential readings to",
+        response: { 200: HubKey },
+      },
     },
     async () => ({ jwk: hub.hubKey.publicJwk, kid: hub.hubKey.kid }),
   );
@@ -61,6 +67,7 @@ export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, pe
       schema: {
         tags: ['devices'],
         summary: 'Start enrollment with a one-time token; returns the nonce to sign',
+        response: { 200: EnrollmentStarted, ...errorReplies({ 401: 'ENROLLMENT_TOKEN_INVALID' }) },
         body: StartBody,
       },
     },
@@ -77,6 +84,11 @@ export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, pe
       schema: {
         tags: ['devices'],
         summary: 'Finish enrollment: public key, metadata, proof of possession (and TPM binding)',
+        response: {
+          201: Enrolled,
+          202: ActivationRequired,
+          ...errorReplies({ 401: 'ENROLLMENT_PROOF_INVALID', 409: 'DEVICE_EXISTS / DEVICE_ID_TAKEN' }),
+        },
         body: FinishBody,
       },
     },
@@ -100,6 +112,10 @@ export async function enrollmentRoutes(app: FastifyInstance, hub: DevicesHub, pe
       schema: {
         tags: ['devices'],
         summary: 'TPM enrollment: return the activated credentials and the first quote',
+        response: {
+          201: Enrolled,
+          ...errorReplies({ 401: 'ENROLLMENT_ACTIVATION_FAILED / ENROLLMENT_QUOTE_INVALID' }),
+        },
         body: ActivateBody,
       },
     },

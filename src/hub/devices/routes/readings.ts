@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { MsecError } from '../../../core/index.ts';
+import { errorReplies, MsecError } from '../../../core/index.ts';
 import type { DevicesHub } from '../service.ts';
+import { ReadingAccepted } from './replies.ts';
 
 /** Largest HTTP body taken for a reading; the ingestor enforces the exact COSE limits. */
 const COSE_BODY_LIMIT = 64 * 1024;
@@ -23,6 +24,14 @@ export async function readingRoutes(app: FastifyInstance, hub: DevicesHub): Prom
       schema: {
         tags: ['devices'],
         summary: 'Submit one signed (COSE_Sign1) or sealed (COSE_Encrypt) reading, body application/cose',
+        response: {
+          202: ReadingAccepted,
+          ...errorReplies({
+            409: 'READING_REPLAYED: the counter is not above the last accepted one',
+            413: 'COSE_TOO_LARGE / BODY_TOO_LARGE',
+            415: 'UNSUPPORTED_MEDIA_TYPE: send application/cose',
+          }),
+        },
         security: [{ bearerAuth: [] }],
       },
     },
