@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../core/index.ts';
 import { REVOCATION_REASONS, type CertificateAuthority, type RevocationReason } from './authority.ts';
+import * as R from './replies.ts';
 import { MAX_CLIENT_LIFETIME_S, MIN_CLIENT_LIFETIME_S } from './profile.ts';
 
 const Serial = Type.String({ pattern: '^[0-9a-fA-F]{1,64}$' });
@@ -48,7 +49,11 @@ export async function caRoutes(app: FastifyInstance, ca: CertificateAuthority): 
     '/ca/certificate',
     {
       config: { security: { public: true } },
-      schema: { tags: ['ca'], summary: "The CA's root certificate (PEM): the trust anchor for msec's mTLS listeners" },
+      schema: {
+        tags: ['ca'],
+        summary: "The CA's root certificate (PEM): the trust anchor for msec's mTLS listeners",
+        response: { 200: R.RootPem },
+      },
     },
     async (_req, reply) => reply.type('application/x-pem-file').send(ca.pem),
   );
@@ -61,6 +66,7 @@ export async function caRoutes(app: FastifyInstance, ca: CertificateAuthority): 
         tags: ['ca'],
         summary: 'The certificate revocation list (RFC 5280), DER (application/pkix-crl) or ?format=pem',
         querystring: CrlQuery,
+        response: { 200: R.Crl },
       },
     },
     async (req, reply) => {
@@ -79,6 +85,7 @@ export async function caRoutes(app: FastifyInstance, ca: CertificateAuthority): 
         tags: ['ca'],
         summary: 'OCSP-style status of one certificate: good, revoked (when, why) or unknown',
         params: SerialParams,
+        response: { 200: R.PublicStatus },
       },
     },
     async (req) => {
@@ -108,6 +115,7 @@ export async function caRoutes(app: FastifyInstance, ca: CertificateAuthority): 
         summary: 'Get (or renew) a short-lived client certificate for the calling device or service',
         body: IssueBody,
         security: [{ bearerAuth: [] }],
+        response: { 201: R.Issued, ...R.issueRefusals },
       },
     },
     async (req, reply) => {
@@ -164,6 +172,7 @@ export async function caRoutes(app: FastifyInstance, ca: CertificateAuthority): 
         summary: 'List issued certificates of an organisation (or one principal) with their status',
         querystring: ListQuery,
         security: [{ bearerAuth: [] }],
+        response: { 200: R.StatusList },
       },
     },
     async (req) => {
@@ -193,6 +202,7 @@ export async function caRoutes(app: FastifyInstance, ca: CertificateAuthority): 
         params: SerialParams,
         body: RevokeBody,
         security: [{ bearerAuth: [] }],
+        response: { 200: R.HolderStatus, ...R.revokeRefusals },
       },
     },
     async (req) => {

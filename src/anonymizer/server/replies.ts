@@ -28,3 +28,21 @@ export const mediaErrors = errorReplies({
   415: 'ANONYMIZER_IMAGE_UNSUPPORTED / UNSUPPORTED_MEDIA_TYPE',
   422: 'ANONYMIZER_VIDEO_DECODE_FAILED / ANONYMIZER_VIDEO_NO_STREAM',
 });
+
+export const FrameStored = Type.Object(
+  {
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    value: Type.String({ description: 'what the camera publishes as its signed reading: `sha256:<hex>`' }),
+    bytes: Type.Integer(),
+  },
+  { description: 'the frame is stored' },
+);
+export const Frame = {
+  description: 'the anonymized JPEG; headers x-frame-sha256 and x-frame-device',
+  content: { 'image/jpeg': { schema: Binary } },
+};
+export const frameErrors = errorReplies({
+  400: 'ANONYMIZER_IMAGE_INVALID: not a JPEG',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE: send image/jpeg',
+});

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../../core/errors.ts';
 import { parseOptions } from '../options.ts';
-import { AnonymizedImage, Job, JobOutput, JobQueued, mediaErrors } from './replies.ts';
+import { AnonymizedImage, Frame, frameErrors, FrameStored, Job, JobOutput, JobQueued, mediaErrors } from './replies.ts';
 import { errorReplies } from '../../core/index.ts';
 import type { AnonymizerService } from './service.ts';
 
@@ -151,6 +151,7 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
           tags,
           security: bearer,
           summary: "An enrolled camera's anonymized frame (raw image/jpeg body); answers its sha256",
+          response: { 201: FrameStored, ...frameErrors },
         },
       },
       async (req, reply) => {
@@ -188,7 +189,13 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
       '/anonymizer/frames/:sha256',
       {
         config: frameGate,
-        schema: { tags, security: bearer, params: FrameParams, summary: 'An anonymized camera frame by its sha256' },
+        schema: {
+          tags,
+          security: bearer,
+          params: FrameParams,
+          summary: 'An anonymized camera frame by its sha256',
+          response: { 200: Frame },
+        },
       },
       async (req, reply) => sendFrame(req, reply, req.params.sha256),
     );
@@ -196,7 +203,13 @@ export async function anonymizerRoutes(app: FastifyInstance, service: Anonymizer
       '/anonymizer/cameras/:deviceId/latest',
       {
         config: frameGate,
-        schema: { tags, security: bearer, params: CameraParams, summary: "A camera's newest anonymized frame" },
+        schema: {
+          tags,
+          security: bearer,
+          params: CameraParams,
+          summary: "A camera's newest anonymized frame",
+          response: { 200: Frame },
+        },
       },
       async (req, reply) => sendFrame(req, reply, service.frames.latest(req.params.deviceId)[0]?.sha256),
     );

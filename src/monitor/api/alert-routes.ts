@@ -178,7 +178,13 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
     '/monitor/alerts/count',
     {
       config: gate('monitor:alert:read'),
-      schema: { tags, summary: 'How many alerts match a filter', querystring: FilterOnly, security: bearer },
+      schema: {
+        tags,
+        summary: 'How many alerts match a filter',
+        querystring: FilterOnly,
+        security: bearer,
+        response: { 200: R.AlertCount },
+      },
     },
     async (req) => ({
       count: await countAlerts(
@@ -198,6 +204,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
           'MITRE ATT&CK matrix of the matching alerts: tactics as columns, techniques with alert and event counts',
         querystring: FilterOnly,
         security: bearer,
+        response: { 200: R.Matrix },
       },
     },
     async (req) => {

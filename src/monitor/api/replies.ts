@@ -4,7 +4,7 @@
  * the rest kept.
  */
 import Type from 'typebox';
-import { openObject } from '../../core/index.ts';
+import { mediaReply, openObject } from '../../core/index.ts';
 
 const Doc = (description: string) => openObject({}, { description });
 const Page = (description: string) =>
@@ -39,3 +39,32 @@ export const esResponses = {
   200: openObject({}, { description: 'the Elasticsearch-compatible answer' }),
   ...Object.fromEntries([400, 401, 403, 404, 413, 429, 500, 503].map((s) => [s, EsError])),
 };
+
+export const AlertCount = Type.Object({ count: Type.Integer({ minimum: 0 }) });
+
+const MatrixCell = Type.Object({
+  id: Type.String({ description: 'ATT&CK technique id' }),
+  name: Type.String(),
+  alerts: Type.Integer(),
+  events: Type.Integer(),
+});
+export const Matrix = openObject(
+  {
+    columns: Type.Array(
+      Type.Object({
+        id: Type.String({ description: 'tactic id' }),
+        name: Type.String(),
+        matrix: Type.Union([Type.Literal('enterprise'), Type.Literal('ics')]),
+        techniques: Type.Array(MatrixCell),
+      }),
+    ),
+    unknown: Type.Array(MatrixCell, { description: 'technique ids not in the catalogue' }),
+    maxEvents: Type.Integer(),
+  },
+  { description: 'tactics as columns, techniques with alert and event counts' },
+);
+
+export const AlertStream = mediaReply(
+  'text/event-stream',
+  'server-sent events: `hello` (the organisations in scope), `alerts` (created or changed), `events` (counts), `end` when the session ends',
+);

@@ -5,6 +5,7 @@ import type { Iam } from '../../iam/index.ts';
 import type { FeedOrgChange } from '../alerts/alert-feed.ts';
 import { alertsByIds, alertView, type AlertView } from '../alerts/lifecycle.ts';
 import type { Monitor } from '../service.ts';
+import { AlertStream } from './replies.ts';
 import { bearer, gate, readableOrgs } from './scope.ts';
 
 /** The credential the request authenticated with (the console's cookie hook puts its token here too). */
@@ -79,6 +80,7 @@ export async function streamRoutes(app: FastifyInstance, monitor: Monitor, iam: 
         summary: 'Server-sent events: alerts created or changed, and event counts, for the organisations you may read',
         querystring: StreamQuery,
         security: bearer,
+        response: { 200: AlertStream },
       },
     },
     async (req, reply) => {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { MsecError } from '../../core/index.ts';
+import { errorReplies, MsecError, NoContent } from '../../core/index.ts';
 import { POLICY_RESOURCE, type PolicyDocument, type StoredPolicy } from '../../iam/index.ts';
 import type { ServerContext } from '../context.ts';
+import * as R from './policy-replies.ts';
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,62}$' }) });
 const VersionQuery = Type.Object(
@@ -59,7 +60,10 @@ export async function policyRoutes(app: FastifyInstance, { iam }: ServerContext)
 
   app.get(
     '/policies',
-    { config: secured('iam:policy:read'), schema: { tags, security, summary: 'List the central policies' } },
+    {
+      config: secured('iam:policy:read'),
+      schema: { tags, security, summary: 'List the central policies', response: { 200: R.PolicyList } },
+    },
     async () => ({ items: (await policies.list()).map(view) }),
   );
 
@@ -67,14 +71,29 @@ export async function policyRoutes(app: FastifyInstance, { iam }: ServerContext)
     '/policies/history',
     {
       config: secured('iam:policy:read'),
-      schema: { tags, security, querystring: HistoryQuery, summary: 'Every change to central policies, newest first' },
+      schema: {
+        tags,
+        security,
+        querystring: HistoryQuery,
+        summary: 'Every change to central policies, newest first',
+        response: { 200: R.PolicyHistory },
+      },
     },
     async (req) => ({ items: await policies.history(req.query.policy, req.query.limit) }),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/policies/:id',
-    { config: secured('iam:policy:read'), schema: { tags, security, params: IdParams, summary: 'One policy' } },
+    {
+      config: secured('iam:policy:read'),
+      schema: {
+        tags,
+        security,
+        params: IdParams,
+        summary: 'One policy',
+        response: { 200: R.PolicyView, ...R.notFound },
+      },
+    },
     async (req) => {
       const p = await policies.get(req.params.id);
       if (!p) throw new MsecError('IAM_POLICY_NOT_FOUND', `policy ${req.params.id} not found`);
@@ -86,7 +105,13 @@ export async function policyRoutes(app: FastifyInstance, { iam }: ServerContext)
     '/policies/:id/history',
     {
       config: secured('iam:policy:read'),
-      schema: { tags, security, params: IdParams, summary: 'The versions of one policy, newest first' },
+      schema: {
+        tags,
+        security,
+        params: IdParams,
+        summary: 'The versions of one policy, newest first',
+        response: { 200: R.PolicyHistory, ...R.notFound },
+      },
     },
     async (req) => {
       const items = await policies.history(req.params.id);
@@ -99,7 +124,13 @@ export async function policyRoutes(app: FastifyInstance, { iam }: ServerContext)
     '/policies',
     {
       config: secured('iam:policy:create'),
-      schema: { tags, security, body: DocumentBody, summary: 'Add a central policy (validated, then applied)' },
+      schema: {
+        tags,
+        security,
+        body: DocumentBody,
+        summary: 'Add a central policy (validated, then applied)',
+        response: { 201: R.PolicyView, ...R.changeRefusals },
+      },
     },
     async (req, reply) => {
       const p = await policies.put(req.body, actorOf(req), 'create');
@@ -120,6 +151,7 @@ export async function policyRoutes(app: FastifyInstance, { iam }: ServerContext)
         querystring: VersionQuery,
         body: DocumentBody,
         summary: 'Replace a central policy; `version` refuses the change if someone changed it since',
+        response: { 200: R.PolicyView, ...R.changeRefusals, ...R.notFound },
       },
     },
     async (req) => {
@@ -136,7 +168,14 @@ export async function policyRoutes(app: FastifyInstance, { iam }: ServerContext)
     '/policies/:id',
     {
       config: secured('iam:policy:delete'),
-      schema: { tags, security, params: IdParams, querystring: VersionQuery, summary: 'Remove a central policy' },
+      schema: {
+        tags,
+        security,
+        params: IdParams,
+        querystring: VersionQuery,
+        summary: 'Remove a central policy',
+        response: { 204: NoContent, ...R.changeRefusals, ...R.notFound },
+      },
     },
     async (req, reply) => {
       await policies.remove(req.params.id, actorOf(req), req.query.version);
@@ -154,6 +193,13 @@ export async function policyRoutes(app: FastifyInstance, { iam }: ServerContext)
         security,
         body: TestBody,
         summary: 'Dry run: the decision a principal would get, and which statement allowed or denied it',
+        response: {
+          200: R.PolicyExplanation,
+          ...errorReplies({
+            400: 'IAM_POLICY_INVALID: a candidate statement',
+            404: 'IAM_POLICY_TEST_PRINCIPAL_UNKNOWN',
+          }),
+        },
       },
     },
     async (req) => {

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { openObject } from '../../core/index.ts';
 import { authorizationServerMetadata, OAuthIssuer } from '../../iam/index.ts';
 import type { ServerContext } from '../context.ts';
 
@@ -14,16 +16,28 @@ export async function wellKnownRoutes(
   const issuer = new OAuthIssuer(ctx.config.publicUrl);
   const metadata = (req: { protocol: string; host: string }) => authorizationServerMetadata(issuer.of(req), opts);
   const tags = ['oauth'];
+  const Metadata = openObject({ issuer: Type.String(), jwks_uri: Type.String() }, { description: 'RFC 8414 metadata' });
+  const Jwks = openObject(
+    { keys: Type.Array(openObject({ kid: Type.String() })) },
+    { description: 'RFC 7517 key set' },
+  );
   app.get(
     '/.well-known/oauth-authorization-server',
-    { config: { security: { public: true } }, schema: { tags, summary: 'Authorization server metadata (RFC 8414)' } },
+    {
+      config: { security: { public: true } },
+      schema: { tags, summary: 'Authorization server metadata (RFC 8414)', response: { 200: Metadata } },
+    },
     async (req) => metadata(req),
   );
   app.get(
     '/.well-known/openid-configuration',
     {
       config: { security: { public: true } },
-      schema: { tags, summary: 'The same metadata where OpenID Connect Discovery looks for it' },
+      schema: {
+        tags,
+        summary: 'The same metadata where OpenID Connect Discovery looks for it',
+        response: { 200: Metadata },
+      },
     },
     async (req) => metadata(req),
   );
@@ -31,7 +45,11 @@ export async function wellKnownRoutes(
     '/.well-known/jwks.json',
     {
       config: { security: { public: true } },
-      schema: { tags, summary: 'Keys that sign msec access and OAuth tokens, the retiring ones included' },
+      schema: {
+        tags,
+        summary: 'Keys that sign msec access and OAuth tokens, the retiring ones included',
+        response: { 200: Jwks },
+      },
     },
     async (_req, reply) => {
       // Clients cache it; a rotation is visible within a minute.

@@ -78,3 +78,17 @@ export const recordErrors = errorReplies({
   409: 'CONFLICT (version, exists, already pending) / VAULT_NO_KEY',
   410: 'VAULT_ERASED: only the hash remains',
 });
+
+export const OwnRecords = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      latestVersion: Type.Integer(),
+      createdAt: Type.Integer(),
+      erasedAt: Nullable(Type.Integer()),
+      readers: Type.Array(Type.String(), { description: 'readers holding an active grant' }),
+      pendingRequests: Type.Integer(),
+    }),
+  ),
+  nextOffset: Nullable(Type.Integer()),
+});
