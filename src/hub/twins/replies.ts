@@ -77,6 +77,18 @@ const HistoryPoint = openObject({
 export const LatestReading = HistoryPoint;
 export const History = Type.Union([
   Type.Object({ items: Type.Array(HistoryPoint), nextCursor: Nullable(Type.String()) }),
+  // A grant that allows only a window statistic (a market listing's terms) reads that statistic.
+  Type.Object({
+    aggregate: Type.Object({ windowSeconds: Type.Integer(), statistic: Type.String() }),
+    buckets: Type.Array(
+      Type.Object({
+        start: Type.Number(),
+        count: Type.Integer(),
+        value: Nullable(Type.Number()),
+        statistic: Type.String(),
+      }),
+    ),
+  }),
   Type.Object({
     buckets: Type.Array(
       Type.Object({
