@@ -94,6 +94,8 @@ describe('device certificates from the CA and the hub mTLS listeners', () => {
   let caPem = '';
   let device: SimDevice;
   const accepted: number[] = [];
+  /** The broker's refusals (security.hub.*), so a refused connection says why. */
+  const refusals: string[] = [];
 
   async function issue(dev: SimDevice, lifetimeSeconds?: number): Promise<ClientCert> {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -117,6 +119,9 @@ describe('device certificates from the CA and the hub mTLS listeners', () => {
       alsoModules: [ca],
     });
     expect(hub.platform.ctx.services.get(HUB_BROKER)!.mtlsPort).toBe(mqttsPort);
+    hub.platform.ctx.bus.subscribe('security.hub.*', (e) => {
+      refusals.push(`${e.subject}: ${JSON.stringify(e.data)}`);
+    });
     hub.platform.ctx.services.get(HUB_LIVE_FEED).on((r) => void (r.deviceId === 'cam-7' && accepted.push(r.counter)));
     caPem = (await hub.request('GET', '/api/v1/ca/certificate')).body;
     writeFileSync(join(hub.dataDir, 'ca.pem'), caPem);
@@ -153,9 +158,8 @@ describe('device certificates from the CA and the hub mTLS listeners', () => {
   it('a device connects over mTLS with mqtt.js and mosquitto_pub and publishes; HTTPS mTLS takes readings too', async () => {
     const c = await issue(device);
     const topic = 'devices/cam-7/readings';
-    expect(await mqttsTry(mqttsPort, caPem, c, topic, Buffer.from(await device.reading('cam-7/air/pm25', 11)))).toBe(
-      'published',
-    );
+    const first = await mqttsTry(mqttsPort, caPem, c, topic, Buffer.from(await device.reading('cam-7/air/pm25', 11)));
+    expect(first, refusals.join('\n')).toBe('published');
     await waitFor(async () => accepted.includes(1), 10_000, 'the mqtt.js reading');
     const file = join(c.dir, 'reading.cose');
     writeFileSync(file, await device.reading('cam-7/air/pm25', 12));
@@ -192,7 +196,7 @@ describe('device certificates from the CA and the hub mTLS listeners', () => {
 
   it('after revocation the certificate is refused at the next connection, listed in the CRL and by status', async () => {
     const c = await issue(device);
-    expect(await mqttsTry(mqttsPort, caPem, c)).toBe('connected');
+    expect(await mqttsTry(mqttsPort, caPem, c), refusals.join('\n')).toBe('connected');
     const admin = await hub.adminToken();
     const rev = await hub.request('POST', `/api/v1/ca/certificates/${c.serial}/revoke`, {
       token: admin,

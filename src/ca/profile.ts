@@ -20,10 +20,12 @@ export const CA_LIFETIME_S = 10 * 365 * 24 * 3600;
 
 export const URI_PREFIX = { device: 'urn:msec:device:', service: 'urn:msec:service:' } as const;
 
-/** 16 random bytes with the top bit clear: a positive INTEGER with no leading zero byte. */
+/** 16 random bytes, 126 of them random: a positive INTEGER whose hex has no leading zero. */
 export function newSerial(): string {
   const b = randomBytes(16);
-  b[0] = (b[0]! & 0x7f) | 0x01;
+  // Positive (RFC 5280 §4.1.2.2) and with no leading zero digit, so the serial as stored is the one
+  // normaliseSerial derives from a presented certificate (a leading 0x0N byte once made 1 in 8 unknown).
+  b[0] = (b[0]! & 0x3f) | 0x40;
   return b.toString('hex');
 }
 
