@@ -34,6 +34,8 @@ describe('console session: HttpOnly cookie, CSRF, silent refresh, logout, static
     expect(body.pages.map((p: { id: string }) => p.id)).toEqual([
       'alerts',
       'devices',
+      'market',
+      'anonymizer',
       'inbox',
       'events',
       'ledger',
