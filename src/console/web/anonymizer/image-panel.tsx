@@ -11,6 +11,7 @@ interface Result {
   removed: Record<string, number>;
   name: string;
   bytes: number;
+  type: string;
 }
 
 /** An object URL that lives as long as the component shows it. */
@@ -51,6 +52,7 @@ export function ImagePanel() {
         removed: out.removed,
         name: file.name,
         bytes: out.image.size,
+        type: out.image.type,
       });
     } catch (e) {
       setError(errorText(e));
@@ -88,7 +90,12 @@ export function ImagePanel() {
               <figcaption>Before</figcaption>
             </figure>
             <figure>
-              <img src={result.after} alt={`Anonymized: ${result.name}`} data-testid="image-after" />
+              <img
+                src={result.after}
+                alt={`Anonymized: ${result.name}`}
+                data-testid="image-after"
+                data-type={result.type}
+              />
               <figcaption>
                 After ·{' '}
                 <a href={result.after} download={`anonymized-${result.name}`}>

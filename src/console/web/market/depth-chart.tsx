@@ -34,6 +34,7 @@ export function DepthChart({ depth }: { depth: Depth }) {
           { ...axis, label: 'quantity' },
         ],
         scales: { x: { time: false } },
+        legend: { live: false },
       },
       [c.prices.map((p) => p / MINOR_UNITS), c.bids, c.asks],
       el,

@@ -10,7 +10,7 @@ import {
   type Wallet,
 } from './types.ts';
 
-const time = (ms: number) => new Date(ms).toLocaleString();
+const time = (ms: number) => new Date(ms).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
 
 export function ListingsTable({
   listings,

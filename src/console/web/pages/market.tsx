@@ -149,7 +149,7 @@ export function MarketPage() {
         )}
       </section>
 
-      <div class="market-grid">
+      <div class="market-grid market-trades">
         <section class="card" aria-labelledby="trades-title">
           <h2 id="trades-title">Your trades</h2>
           {mine.data?.refused ? (
