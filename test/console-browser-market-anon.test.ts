@@ -242,6 +242,10 @@ describe('console marketplace and anonymizer against msec up --demo, in chromium
     expect(santander.evidence).toBeGreaterThanOrEqual(2);
     await expect.poll(() => page.getByTestId('market-stream').getAttribute('data-state'), WAIT).toBe('live');
     await page.screenshot({ path: join(SHOTS, 'market-buyer.png'), fullPage: true });
+    const toggle = page.getByRole('button', { name: /^Switch to (dark|light) theme$/ });
+    if ((await toggle.getAttribute('aria-label')) === 'Switch to dark theme') await toggle.click();
+    await expect.poll(() => page.evaluate<string>('document.documentElement.dataset.theme'), WAIT).toBe('dark');
+    await page.screenshot({ path: join(SHOTS, 'market-buyer-dark.png'), fullPage: true });
 
     // Live: the seller's new ask reaches the open page through the stream (or the poll) without reload.
     const seller = await login(SELLER);
@@ -271,6 +275,8 @@ describe('console marketplace and anonymizer against msec up --demo, in chromium
     await admin.getByLabel('Class').selectOption(CLASS);
     await admin.getByTestId('depth-chart').locator('canvas').waitFor(WAIT);
     await admin.screenshot({ path: join(SHOTS, 'market-admin-tablet-light.png'), fullPage: true });
+    // Nothing wider than the tablet: wide tables scroll inside their cards.
+    expect(await admin.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(820);
     expect(await admin.getByRole('link', { name: 'Anonymizer' }).count()).toBe(1);
     await admin.context().close();
 

@@ -248,49 +248,51 @@ export function WalletCard({
 export function RankingsTable({ rankings }: { rankings: Ranking[] }) {
   if (rankings.length === 0) return <p class="muted">No provider has a listing yet.</p>;
   return (
-    <table data-testid="rankings">
-      <thead>
-        <tr>
-          <th scope="col" class="num">
-            Rank
-          </th>
-          <th scope="col">Provider</th>
-          <th scope="col">Trust score</th>
-          <th scope="col">95 % interval</th>
-          <th scope="col" class="num">
-            Evidence
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {[...rankings]
-          .sort((a, b) => a.rank - b.rank)
-          .map((r) => (
-            <tr key={r.provider} data-testid="ranking-row" data-provider={r.provider}>
-              <td class="num">{r.rank}</td>
-              <td>{r.provider}</td>
-              <td>
-                <meter
-                  class="score"
-                  min={0}
-                  max={1}
-                  low={0.4}
-                  high={0.7}
-                  optimum={1}
-                  value={r.score}
-                  aria-label={`Trust score of ${r.provider}`}
-                />{' '}
-                <span data-testid="ranking-score">{r.score.toFixed(2)}</span>
-              </td>
-              <td>
-                {r.low.toFixed(2)} – {r.high.toFixed(2)}
-              </td>
-              <td class="num" data-testid="ranking-evidence">
-                {r.evidence}
-              </td>
-            </tr>
-          ))}
-      </tbody>
-    </table>
+    <div class="scroll-x">
+      <table data-testid="rankings">
+        <thead>
+          <tr>
+            <th scope="col" class="num">
+              Rank
+            </th>
+            <th scope="col">Provider</th>
+            <th scope="col">Trust score</th>
+            <th scope="col">95 % interval</th>
+            <th scope="col" class="num">
+              Evidence
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...rankings]
+            .sort((a, b) => a.rank - b.rank)
+            .map((r) => (
+              <tr key={r.provider} data-testid="ranking-row" data-provider={r.provider}>
+                <td class="num">{r.rank}</td>
+                <td>{r.provider}</td>
+                <td class="nowrap">
+                  <meter
+                    class="score"
+                    min={0}
+                    max={1}
+                    low={0.4}
+                    high={0.7}
+                    optimum={1}
+                    value={r.score}
+                    aria-label={`Trust score of ${r.provider}`}
+                  />{' '}
+                  <span data-testid="ranking-score">{r.score.toFixed(2)}</span>
+                </td>
+                <td class="nowrap">
+                  {r.low.toFixed(2)} – {r.high.toFixed(2)}
+                </td>
+                <td class="num" data-testid="ranking-evidence">
+                  {r.evidence}
+                </td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
