@@ -189,7 +189,10 @@ describe('console marketplace and anonymizer against msec up --demo, in chromium
     expect(await ours.getByTestId('listing-price').textContent()).toBe('1.5 MSEC / 1 h');
 
     // The depth of our class: the API's levels, best first, drawn and tabled.
-    await ours.getByRole('button', { name: `Show the order book of ${CLASS}` }).click();
+    // By keyboard: the class is a button.
+    await ours.getByRole('button', { name: `Show the order book of ${CLASS}` }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByLabel('Class').inputValue(), WAIT).toBe(CLASS);
     const book = (await demo.api('GET', `/api/v1/market/book/${CLASS}`, { token: buyerToken })).body as {
       bids: [number, number][];
       asks: [number, number][];

@@ -1,6 +1,6 @@
 import '../secops/secops.css';
 import '../market/market.css';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiFailure } from '../api.ts';
 import { usePolled } from '../poll.ts';
 import { DepthChart } from '../market/depth-chart.tsx';
@@ -30,6 +30,7 @@ async function loadMine(): Promise<Mine> {
   }
 }
 
+const RELOAD_MS = 1500;
 const STREAM_TEXT = { live: 'Live', connecting: 'Connecting…', down: 'Not live (polling)' };
 
 /**
@@ -67,12 +68,18 @@ export function MarketPage() {
     };
   }, [cls]);
 
+  // A busy market trades often: the wallet, trades and rankings reload at most once per RELOAD_MS.
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(pending.current), []);
   const stream = useMarketStream(
     (d) => d.class === cls && setDepth(d),
     (t) => {
       setPushed((prev) => [t, ...prev.filter((x) => x.id !== t.id)].slice(0, 30));
-      mine.reload();
-      rankings.reload();
+      pending.current ??= setTimeout(() => {
+        pending.current = undefined;
+        mine.reload();
+        rankings.reload();
+      }, RELOAD_MS);
     },
   );
 
