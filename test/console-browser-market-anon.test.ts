@@ -27,6 +27,7 @@ const withMedia = MEDIA ? it : it.skip;
 const MSEC = 1_000_000;
 const SELLER = { name: 'mk-seller', password: 'mk-seller-password-1' };
 const BUYER = { name: 'mk-buyer', password: 'mk-buyer-password-1' };
+const ANALYST = { name: 'mk-analyst', password: 'mk-analyst-password-1' };
 const CLASS = 'santander-temperature-hourly';
 const ASKS: Array<[number, number]> = [
   [1.5 * MSEC, 2],
@@ -80,6 +81,7 @@ describe('console marketplace and anonymizer against msec up --demo, in chromium
     for (const [u, org, roles] of [
       [SELLER, 'santander', ['provider']],
       [BUYER, 'mk-buyers', ['consumer']],
+      [ANALYST, 'santander', ['analyst']],
     ] as const) {
       const made = await demo.api('POST', '/api/v1/principals', {
         token: admin,
@@ -296,6 +298,13 @@ describe('console marketplace and anonymizer against msec up --demo, in chromium
     expect(r.status).toBe(403);
     await buyer.screenshot({ path: join(SHOTS, 'anonymizer-forbidden-consumer.png'), fullPage: true });
     await buyer.context().close();
+
+    // An analyst reads the market but does not trade (no wallet), and may anonymize.
+    const analyst = await open(ANALYST, 'market');
+    await expect.poll(() => analyst.getByTestId('listing-row').count(), WAIT).toBe(3);
+    await analyst.getByText('Your roles do not trade, so you have no wallet here.').waitFor(WAIT);
+    expect(await analyst.getByRole('link', { name: 'Anonymizer' }).count()).toBe(1);
+    await analyst.context().close();
   }, 120_000);
 
   withMedia(
