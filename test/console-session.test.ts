@@ -34,6 +34,8 @@ describe('console session: HttpOnly cookie, CSRF, silent refresh, logout, static
     expect(body.pages.map((p: { id: string }) => p.id)).toEqual([
       'alerts',
       'devices',
+      'market',
+      'anonymizer',
       'inbox',
       'events',
       'ledger',
@@ -120,6 +122,13 @@ describe('console session: HttpOnly cookie, CSRF, silent refresh, logout, static
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+    // blob: only for the images and media the page made itself (the anonymizer's before/after), never scripts or fetch.
+    expect(
+      csp
+        .split('; ')
+        .filter((d) => d.includes('blob:'))
+        .map((d) => d.split(' ')[0]),
+    ).toEqual(['img-src', 'media-src']);
     const scripts = [...page.body.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]!);
     expect(scripts.length).toBeGreaterThan(0);
     expect(page.body).not.toMatch(/<script(?![^>]*src=)[^>]*>/); // no inline script

@@ -36,3 +36,30 @@ it('lists a stream of each city, buys and rates both, and the rankings show both
   const inv = await m.invariants();
   expect(inv).toMatchObject({ supply: 100_000_000, held: 100_000_000, unbackedGrants: 0 });
 });
+
+it('shows both demo trades on the public tape without their parties, newest first, filtered by class', async () => {
+  const admin = await t.adminToken();
+  const m = t.platform.ctx.services.get(MARKET);
+  await waitFor(async () => (await m.listings.list({ status: 'open' })).length === 2, 60_000, 'both cities listed');
+  let items: Array<Record<string, unknown>> = [];
+  await waitFor(
+    async () => {
+      const r = await t.request('GET', '/api/v1/market/tape', { token: admin });
+      expect(r.statusCode).toBe(200);
+      items = (r.json() as { items: typeof items }).items;
+      return items.length === 2;
+    },
+    30_000,
+    'two trades on the tape',
+  );
+  const listings = await m.listings.list({ status: 'open' });
+  for (const it of items) {
+    expect(Object.keys(it).sort()).toEqual(['at', 'class', 'id', 'listingId', 'price', 'quantity']);
+    expect(it).toMatchObject({ price: 2_000_000, quantity: 1 });
+    expect(listings.map((l) => l.id)).toContain(it.listingId);
+  }
+  expect(Number(items[0]!.at)).toBeGreaterThanOrEqual(Number(items[1]!.at));
+  const one = await t.request('GET', `/api/v1/market/tape?class=${String(items[1]!.class)}&limit=5`, { token: admin });
+  expect((one.json() as { items: unknown[] }).items).toEqual([items[1]]);
+  expect((await t.request('GET', '/api/v1/market/tape?limit=0', { token: admin })).statusCode).toBe(400);
+});

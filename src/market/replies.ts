@@ -17,6 +17,19 @@ export const Placed = openObject({ replayed: Type.Optional(Type.Boolean()) }, { 
 export const Book = openObject({ class: Type.String() }, { description: 'depth of the order book of a class' });
 export const Trade = Record('a settled trade');
 export const Trades = List(Trade);
+export const Tape = List(
+  Type.Object(
+    {
+      id: Type.String(),
+      class: Type.String(),
+      listingId: Type.String(),
+      price: Type.Integer(),
+      quantity: Type.Integer(),
+      at: Type.Integer(),
+    },
+    { description: 'a trade on the tape: no buyer or seller' },
+  ),
+);
 export const TradeProof = openObject({
   trade: Trade,
   document: Type.Unknown({ description: 'the settlement document (its SHA-256 is the ledger entry)' }),

@@ -59,6 +59,14 @@ const OrdersQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const TapeQuery = Type.Object(
+  {
+    class: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
+  { additionalProperties: false },
+);
+
 const tags = ['market'];
 /** The caller's own wallet, orders and trades: scope `self`. */
 const self = (action: string) => ({
@@ -306,6 +314,40 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
         .limit(500)
         .execute();
       return { items: await Promise.all(rows.map((r) => market.trust.trade(r.id))) };
+    },
+  );
+
+  // The public tape: what the stream's `trade` events carry (no party), for a page opened after them.
+  app.get<{ Querystring: Static<typeof TapeQuery> }>(
+    '/market/tape',
+    {
+      config: orgWide('market:book:read'),
+      schema: {
+        tags,
+        summary: 'Recent trades on the whole market, newest first: class, price, quantity and time (no party)',
+        querystring: TapeQuery,
+        response: { 200: R.Tape },
+      },
+    },
+    async (req) => {
+      let q = market.wallets.db
+        .selectFrom('market_trades')
+        .select(['id', 'class', 'listing_id', 'price', 'quantity', 'created_at'])
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(req.query.limit ?? 50);
+      if (req.query.class) q = q.where('class', '=', req.query.class);
+      const rows = await q.execute();
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          class: r.class,
+          listingId: r.listing_id,
+          price: Number(r.price),
+          quantity: Number(r.quantity),
+          at: Number(r.created_at),
+        })),
+      };
     },
   );
 

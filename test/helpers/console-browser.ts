@@ -34,7 +34,8 @@ export async function openConsole(
     if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
   });
   page.on('request', (req) => {
-    if (!req.url().startsWith(base) && !req.url().startsWith('data:')) violations.push(`off-site request ${req.url()}`);
+    if (!req.url().startsWith(base) && !req.url().startsWith(`blob:${base}/`) && !req.url().startsWith('data:'))
+      violations.push(`off-site request ${req.url()}`);
   });
   await page.goto(`${base}/`);
   await page.getByLabel('User name').fill(user);

@@ -2,6 +2,8 @@
 export const CONSOLE_PAGES = [
   { id: 'alerts', title: 'Alerts', action: 'monitor:alert:read', resource: 'alert' },
   { id: 'devices', title: 'Devices and data', action: 'hub:twin:browse', resource: 'twin' },
+  { id: 'market', title: 'Marketplace', action: 'market:listing:read', resource: 'listing' },
+  { id: 'anonymizer', title: 'Anonymizer', action: 'anonymizer:image:create', resource: 'image' },
   { id: 'inbox', title: 'Alert inbox', action: 'monitor:alert:read', resource: 'alert' },
   { id: 'events', title: 'Events', action: 'monitor:event:read', resource: 'event' },
   { id: 'ledger', title: 'Trusted storage', action: 'ledger:proof:read', resource: 'proof' },

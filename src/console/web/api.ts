@@ -21,6 +21,11 @@ export function setCsrf(token: string): void {
   csrf = token;
 }
 
+/** The CSRF header for requests the JSON helper cannot make (raw uploads); empty before login. */
+export function csrfHeaders(): Record<string, string> {
+  return csrf ? { 'x-csrf-token': csrf } : {};
+}
+
 /** Called when the session is gone (expired past refresh, revoked): the app returns to login. */
 export function onSessionLost(fn: () => void): void {
   onUnauthenticated = fn;

@@ -12,6 +12,8 @@ import { ForbiddenPage } from './pages/forbidden.tsx';
 import { ThemeToggle } from './theme.tsx';
 import { DevicesPage } from './pages/devices.tsx';
 import { UsersPage } from './pages/users.tsx';
+import { MarketPage } from './pages/market.tsx';
+import { AnonymizerPage } from './pages/anonymizer.tsx';
 
 const PAGES: Record<string, () => preact.JSX.Element> = {
   alerts: AlertsPage,
@@ -21,6 +23,8 @@ const PAGES: Record<string, () => preact.JSX.Element> = {
   users: UsersPage,
   inbox: InboxPage,
   events: EventsPage,
+  market: MarketPage,
+  anonymizer: AnonymizerPage,
 };
 
 function currentPage(): string {
