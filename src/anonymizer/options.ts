@@ -45,6 +45,11 @@ export interface AnonymizerOptions {
   carry: number;
   /** Images above this many pixels are refused (decompression bombs). */
   maxPixels: number;
+  /**
+   * Width in pixels (a multiple of 32) the bundled CenterNet sees a frame at; its height follows the
+   * frame's aspect. Smaller is faster and misses more small objects (`npm run eval -- anonymizer`).
+   */
+  detectorSize: number;
   /** model.json of a CenterNet graph model, or an .onnx detector (docs/anonymizer.md); default: the bundled one. */
   detectorModel?: string;
   /** An .onnx inpainter (docs/anonymizer.md) used by `fill: inpaint` instead of OpenCV. */
@@ -70,6 +75,7 @@ export const DEFAULT_OPTIONS: AnonymizerOptions = {
   detectEvery: 2,
   carry: 1,
   maxPixels: 40_000_000,
+  detectorSize: 512,
 };
 
 function invalid(message: string): MsecError {
@@ -157,6 +163,10 @@ export function parseOptions(
         break;
       case 'maxPixels':
         o.maxPixels = num(v, k, 1, 200_000_000, true);
+        break;
+      case 'detectorSize':
+        o.detectorSize = num(v, k, 128, 1024, true);
+        if (o.detectorSize % 32) throw invalid('detectorSize must be a multiple of 32');
         break;
       case 'detectorModel':
         if (typeof v !== 'string' || v === '') throw invalid('detectorModel must be a path');
