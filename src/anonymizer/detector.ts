@@ -73,7 +73,11 @@ class SizedCenterNet implements FrameDetector {
   }
 
   close(): void {
-    for (const m of this.models.values()) void m.then((c) => c.close(), () => undefined);
+    for (const m of this.models.values())
+      void m.then(
+        (c) => c.close(),
+        () => undefined,
+      );
   }
 }
 

@@ -65,7 +65,11 @@ export async function loadLocalGraphModel(
       };
       const shards = m.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(modelJson), p))));
       const all = Buffer.concat(shards);
-      patch?.({ modelTopology: m.modelTopology, weightSpecs: m.weightsManifest.flatMap((g) => g.weights), weights: all });
+      patch?.({
+        modelTopology: m.modelTopology,
+        weightSpecs: m.weightsManifest.flatMap((g) => g.weights),
+        weights: all,
+      });
       return {
         modelTopology: m.modelTopology,
         weightSpecs: m.weightsManifest.flatMap((g) => g.weights),
