@@ -42,45 +42,6 @@ interface FrameDetector {
   close(): void;
 }
 
-/** The detector input height for a frame: the width's share of the frame's aspect, to a multiple of 32. */
-export function detectorHeight(size: number, frame: { width: number; height: number }): number {
-  return Math.max(32, Math.round((size * frame.height) / frame.width / 32) * 32);
-}
-
-/**
- * The bundled CenterNet at `detectorSize` wide and the height of the frame's aspect: one model per
- * aspect seen (a video has one), loaded on first use.
- */
-class SizedCenterNet implements FrameDetector {
-  private readonly models = new Map<number, Promise<CenterNet>>();
-
-  constructor(
-    private readonly o: { minScore: number; iouThreshold: number },
-    private readonly size: number,
-  ) {}
-
-  model(height: number): Promise<CenterNet> {
-    let m = this.models.get(height);
-    if (!m) {
-      m = CenterNet.load({ ...this.o, inputWidth: this.size, inputHeight: height });
-      this.models.set(height, m);
-    }
-    return m;
-  }
-
-  async detect(frame: Frame): Promise<Detection[]> {
-    return (await this.model(detectorHeight(this.size, frame))).detect(frame);
-  }
-
-  close(): void {
-    for (const m of this.models.values())
-      void m.then(
-        (c) => c.close(),
-        () => undefined,
-      );
-  }
-}
-
 /**
  * One thread's detectors: objects (CenterNet, or an ONNX model by path), BlazeFace faces, person
  * silhouettes (the selfie segmenter, when `personMask` is 'segment') and plates inside the vehicles
@@ -100,11 +61,7 @@ export class LocalDetector implements ObjectDetector {
     let objects: FrameDetector;
     if (o.detectorModel?.endsWith('.onnx')) objects = await OnnxDetector.load(o.detectorModel, nms);
     else if (o.detectorModel) objects = await CenterNet.load({ ...nms, modelPath: o.detectorModel });
-    else {
-      const sized = new SizedCenterNet(nms, o.detectorSize);
-      await sized.model(detectorHeight(o.detectorSize, { width: 4, height: 3 })); // the common aspect, loaded now
-      objects = sized;
-    }
+    else objects = await CenterNet.load({ ...nms, inputWidth: o.detectorSize, inputHeight: o.detectorSize });
     const faces = o.faces === 'off' ? undefined : await BlazeFace.load({ minScore: o.faceMinScore, enlarge: 1.3 });
     const segmenter =
       o.personMask === 'segment' && o.classes.includes('person')

@@ -46,8 +46,8 @@ export interface AnonymizerOptions {
   /** Images above this many pixels are refused (decompression bombs). */
   maxPixels: number;
   /**
-   * Width in pixels (a multiple of 32) the bundled CenterNet sees a frame at; its height follows the
-   * frame's aspect. Smaller is faster and misses more small objects (`npm run eval -- anonymizer`).
+   * Side in pixels (a multiple of 32) of the square the bundled CenterNet sees a frame squashed to.
+   * Smaller is faster and misses more small objects (`npm run eval -- anonymizer`).
    */
   detectorSize: number;
   /** model.json of a CenterNet graph model, or an .onnx detector (docs/anonymizer.md); default: the bundled one. */
@@ -75,7 +75,7 @@ export const DEFAULT_OPTIONS: AnonymizerOptions = {
   detectEvery: 2,
   carry: 1,
   maxPixels: 40_000_000,
-  detectorSize: 512,
+  detectorSize: 384,
 };
 
 function invalid(message: string): MsecError {
