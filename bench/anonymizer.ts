@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<void> {
     const options = parseOptions({ fill: 'background' });
     const workers = DetectorPool.defaultSize();
     console.log(
-      `${frames} frames of 640x480, ${workers} detection worker(s); defaults: detectEvery ${options.detectEvery}, fill ${options.fill}`,
+      `${frames} frames of 640x480, ${workers} detection worker(s); defaults: detectorSize ${options.detectorSize}, minScore ${options.minScore}, detectEvery ${options.detectEvery}, fill ${options.fill}`,
     );
 
     let t = performance.now();

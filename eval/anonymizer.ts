@@ -113,7 +113,9 @@ export async function run(args: string[]): Promise<void> {
     for (const l of defaults.lines()) console.log(l);
     if (defaults.misses.length) console.log(`  missed: ${defaults.misses.join('; ')}`);
 
-    console.log('\n### detector input width (the frame squashed to a square of that side): recall at defaults, detection speed');
+    console.log(
+      '\n### detector input width (the frame squashed to a square of that side): recall at defaults, detection speed',
+    );
     for (const detectorSize of [512, 448, 384, 320]) {
       const sized = { ...lowest, detectorSize, personMask: 'box' as const, plates: 'off' as const };
       const p = await DetectorPool.start(sized, 2);

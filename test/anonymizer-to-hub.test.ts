@@ -4,7 +4,7 @@
  * arrives, the reading verifies with the key the hub registered at enrollment, and its value is
  * the hash of the bytes the hub serves.
  */
-import { createHash, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +73,7 @@ describeWithFiles([VTEST], 'anonymize --to-hub', () => {
     const admin = await t.adminToken();
     const device = await t.devices.registry.get(CAMERA);
     expect(device?.org).toBe('fujisawa');
-    const key = createPublicKey({ key: device!.signingJwk as JsonWebKey, format: 'jwk' });
+    const key = createPublicKey({ key: device!.signingJwk as unknown as Record<string, string>, format: 'jwk' });
     for (const r of accepted.slice(0, 2)) {
       expect(r).toMatchObject({ provider: CAMERA, service: 'camera', signature: 'verified', unit: 'image/jpeg' });
       expect(r.resource).toBe('frame');

@@ -58,7 +58,7 @@ export interface AnonymizerOptions {
 
 export const DEFAULT_OPTIONS: AnonymizerOptions = {
   classes: [...PRIVACY_CLASSES],
-  minScore: 0.2,
+  minScore: 0.15,
   dilation: 0.05,
   dilationPx: 4,
   shadow: 0.3,
