@@ -72,7 +72,7 @@ export const DEFAULT_OPTIONS: AnonymizerOptions = {
   segmentDilationPx: 4,
   plates: 'both',
   plateMinScore: 0.5,
-  detectEvery: 2,
+  detectEvery: 3,
   carry: 1,
   maxPixels: 40_000_000,
   detectorSize: 384,
