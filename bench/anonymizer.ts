@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anonymizeVideo, DetectorPool, parseOptions } from '../src/anonymizer/index.ts';
 import { spawnDecoder } from '../src/anonymizer/ffmpeg.ts';
+import { framesOf } from '../src/anonymizer/video.ts';
 
 const VTEST = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
 
@@ -85,18 +86,12 @@ export async function run(args: string[]): Promise<void> {
       t = performance.now();
       cpu = cpuSeconds();
       const dec = spawnDecoder(clip);
-      const size = 640 * 480 * 3;
-      let buf: Buffer = Buffer.alloc(0);
       const inFlight: Promise<unknown>[] = [];
       let n = 0;
-      for await (const chunk of dec.stdout! as AsyncIterable<Buffer>) {
-        buf = Buffer.concat([buf, chunk]);
-        while (buf.length >= size) {
-          inFlight.push(pool.detect({ width: 640, height: 480, data: new Uint8Array(buf.subarray(0, size)) }));
-          buf = buf.subarray(size);
-          n++;
-          if (inFlight.length >= workers) await Promise.all(inFlight.splice(0));
-        }
+      for await (const data of framesOf(dec.stdout!, 640 * 480 * 3)) {
+        inFlight.push(pool.detect({ width: 640, height: 480, data }));
+        n++;
+        if (inFlight.length >= workers) await Promise.all(inFlight.splice(0));
       }
       await Promise.all(inFlight);
       await new Promise((r) => (dec.exitCode !== null ? r(null) : dec.once('close', r)));
