@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anonymizeVideo, DetectorPool, parseOptions } from '../src/anonymizer/index.ts';
 import { spawnDecoder } from '../src/anonymizer/ffmpeg.ts';
+import { framesOf } from '../src/anonymizer/video.ts';
 
 const VTEST = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
 
@@ -55,7 +56,7 @@ export async function run(args: string[]): Promise<void> {
     const options = parseOptions({ fill: 'background' });
     const workers = DetectorPool.defaultSize();
     console.log(
-      `${frames} frames of 640x480, ${workers} detection worker(s); defaults: detectEvery ${options.detectEvery}, fill ${options.fill}`,
+      `${frames} frames of 640x480, ${workers} detection worker(s); defaults: detectorSize ${options.detectorSize}, minScore ${options.minScore}, detectEvery ${options.detectEvery}, fill ${options.fill}`,
     );
 
     let t = performance.now();
@@ -85,18 +86,12 @@ export async function run(args: string[]): Promise<void> {
       t = performance.now();
       cpu = cpuSeconds();
       const dec = spawnDecoder(clip);
-      const size = 640 * 480 * 3;
-      let buf: Buffer = Buffer.alloc(0);
       const inFlight: Promise<unknown>[] = [];
       let n = 0;
-      for await (const chunk of dec.stdout! as AsyncIterable<Buffer>) {
-        buf = Buffer.concat([buf, chunk]);
-        while (buf.length >= size) {
-          inFlight.push(pool.detect({ width: 640, height: 480, data: new Uint8Array(buf.subarray(0, size)) }));
-          buf = buf.subarray(size);
-          n++;
-          if (inFlight.length >= workers) await Promise.all(inFlight.splice(0));
-        }
+      for await (const data of framesOf(dec.stdout!, 640 * 480 * 3)) {
+        inFlight.push(pool.detect({ width: 640, height: 480, data }));
+        n++;
+        if (inFlight.length >= workers) await Promise.all(inFlight.splice(0));
       }
       await Promise.all(inFlight);
       await new Promise((r) => (dec.exitCode !== null ? r(null) : dec.once('close', r)));
@@ -106,19 +101,34 @@ export async function run(args: string[]): Promise<void> {
         `detection alone (every frame): ${detFps.toFixed(1)} fps = ${(detFps / refFps).toFixed(3)} x ffmpeg; ${cpuLine(n, detCpu, 2)}  | ${uptime()}`,
       );
 
-      t = performance.now();
-      cpu = cpuSeconds();
-      const report = await anonymizeVideo({
-        input: clip,
-        output: join(dir, 'out.mp4'),
+      const e2eRun = async (o: typeof options, p: DetectorPool, label: string) => {
+        const t0 = performance.now();
+        const c0 = cpuSeconds();
+        const report = await anonymizeVideo({
+          input: clip,
+          output: join(dir, 'out.mp4'),
+          options: o,
+          detector: p,
+          inFlight: workers,
+        });
+        const fps = report.frames / ((performance.now() - t0) / 1000);
+        console.log(
+          `${label}: ${fps.toFixed(1)} fps = ${(fps / refFps).toFixed(3)} x ffmpeg; ${cpuLine(report.frames, cpuSeconds() - c0, 2)}  | ${uptime()}`,
+        );
+      };
+      await e2eRun(
         options,
-        detector: pool,
-        inFlight: workers,
-      });
-      const e2e = report.frames / ((performance.now() - t) / 1000);
-      console.log(
-        `end to end (decode, detect every ${options.detectEvery}, mask, fill, encode): ${e2e.toFixed(1)} fps = ${(e2e / refFps).toFixed(3)} x ffmpeg; ${cpuLine(report.frames, cpuSeconds() - cpu, 2)}  | ${uptime()}`,
+        pool,
+        `end to end (decode, detect every ${options.detectEvery} at ${options.detectorSize}px, mask, fill, encode)`,
       );
+      // The same clip at the defaults before 2026-12-02 (CenterNet at 512, every 2nd frame), same run and load.
+      const before = { ...options, detectorSize: 512, detectEvery: 2, minScore: 0.2 };
+      const old = await DetectorPool.start(before, workers);
+      try {
+        await e2eRun(before, old, 'end to end at the previous defaults (detect every 2 at 512px)');
+      } finally {
+        await old.close();
+      }
     } finally {
       await pool.close();
     }

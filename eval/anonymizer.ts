@@ -113,6 +113,28 @@ export async function run(args: string[]): Promise<void> {
     for (const l of defaults.lines()) console.log(l);
     if (defaults.misses.length) console.log(`  missed: ${defaults.misses.join('; ')}`);
 
+    console.log(
+      '\n### detector input width (the frame squashed to a square of that side): recall at defaults, detection speed',
+    );
+    for (const detectorSize of [512, 448, 384, 320]) {
+      const sized = { ...lowest, detectorSize, personMask: 'box' as const, plates: 'off' as const };
+      const p = await DetectorPool.start(sized, 2);
+      try {
+        const t = performance.now();
+        const dets = await Promise.all(cached.map((c) => p.detect(c.frame)));
+        const secs = (performance.now() - t) / 1000;
+        const s = await score(
+          cached.map((c, i) => ({ ...c, dets: dets[i]! })),
+          { ...DEFAULT_OPTIONS, detectorSize },
+        );
+        console.log(
+          `detectorSize ${detectorSize}${detectorSize === DEFAULT_OPTIONS.detectorSize ? ' (default)' : ''}: recall ${s.recall.toFixed(3)}, changed outside ${(s.outsideShare * 100).toFixed(1)} %, ${(cached.length / secs).toFixed(1)} pictures/s (2 threads); ${s.misses.length} missed`,
+        );
+      } finally {
+        await p.close();
+      }
+    }
+
     console.log('\n### person masks: box vs segmenter silhouette (recall, share changed outside objects)');
     const people = cached.map((c) => ({
       ...c,

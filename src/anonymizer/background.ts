@@ -10,6 +10,9 @@ export interface BackgroundOptions {
   minValid: number;
 }
 
+/** Inpainted pixels of the part no sample could fill are reused for this many frames, then redone. */
+const REUSE_FRAMES = 25;
+
 interface Sample {
   data: Uint8Array;
   mask: Uint8Array;
@@ -23,6 +26,8 @@ interface Sample {
 export class BackgroundModel {
   private readonly ring: Sample[] = [];
   private seen = 0;
+  /** The inpainting of what no sample could fill, reused while it stays put. */
+  readonly inpainted = new InpaintReuse();
 
   constructor(private readonly o: BackgroundOptions) {}
 
@@ -63,6 +68,53 @@ export class BackgroundModel {
       for (let c = 0; c < 3; c++) frame.data[p * 3 + c] = median(vals[c]!, k);
     }
     return rest;
+  }
+}
+
+/**
+ * Where the unfillable part stays put (a parked van), its inpainting is reused: `reuse` paints
+ * the pixels inpainted in a recent frame and answers the mask of those still to inpaint, and
+ * `remember` keeps the frame's inpainted pixels. Every REUSE_FRAMES frames all is redone, so the
+ * fill follows the light. The reused colours are the inpainting of the background around the
+ * object, never the object itself.
+ */
+export class InpaintReuse {
+  private painted: { data: Uint8Array; mask: Uint8Array; frame: number } | undefined;
+  private frame = 0;
+
+  reuse(frame: Frame, rest: Mask): Mask {
+    this.frame++;
+    const p = this.painted;
+    if (!p || p.mask.length !== rest.data.length || this.frame - p.frame >= REUSE_FRAMES) {
+      this.painted = undefined;
+      return rest;
+    }
+    const todo = emptyMask(rest.width, rest.height);
+    for (let i = 0; i < rest.data.length; i++) {
+      if (!rest.data[i]) continue;
+      if (p.mask[i]) {
+        frame.data[i * 3] = p.data[i * 3]!;
+        frame.data[i * 3 + 1] = p.data[i * 3 + 1]!;
+        frame.data[i * 3 + 2] = p.data[i * 3 + 2]!;
+      } else todo.data[i] = 255;
+    }
+    return todo;
+  }
+
+  /** Keeps the inpainted pixels of `rest` (after the caller inpainted them into `frame`). */
+  remember(frame: Frame, rest: Mask): void {
+    if (this.painted && this.painted.mask.length === rest.data.length) {
+      const p = this.painted;
+      for (let i = 0; i < rest.data.length; i++) {
+        if (!rest.data[i] || p.mask[i]) continue;
+        p.mask[i] = 255;
+        p.data[i * 3] = frame.data[i * 3]!;
+        p.data[i * 3 + 1] = frame.data[i * 3 + 1]!;
+        p.data[i * 3 + 2] = frame.data[i * 3 + 2]!;
+      }
+      return;
+    }
+    this.painted = { data: new Uint8Array(frame.data), mask: new Uint8Array(rest.data), frame: this.frame };
   }
 }
 

@@ -58,9 +58,10 @@ export class LocalDetector implements ObjectDetector {
 
   static async load(o: AnonymizerOptions): Promise<LocalDetector> {
     const nms = { minScore: o.minScore, iouThreshold: 0.5 };
-    const objects: FrameDetector = o.detectorModel?.endsWith('.onnx')
-      ? await OnnxDetector.load(o.detectorModel, nms)
-      : await CenterNet.load({ ...nms, ...(o.detectorModel ? { modelPath: o.detectorModel } : {}) });
+    let objects: FrameDetector;
+    if (o.detectorModel?.endsWith('.onnx')) objects = await OnnxDetector.load(o.detectorModel, nms);
+    else if (o.detectorModel) objects = await CenterNet.load({ ...nms, modelPath: o.detectorModel });
+    else objects = await CenterNet.load({ ...nms, inputWidth: o.detectorSize, inputHeight: o.detectorSize });
     const faces = o.faces === 'off' ? undefined : await BlazeFace.load({ minScore: o.faceMinScore, enlarge: 1.3 });
     const segmenter =
       o.personMask === 'segment' && o.classes.includes('person')

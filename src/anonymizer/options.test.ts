@@ -36,6 +36,13 @@ describe('anonymizer options', () => {
           ),
       }),
       fc.record({ detectEvery: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 31 }), fc.constant(1.5)) }),
+      fc.record({
+        detectorSize: fc.oneof(
+          fc.integer({ max: 127 }),
+          fc.integer({ min: 1025 }),
+          fc.integer({ min: 128, max: 1024 }).filter((n) => n % 32 !== 0),
+        ),
+      }),
       fc
         .string({ minLength: 1 })
         .filter((k) => !(k in DEFAULT_OPTIONS) && k !== 'detectorModel' && k !== '__proto__')
@@ -51,6 +58,11 @@ describe('anonymizer options', () => {
         }
       }),
     );
+  });
+
+  it('takes detector sizes that are multiples of 32', () => {
+    expect(parseOptions({ detectorSize: '448' }).detectorSize).toBe(448);
+    expect(() => parseOptions({ detectorSize: 400 })).toThrow(/multiple of 32/);
   });
 
   it('never changes the defaults it starts from', () => {

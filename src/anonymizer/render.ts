@@ -57,7 +57,9 @@ async function fillRemoved(
         return;
       }
       background.observe(frame, mask);
-      await inpaint(background.fill(frame, mask));
+      const rest = background.fill(frame, mask);
+      await inpaint(background.inpainted.reuse(frame, rest));
+      background.inpainted.remember(frame, rest);
       return;
     }
     case 'blur':

@@ -25,8 +25,33 @@ export function initTf(): Promise<void> {
   return ready;
 }
 
+/** The parts of a converted graph model a loader may rewrite before it is compiled. */
+export interface GraphModelParts {
+  /** The GraphDef as JSON: `node` is the list of operations. */
+  modelTopology: { node?: { name: string; op: string; attr?: Record<string, any> }[] };
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  /** Every weight shard concatenated, in manifest order (writable). */
+  weights: Buffer;
+}
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+/** Byte offset of a weight in the concatenated shards, or undefined where there is none by that name. */
+export function weightOffset(parts: GraphModelParts, name: string): number | undefined {
+  let off = 0;
+  for (const w of parts.weightSpecs) {
+    if (w.name === name) return off;
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    off += n * (BYTES[w.quantization?.dtype ?? w.dtype] ?? 4);
+  }
+  return undefined;
+}
+
 /** A TensorFlow.js graph model read from a local `model.json` and its weight shards, never fetched. */
-export async function loadLocalGraphModel(modelJson: string): Promise<tf.GraphModel> {
+export async function loadLocalGraphModel(
+  modelJson: string,
+  patch?: (parts: GraphModelParts) => void,
+): Promise<tf.GraphModel> {
   await initTf();
   const handler: tf.io.IOHandler = {
     load: async () => {
@@ -40,6 +65,11 @@ export async function loadLocalGraphModel(modelJson: string): Promise<tf.GraphMo
       };
       const shards = m.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(modelJson), p))));
       const all = Buffer.concat(shards);
+      patch?.({
+        modelTopology: m.modelTopology,
+        weightSpecs: m.weightsManifest.flatMap((g) => g.weights),
+        weights: all,
+      });
       return {
         modelTopology: m.modelTopology,
         weightSpecs: m.weightsManifest.flatMap((g) => g.weights),

@@ -38,14 +38,25 @@ export function videoFormat(path: string): string {
   return ext;
 }
 
-/** Reads exactly `size`-byte frames from a stream, holding at most one partial frame. */
-async function* framesOf(stream: NodeJS.ReadableStream, size: number): AsyncGenerator<Uint8Array> {
-  let buf: Buffer = Buffer.alloc(0);
+/**
+ * Reads exactly `size`-byte frames from a stream: each pipe chunk is copied once, straight into
+ * the frame it belongs to (no growing buffer re-copied per chunk).
+ */
+export async function* framesOf(stream: NodeJS.ReadableStream, size: number): AsyncGenerator<Uint8Array> {
+  let frame = new Uint8Array(size);
+  let filled = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    while (buf.length >= size) {
-      yield new Uint8Array(buf.subarray(0, size));
-      buf = buf.subarray(size);
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(size - filled, chunk.length - off);
+      frame.set(chunk.subarray(off, off + n), filled);
+      filled += n;
+      off += n;
+      if (filled === size) {
+        yield frame;
+        frame = new Uint8Array(size);
+        filled = 0;
+      }
     }
   }
 }

@@ -32,3 +32,19 @@ export function describeWithTestdata(sub: string, name: string, fn: (dir: string
     it(`needs ${sub}`, () => undefined);
   });
 }
+
+/**
+ * describe() for suites that need files a system package installs (Debian darknet, opencv-doc):
+ * where one is absent, say so in one line and do not run.
+ */
+export function describeWithFiles(files: readonly string[], name: string, fn: () => void): void {
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length === 0) {
+    describe(name, fn);
+    return;
+  }
+  console.log(`[testdata] ${missing.join(', ')} absent: "${name}" does not run`);
+  describe.skip(name, () => {
+    it(`needs ${missing.join(', ')}`, () => undefined);
+  });
+}

@@ -42,6 +42,7 @@ interface AnonymizeFlags {
   faces?: string;
   plates?: string;
   detectEvery?: string;
+  detectorSize?: string;
   detector?: string;
   workers?: number;
   audio?: boolean;
@@ -65,6 +66,7 @@ function optionsFrom(f: AnonymizeFlags, video: boolean): AnonymizerOptions {
     faces: f.faces,
     plates: f.plates,
     detectEvery: f.detectEvery,
+    detectorSize: f.detectorSize,
     detectorModel: f.detector,
     personMask: f.personMask,
     inpaintModel: f.inpaintModel,
@@ -112,6 +114,7 @@ export function registerAnonymizeCommand(program: Command, io: CliIo): void {
     .option('--plates <how>', 'plates of kept vehicles: detect | both | band | off')
     .option('--person-mask <how>', 'person masks: box | segment (selfie segmenter silhouettes)')
     .option('--detect-every <k>', 'video: run the detector on every k-th frame')
+    .option('--detector-size <px>', 'side of the square the bundled detector sees frames at (multiple of 32)')
     .option('--detector <model>', 'CenterNet model.json or ONNX detector (.onnx) to use instead of the bundled one')
     .option('--inpaint-model <model>', 'ONNX inpainter (.onnx) for --fill inpaint, instead of OpenCV')
     .option('--workers <n>', 'detection threads (default: the CPU count, at most 4)', (v) => parsePositiveInt(v))
