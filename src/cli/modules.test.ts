@@ -13,7 +13,16 @@ const names = async (roles: string[]) => {
 describe('platformModules', () => {
   it('runs every module for the default role, providers before the modules that use them', async () => {
     const all = await names(['all']);
-    expect([...all].sort()).toEqual(['anonymizer', 'ca', 'hub', 'iam-audit-heads', 'ledger', 'market', 'monitor', 'vault']);
+    expect([...all].sort()).toEqual([
+      'anonymizer',
+      'ca',
+      'hub',
+      'iam-audit-heads',
+      'ledger',
+      'market',
+      'monitor',
+      'vault',
+    ]);
     // The ledger reads the hub's outbox; the vault and the audit heads log through the ledger.
     expect(all.indexOf('hub')).toBeLessThan(all.indexOf('ledger'));
     expect(all.indexOf('ledger')).toBeLessThan(all.indexOf('vault'));
