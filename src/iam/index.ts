@@ -43,3 +43,7 @@ export { auditSettingsFromEnv, DEFAULT_AUDIT_RETENTION, type AuditRetention } fr
 export { AuditRetentionJob, verifyAuditChain, type AuditChainVerdict } from './audit-retention.ts';
 export { OAuthIssuer, OAUTH_ISSUER } from './oauth/tokens.ts';
 export { authorizationServerMetadata } from './oauth/metadata.ts';
+export { syslogModule } from './syslog/module.ts';
+export { SyslogForwarder } from './syslog/forwarder.ts';
+export { syslogSettingsFromEnv, type SyslogSettings } from './syslog/settings.ts';
+export { formatSyslog, frameOctetCounted, splitOctetCounted } from './syslog/format.ts';
