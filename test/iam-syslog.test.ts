@@ -70,7 +70,9 @@ describe('syslog forwarding to rsyslog over TCP', () => {
       status: 200,
       detail: { note: 'ünïcode ✓' },
     });
-    const bad = await t.request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'wrong-password-123' } });
+    const bad = await t.request('POST', '/api/v1/auth/login', {
+      body: { username: 'admin', password: 'wrong-password-123' },
+    });
     expect(bad.statusCode).toBe(401);
     const [row] = await t.platform.ctx.iam.audit.query({ action: 'hub:device:update' });
     await waitFor(
@@ -128,7 +130,11 @@ describe('syslog forwarding to rsyslog over TCP', () => {
     expect(rows).toHaveLength(8);
     await rs.restart();
     const kept = rows.slice(3).map((r) => r.id);
-    await waitFor(async () => kept.every((id) => auditIds(rs.received()).includes(id)), 60_000, 'buffered rows delivered');
+    await waitFor(
+      async () => kept.every((id) => auditIds(rs.received()).includes(id)),
+      60_000,
+      'buffered rows delivered',
+    );
     const ids = auditIds(rs.received());
     for (const r of rows.slice(0, 3)) expect(ids).not.toContain(r.id);
     expect(f.buffered).toBe(0);
@@ -145,13 +151,55 @@ describe('syslog forwarding over TLS (rsyslog gtls)', () => {
 
   function pki(name: string): { ca: string; cert: string; key: string } {
     const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', `/CN=${name} test CA`, '-keyout', `${name}-ca.key`, '-out', `${name}-ca.pem`);
-    ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1',
-      '-keyout', `${name}-srv.key`, '-out', `${name}-srv.csr`);
+    ossl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name} test CA`,
+      '-keyout',
+      `${name}-ca.key`,
+      '-out',
+      `${name}-ca.pem`,
+    );
+    ossl(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      `${name}-srv.key`,
+      '-out',
+      `${name}-srv.csr`,
+    );
     writeFileSync(join(dir, `${name}-ext.cnf`), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-    ossl('x509', '-req', '-in', `${name}-srv.csr`, '-CA', `${name}-ca.pem`, '-CAkey', `${name}-ca.key`,
-      '-CAcreateserial', '-days', '2', '-extfile', `${name}-ext.cnf`, '-out', `${name}-srv.pem`);
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}-srv.csr`,
+      '-CA',
+      `${name}-ca.pem`,
+      '-CAkey',
+      `${name}-ca.key`,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}-ext.cnf`,
+      '-out',
+      `${name}-srv.pem`,
+    );
     return { ca: join(dir, `${name}-ca.pem`), cert: join(dir, `${name}-srv.pem`), key: join(dir, `${name}-srv.key`) };
   }
 
@@ -183,7 +231,13 @@ describe('syslog forwarding over TLS (rsyslog gtls)', () => {
   it('delivers over TLS to a receiver whose certificate the CA file trusts', async () => {
     const { readFileSync } = await import('node:fs');
     const f = new SyslogForwarder({
-      settings: { transport: 'tls', host: '127.0.0.1', port: rs.port, ca: readFileSync(join(dir, 'city-ca.pem'), 'utf8'), bufferSize: 100 },
+      settings: {
+        transport: 'tls',
+        host: '127.0.0.1',
+        port: rs.port,
+        ca: readFileSync(join(dir, 'city-ca.pem'), 'utf8'),
+        bufferSize: 100,
+      },
       minBackoffMs: 50,
       maxBackoffMs: 300,
     });
@@ -199,7 +253,13 @@ describe('syslog forwarding over TLS (rsyslog gtls)', () => {
   it('refuses a receiver the CA file does not vouch for, keeping the messages buffered', async () => {
     const { readFileSync } = await import('node:fs');
     const f = new SyslogForwarder({
-      settings: { transport: 'tls', host: '127.0.0.1', port: rs.port, ca: readFileSync(join(dir, 'foreign-ca.pem'), 'utf8'), bufferSize: 100 },
+      settings: {
+        transport: 'tls',
+        host: '127.0.0.1',
+        port: rs.port,
+        ca: readFileSync(join(dir, 'foreign-ca.pem'), 'utf8'),
+        bufferSize: 100,
+      },
       minBackoffMs: 50,
       maxBackoffMs: 300,
     });

@@ -50,7 +50,16 @@ describe('RFC 4180 CSV', () => {
   it('round-trips any text, prefixing cells a spreadsheet would run as formulas', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('=1+1', '+cmd', '-2', '@SUM(A1)', '\tx', '\rx', 'a,b', '"q"', 'l\nf')), { minLength: 3, maxLength: 3 }), { maxLength: 6 }),
+        fc.array(
+          fc.array(
+            fc.oneof(
+              fc.string({ unit: 'binary', maxLength: 30 }),
+              fc.constantFrom('=1+1', '+cmd', '-2', '@SUM(A1)', '\tx', '\rx', 'a,b', '"q"', 'l\nf'),
+            ),
+            { minLength: 3, maxLength: 3 },
+          ),
+          { maxLength: 6 },
+        ),
         (rows) => {
           const text = toCsv(['a', 'b', 'c'], rows);
           expect(text.endsWith('\r\n')).toBe(true);
@@ -75,7 +84,19 @@ describe('RFC 4180 CSV', () => {
       by: 'resource',
       from: Date.UTC(2026, 0, 1),
       to: Date.UTC(2026, 0, 1, 1),
-      rows: [{ key: '=evil', principalName: null, org: null, requests: 3, denials: 1, failures: 0, bytesIn: 10, bytesOut: 20, distinct: 2 }],
+      rows: [
+        {
+          key: '=evil',
+          principalName: null,
+          org: null,
+          requests: 3,
+          denials: 1,
+          failures: 0,
+          bytesIn: 10,
+          bytesOut: 20,
+          distinct: 2,
+        },
+      ],
     });
     expect(csv).toBe(
       'from,to,resource,requests,denials,failures,bytes_in,bytes_out,principals\r\n' +

@@ -26,8 +26,32 @@ export function usageReportCsv(r: UsageReport): string {
   const isoTo = new Date(r.to).toISOString();
   if (r.by === 'principal')
     return toCsv(
-      ['from', 'to', 'principal_id', 'principal_name', 'org', 'requests', 'denials', 'failures', 'bytes_in', 'bytes_out', 'resources'],
-      r.rows.map((x) => [isoFrom, isoTo, x.key, x.principalName, x.org, x.requests, x.denials, x.failures, x.bytesIn, x.bytesOut, x.distinct]),
+      [
+        'from',
+        'to',
+        'principal_id',
+        'principal_name',
+        'org',
+        'requests',
+        'denials',
+        'failures',
+        'bytes_in',
+        'bytes_out',
+        'resources',
+      ],
+      r.rows.map((x) => [
+        isoFrom,
+        isoTo,
+        x.key,
+        x.principalName,
+        x.org,
+        x.requests,
+        x.denials,
+        x.failures,
+        x.bytesIn,
+        x.bytesOut,
+        x.distinct,
+      ]),
     );
   return toCsv(
     ['from', 'to', 'resource', 'requests', 'denials', 'failures', 'bytes_in', 'bytes_out', 'principals'],

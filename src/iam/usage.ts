@@ -148,7 +148,15 @@ export class UsageAccounting {
         }
         void this.flush().catch(this.onError);
       }
-      p = { principalName: s.principalName ?? null, orgId: s.orgId ?? null, requests: 0, denials: 0, failures: 0, bytesIn: 0, bytesOut: 0 };
+      p = {
+        principalName: s.principalName ?? null,
+        orgId: s.orgId ?? null,
+        requests: 0,
+        denials: 0,
+        failures: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+      };
       this.pending.set(k, p);
     }
     p.requests++;

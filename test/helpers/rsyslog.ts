@@ -82,7 +82,10 @@ template(name="j" type="list" option.jsonf="on") {
   let log = '';
   const start = async () => {
     rmSync(pidFile, { force: true });
-    const c = spawn('rsyslogd', ['-n', '-f', conf, '-i', pidFile], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn('rsyslogd', ['-n', '-f', conf, '-i', pidFile], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = c;
     c.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     c.stderr!.on('data', (d: Buffer) => (log += d.toString()));

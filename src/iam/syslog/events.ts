@@ -12,7 +12,8 @@ export interface SyslogOrigin {
 }
 
 const MAX_VALUE = 1024;
-const cut = (v: string | null | undefined) => (v == null ? undefined : v.length > MAX_VALUE ? v.slice(0, MAX_VALUE) : v);
+const cut = (v: string | null | undefined) =>
+  v == null ? undefined : v.length > MAX_VALUE ? v.slice(0, MAX_VALUE) : v;
 
 /** An audit row as syslog: facility log-audit, MSGID `audit`, its fields in `[audit@PEN ...]`, detail as JSON MSG. */
 export function auditMessage(e: AuditEntry, o: SyslogOrigin): SyslogMessage {

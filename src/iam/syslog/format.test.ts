@@ -76,7 +76,18 @@ function parse(text: string): Parsed {
       msg = msg.slice(1);
     }
   }
-  return { pri: Number(pri), version: version!, timestamp: timestamp!, hostname: hostname!, appName: appName!, procId: procId!, msgId: msgId!, sd, msg, bom };
+  return {
+    pri: Number(pri),
+    version: version!,
+    timestamp: timestamp!,
+    hostname: hostname!,
+    appName: appName!,
+    procId: procId!,
+    msgId: msgId!,
+    sd,
+    msg,
+    bom,
+  };
 }
 
 const anyText = fc.string({ unit: 'binary', maxLength: 60 });

@@ -47,16 +47,20 @@ export function syslogSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Sys
   }
   const transport = url.protocol.slice(0, -1);
   if (transport !== 'tcp' && transport !== 'tls')
-    throw invalid(`MSEC_SYSLOG_URL: scheme must be tcp or tls, got "${transport}" (UDP is not offered: it loses events)`);
+    throw invalid(
+      `MSEC_SYSLOG_URL: scheme must be tcp or tls, got "${transport}" (UDP is not offered: it loses events)`,
+    );
   const port = Number(url.port);
   if (!url.hostname || !Number.isInteger(port) || port < 1 || port > 65535)
     throw invalid(`MSEC_SYSLOG_URL: needs a host and a port, got "${raw}"`);
   if (url.pathname && url.pathname !== '/' && url.pathname !== '')
     throw invalid(`MSEC_SYSLOG_URL: takes no path, got "${url.pathname}"`);
   const bufRaw = env.MSEC_SYSLOG_BUFFER ?? '10000';
-  if (!/^[1-9][0-9]{0,7}$/.test(bufRaw)) throw invalid(`MSEC_SYSLOG_BUFFER: expected a positive integer, got "${bufRaw}"`);
+  if (!/^[1-9][0-9]{0,7}$/.test(bufRaw))
+    throw invalid(`MSEC_SYSLOG_BUFFER: expected a positive integer, got "${bufRaw}"`);
   const pen = env.MSEC_SYSLOG_ENTERPRISE_ID ?? '32473';
-  if (!/^[0-9]+(\.[0-9]+)*$/.test(pen)) throw invalid(`MSEC_SYSLOG_ENTERPRISE_ID: expected digits and dots, got "${pen}"`);
+  if (!/^[0-9]+(\.[0-9]+)*$/.test(pen))
+    throw invalid(`MSEC_SYSLOG_ENTERPRISE_ID: expected digits and dots, got "${pen}"`);
   const ca = readPem('MSEC_SYSLOG_CA_FILE', env.MSEC_SYSLOG_CA_FILE);
   const cert = readPem('MSEC_SYSLOG_CERT_FILE', env.MSEC_SYSLOG_CERT_FILE);
   const key = readPem('MSEC_SYSLOG_KEY_FILE', env.MSEC_SYSLOG_KEY_FILE);

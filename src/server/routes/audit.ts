@@ -67,7 +67,10 @@ const ReportBody = Type.Object({
 export function parseReportTime(value: string, name: string): number {
   const ms = /^\d{1,15}$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms) || (!/^\d+$/.test(value) && !/^\d{4}-\d{2}-\d{2}/.test(value)))
-    throw new MsecError('IAM_AUDIT_REPORT_INVALID', `${name}: expected an RFC 3339 time or epoch milliseconds, got "${value}"`);
+    throw new MsecError(
+      'IAM_AUDIT_REPORT_INVALID',
+      `${name}: expected an RFC 3339 time or epoch milliseconds, got "${value}"`,
+    );
   return ms;
 }
 
@@ -113,7 +116,6 @@ export async function auditRoutes(app: FastifyInstance, { iam, clock }: ServerCo
       return report;
     },
   );
-
 
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/audit',
