@@ -105,9 +105,17 @@ export class SyslogForwarder {
     this.stopped = true;
     clearTimeout(this.timer);
     const s = this.socket;
+    const wasConnected = this.connected;
     this.socket = undefined;
     this.connected = false;
-    if (s) await new Promise<void>((r) => s.end(() => r()));
+    if (s && wasConnected)
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 1000);
+        s.end(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     s?.destroy();
   }
 
