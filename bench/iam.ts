@@ -1,5 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect, createServer as tlsServer, type Server as TlsServer } from 'node:tls';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { Client } from 'ldapts';
@@ -22,13 +25,108 @@ async function rate(seconds: number, concurrency: number, op: () => Promise<void
   return done / seconds;
 }
 
+/** A P-256 CA, a server certificate for 127.0.0.1 and a client (device) certificate, made with openssl. */
+function testPki(dir: string): Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey', string> {
+  const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  ossl('req', '-x509', ...ec, '-days', '1', '-subj', '/CN=bench CA', '-keyout', 'ca.key', '-out', 'ca.pem');
+  writeFileSync(join(dir, 'srv.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(join(dir, 'cli.cnf'), 'extendedKeyUsage=clientAuth\n');
+  for (const [name, cn, ext] of [
+    ['srv', '127.0.0.1', 'srv.cnf'],
+    ['cli', 'device-1', 'cli.cnf'],
+  ] as const) {
+    ossl('req', ...ec, '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      ext,
+      '-out',
+      `${name}.pem`,
+    );
+  }
+  const r = (f: string) => readFileSync(join(dir, f), 'utf8');
+  return {
+    ca: r('ca.pem'),
+    serverCert: r('srv.pem'),
+    serverKey: r('srv.key'),
+    clientCert: r('cli.pem'),
+    clientKey: r('cli.key'),
+  };
+}
+
+/**
+ * Full TLS 1.3 handshakes per second (no session resumption) against a plain TLS listener and
+ * against an mTLS one that requires and verifies a client certificate from its CA, same keys.
+ */
+async function handshakes(seconds: number): Promise<{ plain: number; mtls: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'msec-bench-pki-'));
+  const servers: TlsServer[] = [];
+  try {
+    const p = testPki(dir);
+    const listen = async (mutual: boolean) => {
+      const srv = tlsServer(
+        { cert: p.serverCert, key: p.serverKey, ca: p.ca, requestCert: mutual, rejectUnauthorized: mutual },
+        (sock) => {
+          sock.on('error', () => undefined);
+          sock.end();
+        },
+      );
+      servers.push(srv);
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      return (srv.address() as { port: number }).port;
+    };
+    const once = (port: number, mutual: boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const s = tlsConnect({
+          host: '127.0.0.1',
+          port,
+          ca: p.ca,
+          ...(mutual ? { cert: p.clientCert, key: p.clientKey } : {}),
+        });
+        s.once('secureConnect', () => {
+          if (!s.authorized) reject(new Error(`server not authorised: ${String(s.authorizationError)}`));
+          s.destroy();
+          resolve();
+        });
+        s.once('error', reject);
+      });
+    const plainPort = await listen(false);
+    const mtlsPort = await listen(true);
+    await rate(1, 4, () => once(plainPort, false));
+    await rate(1, 4, () => once(mtlsPort, true));
+    const plain = await rate(seconds, 4, () => once(plainPort, false));
+    const mtls = await rate(seconds, 4, () => once(mtlsPort, true));
+    return { plain, mtls };
+  } finally {
+    for (const s of servers) await new Promise((r) => s.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * LDAP-backed logins (directory search + user bind + token issue) beside raw ldapts binds on the
  * same slapd, and authorised API requests of a directory user (group re-check served from the
- * TTL cache, policy decision) beside a bare Fastify route — all measured in this run.
+ * TTL cache, policy decision) beside a bare Fastify route, and mTLS handshakes beside plain TLS
+ * ones — all measured in this run.
  */
 export async function run(args: string[]): Promise<void> {
   const seconds = Number(/--seconds=(\d+)/.exec(args.join(' '))?.[1] ?? 3);
+  const hs = await handshakes(seconds);
+  console.log(`plain TLS 1.3 handshakes (P-256, no resumption): ${hs.plain.toFixed(0)} /s`);
+  console.log(
+    `mTLS handshakes (client certificate verified against the CA): ${hs.mtls.toFixed(0)} /s  ratio ${(hs.mtls / hs.plain).toFixed(2)} of plain TLS`,
+  );
   const slapd = await startSlapd();
   const bare = Fastify();
   bare.get('/bare', async () => ({ ok: true }));

@@ -25,7 +25,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
 };
 
 /** Error codes that mean the user asked for something malformed: exit 2 like a bad flag. */
-const USAGE_CODES = new Set(['CONFIG_INVALID', 'VALIDATION_FAILED']);
+const USAGE_CODES = new Set(['CONFIG_INVALID', 'VALIDATION_FAILED', 'IAM_AUDIT_REPORT_INVALID']);
 
 /** The program with the command groups `argv` needs: its first word's group, or all of them. */
 export async function buildProgram(io: CliIo = processIo, argv: readonly string[] = []): Promise<Command> {

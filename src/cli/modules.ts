@@ -26,6 +26,8 @@ export async function platformModules(config: Config): Promise<PlatformModule[]>
   if (config.oidc) modules.push((await import('../iam/index.ts')).oidcModule());
   // OAuth 2.0 client credentials for machine clients: inert until an admin registers a client.
   modules.push((await import('../iam/index.ts')).oauthModule());
+  // Audit and security events to the city's SIEM over syslog, only when MSEC_SYSLOG_URL is set.
+  if (process.env.MSEC_SYSLOG_URL) modules.push((await import('../iam/index.ts')).syslogModule());
   if (want('monitor')) modules.push((await import('../monitor/index.ts')).monitorModule());
   // The gateway's part of `msec up` is its demo: replayed IDS attacks shipped to the monitor by the agent.
   if (config.demo && want('monitor')) modules.push((await import('../gateway/index.ts')).gatewayModule());

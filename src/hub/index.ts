@@ -15,6 +15,7 @@ export type { DevicesHub, DevicesOptions } from './devices/service.ts';
 export type { HistoryStore } from './history/history-store.ts';
 export type { HubBroker } from './broker/broker.ts';
 export { DEMO_DEVICES } from './devices/demo.ts';
+export { DEMO_MTLS_DEVICES, type DemoMtlsResult } from './devices/demo-mtls.ts';
 export { HUB_ERROR_CODES, type HubErrorCode } from './errors.ts';
 export type { TwinStore } from './twins/twin-store.ts';
 export type { GrantStore, NewGrant } from './twins/grant-store.ts';

@@ -4,6 +4,7 @@ import { CA, renewalDue } from '../ca/index.ts';
 import { IAM } from '../iam/index.ts';
 import { certificateLogin, enrolledKeyLookup, hubServerCertificate } from './devices/certificate-login.ts';
 import { MtlsReadingListener } from './devices/mtls-readings.ts';
+import { startDemoMtls, type DemoMtlsResult } from './devices/demo-mtls.ts';
 import { HubBroker } from './broker/broker.ts';
 import { RefusalReporter } from './broker/refusals.ts';
 import { DEFAULT_THROTTLE, type ThrottleLimits } from './broker/throttle.ts';
@@ -67,10 +68,11 @@ export interface HubOptions {
  * twins, the MQTT broker, server-sent events, bridging, federation) by constructor: the reading
  * is stored durably first, and only then fanned out to subscribers, partners and the ledger.
  */
-export function hubModule(opts: HubOptions = {}): PlatformModule {
+export function hubModule(opts: HubOptions = {}): PlatformModule & { demoMtls(): DemoMtlsResult | undefined } {
   let ctx: ModuleContext | undefined;
   let devices: DevicesHub | undefined;
   let demo: DeviceDemo | undefined;
+  let demoMtls: DemoMtlsResult | undefined;
   const grants = new GrantStore({ now: () => ctx?.clock.now() ?? Date.now() });
   const feed = new LiveFeed();
   let twins: TwinStore | undefined;
@@ -301,7 +303,18 @@ export function hubModule(opts: HubOptions = {}): PlatformModule {
       demo = new DeviceDemo(c, needDevices());
       await demo.start();
       await seedDemoTwins(c, twins!);
+      // With the CA and the mTLS MQTT listener: demo devices get client certificates, one connects with its own.
+      const ca = c.services.find(CA);
+      const d = demo;
+      if (ca && broker?.mtlsPort)
+        demoMtls = await startDemoMtls(c, needDevices(), ca, broker.mtlsPort, (id) => d.device(id)).catch(
+          (err: unknown) => {
+            c.logger.warn({ err }, 'demo: mTLS device certificates failed');
+            return undefined;
+          },
+        );
     },
+    demoMtls: () => demoMtls,
 
     async stop() {
       await demo?.stop();

@@ -24,4 +24,8 @@ export type IamErrorCode =
   /** The change would leave no administrator able to manage policies and principals: refused. */
   | 'IAM_POLICY_LOCKOUT'
   /** The dry run names a principal that does not exist. */
-  | 'IAM_POLICY_TEST_PRINCIPAL_UNKNOWN';
+  | 'IAM_POLICY_TEST_PRINCIPAL_UNKNOWN'
+  /** MSEC_SYSLOG_* is unusable (bad URL or scheme, unreadable CA/certificate file): start-up fails. */
+  | 'IAM_SYSLOG_CONFIG_INVALID'
+  /** The audit report's period or grouping is not usable (from after to, unknown `by`). */
+  | 'IAM_AUDIT_REPORT_INVALID';

@@ -20,6 +20,7 @@ import { SigningKeys } from './signing-keys.ts';
 import type { Role } from './roles.ts';
 import type { Subject } from './subject.ts';
 import { TokenService } from './tokens.ts';
+import { UsageAccounting } from './usage.ts';
 
 export interface IamOptions {
   store: Store;
@@ -41,6 +42,9 @@ export interface IamOptions {
   sessionRecheckMs?: number | undefined;
   /** How long anonymous refusals are summed into one audit row (default AGGREGATE_INTERVAL_MS). */
   refusalWindowMs?: number | undefined;
+  /** How often request accounting is added to the store (default 10 s). */
+  usageFlushMs?: number | undefined;
+  onUsageError?: ((err: unknown) => void) | undefined;
 }
 
 /** Security management (AAA): identities, authentication, authorization, accounting. */
@@ -57,6 +61,8 @@ export class Iam implements PlatformAccess {
   /** Central policies: stored statements evaluated by the same engine, hot-applied in every process. */
   readonly policies: CentralPolicies;
   readonly audit: AuditLog;
+  /** Requests, denials and bytes per principal, resource and hour (audit reports). */
+  readonly usage: UsageAccounting;
   /** Live connections (MQTT, SSE) bound to their credentials. */
   readonly sessions: LiveSessions;
   /** Extra bearer-credential authenticators contributed by modules (e.g. device tokens). */
@@ -89,6 +95,7 @@ export class Iam implements PlatformAccess {
       opts.auth.passwordHashCost,
     );
     this.audit = new AuditLog(store, clock, opts.refusalWindowMs);
+    this.usage = new UsageAccounting(store, clock, opts.usageFlushMs, opts.onUsageError);
     this.policies = new CentralPolicies(store, this.policy, this.directory, clock);
     this.sessions = new LiveSessions(opts.sessionRecheckMs);
     // Any revocation, here or in another process, re-checks every live session at once (on the
@@ -102,6 +109,7 @@ export class Iam implements PlatformAccess {
     await this.loginThrottle.prune();
     if (this.opts.bus) this.revocations.connect(this.opts.bus);
     await this.policies.start(this.opts.bus);
+    this.usage.start();
   }
 
   async stop(): Promise<void> {
@@ -110,6 +118,7 @@ export class Iam implements PlatformAccess {
     this.signingKeys.stop();
     this.sessions.stop();
     await this.audit.anonymous.stop();
+    await this.usage.stop();
   }
 
   addAuthenticator(fn: (credential: string) => Promise<Subject | undefined>): void {

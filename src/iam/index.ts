@@ -43,3 +43,16 @@ export { auditSettingsFromEnv, DEFAULT_AUDIT_RETENTION, type AuditRetention } fr
 export { AuditRetentionJob, verifyAuditChain, type AuditChainVerdict } from './audit-retention.ts';
 export { OAuthIssuer, OAUTH_ISSUER } from './oauth/tokens.ts';
 export { authorizationServerMetadata } from './oauth/metadata.ts';
+export { syslogModule } from './syslog/module.ts';
+export { SyslogForwarder } from './syslog/forwarder.ts';
+export { syslogSettingsFromEnv, type SyslogSettings } from './syslog/settings.ts';
+export { formatSyslog, frameOctetCounted, splitOctetCounted } from './syslog/format.ts';
+export {
+  UsageAccounting,
+  USAGE_BUCKET_MS,
+  type UsageReport,
+  type ReportRow,
+  type ReportBy,
+  type ReportQuery,
+} from './usage.ts';
+export { usageReportCsv, toCsv, csvField, neutraliseFormula } from './report-csv.ts';

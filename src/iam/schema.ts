@@ -2,6 +2,7 @@ import { sql, type Generated, type Kysely } from 'kysely';
 import { columnTypes, type ModuleMigration } from '../core/index.ts';
 import { auditRetentionMigrations } from './audit-retention.ts';
 import { auditHeadMigrations } from './audit-heads.ts';
+import { usageMigrations } from './usage.ts';
 
 export type IamTables = {
   iam_orgs: { id: string; name: string; kind: string; created_at: number };
@@ -234,6 +235,7 @@ export const iamMigrations: ModuleMigration[] = [
         .execute();
     },
   },
+  ...usageMigrations,
 ];
 
 async function sqlRaw(db: Kysely<any>, statement: string): Promise<void> {

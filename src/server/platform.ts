@@ -81,6 +81,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     auth: config.auth,
     bus,
     refusalWindowMs: auditSettingsFromEnv(process.env, { demo: config.demo }).refusalWindowMs,
+    onUsageError: (err) => logger.warn({ err }, 'request accounting not stored; kept for the next flush'),
   });
   await iam.start();
   const boot = await bootstrapAdmin(iam, config.dataDir);

@@ -142,6 +142,21 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     req.handlerReached = true;
   });
 
+  // Accounting of every answered request (reads too): per principal, resource and hour.
+  app.addHook('onResponse', async (req, reply) => {
+    const s = req.subject;
+    const note = req.auditNote;
+    iam.usage.record({
+      principalId: s?.id ?? note?.actorId ?? null,
+      principalName: s?.name ?? note?.actorName ?? null,
+      orgId: s?.org ?? note?.orgId ?? null,
+      resource: usageResource(req),
+      status: reply.statusCode,
+      bytesIn: Number(req.headers['content-length']) || 0,
+      bytesOut: Number(reply.getHeader('content-length')) || 0,
+    });
+  });
+
   app.addHook('onSend', async (req, reply, payload) => {
     const status = reply.statusCode;
     const denied = status === 401 || status === 403 || status === 423;
@@ -209,6 +224,13 @@ export function installSecurity(app: FastifyInstance, iam: Iam, metrics: HttpMet
     }
     return payload;
   });
+}
+
+/** What a request touched, for accounting: its action's `module:resource`, else its route. */
+function usageResource(req: FastifyRequest): string {
+  const action = req.auditAction ?? req.routeOptions.config?.security?.action;
+  if (action) return action.split(':').slice(0, 2).join(':');
+  return req.routeOptions.url ?? 'unrouted';
 }
 
 function safeBearer(req: FastifyRequest): string | undefined {

@@ -34,6 +34,8 @@ export function registerUpCommand(program: Command, io: CliIo): void {
       roles: o.role,
       logLevel: o.logLevel as never,
     });
+    // The demo shows devices on mTLS with the CA's certificates: an mTLS MQTT listener on a free port unless one is set.
+    if (config.demo && config.mqttMtlsPort === undefined) Object.assign(config, { mqttMtlsPort: 0 });
     // Loaded on demand: `msec --help` should not pay for the whole server.
     const { startPlatform } = await import('../../server/index.ts');
     const { platformModules } = await import('../modules.ts');

@@ -116,6 +116,11 @@ export class DeviceDemo {
     this.timer.unref();
   }
 
+  /** A running demo device by id. */
+  device(id: string): VirtualDevice | undefined {
+    return this.devices.find((d) => d.deviceId === id);
+  }
+
   /** Stops the timer, lets a tick in flight finish, then closes the key stores. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);

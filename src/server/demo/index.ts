@@ -4,7 +4,7 @@
  * link from Santander, and replayed attacks. Returns what to print and how to stop it.
  */
 import { join } from 'node:path';
-import { DEMO_DEVICES, HUB_BROKER, HUB_TWINS } from '../../hub/index.ts';
+import { DEMO_DEVICES, DEMO_MTLS_DEVICES, HUB_BROKER, HUB_TWINS } from '../../hub/index.ts';
 import type { Platform } from '../platform.ts';
 import { AttackReplayer, ATTACK_SOURCES } from './attacks.ts';
 import { DEMO_AGGREGATED_RESOURCES, DEMO_SHARED_RESOURCES, startPartnerHub, type PartnerHub } from './partner-hub.ts';
@@ -67,6 +67,11 @@ export async function startDemo(platform: Platform): Promise<RunningDemo> {
       ? `  Fujisawa's own hub (in this process, data in ${partner.dataDir}): ${partner.platform.url} — receives Santander's ${DEMO_SHARED_RESOURCES.join(' and ')} readings as santander~<device> (agreement ${partner.agreementId}), and ${DEMO_AGGREGATED_RESOURCES.join(' and ')} only as pseudonymous one-minute averages (agreement ${partner.aggregateAgreementId})`
       : '  Fujisawa partner hub: not running (see the log)',
     `  replayed attacks every 10 s: failed logins from ${ATTACK_SOURCES.login}, a forged token from ${ATTACK_SOURCES.forgedToken}, an MQTT CONNECT flood from ${ATTACK_SOURCES.connectFlood}, a wildcard PUBLISH from ${ATTACK_SOURCES.wildcardPublish}`,
+    ...(broker?.mtlsPort
+      ? [
+          `  mTLS: ${DEMO_MTLS_DEVICES.join(' and ')} hold client certificates from msec's CA (${join(ctx.config.dataDir, 'demo-devices', '<id>', 'client.crt')}, key and ca.pem beside it); the first published over mqtts://${brokerHost}:${broker.mtlsPort} with it`,
+        ]
+      : []),
     `  see refusals: GET ${platform.url}/api/v1/audit?outcome=denied`,
     `  log in as admin with the password in ${join(ctx.config.dataDir, 'admin-credential.json')} (written at first start)${partner ? `; the Fujisawa hub's is in ${join(partner.dataDir, 'admin-credential.json')}` : ''}`,
   ];
