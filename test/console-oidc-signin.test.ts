@@ -95,23 +95,28 @@ describe('console sign-in with the OIDC issuer', () => {
     expect(session.body.principal.roles).toEqual(['operator']);
     expect(session.body.principal.org).toBe('santander');
     expect(session.body.principal.name).toMatch(/^oidc\./);
-    // Only the opaque HttpOnly session cookie: nothing in storage, nothing readable by scripts.
-    expect(await page.evaluate('[localStorage.length, sessionStorage.length, document.cookie]')).toEqual([0, 0, '']);
+    // Only the opaque HttpOnly session cookie: no token in storage (the theme choice only), nothing readable by scripts.
+    const stored = (await page.evaluate(
+      'JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie])',
+    )) as string;
+    expect(JSON.parse(stored)).toEqual([[['msec-console-theme', expect.stringMatching(/^(light|dark)$/)]], [], '']);
     const cookies = await page.context().cookies(base);
     expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toContainEqual(['msec_console', true, 'Strict']);
     expect(cookies.some((c) => c.name === 'msec_oidc')).toBe(false);
-    // The role the claims map to is what the API grants: operators read alerts, not principals.
-    const principals = await page.evaluate(async () => (await fetch('/api/v1/principals')).status);
-    expect(principals).toBe(403);
+    // The role the claims map to is what the API grants: an operator lists principals, not policies.
+    const statuses = await page.evaluate(async () =>
+      Promise.all(['/api/v1/principals', '/api/v1/policies'].map(async (u) => (await fetch(u)).status)),
+    );
+    expect(statuses).toEqual([200, 403]);
     const audit = await t.request('GET', '/api/v1/audit?action=iam:session:login', {
       token: await t.adminToken(),
     });
     expect(
-      (audit.json() as { entries: Array<{ outcome: string; detail: unknown }> }).entries.some(
+      (audit.json() as { items: Array<{ outcome: string; detail: unknown }> }).items.some(
         (e) => e.outcome === 'succeeded' && (e.detail as { via?: string } | null)?.via === 'oidc',
       ),
     ).toBe(true);
-  });
+  }, 180_000);
 
   it('ends on the login page with a clear message when the user cancels at the provider', async () => {
     const page = await fresh();
@@ -125,27 +130,35 @@ describe('console sign-in with the OIDC issuer', () => {
       .toMatch(/cancelled or consent was denied/);
     expect(page.url()).not.toContain('signin_error');
     await shot(page, 'oidc-denied.png');
-  });
+  }, 180_000);
 
   it('refuses an ID token whose nonce was changed on the way to the provider', async () => {
     const page = await fresh();
+    // The start's redirect to the provider, rewritten in flight: the provider sees another nonce.
+    let rewritten = 0;
     await page.context().route(
-      (u) => u.href.startsWith(`${idp.issuer}/auth?`),
+      (u) => u.pathname === '/api/v1/console/oidc/start',
       async (route) => {
-        const u = new URL(route.request().url());
-        u.searchParams.set('nonce', 'attacker-chosen-nonce');
-        await route.continue({ url: u.href });
+        const res = await route.fetch({ maxRedirects: 0 });
+        const location = new URL(res.headers().location!);
+        location.searchParams.set('nonce', 'attacker-chosen-nonce');
+        rewritten++;
+        await route.fulfill({ response: res, headers: { ...res.headers(), location: location.href } });
       },
     );
     await page.goto(`${base}/`);
     await page.getByRole('link', { name: 'Sign in with City Keycloak' }).click();
+    await page.waitForURL((u) => u.href.startsWith(idp.issuer), WAIT);
+    await shot(page, 'oidc-nonce-provider.png');
     await loginAtProvider(page, 'ana');
     await page.waitForURL((u) => u.href.startsWith(base), WAIT);
-    await expect.poll(async () => page.getByRole('alert').textContent(), WAIT).toMatch(/nonce mismatch/);
+    expect(rewritten).toBe(1);
     await page.getByLabel('User name').waitFor(WAIT);
     await shot(page, 'oidc-nonce-refused.png');
+    expect(await page.getByRole('alert').textContent()).toMatch(/nonce mismatch/);
+    await shot(page, 'oidc-nonce-refused.png');
     expect((await page.context().cookies(base)).some((c) => c.name === 'msec_console')).toBe(false);
-  });
+  }, 180_000);
 });
 
 describe('console OIDC sign-in refusals without a browser', () => {
@@ -174,8 +187,11 @@ describe('console OIDC sign-in refusals without a browser', () => {
     await idp?.stop();
   });
 
+  // The redirect URI is derived from the address the browser used.
+  let host = '';
   const start = async () => {
-    const res = await t.request('GET', '/api/v1/console/oidc/start');
+    host = new URL(t.platform.url).host;
+    const res = await t.request('GET', '/api/v1/console/oidc/start', { headers: { host } });
     expect(res.statusCode).toBe(302);
     const location = new URL(String(res.headers.location));
     const setCookie = String(res.headers['set-cookie']);
@@ -186,7 +202,7 @@ describe('console OIDC sign-in refusals without a browser', () => {
   };
   const callback = async (query: Record<string, string>, cookie?: string) => {
     const res = await t.request('GET', `${CALLBACK}?${new URLSearchParams(query)}`, {
-      headers: cookie ? { cookie } : {},
+      headers: cookie ? { cookie, host } : { host },
     });
     expect(res.statusCode).toBe(302);
     expect(String(res.headers['set-cookie'])).not.toMatch(/msec_console=[^;]/);
@@ -228,9 +244,9 @@ describe('console OIDC sign-in refusals without a browser', () => {
     );
     // Consent denied at the provider.
     const e = await start();
-    expect(
-      await callback({ error: 'access_denied', state: e.location.searchParams.get('state')! }, e.cookie),
-    ).toBe('/?signin_error=denied');
+    expect(await callback({ error: 'access_denied', state: e.location.searchParams.get('state')! }, e.cookie)).toBe(
+      '/?signin_error=denied',
+    );
   });
 
   it('refuses ID tokens with a wrong nonce, audience, signature or expiry, and claims mapping to no role', async () => {

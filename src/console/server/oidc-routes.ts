@@ -106,7 +106,8 @@ export async function consoleOidcRoutes(app: FastifyInstance, o: OidcRouteOption
       },
     },
     async (req, reply) => {
-      if (!o.signin) throw new MsecError('NOT_FOUND', 'no OpenID provider is configured for the console', { status: 404 });
+      if (!o.signin)
+        throw new MsecError('NOT_FOUND', 'no OpenID provider is configured for the console', { status: 404 });
       let begun;
       try {
         begun = await o.signin.begin(o.signin.redirectUriFor(originOf(req)));
@@ -134,7 +135,8 @@ export async function consoleOidcRoutes(app: FastifyInstance, o: OidcRouteOption
       },
     },
     async (req, reply) => {
-      if (!o.signin) throw new MsecError('NOT_FOUND', 'no OpenID provider is configured for the console', { status: 404 });
+      if (!o.signin)
+        throw new MsecError('NOT_FOUND', 'no OpenID provider is configured for the console', { status: 404 });
       const query = new URLSearchParams(req.url.split('?')[1] ?? '');
       const p = pending.take(cookieValue(req.headers.cookie, SIGNIN_COOKIE));
       const cookies = [handleCookie('', 0)];

@@ -52,7 +52,10 @@ export function oidcModule(): PlatformModule {
             timeoutMs: config.timeoutMs ?? 3000,
             clock: ctx.clock,
           }),
-          mapping: new GroupMapping({ groupRoles: config.claimRoles, defaultOrg: config.defaultOrg }, 'oidc.claimRoles'),
+          mapping: new GroupMapping(
+            { groupRoles: config.claimRoles, defaultOrg: config.defaultOrg },
+            'oidc.claimRoles',
+          ),
           rolesClaim: config.rolesClaim ?? 'roles',
           directory: iam.directory,
           store: ctx.store,

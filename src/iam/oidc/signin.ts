@@ -117,9 +117,14 @@ export class OidcSignin {
     } catch (err) {
       if (err instanceof client.ResponseBodyError || err instanceof client.AuthorizationResponseError)
         throw fail('failed', `the provider refused the code exchange: ${err.error}`);
-      if (err instanceof client.ClientError && /nonce/i.test(err.message))
+      // openid-client wraps oauth4webapi's finding: the claim that failed is named by the cause.
+      if (
+        err instanceof client.ClientError &&
+        /"nonce"/.test(`${err.message} ${(err.cause as Error | undefined)?.message}`)
+      )
         throw fail('nonce', 'the ID token was not issued for this sign-in (nonce mismatch)');
-      if (err instanceof client.ClientError) throw fail('failed', `the provider's answer failed a check: ${err.message}`);
+      if (err instanceof client.ClientError)
+        throw fail('failed', `the provider's answer failed a check: ${err.message}`);
       throw fail('unavailable', `the provider could not be reached: ${(err as Error).message}`);
     }
     if (!idToken) throw fail('failed', 'the provider returned no ID token');
@@ -134,7 +139,8 @@ export class OidcSignin {
     } catch (err) {
       if (err instanceof MsecError && err.code === 'IAM_OIDC_NO_ROLE')
         throw fail('no_role', 'your account at the provider has no role in msec');
-      if (err instanceof MsecError && err.code === 'IAM_OIDC_PROVIDER_UNAVAILABLE') throw fail('unavailable', err.message);
+      if (err instanceof MsecError && err.code === 'IAM_OIDC_PROVIDER_UNAVAILABLE')
+        throw fail('unavailable', err.message);
       if (err instanceof MsecError && err.message.includes('expired')) throw fail('expired', err.message);
       throw fail('failed', err instanceof Error ? err.message : 'the ID token is invalid');
     }
