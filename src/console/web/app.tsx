@@ -12,6 +12,7 @@ import { ForbiddenPage } from './pages/forbidden.tsx';
 import { ThemeToggle } from './theme.tsx';
 import { DevicesPage } from './pages/devices.tsx';
 import { UsersPage } from './pages/users.tsx';
+import { PoliciesPage } from './pages/policies.tsx';
 
 const PAGES: Record<string, () => preact.JSX.Element> = {
   alerts: AlertsPage,
@@ -21,6 +22,7 @@ const PAGES: Record<string, () => preact.JSX.Element> = {
   users: UsersPage,
   inbox: InboxPage,
   events: EventsPage,
+  policies: PoliciesPage,
 };
 
 function currentPage(): string {
