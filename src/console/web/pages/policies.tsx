@@ -143,7 +143,9 @@ export function PoliciesPage() {
           )}
         </section>
       </div>
-      <DryRunForm />
+      <div class="stack">
+        <DryRunForm />
+      </div>
     </section>
   );
 }
