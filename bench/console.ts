@@ -156,7 +156,9 @@ async function inboxScroll(browser: Browser, n: number): Promise<void> {
     })()`);
     for (;;) {
       const text = (await page.getByTestId('inbox-total').textContent()) ?? '';
-      const [matching, loaded] = [...text.replace(/[,.\s\u202f\u00a0](?=\d{3})/g, '').matchAll(/\d+/g)].map((m) => Number(m[0]));
+      const [matching, loaded] = [...text.replace(/[,.\s\u202f\u00a0](?=\d{3})/g, '').matchAll(/\d+/g)].map((m) =>
+        Number(m[0]),
+      );
       if (loaded !== undefined && loaded >= (matching ?? n)) break;
       await page.waitForTimeout(100);
     }

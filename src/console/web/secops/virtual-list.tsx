@@ -28,6 +28,8 @@ export interface VirtualListProps {
 
 const OVERSCAN = 6;
 const NEED_DEBOUNCE_MS = 80;
+/** After a fling, full rows return once the view has been still this long. */
+const SETTLE_MS = 90;
 
 /**
  * Windowed rendering with a constant number of row elements: the window is a pool of slots, slot
@@ -43,6 +45,11 @@ export function VirtualList(p: VirtualListProps) {
   const [top, setTop] = useState(0);
   const [height, setHeight] = useState(600);
   const frame = useRef(0);
+  const lastTop = useRef(0);
+  // A fling (more than a screen a frame) shows placeholders: no row it passes could be read anyway,
+  // and full rows (a dozen cells, buttons) for every slot each frame is what made it stutter.
+  const [flinging, setFlinging] = useState(false);
+  const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const needTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const extent = Math.max(p.count, p.total);
 
@@ -55,6 +62,7 @@ export function VirtualList(p: VirtualListProps) {
       resize.disconnect();
       cancelAnimationFrame(frame.current);
       clearTimeout(needTimer.current);
+      clearTimeout(settle.current);
     };
   }, []);
   useEffect(() => {
@@ -105,12 +113,12 @@ export function VirtualList(p: VirtualListProps) {
     const style = { transform: `translateY(${i * p.rowHeight}px)` };
     rows.push(
       <Fragment key={i % pool}>
-        {i < p.count ? (
+        {i < p.count && !flinging ? (
           p.row(i, style)
         ) : (
           <div style={style} class="vrow vrow-pending" role="row" aria-rowindex={i + 2} aria-busy="true">
             <span role="gridcell" class="muted">
-              Loading…
+              {i < p.count ? '' : 'Loading…'}
             </span>
           </div>
         )}
@@ -134,6 +142,12 @@ export function VirtualList(p: VirtualListProps) {
         frame.current = requestAnimationFrame(() => {
           frame.current = 0;
           const t = el.scrollTop;
+          if (Math.abs(t - lastTop.current) > height) {
+            setFlinging(true);
+            clearTimeout(settle.current);
+            settle.current = setTimeout(() => setFlinging(false), SETTLE_MS);
+          }
+          lastTop.current = t;
           setTop(t);
           p.onAtTop?.(t < p.rowHeight);
         });
