@@ -151,7 +151,11 @@ export function useInbox(params: Record<string, string | number>, atTop: () => b
     error,
     waiting: waiting.length,
     showWaiting: () => {
-      for (const a of waiting) if (!ids.current.has(a.id)) (ids.current.add(a.id), loadedCount.current++);
+      for (const a of waiting) {
+        if (ids.current.has(a.id)) continue;
+        ids.current.add(a.id);
+        loadedCount.current++;
+      }
       setItems((old) => [...waiting, ...old.filter((a) => !waiting.some((w) => w.id === a.id))]);
       setWaiting([]);
     },
