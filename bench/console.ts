@@ -148,22 +148,25 @@ async function inboxScroll(browser: Browser, n: number): Promise<void> {
 
     // 1. Scrolling down while the cursor pages load behind (what an operator does first).
     const loading = await scrollFrames(page, LIST, 200, 600);
-    // 2. Every page loaded, then a fling across all the alerts.
+    // 2. Every page loaded (the bottom asked for: the list loads up to it behind), then a fling across all.
     const tLoad = Date.now();
+    await page.evaluate(`(() => {
+      const el = document.querySelector(${JSON.stringify(LIST)});
+      el.scrollTop = el.scrollHeight;
+    })()`);
     for (;;) {
-      const loaded = await page.evaluate<number>(`(() => {
-        const el = document.querySelector(${JSON.stringify(LIST)});
-        el.scrollTop = el.scrollHeight;
-        return el.scrollHeight;
-      })()`);
-      if (loaded >= height) break;
-      await page.waitForTimeout(50);
+      const text = (await page.getByTestId('inbox-total').textContent()) ?? '';
+      const [matching, loaded] = [...text.replace(/[,.\s\u202f\u00a0](?=\d{3})/g, '').matchAll(/\d+/g)].map((m) =>
+        Number(m[0]),
+      );
+      if (loaded !== undefined && loaded >= (matching ?? n)) break;
+      await page.waitForTimeout(100);
     }
     const loadAll = (Date.now() - tLoad) / 1000;
     await page.evaluate(`document.querySelector(${JSON.stringify(LIST)}).scrollTop = 0`);
     const fling = await scrollFrames(page, LIST, Math.ceil(height / 600), 600);
     const slow = await scrollFrames(page, LIST, 40, 300);
-    const rendered = await page.getByTestId('alert-row').count();
+    const rendered = await page.locator(`${LIST} [role=row]`).count();
     const total = await page.getByTestId('inbox-total').textContent();
     await ctx.close();
 

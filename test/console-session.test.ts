@@ -41,6 +41,7 @@ describe('console session: HttpOnly cookie, CSRF, silent refresh, logout, static
       'ledger',
       'admin',
       'users',
+      'policies',
     ]);
     // Neither token appears anywhere in what the browser receives.
     expect(res.body).not.toMatch(/eyJ|refreshToken|accessToken/);

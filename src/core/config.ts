@@ -44,6 +44,22 @@ const OidcConfigSchema = Type.Object(
     /** Least time between two JWKS re-fetches triggered by an unknown key id. */
     jwksCooldownSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60000 })),
+    /** The console's sign-in at this provider (authorization code with PKCE); absent: no button. */
+    console: Type.Optional(
+      Type.Object(
+        {
+          /** The console's client at the provider (a confidential client when clientSecret is set). */
+          clientId: Type.String({ minLength: 1 }),
+          clientSecret: Type.Optional(Type.String({ minLength: 1 })),
+          /** Shown on the button: "Sign in with <name>". */
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+          /** The registered redirect URI; by default the callback under the address the browser used. */
+          redirectUri: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+          scope: Type.Optional(Type.String({ minLength: 6 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -14,6 +14,8 @@ export type IamErrorCode =
   | 'IAM_OIDC_NO_ROLE'
   /** The provider's discovery document or JWKS could not be fetched or is inconsistent. */
   | 'IAM_OIDC_PROVIDER_UNAVAILABLE'
+  /** The console's sign-in at the provider failed (state or nonce mismatch, consent denied, no role); details.reason says which. */
+  | 'IAM_OIDC_SIGNIN_FAILED'
   /** A central policy failed its schema or its meaning checks (unknown action prefix, bad scope). */
   | 'IAM_POLICY_INVALID'
   /** A central policy with this id exists already (create) or does not (update, remove, history). */

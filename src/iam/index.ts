@@ -38,6 +38,7 @@ export type { IamErrorCode } from './errors.ts';
 export { ldapModule } from './ldap/module.ts';
 export { escapeFilterValue } from './ldap/escape.ts';
 export { oidcModule } from './oidc/module.ts';
+export { OIDC_SIGNIN, OidcSignin, type PendingSignin, type SigninFailure, type SignedIn } from './oidc/signin.ts';
 export { oauthModule } from './oauth/module.ts';
 export { auditSettingsFromEnv, DEFAULT_AUDIT_RETENTION, type AuditRetention } from './audit-settings.ts';
 export { AuditRetentionJob, verifyAuditChain, type AuditChainVerdict } from './audit-retention.ts';

@@ -22,6 +22,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { installConsole } from '../console/index.ts';
+import { OIDC_SIGNIN } from '../iam/index.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -119,6 +120,7 @@ export async function buildApp({ ctx, httpMetrics, modules, contextOf }: BuildAp
     now: () => ctx.clock.now(),
     secureCookie: Boolean(https.https),
     loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
+    oidc: ctx.services.find(OIDC_SIGNIN),
   });
   installSecurity(app, ctx.iam, httpMetrics, ctx.bus);
 

@@ -30,7 +30,10 @@ export function installCookieAuth(app: FastifyInstance, iam: Iam, sessions: Cons
     let p = refreshing.get(s.id);
     if (!p) {
       p = iam.tokens
-        .rotateRefreshToken(s.refreshToken, (id) => iam.directory.get(id))
+        .rotateRefreshToken(s.refreshToken, async (id) => {
+          const p = await iam.directory.get(id);
+          return p && s.roles ? { ...p, roles: s.roles } : p;
+        })
         .then((t) => {
           sessions.replaceTokens(s, t);
           return true;

@@ -9,6 +9,7 @@ export const CONSOLE_PAGES = [
   { id: 'ledger', title: 'Trusted storage', action: 'ledger:proof:read', resource: 'proof' },
   { id: 'admin', title: 'Audit log', action: 'iam:audit:read', resource: 'audit' },
   { id: 'users', title: 'Users and keys', action: 'iam:principal:read', resource: 'principal' },
+  { id: 'policies', title: 'Policies', action: 'iam:policy:read', resource: 'policy' },
 ] as const;
 
 export type ConsolePageId = (typeof CONSOLE_PAGES)[number]['id'];

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Iam } from '../../iam/index.ts';
+import type { Iam, OidcSignin } from '../../iam/index.ts';
 import { installCookieAuth } from './cookie-auth.ts';
-import { consoleSessionRoutes, consoleStaticRoutes } from './routes.ts';
+import { consoleOidcRoutes } from './oidc-routes.ts';
+import { consoleSessionRoutes, consoleStaticRoutes, sessionCookie } from './routes.ts';
 import { ConsoleSessions } from './sessions.ts';
 import { loadAssets } from './static-assets.ts';
 
@@ -14,6 +15,8 @@ export interface ConsoleOptions {
   now: () => number;
   secureCookie: boolean;
   loginRateLimitPerMinute: number;
+  /** The sign-in at the external OpenID provider, when the oidc section configures one for the console. */
+  oidc?: OidcSignin | undefined;
   /** Where the Vite build is (tests may point elsewhere). */
   assetsDir?: string;
 }
@@ -30,13 +33,22 @@ export function installConsole(
   installCookieAuth(app, o.iam, sessions, o.now);
   const assets = loadAssets(o.assetsDir ?? BUILT);
   return {
-    routes: (api) =>
-      consoleSessionRoutes(api, {
+    routes: async (api) => {
+      await consoleSessionRoutes(api, {
         iam: o.iam,
         sessions,
         secureCookie: o.secureCookie,
         loginRateLimitPerMinute: o.loginRateLimitPerMinute,
-      }),
+      });
+      await consoleOidcRoutes(api, {
+        iam: o.iam,
+        signin: o.oidc,
+        secureCookie: o.secureCookie,
+        now: o.now,
+        startSession: ({ tokens, subject }) =>
+          sessionCookie(sessions.create(tokens, [...subject.roles]).id, 8 * 3600, o.secureCookie),
+      });
+    },
     root: (root) => consoleStaticRoutes(root, assets),
   };
 }

@@ -45,10 +45,13 @@ function view(iam: Iam, s: Subject, session: ConsoleSession): Static<typeof Sess
   };
 }
 
+/** The console's session cookie: HttpOnly, SameSite=Strict, the whole origin. */
+export const sessionCookie = (value: string, maxAge: number, secure: boolean) =>
+  `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
+
 /** Session routes under /api/v1/console (cookie in, cookie out). */
 export async function consoleSessionRoutes(app: FastifyInstance, o: ConsoleRouteOptions): Promise<void> {
-  const cookie = (value: string, maxAge: number) =>
-    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${o.secureCookie ? '; Secure' : ''}`;
+  const cookie = (value: string, maxAge: number) => sessionCookie(value, maxAge, o.secureCookie);
 
   app.post<{ Body: Static<typeof LoginBody> }>(
     '/console/session',

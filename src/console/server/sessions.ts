@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Role } from '../../iam/index.ts';
 
 export const SESSION_COOKIE = 'msec_console';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -13,6 +14,11 @@ export interface ConsoleSession {
   accessExpiresAt: number;
   /** Epoch ms of the last request; idle sessions expire. */
   lastSeen: number;
+  /**
+   * Roles granted at sign-in by the external provider's claims (OIDC): its principals hold no
+   * roles of their own, so a refresh keeps these rather than the directory's empty list.
+   */
+  roles?: Role[];
 }
 
 export interface SessionTokens {
@@ -35,7 +41,7 @@ export class ConsoleSessions {
     private readonly max = 10_000,
   ) {}
 
-  create(tokens: SessionTokens): ConsoleSession {
+  create(tokens: SessionTokens, roles?: Role[]): ConsoleSession {
     while (this.sessions.size >= this.max) {
       const oldest = this.sessions.keys().next().value;
       if (oldest === undefined) break;
@@ -46,6 +52,7 @@ export class ConsoleSessions {
       csrf: randomBytes(32).toString('base64url'),
       lastSeen: this.now(),
       ...this.expiry(tokens),
+      ...(roles ? { roles: [...roles] } : {}),
     };
     this.sessions.set(s.id, s);
     return s;

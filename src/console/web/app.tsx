@@ -14,6 +14,7 @@ import { DevicesPage } from './pages/devices.tsx';
 import { UsersPage } from './pages/users.tsx';
 import { MarketPage } from './pages/market.tsx';
 import { AnonymizerPage } from './pages/anonymizer.tsx';
+import { PoliciesPage } from './pages/policies.tsx';
 
 const PAGES: Record<string, () => preact.JSX.Element> = {
   alerts: AlertsPage,
@@ -25,6 +26,7 @@ const PAGES: Record<string, () => preact.JSX.Element> = {
   events: EventsPage,
   market: MarketPage,
   anonymizer: AnonymizerPage,
+  policies: PoliciesPage,
 };
 
 function currentPage(): string {

@@ -78,7 +78,6 @@ export function InboxPage() {
     const a = inbox.items[i]!;
     return (
       <div
-        key={a.id}
         style={style}
         id={`vrow-${i}`}
         role="row"
@@ -211,7 +210,7 @@ export function InboxPage() {
               rowHeight={ROW_HEIGHT}
               label="Alerts, newest first: arrows move, Enter opens, Space selects"
               row={row}
-              onNearEnd={inbox.loadMore}
+              onNeed={inbox.need}
               active={active}
               onActive={setActive}
               onKey={(i, key) => {

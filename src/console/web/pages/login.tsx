@@ -2,11 +2,12 @@ import { useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { logIn, type ConsoleUser } from '../session.ts';
 import { ThemeToggle } from '../theme.tsx';
+import { SigninProviders, takeSigninError } from './signin-providers.tsx';
 
 export function LoginPage({ onLoggedIn }: { onLoggedIn: (u: ConsoleUser) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState('');
+  const [error, setError] = useState(takeSigninError);
   const [busy, setBusy] = useState(false);
 
   const submit = async (e: Event) => {
@@ -49,6 +50,7 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: (u: ConsoleUser) => void
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        <SigninProviders />
         {error && (
           <p role="alert" class="error">
             {error}

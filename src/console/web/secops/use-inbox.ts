@@ -14,7 +14,8 @@ export interface Inbox {
   /** Alerts pushed while the list was scrolled away from the top, waiting to be shown. */
   waiting: number;
   showWaiting: () => void;
-  loadMore: () => void;
+  /** Load pages (in the background, one after another) until row `index` is loaded or none is left. */
+  need: (index: number) => void;
   reload: () => void;
   /** Puts an alert the server returned (after triage) in place. */
   replace: (a: AlertView) => void;
@@ -32,48 +33,85 @@ export function useInbox(params: Record<string, string | number>, atTop: () => b
   const [loading, setLoading] = useState(false);
   const [waiting, setWaiting] = useState<AlertView[]>([]);
   const cursor = useRef<string | null | undefined>(undefined);
-  const busy = useRef(false);
   const generation = useRef(0);
+  /** The row index the view wants loaded; the loader runs until it is, one page at a time. */
+  const wanted = useRef(0);
+  const loader = useRef<{ gen: number; abort: AbortController } | undefined>(undefined);
+  const loadedCount = useRef(0);
+  const ids = useRef(new Set<string>());
 
-  const loadPage = async (first: boolean) => {
-    if (busy.current && !first) return;
-    if (!first && !cursor.current) return;
-    const gen = first ? ++generation.current : generation.current;
-    busy.current = true;
+  /** The first page and the count; aborts whatever the previous filter still had in flight. */
+  const loadFirst = async () => {
+    const gen = ++generation.current;
+    loader.current?.abort.abort();
+    loader.current = undefined;
+    cursor.current = undefined;
+    const abort = new AbortController();
     setLoading(true);
     try {
-      const page = await api<{ items: AlertView[]; nextCursor: string | null }>(
-        'GET',
-        `/monitor/alerts${query({ ...params, limit: first ? FIRST_PAGE : PAGE, cursor: first ? undefined : cursor.current! })}`,
-      );
+      const [page, { count }] = await Promise.all([
+        api<{ items: AlertView[]; nextCursor: string | null }>(
+          'GET',
+          `/monitor/alerts${query({ ...params, limit: FIRST_PAGE })}`,
+          undefined,
+          abort.signal,
+        ),
+        api<{ count: number }>('GET', `/monitor/alerts/count${query(params)}`, undefined, abort.signal),
+      ]);
       if (gen !== generation.current) return; // the filter changed meanwhile
       cursor.current = page.nextCursor;
-      if (first) {
-        setItems(page.items);
-        setWaiting([]);
-        const { count } = await api<{ count: number }>('GET', `/monitor/alerts/count${query(params)}`);
-        if (gen === generation.current) setTotal(count);
-      } else {
-        setItems((old) => {
-          const have = new Set(old.map((a) => a.id));
-          return [...old, ...page.items.filter((a) => !have.has(a.id))];
-        });
-      }
+      ids.current = new Set(page.items.map((a) => a.id));
+      loadedCount.current = page.items.length;
+      setItems(page.items);
+      setWaiting([]);
+      setTotal(count);
       setError('');
+      void pump(gen);
     } catch (err) {
-      setError(errorText(err));
+      if (gen === generation.current) setError(errorText(err));
     } finally {
-      if (gen === generation.current) {
-        busy.current = false;
-        setLoading(false);
-      }
+      if (gen === generation.current) setLoading(false);
     }
   };
 
+  /**
+   * Later pages, off the scroll path: one request at a time, each a macrotask after the last so
+   * that frames are painted between pages; stops when the wanted row is loaded, and when the
+   * filter changes (its request aborted, its answer dropped).
+   */
+  const pump = async (gen: number) => {
+    if (loader.current || gen !== generation.current) return;
+    const abort = new AbortController();
+    loader.current = { gen, abort };
+    try {
+      while (gen === generation.current && cursor.current && loadedCount.current <= wanted.current) {
+        const page = await api<{ items: AlertView[]; nextCursor: string | null }>(
+          'GET',
+          `/monitor/alerts${query({ ...params, limit: PAGE, cursor: cursor.current })}`,
+          undefined,
+          abort.signal,
+        );
+        if (gen !== generation.current) return;
+        cursor.current = page.nextCursor;
+        const fresh = page.items.filter((a) => !ids.current.has(a.id));
+        for (const a of fresh) ids.current.add(a.id);
+        loadedCount.current += fresh.length;
+        if (fresh.length > 0) setItems((old) => old.concat(fresh));
+        await new Promise((ok) => setTimeout(ok, 0));
+      }
+      if (gen === generation.current) setError('');
+    } catch (err) {
+      if (gen === generation.current && !abort.signal.aborted) setError(errorText(err));
+    } finally {
+      if (loader.current?.abort === abort) loader.current = undefined;
+    }
+  };
+  const loadPage = (first: boolean) => (first ? loadFirst() : pump(generation.current));
+
   useEffect(() => {
-    cursor.current = undefined;
-    busy.current = false;
+    wanted.current = 0;
     void loadPage(true);
+    return () => loader.current?.abort.abort();
   }, [key]);
 
   useEffect(
@@ -93,7 +131,11 @@ export function useInbox(params: Record<string, string | number>, atTop: () => b
           if (fresh.length > 0) {
             fresh.sort((a, b) => b.lastSeen - a.lastSeen);
             setTotal((t) => (t ?? 0) + fresh.length);
-            if (atTop()) return [...fresh, ...(next ?? old)];
+            if (atTop()) {
+              for (const a of fresh) ids.current.add(a.id);
+              loadedCount.current += fresh.length;
+              return [...fresh, ...(next ?? old)];
+            }
             setWaiting((w) => [...fresh, ...w.filter((x) => !fresh.some((f) => f.id === x.id))]);
           }
           return next ?? old;
@@ -109,10 +151,18 @@ export function useInbox(params: Record<string, string | number>, atTop: () => b
     error,
     waiting: waiting.length,
     showWaiting: () => {
+      for (const a of waiting) {
+        if (ids.current.has(a.id)) continue;
+        ids.current.add(a.id);
+        loadedCount.current++;
+      }
       setItems((old) => [...waiting, ...old.filter((a) => !waiting.some((w) => w.id === a.id))]);
       setWaiting([]);
     },
-    loadMore: () => void loadPage(false),
+    need: (index) => {
+      wanted.current = Math.max(wanted.current, index);
+      if (loadedCount.current <= index) void pump(generation.current);
+    },
     reload: () => void loadPage(true),
     replace: (a) => setItems((old) => old.map((x) => (x.id === a.id ? a : x))),
   };
