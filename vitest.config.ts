@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores in CI: keep parallelism modest so real servers in integration tests get CPU.
     maxWorkers: 2,
+    setupFiles: ['test/helpers/kill-children.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

@@ -149,7 +149,11 @@ describe('live stream anonymization', () => {
       const kinds = new Set(during.map((r) => r.jpeg.toString('base64')));
       expect(during.length).toBeGreaterThan(kinds.size);
       expect(kinds.size).toBeLessThanOrEqual(frames.length);
-      expect(during.at(-1)!.jpeg.equals(during.at(-2)!.jpeg)).toBe(true);
+      // Held, not trickled: one safe frame went out again and again (keep-alive every 300 ms of a
+      // stall of about 5 s). Which one depends on how far processing had got, so that is not asked.
+      const sent = new Map<string, number>();
+      for (const r of during) sent.set(r.jpeg.toString('base64'), (sent.get(r.jpeg.toString('base64')) ?? 0) + 1);
+      expect(Math.max(...sent.values())).toBeGreaterThanOrEqual(3);
     } finally {
       client.destroy();
     }

@@ -129,27 +129,33 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       }
     }
   };
+  // A start that fails half-way (a module, or a port already taken) closes what it opened, so
+  // `msec up` exits with its error instead of running on without its HTTP API.
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let url = '';
   try {
     for (const m of modules) {
-      await m.start?.(contextOf.get(m)!);
+      // A module that fails half-way is stopped too: stop() closes whatever its start opened.
       started.push(m);
+      await m.start?.(contextOf.get(m)!);
+    }
+    app = await buildApp({ ctx, httpMetrics, modules, contextOf: (m) => contextOf.get(m)! });
+    if (opts.listen !== false) {
+      url = await app.listen({ host: config.host, port: config.port });
+      listening = url;
+      logger.info({ url, store: store.description }, 'msec is up');
+    } else {
+      await app.ready();
     }
   } catch (err) {
+    await app?.close().catch(() => undefined);
     await stopModules();
     await iam.stop();
+    await bus.close();
     if (!opts.store) await store.close();
     throw err;
   }
-
-  const app = await buildApp({ ctx, httpMetrics, modules, contextOf: (m) => contextOf.get(m)! });
-  let url = '';
-  if (opts.listen !== false) {
-    url = await app.listen({ host: config.host, port: config.port });
-    listening = url;
-    logger.info({ url, store: store.description }, 'msec is up');
-  } else {
-    await app.ready();
-  }
+  const server = app;
 
   if (config.demo) {
     for (const m of started) {
@@ -168,9 +174,9 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     (closing ??= (async () => {
       // In-flight requests finish; their keep-alive connections would then idle for up to 72 s
       // and hold close() open, so close each one as soon as it goes idle.
-      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      const sweep = setInterval(() => server.server.closeIdleConnections(), 50);
       try {
-        await app.close();
+        await server.close();
       } finally {
         clearInterval(sweep);
       }
@@ -180,5 +186,5 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       if (!opts.store) await store.close();
     })());
 
-  return { ctx, app, url, ...(boot ? { adminCredentialFile: boot.credentialFile } : {}), close };
+  return { ctx, app: server, url, ...(boot ? { adminCredentialFile: boot.credentialFile } : {}), close };
 }

@@ -20,9 +20,12 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'):
     // already gone
   }
 }
-process.once('exit', () => {
+/** Kills every msec child still running; after each test file (vitest setup) and when the process exits. */
+export function killLiveChildren(): void {
   for (const pid of live) killGroup(pid);
-});
+  live.clear();
+}
+process.once('exit', killLiveChildren);
 function track(child: ChildProcess): void {
   if (child.pid === undefined) return;
   const pid = child.pid;
