@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import Type, { type Static } from 'typebox';
 import { MsecError, securitySubject, type EventBus } from '../core/index.ts';
@@ -7,15 +7,12 @@ import type { Iam } from '../iam/index.ts';
 import { NewListingSchema } from './listings.ts';
 import type { Market } from './market.ts';
 import { settlementDocument } from './settlement.ts';
-import type { Owner } from './wallets.ts';
 
-const Id = Type.String({ minLength: 1, maxLength: 128 });
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 const ClassParams = Type.Object(
   { class: Type.String({ minLength: 1, maxLength: 128 }) },
   { additionalProperties: false },
 );
-const IdemKey = Type.Optional(Type.String({ minLength: 1, maxLength: 128 }));
 const OrderBody = Type.Object(
   {
     listingId: Type.Optional(Id),
@@ -30,23 +27,12 @@ const OrderBody = Type.Object(
   { additionalProperties: false },
 );
 const BuyBody = Type.Object({ quantity: Type.Number(), idempotencyKey: IdemKey }, { additionalProperties: false });
-const MintBody = Type.Object(
-  { principalId: Id, amount: Type.Number(), idempotencyKey: IdemKey },
-  { additionalProperties: false },
-);
 const RateBody = Type.Object({ score: Type.Number() }, { additionalProperties: false });
 const ListingQuery = Type.Object(
   {
     status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
     class: Type.Optional(Type.String({ maxLength: 128 })),
     provider: Type.Optional(Type.String({ maxLength: 128 })),
-  },
-  { additionalProperties: false },
-);
-const StatementQuery = Type.Object(
-  {
-    before: Type.Optional(Type.Integer({ minimum: 1 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
   { additionalProperties: false },
 );
@@ -67,20 +53,9 @@ const TapeQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const tags = ['market'];
-/** The caller's own wallet, orders and trades: scope `self`. */
-const self = (action: string) => ({
-  security: {
-    action,
-    resource: (req: FastifyRequest) => ({
-      type: action.split(':')[1] ?? 'market',
-      org: req.subject?.org,
-      owner: req.subject?.id,
-    }),
-  },
-});
-const orgWide = (action: string) => ({ security: { action } });
-const owner = (req: FastifyRequest): Owner => ({ id: req.subject!.id, org: req.subject!.org });
+import { Id, IdemKey, orgWide, owner, self, tags } from './route-access.ts';
+import { rankingRoutes } from './ranking-routes.ts';
+import { walletRoutes } from './wallet-routes.ts';
 
 /** Refusals that look like manipulation, reported as security events for the monitor. */
 const MANIPULATION: Record<string, 'wash-trade-refused' | 'rating-refused'> = {
@@ -410,136 +385,6 @@ export async function marketRoutes(app: FastifyInstance, market: Market, iam: ()
     async (req) => market.trust.refund(owner(req), req.params.id),
   );
 
-  app.get(
-    '/market/wallet',
-    {
-      config: self('market:wallet:read'),
-      schema: {
-        tags,
-        summary: 'Your MSEC balance (minor units: 1 MSEC = 1,000,000): available and in escrow',
-        response: { 200: R.Wallet },
-      },
-    },
-    async (req) => ({ principalId: req.subject!.id, ...(await market.wallets.balances(req.subject!.id)) }),
-  );
-
-  app.get<{ Querystring: Static<typeof StatementQuery> }>(
-    '/market/wallet/statement',
-    {
-      config: self('market:wallet:read'),
-      schema: {
-        tags,
-        summary: 'Your entries, newest first',
-        querystring: StatementQuery,
-        response: { 200: R.Statement },
-      },
-    },
-    async (req) => ({
-      items: await market.wallets.statement(req.subject!.id, {
-        ...(req.query.before ? { before: req.query.before } : {}),
-        ...(req.query.limit ? { limit: req.query.limit } : {}),
-      }),
-    }),
-  );
-
-  app.post<{ Body: Static<typeof MintBody> }>(
-    '/market/mint',
-    {
-      config: orgWide('market:token:mint'),
-      schema: {
-        tags,
-        summary: "Mint MSEC into a principal's wallet (market operator only)",
-        body: MintBody,
-        response: { 200: R.Placed, 201: R.Placed, ...R.marketErrors },
-      },
-    },
-    async (req, reply) => {
-      const p = await iam().directory.get(req.body.principalId);
-      if (!p) throw new MsecError('NOT_FOUND', `principal ${req.body.principalId} not found`);
-      const t = await market.wallets.mint(
-        { id: p.id, org: p.orgId },
-        req.body.amount,
-        req.subject!.id,
-        req.body.idempotencyKey === undefined ? undefined : `mint:${req.subject!.id}:${req.body.idempotencyKey}`,
-      );
-      req.auditNote = { resource: `wallet principal=${p.id}`, detail: { amount: req.body.amount } };
-      reply.status(t.replayed ? 200 : 201);
-      return t;
-    },
-  );
-
-  app.get(
-    '/market/invariants',
-    {
-      config: orgWide('market:audit:read'),
-      schema: {
-        tags,
-        summary: 'Books check: supply = balances + escrow, no negative balance, every market grant backed by a trade',
-        response: { 200: R.Invariants },
-      },
-    },
-    async () => market.invariants(),
-  );
-
-  const rankings = async () => market.trust.rankings();
-  app.get(
-    '/market/rankings',
-    {
-      config: orgWide('market:ranking:read'),
-      schema: {
-        tags,
-        summary: 'Reputation of every provider: score, 95 % interval, evidence count, rank',
-        response: { 200: R.Rankings },
-      },
-    },
-    async () => ({ items: await rankings() }),
-  );
-  app.get<{ Params: { provider: string } }>(
-    '/market/rankings/:provider',
-    {
-      config: orgWide('market:ranking:read'),
-      schema: {
-        tags,
-        summary: 'Reputation of one provider organisation',
-        params: Type.Object({ provider: Id }),
-        response: { 200: R.Ranking },
-      },
-    },
-    async (req) => {
-      const r = (await rankings()).find((x) => x.provider === req.params.provider);
-      if (!r) throw new MsecError('NOT_FOUND', `provider ${req.params.provider} has no listing`);
-      return r;
-    },
-  );
-  // The original middleware's shapes: a list of { providerId, ranking } and one provider's.
-  app.get(
-    '/market/getRankingAll',
-    {
-      config: orgWide('market:ranking:read'),
-      schema: {
-        tags,
-        summary: 'Original shape: [{ providerId, ranking }] (ranking 0..5)',
-        response: { 200: R.OriginalRankings },
-      },
-    },
-    async () =>
-      (await rankings()).map((r) => ({ providerId: r.provider, ranking: Math.round(r.score * 5 * 100) / 100 })),
-  );
-  app.get<{ Params: { providerId: string } }>(
-    '/market/getRankingOfProvider/:providerId',
-    {
-      config: orgWide('market:ranking:read'),
-      schema: {
-        tags,
-        summary: 'Original shape: { providerId, ranking }',
-        params: Type.Object({ providerId: Id }),
-        response: { 200: R.OriginalRanking },
-      },
-    },
-    async (req) => {
-      const r = (await rankings()).find((x) => x.provider === req.params.providerId);
-      if (!r) throw new MsecError('NOT_FOUND', `provider ${req.params.providerId} has no listing`);
-      return { providerId: r.provider, ranking: Math.round(r.score * 5 * 100) / 100 };
-    },
-  );
+  await walletRoutes(app, market, iam);
+  await rankingRoutes(app, market);
 }
