@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { MsecError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
 import { parsePositiveInt } from '../options.ts';
+import { callPlatformApi } from '../platform-api.ts';
 
 interface ApiOptions {
   hub: string;
@@ -25,33 +26,7 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** One call to the platform's API; an error reply becomes an MsecError with its code. */
-async function api(o: ApiOptions, method: string, path: string, body?: unknown): Promise<any> {
-  if (!o.token) throw new MsecError('VALIDATION_FAILED', 'pass --token TOKEN (or set MSEC_TOKEN)');
-  let res: Response;
-  try {
-    res = await fetch(`${o.hub.replace(/\/$/, '')}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${o.token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch (err) {
-    throw new MsecError('UNAVAILABLE', `cannot reach ${o.hub}: ${(err as Error).message}`);
-  }
-  const text = await res.text();
-  const json = text ? (JSON.parse(text) as any) : undefined;
-  if (!res.ok) {
-    const e = json?.error ?? {};
-    throw new MsecError(e.code ?? 'INTERNAL', e.message ?? `HTTP ${res.status}`, {
-      status: res.status,
-      ...(e.details ? { details: e.details } : {}),
-    });
-  }
-  return json;
-}
+const api = callPlatformApi;
 
 /** A progress line on stderr, redrawn in place (only on a terminal, or when asked). */
 function progress(io: CliIo, enabled: boolean, total: number) {

@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MsecError } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
 import { parsePositiveInt } from '../options.ts';
+import { callPlatformApi } from '../platform-api.ts';
 
 interface ApiOptions {
   hub: string;
@@ -17,33 +18,7 @@ function withApi(cmd: Command): Command {
     .option('--json', 'print the API answer as JSON');
 }
 
-/** One call to the platform's API; an error reply becomes an MsecError with its code. */
-async function api(o: ApiOptions, method: string, path: string, body?: unknown): Promise<any> {
-  if (!o.token) throw new MsecError('VALIDATION_FAILED', 'pass --token TOKEN (or set MSEC_TOKEN)');
-  let res: Response;
-  try {
-    res = await fetch(`${o.hub.replace(/\/$/, '')}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${o.token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch (err) {
-    throw new MsecError('UNAVAILABLE', `cannot reach ${o.hub}: ${(err as Error).message}`);
-  }
-  const text = await res.text();
-  const json = text ? (JSON.parse(text) as any) : undefined;
-  if (!res.ok) {
-    const e = json?.error ?? {};
-    const problems: string[] = e.details?.problems ?? [];
-    throw new MsecError(e.code ?? 'INTERNAL', [e.message ?? `HTTP ${res.status}`, ...problems.slice(1)].join('; '), {
-      status: res.status,
-    });
-  }
-  return json;
-}
+const api = callPlatformApi;
 
 function readJson(path: string): unknown {
   let text: string;
