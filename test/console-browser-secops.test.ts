@@ -232,6 +232,8 @@ describe('console security operations in a real browser', () => {
     const first = await theme();
     await shot(page, `secops-overview-${first}.png`);
     await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
+    // The toggle re-renders, then sets the attribute: wait for it rather than read it at once.
+    await expect.poll(theme, WAIT).not.toBe(first);
     const second = await theme();
     expect([first, second].sort()).toEqual(['dark', 'light']);
     await shot(page, `secops-overview-${second}.png`);
