@@ -93,6 +93,68 @@ export function techniquesOf(metadata: unknown): string[] {
 }
 
 /**
+ * Objects every event of one organisation or gateway shares. The ECS document is read-only once
+ * built (the engine and the API only read it), so these need not be allocated per event: at
+ * tens of thousands of events a second the allocations, not the copying, are the cost.
+ */
+const orgObjects = new Map<string, Json>();
+const observerObjects = new Map<string | null, Json>();
+const SHARED_MAX = 4096;
+
+function shared(map: Map<string, Json>, key: string, make: () => Json): Json;
+function shared(map: Map<string | null, Json>, key: string | null, make: () => Json): Json;
+function shared(map: Map<string | null, Json>, key: string | null, make: () => Json): Json {
+  let o = map.get(key);
+  if (!o) {
+    if (map.size >= SHARED_MAX) map.clear();
+    o = Object.freeze(make());
+    map.set(key, o);
+  }
+  return o;
+}
+
+const orgObject = (org: string) => shared(orgObjects, org, () => ({ id: org }));
+const observerObject = (name: string | null) =>
+  shared(observerObjects, name, () =>
+    name
+      ? { name, type: 'ids', vendor: 'OISF', product: 'Suricata' }
+      : { type: 'ids', vendor: 'OISF', product: 'Suricata' },
+  );
+
+/**
+ * `@timestamp` as `toISOString` writes it, with the text up to the second cached: events arrive in
+ * bursts of the same second, and a Date per event was a tenth of the normaliser's time.
+ */
+let isoSecond = NaN;
+let isoPrefix = '';
+function isoOf(timeMs: number): string {
+  const second = Math.floor(timeMs / 1000);
+  if (second !== isoSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    // Years outside 0000-9999 are written with a sign and six digits: no fixed prefix.
+    if (iso.length !== 24) return new Date(timeMs).toISOString();
+    isoSecond = second;
+    isoPrefix = iso.slice(0, 20);
+  }
+  const ms = timeMs - isoSecond * 1000;
+  return `${isoPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+}
+
+const LOGSOURCES = new Map<string, { product: string; service: string }>();
+function logsourceOf(eventType: string): { product: string; service: string } {
+  let ls = LOGSOURCES.get(eventType);
+  if (!ls) LOGSOURCES.set(eventType, (ls = Object.freeze({ product: 'suricata', service: eventType })));
+  return ls;
+}
+
+const ALLOWED = Object.freeze(['allowed']);
+const DENIED = Object.freeze(['denied']);
+const DEFAULT_MAP: { category: string[]; type: string[]; kind?: string } = {
+  category: ['network'],
+  type: ['protocol'],
+};
+
+/**
  * A parsed EVE record into the common schema. The record is kept whole under `suricata.eve`
  * (alert.metadata included), the ECS fields are derived beside it.
  */
@@ -114,24 +176,28 @@ export function normaliseEve(rec: Json, raw: string, meta: IngestMeta): Normalis
   if (problem) return { ok: false, reject: { code: 'MONITOR_EVENT_TIME_INVALID', message: problem } };
 
   const alert = eventType === 'alert' && rec.alert && typeof rec.alert === 'object' ? (rec.alert as Json) : undefined;
-  const map = CATEGORIES[eventType] ?? { category: ['network'], type: ['protocol'] };
+  const map = CATEGORIES[eventType] ?? DEFAULT_MAP;
   const observer = str(rec.host) ?? meta.observer ?? null;
-  const techniques = alert ? techniquesOf(alert.metadata) : [];
   const severity = alert && typeof alert.severity === 'number' ? alert.severity : null;
-  const transport = str(rec.proto)?.toLowerCase() ?? null;
-  const protocol =
-    str(rec.app_proto) ??
+  const proto = str(rec.proto);
+  const transport = proto === null ? null : proto.toLowerCase();
+  const appProto = str(rec.app_proto);
+  const protocolRaw =
+    appProto ??
     (eventType !== 'flow' && eventType !== 'alert' && eventType !== 'stats' && eventType !== 'anomaly'
       ? eventType
       : null);
+  const protocol = protocolRaw === null ? null : protocolRaw.toLowerCase();
   const flowId = typeof rec.flow_id === 'number' || typeof rec.flow_id === 'string' ? String(rec.flow_id) : null;
-  const sigId = alert && typeof alert.signature_id === 'number' ? alert.signature_id : null;
-  const signature = alert ? str(alert.signature) : null;
+  const srcIp = str(rec.src_ip);
+  const dstIp = str(rec.dest_ip);
+  const srcPort = port(rec.src_port);
+  const dstPort = port(rec.dest_port);
 
   const event: Json = {
     kind: map.kind ?? 'event',
     category: map.category,
-    type: alert ? [alert.action === 'blocked' ? 'denied' : 'allowed'] : map.type,
+    type: alert ? (alert.action === 'blocked' ? DENIED : ALLOWED) : map.type,
     dataset: `suricata.${eventType}`,
     module: 'suricata',
     action: alert ? (str(alert.category) ?? eventType) : eventType,
@@ -139,46 +205,54 @@ export function normaliseEve(rec: Json, raw: string, meta: IngestMeta): Normalis
   };
   if (severity !== null) event.severity = severity;
   const doc: Json = {
-    '@timestamp': new Date(timeMs).toISOString(),
+    '@timestamp': isoOf(timeMs),
     event,
-    observer: { ...(observer ? { name: observer } : {}), type: 'ids', vendor: 'OISF', product: 'Suricata' },
-    organization: { id: meta.org },
+    observer: observerObject(observer),
+    organization: orgObject(meta.org),
     suricata: { eve: rec },
   };
-  const srcIp = str(rec.src_ip);
-  const dstIp = str(rec.dest_ip);
-  if (srcIp) doc.source = { ip: srcIp, ...(port(rec.src_port) !== null ? { port: rec.src_port } : {}) };
-  if (dstIp) doc.destination = { ip: dstIp, ...(port(rec.dest_port) !== null ? { port: rec.dest_port } : {}) };
-  const network: Json = {};
-  if (transport) network.transport = transport;
-  if (protocol) network.protocol = protocol.toLowerCase();
-  if (str(rec.community_id)) network.community_id = rec.community_id;
-  if (Object.keys(network).length > 0) doc.network = network;
+  if (srcIp) doc.source = srcPort !== null ? { ip: srcIp, port: srcPort } : { ip: srcIp };
+  if (dstIp) doc.destination = dstPort !== null ? { ip: dstIp, port: dstPort } : { ip: dstIp };
+  const communityId = str(rec.community_id);
+  if (transport || protocol || communityId) {
+    const network: Json = {};
+    if (transport) network.transport = transport;
+    if (protocol) network.protocol = protocol;
+    if (communityId) network.community_id = communityId;
+    doc.network = network;
+  }
+  let sigId: number | null = null;
+  let signature: string | null = null;
+  let technique: string | null = null;
   if (alert) {
-    doc.rule = {
-      ...(sigId !== null ? { id: String(sigId) } : {}),
-      ...(signature ? { name: signature } : {}),
-      ...(str(alert.category) ? { category: alert.category } : {}),
-    };
-    if (techniques.length > 0) doc.threat = { framework: 'MITRE ATT&CK', technique: { id: techniques } };
+    sigId = typeof alert.signature_id === 'number' ? alert.signature_id : null;
+    signature = str(alert.signature);
+    const category = str(alert.category);
+    const rule: Json = {};
+    if (sigId !== null) rule.id = String(sigId);
+    if (signature) rule.name = signature;
+    if (category) rule.category = category;
+    doc.rule = rule;
+    const techniques = techniquesOf(alert.metadata);
+    if (techniques.length > 0) {
+      doc.threat = { framework: 'MITRE ATT&CK', technique: { id: techniques } };
+      technique = techniques[0]!;
+    }
   }
   const columns: EventColumns = {
     dataset: eventType,
     severity,
     observer,
     src_ip: srcIp,
-    src_port: port(rec.src_port),
+    src_port: srcPort,
     dst_ip: dstIp,
-    dst_port: port(rec.dest_port),
+    dst_port: dstPort,
     transport,
-    protocol: protocol?.toLowerCase() ?? null,
+    protocol,
     flow_id: flowId,
     signature,
     signature_id: sigId,
-    technique: techniques[0] ?? null,
+    technique,
   };
-  return {
-    ok: true,
-    event: { type: 'eve', timeMs, logsource: { product: 'suricata', service: eventType }, doc, columns, raw },
-  };
+  return { ok: true, event: { type: 'eve', timeMs, logsource: logsourceOf(eventType), doc, columns, raw } };
 }

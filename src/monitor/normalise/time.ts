@@ -12,6 +12,48 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?
 
 /** Milliseconds since the epoch, or undefined when the text is not an ISO-8601 timestamp. */
 export function parseTimestamp(text: string): number | undefined {
+  return parseSuricataUtc(text) ?? parseIso(text);
+}
+
+/** The value of `n` ASCII digits at `at`, or -1 if any is not a digit. */
+function digits(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * Fast path for what gateways write all day, `2016-04-26T11:59:14.316458+0000` (UTC, 1-9 fraction
+ * digits): read by character codes instead of a regular expression, a tenth of the normaliser's time.
+ * Anything else (another zone, no fraction, a bad digit) returns undefined and takes the general path,
+ * which is the definition: a property test holds the two equal.
+ */
+export function parseSuricataUtc(text: string): number | undefined {
+  const n = text.length;
+  if (n < 26 || n > 34 || !text.endsWith('+0000')) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return undefined;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || text.charCodeAt(19) !== 46) return undefined;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const s = digits(text, 17, 2);
+  const fracLen = n - 5 - 20;
+  if (fracLen < 1 || fracLen > 9 || digits(text, 20, fracLen) < 0) return undefined;
+  const ms = digits(text, 20, Math.min(3, fracLen)) * (fracLen === 1 ? 100 : fracLen === 2 ? 10 : 1);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
+    return undefined;
+  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/** Any ISO-8601 form the contract accepts (the general path). */
+export function parseIso(text: string): number | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
