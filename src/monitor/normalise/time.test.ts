@@ -32,9 +32,15 @@ describe('parseTimestamp', () => {
 
   it('falls back to the general path for every other text, so nothing is refused that was accepted', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), suricataShaped.map((t) => t.replace('+0000', '+0200'))), (text) => {
-        expect(parseTimestamp(text)).toBe(parseIso(text));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          suricataShaped.map((t) => t.replace('+0000', '+0200')),
+        ),
+        (text) => {
+          expect(parseTimestamp(text)).toBe(parseIso(text));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
