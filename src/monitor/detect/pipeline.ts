@@ -8,6 +8,7 @@ import { insertEvents, type EventToStore, type StoredRef } from '../store/events
 import type { MonitorTables } from '../store/schema.ts';
 import { idsCandidate, sigmaCandidate } from './candidates.ts';
 import type { DetectionEngine } from './engine-contract.ts';
+import { RecentOrgs } from './recent-orgs.ts';
 
 export interface IngestItem {
   id: string;
@@ -36,22 +37,6 @@ export interface PipelineCounters {
   rejected: Record<string, number>;
   alertsSuppressed: number;
   engineErrors: number;
-}
-
-/** Remembers which organisation recent events belong to, so correlations can tell a cross-city campaign. */
-class RecentOrgs {
-  private readonly map = new Map<number, string>();
-  constructor(private readonly max = 200_000) {}
-  set(seq: number, org: string): void {
-    this.map.set(seq, org);
-    if (this.map.size > this.max) {
-      const first = this.map.keys().next().value as number;
-      this.map.delete(first);
-    }
-  }
-  get(seq: number): string | undefined {
-    return this.map.get(seq);
-  }
 }
 
 export interface PipelineDeps {
