@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_QUEUED_BATCHES } from '../src/monitor/api/ingest-routes.ts';
 import { MONITOR } from '../src/monitor/index.ts';
+import { docBlock, readDoc } from './helpers/doc-blocks.ts';
 import { eveLine, startMonitorPlatform, type MonitorPlatform } from './helpers/monitor.ts';
 
 const BASE = Date.now() - 3_600_000;
@@ -128,6 +129,25 @@ describe('monitor ingest, NDJSON form', () => {
     expect(shed.statusCode).toBe(503);
     expect(shed.headers['retry-after']).toBe('1');
     expect(await stored(7104)).toEqual([]);
+  });
+
+  it('answers the worked example of docs/monitor.md section 1.1 as documented, and its replay as duplicates', async () => {
+    const doc = readDoc('monitor.md');
+    const example = docBlock(doc, 'example-ndjson-batch');
+    const reply = JSON.parse(docBlock(doc, 'example-ndjson-reply')) as { rejected: unknown[] };
+    const first = await post(example);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual(reply);
+    expect((await post(example)).json()).toEqual({ ...reply, accepted: 0, duplicates: 3 });
+    const alerts = await m.t.request('GET', '/api/v1/monitor/events?dataset=alert&limit=50', { token: m.santanderOp });
+    expect(
+      (alerts.json().items as Array<{ id: string }>).filter((e) => e.id === 'gw-santander-1:2049:131075:0'),
+    ).toHaveLength(1);
+  });
+
+  it('answers 415 to a media type it does not know (what an msec older than NDJSON answers the agent)', async () => {
+    const res = await post(body([]), { 'content-type': 'text/plain' });
+    expect(res.statusCode).toBe(415);
   });
 
   it('keeps the JSON form, with a charset parameter too', async () => {

@@ -100,6 +100,7 @@ export class FileInput {
   close(): void {
     for (const h of this.harvesters.values()) closeSync(h.fd);
     this.harvesters.clear();
+    this.encoders.clear();
   }
 
   /** On start: files renamed away while the agent was down still have unread lines. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitLines, type LineType } from './lines.ts';
@@ -74,6 +75,27 @@ describe('RecordEncoder', () => {
           expect(parsed(batch).map((r) => [r.type, r.line])).toEqual(lines.map((l) => [type, l]));
         },
       ),
+    );
+  });
+
+  it('writes the records of the example in docs/gateway-agent.md byte for byte', () => {
+    const doc = readFileSync(new URL('../../../docs/gateway-agent.md', import.meta.url), 'utf8');
+    const block = /<!-- example-spool-records -->\s*```\n([\s\S]*?)```/.exec(doc)![1]!;
+    const [eveRecord, authRecord] = block.trimEnd().split('\n');
+    const lineOf = (rec: string, member: string) => {
+      const v = (JSON.parse(rec) as Record<string, unknown>)[member];
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    };
+    const one = (prefix: string, type: LineType, path: string, line: string) => {
+      const chunk = Buffer.from(line + '\n');
+      const split = splitLines(chunk, 0, type, 1 << 20, false);
+      return new RecordEncoder(prefix, type, path).encode(chunk, split.lines, 0).data.toString();
+    };
+    expect(one('gw-santander-1:2049:131075:', 'eve', '/var/log/suricata/eve.json', lineOf(eveRecord!, 'event'))).toBe(
+      eveRecord + '\n',
+    );
+    expect(one('gw-santander-1:2049:88:', 'auth', '/var/log/auth.log', lineOf(authRecord!, 'line'))).toBe(
+      authRecord + '\n',
     );
   });
 

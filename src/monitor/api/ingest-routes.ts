@@ -111,6 +111,7 @@ async function ingestEntries(pipeline: MonitorPipeline, org: string, observer: s
       }
     }
     pending = [];
+    if (items.length === 0) continue;
     const out = await pipeline.ingestLines(org, observer, items);
     accepted += out.accepted;
     duplicates += out.duplicates;
