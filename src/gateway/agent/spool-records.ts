@@ -1,7 +1,7 @@
 import { readSync } from 'node:fs';
 import { recordStart, type RecordBatch } from './records.ts';
 
-/** Helpers of the spool over its NDJSON records (one JSON event per line). */
+/** Helpers of the spool over its NDJSON records (one record per line, records.ts). */
 const NL = 10;
 
 /** Counts complete records in a segment file: total, those ending before `mark`, and where the last one ends. */

@@ -32,7 +32,7 @@ export interface SpoolOptions {
   onFull?: (info: { policy: SpoolFullPolicy; dropped: number }) => void;
 }
 
-/** A run of spooled records as it lies on disk: each record one JSON event followed by a newline. */
+/** A run of spooled records as it lies on disk: each record one NDJSON line of the wire form (records.ts). */
 export interface SpoolBatch {
   seq: number;
   startOffset: number;
