@@ -157,10 +157,17 @@ async function shipRate(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      // Count the events without parsing them: this measures the agent, not the receiver.
+      // Count the events without parsing them: this measures the agent, not the receiver. NDJSON: one
+      // record per line after the agent line (a raw eve line holds no newline); JSON: each record
+      // opens with `{"id":"`.
       const body = Buffer.concat(chunks);
       let n = 0;
-      for (let i = body.indexOf('{"id":"'); i >= 0; i = body.indexOf('{"id":"', i + 7)) n++;
+      if (String(req.headers['content-type']).startsWith('application/x-ndjson')) {
+        for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) n++;
+        n -= 1;
+      } else {
+        for (let i = body.indexOf('{"id":"'); i >= 0; i = body.indexOf('{"id":"', i + 7)) n++;
+      }
       if (first === 0) {
         first = performance.now();
         firstCount = n;

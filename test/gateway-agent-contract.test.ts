@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentOptions, type RunningAgent } from '../src/gateway/index.ts';
+import { recordBatch } from '../src/gateway/agent/records.ts';
+import { Spool } from '../src/gateway/agent/spool.ts';
 import { MonitorReceiver } from './helpers/monitor-receiver.ts';
 import { waitFor } from './helpers/net.ts';
 
@@ -30,7 +32,7 @@ describe('gateway agent against the ingest contract', () => {
 
   async function setup(
     name: string,
-    rxOpts: { maxEvents?: number; maxBytes?: number } = {},
+    rxOpts: { maxEvents?: number; maxBytes?: number; ndjson?: boolean } = {},
     agentOpts: Partial<AgentOptions> = {},
   ) {
     const rx = new MonitorReceiver({ token: TOKEN, ...rxOpts });
@@ -58,6 +60,44 @@ describe('gateway agent against the ingest contract', () => {
       .map((l) => (JSON.parse(l) as { seq: number }).seq)
       .sort((a, b) => a - b);
   const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  it('ships NDJSON by default, and the JSON form to a receiver that answers 415 to it, saying so once', async () => {
+    const { rx, eve } = await setup('ndjson');
+    appendFileSync(eve, upTo(50).map(line).join('\n') + '\n');
+    await waitFor(async () => rx.store.size === 50, 30_000, '50 delivered');
+    expect(rx.stats.byForm).toEqual({ ndjson: rx.stats.batches });
+    expect(seqs(rx)).toEqual(upTo(50));
+    // The raw eve line is what arrives: the agent never re-serialised it.
+    expect(rx.lines()[0]).toBe(line(0));
+
+    const logs: { level: string; msg: string }[] = [];
+    const old = await setup('old-receiver', { ndjson: false }, { log: (level, msg) => logs.push({ level, msg }) });
+    appendFileSync(old.eve, upTo(120).map(line).join('\n') + '\n');
+    await waitFor(async () => old.rx.store.size === 120, 30_000, '120 delivered in the JSON form');
+    expect(old.rx.stats.byStatus[415]).toBe(1);
+    expect(old.rx.stats.byForm).toEqual({ json: old.rx.stats.batches });
+    expect(old.rx.lines()).toEqual(upTo(120).map(line));
+    expect(logs.filter((l) => /NDJSON/.test(l.msg))).toEqual([
+      { level: 'warn', msg: 'receiver does not take NDJSON batches (415): sending the JSON form' },
+    ]);
+    expect(old.agent.health.rejected).toBe(0);
+  });
+
+  it('ships records an older agent spooled in the line form, in both wire forms', async () => {
+    for (const ndjson of [true, false]) {
+      const state = join(dir, `old-spool-${ndjson}-state`);
+      const spool = Spool.open(join(state, 'spool'), { maxBytes: 1 << 24, whenFull: 'block' });
+      const old = (i: number) =>
+        `{"id":"gw-c:old:${i}","type":"eve","line":${JSON.stringify(line(i))},"file":"/var/log/eve.json"}`;
+      await spool.append(recordBatch(upTo(10).map(old)));
+      spool.close();
+      const { rx, eve } = await setup(`old-spool-${ndjson}`, { ndjson }, { stateDir: state });
+      appendFileSync(eve, upTo(15).slice(10).map(line).join('\n') + '\n');
+      await waitFor(async () => rx.store.size === 15, 30_000, '15 delivered');
+      expect(seqs(rx)).toEqual(upTo(15));
+      expect(rx.store.has(`${rx.org}\u0000gw-c:old:3`)).toBe(true);
+    }
+  });
 
   it('halves batches the receiver refuses as too large (413) until they fit', async () => {
     const { rx, eve, agent } = await setup('413', { maxEvents: 8 }, { batchMaxEvents: 50 });

@@ -1,6 +1,7 @@
 /**
  * A stand-in for the monitor's batch ingest that enforces CONTRACTS.md section 1 exactly: bearer token,
- * JSON (optionally gzip), at most 5000 events and 8 MiB decompressed (413 MONITOR_BATCH_TOO_LARGE),
+ * JSON or NDJSON (docs/monitor.md section 1.1; optionally gzip; `ndjson: false` answers 415 to it, as
+ * an msec older than the NDJSON form does), at most 5000 events and 8 MiB decompressed (413 MONITOR_BATCH_TOO_LARGE),
  * a malformed batch 400, per-item rejects, and storage at most once per (org, id). It can be stopped and
  * started again on the same port (its store survives, as a durable monitor's would) and told to answer 503.
  */
@@ -31,6 +32,8 @@ export interface ReceiverStats {
   duplicates: number;
   rejected: number;
   byStatus: Record<number, number>;
+  /** Batches answered 200, by wire form. */
+  byForm: Partial<Record<'json' | 'ndjson', number>>;
 }
 
 export class MonitorReceiver {
@@ -42,9 +45,19 @@ export class MonitorReceiver {
   readonly maxBytes: number;
   /** Stored events by `${org}\u0000${id}`, in arrival order. */
   readonly store = new Map<string, StoredEvent>();
-  readonly stats: ReceiverStats = { requests: 0, batches: 0, accepted: 0, duplicates: 0, rejected: 0, byStatus: {} };
+  readonly stats: ReceiverStats = {
+    requests: 0,
+    batches: 0,
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    byStatus: {},
+    byForm: {},
+  };
   /** When set, every request gets 503 with this retry-after (seconds). */
   unavailable: { retryAfterS?: number } | undefined;
+  /** False: NDJSON bodies are refused with 415 (a receiver older than the NDJSON form). */
+  ndjson: boolean;
   private server: Server | undefined;
   port = 0;
 
@@ -57,8 +70,10 @@ export class MonitorReceiver {
     maxEvents?: number;
     maxBytes?: number;
     tls?: { key: string; cert: string; clientCa?: string };
+    ndjson?: boolean;
   }) {
     this.tls = opts.tls;
+    this.ndjson = opts.ndjson ?? true;
     this.token = opts.token;
     this.org = opts.org ?? 'test-org';
     this.maxEvents = opts.maxEvents ?? MAX_EVENTS;
@@ -128,8 +143,13 @@ export class MonitorReceiver {
     const byCert = this.tls?.clientCa !== undefined && (req.socket as TLSSocket).authorized === true;
     if (!byCert && req.headers.authorization !== `Bearer ${this.token}`)
       return err(401, 'UNAUTHENTICATED', 'a valid bearer token is required');
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
-      return err(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON only');
+    const type = req.headers['content-type'] ?? '';
+    const form = type.startsWith('application/json')
+      ? 'json'
+      : this.ndjson && type.startsWith('application/x-ndjson')
+        ? 'ndjson'
+        : undefined;
+    if (!form) return err(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', `Unsupported Media Type: ${type}`);
     const enc = req.headers['content-encoding'];
     if (enc !== undefined && enc !== 'gzip' && enc !== 'identity')
       return err(415, 'UNSUPPORTED_MEDIA_TYPE', `content-encoding ${enc}`);
@@ -138,7 +158,7 @@ export class MonitorReceiver {
     if (body === 'bad-encoding') return err(400, 'MALFORMED_INPUT', 'body is not valid gzip');
     let doc: any;
     try {
-      doc = JSON.parse(body.toString('utf8'));
+      doc = form === 'json' ? JSON.parse(body.toString('utf8')) : fromNdjson(body.toString('utf8'));
     } catch {
       return err(400, 'MALFORMED_JSON', 'body is not JSON');
     }
@@ -183,6 +203,7 @@ export class MonitorReceiver {
       accepted++;
     });
     this.stats.batches++;
+    this.stats.byForm[form] = (this.stats.byForm[form] ?? 0) + 1;
     this.stats.accepted += accepted;
     this.stats.duplicates += duplicates;
     this.stats.rejected += rejected.length;
@@ -190,7 +211,38 @@ export class MonitorReceiver {
   }
 }
 
+/**
+ * An NDJSON body as the JSON form's document: the agent line, then each record; a record with `event`
+ * gets the event's text as `line` (the raw text the agent embedded, when the record is its layout).
+ * A line that is not JSON becomes an item without an id (refused on its own).
+ */
+function fromNdjson(text: string): { agent: unknown; events: unknown[] } {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const head = JSON.parse(lines[0] ?? '') as { agent?: unknown };
+  const events = lines.slice(1).map((l) => {
+    let rec: any;
+    try {
+      rec = JSON.parse(l);
+    } catch {
+      return { problem: 'record is not JSON' };
+    }
+    if (rec === null || typeof rec !== 'object' || !('event' in rec)) return rec;
+    const { event, ...rest } = rec;
+    const at = l.indexOf(',"event":');
+    const raw = at >= 0 ? l.slice(at + 9, -1) : '';
+    let same = false;
+    try {
+      same = JSON.stringify(JSON.parse(raw)) === JSON.stringify(event);
+    } catch {
+      same = false;
+    }
+    return { ...rest, line: same ? raw : JSON.stringify(event) };
+  });
+  return { agent: head.agent, events };
+}
+
 function invalid(ev: any): string | undefined {
+  if (ev?.problem) return ev.problem;
   if (typeof ev !== 'object' || ev === null || Array.isArray(ev)) return 'event is not an object';
   if (typeof ev.id !== 'string' || !ID_RE.test(ev.id)) return 'id must be 1-256 of [A-Za-z0-9._:/-]';
   if (!TYPES.has(ev.type)) return 'type must be eve, auth, syslog or json';

@@ -75,7 +75,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const sink: RecordSink = {
     async write(records, type, skipped) {
       health.countSkipped(skipped);
-      if (records.length === 0) return 0;
+      if (records.ends.length === 0) return 0;
       let taken: number;
       try {
         taken = await spool.append(records);

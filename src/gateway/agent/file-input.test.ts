@@ -25,8 +25,11 @@ function memorySink(): RecordSink & { events: { id: string; line: string }[] } {
   return {
     events,
     async write(records) {
-      for (const r of records) events.push(JSON.parse(r) as { id: string; line: string });
-      return records.length;
+      for (const r of records.data.toString('utf8').trimEnd().split('\n')) {
+        const rec = JSON.parse(r) as { id: string; event: unknown };
+        events.push({ id: rec.id, line: JSON.stringify(rec.event) });
+      }
+      return records.ends.length;
     },
   };
 }

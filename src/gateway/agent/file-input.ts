@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { splitLines, type LineType } from './lines.ts';
-import { encodeRecord, fileField, type RecordSink } from './records.ts';
+import { RecordEncoder, type RecordSink } from './records.ts';
 import type { Registry } from './registry.ts';
 
 export interface FileInputOptions {
@@ -43,9 +43,10 @@ export class FileInput {
   private readonly registry: Registry;
   private readonly sink: RecordSink;
   private readonly harvesters = new Map<string, Harvester>();
-  private readonly fileField: string;
+  /** Record encoder per harvester (its id prefix holds the file's identity). */
+  private readonly encoders = new Map<string, RecordEncoder>();
   private started = false;
-  /** One read buffer, reused: lines leave it as strings, so memory stays flat whatever the backlog. */
+  /** One read buffer, reused: lines leave it copied into records, so memory stays flat whatever the backlog. */
   private readonly readBuf: Buffer;
   private lastYieldMs = Date.now();
   truncations = 0;
@@ -54,7 +55,6 @@ export class FileInput {
     this.opts = opts;
     this.registry = registry;
     this.sink = sink;
-    this.fileField = fileField(opts.path);
     this.readBuf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, opts.maxLineBytes + 1));
   }
 
@@ -91,6 +91,7 @@ export class FileInput {
       if (h.key !== current && Date.now() - h.lastActivityMs > this.opts.closeInactiveMs) {
         closeSync(h.fd);
         this.harvesters.delete(h.key);
+        this.encoders.delete(h.key);
         this.registry.delete(h.key);
       }
     }
@@ -99,6 +100,7 @@ export class FileInput {
   close(): void {
     for (const h of this.harvesters.values()) closeSync(h.fd);
     this.harvesters.clear();
+    this.encoders.clear();
   }
 
   /** On start: files renamed away while the agent was down still have unread lines. */
@@ -177,14 +179,16 @@ export class FileInput {
   private async emit(h: Harvester, buf: Buffer, at: number, base: number): Promise<boolean> {
     const res = splitLines(buf, at, this.opts.type, this.opts.maxLineBytes, h.skipping);
     if (res.consumed === at && !res.skipping) return false;
-    const prefix = `${this.opts.sensor}:${h.key}:`;
-    const records = res.lines.map((l) =>
-      encodeRecord(prefix + (base + l.offset), this.opts.type, l.text, this.fileField),
-    );
+    let encoder = this.encoders.get(h.key);
+    if (!encoder) {
+      encoder = new RecordEncoder(`${this.opts.sensor}:${h.key}:`, this.opts.type, this.opts.path);
+      this.encoders.set(h.key, encoder);
+    }
+    const records = encoder.encode(buf, res.lines, base);
     const taken = await this.sink.write(records, this.opts.type, res.skipped);
     // Disk full part way: continue from the first line not taken (the skip counts of the chunk may
     // then count a bad line twice; no good line is lost or doubled).
-    const partial = taken < records.length;
+    const partial = taken < res.lines.length;
     const upTo = partial ? res.lines[taken]!.offset : res.consumed;
     const used = upTo - at;
     h.tail = Buffer.from(buf.subarray(Math.max(0, used - TAIL_BYTES), used));

@@ -10,7 +10,11 @@ export type SkipReason = 'huge' | 'binary' | 'not_json' | 'empty';
 export interface Line {
   /** Byte offset of the line start within the chunk's stream (chunk base + index). */
   offset: number;
-  text: string;
+  /** The line's bytes are `chunk[start, end)` (no newline, no CR). */
+  start: number;
+  end: number;
+  /** The decoded line, for the types shipped as text (auth, syslog); eve/json lines stay bytes. */
+  text?: string;
 }
 
 export interface SplitResult {
@@ -48,9 +52,9 @@ export function splitLines(
     } else if (nl - pos > maxLineBytes) {
       skip('huge');
     } else {
-      const verdict = lineAt(chunk, pos, nl, type);
+      const verdict = lineAt(chunk, base, pos, nl, type);
       if (typeof verdict === 'string') skip(verdict);
-      else lines.push({ offset: base + verdict.start, text: verdict.text });
+      else lines.push(verdict);
     }
     pos = nl + 1;
   }
@@ -64,12 +68,7 @@ export function splitLines(
   return { lines, skipped, consumed, skipping };
 }
 
-function lineAt(
-  chunk: Buffer,
-  start: number,
-  end: number,
-  type: LineType,
-): { start: number; text: string } | SkipReason {
+function lineAt(chunk: Buffer, base: number, start: number, end: number, type: LineType): Line | SkipReason {
   // NUL runs appear where a writer without O_APPEND continues after copytruncate (a sparse hole).
   while (start < end && chunk[start] === 0) start++;
   if (end > start && chunk[end - 1] === 13) end--;
@@ -77,10 +76,12 @@ function lineAt(
   const bytes = chunk.subarray(start, end);
   if (!isUtf8(bytes)) return 'binary';
   if (type === 'eve' || type === 'json') {
-    // A cheap shape check; the receiver parses fully and rejects what is still not JSON.
+    // A cheap shape check; the receiver parses fully and rejects what is still not JSON. The line
+    // stays bytes: it is shipped as it is, never decoded here.
     if (bytes[0] !== 0x7b || bytes[bytes.length - 1] !== 0x7d) return 'not_json';
+    return { offset: base + start, start, end, text: undefined };
   }
   const text = bytes.toString('utf8');
-  if (type !== 'eve' && type !== 'json' && /[\u0000-\u0008\u000e-\u001f]/.test(text)) return 'binary';
-  return { start, text };
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(text)) return 'binary';
+  return { offset: base + start, start, end, text };
 }

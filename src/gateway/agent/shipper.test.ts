@@ -1,6 +1,48 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classify } from './shipper.ts';
+import { splitLines } from './lines.ts';
+import { RecordEncoder, recordBatch } from './records.ts';
+import { classify, jsonEvents } from './shipper.ts';
+
+describe('jsonEvents (the JSON form, for receivers older than NDJSON)', () => {
+  it('turns raw `event` records into `line` strings holding the line as read, and keeps old `line` records', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })), { minLength: 1, maxLength: 8 }),
+        fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
+        (objects, path) => {
+          const lines = objects.map((o) => JSON.stringify(o));
+          const chunk = Buffer.from(lines.map((l) => l + '\n').join(''));
+          const fresh = new RecordEncoder('gw:1:2:', 'eve', path).encode(
+            chunk,
+            splitLines(chunk, 0, 'eve', 1 << 20, false).lines,
+            0,
+          );
+          const old = `{"id":"gw:old:1","type":"eve","line":${JSON.stringify('{"a":",\\"event\\":"}')},"file":"f"}`;
+          const both = recordBatch([old, ...fresh.data.toString().trimEnd().split('\n')]);
+          for (const from of [0, 1]) {
+            const events = JSON.parse(`[${jsonEvents(both.data, both.ends, from, both.ends.length).toString()}]`);
+            const expected = [
+              { id: 'gw:old:1', type: 'eve', line: '{"a":",\\"event\\":"}', file: 'f' },
+              ...lines.map((line, i) => ({
+                id: `gw:1:2:${offsetOf(lines, i)}`,
+                type: 'eve',
+                ...(path === undefined ? {} : { file: path }),
+                line,
+              })),
+            ];
+            expect(events).toEqual(expected.slice(from));
+          }
+        },
+      ),
+    );
+  });
+});
+
+/** Byte offset of line i when the lines are written one after the other. */
+function offsetOf(lines: string[], i: number): number {
+  return lines.slice(0, i).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+}
 
 describe('classify (receiver answers, CONTRACTS.md section 1)', () => {
   it('acknowledges a 200 only when its counts add up to the batch', () => {

@@ -7,6 +7,15 @@ import type { Spool } from './spool.ts';
 
 const gzipAsync = promisify(gzip);
 const SUFFIX = Buffer.from(']}');
+/** How long the agent keeps to the JSON form after a receiver refused NDJSON, before it tries NDJSON again. */
+export const NDJSON_RETRY_MS = 3_600_000;
+
+/**
+ * The two wire forms of a batch (docs/monitor.md section 1.1): NDJSON, the spooled records as they
+ * lie on disk after an `{"agent":…}` line; and JSON, `{"agent":…,"events":[…]}`, for receivers older
+ * than NDJSON (they answer 415).
+ */
+export type WireForm = 'ndjson' | 'json';
 
 export interface ShipperOptions {
   url: URL;
@@ -54,7 +63,12 @@ export class Shipper {
   private readonly opts: ShipperOptions;
   private readonly health: AgentHealth;
   private readonly httpAgent: HttpAgent;
+  /** `{"agent":…,"events":[` of the JSON form. */
   private readonly prefix: Buffer;
+  /** `{"agent":…}\n`, the first line of the NDJSON form. */
+  private readonly header: Buffer;
+  private form: WireForm = 'ndjson';
+  private ndjsonAgainAtMs = 0;
   private stopping = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -68,6 +82,12 @@ export class Shipper {
       ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ca: opts.tls?.ca, cert: opts.tls?.cert, key: opts.tls?.key })
       : new HttpAgent({ keepAlive: true, maxSockets: 1 });
     this.prefix = Buffer.from(`{"agent":${JSON.stringify(opts.agent)},"events":[`);
+    this.header = Buffer.from(`{"agent":${JSON.stringify(opts.agent)}}\n`);
+  }
+
+  /** The wire form the next batch is sent in. */
+  get wireForm(): WireForm {
+    return this.form;
   }
 
   start(): void {
@@ -98,13 +118,13 @@ export class Shipper {
   private async once(): Promise<boolean> {
     await this.spool.waitForData(500);
     if (this.stopping || this.spool.events === 0) return !this.stopping;
-    const budget = this.opts.maxBytes - this.prefix.length - 2;
+    if (this.form === 'json' && Date.now() >= this.ndjsonAgainAtMs) this.form = 'ndjson';
+    // The JSON form's escaping makes a body bigger than its records: a receiver's 413 then halves it.
+    const budget = this.opts.maxBytes - this.header.length;
     if (this.opts.lingerMs > 0 && this.spool.events < this.opts.maxEvents && this.spool.bytes < budget)
       await this.sleep(this.opts.lingerMs);
     const batch = this.spool.peek(this.opts.maxEvents, budget);
     if (!batch) return true;
-    // Records are JSON values one per line: in place, the separators become the array's commas.
-    for (const e of batch.ends) batch.data[e - 1] = 0x2c;
     const settled = await this.deliver({ data: batch.data, ends: batch.ends, from: 0, to: batch.ends.length });
     if (!settled) return false; // stopping: the batch stays in the spool
     this.spool.ack(batch);
@@ -116,6 +136,17 @@ export class Shipper {
     const n = part.to - part.from;
     for (let attempt = 0; !this.stopping; attempt++) {
       const out = await this.post(part);
+      if (out.kind === 'retry' && out.status === 415 && this.form === 'ndjson') {
+        // A receiver older than the NDJSON form: the same records, in the JSON form, at once.
+        this.form = 'json';
+        this.ndjsonAgainAtMs = Date.now() + NDJSON_RETRY_MS;
+        this.opts.log('warn', 'receiver does not take NDJSON batches (415): sending the JSON form', {
+          code: out.code,
+          ndjsonAgainInS: NDJSON_RETRY_MS / 1000,
+        });
+        attempt--;
+        continue;
+      }
       if (out.kind === 'ok') {
         this.health.accepted += out.accepted;
         this.health.duplicates += out.duplicates;
@@ -157,18 +188,24 @@ export class Shipper {
     return false;
   }
 
-  /** The request body as chunks (no copy of the events): prefix, the records comma-separated, suffix. */
+  /**
+   * The request body as chunks. NDJSON: the agent line, then the spooled records as they are (no copy);
+   * JSON: each record turned into the `line` form, comma-separated inside `{"agent":…,"events":[…]}`.
+   */
   private async body(part: Part): Promise<Buffer[]> {
     const start = part.from === 0 ? 0 : part.ends[part.from - 1]!;
     const end = part.ends[part.to - 1]!;
-    const chunks = [this.prefix, part.data.subarray(start, end - 1), SUFFIX];
+    const chunks =
+      this.form === 'ndjson'
+        ? [this.header, part.data.subarray(start, end)]
+        : [this.prefix, jsonEvents(part.data, part.ends, part.from, part.to), SUFFIX];
     return this.opts.gzip ? [await gzipAsync(Buffer.concat(chunks))] : chunks;
   }
 
   private async post(part: Part): Promise<Outcome> {
     const body = await this.body(part);
     const headers: Record<string, string | number> = {
-      'content-type': 'application/json',
+      'content-type': this.form === 'ndjson' ? 'application/x-ndjson' : 'application/json',
       'content-length': body.reduce((n, b) => n + b.length, 0),
     };
     if (this.opts.gzip) headers['content-encoding'] = 'gzip';
@@ -270,6 +307,32 @@ export function classify(
     };
   }
   return { kind: 'retry', status, code, message, slow: status === 404 };
+}
+
+const EVENT_MEMBER = Buffer.from(',"event":');
+const COMMA = Buffer.from(',');
+
+/**
+ * Records `from`..`to` of `data` as the members of a JSON `events` array, comma-separated: a record
+ * with a raw `"event":<line>` (always its last member) gets `"line":"<the line as a JSON string>"`
+ * instead; records already in the `line` form are copied as they are. The first `,"event":` of a
+ * record is its member, never text inside an id or file name: inside a JSON string a `"` is always
+ * escaped, so `,"` cannot occur there.
+ */
+export function jsonEvents(data: Buffer, ends: readonly number[], from: number, to: number): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = from; i < to; i++) {
+    const start = i === 0 ? 0 : ends[i - 1]!;
+    const rec = data.subarray(start, ends[i]! - 1);
+    const at = rec.indexOf(EVENT_MEMBER);
+    if (i > from) parts.push(COMMA);
+    if (at < 0) parts.push(rec);
+    else {
+      const line = rec.toString('utf8', at + EVENT_MEMBER.length, rec.length - 1);
+      parts.push(rec.subarray(0, at), Buffer.from(`,"line":${JSON.stringify(line)}}`));
+    }
+  }
+  return Buffer.concat(parts);
 }
 
 function recordId(part: Part): string | undefined {

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { MsecError } from '../../core/errors.ts';
 import { splitLines, type SkipReason } from './lines.ts';
-import { encodeRecord, type RecordSink } from './records.ts';
+import { RecordEncoder, recordsFrom, type RecordBatch, type RecordSink } from './records.ts';
 
 export interface SocketInputOptions {
   path: string;
@@ -52,15 +52,15 @@ export class SocketInput {
   }
 
   /** Lines from a socket cannot be read again: retry (the connection stays paused) until they are durable. */
-  private async writeDurably(records: string[], skipped: Partial<Record<SkipReason, number>>): Promise<void> {
+  private async writeDurably(records: RecordBatch, skipped: Partial<Record<SkipReason, number>>): Promise<void> {
     let rest = records;
     let counts = skipped;
     for (let attempt = 0; ; attempt++) {
       try {
         const taken = await this.sink.write(rest, 'eve', counts);
         counts = {};
-        rest = rest.slice(taken);
-        if (rest.length === 0) return;
+        rest = recordsFrom(rest, taken);
+        if (rest.ends.length === 0) return;
         throw new Error('spool took part of the lines');
       } catch (err) {
         if (this.stopped) throw err;
@@ -75,7 +75,7 @@ export class SocketInput {
     // Stream ids must never repeat, even for two connections in the same millisecond.
     const startMs = Math.max(Date.now(), this.lastStartMs + 1);
     this.lastStartMs = startMs;
-    const prefix = `${this.opts.sensor}:sock:${startMs}:`;
+    const encoder = new RecordEncoder(`${this.opts.sensor}:sock:${startMs}:`, 'eve', undefined);
     let seq = 0;
     let pending = Buffer.alloc(0);
     let skipping = false;
@@ -85,13 +85,16 @@ export class SocketInput {
       const res = splitLines(buf, 0, 'eve', this.opts.maxLineBytes, skipping);
       skipping = res.skipping;
       pending = Buffer.from(buf.subarray(res.consumed));
-      const records = res.lines.map((l) => encodeRecord(prefix + seq++, 'eve', l.text, ''));
-      if (records.length === 0 && Object.keys(res.skipped).length === 0) return;
+      // Ids count lines: the encoder adds each line's offset to the base, so give it line numbers.
+      const numbered = res.lines.map((l, i) => ({ ...l, offset: i }));
+      const records = encoder.encode(buf, numbered, seq);
+      seq += numbered.length;
+      if (records.ends.length === 0 && Object.keys(res.skipped).length === 0) return;
       socket.pause();
       chain = chain
         .then(() => this.writeDurably(records, res.skipped))
         .catch((err) =>
-          this.opts.onNotice?.('socket_write_failed', { error: (err as Error).message, lost: records.length }),
+          this.opts.onNotice?.('socket_write_failed', { error: (err as Error).message, lost: records.ends.length }),
         )
         .finally(() => socket.resume());
     });

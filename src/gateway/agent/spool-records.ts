@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
+import { recordStart, type RecordBatch } from './records.ts';
 
-/** Helpers of the spool over its NDJSON records (one JSON event per line). */
+/** Helpers of the spool over its NDJSON records (one record per line, records.ts). */
 const NL = 10;
 
 /** Counts complete records in a segment file: total, those ending before `mark`, and where the last one ends. */
@@ -35,20 +36,18 @@ export function recordEnds(buf: Buffer, maxEvents: number): number[] {
   return ends;
 }
 
-export function fittingPrefix(records: readonly string[], free: number): number {
-  let used = 0;
-  for (let i = 0; i < records.length; i++) {
-    used += Buffer.byteLength(records[i]!) + 1;
-    if (used > free) return i;
-  }
-  return records.length;
+/** How many records of `batch` from `from` on fit in `free` bytes. */
+export function fittingPrefix(batch: RecordBatch, from: number, free: number): number {
+  const base = recordStart(batch, from);
+  let n = 0;
+  while (from + n < batch.ends.length && batch.ends[from + n]! - base <= free) n++;
+  return n;
 }
 
-export function fittingSuffix(records: readonly string[], free: number): number {
-  let used = 0;
-  for (let i = records.length - 1; i >= 0; i--) {
-    used += Buffer.byteLength(records[i]!) + 1;
-    if (used > free) return records.length - 1 - i;
-  }
-  return records.length;
+/** How many of the last records of `batch` (from `from` on) fit in `free` bytes. */
+export function fittingSuffix(batch: RecordBatch, from: number, free: number): number {
+  const end = batch.data.length;
+  let n = 0;
+  while (n < batch.ends.length - from && end - recordStart(batch, batch.ends.length - 1 - n) <= free) n++;
+  return n;
 }

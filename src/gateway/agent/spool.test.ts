@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordBatch } from './records.ts';
 import { Spool, type SpoolFullPolicy } from './spool.ts';
 
 const dirs: string[] = [];
@@ -15,6 +16,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** Appends records given as strings. */
+const put = (s: Spool, records: string[]) => s.append(recordBatch(records));
 const rec = (i: number) => JSON.stringify({ id: `s:${i}`, line: 'x'.repeat(i % 50) });
 const ids = (data: Buffer) =>
   data
@@ -36,7 +39,11 @@ describe('Spool', () => {
   it('is a FIFO across segments and reopens where the last ack left it', async () => {
     const dir = freshDir();
     let s = Spool.open(dir, { maxBytes: 1 << 20, segmentBytes: 64 * 1024, whenFull: 'block' });
-    for (let i = 0; i < 3000; i += 100) await s.append(Array.from({ length: 100 }, (_, k) => rec(i + k)));
+    for (let i = 0; i < 3000; i += 100)
+      await put(
+        s,
+        Array.from({ length: 100 }, (_, k) => rec(i + k)),
+      );
     expect(s.events).toBe(3000);
     const b = s.peek(1000, 1 << 20)!;
     s.ack(b);
@@ -55,13 +62,13 @@ describe('Spool', () => {
   it('cuts a torn last record (crash mid-write) on reopen', async () => {
     const dir = freshDir();
     const s = Spool.open(dir, { maxBytes: 1 << 20, whenFull: 'block' });
-    await s.append([rec(1), rec(2)]);
+    await put(s, [rec(1), rec(2)]);
     s.close();
     const seg = readdirSync(dir).find((f) => f.startsWith('seg-'))!;
     appendFileSync(join(dir, seg), '{"id":"s:3","li');
     const again = Spool.open(dir, { maxBytes: 1 << 20, whenFull: 'block' });
     expect(drain(again)).toEqual(['s:1', 's:2']);
-    await again.append([rec(4)]);
+    await put(again, [rec(4)]);
     expect(drain(again)).toEqual(['s:4']);
     again.close();
   });
@@ -79,7 +86,11 @@ describe('Spool', () => {
       onFull: (i) => drops.push(i.dropped),
     });
     const total = 20_000;
-    for (let i = 0; i < total; i += 500) await s.append(Array.from({ length: 500 }, (_, k) => rec(i + k)));
+    for (let i = 0; i < total; i += 500)
+      await put(
+        s,
+        Array.from({ length: 500 }, (_, k) => rec(i + k)),
+      );
     const got = drain(s, 1000);
     const dropped = drops.reduce((a, b) => a + b, 0);
     expect(dropped).toBeGreaterThan(0);
@@ -98,7 +109,7 @@ describe('Spool', () => {
     const s = Spool.open(dir, { maxBytes: 64 * 1024, segmentBytes: 16 * 1024, whenFull: 'block' });
     const all = Array.from({ length: 4000 }, (_, k) => rec(k));
     let done = false;
-    const p = s.append(all).then(() => (done = true));
+    const p = put(s, all).then(() => (done = true));
     await new Promise((r) => setTimeout(r, 20));
     expect(done).toBe(false);
     const got: string[] = [];
@@ -138,7 +149,10 @@ describe('Spool', () => {
                 s.ack(b);
               }
             } else {
-              await s.append(Array.from({ length: op }, () => rec(next++)));
+              await put(
+                s,
+                Array.from({ length: op }, () => rec(next++)),
+              );
             }
           }
           got.push(...drain(s));

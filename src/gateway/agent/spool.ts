@@ -15,6 +15,7 @@ import {
 import { join } from 'node:path';
 import { MsecError, isMsecError } from '../../core/errors.ts';
 import { fsyncDir, writeFileAtomic } from './atomic-file.ts';
+import { recordStart, type RecordBatch } from './records.ts';
 import { countRecords, fittingPrefix, fittingSuffix, recordEnds } from './spool-records.ts';
 
 /** What to do when the spool holds `maxBytes`: wait for the receiver, or drop (counted) the newest or oldest. */
@@ -31,7 +32,7 @@ export interface SpoolOptions {
   onFull?: (info: { policy: SpoolFullPolicy; dropped: number }) => void;
 }
 
-/** A run of spooled records as it lies on disk: each record one JSON event followed by a newline. */
+/** A run of spooled records as it lies on disk: each record one NDJSON line of the wire form (records.ts). */
 export interface SpoolBatch {
   seq: number;
   startOffset: number;
@@ -109,49 +110,45 @@ export class Spool {
    * written, or dropped (and counted) by the full-spool policy. Fewer than all only when the disk filled
    * up part way; GATEWAY_SPOOL_DISK_FULL is thrown when not even the first record fits on the disk.
    */
-  async append(records: readonly string[]): Promise<number> {
-    let pending = records;
-    let taken = 0;
-    const take = (n: number) => {
-      pending = pending.slice(n);
-      taken += n;
-    };
-    /** Writes a prefix of `recs`, as long as the disk allows; false when the disk stopped it. */
-    const write = (recs: readonly string[]): boolean => {
+  async append(records: RecordBatch): Promise<number> {
+    const count = records.ends.length;
+    let from = 0;
+    /** Writes a prefix of the `n` records at `from`, as long as the disk allows; false when the disk stopped it. */
+    const write = (n: number): boolean => {
       try {
-        const n = this.writeSome(recs);
-        take(n);
-        return n === recs.length;
+        const w = this.writeSome(records, from, n);
+        from += w;
+        return w === n;
       } catch (err) {
-        if (taken > 0 && isMsecError(err) && err.code === 'GATEWAY_SPOOL_DISK_FULL') return false;
+        if (from > 0 && isMsecError(err) && err.code === 'GATEWAY_SPOOL_DISK_FULL') return false;
         throw err;
       }
     };
     const drop = (n: number) => {
       this.countDrop(n);
-      take(n);
+      from += n;
     };
-    while (pending.length > 0) {
+    while (from < count) {
       if (this.activeFd < 0) throw new MsecError('GATEWAY_SPOOL_CLOSED', 'the spool is closed');
       const free = this.opts.maxBytes - this.bytes;
-      const size = pending.reduce((n, r) => n + Buffer.byteLength(r) + 1, 0);
+      const size = records.data.length - recordStart(records, from);
       if (size <= free) {
-        if (!write(pending)) return taken;
+        if (!write(count - from)) return from;
         this.full = false;
-        return taken;
+        return from;
       }
-      const fit = fittingPrefix(pending, free);
+      const fit = fittingPrefix(records, from, free);
       if (this.opts.whenFull === 'keep-newest') {
         // Make room by dropping the oldest segments; what cannot fit even in an empty spool is dropped too.
         const need = size - free;
         if (this.dropOldest(need) >= need) continue;
-        if (this.events === 0) drop(pending.length - fittingSuffix(pending, this.opts.maxBytes));
+        if (this.events === 0) drop(count - from - fittingSuffix(records, from, this.opts.maxBytes));
         continue;
       }
-      if (fit > 0 && !write(pending.slice(0, fit))) return taken;
+      if (fit > 0 && !write(fit)) return from;
       if (this.opts.whenFull === 'keep-oldest') {
-        drop(pending.length);
-        return taken;
+        drop(count - from);
+        return from;
       }
       if (fit === 0 && this.events === 0) {
         // A record larger than the whole spool can never be stored: counted and dropped.
@@ -165,15 +162,15 @@ export class Spool {
       }
       await new Promise<void>((r) => this.spaceWaiters.push(r));
     }
-    return taken;
+    return from;
   }
 
-  /** Writes the longest prefix of `recs` the disk takes (halving on ENOSPC); throws if not even one. */
-  private writeSome(recs: readonly string[]): number {
-    let n = recs.length;
+  /** Writes the longest prefix of the `n` records at `from` the disk takes (halving on ENOSPC); throws if not even one. */
+  private writeSome(records: RecordBatch, from: number, n: number): number {
+    const start = recordStart(records, from);
     for (;;) {
       try {
-        this.write(Buffer.from(recs.slice(0, n).join('\n') + '\n'), n);
+        this.write(records.data.subarray(start, records.ends[from + n - 1]!), n);
         return n;
       } catch (err) {
         if (n === 1 || !(isMsecError(err) && err.code === 'GATEWAY_SPOOL_DISK_FULL')) throw err;
