@@ -62,13 +62,14 @@ describe('gateway agent against the ingest contract', () => {
   const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
 
   it('ships NDJSON by default, and the JSON form to a receiver that answers 415 to it, saying so once', async () => {
-    const { rx, eve } = await setup('ndjson');
+    const { rx, eve, agent } = await setup('ndjson');
     appendFileSync(eve, upTo(50).map(line).join('\n') + '\n');
     await waitFor(async () => rx.store.size === 50, 30_000, '50 delivered');
     expect(rx.stats.byForm).toEqual({ ndjson: rx.stats.batches });
     expect(seqs(rx)).toEqual(upTo(50));
     // The raw eve line is what arrives: the agent never re-serialised it.
     expect(rx.lines()[0]).toBe(line(0));
+    expect(agent.health.snapshot().wireForm).toBe('ndjson');
 
     const logs: { level: string; msg: string }[] = [];
     const old = await setup('old-receiver', { ndjson: false }, { log: (level, msg) => logs.push({ level, msg }) });
@@ -81,6 +82,7 @@ describe('gateway agent against the ingest contract', () => {
       { level: 'warn', msg: 'receiver does not take NDJSON batches (415): sending the JSON form' },
     ]);
     expect(old.agent.health.rejected).toBe(0);
+    expect(old.agent.health.snapshot().wireForm).toBe('json');
   });
 
   it('ships records an older agent spooled in the line form, in both wire forms', async () => {

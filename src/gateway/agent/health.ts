@@ -18,6 +18,8 @@ export class AgentHealth {
   diskFullErrors = 0;
   lastSuccessMs = 0;
   lastError: { code: string; message: string; atMs: number } | undefined;
+  /** The wire form batches go in: `json` after the receiver answered 415 to NDJSON (docs/monitor.md 1.1). */
+  wireForm: 'ndjson' | 'json' = 'ndjson';
   /** Filled by the agent when a snapshot is taken. */
   spoolEvents = 0;
   spoolBytes = 0;
@@ -51,6 +53,7 @@ export class AgentHealth {
       spool: { events: this.spoolEvents, bytes: this.spoolBytes },
       lag: { bytes: this.lagBytes, seconds: this.lagSeconds },
       lastSuccess: this.lastSuccessMs ? new Date(this.lastSuccessMs).toISOString() : null,
+      wireForm: this.wireForm,
       lastError: this.lastError ? { ...this.lastError, at: new Date(this.lastError.atMs).toISOString() } : null,
     };
   }

@@ -118,7 +118,7 @@ export class Shipper {
   private async once(): Promise<boolean> {
     await this.spool.waitForData(500);
     if (this.stopping || this.spool.events === 0) return !this.stopping;
-    if (this.form === 'json' && Date.now() >= this.ndjsonAgainAtMs) this.form = 'ndjson';
+    if (this.form === 'json' && Date.now() >= this.ndjsonAgainAtMs) this.form = this.health.wireForm = 'ndjson';
     // The JSON form's escaping makes a body bigger than its records: a receiver's 413 then halves it.
     const budget = this.opts.maxBytes - this.header.length;
     if (this.opts.lingerMs > 0 && this.spool.events < this.opts.maxEvents && this.spool.bytes < budget)
@@ -138,7 +138,7 @@ export class Shipper {
       const out = await this.post(part);
       if (out.kind === 'retry' && out.status === 415 && this.form === 'ndjson') {
         // A receiver older than the NDJSON form: the same records, in the JSON form, at once.
-        this.form = 'json';
+        this.form = this.health.wireForm = 'json';
         this.ndjsonAgainAtMs = Date.now() + NDJSON_RETRY_MS;
         this.opts.log('warn', 'receiver does not take NDJSON batches (415): sending the JSON form', {
           code: out.code,
