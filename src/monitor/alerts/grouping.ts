@@ -1,4 +1,4 @@
-import { newId } from '../../core/index.ts';
+import { newTimeOrderedId } from '../../core/index.ts';
 import type { MonitorDb } from '../store/events.ts';
 import type { MonitorTables } from '../store/schema.ts';
 import { riskScore, severityOf, type Level } from './risk.ts';
@@ -101,7 +101,7 @@ export async function writeAlerts(db: MonitorDb, candidates: AlertCandidate[], n
     const risk = riskScore({ level: c.level, count, kind: c.kind, tactics: c.tactics, orgs: c.orgs });
     const firstSeen = prev ? Math.min(prev.first_seen, c.firstMs) : c.firstMs;
     const lastSeen = prev ? Math.max(prev.last_seen, c.timeMs) : c.timeMs;
-    const id = prev?.id ?? newId('al');
+    const id = prev?.id ?? newTimeOrderedId('al', now);
     if (prev) {
       await db
         .updateTable('monitor_alerts')
