@@ -39,16 +39,6 @@ import {
 import type { CaTables } from './schema.ts';
 import { x509 } from './x509.ts';
 
-export {
-  CA_REVOKED_SUBJECT,
-  REVOCATION_REASONS,
-  type CertificateHolder,
-  type CertificateStatus,
-  type IssuedCertificate,
-  type PeerIdentity,
-  type RevocationReason,
-};
-
 export interface AuthorityOptions {
   keyStore: DeviceKeyStore;
   store: Store;

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MsecError } from '../core/index.ts';
-import { REVOCATION_REASONS, type CertificateAuthority, type RevocationReason } from './authority.ts';
+import type { CertificateAuthority } from './authority.ts';
+import { REVOCATION_REASONS, type RevocationReason } from './records.ts';
 import * as R from './replies.ts';
 import { MAX_CLIENT_LIFETIME_S, MIN_CLIENT_LIFETIME_S } from './profile.ts';
 

@@ -101,9 +101,7 @@ const orgObjects = new Map<string, Json>();
 const observerObjects = new Map<string | null, Json>();
 const SHARED_MAX = 4096;
 
-function shared(map: Map<string, Json>, key: string, make: () => Json): Json;
-function shared(map: Map<string | null, Json>, key: string | null, make: () => Json): Json;
-function shared(map: Map<string | null, Json>, key: string | null, make: () => Json): Json {
+function shared<K>(map: Map<K, Json>, key: K, make: () => Json): Json {
   let o = map.get(key);
   if (!o) {
     if (map.size >= SHARED_MAX) map.clear();
