@@ -39,8 +39,11 @@ const COLUMNS = [
   'raw',
   'bytes',
 ] as const;
-// 20 bound values a row: 1000 rows stay under SQLite's 32766 and PostgreSQL's 65535 parameters.
-const ROWS_PER_STATEMENT = 1000;
+// 20 bound values a row: 1000 rows stay under PostgreSQL's 65535 parameters, and one statement per
+// 1000 rows saves round trips there. SQLite has no round trip, and its multi-row VALUES costs more
+// per row past about a hundred rows (measured: 100 rows a statement stores 37k events/s, 1000 rows 30k).
+const PG_ROWS_PER_STATEMENT = 1000;
+const SQLITE_ROWS_PER_STATEMENT = 100;
 
 const statementCache = new Map<string, string>();
 
@@ -150,8 +153,8 @@ async function insertEventsSqlite(db: MonitorDb, items: EventToStore[], received
   for (const ids of byOrg.values()) for (const item of ids.values()) fresh.add(item);
   const ordered = items.filter((item) => fresh.delete(item));
   const stored: StoredRef[] = [];
-  for (let i = 0; i < ordered.length; i += ROWS_PER_STATEMENT) {
-    const chunk = ordered.slice(i, i + ROWS_PER_STATEMENT);
+  for (let i = 0; i < ordered.length; i += SQLITE_ROWS_PER_STATEMENT) {
+    const chunk = ordered.slice(i, i + SQLITE_ROWS_PER_STATEMENT);
     const params: unknown[] = [];
     for (const { org, id, event } of chunk) pushRow(params, org, id, event, receivedAt);
     const res = await db.executeQuery(CompiledQuery.raw(insertSql('sqlite', chunk.length, false), params));
@@ -189,8 +192,8 @@ async function insertEventsReturning(
   dialect: Dialect,
 ): Promise<StoredRef[]> {
   const stored: StoredRef[] = [];
-  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) {
-    const chunk = items.slice(i, i + ROWS_PER_STATEMENT);
+  for (let i = 0; i < items.length; i += PG_ROWS_PER_STATEMENT) {
+    const chunk = items.slice(i, i + PG_ROWS_PER_STATEMENT);
     const params: unknown[] = [];
     for (const { org, id, event } of chunk) pushRow(params, org, id, event, receivedAt);
     const res = await db.executeQuery<{ seq: number | string; org_id: string; event_id: string }>(
