@@ -9,6 +9,7 @@ import { openStore } from '../src/core/index.ts';
 import type { MonitorTables } from '../src/monitor/index.ts';
 import { createPrincipalWithKey, removeTempDirs, startMsecUp, type MsecProcess } from './helpers/e2e-platform.ts';
 import { eveLine } from './helpers/monitor.ts';
+import { storedEvents } from './helpers/monitor-store.ts';
 
 const BATCHES = 30;
 const PER_BATCH = 400;
@@ -17,14 +18,8 @@ async function storedIds(dataDir: string): Promise<{ ids: string[]; dupes: numbe
   const store = await openStore({ dataDir });
   try {
     const db = store.db.withTables<MonitorTables>() as Kysely<MonitorTables>;
-    const rows = await db.selectFrom('monitor_events').select('event_id').where('org_id', '=', 'santander').execute();
-    const dupes = await db
-      .selectFrom('monitor_events')
-      .select('event_id')
-      .groupBy(['org_id', 'event_id'])
-      .having((eb) => eb.fn.countAll(), '>', 1)
-      .execute();
-    return { ids: rows.map((r) => r.event_id), dupes: dupes.length };
+    const ids = (await storedEvents(db, 'santander')).map((e) => e.id);
+    return { ids, dupes: ids.length - new Set(ids).size };
   } finally {
     await store.close();
   }

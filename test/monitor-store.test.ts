@@ -8,6 +8,7 @@ import { insertEvents, type EventToStore } from '../src/monitor/store/events.ts'
 import { applyRetention } from '../src/monitor/store/retention.ts';
 import { monitorMigrations, type MonitorTables } from '../src/monitor/store/schema.ts';
 import { eveLine } from './helpers/monitor.ts';
+import { clearEvents, storedEvents } from './helpers/monitor-store.ts';
 import { storeCases } from './helpers/stores.ts';
 
 const T0 = Date.UTC(2026, 10, 30, 12);
@@ -54,7 +55,7 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
         fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }), { maxLength: 5 }),
         fc.constantFrom('santander', 'fujisawa'),
         async (batches, org) => {
-          await db.deleteFrom('monitor_events').execute();
+          await clearEvents(db);
           const seen = new Set<number>();
           for (const b of batches) {
             const stored = await insertEvents(
@@ -66,20 +67,14 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
             const fresh = [...new Set(b)].filter((i) => !seen.has(i));
             expect(stored.map((s) => s.item.id).sort()).toEqual(fresh.map((i) => `gw-1:1:1:${i}`).sort());
             // Every seq handed back is the row of that id (alerts link events by seq).
-            const rows = await db
-              .selectFrom('monitor_events')
-              .select(['seq', 'event_id'])
-              .where('org_id', '=', org)
-              .execute();
-            const seqOf = new Map(rows.map((r) => [r.event_id, Number(r.seq)]));
+            const rows = await storedEvents(db, org);
+            const seqOf = new Map(rows.map((r) => [r.id, r.seq]));
             for (const s of stored) expect(s.seq).toBe(seqOf.get(s.item.id));
             fresh.forEach((i) => seen.add(i));
           }
-          const n = await db
-            .selectFrom('monitor_events')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow();
-          expect(Number(n.n)).toBe(seen.size);
+          const all = await storedEvents(db);
+          expect(all).toHaveLength(seen.size);
+          expect(new Set(all.map((r) => r.seq)).size).toBe(seen.size);
         },
       ),
       { numRuns: 15 },
@@ -87,13 +82,13 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
   });
 
   it('keeps the same id of two cities apart', async () => {
-    await db.deleteFrom('monitor_events').execute();
+    await clearEvents(db);
     const a = await insertEvents(db, [item('santander', 1), item('fujisawa', 1)], T0, store.dialect);
     expect(a).toHaveLength(2);
   });
 
   it('answers filtered listings, histograms and top-N', async () => {
-    await db.deleteFrom('monitor_events').execute();
+    await clearEvents(db);
     await insertEvents(
       db,
       Array.from({ length: 60 }, (_, i) => item('santander', i, { gw: i < 40 ? 'gw-1' : 'gw-2' })),
@@ -141,32 +136,55 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
     expect(fuji.items).toHaveLength(10);
   });
 
-  it('deletes by age, then oldest first down to the size bound', async () => {
-    await db.deleteFrom('monitor_events').execute();
+  it('deletes by age, then the oldest chunks down to the size bound, with their ids and alert links', async () => {
+    await clearEvents(db);
     await insertEvents(
       db,
       Array.from({ length: 30 }, (_, i) => item('santander', i)),
       T0,
       store.dialect,
     );
-    await insertEvents(
-      db,
-      Array.from({ length: 30 }, (_, i) => item('santander', 100 + i)),
-      T0 + 10 * 86_400_000,
-      store.dialect,
-    );
-    const byAge = await applyRetention(db, { maxAgeMs: 5 * 86_400_000 }, T0 + 11 * 86_400_000);
+    // Six batches ten days later: six chunks.
+    for (let b = 0; b < 6; b++)
+      await insertEvents(
+        db,
+        Array.from({ length: 10 }, (_, i) => item('santander', 100 + b * 10 + i)),
+        T0 + 10 * 86_400_000 + b,
+        store.dialect,
+      );
+    const old = await storedEvents(db);
+    await db
+      .insertInto('monitor_alert_events')
+      .values(old.map((e) => ({ alert_id: 'al-test', event_seq: e.seq })))
+      .execute();
+    const byAge = await applyRetention(db, { maxAgeMs: 5 * 86_400_000 }, T0 + 11 * 86_400_000, store.dialect);
     expect(byAge.deletedByAge).toBe(30);
-    const left = await db.selectFrom('monitor_events').select(['event_id', 'bytes', 'seq']).orderBy('seq').execute();
-    expect(left.map((r) => r.event_id)).toEqual(Array.from({ length: 30 }, (_, i) => `gw-1:1:1:${100 + i}`));
-    const total = left.reduce((s, r) => s + r.bytes, 0);
+    const left = await storedEvents(db);
+    expect(left.map((r) => r.id)).toEqual(Array.from({ length: 60 }, (_, i) => `gw-1:1:1:${100 + i}`));
+    const links = await db.selectFrom('monitor_alert_events').select('event_seq').execute();
+    expect(links.map((l) => Number(l.event_seq)).sort((a, b) => a - b)).toEqual(left.map((e) => e.seq));
+    // A deleted event's id is forgotten: replayed, it is stored again.
+    expect(await insertEvents(db, [item('santander', 0)], T0 + 11 * 86_400_000, store.dialect)).toHaveLength(1);
+    expect(await insertEvents(db, [item('santander', 100)], T0 + 11 * 86_400_000, store.dialect)).toHaveLength(0);
+
+    const chunks = async () =>
+      (await db.selectFrom('monitor_event_chunks').select(['seq', 'bytes']).orderBy('seq').execute()).map((c) => ({
+        seq: Number(c.seq),
+        bytes: Number(c.bytes),
+      }));
+    const before = await chunks();
+    expect(before).toHaveLength(7);
+    const eventsBefore = (await storedEvents(db)).length;
+    const total = before.reduce((s, c) => s + c.bytes, 0);
     const bound = Math.floor(total / 2);
-    const bySize = await applyRetention(db, { maxBytes: bound }, T0 + 11 * 86_400_000);
+    const bySize = await applyRetention(db, { maxBytes: bound }, T0 + 11 * 86_400_000, store.dialect);
     expect(bySize.storedBytes).toBeLessThanOrEqual(bound);
-    const after = await db.selectFrom('monitor_events').select(['seq', 'bytes']).orderBy('seq').execute();
-    expect(after.reduce((s, r) => s + r.bytes, 0)).toBe(bySize.storedBytes);
-    // Only the oldest went: what is left is a suffix, and one more event would not have fit.
-    expect(after.map((r) => r.seq)).toEqual(left.slice(left.length - after.length).map((r) => r.seq));
-    expect(bySize.storedBytes + left[left.length - after.length - 1]!.bytes).toBeGreaterThan(bound);
+    const after = await chunks();
+    expect(after.reduce((s, c) => s + c.bytes, 0)).toBe(bySize.storedBytes);
+    // Only the oldest went: what is left is a suffix, and one more chunk would not have fit.
+    expect(after).toEqual(before.slice(before.length - after.length));
+    expect(bySize.storedBytes + before[before.length - after.length - 1]!.bytes).toBeGreaterThan(bound);
+    expect(bySize.deletedBySize).toBe(eventsBefore - (await storedEvents(db)).length);
+    expect(bySize.deletedBySize).toBeGreaterThan(0);
   });
 });

@@ -18,7 +18,7 @@ import {
 } from '../alerts/lifecycle.ts';
 import { attackMatrix } from '../alerts/attack-matrix.ts';
 import type { Monitor } from '../service.ts';
-import { eventsByFlow, eventsBySeq } from '../store/event-queries.ts';
+import { eventsByFlow, eventsBySeq, FLOW_WINDOW_MS } from '../store/event-queries.ts';
 import { bearer, gate, readableOrgs } from './scope.ts';
 
 const Ms = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000 });
@@ -263,7 +263,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, iam: I
         ),
       ].slice(0, 100);
       const seen = new Set(linked.map((e) => e.seq));
-      const byFlow = (await eventsByFlow(monitor.db, a.org_id, flows, limit)).filter((e) => !seen.has(e.seq));
+      const window = { from: Number(a.first_seen) - FLOW_WINDOW_MS, to: Number(a.last_seen) + FLOW_WINDOW_MS };
+      const byFlow = (await eventsByFlow(monitor.db, a.org_id, flows, limit, window)).filter((e) => !seen.has(e.seq));
       return { linked, flow: byFlow };
     },
   );

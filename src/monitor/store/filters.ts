@@ -1,11 +1,12 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import { MsecError, type Dialect } from '../../core/index.ts';
-import type { MonitorTables } from './schema.ts';
+import { MsecError } from '../../core/index.ts';
+import type { ColumnValue } from './chunk-codec.ts';
+import type { QueryColumn } from './chunk-write.ts';
 
-type EventCols = keyof MonitorTables['monitor_events'];
+/** A per-event column of a chunk, as the scanner decodes it. */
+export type ScanColumn = QueryColumn | 'event_id' | 'type';
 
-/** ECS paths that are stored as indexed columns; free text on them needs no scan of the raw record. */
-export const FIELD_COLUMNS: Record<string, EventCols> = {
+/** ECS paths kept as query columns: free text on them needs no look at the original record. */
+export const FIELD_COLUMNS: Record<string, ScanColumn | 'org_id'> = {
   'source.ip': 'src_ip',
   'destination.ip': 'dst_ip',
   'source.port': 'src_port',
@@ -40,50 +41,84 @@ export interface EventFilter {
   q?: string | undefined;
 }
 
-/** `x` for a LIKE pattern, with its wildcards escaped. */
-export function likeContains(x: string): string {
-  return `%${x.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** What one event of a chunk offers a filter: its columns by index, its city, its original record. */
+export interface EventAt {
+  org: string;
+  col(name: ScanColumn): ColumnValue[];
+  raw(): string[];
 }
 
-function contains(dialect: Dialect, col: Expression<unknown>, text: string) {
-  // SQLite's LIKE is case-insensitive for ASCII already; PostgreSQL needs ILIKE.
-  return dialect === 'postgres'
-    ? sql<SqlBool>`cast(${col} as text) ilike ${likeContains(text)} escape '\\'`
-    : sql<SqlBool>`cast(${col} as text) like ${likeContains(text)} escape '\\'`;
+/** A filter compiled for the scanner: the columns it reads, and the test per event. */
+export interface EventPredicate {
+  columns: ScanColumn[];
+  /** Whether the test reads the original records (free text on an unindexed field). */
+  readsRaw: boolean;
+  test(chunk: EventAt, i: number): boolean;
 }
 
-/** The WHERE clause of an event filter (pure SQL; the listing adds an exact post-filter for free text on unindexed fields). */
-export function eventWhere(dialect: Dialect, f: EventFilter) {
-  return (eb: ExpressionBuilder<MonitorTables, 'monitor_events'>) => {
-    const and: Expression<SqlBool>[] = [];
-    if (f.orgs !== 'all')
-      and.push(
-        f.orgs.length === 1
-          ? eb('org_id', '=', f.orgs[0]!)
-          : eb('org_id', 'in', f.orgs.length > 0 ? f.orgs : ['\u0000']),
-      );
-    if (f.from !== undefined) and.push(eb('ts', '>=', f.from));
-    if (f.to !== undefined) and.push(eb('ts', '<', f.to));
-    if (f.observer) and.push(eb('observer', '=', f.observer));
-    if (f.severity !== undefined) and.push(eb('severity', '=', f.severity));
-    if (f.rule)
-      and.push(
-        /^\d+$/.test(f.rule) ? eb('signature_id', '=', Number(f.rule)) : contains(dialect, eb.ref('signature'), f.rule),
-      );
-    if (f.technique) and.push(eb('technique', '=', f.technique.toUpperCase()));
-    if (f.src) and.push(eb('src_ip', '=', f.src));
-    if (f.dst) and.push(eb('dst_ip', '=', f.dst));
-    if (f.protocol)
-      and.push(eb.or([eb('transport', '=', f.protocol.toLowerCase()), eb('protocol', '=', f.protocol.toLowerCase())]));
-    if (f.dataset) and.push(eb('dataset', '=', f.dataset));
-    if (f.port !== undefined) and.push(eb.or([eb('src_port', '=', f.port), eb('dst_port', '=', f.port)]));
-    if (f.q !== undefined && f.q.length > 0) {
-      const col = f.field ? FIELD_COLUMNS[f.field] : undefined;
-      and.push(contains(dialect, eb.ref(col ?? 'raw'), f.q));
-    } else if (f.field && f.q === undefined) {
-      throw new MsecError('MONITOR_QUERY_INVALID', '`field` needs `q` (the text to look for)', { status: 400 });
+/** Case-insensitive substring, as SQL's LIKE '%x%' (SQLite) and ILIKE (PostgreSQL) answered. */
+function containsText(v: ColumnValue, needle: string): boolean {
+  return v !== null && String(v).toLowerCase().includes(needle);
+}
+
+/**
+ * The tests of an event filter other than city and time (the scanner selects chunks by those).
+ * Free text on a field that is not a column is matched on the original record here; the listing
+ * then checks the field exactly on the rebuilt document.
+ */
+export function compileFilter(f: EventFilter): EventPredicate {
+  const tests: Array<(c: EventAt, i: number) => boolean> = [];
+  const columns = new Set<ScanColumn>();
+  let readsRaw = false;
+  const eq = (col: ScanColumn, value: ColumnValue) => {
+    columns.add(col);
+    tests.push((c, i) => c.col(col)[i] === value);
+  };
+  if (f.observer) eq('observer', f.observer);
+  if (f.severity !== undefined) eq('severity', f.severity);
+  if (f.rule) {
+    if (/^\d+$/.test(f.rule)) eq('signature_id', Number(f.rule));
+    else {
+      const needle = f.rule.toLowerCase();
+      columns.add('signature');
+      tests.push((c, i) => containsText(c.col('signature')[i]!, needle));
     }
-    return eb.and(and);
+  }
+  if (f.technique) eq('technique', f.technique.toUpperCase());
+  if (f.src) eq('src_ip', f.src);
+  if (f.dst) eq('dst_ip', f.dst);
+  if (f.protocol) {
+    const p = f.protocol.toLowerCase();
+    columns.add('transport').add('protocol');
+    tests.push((c, i) => c.col('transport')[i] === p || c.col('protocol')[i] === p);
+  }
+  if (f.dataset) eq('dataset', f.dataset);
+  if (f.port !== undefined) {
+    const port = f.port;
+    columns.add('src_port').add('dst_port');
+    tests.push((c, i) => c.col('src_port')[i] === port || c.col('dst_port')[i] === port);
+  }
+  if (f.q !== undefined && f.q.length > 0) {
+    const needle = f.q.toLowerCase();
+    const col = f.field ? FIELD_COLUMNS[f.field] : undefined;
+    if (col === 'org_id') tests.push((c) => containsText(c.org, needle));
+    else if (col) {
+      columns.add(col);
+      tests.push((c, i) => containsText(c.col(col)[i]!, needle));
+    } else {
+      readsRaw = true;
+      tests.push((c, i) => c.raw()[i]!.toLowerCase().includes(needle));
+    }
+  } else if (f.field && f.q === undefined) {
+    throw new MsecError('MONITOR_QUERY_INVALID', '`field` needs `q` (the text to look for)', { status: 400 });
+  }
+  return {
+    columns: [...columns],
+    readsRaw,
+    test: (c, i) => {
+      for (const t of tests) if (!t(c, i)) return false;
+      return true;
+    },
   };
 }
 

@@ -1,10 +1,11 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Dialect } from '../../core/index.ts';
 import type { MonitorTables } from './schema.ts';
 
 export interface RetentionPolicy {
   /** Delete events received longer ago than this. */
   maxAgeMs?: number | undefined;
-  /** Keep the stored original records under this many bytes (oldest go first). */
+  /** Keep the stored events (their encoded chunks) under this many bytes; the oldest go first. */
   maxBytes?: number | undefined;
 }
 
@@ -14,102 +15,100 @@ export interface RetentionResult {
   storedBytes: number;
 }
 
-// Deletes run in slices so one sweep never holds a huge transaction or lock.
-const SLICE = 5000;
+interface ChunkHead {
+  seq: number;
+  org_id: string;
+  count: number;
+  bytes: number;
+  event_id: string;
+}
 
-async function deleteSeqs(db: Kysely<MonitorTables>, seqs: number[]): Promise<void> {
-  if (seqs.length === 0) return;
+// Deletes run in slices so one sweep never holds a huge transaction or lock.
+const SLICE = 100;
+
+const FORGET_IDS = {
+  sqlite: 'delete from monitor_event_ids where org_id = ? and event_id in (select value from json_each(?))',
+  postgres:
+    'delete from monitor_event_ids where org_id = $1 and event_id in (select json_array_elements_text($2::json))',
+} as const;
+
+/** Deletes whole chunks with their id claims and the alert links to their events. */
+async function deleteChunks(db: Kysely<MonitorTables>, dialect: Dialect, chunks: ChunkHead[]): Promise<void> {
+  if (chunks.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('monitor_alert_events').where('event_seq', 'in', seqs).execute();
-    await trx.deleteFrom('monitor_events').where('seq', 'in', seqs).execute();
+    await trx
+      .deleteFrom('monitor_alert_events')
+      .where((eb) =>
+        eb.or(
+          chunks.map((c) =>
+            eb.and([eb('event_seq', '>=', Number(c.seq)), eb('event_seq', '<', Number(c.seq) + Number(c.count))]),
+          ),
+        ),
+      )
+      .execute();
+    for (const c of chunks) await trx.executeQuery(CompiledQuery.raw(FORGET_IDS[dialect], [c.org_id, c.event_id]));
+    await trx
+      .deleteFrom('monitor_event_chunks')
+      .where(
+        'seq',
+        'in',
+        chunks.map((c) => Number(c.seq)),
+      )
+      .execute();
   });
 }
 
-/**
- * The last sequence number received before `cutoff`, by bisecting the primary key: events are
- * numbered in the order they are stored, so receive time grows with seq (to within the clock
- * skew between processes sharing one database). No index on receive time is needed.
- */
-async function lastSeqReceivedBefore(db: Kysely<MonitorTables>, cutoff: number): Promise<number> {
-  const bounds = await db
-    .selectFrom('monitor_events')
-    .select((eb) => [eb.fn.min<number>('seq').as('lo'), eb.fn.max<number>('seq').as('hi')])
-    .executeTakeFirstOrThrow();
-  if (bounds.lo === null || bounds.hi === null) return 0;
-  let lo = Number(bounds.lo) - 1; // received before cutoff (or nothing)
-  let hi = Number(bounds.hi) + 1; // received at or after cutoff (or nothing)
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    const row = await db
-      .selectFrom('monitor_events')
-      .select(['seq', 'received_at'])
-      .where('seq', '>=', mid)
-      .orderBy('seq')
-      .limit(1)
-      .executeTakeFirst();
-    if (!row) hi = mid;
-    else if (Number(row.received_at) < cutoff) lo = Number(row.seq);
-    else hi = Math.min(mid, Number(row.seq));
-  }
-  return lo;
-}
+const HEAD = ['seq', 'org_id', 'count', 'bytes', 'event_id'] as const;
 
 /**
- * Age- then size-based retention, by receive time and sequence (oldest stored first), so the disk
- * never fills. Alerts stay (they are small and carry counts); their links to deleted events go.
+ * Age- then size-based retention, a whole chunk at a time, so the disk never fills: by age the
+ * chunks received before the cut-off (a chunk is one batch, received at one time), by size the
+ * oldest stored chunks until the rest fits. Alerts stay (they are small and carry counts); their
+ * links to deleted events go, and so do the deleted events' ids (a replay of them would be stored
+ * again, as new).
  */
 export async function applyRetention(
   db: Kysely<MonitorTables>,
   policy: RetentionPolicy,
   now: number,
+  dialect: Dialect,
 ): Promise<RetentionResult> {
   let deletedByAge = 0;
   let deletedBySize = 0;
   if (policy.maxAgeMs !== undefined) {
-    const last = await lastSeqReceivedBefore(db, now - policy.maxAgeMs);
+    const cutoff = now - policy.maxAgeMs;
     for (;;) {
       const rows = await db
-        .selectFrom('monitor_events')
-        .select('seq')
-        .where('seq', '<=', last)
-        .orderBy('seq')
+        .selectFrom('monitor_event_chunks')
+        .select(HEAD)
+        .where('received_at', '<', cutoff)
+        .orderBy('received_at')
         .limit(SLICE)
         .execute();
-      await deleteSeqs(
-        db,
-        rows.map((r) => Number(r.seq)),
-      );
-      deletedByAge += rows.length;
+      await deleteChunks(db, dialect, rows);
+      for (const r of rows) deletedByAge += Number(r.count);
       if (rows.length < SLICE) break;
     }
   }
   const total = await db
-    .selectFrom('monitor_events')
+    .selectFrom('monitor_event_chunks')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('bytes'), eb.lit(0)).as('b'))
     .executeTakeFirstOrThrow();
   let storedBytes = Number(total.b);
   if (policy.maxBytes !== undefined && storedBytes > policy.maxBytes) {
     let excess = storedBytes - policy.maxBytes;
-    let after = 0;
     while (excess > 0) {
-      const rows = await db
-        .selectFrom('monitor_events')
-        .select(['seq', 'bytes'])
-        .where('seq', '>', after)
-        .orderBy('seq')
-        .limit(SLICE)
-        .execute();
+      const rows = await db.selectFrom('monitor_event_chunks').select(HEAD).orderBy('seq').limit(SLICE).execute();
       if (rows.length === 0) break;
-      const doomed: number[] = [];
+      const doomed: ChunkHead[] = [];
       for (const r of rows) {
         if (excess <= 0) break;
-        doomed.push(Number(r.seq));
-        excess -= r.bytes;
-        storedBytes -= r.bytes;
+        doomed.push(r);
+        excess -= Number(r.bytes);
+        storedBytes -= Number(r.bytes);
+        deletedBySize += Number(r.count);
       }
-      await deleteSeqs(db, doomed);
-      deletedBySize += doomed.length;
-      after = Number(rows[rows.length - 1]!.seq);
+      await deleteChunks(db, dialect, doomed);
     }
   }
   return { deletedByAge, deletedBySize, storedBytes };
