@@ -127,7 +127,9 @@ export class Monitor {
   /** One retention sweep (also run on a timer); sweeps never overlap. */
   runRetention(policy: RetentionPolicy | undefined = this.opts.retention): Promise<RetentionResult | undefined> {
     if (!policy) return Promise.resolve(undefined);
-    const run = this.retentionRun.then(() => applyRetention(this.deps.db, policy, this.deps.clock.now(), this.deps.dialect));
+    const run = this.retentionRun.then(() =>
+      applyRetention(this.deps.db, policy, this.deps.clock.now(), this.deps.dialect),
+    );
     this.retentionRun = run.then(
       (r) => {
         this.lastRetention = r;
