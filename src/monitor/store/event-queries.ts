@@ -84,7 +84,9 @@ export async function listEvents(
 ): Promise<{ items: EventView[]; nextCursor: string | null }> {
   const exact = f.q !== undefined && f.field !== undefined && FIELD_COLUMNS[f.field] === undefined;
   const pred = compileFilter(f);
-  const columns = [...new Set([...pred.columns, ...VIEW_COLUMNS])];
+  // The scan reads what the filter tests; the page's views are read afterwards, for its events only
+  // (unless the exact field check needs each candidate's document).
+  const columns = exact ? [...new Set([...pred.columns, ...VIEW_COLUMNS])] : pred.columns;
   const after = cursor ? decodeCursor(cursor) : undefined;
   // Events strictly before the cursor, in (ts, seq) order.
   const before = (ts: number, seq: number) => !after || ts < after[0] || (ts === after[0] && seq < after[1]);
@@ -118,7 +120,7 @@ export async function listEvents(
         db,
         group.map((g) => Number(g.seq)),
         columns,
-        true,
+        exact || pred.readsRaw,
       );
       for (const c of chunks) {
         const ts = c.ts();
@@ -143,15 +145,23 @@ export async function listEvents(
   if (boundary !== undefined) {
     // Everything newer than the boundary has been seen; older events come with the next page.
     const page = found.filter((x) => x.ts > boundary!).slice(0, limit);
-    return { items: page.map((x) => view(x.c, x.i)), nextCursor: encodeCursor([boundary + 1, 0]) };
+    return { items: await viewsOf(db, page), nextCursor: encodeCursor([boundary + 1, 0]) };
   }
   const page = found.slice(0, limit);
   const more = found.length > limit || (!exhausted && page.length === limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((x) => view(x.c, x.i)),
+    items: await viewsOf(db, page),
     nextCursor: more && last ? encodeCursor([last.ts, last.seq]) : null,
   };
+}
+
+/** Views of events picked by a scan that did not read them whole: their chunks are read again, with the records. */
+async function viewsOf(db: Kysely<MonitorTables>, picked: Array<{ c: LoadedChunk; i: number }>): Promise<EventView[]> {
+  const chunks = new Map(
+    (await loadChunks(db, [...new Set(picked.map((h) => h.c.seq))], VIEW_COLUMNS, true)).map((c) => [c.seq, c]),
+  );
+  return picked.map((h) => view(chunks.get(h.c.seq)!, h.i));
 }
 
 /** The chunk holding each seq: the one with the largest first seq not above it. */
@@ -213,11 +223,7 @@ export async function eventsByFlow(
     }
   });
   hits.sort((a, b) => a.ts - b.ts || a.c.seq + a.i - (b.c.seq + b.i));
-  const picked = hits.slice(0, limit);
-  const chunks = new Map(
-    (await loadChunks(db, [...new Set(picked.map((h) => h.c.seq))], VIEW_COLUMNS, true)).map((c) => [c.seq, c]),
-  );
-  return picked.map((h) => view(chunks.get(h.c.seq)!, h.i));
+  return viewsOf(db, hits.slice(0, limit));
 }
 
 /** Counts per time bucket of `intervalMs`, oldest first; empty buckets omitted. */
