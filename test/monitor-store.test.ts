@@ -75,6 +75,11 @@ describe.each(storeCases)('monitor event store on $name', (storeCase) => {
           const all = await storedEvents(db);
           expect(all).toHaveLength(seen.size);
           expect(new Set(all.map((r) => r.seq)).size).toBe(seen.size);
+          // The id claims are exactly the stored events, at their seqs (a replay re-claims without gaps).
+          const claims = await db.selectFrom('monitor_event_ids').select(['org_id', 'event_id', 'seq']).execute();
+          expect(claims.map((c) => `${c.org_id}|${c.event_id}|${Number(c.seq)}`).sort()).toEqual(
+            all.map((e) => `${e.org}|${e.id}|${e.seq}`).sort(),
+          );
         },
       ),
       { numRuns: 15 },

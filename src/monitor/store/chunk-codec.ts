@@ -75,11 +75,48 @@ const BROTLI = {
   },
 };
 
-/** The original records of a chunk: a JSON array of strings, brotli-compressed. */
+/**
+ * Records are written into one reused buffer: joining a chunk's strings and converting the result
+ * cost more than compressing it. It grows for a chunk of large records and is let go after.
+ */
+// ES2024's String.prototype.isWellFormed (Node 20 has it; the ES2023 lib does not declare it).
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+const SCRATCH_BYTES = 1 << 20;
+let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
+/**
+ * The original records of a chunk, brotli-compressed, as a newline before each record (records are
+ * lines, so none holds a newline). A chunk with a record that does hold one, or a lone surrogate
+ * (which UTF-8 cannot carry), is stored as a JSON array of strings instead, which is also the form
+ * of chunks written before: decoding tells the two apart by the first byte.
+ */
 export function encodeRaw(raws: readonly string[]): Buffer {
-  return brotliCompressSync(JSON.stringify(raws), BROTLI);
+  for (const r of raws)
+    if (r.includes('\n') || !isWellFormed(r)) return brotliCompressSync(JSON.stringify(raws), BROTLI);
+  let buf = scratch;
+  let at = 0;
+  for (const r of raws) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only a record near the end needs its bytes counted.
+    if (buf.length - at < r.length * 3 + 1) {
+      const need = at + Buffer.byteLength(r) + 1;
+      if (buf.length < need) {
+        const grown = Buffer.allocUnsafe(Math.max(need, buf.length * 2));
+        buf.copy(grown, 0, 0, at);
+        buf = grown;
+      }
+    }
+    buf[at++] = 0x0a;
+    at += buf.write(r, at, 'utf8');
+  }
+  const out = brotliCompressSync(buf.subarray(0, at), BROTLI);
+  if (buf.length <= 16 * SCRATCH_BYTES) scratch = buf;
+  return out;
 }
 
 export function decodeRaw(blob: Uint8Array, count: number): string[] {
-  return checkLength(JSON.parse(brotliDecompressSync(blob).toString('utf8')) as string[], count);
+  const text = brotliDecompressSync(blob).toString('utf8');
+  if (text === '') return checkLength([], count);
+  if (text.charCodeAt(0) !== 0x0a) return checkLength(JSON.parse(text) as string[], count);
+  return checkLength(text.slice(1).split('\n'), count);
 }

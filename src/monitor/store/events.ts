@@ -18,35 +18,72 @@ export interface StoredRef {
   item: EventToStore;
 }
 
-/** Ids looked up, or claimed, per statement (one bound JSON array each). */
-const IDS_PER_STATEMENT = 5000;
-
 const SQL = {
   sqlite: {
     takeSeqs: 'update monitor_event_seq set next = next + ? where id = 1 returning next',
-    existing:
-      'select event_id from monitor_event_ids where org_id = ? and event_id in (select value from json_each(?))',
-    claim: 'insert into monitor_event_ids (org_id, event_id, seq) select ?, value, ? + key from json_each(?)',
+    // `where true` tells SQLite's parser that `on conflict` is the upsert clause, not a join's.
+    claim:
+      'insert into monitor_event_ids (org_id, event_id, seq) select ?, value, ? + key from json_each(?) where true on conflict do nothing',
+    seqsOf:
+      'select event_id, seq from monitor_event_ids where org_id = ? and event_id in (select value from json_each(?))',
+    unclaim: 'delete from monitor_event_ids where org_id = ? and event_id in (select value from json_each(?))',
   },
   postgres: {
     takeSeqs: 'update monitor_event_seq set next = next + $1 where id = 1 returning next',
-    existing:
-      'select event_id from monitor_event_ids where org_id = $1 and event_id in (select json_array_elements_text($2::json))',
     claim:
-      'insert into monitor_event_ids (org_id, event_id, seq) select $1, t.value, $2::bigint + t.ord - 1 from json_array_elements_text($3::json) with ordinality as t(value, ord)',
+      'insert into monitor_event_ids (org_id, event_id, seq) select $1, t.value, $2::bigint + t.ord - 1 from json_array_elements_text($3::json) with ordinality as t(value, ord) on conflict do nothing',
+    seqsOf:
+      'select event_id, seq from monitor_event_ids where org_id = $1 and event_id in (select json_array_elements_text($2::json))',
+    unclaim:
+      'delete from monitor_event_ids where org_id = $1 and event_id in (select json_array_elements_text($2::json))',
   },
 } as const;
 
 /**
  * Takes a block of `n` seqs. The counter row's lock (PostgreSQL) is held to the end of the
- * transaction, so writers in other processes wait here, and the look-up of stored ids that follows
- * sees everything they committed: no two writers claim one id.
+ * transaction, so writers in other processes wait here, and the claims that follow see everything
+ * they committed: no two writers store one id.
  */
 async function takeSeqs(db: MonitorDb, dialect: Dialect, n: number): Promise<number> {
   const res = await db.executeQuery<{ next: number | string }>(CompiledQuery.raw(SQL[dialect].takeSeqs, [n]));
   const next = res.rows[0]?.next;
   if (next === undefined) throw new Error('monitor_event_seq has no counter row: the monitor migrations did not run');
   return Number(next) - n;
+}
+
+/** Claims `ids` as seqs `first`, `first + 1`, … and says how many were not stored before. */
+async function claim(db: MonitorDb, dialect: Dialect, org: string, first: number, ids: string[]): Promise<number> {
+  const res = await db.executeQuery(CompiledQuery.raw(SQL[dialect].claim, [org, first, JSON.stringify(ids)]));
+  return Number(res.numAffectedRows ?? 0);
+}
+
+/**
+ * The events of a slice not stored before, claimed with seqs `first`, `first + 1`, … in their
+ * order. Fresh ids, the common case, take one statement. When some were stored before (a replay),
+ * the ids this claim took (those now at a seq of its block) are released and claimed again without
+ * the gaps, because a chunk numbers its events consecutively.
+ */
+async function claimFresh<T extends { item: EventToStore }>(
+  db: MonitorDb,
+  dialect: Dialect,
+  org: string,
+  first: number,
+  slice: T[],
+): Promise<T[]> {
+  const ids = slice.map(({ item }) => item.id);
+  const claimed = await claim(db, dialect, org, first, ids);
+  if (claimed === slice.length) return slice;
+  if (claimed === 0) return [];
+  const res = await db.executeQuery<{ event_id: string; seq: number | string }>(
+    CompiledQuery.raw(SQL[dialect].seqsOf, [org, JSON.stringify(ids)]),
+  );
+  const mine = new Set<string>();
+  for (const r of res.rows) if (Number(r.seq) >= first && Number(r.seq) < first + slice.length) mine.add(r.event_id);
+  const fresh = slice.filter(({ item }) => mine.has(item.id));
+  const freshIds = fresh.map(({ item }) => item.id);
+  await db.executeQuery(CompiledQuery.raw(SQL[dialect].unclaim, [org, JSON.stringify(freshIds)]));
+  await claim(db, dialect, org, first, freshIds);
+  return fresh;
 }
 
 /**
@@ -71,22 +108,14 @@ export async function insertEvents(
   let next = await takeSeqs(db, dialect, items.length);
   const seqOf = new Map<EventToStore, number>();
   for (const [org, ids] of byOrg) {
-    const all = [...ids.keys()];
-    for (let i = 0; i < all.length; i += IDS_PER_STATEMENT) {
-      const res = await db.executeQuery<{ event_id: string }>(
-        CompiledQuery.raw(SQL[dialect].existing, [org, JSON.stringify(all.slice(i, i + IDS_PER_STATEMENT))]),
-      );
-      for (const r of res.rows) ids.delete(r.event_id);
-    }
-    const fresh = byTime([...ids.values()].map((item) => ({ item, timeMs: item.event.timeMs })));
-    for (let i = 0; i < fresh.length; i += CHUNK_EVENTS) {
-      const chunk = fresh.slice(i, i + CHUNK_EVENTS);
+    const sorted = byTime([...ids.values()].map((item) => ({ item, timeMs: item.event.timeMs })));
+    for (let i = 0; i < sorted.length; i += CHUNK_EVENTS) {
       const first = next;
-      next += chunk.length;
+      const slice = sorted.slice(i, i + CHUNK_EVENTS);
+      next += slice.length;
+      const chunk = await claimFresh(db, dialect, org, first, slice);
+      if (chunk.length === 0) continue;
       chunk.forEach(({ item }, k) => seqOf.set(item, first + k));
-      await db.executeQuery(
-        CompiledQuery.raw(SQL[dialect].claim, [org, first, JSON.stringify(chunk.map(({ item }) => item.id))]),
-      );
       const row = encodeChunk(
         org,
         receivedAt,
