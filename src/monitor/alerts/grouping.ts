@@ -1,4 +1,6 @@
-import { newTimeOrderedId } from '../../core/index.ts';
+import { CompiledQuery } from 'kysely';
+import { newTimeOrderedId, type Dialect } from '../../core/index.ts';
+import { insertRows } from '../store/insert-rows.ts';
 import type { MonitorDb } from '../store/events.ts';
 import type { MonitorTables } from '../store/schema.ts';
 import { riskScore, severityOf, type Level } from './risk.ts';
@@ -69,21 +71,62 @@ export function foldCandidates(list: AlertCandidate[]): Array<AlertCandidate & {
   return [...byKey.values()];
 }
 
-/** Creates or grows the open alert of each folded candidate, inside the caller's transaction. */
-export async function writeAlerts(db: MonitorDb, candidates: AlertCandidate[], now: number): Promise<AlertChange[]> {
-  const folded = foldCandidates(candidates);
-  if (folded.length === 0) return [];
-  // One look-up for every group the batch touches, then one multi-row insert of the new alerts.
-  const existing = new Map<string, { id: string; count: number; first_seen: number; last_seen: number }>();
-  const keys = [...new Set(folded.map((c) => groupKey(c)))];
-  for (let i = 0; i < keys.length; i += 500) {
-    const rows = await db
-      .selectFrom('monitor_alerts')
-      .select(['id', 'org_id', 'group_key', 'count', 'first_seen', 'last_seen'])
-      .where('group_key', 'in', keys.slice(i, i + 500))
-      .where('status', '!=', 'closed')
-      .execute();
-    for (const r of rows)
+const ALERT_COLUMNS = [
+  'id',
+  'org_id',
+  'group_key',
+  'rule_id',
+  'rule_title',
+  'kind',
+  'level',
+  'severity',
+  'risk',
+  'technique',
+  'tactic',
+  'src_ip',
+  'dst_ip',
+  'observer',
+  'count',
+  'first_seen',
+  'last_seen',
+  'status',
+  'assignee',
+  'close_reason',
+  'updated_at',
+  'detail',
+] as const satisfies ReadonlyArray<keyof MonitorTables['monitor_alerts']>;
+
+const SQL = {
+  sqlite: {
+    open: "select id, org_id, group_key, count, first_seen, last_seen from monitor_alerts where group_key in (select value from json_each(?)) and status != 'closed'",
+    grow: 'update monitor_alerts set count = ?, first_seen = ?, last_seen = ?, risk = ?, updated_at = ? where id = ?',
+  },
+  postgres: {
+    open: "select id, org_id, group_key, count, first_seen, last_seen from monitor_alerts where group_key in (select json_array_elements_text($1::json)) and status != 'closed'",
+    grow: 'update monitor_alerts set count = $1, first_seen = $2, last_seen = $3, risk = $4, updated_at = $5 where id = $6',
+  },
+} as const;
+
+interface OpenAlert {
+  id: string;
+  count: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+/** The open alerts of the groups a batch touches, by org and group key. */
+async function openAlerts(db: MonitorDb, dialect: Dialect, keys: string[]): Promise<Map<string, OpenAlert>> {
+  const existing = new Map<string, OpenAlert>();
+  for (let i = 0; i < keys.length; i += 1000) {
+    const res = await db.executeQuery<{
+      id: string;
+      org_id: string;
+      group_key: string;
+      count: number | string;
+      first_seen: number | string;
+      last_seen: number | string;
+    }>(CompiledQuery.raw(SQL[dialect].open, [JSON.stringify(keys.slice(i, i + 1000))]));
+    for (const r of res.rows)
       existing.set(`${r.org_id}\u0000${r.group_key}`, {
         id: r.id,
         count: Number(r.count),
@@ -91,9 +134,25 @@ export async function writeAlerts(db: MonitorDb, candidates: AlertCandidate[], n
         last_seen: Number(r.last_seen),
       });
   }
+  return existing;
+}
+
+/**
+ * Creates or grows the open alert of each folded candidate, inside the caller's transaction: one
+ * look-up for every group the batch touches, multi-row inserts of the new alerts and their links.
+ */
+export async function writeAlerts(
+  db: MonitorDb,
+  candidates: AlertCandidate[],
+  now: number,
+  dialect: Dialect,
+): Promise<AlertChange[]> {
+  const folded = foldCandidates(candidates);
+  if (folded.length === 0) return [];
+  const existing = await openAlerts(db, dialect, [...new Set(folded.map((c) => groupKey(c)))]);
   const changes: AlertChange[] = [];
-  const inserts: Array<MonitorTables['monitor_alerts']> = [];
-  const links: Array<{ alert_id: string; event_seq: number }> = [];
+  const inserts: unknown[][] = [];
+  const links: Array<[string, number]> = [];
   for (const c of folded) {
     const key = groupKey(c);
     const prev = existing.get(`${c.org}\u0000${key}`);
@@ -102,40 +161,39 @@ export async function writeAlerts(db: MonitorDb, candidates: AlertCandidate[], n
     const firstSeen = prev ? Math.min(prev.first_seen, c.firstMs) : c.firstMs;
     const lastSeen = prev ? Math.max(prev.last_seen, c.timeMs) : c.timeMs;
     const id = prev?.id ?? newTimeOrderedId('al', now);
+    const severity = severityOf(c.level);
+    const technique = c.techniques[0] ?? null;
+    const tactic = c.tactics[0] ?? null;
     if (prev) {
-      await db
-        .updateTable('monitor_alerts')
-        .set({ count, first_seen: firstSeen, last_seen: lastSeen, risk, updated_at: now })
-        .where('id', '=', id)
-        .execute();
+      await db.executeQuery(CompiledQuery.raw(SQL[dialect].grow, [count, firstSeen, lastSeen, risk, now, id]));
     } else {
-      inserts.push({
+      inserts.push([
         id,
-        org_id: c.org,
-        group_key: key,
-        rule_id: c.ruleId,
-        rule_title: c.ruleTitle.slice(0, 500),
-        kind: c.kind,
-        level: c.level,
-        severity: severityOf(c.level),
+        c.org,
+        key,
+        c.ruleId,
+        c.ruleTitle.slice(0, 500),
+        c.kind,
+        c.level,
+        severity,
         risk,
-        technique: c.techniques[0] ?? null,
-        tactic: c.tactics[0] ?? null,
-        src_ip: c.srcIp,
-        dst_ip: c.dstIp,
-        observer: c.observer,
+        technique,
+        tactic,
+        c.srcIp,
+        c.dstIp,
+        c.observer,
         count,
-        first_seen: firstSeen,
-        last_seen: lastSeen,
-        status: 'open',
-        assignee: null,
-        close_reason: null,
-        updated_at: now,
-        detail: JSON.stringify({ ...c.detail, techniques: c.techniques, tactics: c.tactics }),
-      });
+        firstSeen,
+        lastSeen,
+        'open',
+        null,
+        null,
+        now,
+        JSON.stringify({ ...c.detail, techniques: c.techniques, tactics: c.tactics }),
+      ]);
     }
     const room = MAX_LINKED_EVENTS - Math.min(MAX_LINKED_EVENTS, prev?.count ?? 0);
-    for (const s of c.eventSeqs.slice(0, room)) links.push({ alert_id: id, event_seq: s });
+    for (let k = 0; k < c.eventSeqs.length && k < room; k++) links.push([id, c.eventSeqs[k] as number]);
     changes.push({
       id,
       org: c.org,
@@ -143,29 +201,25 @@ export async function writeAlerts(db: MonitorDb, candidates: AlertCandidate[], n
       ruleId: c.ruleId,
       ruleTitle: c.ruleTitle,
       level: c.level,
-      severity: severityOf(c.level),
+      severity,
       risk,
       count,
       srcIp: c.srcIp,
       dstIp: c.dstIp,
-      technique: c.techniques[0] ?? null,
-      tactic: c.tactics[0] ?? null,
+      technique,
+      tactic,
       firstSeen,
       lastSeen,
     });
   }
-  // 23 values a row: 500 rows stay under both dialects' parameter limits.
-  for (let i = 0; i < inserts.length; i += 500)
-    await db
-      .insertInto('monitor_alerts')
-      .values(inserts.slice(i, i + 500))
-      .execute();
-  for (let i = 0; i < links.length; i += 2000) {
-    await db
-      .insertInto('monitor_alert_events')
-      .values(links.slice(i, i + 2000))
-      .onConflict((oc) => oc.columns(['alert_id', 'event_seq']).doNothing())
-      .execute();
-  }
+  await insertRows(db, dialect, 'monitor_alerts', ALERT_COLUMNS, inserts);
+  await insertRows(
+    db,
+    dialect,
+    'monitor_alert_events',
+    ['alert_id', 'event_seq'],
+    links,
+    'on conflict (alert_id, event_seq) do nothing',
+  );
   return changes;
 }

@@ -31,6 +31,19 @@ export interface IngestOutcome {
   acceptedIndexes: number[];
 }
 
+/**
+ * A batch is normalised, stored and evaluated this many events at a time, in one transaction: the
+ * objects of a whole batch of normalised events (5000 from the agent) outlive the young generation,
+ * and copying them out of it cost more than making them (end to end 47k -> 64k events/s measured).
+ */
+export const SLICE_EVENTS = 1024;
+
+/** Items `from` .. `to` - 1 of a batch, normalised (or refused). */
+type SliceSource = (
+  from: number,
+  to: number,
+) => { ok: Array<EventToStore & { index: number }>; rejected: ItemRejected[] };
+
 export interface PipelineCounters {
   accepted: number;
   duplicates: number;
@@ -80,14 +93,18 @@ export class MonitorPipeline {
   /** Raw lines of one organisation and gateway (the agent endpoint, the CLI import). */
   ingestLines(org: string, observer: string | undefined, items: IngestItem[]): Promise<IngestOutcome> {
     const now = this.deps.clock.now();
-    const ok: Array<EventToStore & { index: number }> = [];
-    const rejected: ItemRejected[] = [];
-    items.forEach((it, index) => {
-      const r = normaliseLine(it.type, it.line, { org, observer, now });
-      if (r.ok) ok.push({ org, id: it.id, event: r.event, index });
-      else rejected.push({ index, id: it.id, ...r.reject });
+    // Normalised a slice at a time, inside the batch's turn: see SLICE_EVENTS.
+    return this.store(items.length, (from, to) => {
+      const ok: Array<EventToStore & { index: number }> = [];
+      const rejected: ItemRejected[] = [];
+      for (let index = from; index < to; index++) {
+        const it = items[index] as IngestItem;
+        const r = normaliseLine(it.type, it.line, { org, observer, now });
+        if (r.ok) ok.push({ org, id: it.id, event: r.event, index });
+        else rejected.push({ index, id: it.id, ...r.reject });
+      }
+      return { ok, rejected };
     });
-    return this.store(ok, rejected);
   }
 
   /** Events already normalised (the platform's bus events, the ES endpoint's documents). */
@@ -95,49 +112,63 @@ export class MonitorPipeline {
     events: Array<{ org: string; id: string; event: NormalisedEvent; index: number }>,
     rejected: ItemRejected[] = [],
   ): Promise<IngestOutcome> {
-    return this.store(events, rejected);
+    return this.store(events.length, (from, to) => ({
+      ok: events.slice(from, to),
+      rejected: from === 0 ? rejected : [],
+    }));
   }
 
-  private store(items: Array<EventToStore & { index: number }>, rejected: ItemRejected[]): Promise<IngestOutcome> {
+  private store(count: number, slice: SliceSource): Promise<IngestOutcome> {
     this.queued++;
-    const run = this.queue.then(() => this.storeNow(items, rejected)).finally(() => this.queued--);
+    const run = this.queue.then(() => this.storeNow(count, slice)).finally(() => this.queued--);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async storeNow(
-    items: Array<EventToStore & { index: number }>,
-    rejected: ItemRejected[],
-  ): Promise<IngestOutcome> {
+  private async storeNow(count: number, slice: SliceSource): Promise<IngestOutcome> {
     const now = this.deps.clock.now();
     let changes: AlertChange[] = [];
-    const stored =
-      items.length === 0
-        ? []
-        : await this.deps.db.transaction().execute(async (trx) => {
-            const refs = await insertEvents(trx, items, now, this.deps.dialect);
-            const candidates = this.detect(refs, now);
-            changes = await writeAlerts(trx, candidates, now);
-            await this.deps.suppressions.flushHits(trx);
-            return refs;
-          });
-    const storedItems = new Set(stored.map((r) => r.item));
-    const acceptedIndexes = items.filter((i) => storedItems.has(i)).map((i) => i.index);
-    const duplicates = items.length - stored.length;
-    this.counters.accepted += stored.length;
+    const rejected: ItemRejected[] = [];
+    const acceptedIndexes: number[] = [];
+    const perOrg = new Map<string, number>();
+    let offered = 0;
+    const take = (from: number) => {
+      const part = slice(from, Math.min(count, from + SLICE_EVENTS));
+      for (const r of part.rejected) rejected.push(r);
+      offered += part.ok.length;
+      return part.ok;
+    };
+    // The first slice is taken outside, so that a batch of refusals opens no transaction.
+    let first: Array<EventToStore & { index: number }> | null = take(0);
+    if (first.length > 0 || count > SLICE_EVENTS)
+      await this.deps.db.transaction().execute(async (trx) => {
+        const candidates: AlertCandidate[] = [];
+        for (let from = 0; from < count; from += SLICE_EVENTS) {
+          const items = first ?? take(from);
+          first = null; // let the slice go once stored
+          if (items.length === 0) continue;
+          const refs = await insertEvents(trx, items, now, this.deps.dialect);
+          for (const c of this.detect(refs, now)) candidates.push(c);
+          for (const r of refs) {
+            acceptedIndexes.push(r.item.index);
+            perOrg.set(r.item.org, (perOrg.get(r.item.org) ?? 0) + 1);
+          }
+        }
+        changes = await writeAlerts(trx, candidates, now, this.deps.dialect);
+        await this.deps.suppressions.flushHits(trx);
+      });
+    const accepted = acceptedIndexes.length;
+    const duplicates = offered - accepted;
+    this.counters.accepted += accepted;
     this.counters.duplicates += duplicates;
     for (const r of rejected) this.counters.rejected[r.code] = (this.counters.rejected[r.code] ?? 0) + 1;
     if (changes.length > 0) this.deps.onAlerts?.(changes);
-    if (stored.length > 0 && this.deps.onStored) {
-      const perOrg = new Map<string, number>();
-      for (const r of stored) perOrg.set(r.item.org, (perOrg.get(r.item.org) ?? 0) + 1);
-      this.deps.onStored(perOrg);
-    }
+    if (accepted > 0) this.deps.onStored?.(perOrg);
     return {
-      accepted: stored.length,
+      accepted,
       duplicates,
       rejected: rejected.sort((a, b) => a.index - b.index),
-      acceptedIndexes,
+      acceptedIndexes: acceptedIndexes.sort((a, b) => a - b),
     };
   }
 

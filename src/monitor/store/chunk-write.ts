@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { EventColumns } from '../normalise/types.ts';
+import type { EventColumns, NormalisedEvent } from '../normalise/types.ts';
 import { encodeColumn, encodeRaw, encodeTimes, type ColumnValue } from './chunk-codec.ts';
 import type { MonitorTables } from './schema.ts';
 
@@ -24,16 +24,54 @@ export const QUERY_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof EventColumns>;
 export type QueryColumn = (typeof QUERY_COLUMNS)[number];
 
-/** One event as a chunk stores it. */
+/** One event as a chunk stores it (an EventToStore is one). */
 export interface ChunkEvent {
   id: string;
-  type: string;
-  timeMs: number;
-  columns: EventColumns;
-  raw: string;
+  event: Pick<NormalisedEvent, 'type' | 'timeMs' | 'columns' | 'raw'>;
 }
 
 export type ChunkRow = Insertable<MonitorTables['monitor_event_chunks']>;
+
+/**
+ * The query columns of `events`, one array each, filled in one pass with a named read per field
+ * (reading `columns[col]` for each column name was a keyed look-up per value).
+ */
+function columnArrays(events: readonly ChunkEvent[]): Record<QueryColumn, ColumnValue[]> {
+  const n = events.length;
+  const a = (): ColumnValue[] => new Array<ColumnValue>(n);
+  const out = {
+    dataset: a(),
+    severity: a(),
+    observer: a(),
+    src_ip: a(),
+    src_port: a(),
+    dst_ip: a(),
+    dst_port: a(),
+    transport: a(),
+    protocol: a(),
+    flow_id: a(),
+    signature: a(),
+    signature_id: a(),
+    technique: a(),
+  } satisfies Record<QueryColumn, ColumnValue[]>;
+  for (let i = 0; i < n; i++) {
+    const c = (events[i] as ChunkEvent).event.columns;
+    out.dataset[i] = c.dataset;
+    out.severity[i] = c.severity;
+    out.observer[i] = c.observer;
+    out.src_ip[i] = c.src_ip;
+    out.src_port[i] = c.src_port;
+    out.dst_ip[i] = c.dst_ip;
+    out.dst_port[i] = c.dst_port;
+    out.transport[i] = c.transport;
+    out.protocol[i] = c.protocol;
+    out.flow_id[i] = c.flow_id;
+    out.signature[i] = c.signature;
+    out.signature_id[i] = c.signature_id;
+    out.technique[i] = c.technique;
+  }
+  return out;
+}
 
 /** The row of one chunk: `events` sorted by time, numbered from `firstSeq`. */
 export function encodeChunk(
@@ -43,45 +81,48 @@ export function encodeChunk(
   events: readonly ChunkEvent[],
 ): ChunkRow {
   const n = events.length;
-  const tsMin = events[0]!.timeMs;
-  const raw = encodeRaw(events.map((e) => e.raw));
+  const tsMin = events[0]!.event.timeMs;
+  const raws = new Array<string>(n);
+  const times = new Array<number>(n);
+  const ids = new Array<string>(n);
+  const types = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const e = events[i] as ChunkEvent;
+    raws[i] = e.event.raw;
+    times[i] = e.event.timeMs;
+    ids[i] = e.id;
+    types[i] = e.event.type;
+  }
+  const raw = encodeRaw(raws);
+  const columns = columnArrays(events);
   const row: ChunkRow = {
     seq: firstSeq,
     org_id: org,
     count: n,
     ts_min: tsMin,
-    ts_max: events[n - 1]!.timeMs,
+    ts_max: times[n - 1]!,
     received_at: receivedAt,
     bytes: 0,
-    ts: encodeTimes(
-      events.map((e) => e.timeMs),
-      tsMin,
-    ),
-    event_id: JSON.stringify(events.map((e) => e.id)),
-    type: encodeColumn(events.map((e) => e.type)),
-    dataset: '',
-    severity: '',
-    observer: '',
-    src_ip: '',
-    src_port: '',
-    dst_ip: '',
-    dst_port: '',
-    transport: '',
-    protocol: '',
-    flow_id: '',
-    signature: '',
-    signature_id: '',
-    technique: '',
+    ts: encodeTimes(times, tsMin),
+    event_id: JSON.stringify(ids),
+    type: encodeColumn(types),
+    dataset: encodeColumn(columns.dataset),
+    severity: encodeColumn(columns.severity),
+    observer: encodeColumn(columns.observer),
+    src_ip: encodeColumn(columns.src_ip),
+    src_port: encodeColumn(columns.src_port),
+    dst_ip: encodeColumn(columns.dst_ip),
+    dst_port: encodeColumn(columns.dst_port),
+    transport: encodeColumn(columns.transport),
+    protocol: encodeColumn(columns.protocol),
+    flow_id: encodeColumn(columns.flow_id),
+    signature: encodeColumn(columns.signature),
+    signature_id: encodeColumn(columns.signature_id),
+    technique: encodeColumn(columns.technique),
     raw,
   };
-  const values: ColumnValue[] = new Array<ColumnValue>(n);
   let bytes = raw.length + row.ts.length + row.event_id.length + row.type.length;
-  for (const col of QUERY_COLUMNS) {
-    for (let i = 0; i < n; i++) values[i] = events[i]!.columns[col];
-    const text = encodeColumn(values);
-    row[col] = text;
-    bytes += text.length;
-  }
+  for (const col of QUERY_COLUMNS) bytes += row[col].length;
   row.bytes = bytes;
   return row;
 }

@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Dialect } from '../../core/index.ts';
 import type { NormalisedEvent } from '../normalise/types.ts';
-import { byTime, CHUNK_EVENTS, encodeChunk } from './chunk-write.ts';
+import { CHUNK_EVENTS, encodeChunk } from './chunk-write.ts';
 import type { MonitorTables } from './schema.ts';
 
 export type MonitorDb = Kysely<MonitorTables> | Transaction<MonitorTables>;
@@ -13,9 +13,9 @@ export interface EventToStore {
   event: NormalisedEvent;
 }
 
-export interface StoredRef {
+export interface StoredRef<T extends EventToStore = EventToStore> {
   seq: number;
-  item: EventToStore;
+  item: T;
 }
 
 const SQL = {
@@ -63,14 +63,14 @@ async function claim(db: MonitorDb, dialect: Dialect, org: string, first: number
  * the ids this claim took (those now at a seq of its block) are released and claimed again without
  * the gaps, because a chunk numbers its events consecutively.
  */
-async function claimFresh<T extends { item: EventToStore }>(
+async function claimFresh<T extends EventToStore>(
   db: MonitorDb,
   dialect: Dialect,
   org: string,
   first: number,
   slice: T[],
 ): Promise<T[]> {
-  const ids = slice.map(({ item }) => item.id);
+  const ids = slice.map((item) => item.id);
   const claimed = await claim(db, dialect, org, first, ids);
   if (claimed === slice.length) return slice;
   if (claimed === 0) return [];
@@ -79,8 +79,8 @@ async function claimFresh<T extends { item: EventToStore }>(
   );
   const mine = new Set<string>();
   for (const r of res.rows) if (Number(r.seq) >= first && Number(r.seq) < first + slice.length) mine.add(r.event_id);
-  const fresh = slice.filter(({ item }) => mine.has(item.id));
-  const freshIds = fresh.map(({ item }) => item.id);
+  const fresh = slice.filter((item) => mine.has(item.id));
+  const freshIds = fresh.map((item) => item.id);
   await db.executeQuery(CompiledQuery.raw(SQL[dialect].unclaim, [org, JSON.stringify(freshIds)]));
   await claim(db, dialect, org, first, freshIds);
   return fresh;
@@ -91,47 +91,37 @@ async function claimFresh<T extends { item: EventToStore }>(
  * returns what it stored with the seqs it numbered them, in input order. A pair repeated inside the
  * batch is stored once. Each city's new events become chunks of up to CHUNK_EVENTS, sorted by time.
  */
-export async function insertEvents(
+export async function insertEvents<T extends EventToStore>(
   db: MonitorDb,
-  items: EventToStore[],
+  items: T[],
   receivedAt: number,
   dialect: Dialect,
-): Promise<StoredRef[]> {
+): Promise<Array<StoredRef<T>>> {
   if (items.length === 0) return [];
   // First copy of each (org, id) in the batch, grouped by org (a batch is normally one org).
-  const byOrg = new Map<string, Map<string, EventToStore>>();
+  const byOrg = new Map<string, Map<string, T>>();
   for (const item of items) {
     let ids = byOrg.get(item.org);
     if (!ids) byOrg.set(item.org, (ids = new Map()));
     if (!ids.has(item.id)) ids.set(item.id, item);
   }
   let next = await takeSeqs(db, dialect, items.length);
-  const seqOf = new Map<EventToStore, number>();
+  const seqOf = new Map<T, number>();
   for (const [org, ids] of byOrg) {
-    const sorted = byTime([...ids.values()].map((item) => ({ item, timeMs: item.event.timeMs })));
+    // A stable sort: equal times keep their arrival order.
+    const sorted = [...ids.values()].sort((a, b) => a.event.timeMs - b.event.timeMs);
     for (let i = 0; i < sorted.length; i += CHUNK_EVENTS) {
       const first = next;
       const slice = sorted.slice(i, i + CHUNK_EVENTS);
       next += slice.length;
       const chunk = await claimFresh(db, dialect, org, first, slice);
       if (chunk.length === 0) continue;
-      chunk.forEach(({ item }, k) => seqOf.set(item, first + k));
-      const row = encodeChunk(
-        org,
-        receivedAt,
-        first,
-        chunk.map(({ item }) => ({
-          id: item.id,
-          type: item.event.type,
-          timeMs: item.event.timeMs,
-          columns: item.event.columns,
-          raw: item.event.raw,
-        })),
-      );
+      chunk.forEach((item, k) => seqOf.set(item, first + k));
+      const row = encodeChunk(org, receivedAt, first, chunk);
       await db.insertInto('monitor_event_chunks').values(row).execute();
     }
   }
-  const stored: StoredRef[] = [];
+  const stored: Array<StoredRef<T>> = [];
   for (const item of items) {
     const seq = seqOf.get(item);
     if (seq !== undefined) {

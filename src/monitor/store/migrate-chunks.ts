@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { columnTypes, type Dialect } from '../../core/index.ts';
-import type { EventColumns } from '../normalise/types.ts';
+import type { EventColumns, IngestType } from '../normalise/types.ts';
 import { byTime, CHUNK_EVENTS, encodeChunk, QUERY_COLUMNS, type ChunkEvent } from './chunk-write.ts';
 
 const NUMERIC = new Set<string>(['severity', 'src_port', 'dst_port', 'signature_id']);
@@ -104,7 +104,10 @@ export async function migrateToChunks(db: Kysely<any>, dialect: Dialect): Promis
           const v = r[col];
           columns[col] = v === null || !NUMERIC.has(col) ? v : Number(v); // PostgreSQL hands bigints back as text
         }
-        return { id: r.event_id, type: r.type, timeMs, columns: columns as unknown as EventColumns, raw: r.raw };
+        return {
+          id: r.event_id,
+          event: { type: r.type as IngestType, timeMs, columns: columns as unknown as EventColumns, raw: r.raw },
+        };
       });
       await db
         .insertInto('monitor_event_chunks')
