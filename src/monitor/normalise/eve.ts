@@ -145,6 +145,26 @@ function logsourceOf(eventType: string): { product: string; service: string } {
   return ls;
 }
 
+/**
+ * Strings every event of a kind shares (`TCP` -> `tcp`, `suricata.flow`), made once and looked up by
+ * the record's own string: a new string per event and field adds up at ingest rates. Few distinct
+ * values occur; the caches are bounded anyway.
+ */
+function cachedString(map: Map<string, string>, key: string, make: (k: string) => string): string {
+  let v = map.get(key);
+  if (v === undefined) {
+    if (map.size >= SHARED_MAX) map.clear();
+    map.set(key, (v = make(key)));
+  }
+  return v;
+}
+const LOWER = new Map<string, string>();
+const DATASETS = new Map<string, string>();
+const toLower = (k: string): string => k.toLowerCase();
+const toDataset = (k: string): string => `suricata.${k}`;
+const lower = (s: string): string => (s.length > 32 ? s.toLowerCase() : cachedString(LOWER, s, toLower));
+const datasetOf = (eventType: string): string => cachedString(DATASETS, eventType, toDataset);
+
 const ALLOWED = Object.freeze(['allowed']);
 const DENIED = Object.freeze(['denied']);
 const DEFAULT_MAP: { category: string[]; type: string[]; kind?: string } = {
@@ -178,14 +198,14 @@ export function normaliseEve(rec: Json, raw: string, meta: IngestMeta): Normalis
   const observer = str(rec.host) ?? meta.observer ?? null;
   const severity = alert && typeof alert.severity === 'number' ? alert.severity : null;
   const proto = str(rec.proto);
-  const transport = proto === null ? null : proto.toLowerCase();
+  const transport = proto === null ? null : lower(proto);
   const appProto = str(rec.app_proto);
   const protocolRaw =
     appProto ??
     (eventType !== 'flow' && eventType !== 'alert' && eventType !== 'stats' && eventType !== 'anomaly'
       ? eventType
       : null);
-  const protocol = protocolRaw === null ? null : protocolRaw.toLowerCase();
+  const protocol = protocolRaw === null ? null : lower(protocolRaw);
   const flowId = typeof rec.flow_id === 'number' || typeof rec.flow_id === 'string' ? String(rec.flow_id) : null;
   const srcIp = str(rec.src_ip);
   const dstIp = str(rec.dest_ip);
@@ -196,7 +216,7 @@ export function normaliseEve(rec: Json, raw: string, meta: IngestMeta): Normalis
     kind: map.kind ?? 'event',
     category: map.category,
     type: alert ? (alert.action === 'blocked' ? DENIED : ALLOWED) : map.type,
-    dataset: `suricata.${eventType}`,
+    dataset: datasetOf(eventType),
     module: 'suricata',
     action: alert ? (str(alert.category) ?? eventType) : eventType,
     created: receivedIso(meta.now),

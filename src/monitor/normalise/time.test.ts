@@ -30,6 +30,22 @@ describe('parseTimestamp', () => {
     );
   });
 
+  it('reads runs of one minute (its cached start) as the general path does', () => {
+    fc.assert(
+      fc.property(
+        suricataShaped,
+        fc.array(fc.record({ s: fc.integer({ min: 0, max: 99 }), frac: fc.stringMatching(/^\d{1,9}$/) })),
+        (text, rest) => {
+          for (const { s, frac } of rest) {
+            const same = `${text.slice(0, 17)}${pad(s, 2)}.${frac}+0000`;
+            expect(parseSuricataUtc(same)).toBe(parseIso(same));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('falls back to the general path for every other text, so nothing is refused that was accepted', () => {
     fc.assert(
       fc.property(

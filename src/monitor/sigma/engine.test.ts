@@ -51,7 +51,7 @@ function engineFor(...docs: string[]) {
   e.load(rules);
   return e;
 }
-const corrMatches = (ms: SigmaMatch[]) => ms.filter((m) => m.kind === 'correlation');
+const corrMatches = (ms: readonly SigmaMatch[]) => ms.filter((m) => m.kind === 'correlation');
 
 describe('detection matches', () => {
   it('emit a detection match unless a correlation uses the rule without generate', () => {

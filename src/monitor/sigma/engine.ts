@@ -18,6 +18,7 @@ export const DEFAULT_MAX_GROUPS_PER_CORRELATION = 10_000;
 /** Distinct logsources are few in practice; a flood of odd ones only costs a cache reset. */
 const MAX_LOGSOURCE_CACHE = 4096;
 const SWEEP_EVERY_MS = 10_000;
+const NO_MATCHES: readonly SigmaMatch[] = Object.freeze([]);
 
 function ruleInfo(rule: SigmaRule): SigmaMatch['rule'] {
   const info: SigmaMatch['rule'] = { id: rule.id, title: rule.title, level: rule.level, tags: rule.tags };
@@ -56,6 +57,9 @@ class Engine implements SigmaEngine {
   private cappedBefore = 0;
   private nextSweep = -Infinity;
   private latest = 0;
+  private readonly out: SigmaMatch[] = [];
+  private readonly fed: Feed[] = [];
+  private readonly oneId: string[] = [''];
 
   constructor(private readonly maxGroups: number) {}
 
@@ -94,28 +98,33 @@ class Engine implements SigmaEngine {
     return list;
   }
 
-  evaluate(ev: SigmaEvent): SigmaMatch[] {
-    const out: SigmaMatch[] = [];
+  evaluate(ev: SigmaEvent): readonly SigmaMatch[] {
+    // Lists reused from event to event: most events match nothing, and the few that do get a copy.
+    const out = this.out;
+    const fed = this.fed;
+    out.length = 0;
+    fed.length = 0;
     const fields = ev.fields !== null && typeof ev.fields === 'object' ? ev.fields : {};
     // Event time drives the windows and the sweep of idle groups; the normaliser clamps timestamps
     // far in the future or past before they get here (one far-future event would age every group).
     const time = Number.isFinite(ev.timeMs) ? ev.timeMs : this.latest;
     if (time > this.latest) this.latest = time;
-    // Most events feed each correlation through one input: reuse that input's one-element list,
-    // and build a list only when an event matched several inputs of the same correlation.
-    let fed: Feed[] | undefined;
     for (const d of this.candidates(ev.logsource ?? {})) {
       if (!d.test(fields)) continue;
       if (d.emit) out.push({ rule: ruleInfo(d.rule), kind: 'detection', eventIds: [ev.id] });
-      if (d.feeds.length > 0) (fed ??= []).push(...d.feeds);
+      for (const f of d.feeds) fed.push(f);
     }
-    if (fed) {
-      const ids = [ev.id];
+    if (fed.length > 0) {
+      // The event's id as a one-element list: the correlation state copies ids, it keeps no list.
+      const ids = this.oneId;
+      ids[0] = ev.id;
       for (let i = 0; i < fed.length; i++) {
         const f = fed[i] as Feed;
         let seenBefore = false;
         for (let k = 0; k < i; k++) if ((fed[k] as Feed).corr === f.corr) seenBefore = true;
         if (seenBefore) continue;
+        // Most events feed each correlation through one input: reuse that input's one-element
+        // list, and build a list only when an event matched several inputs of one correlation.
         let inputs = f.inputs;
         for (let j = i + 1; j < fed.length; j++)
           if ((fed[j] as Feed).corr === f.corr) inputs = [...inputs, (fed[j] as Feed).input];
@@ -126,7 +135,7 @@ class Engine implements SigmaEngine {
       for (const c of this.set.correlations) c.state.sweep(this.latest);
       this.nextSweep = this.latest + SWEEP_EVERY_MS;
     }
-    return out;
+    return out.length === 0 ? NO_MATCHES : out.slice();
   }
 
   private feed(

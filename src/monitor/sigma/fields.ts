@@ -10,14 +10,17 @@ export type FieldGetter = (doc: Record<string, unknown>) => unknown;
 /** Sentinel: the field is absent (distinct from a present `null`). */
 export const MISSING: unique symbol = Symbol('missing');
 
-function walk(value: unknown, parts: readonly string[], from: number): unknown {
+/** Names an object inherits from Object.prototype: only for these must a read be checked as own. */
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function walk(value: unknown, parts: readonly string[], inherited: readonly boolean[], from: number): unknown {
   let cur: unknown = value;
   for (let i = from; i < parts.length; i++) {
     if (cur === null || typeof cur !== 'object') return MISSING;
     if (Array.isArray(cur)) {
       const out: unknown[] = [];
       for (const item of cur) {
-        const v = walk(item, parts, i);
+        const v = walk(item, parts, inherited, i);
         if (v === MISSING) continue;
         if (Array.isArray(v)) out.push(...v);
         else out.push(v);
@@ -25,8 +28,10 @@ function walk(value: unknown, parts: readonly string[], from: number): unknown {
       return out.length === 0 ? MISSING : out;
     }
     const key = parts[i] as string;
-    if (!Object.hasOwn(cur, key)) return MISSING;
-    cur = (cur as Record<string, unknown>)[key];
+    // One read in the common case; `undefined` or an inheritable name is checked as own.
+    const next = (cur as Record<string, unknown>)[key];
+    if ((next === undefined || inherited[i]) && !Object.hasOwn(cur, key)) return MISSING;
+    cur = next;
   }
   return cur;
 }
@@ -36,8 +41,9 @@ export function compileGetter(path: string): FieldGetter {
   if (parts.length === 1) {
     return (doc) => (Object.hasOwn(doc, path) ? doc[path] : MISSING);
   }
+  const inherited = parts.map((p) => INHERITED.has(p));
   return (doc) => {
-    const v = walk(doc, parts, 0);
+    const v = walk(doc, parts, inherited, 0);
     if (v !== MISSING) return v;
     return Object.hasOwn(doc, path) ? doc[path] : MISSING;
   };

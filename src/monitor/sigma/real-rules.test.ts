@@ -20,7 +20,7 @@ const ev = (logsource: SigmaEvent['logsource'], fields: Record<string, unknown>,
   logsource,
   fields,
 });
-const titles = (ms: { rule: { title: string } }[]) => ms.map((m) => m.rule.title);
+const titles = (ms: ReadonlyArray<{ rule: { title: string } }>) => ms.map((m) => m.rule.title);
 
 describe('real SigmaHQ rules', () => {
   it('sshd keywords rule: a keyword anywhere in the event', () => {

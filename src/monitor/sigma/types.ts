@@ -102,7 +102,8 @@ export interface SigmaEngine {
   /** Replace the whole set (hot reload); keeps the correlation state of unchanged correlations. */
   load(rules: SigmaRule[]): void;
   /** Streaming: call in event-time order per source. */
-  evaluate(ev: SigmaEvent): SigmaMatch[];
+  /** The matches the event completed (a shared empty list when none: most events match nothing). */
+  evaluate(ev: SigmaEvent): readonly SigmaMatch[];
   stats(): SigmaEngineStats;
 }
 

@@ -51,6 +51,14 @@ describe('chunk codec', () => {
       ),
     );
     expect(encodeColumn(['g', 'g'])).toBe('{"c":"g"}');
+    // A chunk's worth: mostly distinct values are a plain array, repeating ones a dictionary.
+    const distinct = Array.from({ length: 1024 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+    expect(JSON.parse(encodeColumn(distinct))).toEqual(distinct);
+    const ports = Array.from({ length: 1024 }, (_, i) => [80, 443, null][i % 3]!);
+    expect(JSON.parse(encodeColumn(ports))).toMatchObject({ d: [80, 443, null] });
+    expect(decodeColumn(encodeColumn(ports), 1024)).toEqual(ports);
+    const late = [...distinct.slice(0, 128), ...Array.from({ length: 896 }, () => 'x')];
+    expect(decodeColumn(encodeColumn(late), 1024)).toEqual(late);
     const times = [1000, 1000, 1500, 99_000];
     expect(decodeTimes(encodeTimes(times, 1000), 1000, 4)).toEqual(times);
   });

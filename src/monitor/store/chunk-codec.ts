@@ -10,26 +10,34 @@ export type ColumnValue = string | number | null;
  * or the plain array (sources, flow ids). Decoding never needs to know which form was chosen.
  */
 export function encodeColumn(values: readonly ColumnValue[]): string {
-  const first = values[0] ?? null;
-  let same = true;
-  for (const v of values)
-    if (v !== first) {
-      same = false;
-      break;
-    }
-  if (same) return JSON.stringify({ c: first });
+  const n = values.length;
+  const first = n > 0 ? values[0]! : null;
+  let i = 1;
+  while (i < n && values[i] === first) i++;
+  if (i >= n) return JSON.stringify({ c: first });
+  const limit = n >> 2; // a dictionary pays off only when values repeat
+  // Columns of mostly distinct values (sources, flow ids) show it in their first values: skip the
+  // dictionary that would be given up after a quarter of the chunk.
+  if (n >= 512 && distinctIn(values, 128) > 112) return JSON.stringify(values);
   const index = new Map<ColumnValue, number>();
-  const idx: number[] = [];
-  const limit = values.length >> 2; // a dictionary pays off only when values repeat
-  for (const v of values) {
+  const idx = new Array<number>(n);
+  for (let j = 0; j < n; j++) {
+    const v = values[j]!;
     let k = index.get(v);
     if (k === undefined) {
       if (index.size >= limit) return JSON.stringify(values);
       index.set(v, (k = index.size));
     }
-    idx.push(k);
+    idx[j] = k;
   }
   return JSON.stringify({ d: [...index.keys()], i: idx });
+}
+
+/** Distinct values among the first `m`. */
+function distinctIn(values: readonly ColumnValue[], m: number): number {
+  const seen = new Set<ColumnValue>();
+  for (let j = 0; j < m; j++) seen.add(values[j]!);
+  return seen.size;
 }
 
 /** The values of a column of `count` events, whichever form it was stored in. */
