@@ -53,6 +53,17 @@ class Group {
     this.movedAt = t;
   }
 
+  /** The group as new, for another key at time `t`. */
+  renew(t: number): this {
+    this.lastSeen = t;
+    this.movedAt = t;
+    this.quietUntil = -Infinity;
+    this.id0 = undefined;
+    this.v0 = undefined;
+    this.ext = null;
+    return this;
+  }
+
   more(): GroupExt {
     return (this.ext ??= new GroupExt());
   }
@@ -93,7 +104,7 @@ export class CorrelationState {
   private readonly bound: number;
   private readonly reorderSlackMs: number;
   private insertions = 0;
-  private cursor: Iterator<[string, Group]> | null = null;
+  private cursor: Iterator<string> | null = null;
   /** The oldest group found by the cursor, its key and its `pos` when found. */
   private headGroup: Group | null = null;
   private headKey = '';
@@ -121,13 +132,17 @@ export class CorrelationState {
       }
       return g;
     }
+    // At the cap the least recently seen group goes, and its object is reused for the new one: a
+    // flood of one-event groups (spoofed sources) would otherwise allocate a group per event.
+    let evicted: Group | null = null;
     while (this.groups.size >= this.maxGroups) {
-      if (!this.peekOldest()) break;
+      evicted = this.peekOldest() ?? null;
+      if (!evicted) break;
       this.groups.delete(this.headKey);
       this.headGroup = null;
       this.capped++;
     }
-    g = new Group(t);
+    g = evicted ? evicted.renew(t) : new Group(t);
     g.pos = ++this.insertions;
     this.groups.set(key, g);
     return g;
@@ -146,15 +161,16 @@ export class CorrelationState {
         if (h.pos === this.headPos && this.groups.get(this.headKey) === h) return h;
         this.headGroup = null;
       }
-      this.cursor ??= this.groups.entries();
+      this.cursor ??= this.groups.keys();
       const next = this.cursor.next();
       if (next.done) {
         this.cursor = null;
         restarts++;
         continue;
       }
-      [this.headKey, this.headGroup] = next.value;
-      this.headPos = this.headGroup.pos;
+      this.headKey = next.value;
+      this.headGroup = this.groups.get(next.value) ?? null;
+      this.headPos = this.headGroup?.pos ?? 0;
     }
     return undefined;
   }
