@@ -106,23 +106,27 @@ export function encodeChunk(
     ts: encodeTimes(times, tsMin),
     event_id: JSON.stringify(ids),
     type: encodeColumn(types),
-    dataset: encodeColumn(columns.dataset),
-    severity: encodeColumn(columns.severity),
-    observer: encodeColumn(columns.observer),
-    src_ip: encodeColumn(columns.src_ip),
-    src_port: encodeColumn(columns.src_port),
-    dst_ip: encodeColumn(columns.dst_ip),
-    dst_port: encodeColumn(columns.dst_port),
-    transport: encodeColumn(columns.transport),
-    protocol: encodeColumn(columns.protocol),
-    flow_id: encodeColumn(columns.flow_id),
-    signature: encodeColumn(columns.signature),
-    signature_id: encodeColumn(columns.signature_id),
-    technique: encodeColumn(columns.technique),
+    dataset: '',
+    severity: '',
+    observer: '',
+    src_ip: '',
+    src_port: '',
+    dst_ip: '',
+    dst_port: '',
+    transport: '',
+    protocol: '',
+    flow_id: '',
+    signature: '',
+    signature_id: '',
+    technique: '',
     raw,
   };
   let bytes = raw.length + row.ts.length + row.event_id.length + row.type.length;
-  for (const col of QUERY_COLUMNS) bytes += row[col].length;
+  for (const col of QUERY_COLUMNS) {
+    const text = encodeColumn(columns[col]);
+    row[col] = text;
+    bytes += text.length;
+  }
   row.bytes = bytes;
   return row;
 }
