@@ -33,8 +33,9 @@ export interface IngestOutcome {
 
 /**
  * A batch is normalised, stored and evaluated this many events at a time, in one transaction: the
- * objects of a whole batch of normalised events (5000 from the agent) outlive the young generation,
- * and copying them out of it cost more than making them (end to end 47k -> 64k events/s measured).
+ * objects of a whole batch of normalised events (5000 from the agent) outlived the young generation,
+ * and copying them out of it cost more than making them (GC in a 200k-event bench run: 640-800 ms
+ * before, 270-630 ms after).
  */
 export const SLICE_EVENTS = 1024;
 

@@ -57,6 +57,11 @@ async function claim(db: MonitorDb, dialect: Dialect, org: string, first: number
   return Number(res.numAffectedRows ?? 0);
 }
 
+/** Forgets the claims of `idsJson` (a JSON array of ids): retention, and a claim taken back. */
+export async function releaseClaims(db: MonitorDb, dialect: Dialect, org: string, idsJson: string): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(SQL[dialect].unclaim, [org, idsJson]));
+}
+
 /**
  * The events of a slice not stored before, claimed with seqs `first`, `first + 1`, … in their
  * order. Fresh ids, the common case, take one statement. When some were stored before (a replay),
@@ -81,7 +86,7 @@ async function claimFresh<T extends EventToStore>(
   for (const r of res.rows) if (Number(r.seq) >= first && Number(r.seq) < first + slice.length) mine.add(r.event_id);
   const fresh = slice.filter((item) => mine.has(item.id));
   const freshIds = fresh.map((item) => item.id);
-  await db.executeQuery(CompiledQuery.raw(SQL[dialect].unclaim, [org, JSON.stringify(freshIds)]));
+  await releaseClaims(db, dialect, org, JSON.stringify(freshIds));
   await claim(db, dialect, org, first, freshIds);
   return fresh;
 }

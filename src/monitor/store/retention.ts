@@ -1,5 +1,6 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../../core/index.ts';
+import { releaseClaims } from './events.ts';
 import type { MonitorTables } from './schema.ts';
 
 export interface RetentionPolicy {
@@ -26,12 +27,6 @@ interface ChunkHead {
 // Deletes run in slices so one sweep never holds a huge transaction or lock.
 const SLICE = 100;
 
-const FORGET_IDS = {
-  sqlite: 'delete from monitor_event_ids where org_id = ? and event_id in (select value from json_each(?))',
-  postgres:
-    'delete from monitor_event_ids where org_id = $1 and event_id in (select json_array_elements_text($2::json))',
-} as const;
-
 /** Deletes whole chunks with their id claims and the alert links to their events. */
 async function deleteChunks(db: Kysely<MonitorTables>, dialect: Dialect, chunks: ChunkHead[]): Promise<void> {
   if (chunks.length === 0) return;
@@ -46,7 +41,7 @@ async function deleteChunks(db: Kysely<MonitorTables>, dialect: Dialect, chunks:
         ),
       )
       .execute();
-    for (const c of chunks) await trx.executeQuery(CompiledQuery.raw(FORGET_IDS[dialect], [c.org_id, c.event_id]));
+    for (const c of chunks) await releaseClaims(trx, dialect, c.org_id, c.event_id);
     await trx
       .deleteFrom('monitor_event_chunks')
       .where(
