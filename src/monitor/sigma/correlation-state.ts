@@ -1,7 +1,9 @@
 /**
- * Streaming state of one correlation: groups (by the group-by values) kept in a Map whose insertion
- * order is recency (to within 1/16 of the timespan), so evicting the least recently seen group and
- * sweeping expired ones cost O(1) per group. Each group keeps only what decides the condition exactly (the last N event times for
+ * Streaming state of one correlation: groups (by the group-by values) kept in a Map for look-up and
+ * on a doubly linked list in order of last use, so evicting the least recently seen group and
+ * sweeping expired ones cost O(1) per group and no Map look-up beyond the one that finds a group
+ * (the list replaced the Map's own insertion order, which needed a delete and a set to move a group
+ * and a look-up per group walked). Each group keeps only what decides the condition exactly (the last N event times for
  * a threshold N, the distinct values seen in the window), so memory is bounded by
  * maxGroups x (threshold + small constant). Floods of one-event groups (spoofed sources) are the
  * common worst case, so a group allocates nothing beyond itself until it sees a second event.
@@ -38,25 +40,26 @@ class GroupExt {
  * single event keeps it inline (its id, its value; its time is `lastSeen`).
  */
 class Group {
-  /** Order of the last (re)insertion into the groups Map, to tell a moved entry from a current one. */
-  pos = 0;
-  /** Event time of the last (re)insertion. */
-  movedAt: number;
+  /** Neighbours in order of last use: `older` towards the head (evicted first). */
+  older: Group | null = null;
+  newer: Group | null = null;
   lastSeen: number;
   quietUntil = -Infinity;
   id0: string | undefined = undefined;
   v0: string | undefined = undefined;
   ext: GroupExt | null = null;
 
-  constructor(t: number) {
+  constructor(
+    public key: string,
+    t: number,
+  ) {
     this.lastSeen = t;
-    this.movedAt = t;
   }
 
   /** The group as new, for another key at time `t`. */
-  renew(t: number): this {
+  renew(key: string, t: number): this {
+    this.key = key;
     this.lastSeen = t;
-    this.movedAt = t;
     this.quietUntil = -Infinity;
     this.id0 = undefined;
     this.v0 = undefined;
@@ -102,13 +105,9 @@ class Group {
 export class CorrelationState {
   readonly groups = new Map<string, Group>();
   private readonly bound: number;
-  private readonly reorderSlackMs: number;
-  private insertions = 0;
-  private cursor: Iterator<string> | null = null;
-  /** The oldest group found by the cursor, its key and its `pos` when found. */
-  private headGroup: Group | null = null;
-  private headKey = '';
-  private headPos = 0;
+  /** Least and most recently seen groups: the ends of the list of last use. */
+  private oldest: Group | null = null;
+  private newest: Group | null = null;
   capped = 0;
 
   constructor(
@@ -116,74 +115,57 @@ export class CorrelationState {
     private readonly maxGroups: number,
   ) {
     this.bound = retentionBound(spec.condition, spec.rules.length);
-    this.reorderSlackMs = spec.timespanMs / 16;
+  }
+
+  private unlink(g: Group): void {
+    if (g.older) g.older.newer = g.newer;
+    else this.oldest = g.newer;
+    if (g.newer) g.newer.older = g.older;
+    else this.newest = g.older;
+    g.older = null;
+    g.newer = null;
+  }
+
+  private append(g: Group): void {
+    g.older = this.newest;
+    if (this.newest) this.newest.newer = g;
+    else this.oldest = g;
+    this.newest = g;
   }
 
   private group(key: string, t: number): Group {
     let g = this.groups.get(key);
     if (g) {
-      // Re-insert so the Map's order is recency, to within 1/16 of the timespan: moving a busy
-      // group on every event would cost a Map delete and set each time.
-      if (t - g.movedAt > this.reorderSlackMs) {
-        this.groups.delete(key);
-        g.pos = ++this.insertions;
-        g.movedAt = t;
-        this.groups.set(key, g);
+      if (g !== this.newest) {
+        this.unlink(g);
+        this.append(g);
       }
       return g;
     }
     // At the cap the least recently seen group goes, and its object is reused for the new one: a
     // flood of one-event groups (spoofed sources) would otherwise allocate a group per event.
     let evicted: Group | null = null;
-    while (this.groups.size >= this.maxGroups) {
-      evicted = this.peekOldest() ?? null;
-      if (!evicted) break;
-      this.groups.delete(this.headKey);
-      this.headGroup = null;
+    while (this.groups.size >= this.maxGroups && this.oldest) {
+      evicted = this.oldest;
+      this.unlink(evicted);
+      this.groups.delete(evicted.key);
       this.capped++;
     }
-    g = evicted ? evicted.renew(t) : new Group(t);
-    g.pos = ++this.insertions;
+    g = evicted ? evicted.renew(key, t) : new Group(key, t);
     this.groups.set(key, g);
+    this.append(g);
     return g;
   }
 
   /**
-   * The least recently seen group. A Map used as a queue keeps the holes of deleted entries at its
-   * front until it rehashes, so a fresh iterator per eviction would walk them all every time; one
-   * long-lived cursor walks each hole once. Entries moved since the cursor passed them are
-   * recognised by `pos` and met again at their new place.
-   */
-  private peekOldest(): Group | undefined {
-    for (let restarts = 0; restarts < 2;) {
-      const h = this.headGroup;
-      if (h) {
-        if (h.pos === this.headPos && this.groups.get(this.headKey) === h) return h;
-        this.headGroup = null;
-      }
-      this.cursor ??= this.groups.keys();
-      const next = this.cursor.next();
-      if (next.done) {
-        this.cursor = null;
-        restarts++;
-        continue;
-      }
-      this.headKey = next.value;
-      this.headGroup = this.groups.get(next.value) ?? null;
-      this.headPos = this.headGroup?.pos ?? 0;
-    }
-    return undefined;
-  }
-
-  /**
    * Drop groups idle for longer than the timespan, oldest first, stopping at the first live one (a
-   * group out of order by the reorder slack only waits for a later sweep).
+   * group whose late event was older than a newer group's only waits for a later sweep).
    */
   sweep(now: number): void {
     const horizon = now - this.spec.timespanMs;
-    for (let g = this.peekOldest(); g && g.lastSeen <= horizon && g.quietUntil <= now; g = this.peekOldest()) {
-      this.groups.delete(this.headKey);
-      this.headGroup = null;
+    for (let g = this.oldest; g && g.lastSeen <= horizon && g.quietUntil <= now; g = this.oldest) {
+      this.unlink(g);
+      this.groups.delete(g.key);
     }
   }
 

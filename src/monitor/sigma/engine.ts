@@ -102,8 +102,9 @@ class Engine implements SigmaEngine {
     // Lists reused from event to event: most events match nothing, and the few that do get a copy.
     const out = this.out;
     const fed = this.fed;
-    out.length = 0;
-    fed.length = 0;
+    // Setting a length is a store even when it is already 0, and most events left both empty.
+    if (out.length !== 0) out.length = 0;
+    if (fed.length !== 0) fed.length = 0;
     const fields = ev.fields !== null && typeof ev.fields === 'object' ? ev.fields : {};
     // Event time drives the windows and the sweep of idle groups; the normaliser clamps timestamps
     // far in the future or past before they get here (one far-future event would age every group).
