@@ -40,4 +40,14 @@ describe('ATT&CK mapping', () => {
     expect(tacticsOfTechnique('T9999')).toEqual([]);
     expect(mitreOf(['attack.command_and_control'], ['t1071']).tactics).toEqual(['TA0011']);
   });
+
+  it('shares one frozen result between calls with the same arguments, and only with them', () => {
+    const a = mitreOf(['attack.t1110', 'attack.t1046']);
+    expect(mitreOf(['attack.t1110', 'attack.t1046'])).toBe(a);
+    expect(Object.isFrozen(a) && Object.isFrozen(a.techniques) && Object.isFrozen(a.tactics)).toBe(true);
+    // Arguments that a joined key would confuse get their own results.
+    expect(mitreOf(['attack.t1110\nattack.t1046']).techniques).toEqual([]);
+    expect(mitreOf([], ['T1110', 'T1046']).techniques).toEqual(['T1110', 'T1046']);
+    expect(mitreOf(['attack.t1110'], ['T1046'])).not.toBe(a);
+  });
 });

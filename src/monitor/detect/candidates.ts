@@ -17,6 +17,14 @@ export function idsCandidate(ref: StoredRef): AlertCandidate | undefined {
   // The signature's own tactic (ET's mitre_tactic_id) wins over the technique map's first.
   const own = tacticsOf(alert.metadata);
   const tactics = [...own, ...mitre.tactics.filter((t) => !own.includes(t))];
+  // Conditional keys are assigned, not spread into the literal: the spread cost more than the rest.
+  const detail: Record<string, unknown> = {
+    signatureId: c.signature_id,
+    gid,
+    category: alert.category ?? null,
+    severity: c.severity,
+  };
+  if (alert.metadata && typeof alert.metadata === 'object') detail.metadata = alert.metadata;
   return {
     org: ref.item.org,
     ruleId: `suricata:${gid}:${c.signature_id ?? 0}`,
@@ -32,13 +40,7 @@ export function idsCandidate(ref: StoredRef): AlertCandidate | undefined {
     eventSeqs: [ref.seq],
     count: 1,
     orgs: 1,
-    detail: {
-      signatureId: c.signature_id,
-      gid,
-      category: alert.category ?? null,
-      severity: c.severity,
-      ...(alert.metadata && typeof alert.metadata === 'object' ? { metadata: alert.metadata } : {}),
-    },
+    detail,
   };
 }
 
@@ -74,6 +76,12 @@ export function sigmaCandidate(
   const srcIp = m.kind === 'correlation' ? (group['source.ip'] ?? null) : c.src_ip;
   const dstIp = m.kind === 'correlation' ? (group['destination.ip'] ?? null) : c.dst_ip;
   const mitre = mitreOf(m.rule.tags);
+  const detail: Record<string, unknown> = { tags: m.rule.tags };
+  if (m.rule.description) detail.description = m.rule.description;
+  if (m.rule.falsepositives) detail.falsepositives = m.rule.falsepositives;
+  if (m.group) detail.group = m.group;
+  if (m.count !== undefined) detail.value = m.count;
+  if (orgs.size > 1) detail.orgs = [...orgs].sort();
   return {
     org: orgs.size > 1 ? PLATFORM_ORG : trigger.item.org,
     ruleId: m.rule.id,
@@ -89,13 +97,6 @@ export function sigmaCandidate(
     eventSeqs: seqs.length > 0 ? seqs : [trigger.seq],
     count: 1,
     orgs: orgs.size,
-    detail: {
-      tags: m.rule.tags,
-      ...(m.rule.description ? { description: m.rule.description } : {}),
-      ...(m.rule.falsepositives ? { falsepositives: m.rule.falsepositives } : {}),
-      ...(m.group ? { group: m.group } : {}),
-      ...(m.count !== undefined ? { value: m.count } : {}),
-      ...(orgs.size > 1 ? { orgs: [...orgs].sort() } : {}),
-    },
+    detail,
   };
 }
