@@ -63,38 +63,58 @@ export async function releaseClaims(db: MonitorDb, dialect: Dialect, org: string
 }
 
 /**
- * The events of a slice not stored before, claimed with seqs `first`, `first + 1`, … in their
- * order. Fresh ids, the common case, take one statement. When some were stored before (a replay),
- * the ids this claim took (those now at a seq of its block) are released and claimed again without
- * the gaps, because a chunk numbers its events consecutively.
+ * Which events of a chunk's slice were not stored before, claimed with seqs `first`, `first + 1`, …
+ * in their order: positions into `slice`. Fresh ids, the common case, take one statement. When some
+ * were stored before (a replay) or an id repeats in the slice, the ids this claim took (those now
+ * at a seq of its block) are released and claimed again without the gaps, because a chunk numbers
+ * its events consecutively; an id repeated in the slice keeps its first copy.
  */
-async function claimFresh<T extends EventToStore>(
+async function claimFresh(
   db: MonitorDb,
   dialect: Dialect,
   org: string,
   first: number,
-  slice: T[],
-): Promise<T[]> {
+  slice: readonly EventToStore[],
+): Promise<number[] | 'all'> {
   const ids = slice.map((item) => item.id);
   const claimed = await claim(db, dialect, org, first, ids);
-  if (claimed === slice.length) return slice;
+  if (claimed === slice.length) return 'all';
   if (claimed === 0) return [];
   const res = await db.executeQuery<{ event_id: string; seq: number | string }>(
     CompiledQuery.raw(SQL[dialect].seqsOf, [org, JSON.stringify(ids)]),
   );
   const mine = new Set<string>();
   for (const r of res.rows) if (Number(r.seq) >= first && Number(r.seq) < first + slice.length) mine.add(r.event_id);
-  const fresh = slice.filter((item) => mine.has(item.id));
-  const freshIds = fresh.map((item) => item.id);
+  const fresh: number[] = [];
+  for (let k = 0; k < ids.length; k++) if (mine.delete(ids[k] as string)) fresh.push(k);
+  const freshIds = fresh.map((k) => ids[k] as string);
   await releaseClaims(db, dialect, org, JSON.stringify(freshIds));
   await claim(db, dialect, org, first, freshIds);
   return fresh;
 }
 
+/** Input positions of each organisation's events (a batch is normally one organisation). */
+function positionsByOrg(items: readonly EventToStore[]): Map<string, number[]> {
+  const org = (items[0] as EventToStore).org;
+  let one = true;
+  for (let i = 1; i < items.length && one; i++) one = (items[i] as EventToStore).org === org;
+  const all = Array.from({ length: items.length }, (_, i) => i);
+  if (one) return new Map([[org, all]]);
+  const byOrg = new Map<string, number[]>();
+  for (const i of all) {
+    const o = (items[i] as EventToStore).org;
+    let list = byOrg.get(o);
+    if (!list) byOrg.set(o, (list = []));
+    list.push(i);
+  }
+  return byOrg;
+}
+
 /**
  * Inserts a batch inside the caller's transaction, skipping (org, id) pairs already stored, and
  * returns what it stored with the seqs it numbered them, in input order. A pair repeated inside the
- * batch is stored once. Each city's new events become chunks of up to CHUNK_EVENTS, sorted by time.
+ * batch is stored once: its earliest copy by event time (the first in input order among equal
+ * times). Each city's new events become chunks of up to CHUNK_EVENTS, sorted by time.
  */
 export async function insertEvents<T extends EventToStore>(
   db: MonitorDb,
@@ -103,36 +123,31 @@ export async function insertEvents<T extends EventToStore>(
   dialect: Dialect,
 ): Promise<Array<StoredRef<T>>> {
   if (items.length === 0) return [];
-  // First copy of each (org, id) in the batch, grouped by org (a batch is normally one org).
-  const byOrg = new Map<string, Map<string, T>>();
-  for (const item of items) {
-    let ids = byOrg.get(item.org);
-    if (!ids) byOrg.set(item.org, (ids = new Map()));
-    if (!ids.has(item.id)) ids.set(item.id, item);
-  }
   let next = await takeSeqs(db, dialect, items.length);
-  const seqOf = new Map<T, number>();
-  for (const [org, ids] of byOrg) {
+  // The seq each input position was stored at; positions and times in arrays, not a Map per event.
+  const seqs = new Float64Array(items.length).fill(-1);
+  const times = Float64Array.from(items, (item) => item.event.timeMs);
+  for (const [org, positions] of positionsByOrg(items)) {
     // A stable sort: equal times keep their arrival order.
-    const sorted = [...ids.values()].sort((a, b) => a.event.timeMs - b.event.timeMs);
-    for (let i = 0; i < sorted.length; i += CHUNK_EVENTS) {
+    positions.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+    for (let i = 0; i < positions.length; i += CHUNK_EVENTS) {
       const first = next;
-      const slice = sorted.slice(i, i + CHUNK_EVENTS);
-      next += slice.length;
-      const chunk = await claimFresh(db, dialect, org, first, slice);
+      const at = positions.slice(i, i + CHUNK_EVENTS);
+      next += at.length;
+      const slice = at.map((p) => items[p] as T);
+      const fresh = await claimFresh(db, dialect, org, first, slice);
+      const chunk = fresh === 'all' ? slice : fresh.map((k) => slice[k] as T);
       if (chunk.length === 0) continue;
-      chunk.forEach((item, k) => seqOf.set(item, first + k));
+      if (fresh === 'all') at.forEach((p, k) => (seqs[p] = first + k));
+      else fresh.forEach((k, j) => (seqs[at[k] as number] = first + j));
       const row = encodeChunk(org, receivedAt, first, chunk);
       await db.insertInto('monitor_event_chunks').values(row).execute();
     }
   }
   const stored: Array<StoredRef<T>> = [];
-  for (const item of items) {
-    const seq = seqOf.get(item);
-    if (seq !== undefined) {
-      stored.push({ seq, item });
-      seqOf.delete(item); // the same object twice in a batch is stored once
-    }
+  for (let i = 0; i < items.length; i++) {
+    const seq = seqs[i] as number;
+    if (seq >= 0) stored.push({ seq, item: items[i] as T });
   }
   return stored;
 }
