@@ -143,19 +143,23 @@ export class MonitorPipeline {
     let first: Array<EventToStore & { index: number }> | null = take(0);
     if (first.length > 0 || count > SLICE_EVENTS)
       await this.deps.db.transaction().execute(async (trx) => {
-        const candidates: AlertCandidate[] = [];
+        const byAlert = new Map<string, AlertChange>();
         for (let from = 0; from < count; from += SLICE_EVENTS) {
           const items = first ?? take(from);
           first = null; // let the slice go once stored
           if (items.length === 0) continue;
           const refs = await insertEvents(trx, items, now, this.deps.dialect);
-          for (const c of this.detect(refs, now)) candidates.push(c);
+          // Each slice's alerts are written with it: a batch holds at most a slice's candidates (a
+          // flood batch raising an alert per event held all 5000 to its end).
+          const candidates = this.detect(refs, now);
+          if (candidates.length > 0)
+            for (const c of await writeAlerts(trx, candidates, now, this.deps.dialect)) mergeChange(byAlert, c);
           for (const r of refs) {
             acceptedIndexes.push(r.item.index);
             perOrg.set(r.item.org, (perOrg.get(r.item.org) ?? 0) + 1);
           }
         }
-        changes = await writeAlerts(trx, candidates, now, this.deps.dialect);
+        changes = [...byAlert.values()];
         await this.deps.suppressions.flushHits(trx);
       });
     const accepted = acceptedIndexes.length;
@@ -206,4 +210,16 @@ export class MonitorPipeline {
     if (this.deps.suppressions.match(c, now)) this.counters.alertsSuppressed++;
     else out.push(c);
   }
+}
+
+/**
+ * One change per alert and batch, as when the batch was written at once: the latest state, created
+ * if any slice created it, in the order alerts were first touched.
+ */
+function mergeChange(byAlert: Map<string, AlertChange>, c: AlertChange): void {
+  const prev = byAlert.get(c.id);
+  byAlert.set(
+    c.id,
+    prev ? { ...c, created: prev.created || c.created, firstSeen: Math.min(prev.firstSeen, c.firstSeen) } : c,
+  );
 }
