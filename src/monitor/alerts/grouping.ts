@@ -52,7 +52,8 @@ export function groupKey(c: Pick<AlertCandidate, 'ruleId' | 'srcIp' | 'dstIp'>):
   return `${c.ruleId}|${c.srcIp ?? '-'}|${c.dstIp ?? '-'}`;
 }
 
-type Folded = AlertCandidate & { firstMs: number; key: string };
+/** A folded candidate with its group key, alone and prefixed by its org (the look-up key). */
+type Folded = AlertCandidate & { firstMs: number; key: string; orgKey: string };
 
 /** Folds candidates with the same org and group key into one, keeping time bounds and events. */
 function foldCandidates(list: AlertCandidate[]): Folded[] {
@@ -62,7 +63,7 @@ function foldCandidates(list: AlertCandidate[]): Folded[] {
     const orgKey = `${c.org}\u0000${key}`;
     const prev = byKey.get(orgKey);
     if (!prev) {
-      byKey.set(orgKey, Object.assign({}, c, { eventSeqs: [...c.eventSeqs], firstMs: c.timeMs, key }));
+      byKey.set(orgKey, Object.assign({}, c, { eventSeqs: [...c.eventSeqs], firstMs: c.timeMs, key, orgKey }));
       continue;
     }
     prev.count += c.count;
@@ -158,7 +159,7 @@ export async function writeAlerts(
   const links: Array<[string, number]> = [];
   for (const c of folded) {
     const key = c.key;
-    const prev = existing.get(`${c.org}\u0000${key}`);
+    const prev = existing.get(c.orgKey);
     const count = (prev?.count ?? 0) + c.count;
     const risk = riskScore({ level: c.level, count, kind: c.kind, tactics: c.tactics, orgs: c.orgs });
     const firstSeen = prev ? Math.min(prev.first_seen, c.firstMs) : c.firstMs;

@@ -75,10 +75,10 @@ async function claimFresh(
   org: string,
   first: number,
   slice: readonly EventToStore[],
-): Promise<number[] | 'all'> {
+): Promise<number[]> {
   const ids = slice.map((item) => item.id);
   const claimed = await claim(db, dialect, org, first, ids);
-  if (claimed === slice.length) return 'all';
+  if (claimed === slice.length) return ids.map((_, k) => k);
   if (claimed === 0) return [];
   const res = await db.executeQuery<{ event_id: string; seq: number | string }>(
     CompiledQuery.raw(SQL[dialect].seqsOf, [org, JSON.stringify(ids)]),
@@ -136,10 +136,9 @@ export async function insertEvents<T extends EventToStore>(
       next += at.length;
       const slice = at.map((p) => items[p] as T);
       const fresh = await claimFresh(db, dialect, org, first, slice);
-      const chunk = fresh === 'all' ? slice : fresh.map((k) => slice[k] as T);
-      if (chunk.length === 0) continue;
-      if (fresh === 'all') at.forEach((p, k) => (seqs[p] = first + k));
-      else fresh.forEach((k, j) => (seqs[at[k] as number] = first + j));
+      if (fresh.length === 0) continue;
+      const chunk = fresh.length === slice.length ? slice : fresh.map((k) => slice[k] as T);
+      fresh.forEach((k, j) => (seqs[at[k] as number] = first + j));
       const row = encodeChunk(org, receivedAt, first, chunk);
       await db.insertInto('monitor_event_chunks').values(row).execute();
     }
