@@ -325,7 +325,14 @@ describe('console devices, trusted storage and admin pages against msec up --dem
     await expect.poll(() => page.getByTestId('map-fujisawa').getAttribute('data-markers'), WAIT).toBe('3');
     // One column on a tablet: the list sits below the maps, nothing wider than the screen.
     const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-    expect(width).toBeLessThanOrEqual(820);
+    // Seen once over 820 (1141) in a full run on a loaded machine, never alone: name what sticks out.
+    const wide =
+      width > 820
+        ? await page.evaluate<string>(
+            `JSON.stringify([...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 821).slice(0, 8).map((e) => [e.tagName, e.className, Math.round(e.getBoundingClientRect().width)]))`,
+          )
+        : '';
+    expect(width, `elements past the right edge: ${wide}`).toBeLessThanOrEqual(820);
     // Keyboard: a marker takes focus and Enter opens its provider.
     const marker = page.getByRole('button', { name: /\(fujisawa-temperature-2\)/ });
     await marker.focus();
